@@ -1,0 +1,34 @@
+# Tandem: one non-recursive Makefile. Components add their rules from build.mk
+# files; `make help` lists the targets a user needs.
+.DEFAULT_GOAL := all
+include build/config.mk
+
+ALL_TARGETS :=
+include hypervisor/build.mk
+include guest-kernel/build.mk
+include tests/build.mk
+-include hypervisor/boot/efi/build.mk
+-include bench/build.mk
+
+.PHONY: all run test bench deps clean help
+all: $(ALL_TARGETS)
+
+help:
+	@echo "make run    build everything and boot Tandem with the bundled guest in QEMU"
+	@echo "make test   unit tests, ABI header checks and in-QEMU tests; ends 'N passed, M failed'"
+	@echo "make bench  benchmarks (PV vs native), results under out/bench/"
+	@echo "make deps   install missing Debian packages (as root)"
+
+deps:
+	$(Q)tools/setup-deps
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)tools/tandem-run --interactive $(RUN_ARGS) $(OUT)/guest-kernel/kernel.elf
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory all test-bins
+	$(Q)tests/run-tests
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,44 @@
+# `make bench`: the native baseline kernel (out/bench/native.mb) and the
+# harness run. PV scenario kernels are built by their own build.mk files, which
+# add them to BENCH_DEPS (this file is included last). Method: docs/benchmarks.md.
+BENCH_SRCS := $(wildcard bench/native/*.c)
+BENCH_ASMS := $(wildcard bench/native/*.S)
+BENCH_OBJS := $(patsubst %,$(OUT)/%.o,$(BENCH_SRCS) $(BENCH_ASMS))
+BENCH_ELF  := $(OUT)/bench/native.elf
+BENCH_MB   := $(OUT)/bench/native.mb
+ALL_TARGETS += $(BENCH_MB)
+
+# Identity-mapped at 1 MiB, so the small code model, not the guests' kernel model.
+BENCH_CFLAGS := $(COMMON_CFLAGS) -mcmodel=small -fno-pic -fno-pie
+
+$(OUT)/bench/native/%.c.o: bench/native/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/bench/native/%.S.o: bench/native/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
+
+$(BENCH_ELF): $(BENCH_OBJS) bench/native/native.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(GUEST_LDFLAGS) -T bench/native/native.ld -o $@ $(BENCH_OBJS)
+
+# QEMU's Multiboot loader refuses ELF64: same image, ELF32 container.
+$(BENCH_MB): $(BENCH_ELF)
+	@echo "  OBJCOPY $@"
+	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
+
+# Everything `make all` builds (the hypervisor, guests, and this kernel).
+BENCH_DEPS += $(ALL_TARGETS)
+
+# `make bench BENCH_ARGS="--quick --only native.*"`; never fails on a number.
+.PHONY: bench-run
+bench: deps
+	$(Q)$(MAKE) --no-print-directory bench-run
+
+bench-run: $(BENCH_DEPS)
+	$(Q)tools/bench/run $(BENCH_ARGS)
+
+-include $(BENCH_OBJS:.o=.d)

@@ -1,0 +1,33 @@
+# Shared build configuration: compilers and flags for every component.
+# gcc is the reference compiler; `make CC=clang` must also build warning-free.
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+LD      ?= ld
+OBJCOPY ?= objcopy
+OUT     ?= out
+Q       ?= @
+
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter
+COMMON_CFLAGS := -std=gnu17 -O2 -g $(WARN) -ffreestanding -fno-stack-protector \
+    -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fcf-protection=none \
+    -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -nostdinc \
+    -isystem $(shell $(CC) -print-file-name=include) \
+    -I hypercall-abi/include
+
+# The hypervisor runs at 0xFFFF82D0..., outside the top 2 GiB: position-
+# independent code keeps every reference RIP-relative (Xen does the same).
+HV_CFLAGS := $(COMMON_CFLAGS) -fpie -fvisibility=hidden -I hypervisor/include \
+    -I hypervisor/arch/x86/include
+HV_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
+
+# Guest kernels (ours and the in-QEMU test kernels) are linked in the top 2 GiB.
+GUEST_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -fno-pic -fno-pie -I guest-kernel/include
+GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
+
+# Host-side (unit tests, tools): ordinary hosted C.
+HOST_CC     ?= $(CC)
+HOST_CFLAGS := -std=gnu17 -O1 -g $(WARN) -I hypercall-abi/include
+
+$(OUT)/%/:
+	$(Q)mkdir -p $@

@@ -1,0 +1,41 @@
+# Guest side: libguest.a (start of day, console, strings, printf; shared with the
+# in-QEMU test kernels) and the bundled guest kernel, out/guest-kernel/kernel.elf.
+GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) hypervisor/common/string.c hypervisor/common/vsnprintf.c
+GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
+GUEST_LIB := $(OUT)/guest-kernel/libguest.a
+GUEST_LDS := guest-kernel/arch/x86/kernel.ld
+KERNEL_SRCS := $(wildcard guest-kernel/kernel/*.c)
+KERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(KERNEL_SRCS))
+KERNEL_ELF := $(OUT)/guest-kernel/kernel.elf
+ALL_TARGETS += $(KERNEL_ELF)
+
+$(OUT)/guest/hypervisor/%.c.o: hypervisor/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	$(Q)$(CC) $(GUEST_CFLAGS) -I hypervisor/include -MMD -MP -c $< -o $@
+
+$(OUT)/guest/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/guest/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(GUEST_LIB): $(GUEST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# link-guest(output, objects): a guest ELF from objects plus libguest.a
+define link-guest
+	@mkdir -p $(dir $(1))
+	@echo "  LD      $(1)"
+	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(GUEST_LDS) -o $(1) $(2) $(GUEST_LIB)
+endef
+
+$(KERNEL_ELF): $(KERNEL_OBJS) $(GUEST_LIB) $(GUEST_LDS)
+	$(call link-guest,$@,$(KERNEL_OBJS))
+
+-include $(GUEST_LIB_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)

@@ -1,0 +1,46 @@
+/* The guest library: start of day, console, strings, printf, shutdown. */
+#ifndef GUEST_GUEST_H
+#define GUEST_GUEST_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <tandem/xen.h>
+#include <tandem/errno.h>
+#include <tandem/sched.h>
+#include "hypercall.h"
+
+#define PAGE_SIZE 4096UL
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define barrier() __asm__ __volatile__("" ::: "memory")
+
+extern struct start_info *start_info;
+extern struct shared_info *shared_info;     /* NULL until mapped */
+
+/* Called by head.S with rsi = start_info. Each kernel defines it. */
+void kernel_main(struct start_info *si);
+
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+char *strchr(const char *s, int c);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+unsigned long strtoul(const char *s, const char **end, int base);
+
+/* Console output: console_io (always) or the PV console ring once console_use_ring(). */
+void console_write(const char *s, size_t len);
+void printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void console_use_ring(bool on);
+
+__attribute__((noreturn)) void shutdown(unsigned int reason);
+
+/* Machine-frame helpers: the M2P is readable at MACH2PHYS_VIRT_START. */
+static inline uint64_t mfn_to_pfn(uint64_t mfn) { return ((const uint64_t *)MACH2PHYS_VIRT_START)[mfn]; }
+static inline uint64_t pfn_to_mfn(uint64_t pfn) { return ((const uint64_t *)start_info->mfn_list)[pfn]; }
+
+#endif

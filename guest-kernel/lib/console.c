@@ -1,0 +1,57 @@
+/* Guest console: console_io, or the PV console ring (Xen's io/console.h protocol). */
+#include "guest.h"
+#include <tandem/io/console.h>
+#include <tandem/event_channel.h>
+
+static bool use_ring;
+
+static struct xencons_interface *ring(void)
+{
+    uint64_t pfn = mfn_to_pfn(start_info->console.domU.mfn);
+
+    return (struct xencons_interface *)(0xffffffff80000000UL + pfn * PAGE_SIZE);
+}
+
+void console_use_ring(bool on)
+{
+    use_ring = on && start_info->console.domU.mfn;
+}
+
+static void ring_write(const char *s, size_t len)
+{
+    struct xencons_interface *r = ring();
+    struct evtchn_send send = { start_info->console.domU.evtchn };
+
+    while (len) {
+        uint32_t prod = r->out_prod;
+        while (len && prod - r->out_cons < sizeof(r->out)) {
+            r->out[prod++ % sizeof(r->out)] = *s++;
+            len--;
+        }
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        r->out_prod = prod;
+        HC2(event_channel_op, EVTCHNOP_send, &send);
+        if (len)
+            HC2(sched_op, 0 /* SCHEDOP_yield */, 0);
+    }
+}
+
+void console_write(const char *s, size_t len)
+{
+    if (use_ring)
+        ring_write(s, len);
+    else
+        HC3(console_io, CONSOLEIO_write, len, s);
+}
+
+void printk(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}

@@ -1,0 +1,136 @@
+/*
+ * vcpu_op hypercall (number 24): bring vCPUs up and down, per-vCPU timers,
+ * and the guest-memory areas the hypervisor keeps up to date.
+ * Numbers and layouts are Xen's; the prose is Tandem's.
+ *
+ * Call: vcpu_op(cmd, vcpuid, arg); vcpuid names a vCPU of the calling
+ * domain (-ENOENT if it does not exist); arg is the guest VA of the struct
+ * named beside the op, or 0 where none is listed.
+ */
+#ifndef TANDEM_PUBLIC_VCPU_H
+#define TANDEM_PUBLIC_VCPU_H
+
+#include <stdint.h>
+
+#define VCPUOP_initialise                     0  /* arg: vcpu_guest_context (arch-x86; not defined here) */
+#define VCPUOP_up                             1  /* make an initialised vCPU runnable */
+#define VCPUOP_down                           2  /* stop it (synchronous only on itself) */
+#define VCPUOP_is_up                          3  /* returns 1 if up, 0 if down, <0 if no such vCPU */
+#define VCPUOP_get_runstate_info              4  /* OUT: struct vcpu_runstate_info */
+#define VCPUOP_register_runstate_memory_area  5  /* IN: struct vcpu_register_runstate_memory_area */
+#define VCPUOP_set_periodic_timer             6  /* IN: struct vcpu_set_periodic_timer */
+#define VCPUOP_stop_periodic_timer            7  /* no arg */
+#define VCPUOP_set_singleshot_timer           8  /* IN: struct vcpu_set_singleshot_timer */
+#define VCPUOP_stop_singleshot_timer          9  /* no arg */
+#define VCPUOP_register_vcpu_info            10  /* IN: struct vcpu_register_vcpu_info */
+#define VCPUOP_send_nmi                      11  /* no arg */
+#define VCPUOP_get_physid                    12  /* OUT: struct vcpu_get_physid */
+#define VCPUOP_register_vcpu_time_memory_area 13 /* IN: struct vcpu_register_time_memory_area */
+/* Newer Xen (4.18+); optional, advertised by XENFEAT bits 18/19. */
+#define VCPUOP_register_runstate_phys_area   14  /* IN: struct vcpu_register_runstate_memory_area (addr.p) */
+#define VCPUOP_register_vcpu_time_phys_area  15  /* IN: struct vcpu_register_time_memory_area (addr.p) */
+
+/* Run states; time[] below is indexed by them. */
+#define RUNSTATE_running   0    /* on a physical CPU */
+#define RUNSTATE_runnable  1    /* wants a CPU, has none */
+#define RUNSTATE_blocked   2    /* waiting for an event (SCHEDOP_block/poll) */
+#define RUNSTATE_offline   3    /* neither: down, paused, or otherwise held */
+
+/*
+ * Set in state_entry_time while the hypervisor rewrites a registered
+ * runstate area, if the guest enabled VMASST_TYPE_runstate_update_flag;
+ * readers retry while it is set.
+ */
+#define XEN_RUNSTATE_UPDATE (1ULL << 63)
+
+/* 48 bytes. */
+struct vcpu_runstate_info {
+    int32_t  state;             /* OUT: RUNSTATE_* */
+    uint32_t pad;
+    uint64_t state_entry_time;  /* OUT: system time (ns) the state began */
+    uint64_t time[4];           /* OUT: ns spent in each RUNSTATE_* so far */
+};
+typedef struct vcpu_runstate_info vcpu_runstate_info_t;
+
+/*
+ * VCPUOP_register_runstate_memory_area: the hypervisor copies this vCPU's
+ * vcpu_runstate_info to addr.v every time it is scheduled (so a reader
+ * always sees RUNSTATE_running). Re-registering replaces the old area and
+ * must succeed (Linux registers twice for the boot CPU). addr.v == 0
+ * unregisters.
+ */
+struct vcpu_register_runstate_memory_area {
+    union {
+        uint64_t v;             /* IN: guest VA (op 5) */
+        uint64_t p;             /* IN: guest physical address (op 14) */
+    } addr;
+};
+typedef struct vcpu_register_runstate_memory_area vcpu_register_runstate_memory_area_t;
+
+/*
+ * VCPUOP_set_periodic_timer: fire VIRQ_TIMER every period_ns (periods
+ * under 1 ms may be refused with -EINVAL). VCPUOP_stop_periodic_timer
+ * returning 0 is how Linux picks the vcpu_op clock-event device.
+ */
+struct vcpu_set_periodic_timer {
+    uint64_t period_ns;         /* IN */
+};
+typedef struct vcpu_set_periodic_timer vcpu_set_periodic_timer_t;
+
+/*
+ * VCPUOP_set_singleshot_timer: fire VIRQ_TIMER once at timeout_abs_ns
+ * (system time). A deadline already passed fires at once, unless
+ * VCPU_SSHOTTMR_future is set, in which case the call fails with -ETIME
+ * (62). Linux calls it with flags 0 and BUG()s on any error.
+ */
+#define _VCPU_SSHOTTMR_future 0
+#define VCPU_SSHOTTMR_future  (1U << _VCPU_SSHOTTMR_future)
+struct vcpu_set_singleshot_timer {
+    uint64_t timeout_abs_ns;    /* IN: absolute system time, ns */
+    uint32_t flags;             /* IN: VCPU_SSHOTTMR_* */
+    uint32_t pad;
+};
+typedef struct vcpu_set_singleshot_timer vcpu_set_singleshot_timer_t;
+
+/*
+ * VCPUOP_register_vcpu_info: move this vCPU's struct vcpu_info (64 bytes,
+ * xen.h) out of shared_info to machine frame <mfn> at byte <offset>; it
+ * must not cross the page end. Allowed once per vCPU (-EINVAL after).
+ * On success the hypervisor copies the old contents across, sets
+ * evtchn_pending_sel to all ones and marks an upcall pending, and from
+ * then on uses only the new copy.
+ */
+struct vcpu_register_vcpu_info {
+    uint64_t mfn;               /* IN: frame holding the new vcpu_info */
+    uint32_t offset;            /* IN: byte offset within the frame */
+    uint32_t rsvd;              /* IN: ignored (Linux leaves it uninitialised) */
+};
+typedef struct vcpu_register_vcpu_info vcpu_register_vcpu_info_t;
+
+/*
+ * VCPUOP_get_physid: APIC and ACPI ids of the physical CPU a pinned vCPU
+ * runs on; -EINVAL unless the caller is the hardware domain and the vCPU
+ * is pinned (so always -EINVAL for an ordinary domU).
+ */
+struct vcpu_get_physid {
+    uint64_t phys_id;           /* OUT: bits 31:0 APIC id, 63:32 ACPI id */
+};
+typedef struct vcpu_get_physid vcpu_get_physid_t;
+#define xen_vcpu_physid_to_x86_apicid(physid) ((uint32_t)(physid))
+#define xen_vcpu_physid_to_x86_acpiid(physid) ((uint32_t)((physid) >> 32))
+
+/*
+ * VCPUOP_register_vcpu_time_memory_area: a second copy of this vCPU's
+ * struct vcpu_time_info (xen.h), updated together with the one in
+ * vcpu_info under the same version protocol, e.g. for a user-mapped vDSO
+ * page. Failure is tolerated by Linux.
+ */
+struct vcpu_register_time_memory_area {
+    union {
+        uint64_t v;             /* IN: guest VA (op 13) */
+        uint64_t p;             /* IN: guest physical address (op 15) */
+    } addr;
+};
+typedef struct vcpu_register_time_memory_area vcpu_register_time_memory_area_t;
+
+#endif

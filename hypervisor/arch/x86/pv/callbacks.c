@@ -1,0 +1,307 @@
+/*
+ * PV CPU-state hypercalls: virtual IDT, callbacks, kernel stack, iret,
+ * segment bases, FPU task switch, debug registers, I/O privilege, multicall.
+ * Each handler: copy in, validate all, then change state.
+ */
+#include "lib.h"
+#include "pv.h"
+#include "hypercall.h"
+#include "guest_access.h"
+#include "processor.h"
+#include "page.h"
+#include "mm.h"
+#include "cpu.h"
+#include <tandem/xen.h>
+#include <tandem/callback.h>
+#include <tandem/physdev.h>
+#include <tandem/errno.h>
+
+#define MAX_TRAP_TABLE_ENTRIES 4096
+
+static bool guest_code_addr_ok(uint64_t va)
+{
+    return is_canonical(va) && !in_hv_range(va);
+}
+
+long do_set_trap_table(uint64_t uptr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct trap_info ti;
+
+    if (!uptr) {
+        memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
+        return 0;
+    }
+    for (unsigned int i = 0; i < MAX_TRAP_TABLE_ENTRIES; i++) {
+        if (copy_from_guest(&ti, uptr + i * sizeof(ti), sizeof(ti)))
+            return -XEN_EFAULT;
+        if (!ti.address)
+            return 0;
+        if (!guest_code_addr_ok(ti.address))
+            return -XEN_EINVAL;
+        v->trap_ctxt[ti.vector] = ti;
+        v->trap_ctxt[ti.vector].cs = FLAT_KERNEL_CS;
+    }
+    return -XEN_E2BIG;
+}
+
+static long register_callback(struct vcpu *v, const struct callback_register *cb)
+{
+    uint64_t *slot;
+
+    if (!guest_code_addr_ok(cb->address))
+        return -XEN_EINVAL;
+    switch (cb->type) {
+    case CALLBACKTYPE_event:     slot = &v->event_callback; break;
+    case CALLBACKTYPE_failsafe:  slot = &v->failsafe_callback; break;
+    case CALLBACKTYPE_syscall:   slot = &v->syscall_callback; break;
+    case CALLBACKTYPE_syscall32: slot = &v->syscall32_callback; break;
+    case CALLBACKTYPE_sysenter:  slot = &v->sysenter_callback; break;
+    case CALLBACKTYPE_nmi:       slot = &v->nmi_callback; break;
+    default:                     return -XEN_EINVAL;
+    }
+    *slot = cb->address;
+    if (cb->flags & CALLBACKF_mask_events)
+        v->callback_flags |= 1U << cb->type;
+    else
+        v->callback_flags &= ~(1U << cb->type);
+    return 0;
+}
+
+long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct callback_register ev = { .type = CALLBACKTYPE_event, .address = event };
+    struct callback_register fs = { .type = CALLBACKTYPE_failsafe, .address = failsafe };
+    struct callback_register sc = { .type = CALLBACKTYPE_syscall, .address = syscall,
+                                    .flags = CALLBACKF_mask_events };
+
+    if (!guest_code_addr_ok(event) || !guest_code_addr_ok(failsafe) || !guest_code_addr_ok(syscall))
+        return -XEN_EINVAL;
+    register_callback(v, &ev);
+    register_callback(v, &fs);
+    register_callback(v, &sc);
+    return 0;
+}
+
+long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct callback_register reg;
+    struct callback_unregister unreg;
+
+    switch (cmd) {
+    case CALLBACKOP_register:
+        if (copy_from_guest(&reg, arg, sizeof(reg)))
+            return -XEN_EFAULT;
+        return register_callback(v, &reg);
+    case CALLBACKOP_unregister:
+        if (copy_from_guest(&unreg, arg, sizeof(unreg)))
+            return -XEN_EFAULT;
+        /* As Xen: only the NMI callback can be unregistered. */
+        if (unreg.type != CALLBACKTYPE_nmi)
+            return -XEN_EINVAL;
+        v->nmi_callback = 0;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_stack_switch(uint64_t ss, uint64_t sp, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+
+    /* The kernel stack segment must be a ring-3 flat data selector. */
+    if ((ss | 3) != FLAT_KERNEL_SS)
+        return -XEN_EINVAL;
+    v->kernel_ss = FLAT_KERNEL_SS;
+    v->kernel_sp = sp;
+    return 0;
+}
+
+long do_fpu_taskswitch(uint64_t set, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    pv_set_fpu_ts(current, set != 0);
+    return 0;
+}
+
+long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct cpu_user_regs *regs = guest_cpu_regs();
+    struct iret_context c;
+    bool to_user;
+
+    if (copy_from_guest(&c, regs->rsp, sizeof(c))) {
+        domain_crash(v->domain, "iret: cannot read the iret frame", regs);
+        return 0;
+    }
+    to_user = (c.cs & 3) == 3;
+    if (to_user && !v->user_l4) {
+        domain_crash(v->domain, "iret to user mode without a user page table (NEW_USER_BASEPTR)", regs);
+        return 0;
+    }
+    if (!is_canonical(c.rip) || in_hv_range(c.rip) || !is_canonical(c.rsp)) {
+        domain_crash(v->domain, "iret: non-canonical or hypervisor-range RIP/RSP", regs);
+        return 0;
+    }
+    if ((c.cs | 3) != FLAT_RING3_CS64 && (c.cs | 3) != FLAT_RING3_CS32) {
+        domain_crash(v->domain, "iret: unsupported code selector", regs);
+        return 0;
+    }
+    if (to_user)
+        pv_toggle_guest_mode(v);
+    regs->rip = c.rip;
+    regs->cs = c.cs | 3;
+    regs->rsp = c.rsp;
+    regs->ss = FLAT_RING3_SS64;
+    regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT)) | X86_EFLAGS_IF;
+    v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+    if (!(c.flags & VGCF_in_syscall)) {
+        regs->r11 = c.r11;
+        regs->rcx = c.rcx;
+    }
+    regs->rax = c.rax;
+    return regs->rax;
+}
+
+long do_set_segment_base(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+
+    switch (which) {
+    case SEGBASE_FS:
+        if (!is_canonical(base))
+            return -XEN_EINVAL;
+        v->fs_base = base;
+        wrmsr(MSR_FS_BASE, base);
+        return 0;
+    case SEGBASE_GS_USER:
+        if (!is_canonical(base))
+            return -XEN_EINVAL;
+        v->gs_base_user = base;
+        return 0;
+    case SEGBASE_GS_KERNEL:
+        if (!is_canonical(base))
+            return -XEN_EINVAL;
+        v->gs_base_kernel = base;
+        wrmsr(MSR_GS_BASE, base);
+        return 0;
+    case SEGBASE_GS_USER_SEL:
+        /* Loading a flat selector resets the user GS base to 0. */
+        if ((base & 0xffff) != 0 && ((base & 0xffff) | 3) != FLAT_RING3_DS32)
+            return -XEN_EINVAL;
+        v->gs_sel_user = base & 0xffff;
+        v->gs_base_user = 0;
+        return 0;
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+#define DR7_RESERVED_ZERO 0xffffffff0000d800ULL  /* bits 11,12,14,15 and 32-63 */
+#define DR6_RESERVED_ZERO 0xffffffff00001000ULL
+
+long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+
+    switch (reg) {
+    case 0: case 1: case 2: case 3:
+        /* Breakpoints only on guest addresses. */
+        if (!guest_range_ok(value, 8))
+            return -XEN_EPERM;
+        break;
+    case 6:
+        if (value & DR6_RESERVED_ZERO)
+            return -XEN_EPERM;
+        value |= 0xffff0ff0;
+        break;
+    case 7:
+        if (value & DR7_RESERVED_ZERO)
+            return -XEN_EPERM;
+        for (unsigned int i = 0; i < 4; i++)    /* no I/O breakpoints (RW = 10b) */
+            if (((value >> (16 + 4 * i)) & 3) == 2)
+                return -XEN_EPERM;
+        value |= 0x400;
+        break;
+    default:
+        return -XEN_EINVAL;
+    }
+    v->dr[reg] = value;
+    return 0;
+}
+
+long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    if (reg > 7 || reg == 4 || reg == 5)
+        return -XEN_EINVAL;
+    return current->dr[reg];
+}
+
+long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct physdev_set_iopl iopl;
+
+    switch (cmd) {
+    case PHYSDEVOP_set_iopl:
+        if (copy_from_guest(&iopl, arg, sizeof(iopl)))
+            return -XEN_EFAULT;
+        if (iopl.iopl > 3)
+            return -XEN_EINVAL;
+        current->iopl = iopl.iopl;
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_vm_assist(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current->domain;
+    /* Types Tandem knows; writable_pagetables is always on (ptwr emulation). */
+    const uint64_t known = (1UL << VMASST_TYPE_4gb_segments) | (1UL << VMASST_TYPE_4gb_segments_notify) |
+                           (1UL << VMASST_TYPE_writable_pagetables) | (1UL << VMASST_TYPE_pae_extended_cr3) |
+                           (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag);
+
+    if (type >= 32 || !(known & (1UL << type)))
+        return type == VMASST_TYPE_m2p_strict ? 0 : -XEN_EINVAL;
+    switch (cmd) {
+    case VMASST_CMD_enable:
+        d->vm_assist |= 1U << type;
+        return 0;
+    case VMASST_CMD_disable:
+        d->vm_assist &= ~(1U << type);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+#define MAX_MULTICALL 512
+
+long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct multicall_entry e;
+
+    if (nr > MAX_MULTICALL)
+        return -XEN_EINVAL;
+    for (uint64_t i = 0; i < nr; i++) {
+        uint64_t va = list + i * sizeof(e);
+        if (copy_from_guest(&e, va, sizeof(e)))
+            return -XEN_EFAULT;
+        if (e.op == __HYPERVISOR_multicall) {
+            e.result = -XEN_EINVAL;         /* no nesting */
+        } else {
+            e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2], e.args[3], e.args[4]);
+        }
+        if (copy_to_guest(va + offsetof(struct multicall_entry, result), &e.result, sizeof(e.result)))
+            return -XEN_EFAULT;
+        /* iret (which rewrote the frame) or a vCPU that stopped running ends the batch. */
+        if (e.op == __HYPERVISOR_iret || v->domain->state != DOM_RUNNING || (v->pause_flags & VPF_blocked))
+            break;
+    }
+    return 0;
+}

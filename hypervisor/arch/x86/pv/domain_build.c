@@ -1,0 +1,251 @@
+/*
+ * The PV domain builder (Xen's xc_dom_* start-of-day layout): one contiguous
+ * virtual region from virt_base where pfn i <-> virt_base + i * 4 KiB:
+ *   kernel | initrd | p2m list | start_info | xenstore ring | console ring |
+ *   bootstrap page tables (L4, L3s, L2s, L1s; mapped read-only) | boot stack
+ * padded by 512 KiB and rounded up to 4 MiB.
+ */
+#include "lib.h"
+#include "domain_build.h"
+#include "domain.h"
+#include "libelf.h"
+#include "mm.h"
+#include "evtchn.h"
+#include <tandem/xen.h>
+#include <tandem/errno.h>
+
+struct layout {
+    uint64_t virt_base, v_end;
+    uint64_t initrd_va, p2m_va, si_va, store_va, console_va, pt_va, stack_va;
+    uint64_t nr_pt, nr_l3, nr_l2, nr_l1;
+};
+
+static uint64_t span(uint64_t s, uint64_t e, unsigned int shift)
+{
+    return ((e - 1) >> shift) - (s >> shift) + 1;
+}
+
+static void compute_layout(struct layout *l, const struct elf_pv_info *info,
+                           size_t initrd_len, uint64_t nr_pages)
+{
+    uint64_t cur = ROUNDUP(info->virt_kend, PAGE_SIZE);
+
+    l->virt_base = info->virt_base;
+    l->initrd_va = cur;
+    cur += ROUNDUP(initrd_len, PAGE_SIZE);
+    l->p2m_va = cur;
+    cur += ROUNDUP(nr_pages * 8, PAGE_SIZE);
+    l->si_va = cur;
+    l->store_va = cur + PAGE_SIZE;
+    l->console_va = cur + 2 * PAGE_SIZE;
+    l->pt_va = cur + 3 * PAGE_SIZE;
+    /* The tables map the region that contains them: iterate to a fixed point. */
+    for (l->nr_pt = 1;;) {
+        uint64_t stack = l->pt_va + l->nr_pt * PAGE_SIZE;
+        uint64_t end = ROUNDUP(stack + PAGE_SIZE + 512 * 1024, 4UL << 20);
+        uint64_t need;
+        l->nr_l3 = span(l->virt_base, end, L4_SHIFT);
+        l->nr_l2 = span(l->virt_base, end, L3_SHIFT);
+        l->nr_l1 = span(l->virt_base, end, L2_SHIFT);
+        need = 1 + l->nr_l3 + l->nr_l2 + l->nr_l1;
+        l->stack_va = stack;
+        l->v_end = end;
+        if (need <= l->nr_pt)
+            break;
+        l->nr_pt = need;
+    }
+}
+
+struct builder {
+    struct domain *d;
+    const struct layout *l;
+    uint64_t *p2m;              /* hypervisor copy, pfn -> mfn */
+};
+
+static void *pfn_ptr(struct builder *b, uint64_t pfn)
+{
+    return mfn_to_virt(b->p2m[pfn]);
+}
+
+static void *va_ptr(struct builder *b, uint64_t va)
+{
+    return (char *)pfn_ptr(b, (va - b->l->virt_base) >> PAGE_SHIFT) + (va & ~PAGE_MASK);
+}
+
+/* Copy len bytes to guest VA, page by page (frames are not contiguous). */
+static void copy_to_dom(struct builder *b, uint64_t va, const void *src, size_t len)
+{
+    const char *s = src;
+
+    while (len) {
+        size_t n = MIN(len, PAGE_SIZE - (va & ~PAGE_MASK));
+        memcpy(va_ptr(b, va), s, n);
+        va += n, s += n, len -= n;
+    }
+}
+
+static void build_page_tables(struct builder *b)
+{
+    const struct layout *l = b->l;
+    uint64_t pt_pfn = (l->pt_va - l->virt_base) >> PAGE_SHIFT;
+    uint64_t next_l3 = pt_pfn + 1, next_l2 = next_l3 + l->nr_l3, next_l1 = next_l2 + l->nr_l2;
+    uint64_t upper = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER;
+    uint64_t *l4 = pfn_ptr(b, pt_pfn);
+
+    init_guest_l4_slots(l4);
+    for (uint64_t va = l->virt_base; va < l->v_end; va += PAGE_SIZE) {
+        uint64_t pfn = (va - l->virt_base) >> PAGE_SHIFT, *l3, *l2, *l1, flags;
+        if (!(l4[L4_INDEX(va)] & _PAGE_PRESENT))
+            l4[L4_INDEX(va)] = (b->p2m[next_l3++] << PAGE_SHIFT) | upper;
+        l3 = mfn_to_virt((l4[L4_INDEX(va)] & PADDR_MASK) >> PAGE_SHIFT);
+        if (!(l3[L3_INDEX(va)] & _PAGE_PRESENT))
+            l3[L3_INDEX(va)] = (b->p2m[next_l2++] << PAGE_SHIFT) | upper;
+        l2 = mfn_to_virt((l3[L3_INDEX(va)] & PADDR_MASK) >> PAGE_SHIFT);
+        if (!(l2[L2_INDEX(va)] & _PAGE_PRESENT))
+            l2[L2_INDEX(va)] = (b->p2m[next_l1++] << PAGE_SHIFT) | upper;
+        l1 = mfn_to_virt((l2[L2_INDEX(va)] & PADDR_MASK) >> PAGE_SHIFT);
+        flags = _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_USER;
+        if (pfn < pt_pfn || pfn >= pt_pfn + l->nr_pt)
+            flags |= _PAGE_RW | _PAGE_DIRTY;        /* page tables stay read-only */
+        l1[L1_INDEX(va)] = (b->p2m[pfn] << PAGE_SHIFT) | flags;
+    }
+    /* Type the tables; the L4 is pinned, as the toolstack does. */
+    for (uint64_t i = 0; i < l->nr_pt; i++) {
+        struct page_info *pg = mfn_to_page(b->p2m[pt_pfn + i]);
+        pg->type = i == 0 ? PGT_l4_page_table : i <= l->nr_l3 ? PGT_l3_page_table :
+                   i <= l->nr_l3 + l->nr_l2 ? PGT_l2_page_table : PGT_l1_page_table;
+        pg->flags |= PGF_validated;
+        pg->type_count = 1;
+    }
+    mfn_to_page(b->p2m[pt_pfn])->flags |= PGF_pinned;
+}
+
+static void write_hypercall_page(struct builder *b, uint64_t va)
+{
+    uint8_t *p = va_ptr(b, va);
+
+    memset(p, 0xcc, PAGE_SIZE);
+    for (unsigned int n = 0; n < PAGE_SIZE / 32; n++) {
+        uint8_t *s = p + n * 32;
+        if (n == __HYPERVISOR_iret) {
+            /* push %rcx; push %r11; push %rax; mov $23,%eax; syscall */
+            memcpy(s, "\x51\x41\x53\x50\xb8\x17\x00\x00\x00\x0f\x05", 11);
+            continue;
+        }
+        /* push %rcx; push %r11; mov $n,%eax; syscall; pop %r11; pop %rcx; ret */
+        memcpy(s, "\x51\x41\x53\xb8", 4);
+        memcpy(s + 4, &n, 4);
+        memcpy(s + 8, "\x0f\x05\x41\x5b\x59\xc3", 6);
+    }
+}
+
+static void fill_start_info(struct builder *b, const struct dom_build_args *a,
+                            const struct elf_pv_info *info)
+{
+    struct domain *d = b->d;
+    const struct layout *l = b->l;
+    struct start_info *si = va_ptr(b, l->si_va);
+
+    strlcpy(si->magic, XEN_START_INFO_MAGIC, sizeof(si->magic));
+    si->nr_pages = d->nr_pfns;
+    si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = d->is_privileged ? SIF_PRIVILEGED : 0;
+    si->store_mfn = d->store_mfn;
+    si->store_evtchn = d->store_port;
+    si->console.domU.mfn = d->console_mfn;
+    si->console.domU.evtchn = d->console_port;
+    si->pt_base = l->pt_va;
+    si->nr_pt_frames = l->nr_pt;
+    si->mfn_list = l->p2m_va;
+    si->mod_start = a->initrd_len ? l->initrd_va : 0;
+    si->mod_len = a->initrd_len;
+    strlcpy(si->cmd_line, a->cmdline ? a->cmdline : "", sizeof(si->cmd_line));
+    (void)info;
+}
+
+int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen)
+{
+    struct elf_pv_info info;
+    struct layout l;
+    struct builder b = { d, &l, NULL };
+    uint64_t nr_pages = d->max_pages, need;
+    struct vcpu *v = d->vcpu[0];
+    int rc, port;
+
+    if ((rc = elf_pv_parse(a->kernel, a->kernel_len, &info, err, errlen)))
+        return rc;
+    if (info.virt_kstart < info.virt_base) {
+        snprintf(err, errlen, "kernel starts below VIRT_BASE");
+        return -XEN_EINVAL;
+    }
+    compute_layout(&l, &info, a->initrd_len, nr_pages);
+    need = (l.v_end - l.virt_base) >> PAGE_SHIFT;
+    if (need > nr_pages) {
+        snprintf(err, errlen, "domain memory too small: %lu pages, the image and boot structures need %lu",
+                 (unsigned long)nr_pages, (unsigned long)need);
+        return -XEN_ENOMEM;
+    }
+    if (!is_canonical(l.v_end - 1) || in_hv_range(l.v_end - 1) || l.v_end < l.virt_base) {
+        snprintf(err, errlen, "boot region %#lx-%#lx is not usable guest address space",
+                 (unsigned long)l.virt_base, (unsigned long)l.v_end);
+        return -XEN_EINVAL;
+    }
+    b.p2m = xzalloc_bytes(nr_pages * 8);
+    if (!b.p2m) {
+        snprintf(err, errlen, "out of hypervisor memory for the p2m");
+        return -XEN_ENOMEM;
+    }
+    for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
+        mfn_t m = alloc_domheap_page(d);
+        if (m == INVALID_MFN) {
+            snprintf(err, errlen, "out of machine memory after %lu of %lu pages",
+                     (unsigned long)pfn, (unsigned long)nr_pages);
+            xfree(b.p2m);
+            return -XEN_ENOMEM;
+        }
+        b.p2m[pfn] = m;
+        set_gpfn_from_mfn(m, pfn);
+        mfn_to_page(m)->type = PGT_writable_page;
+    }
+    d->nr_pfns = nr_pages;
+    d->p2m_va = l.p2m_va;
+
+    for (unsigned int i = 0; i < info.nr_segs; i++)
+        copy_to_dom(&b, info.segs[i].va, (const char *)a->kernel + info.segs[i].file_off,
+                    info.segs[i].filesz);
+    if (a->initrd_len)
+        copy_to_dom(&b, l.initrd_va, a->initrd, a->initrd_len);
+    copy_to_dom(&b, l.p2m_va, b.p2m, nr_pages * 8);
+
+    d->store_mfn = b.p2m[(l.store_va - l.virt_base) >> PAGE_SHIFT];
+    d->console_mfn = b.p2m[(l.console_va - l.virt_base) >> PAGE_SHIFT];
+    if ((port = evtchn_alloc_xen_port(d, XEN_CONSUMER_CONSOLE)) < 0) {
+        snprintf(err, errlen, "no event channel for the console");
+        xfree(b.p2m);
+        return port;
+    }
+    d->console_port = port;
+    fill_start_info(&b, a, &info);
+    build_page_tables(&b);
+    if (info.hypercall_page != ELF_UNSET)
+        write_hypercall_page(&b, info.hypercall_page);
+
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rip = info.entry;
+    v->regs.rsp = l.stack_va + PAGE_SIZE;
+    v->regs.rsi = l.si_va;
+    v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    v->regs.cs = FLAT_KERNEL_CS;
+    v->regs.ss = FLAT_KERNEL_SS;
+    v->kernel_l4 = b.p2m[(l.pt_va - l.virt_base) >> PAGE_SHIFT];
+    v->kernel_sp = v->regs.rsp;
+    v->kernel_ss = FLAT_KERNEL_SS;
+    v->in_kernel = true;
+    v->pause_flags &= ~VPF_down;
+    printk("d%u: %s kernel, entry %#lx, %lu pages, boot region %#lx-%#lx, %lu page-table frames%s\n",
+           d->domain_id, info.guest_os[0] ? info.guest_os : "PV", (unsigned long)info.entry,
+           (unsigned long)nr_pages, (unsigned long)l.virt_base, (unsigned long)l.v_end,
+           (unsigned long)l.nr_pt, info.hypercall_page != ELF_UNSET ? ", hypercall page" : "");
+    xfree(b.p2m);
+    return 0;
+}

@@ -1,0 +1,195 @@
+/*
+ * Emulation of the privileged instructions Xen PV kernels rely on:
+ * forced-emulation CPUID, mov from CR0/CR3/CR4 and to CR4 (and CR0.TS),
+ * rdmsr/wrmsr of FS/GS bases, port I/O by virtual IOPL, wbinvd.
+ * Anything else is left to the caller, which delivers #GP.
+ */
+#include "lib.h"
+#include "pv.h"
+#include "guest_access.h"
+#include "processor.h"
+#include "page.h"
+
+static uint64_t *gpr(struct cpu_user_regs *r, unsigned int n)
+{
+    uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+                          &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+    return map[n & 15];
+}
+
+bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    static const uint8_t sig[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
+    uint8_t insn[sizeof(sig)];
+    uint32_t a, b, c, d;
+
+    if (copy_from_guest(insn, regs->rip, sizeof(insn)) || memcmp(insn, sig, sizeof(sig)))
+        return false;
+    cpuid_count(regs->rax, regs->rcx, &a, &b, &c, &d);
+    switch ((uint32_t)regs->rax) {
+    case 1:
+        c &= ~((1U << 5) | (1U << 3));  /* no VMX, no MONITOR */
+        c |= 1U << 31;                  /* running on a hypervisor */
+        d &= ~(1U << 9);                /* the APIC is not the guest's */
+        break;
+    case 0x40000000:                    /* hypervisor leaf: "XenVMMXenVMM" */
+        a = 0x40000002;
+        b = 0x566e6558; c = 0x65584d4d; d = 0x4d4d566e;
+        break;
+    case 0x40000001:
+        a = (4 << 16) | 19;
+        b = c = d = 0;
+        break;
+    case 0x40000002:
+        a = 1; b = 0x40000000; c = d = 0;   /* one hypercall page, MSR base */
+        break;
+    }
+    regs->rax = a; regs->rbx = b; regs->rcx = c; regs->rdx = d;
+    regs->rip += sizeof(sig);
+    v->domain->ctr.priv_emulations++;
+    return true;
+}
+
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+    switch (msr) {
+    case MSR_FS_BASE:        *val = v->fs_base; return true;
+    case MSR_GS_BASE:        *val = v->gs_base_kernel; return true;
+    case MSR_SHADOW_GS_BASE: *val = v->gs_base_user; return true;
+    case MSR_EFER:           *val = EFER_SCE | EFER_LME | (1UL << 10) | EFER_NXE; return true;
+    default:                 return false;
+    }
+}
+
+static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+    if (!is_canonical(val))
+        return false;
+    switch (msr) {
+    case MSR_FS_BASE:
+        v->fs_base = val;
+        wrmsr(MSR_FS_BASE, val);
+        return true;
+    case MSR_GS_BASE:
+        v->gs_base_kernel = val;
+        wrmsr(MSR_GS_BASE, val);
+        return true;
+    case MSR_SHADOW_GS_BASE:
+        v->gs_base_user = val;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool io_allowed(const struct vcpu *v)
+{
+    /* The guest kernel counts as CPL 1, user as CPL 3 (Xen's iopl_ok). */
+    return v->iopl >= (v->in_kernel ? 1U : 3U);
+}
+
+static bool emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16)
+{
+    bool in = (op & 0xf6) == 0xe4 || (op & 0xfe) == 0xec;
+    unsigned int size = (op & 1) ? (opsz16 ? 2 : 4) : 1;
+
+    if (!io_allowed(v))
+        return false;
+    (void)imm;
+    /* No device is assigned to a PV guest: reads float high, writes are dropped. */
+    if (in) {
+        uint64_t ones = size == 4 ? 0xffffffffUL : size == 2 ? 0xffff : 0xff;
+        r->rax = size == 4 ? ones : (r->rax & ~ones) | ones;
+    }
+    return true;
+}
+
+bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    uint8_t b[16];
+    unsigned int i = 0, rex = 0;
+    bool opsz16 = false;
+    uint64_t val;
+
+    if (copy_from_guest(b, regs->rip, sizeof(b)))
+        return false;
+    for (; i < 4; i++) {            /* prefixes */
+        if (b[i] == 0x66)
+            opsz16 = true;
+        else if ((b[i] & 0xf0) == 0x40)
+            rex = b[i];
+        else
+            break;
+    }
+    switch (b[i]) {
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+        if (!emulate_io(v, regs, b[i], b[i + 1], opsz16))
+            return false;
+        i += 2;
+        goto done;
+    case 0xec: case 0xed: case 0xee: case 0xef:
+        if (!emulate_io(v, regs, b[i], 0, opsz16))
+            return false;
+        i += 1;
+        goto done;
+    case 0x0f:
+        break;
+    default:
+        return false;
+    }
+    if (!v->in_kernel)
+        return false;           /* the rest is for the guest kernel only */
+    switch (b[i + 1]) {
+    case 0x20: {                /* mov %crN, reg */
+        unsigned int modrm = b[i + 2], cr = (modrm >> 3) & 7, rm = (modrm & 7) | ((rex & 1) << 3);
+        if ((modrm >> 6) != 3)
+            return false;
+        switch (cr) {
+        case 0: val = read_cr0() & ~X86_CR0_TS; val |= v->fpu_ts ? X86_CR0_TS : 0; break;
+        case 2: val = v->vcpu_info->arch.cr2; break;
+        case 3: val = v->kernel_l4 << PAGE_SHIFT; break;
+        case 4: val = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT; break;
+        default: return false;
+        }
+        *gpr(regs, rm) = val;
+        i += 3;
+        break;
+    }
+    case 0x22: {                /* mov reg, %crN: CR0.TS and CR4 (masked) only */
+        unsigned int modrm = b[i + 2], cr = (modrm >> 3) & 7, rm = (modrm & 7) | ((rex & 1) << 3);
+        if ((modrm >> 6) != 3)
+            return false;
+        val = *gpr(regs, rm);
+        if (cr == 0) {
+            if ((val ^ read_cr0()) & ~X86_CR0_TS)
+                return false;
+            pv_set_fpu_ts(v, val & X86_CR0_TS);
+        } else if (cr != 4) {
+            return false;
+        }
+        i += 3;
+        break;
+    }
+    case 0x32:                  /* rdmsr */
+        if (!msr_read(v, regs->rcx, &val))
+            return false;
+        regs->rax = (uint32_t)val;
+        regs->rdx = val >> 32;
+        i += 2;
+        break;
+    case 0x30:                  /* wrmsr */
+        if (!msr_write(v, regs->rcx, (regs->rdx << 32) | (uint32_t)regs->rax))
+            return false;
+        i += 2;
+        break;
+    case 0x09:                  /* wbinvd: no-op for a PV guest */
+        i += 2;
+        break;
+    default:
+        return false;
+    }
+done:
+    regs->rip += i;
+    v->domain->ctr.priv_emulations++;
+    return true;
+}

@@ -1,0 +1,200 @@
+/*
+ * PV exception, event and system-call delivery (Xen's x86_64 PV model):
+ * guest exceptions become bounce frames on the guest kernel stack, events
+ * become upcalls, SYSCALL from guest kernel mode is a hypercall and from
+ * guest user mode is bounced to the syscall callback.
+ */
+#include "lib.h"
+#include "pv.h"
+#include "traps.h"
+#include "hypercall.h"
+#include "guest_access.h"
+#include "evtchn.h"
+#include "processor.h"
+#include "mm.h"
+#include "sched.h"
+#include <tandem/xen.h>
+
+static bool has_error_code(unsigned int v)
+{
+    return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    v->in_kernel = !v->in_kernel;
+    write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
+    wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);
+    v->domain->ctr.cr3_switches++;
+}
+
+void pv_load_vcpu_context(struct vcpu *v)
+{
+    write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
+    wrmsr(MSR_FS_BASE, v->fs_base);
+    wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);
+    pv_set_fpu_ts(v, v->fpu_ts);
+}
+
+void pv_set_fpu_ts(struct vcpu *v, bool ts)
+{
+    v->fpu_ts = ts;
+    if (ts)
+        write_cr0(read_cr0() | X86_CR0_TS);
+    else
+        __asm__ __volatile__("clts");
+}
+
+bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
+               bool has_err, uint32_t err, bool mask_events, const char *what)
+{
+    struct domain *d = v->domain;
+    uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
+    uint64_t frame[8], sp, cs = regs->cs;
+    unsigned int n = 0;
+
+    if (!handler) {
+        char why[96];
+        snprintf(why, sizeof(why), "%s with no handler registered", what);
+        domain_crash(d, why, regs);
+        return false;
+    }
+    if (!v->in_kernel) {
+        pv_toggle_guest_mode(v);
+        sp = v->kernel_sp;
+    } else {
+        sp = regs->rsp;
+        cs &= ~3UL;             /* RPL 0 tells the guest "kernel context" */
+    }
+    if (in_hv_range(sp) || !is_canonical(sp)) {
+        domain_crash(d, "guest kernel stack in the hypervisor range", regs);
+        return false;
+    }
+    sp &= ~15UL;
+    /* Lowest address first: rcx, r11, [error], rip, cs|mask, rflags, rsp, ss. */
+    frame[n++] = regs->rcx;
+    frame[n++] = regs->r11;
+    if (has_err)
+        frame[n++] = err;
+    frame[n++] = regs->rip;
+    frame[n++] = cs | ((uint64_t)saved_mask << 32);
+    frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+                 (saved_mask ? 0 : X86_EFLAGS_IF);
+    frame[n++] = regs->rsp;
+    frame[n++] = regs->ss;
+    sp -= n * 8;
+    if (copy_to_guest(sp, frame, n * 8)) {
+        domain_crash(d, "cannot write the bounce frame to the guest kernel stack", regs);
+        return false;
+    }
+    regs->rsp = sp;
+    regs->rip = handler;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    regs->rflags = (regs->rflags & ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF |
+                    X86_EFLAGS_VM | X86_EFLAGS_AC | X86_EFLAGS_IOPL)) | X86_EFLAGS_IF;
+    if (mask_events)
+        v->vcpu_info->evtchn_upcall_mask = 1;
+    d->ctr.bounces++;
+    return true;
+}
+
+void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
+                         bool has_err, uint32_t err)
+{
+    const struct trap_info *ti = &v->trap_ctxt[vector];
+    char what[48];
+
+    if (vector == TRAP_page_fault) {
+        /* The guest reads CR2 from vcpu_info; the U bit reflects guest user mode. */
+        v->vcpu_info->arch.cr2 = read_cr2();
+        err = (err & ~4U) | (v->in_kernel ? 0 : 4U);
+    }
+    snprintf(what, sizeof(what), "%s (vector %u)",
+             vector < 32 ? exception_names[vector] : "software interrupt", vector);
+    pv_bounce(v, regs, ti->address, has_err, err, TI_GET_IF(ti), what);
+}
+
+/* `int n` refused by the real IDT (#GP with error (n<<3)|2): check the virtual DPL. */
+static void pv_soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs, unsigned int n)
+{
+    const struct trap_info *ti = &v->trap_ctxt[n];
+    unsigned int dpl = TI_GET_DPL(ti);
+
+    if (ti->address && (v->in_kernel ? dpl >= 1 : dpl >= 3)) {
+        regs->rip += 2;
+        pv_inject_exception(v, regs, n, false, 0);
+        return;
+    }
+    pv_inject_exception(v, regs, TRAP_gp_fault, true, (n << 3) | 2);
+}
+
+void pv_guest_exception(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vec = regs->entry_vector;
+
+    switch (vec) {
+    case TRAP_invalid_op:
+        if (pv_emulate_forced_cpuid(v, regs))
+            return;
+        break;
+    case TRAP_no_device:
+        /* Virtual CR0.TS: deliver #NM once and clear it, as Xen does. */
+        __asm__ __volatile__("clts");
+        if (v->fpu_ts) {
+            v->fpu_ts = false;
+            break;
+        }
+        return;
+    case TRAP_gp_fault:
+        if ((regs->error_code & 7) == 2) {
+            pv_soft_interrupt(v, regs, regs->error_code >> 3);
+            return;
+        }
+        if (regs->error_code == 0 && pv_emulate_privileged(v, regs))
+            return;
+        break;
+    case 0x80:
+        if (!v->trap_ctxt[0x80].address) {
+            /* No handler: Xen turns it into #GP(0x402) at the int instruction. */
+            regs->rip -= 2;
+            pv_inject_exception(v, regs, TRAP_gp_fault, true, (0x80 << 3) | 2);
+            return;
+        }
+        break;
+    }
+    pv_inject_exception(v, regs, vec, has_error_code(vec), regs->error_code);
+}
+
+void pv_deliver_events(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    if (!v->event_callback || !local_events_need_delivery(v))
+        return;
+    if (pv_bounce(v, regs, v->event_callback, false, 0, true, "event upcall"))
+        v->domain->ctr.upcalls++;
+}
+
+void do_syscall(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    if (v->in_kernel) {
+        unsigned long nr = regs->rax;
+        long ret = hypercall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
+        if (nr != __HYPERVISOR_iret)
+            regs->rax = ret;
+        return;
+    }
+    /* A guest user-mode system call: to the guest kernel's syscall callback. */
+    regs->rflags &= ~X86_EFLAGS_DF;
+    if (!v->syscall_callback) {
+        regs->rip -= 2;
+        pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
+        return;
+    }
+    pv_bounce(v, regs, v->syscall_callback, false, 0,
+              v->callback_flags & (1U << 2), "system call");
+}

@@ -1,0 +1,135 @@
+/*
+ * Trap dispatch. Hypervisor faults are fatal (with a full dump) unless an
+ * exception-table fixup covers them (checked guest copies); guest faults go
+ * to the PV layer, which bounces or kills the domain, never the hypervisor.
+ */
+#include "lib.h"
+#include "traps.h"
+#include "cpu.h"
+#include "processor.h"
+#include "time.h"
+#include "domain.h"
+#include "sched.h"
+#include "console.h"
+
+const char *const exception_names[32] = {
+    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
+    "#BR bound range", "#UD invalid opcode", "#NM device not available",
+    "#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
+    "#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
+    "#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD error",
+    "#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
+    "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV", "#VC", "#SX", "reserved 31",
+};
+
+BUILD_BUG_ON(sizeof(struct cpu_user_regs) != REGS_SIZE);
+BUILD_BUG_ON(offsetof(struct cpu_user_regs, error_code) != 120);
+BUILD_BUG_ON(offsetof(struct cpu_user_regs, rip) != 128);
+BUILD_BUG_ON(offsetof(struct cpu_user_regs, cs) != 136);
+
+struct ex_entry { uint64_t insn, fixup; };
+extern const struct ex_entry __ex_table_start[], __ex_table_end[];
+extern char iret_to_guest[];
+
+static uint64_t search_ex_table(uint64_t rip)
+{
+    for (const struct ex_entry *e = __ex_table_start; e < __ex_table_end; e++)
+        if (e->insn == rip)
+            return e->fixup;
+    return 0;
+}
+
+static void dump_regs_common(const struct cpu_user_regs *r)
+{
+    printk(XENLOG_ERR "RIP: %04lx:%016lx  RFLAGS: %016lx  vector %u error %08x\n",
+           (unsigned long)r->cs, (unsigned long)r->rip, (unsigned long)r->rflags,
+           r->entry_vector, r->error_code);
+    printk(XENLOG_ERR "RSP: %04lx:%016lx\n", (unsigned long)r->ss, (unsigned long)r->rsp);
+    printk(XENLOG_ERR "rax: %016lx  rbx: %016lx  rcx: %016lx\n", r->rax, r->rbx, r->rcx);
+    printk(XENLOG_ERR "rdx: %016lx  rsi: %016lx  rdi: %016lx\n", r->rdx, r->rsi, r->rdi);
+    printk(XENLOG_ERR "rbp: %016lx  r8:  %016lx  r9:  %016lx\n", r->rbp, r->r8, r->r9);
+    printk(XENLOG_ERR "r10: %016lx  r11: %016lx  r12: %016lx\n", r->r10, r->r11, r->r12);
+    printk(XENLOG_ERR "r13: %016lx  r14: %016lx  r15: %016lx\n", r->r13, r->r14, r->r15);
+    printk(XENLOG_ERR "cr0: %016lx  cr2: %016lx  cr3: %016lx  cr4: %016lx\n",
+           read_cr0(), read_cr2(), read_cr3(), read_cr4());
+}
+
+void show_registers(const struct cpu_user_regs *r)
+{
+    uint64_t stack_lo, stack_hi, fp;
+
+    dump_regs_common(r);
+    printk(XENLOG_ERR "Backtrace:\n");
+    printk(XENLOG_ERR "  [<%016lx>]\n", (unsigned long)r->rip);
+    stack_lo = r->rsp & ~(uint64_t)(STACK_SIZE - 1);
+    stack_hi = stack_lo + STACK_SIZE;
+    fp = r->rbp;
+    for (int i = 0; i < 16 && fp >= stack_lo && fp + 16 <= stack_hi && !(fp & 7); i++) {
+        uint64_t *frame = (uint64_t *)fp;
+        printk(XENLOG_ERR "  [<%016lx>]\n", (unsigned long)frame[1]);
+        if (frame[0] <= fp)
+            break;
+        fp = frame[0];
+    }
+}
+
+void show_guest_registers(const struct cpu_user_regs *r)
+{
+    dump_regs_common(r);
+}
+
+static __noreturn void fatal_trap(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->entry_vector;
+
+    printk(XENLOG_ERR "****************************************\n");
+    printk(XENLOG_ERR "FATAL TRAP in hypervisor: vector %u (%s), error code %#x\n",
+           v, v < 32 ? exception_names[v] : "interrupt", regs->error_code);
+    if (v == 14)
+        printk(XENLOG_ERR "Page fault at %016lx (%s %s %s)\n", read_cr2(),
+               regs->error_code & 1 ? "protection" : "not-present",
+               regs->error_code & 2 ? "write" : "read",
+               regs->error_code & 16 ? "ifetch" : "");
+    show_registers(regs);
+    panic("fatal trap %u in hypervisor", v);
+}
+
+static void do_irq(struct cpu_user_regs *regs)
+{
+    switch (regs->entry_vector) {
+    case TIMER_VECTOR:
+        apic_eoi();
+        timer_interrupt();
+        break;
+    case SPURIOUS_VECTOR:
+        break;
+    default:
+        apic_eoi();
+        printk(XENLOG_DEBUG "unexpected interrupt vector %u\n", regs->entry_vector);
+    }
+}
+
+void do_trap(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->entry_vector;
+    uint64_t fix;
+
+    if (v >= 32) {
+        do_irq(regs);
+        return;
+    }
+    if (guest_mode(regs)) {
+        pv_guest_exception(regs);
+        return;
+    }
+    /* A fault on the iretq back to a guest is the guest's frame's fault. */
+    if (regs->rip == (uint64_t)iret_to_guest && current) {
+        domain_crash(current->domain, "fault returning to guest (bad frame)", guest_cpu_regs());
+        sched_leave_dead_vcpu();
+    }
+    if ((v == 14 || v == 13) && (fix = search_ex_table(regs->rip))) {
+        regs->rip = fix;
+        return;
+    }
+    fatal_trap(regs);
+}

@@ -1,0 +1,34 @@
+# The hypervisor core: tandem.elf (ELF64, for the EFI loader and gdb) and
+# tandem.mb (the same image as ELF32 for QEMU's Multiboot loader).
+HV_SRCS := $(wildcard hypervisor/common/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/pv/*.c)
+HV_ASMS := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/boot/*.S)
+HV_OBJS := $(patsubst %,$(OUT)/%.o,$(HV_SRCS) $(HV_ASMS))
+HV_ELF  := $(OUT)/hypervisor/tandem.elf
+HV_MB   := $(OUT)/hypervisor/tandem.mb
+ALL_TARGETS += $(HV_ELF) $(HV_MB)
+
+$(OUT)/hypervisor/%.c.o: hypervisor/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/hypervisor/%.S.o: hypervisor/%.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $<"
+	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
+
+$(OUT)/hypervisor/compile.h: $(HV_SRCS) $(HV_ASMS)
+	@mkdir -p $(dir $@)
+	$(Q)tools/gen-compile-h "$(CC)" > $@.tmp && mv $@.tmp $@
+
+$(OUT)/hypervisor/common/version.c.o: $(OUT)/hypervisor/compile.h
+$(OUT)/hypervisor/common/version.c.o: HV_CFLAGS += -I $(OUT)/hypervisor
+
+$(HV_ELF): $(HV_OBJS) hypervisor/tandem.ld
+	@echo "  LD      $@"
+	$(Q)$(LD) $(HV_LDFLAGS) -T hypervisor/tandem.ld -o $@ $(HV_OBJS)
+
+$(HV_MB): $(HV_ELF)
+	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
+
+-include $(HV_OBJS:.o=.d)

@@ -1,0 +1,248 @@
+/* The hypervisor console: leveled, timestamped log lines and guest output on the serial line. */
+#include "lib.h"
+#include "console.h"
+#include "domain.h"
+#include "spinlock.h"
+#include "time.h"
+#include "evtchn.h"
+#include "mm.h"
+#include <tandem/io/console.h>
+
+static spinlock_t console_lock = SPIN_LOCK_UNLOCKED;
+static int loglvl = 2;                 /* print levels <= this: 0 err, 1 warn, 2 info, 3 debug */
+static bool at_line_start = true;
+
+void console_init(void)
+{
+    serial_init();
+}
+
+void console_set_loglvl(const char *lvl)
+{
+    static const char *const names[] = { "error", "warning", "info", "debug" };
+
+    if (!strcmp(lvl, "all")) {
+        loglvl = 3;
+        return;
+    }
+    for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+        if (!strcmp(lvl, names[i]))
+            loglvl = i;
+}
+
+static void puts_locked(const char *s)
+{
+    while (*s)
+        serial_putc(*s++);
+}
+
+/* Prints "(XEN) [  seconds.micros] " at the start of each line. */
+static void emit_hv(const char *s)
+{
+    char stamp[40];
+
+    for (; *s; s++) {
+        if (at_line_start) {
+            uint64_t ns = now_ns();
+            snprintf(stamp, sizeof(stamp), "(XEN) [%5lu.%06lu] ",
+                     (unsigned long)(ns / 1000000000ULL), (unsigned long)(ns / 1000 % 1000000));
+            puts_locked(stamp);
+            at_line_start = false;
+        }
+        serial_putc(*s);
+        if (*s == '\n')
+            at_line_start = true;
+    }
+}
+
+void vprintk(const char *fmt, va_list ap)
+{
+    char buf[512];
+    int level = 2;
+    unsigned long flags;
+
+    if (fmt[0] == '<' && fmt[1] >= '0' && fmt[1] <= '3' && fmt[2] == '>') {
+        level = fmt[1] - '0';
+        fmt += 3;
+    }
+    if (level > loglvl)
+        return;
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    flags = spin_lock_irqsave(&console_lock);
+    emit_hv(buf);
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+void printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+}
+
+static uint32_t line_hash(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;          /* FNV-1a */
+
+    while (n--)
+        h = (h ^ (uint8_t)*s++) * 16777619u;
+    return h ? h : 1;
+}
+
+/*
+ * A line is shown once even when the guest writes it through both
+ * console_io and its console ring (Linux's earlyprintk=xen and hvc0 do):
+ * a line matching one recently shown from the other source is dropped.
+ */
+static bool seen_from_other_source(struct domain *d, int src, uint32_t h)
+{
+    uint32_t *other = d->con_recent[!src];
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(d->con_recent[0]); i++)
+        if (other[i] == h) {
+            other[i] = 0;
+            return true;
+        }
+    d->con_recent[src][d->con_recent_pos[src]++ % ARRAY_SIZE(d->con_recent[0])] = h;
+    return false;
+}
+
+static void guest_line_out(struct domain *d, int src)
+{
+    struct guest_console *c = &d->con[src];
+    char prefix[16];
+    unsigned long flags;
+
+    if (seen_from_other_source(d, src, line_hash(c->buf, c->len))) {
+        c->len = 0;
+        return;
+    }
+    snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
+    flags = spin_lock_irqsave(&console_lock);
+    if (!at_line_start)
+        serial_putc('\n');
+    puts_locked(prefix);
+    for (size_t i = 0; i < c->len; i++)
+        serial_putc(c->buf[i]);
+    serial_putc('\n');
+    at_line_start = true;
+    spin_unlock_irqrestore(&console_lock, flags);
+    c->len = 0;
+}
+
+void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
+{
+    struct guest_console *c = &d->con[src];
+
+    for (size_t i = 0; i < len; i++) {
+        char ch = buf[i];
+
+        if (ch == '\n') {
+            guest_line_out(d, src);
+            continue;
+        }
+        if (ch == '\r')
+            continue;
+        /* Control bytes are shown as '?': a guest must not drive the terminal. */
+        if (((unsigned char)ch < 32 && ch != '\t') || ch == 127)
+            ch = '?';
+        c->buf[c->len++] = ch;
+        if (c->len == sizeof(c->buf))
+            guest_line_out(d, src);
+    }
+}
+
+void console_guest_flush(struct domain *d)
+{
+    for (int src = 0; src < 2; src++)
+        if (d->con[src].len)
+            guest_line_out(d, src);
+}
+
+/* ---- input: polled from the timer tick into a small queue ---- */
+static char in_q[256];
+static unsigned in_head, in_tail;
+
+void console_poll_input(void)
+{
+    int c;
+
+    while ((c = serial_getc()) >= 0)
+        if ((unsigned)(in_head - in_tail) < sizeof(in_q))
+            in_q[in_head++ % sizeof(in_q)] = c == '\r' ? '\n' : (char)c;
+}
+
+size_t console_read_input(char *buf, size_t len)
+{
+    size_t n = 0;
+
+    console_poll_input();
+    while (n < len && in_tail != in_head)
+        buf[n++] = in_q[in_tail++ % sizeof(in_q)];
+    return n;
+}
+
+/* The domain that owns console input (Xen switches it with Ctrl-A x3). */
+struct domain *console_input_domain(void)
+{
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->state == DOM_RUNNING && !d->is_privileged)
+            return d;
+    return NULL;
+}
+
+/* ---- the PV console ring of each domain, served by the hypervisor ---- */
+void console_ring_kick(struct domain *d)
+{
+    struct xencons_interface *r;
+    uint32_t cons, prod;
+    char buf[64];
+
+    if (!d->console_mfn || d->state != DOM_RUNNING)
+        return;
+    r = mfn_to_virt(d->console_mfn);
+    /* The ring is guest memory: read each index once, trust neither. */
+    cons = READ_ONCE(r->out_cons);
+    prod = READ_ONCE(r->out_prod);
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (prod - cons > sizeof(r->out))
+        cons = prod - sizeof(r->out);   /* bogus producer: show the last window */
+    while (cons != prod) {
+        size_t n = 0;
+        while (cons != prod && n < sizeof(buf))
+            buf[n++] = r->out[cons++ % sizeof(r->out)];
+        console_guest_write(d, CONSOLE_SRC_RING, buf, n);
+    }
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    WRITE_ONCE(r->out_cons, cons);
+}
+
+/* Timer tick: drain every ring (guests may not notify), feed input to the owner. */
+void console_service_input(void)
+{
+    struct domain *d = console_input_domain();
+    struct xencons_interface *r;
+    uint32_t prod;
+    bool fed = false;
+
+    for (struct domain *x = domain_list; x; x = x->next_in_list)
+        console_ring_kick(x);
+    console_poll_input();
+    if (!d || !d->console_mfn || in_tail == in_head)
+        return;
+    /* Only a guest listening on its ring (port unmasked) is fed through it. */
+    if (evtchn_port_masked(d, d->console_port))
+        return;
+    r = mfn_to_virt(d->console_mfn);
+    prod = READ_ONCE(r->in_prod);
+    while (in_tail != in_head && prod - READ_ONCE(r->in_cons) < sizeof(r->in)) {
+        r->in[prod++ % sizeof(r->in)] = in_q[in_tail++ % sizeof(in_q)];
+        fed = true;
+    }
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    WRITE_ONCE(r->in_prod, prod);
+    if (fed)
+        evtchn_raise(d, d->console_port);
+}

@@ -1,0 +1,157 @@
+/* Domain and vCPU lifecycle: create, shut down, crash with a dump, destroy. */
+#include "lib.h"
+#include "domain.h"
+#include "mm.h"
+#include "sched.h"
+#include "traps.h"
+#include "console.h"
+#include "evtchn.h"
+#include "cpu.h"
+#include <tandem/sched.h>
+
+struct domain *domain_list;
+const char *shutdown_reason_name(int r);
+
+struct vcpu *current_vcpu(void)
+{
+    return this_cpu()->curr;
+}
+
+struct domain *get_domain_by_id(domid_t id)
+{
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id == id && d->state != DOM_DEAD)
+            return d;
+    return NULL;
+}
+
+struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v = xzalloc(struct vcpu);
+
+    if (!v)
+        return NULL;
+    v->domain = d;
+    v->vcpu_id = id;
+    v->pause_flags = VPF_down;
+    v->vcpu_info = &d->shared_info->vcpu_info[id];
+    v->vcpu_info_mfn = INVALID_MFN;
+    v->in_kernel = true;
+    /* A clean FPU/SSE image: FCW 0x37f, MXCSR 0x1f80. */
+    *(uint16_t *)&v->fpu_area[0] = 0x37f;
+    *(uint32_t *)&v->fpu_area[24] = 0x1f80;
+    d->vcpu[id] = v;
+    sched_add_vcpu(v);
+    return v;
+}
+
+struct domain *domain_create(domid_t id, const char *name, bool privileged,
+                             uint64_t max_pages, unsigned int max_vcpus)
+{
+    struct domain *d = xzalloc(struct domain), **tail;
+    mfn_t si;
+
+    if (!d)
+        return NULL;
+    d->domain_id = id;
+    strlcpy(d->name, name, sizeof(d->name));
+    d->is_privileged = privileged;
+    d->max_pages = max_pages;
+    d->page_list = ~0UL;
+    d->shutdown_reason = -1;
+    d->max_vcpus = MIN(max_vcpus ? max_vcpus : 1, MAX_VCPUS);
+    d->weight = 256;
+
+    /* shared_info is hypervisor memory the guest may map writable. */
+    si = alloc_frames(0, id);
+    if (si == INVALID_MFN || evtchn_domain_init(d)) {
+        xfree(d);
+        return NULL;
+    }
+    frame_table[si].flags |= PGF_shared_info;
+    d->shared_info_mfn = si;
+    d->shared_info = mfn_to_virt(si);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (!vcpu_create(d, i))
+            return NULL;
+
+    for (tail = &domain_list; *tail; tail = &(*tail)->next_in_list)
+        ;
+    *tail = d;
+    return d;
+}
+
+unsigned int domains_alive(void)
+{
+    unsigned int n = 0;
+
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        n += d->state == DOM_RUNNING;
+    return n;
+}
+
+void domain_shutdown(struct domain *d, int reason)
+{
+    if (d->state != DOM_RUNNING)
+        return;
+    console_guest_flush(d);
+    d->state = DOM_SHUTDOWN;
+    d->shutdown_reason = reason;
+    printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, shutdown_reason_name(reason));
+    evtchn_notify_dom_exc(d);
+    raise_resched();
+}
+
+void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs)
+{
+    if (d->state != DOM_RUNNING)
+        return;
+    strlcpy(d->crash_why, why, sizeof(d->crash_why));
+    console_guest_flush(d);
+    printk(XENLOG_ERR "Domain %u (%s) crashed: %s\n", d->domain_id, d->name, why);
+    if (regs) {
+        struct vcpu *v = current;
+        printk(XENLOG_ERR "d%uv%u guest state (%s mode):\n", d->domain_id,
+               v && v->domain == d ? v->vcpu_id : 0,
+               v && v->domain == d && !v->in_kernel ? "user" : "kernel");
+        show_guest_registers(regs);
+    }
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+/* Called by the scheduler once no CPU runs the domain any more. */
+void domain_destroy(struct domain *d)
+{
+    if (d->state == DOM_DEAD)
+        return;
+    for (unsigned i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            sched_remove_vcpu(d->vcpu[i]);
+    evtchn_domain_destroy(d);
+    free_domheap_pages(d);
+    free_frames(d->shared_info_mfn, 0);
+    d->shared_info = NULL;
+    for (unsigned i = 0; i < d->max_vcpus; i++) {
+        xfree(d->vcpu[i]);
+        d->vcpu[i] = NULL;
+    }
+    d->state = DOM_DEAD;
+    printk(XENLOG_DEBUG "Domain %u destroyed, all frames returned (%lu free)\n",
+           d->domain_id, (unsigned long)free_frame_count());
+}
+
+void domain_pause(struct domain *d)
+{
+    d->paused = true;
+    raise_resched();
+}
+
+void domain_unpause(struct domain *d)
+{
+    d->paused = false;
+    raise_resched();
+}

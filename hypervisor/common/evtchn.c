@@ -1,0 +1,408 @@
+/*
+ * Event channels (2-level ABI). Delivery follows Xen's event_2l.c exactly:
+ * set the pending bit; if newly pending and unmasked, set the selector bit
+ * in the target vCPU's vcpu_info; if that bit was newly set, raise
+ * upcall_pending and kick the vCPU. Pollers of the port wake either way.
+ * Decode (validate, change nothing) comes before every state change.
+ */
+#include "lib.h"
+#include "evtchn.h"
+#include "domain.h"
+#include "mm.h"
+#include "sched.h"
+#include "guest_access.h"
+#include <tandem/event_channel.h>
+#include <tandem/errno.h>
+
+static inline bool test_and_set(uint64_t *w, unsigned int bit)
+{
+    return __atomic_fetch_or(&w[bit / 64], 1ULL << (bit % 64), __ATOMIC_SEQ_CST) & (1ULL << (bit % 64));
+}
+static inline bool test_bit_(const uint64_t *w, unsigned int bit)
+{
+    return READ_ONCE(w[bit / 64]) & (1ULL << (bit % 64));
+}
+static inline void clear_bit_(uint64_t *w, unsigned int bit)
+{
+    __atomic_fetch_and(&w[bit / 64], ~(1ULL << (bit % 64)), __ATOMIC_SEQ_CST);
+}
+
+int evtchn_domain_init(struct domain *d)
+{
+    d->evtchn = xzalloc_bytes(NR_EVTCHN_PORTS * sizeof(struct evtchn));
+    return d->evtchn ? 0 : -XEN_ENOMEM;
+}
+
+static bool port_valid(struct domain *d, uint32_t port)
+{
+    return port > 0 && port < NR_EVTCHN_PORTS;
+}
+
+static int get_free_port(struct domain *d)
+{
+    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
+        if (d->evtchn[p].state == EVTCHNSTAT_closed)
+            return p;
+    return -XEN_ENOSPC;
+}
+
+bool local_events_need_delivery(struct vcpu *v)
+{
+    return READ_ONCE(v->vcpu_info->evtchn_upcall_pending) && !READ_ONCE(v->vcpu_info->evtchn_upcall_mask);
+}
+
+static void vcpu_mark_events_pending(struct vcpu *v)
+{
+    if (__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
+        return;
+    vcpu_wake(v);       /* a blocked or polling vCPU re-checks */
+}
+
+void evtchn_set_pending(struct vcpu *v, uint32_t port)
+{
+    struct domain *d = v->domain;
+    struct shared_info *s = d->shared_info;
+
+    if (!s || test_and_set(s->evtchn_pending, port))
+        return;
+    if (!test_bit_(s->evtchn_mask, port) &&
+        !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
+        vcpu_mark_events_pending(v);
+    /* Wake any vCPU of d polling this port, masked or not. */
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *p = d->vcpu[i];
+        if (p && p->polling && test_bit_(p->poll_mask, port))
+            vcpu_wake(p);
+    }
+}
+
+void evtchn_raise(struct domain *d, uint32_t port)
+{
+    if (d->state == DOM_RUNNING && port_valid(d, port))
+        evtchn_set_pending(d->vcpu[d->evtchn[port].notify_vcpu], port);
+}
+
+bool evtchn_port_pending(struct domain *d, uint32_t port)
+{
+    return port_valid(d, port) && test_bit_(d->shared_info->evtchn_pending, port);
+}
+
+bool evtchn_port_masked(struct domain *d, uint32_t port)
+{
+    return !port_valid(d, port) || test_bit_(d->shared_info->evtchn_mask, port);
+}
+
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
+{
+    uint32_t port = v->virq_to_port[virq];
+
+    if (port)
+        evtchn_set_pending(v, port);
+}
+
+void send_guest_global_virq(struct domain *d, unsigned int virq)
+{
+    struct vcpu *v0 = d->vcpu[0];
+    uint32_t port;
+
+    if (!v0 || d->state != DOM_RUNNING || !(port = v0->virq_to_port[virq]))
+        return;
+    evtchn_set_pending(d->vcpu[d->evtchn[port].notify_vcpu], port);
+}
+
+void evtchn_notify_dom_exc(struct domain *dead)
+{
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d != dead && d->is_privileged)
+            send_guest_global_virq(d, VIRQ_DOM_EXC);
+}
+
+int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c)
+{
+    int port = get_free_port(d);
+
+    if (port < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_interdomain, .xen_consumer = c,
+                                       .remote_domid = DOMID_XEN };
+    return port;
+}
+
+static bool virq_is_global(uint32_t virq)
+{
+    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
+}
+
+/* Closes d's port; an interdomain peer falls back to unbound (waiting for d). */
+static void close_port(struct domain *d, uint32_t port)
+{
+    struct evtchn *c = &d->evtchn[port];
+
+    switch (c->state) {
+    case EVTCHNSTAT_virq:
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i] && d->vcpu[i]->virq_to_port[c->virq] == port)
+                d->vcpu[i]->virq_to_port[c->virq] = 0;
+        break;
+    case EVTCHNSTAT_interdomain:
+        if (!c->xen_consumer) {
+            struct domain *rd = get_domain_by_id(c->remote_domid);
+            if (rd && rd->evtchn) {
+                struct evtchn *rc = &rd->evtchn[c->remote_port];
+                rc->state = EVTCHNSTAT_unbound;
+                rc->remote_domid = d->domain_id;
+            }
+        }
+        break;
+    }
+    *c = (struct evtchn){ 0 };
+    clear_bit_(d->shared_info->evtchn_pending, port);
+}
+
+void evtchn_domain_destroy(struct domain *d)
+{
+    if (!d->evtchn)
+        return;
+    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
+        if (d->evtchn[p].state != EVTCHNSTAT_closed)
+            close_port(d, p);
+    xfree(d->evtchn);
+    d->evtchn = NULL;
+}
+
+static domid_t resolve(domid_t id, struct domain *self)
+{
+    return id == DOMID_SELF ? self->domain_id : id;
+}
+
+static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
+{
+    struct domain *td;
+    int port;
+
+    a->dom = resolve(a->dom, d);
+    if (a->dom != d->domain_id && !d->is_privileged)
+        return -XEN_EPERM;
+    if (!(td = get_domain_by_id(a->dom)))
+        return -XEN_ESRCH;
+    if ((port = get_free_port(td)) < 0)
+        return port;
+    td->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound,
+                                        .remote_domid = resolve(a->remote_dom, d) };
+    a->port = port;
+    return 0;
+}
+
+static long evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *b)
+{
+    struct domain *rd = get_domain_by_id(resolve(b->remote_dom, d));
+    struct evtchn *rc;
+    int lport;
+
+    if (!rd)
+        return -XEN_ESRCH;
+    if (!port_valid(rd, b->remote_port))
+        return -XEN_EINVAL;
+    rc = &rd->evtchn[b->remote_port];
+    if (rc->state != EVTCHNSTAT_unbound || rc->remote_domid != d->domain_id)
+        return -XEN_EINVAL;
+    if ((lport = get_free_port(d)) < 0)
+        return lport;
+    if (rd == d && (uint32_t)lport == b->remote_port)
+        return -XEN_EINVAL;
+    d->evtchn[lport] = (struct evtchn){ .state = EVTCHNSTAT_interdomain,
+                                        .remote_domid = rd->domain_id, .remote_port = b->remote_port };
+    rc->state = EVTCHNSTAT_interdomain;
+    rc->remote_domid = d->domain_id;
+    rc->remote_port = lport;
+    b->local_port = lport;
+    /* As Xen: the new local port starts pending so no early notification is lost. */
+    evtchn_set_pending(d->vcpu[0], lport);
+    return 0;
+}
+
+static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
+{
+    struct vcpu *v;
+    int port;
+
+    if (b->virq >= NR_VIRQS)
+        return -XEN_EINVAL;
+    if (virq_is_global(b->virq) && b->vcpu != 0)
+        return -XEN_EINVAL;
+    if (b->vcpu >= d->max_vcpus || !(v = d->vcpu[b->vcpu]))
+        return -XEN_ENOENT;
+    if (v->virq_to_port[b->virq])
+        return -XEN_EEXIST;
+    if ((port = get_free_port(d)) < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_virq, .virq = b->virq,
+                                       .notify_vcpu = b->vcpu };
+    v->virq_to_port[b->virq] = port;
+    b->port = port;
+    return 0;
+}
+
+static long evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
+{
+    int port;
+
+    if (b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
+        return -XEN_ENOENT;
+    if ((port = get_free_port(d)) < 0)
+        return port;
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_ipi, .notify_vcpu = b->vcpu };
+    b->port = port;
+    return 0;
+}
+
+static long evtchn_send(struct domain *d, uint32_t port)
+{
+    struct evtchn *c;
+    struct domain *rd;
+
+    if (!port_valid(d, port))
+        return -XEN_EINVAL;
+    c = &d->evtchn[port];
+    switch (c->state) {
+    case EVTCHNSTAT_interdomain:
+        if (c->xen_consumer == XEN_CONSUMER_CONSOLE) {
+            console_ring_kick(d);
+            return 0;
+        }
+        rd = get_domain_by_id(c->remote_domid);
+        if (rd)
+            evtchn_raise(rd, c->remote_port);
+        return 0;
+    case EVTCHNSTAT_ipi:
+        evtchn_set_pending(d->vcpu[c->notify_vcpu], port);
+        return 0;
+    case EVTCHNSTAT_unbound:
+        return 0;       /* silently dropped, as Xen */
+    default:
+        return -XEN_EINVAL;
+    }
+}
+
+static long evtchn_status(struct domain *d, struct evtchn_status *st)
+{
+    struct domain *td;
+    struct evtchn *c;
+
+    st->dom = resolve(st->dom, d);
+    if (st->dom != d->domain_id && !d->is_privileged)
+        return -XEN_EPERM;
+    if (!(td = get_domain_by_id(st->dom)))
+        return -XEN_ESRCH;
+    if (!port_valid(td, st->port))
+        return -XEN_EINVAL;
+    c = &td->evtchn[st->port];
+    st->status = c->state;
+    st->vcpu = c->notify_vcpu;
+    memset(&st->u, 0, sizeof(st->u));
+    if (c->state == EVTCHNSTAT_unbound)
+        st->u.unbound.dom = c->remote_domid;
+    else if (c->state == EVTCHNSTAT_interdomain) {
+        st->u.interdomain.dom = c->remote_domid;
+        st->u.interdomain.port = c->remote_port;
+    } else if (c->state == EVTCHNSTAT_virq)
+        st->u.virq = c->virq;
+    return 0;
+}
+
+static long evtchn_unmask(struct domain *d, uint32_t port)
+{
+    struct shared_info *s = d->shared_info;
+    struct vcpu *v;
+
+    if (!port_valid(d, port))
+        return -XEN_EINVAL;
+    v = d->vcpu[d->evtchn[port].notify_vcpu];
+    clear_bit_(s->evtchn_mask, port);
+    if (test_bit_(s->evtchn_pending, port) &&
+        !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
+        vcpu_mark_events_pending(v);
+    return 0;
+}
+
+static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
+{
+    struct evtchn *c;
+
+    if (!port_valid(d, b->port) || b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
+        return -XEN_ENOENT;
+    c = &d->evtchn[b->port];
+    if (c->state == EVTCHNSTAT_ipi || c->state == EVTCHNSTAT_closed ||
+        (c->state == EVTCHNSTAT_virq && !virq_is_global(c->virq)))
+        return -XEN_EINVAL;
+    c->notify_vcpu = b->vcpu;
+    return 0;
+}
+
+static long evtchn_reset(struct domain *d, domid_t dom)
+{
+    struct domain *td;
+
+    dom = resolve(dom, d);
+    if (dom != d->domain_id && !d->is_privileged)
+        return -XEN_EPERM;
+    if (!(td = get_domain_by_id(dom)))
+        return -XEN_ESRCH;
+    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
+        if (td->evtchn[p].state != EVTCHNSTAT_closed && !td->evtchn[p].xen_consumer)
+            close_port(td, p);
+    return 0;
+}
+
+/* One struct per op, copied in, handled, copied back out when it has OUT fields. */
+long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current->domain;
+    union {
+        struct evtchn_alloc_unbound alloc;
+        struct evtchn_bind_interdomain inter;
+        struct evtchn_bind_virq virq;
+        struct evtchn_bind_ipi ipi;
+        struct evtchn_close close;
+        struct evtchn_send send;
+        struct evtchn_status status;
+        struct evtchn_unmask unmask;
+        struct evtchn_bind_vcpu bvcpu;
+        struct evtchn_reset reset;
+    } u;
+    static const uint8_t size[] = {
+        [EVTCHNOP_bind_interdomain] = sizeof(u.inter), [EVTCHNOP_bind_virq] = sizeof(u.virq),
+        [EVTCHNOP_close] = sizeof(u.close), [EVTCHNOP_send] = sizeof(u.send),
+        [EVTCHNOP_status] = sizeof(u.status), [EVTCHNOP_alloc_unbound] = sizeof(u.alloc),
+        [EVTCHNOP_bind_ipi] = sizeof(u.ipi), [EVTCHNOP_bind_vcpu] = sizeof(u.bvcpu),
+        [EVTCHNOP_unmask] = sizeof(u.unmask), [EVTCHNOP_reset] = sizeof(u.reset),
+    };
+    bool copy_out = false;
+    long rc;
+
+    if (cmd == EVTCHNOP_bind_pirq)
+        return -XEN_EPERM;              /* no physical IRQs for guests yet */
+    if (cmd >= ARRAY_SIZE(size) || !size[cmd])
+        return -XEN_ENOSYS;             /* includes FIFO init_control / expand_array */
+    if (copy_from_guest(&u, arg, size[cmd]))
+        return -XEN_EFAULT;
+
+    switch (cmd) {
+    case EVTCHNOP_alloc_unbound:    rc = evtchn_alloc_unbound(d, &u.alloc); copy_out = true; break;
+    case EVTCHNOP_bind_interdomain: rc = evtchn_bind_interdomain(d, &u.inter); copy_out = true; break;
+    case EVTCHNOP_bind_virq:        rc = evtchn_bind_virq(d, &u.virq); copy_out = true; break;
+    case EVTCHNOP_bind_ipi:         rc = evtchn_bind_ipi(d, &u.ipi); copy_out = true; break;
+    case EVTCHNOP_status:           rc = evtchn_status(d, &u.status); copy_out = true; break;
+    case EVTCHNOP_close:
+        rc = port_valid(d, u.close.port) && d->evtchn[u.close.port].state != EVTCHNSTAT_closed
+             ? (close_port(d, u.close.port), 0) : -XEN_EINVAL;
+        break;
+    case EVTCHNOP_send:             rc = evtchn_send(d, u.send.port); break;
+    case EVTCHNOP_unmask:           rc = evtchn_unmask(d, u.unmask.port); break;
+    case EVTCHNOP_bind_vcpu:        rc = evtchn_bind_vcpu(d, &u.bvcpu); break;
+    default:                        rc = evtchn_reset(d, u.reset.dom); break;
+    }
+    if (!rc && copy_out && copy_to_guest(arg, &u, size[cmd]))
+        rc = -XEN_EFAULT;
+    return rc;
+}

@@ -1,0 +1,47 @@
+/* Checked copies to and from guest virtual memory. */
+#include "lib.h"
+#include "guest_access.h"
+#include "page.h"
+#include <tandem/errno.h>
+
+size_t raw_copy_guest(void *dst, const void *src, size_t n);
+
+bool guest_range_ok(guest_va_t va, size_t len)
+{
+    guest_va_t end = va + len;
+
+    if (end < va)
+        return false;
+    if (len == 0)
+        return true;
+    /* Lower half: [0, 2^47). Upper half: [HYPERVISOR_VIRT_END, 2^64). */
+    if (end <= 0x0000800000000000UL)
+        return true;
+    return va >= 0xFFFF880000000000UL;
+}
+
+int copy_from_guest(void *dst, guest_va_t src, size_t len)
+{
+    if (!guest_range_ok(src, len))
+        return -XEN_EFAULT;
+    return raw_copy_guest(dst, (const void *)src, len) ? -XEN_EFAULT : 0;
+}
+
+int copy_to_guest(guest_va_t dst, const void *src, size_t len)
+{
+    if (!guest_range_ok(dst, len))
+        return -XEN_EFAULT;
+    return raw_copy_guest((void *)dst, src, len) ? -XEN_EFAULT : 0;
+}
+
+int copy_string_from_guest(char *dst, guest_va_t src, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        if (copy_from_guest(&dst[i], src + i, 1))
+            return -XEN_EFAULT;
+        if (!dst[i])
+            return 0;
+    }
+    dst[max - 1] = '\0';
+    return -XEN_E2BIG;
+}

@@ -1,0 +1,123 @@
+/* console_io, sched_op and set_timer_op: the calls every PV guest makes first. */
+#include "lib.h"
+#include "hypercall.h"
+#include "domain.h"
+#include "sched.h"
+#include "console.h"
+#include "evtchn.h"
+#include "guest_access.h"
+#include "time.h"
+#include <tandem/sched.h>
+#include <tandem/xen.h>
+#include <tandem/errno.h>
+
+#define CONSOLEIO_MAX  (64 * 1024)   /* one call's write limit, as a sanity bound */
+
+long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current->domain;
+    char chunk[128];
+
+    switch (cmd) {
+    case CONSOLEIO_write:
+        if (count > CONSOLEIO_MAX)
+            return -XEN_EINVAL;
+        for (uint64_t done = 0; done < count; ) {
+            size_t n = MIN(count - done, sizeof(chunk));
+            if (copy_from_guest(chunk, buf + done, n))
+                return -XEN_EFAULT;
+            console_guest_write(d, CONSOLE_SRC_IO, chunk, n);
+            done += n;
+        }
+        return 0;
+    case CONSOLEIO_read: {
+        size_t n;
+        if (count > INT32_MAX)
+            return -XEN_EINVAL;
+        if (d != console_input_domain())
+            return 0;
+        n = console_read_input(chunk, MIN(count, sizeof(chunk)));
+        if (n && copy_to_guest(buf, chunk, n))
+            return -XEN_EFAULT;
+        return n;
+    }
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    struct sched_poll p;
+    uint32_t port;
+
+    if (copy_from_guest(&p, arg, sizeof(p)))
+        return -XEN_EFAULT;
+    /* As Xen: events must be masked, and at most 128 ports. */
+    if (!v->vcpu_info->evtchn_upcall_mask)
+        return -XEN_EINVAL;
+    if (p.nr_ports > 128)
+        return -XEN_EINVAL;
+    memset(v->poll_mask, 0, sizeof(v->poll_mask));
+    for (uint32_t i = 0; i < p.nr_ports; i++) {
+        if (copy_from_guest(&port, p.ports + 4ULL * i, sizeof(port)))
+            return -XEN_EFAULT;
+        if (port == 0 || port >= 4096)
+            return -XEN_EINVAL;
+        if (evtchn_port_pending(d, port))
+            return 0;               /* already pending: no sleep */
+        v->poll_mask[port / 64] |= 1ULL << (port % 64);
+    }
+    if (p.timeout && p.timeout <= now_ns())
+        return 0;
+    v->polling = true;
+    v->poll_deadline = p.timeout;
+    vcpu_block(v);
+    return 0;
+}
+
+long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct sched_shutdown sd;
+
+    switch (cmd) {
+    case SCHEDOP_yield:
+        raise_resched();
+        return 0;
+    case SCHEDOP_block:
+        /* Enable events, block, and re-check: an event already pending wakes at once. */
+        v->vcpu_info->evtchn_upcall_mask = 0;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        if (!local_events_need_delivery(v))
+            vcpu_block(v);
+        return 0;
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
+    case SCHEDOP_shutdown:
+        if (copy_from_guest(&sd, arg, sizeof(sd)))
+            return -XEN_EFAULT;
+        if (sd.reason > SHUTDOWN_MAX)
+            return -XEN_EINVAL;
+        if (sd.reason == SHUTDOWN_crash)
+            strlcpy(v->domain->crash_why, "guest reported a crash (SCHEDOP_shutdown)",
+                    sizeof(v->domain->crash_why));
+        domain_shutdown(v->domain, sd.reason);
+        return 0;
+    case SCHEDOP_shutdown_code:
+        return copy_from_guest(&sd, arg, sizeof(sd)) ? -XEN_EFAULT : 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_set_timer_op(uint64_t timeout, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+
+    /* 0 cancels; a deadline in the past fires at once (Xen's behaviour). */
+    v->singleshot_deadline = timeout ? MAX(timeout, now_ns()) : 0;
+    sched_recompute_timer();
+    return 0;
+}

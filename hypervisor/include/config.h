@@ -1,0 +1,13 @@
+/* Build-time limits of the hypervisor. Usable from C and assembly. */
+#ifndef TANDEM_CONFIG_H
+#define TANDEM_CONFIG_H
+
+#define NR_CPUS          8
+#define STACK_ORDER      3
+#define STACK_SIZE       (4096 << STACK_ORDER)   /* per-CPU hypervisor stack */
+#define IST_STACK_SIZE   4096
+#define MAX_DOMAINS      64
+#define MAX_VCPUS        8                        /* per domain */
+#define HZ_TIMER_MS      10                       /* scheduler tick */
+
+#endif

@@ -1,0 +1,25 @@
+/* Serial console: hypervisor log, guest output prefixed (dN), and input. */
+#ifndef TANDEM_CONSOLE_H
+#define TANDEM_CONSOLE_H
+
+#include "types.h"
+
+struct domain;
+
+void serial_init(void);
+void serial_putc(char c);
+int serial_getc(void);          /* -1 when nothing is waiting */
+
+void console_init(void);
+void console_set_loglvl(const char *lvl);   /* "error" "warning" "info" "debug" "all" */
+/* Guest output, line-buffered per domain and source, printed as "(dN) text". */
+#define CONSOLE_SRC_IO   0      /* console_io hypercall */
+#define CONSOLE_SRC_RING 1      /* the domain's PV console ring */
+void console_guest_write(struct domain *d, int src, const char *buf, size_t len);
+void console_guest_flush(struct domain *d);
+/* Characters typed on the serial line, queued for the domain that owns input. */
+size_t console_read_input(char *buf, size_t len);
+void console_poll_input(void);
+struct domain *console_input_domain(void);
+
+#endif

@@ -1,0 +1,133 @@
+/* Domains and vCPUs: what the hypervisor keeps for each guest. */
+#ifndef TANDEM_DOMAIN_H
+#define TANDEM_DOMAIN_H
+
+#include "types.h"
+#include "regs.h"
+#include "spinlock.h"
+#include "config.h"
+#include <tandem/xen.h>
+
+struct evtchn;
+
+struct guest_console {
+    char buf[256];
+    size_t len;
+};
+
+/* vCPU pause flags: the vCPU runs only when none is set. */
+#define VPF_blocked  (1U << 0)   /* SCHEDOP_block / poll */
+#define VPF_down     (1U << 1)   /* not brought up, or VCPUOP_down */
+#define VPF_paused   (1U << 2)   /* domain paused or dying */
+
+struct vcpu {
+    struct domain *domain;
+    unsigned int vcpu_id;
+    unsigned int pause_flags;
+    bool is_running;
+    struct vcpu *rq_next;           /* run queue link */
+
+    struct cpu_user_regs regs;      /* guest state while not on a CPU */
+
+    /* PV CPU state (Xen x86_64 PV model). */
+    bool in_kernel;                 /* guest kernel mode vs guest user mode */
+    mfn_t kernel_l4;                /* NEW_BASEPTR */
+    mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
+    uint64_t kernel_ss, kernel_sp;  /* stack_switch */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint16_t gs_sel_user;
+    bool fpu_ts;                    /* virtual CR0.TS */
+    bool fpu_dirty;
+    uint8_t fpu_area[512] __aligned(16);
+    uint64_t dr[8];
+    struct trap_info trap_ctxt[256];
+    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    uint64_t sysenter_callback, syscall32_callback;
+    unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
+    unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
+
+    struct vcpu_info *vcpu_info;    /* in shared_info or registered page */
+    mfn_t vcpu_info_mfn;            /* registered page, INVALID_MFN if legacy */
+    uint64_t runstate_guest;        /* VA of the runstate area, 0 = none */
+    int runstate;                   /* RUNSTATE_* */
+    uint64_t runstate_entry_time;
+    uint64_t runstate_time[4];
+
+    /* Timers. */
+    uint64_t singleshot_deadline;   /* ns, 0 = off */
+    uint64_t periodic_period, periodic_next;
+    uint64_t poll_deadline;         /* SCHEDOP_poll timeout, 0 = none */
+    uint64_t poll_mask[64];         /* ports being polled (bitmap), cleared on wake */
+    bool polling;
+
+    uint32_t virq_to_port[24];      /* NR_VIRQS */
+
+    /* Accounting (credit scheduler and `make bench`). */
+    int64_t credit;
+    uint64_t cpu_time_ns;
+    uint64_t run_start;
+};
+
+enum domain_state { DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING, DOM_DEAD };
+
+struct domain_counters {
+    uint64_t hypercalls;
+    uint64_t hypercall_by_nr[64];
+    uint64_t bounces, upcalls, pt_validations, tlb_flushes, cr3_switches, ptwr_emulations;
+    uint64_t priv_emulations;
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[32];
+    spinlock_t lock;
+    enum domain_state state;
+    int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
+    char crash_why[96];
+    bool is_privileged;
+    bool paused;
+
+    uint64_t tot_pages, max_pages;
+    uint64_t page_list;             /* first owned frame, ~0 = none */
+    uint64_t nr_pfns;               /* guest pseudo-physical size */
+    uint64_t p2m_va;                /* start_info.mfn_list */
+
+    struct shared_info *shared_info;
+    mfn_t shared_info_mfn;
+    mfn_t console_mfn, store_mfn;
+    uint32_t console_port, store_port;
+    unsigned int vm_assist;
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpu[MAX_VCPUS];
+
+    struct evtchn *evtchn;          /* NR_EVTCHN_PORTS entries */
+    unsigned int weight, cap;       /* scheduler parameters */
+
+    struct guest_console con[2];    /* line buffers: [0] console_io, [1] console ring */
+    uint32_t con_recent[2][16];     /* hashes of lines recently shown, per source */
+    unsigned int con_recent_pos[2];
+
+    struct domain_counters ctr;
+    struct domain *next_in_list;
+};
+
+extern struct domain *domain_list;
+
+struct domain *domain_create(domid_t id, const char *name, bool privileged,
+                             uint64_t max_pages, unsigned int max_vcpus);
+struct domain *get_domain_by_id(domid_t id);
+struct vcpu *vcpu_create(struct domain *d, unsigned int id);
+/* Guest misbehaviour: print a dump with `why`, kill the domain, never return to it. */
+void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
+void domain_shutdown(struct domain *d, int reason);
+void domain_destroy(struct domain *d);
+unsigned int domains_alive(void);
+void domain_pause(struct domain *d);
+void domain_unpause(struct domain *d);
+
+/* The vCPU whose state is in this CPU's guest frame. */
+struct vcpu *current_vcpu(void);
+#define current current_vcpu()
+
+#endif

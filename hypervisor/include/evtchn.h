@@ -1,0 +1,45 @@
+/* Event channels, 2-level ABI: ports, delivery into shared_info, the EVTCHNOP hypercall. */
+#ifndef TANDEM_EVTCHN_H
+#define TANDEM_EVTCHN_H
+
+#include "types.h"
+
+struct domain;
+struct vcpu;
+
+#define NR_EVTCHN_PORTS 4096    /* 64 x 64 bits, 2-level on x86_64 */
+
+/* Who consumes a port's notifications when the hypervisor is the far end. */
+enum evtchn_xen_consumer { XEN_CONSUMER_NONE, XEN_CONSUMER_CONSOLE };
+
+struct evtchn {
+    uint8_t  state;             /* EVTCHNSTAT_* */
+    uint8_t  xen_consumer;      /* enum evtchn_xen_consumer */
+    uint16_t notify_vcpu;
+    uint16_t remote_domid;      /* unbound: who may bind; interdomain: peer */
+    uint32_t remote_port;       /* interdomain */
+    uint32_t virq;              /* virq */
+};
+
+int evtchn_domain_init(struct domain *d);
+void evtchn_domain_destroy(struct domain *d);
+/* Allocate a port of d whose other end is the hypervisor (e.g. the console backend). */
+int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c);
+/* Raise a port: Xen's 2-level set-pending rule. */
+void evtchn_set_pending(struct vcpu *v, uint32_t port);
+void evtchn_raise(struct domain *d, uint32_t port);
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
+void send_guest_global_virq(struct domain *d, unsigned int virq);
+void evtchn_notify_dom_exc(struct domain *d);
+bool evtchn_port_pending(struct domain *d, uint32_t port);
+bool evtchn_port_masked(struct domain *d, uint32_t port);
+/* True when the vCPU has an event to take: upcall pending and not masked. */
+bool local_events_need_delivery(struct vcpu *v);
+
+long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
+
+/* Console backend served by the hypervisor (console.c). */
+void console_ring_kick(struct domain *d);
+void console_service_input(void);
+
+#endif

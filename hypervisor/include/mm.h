@@ -1,0 +1,78 @@
+/*
+ * Machine memory: the frame table (one struct page_info per machine frame),
+ * the frame allocator, the hypervisor heap and the M2P.
+ */
+#ifndef TANDEM_MM_H
+#define TANDEM_MM_H
+
+#include "types.h"
+#include "page.h"
+#include <tandem/xen.h>
+
+struct domain;
+
+/* Page types, as Xen's PGT_*: a frame has at most one type at a time. */
+enum page_type {
+    PGT_none = 0,
+    PGT_l1_page_table = 1,
+    PGT_l2_page_table = 2,
+    PGT_l3_page_table = 3,
+    PGT_l4_page_table = 4,
+    PGT_seg_desc_page = 5,
+    PGT_writable_page = 6,
+};
+
+#define PGF_allocated   (1U << 0)   /* owned by a domain or the hypervisor */
+#define PGF_pinned      (1U << 1)   /* guest pinned this page table */
+#define PGF_validated   (1U << 2)   /* contents checked for its current type */
+#define PGF_xenheap     (1U << 3)   /* hypervisor heap page */
+#define PGF_shared_info (1U << 4)   /* a domain's shared_info: guest may map it RW */
+#define PGF_ram         (1U << 5)   /* real RAM (from the memory map) */
+
+struct page_info {
+    uint32_t count;         /* general references (mappings, hypervisor uses) */
+    uint32_t type_count;    /* references to the current type */
+    uint16_t owner;         /* domid, DOMID_XEN, or DOMID_INVALID when free */
+    uint8_t  type;          /* enum page_type */
+    uint8_t  order;         /* allocation order of a heap block's first frame */
+    uint32_t flags;         /* PGF_* */
+    uint64_t next;          /* next frame in the owner's list, ~0 ends */
+};
+
+extern struct page_info *frame_table;
+extern uint64_t max_page;   /* frames covered by the frame table */
+
+static inline struct page_info *mfn_to_page(mfn_t mfn) { return &frame_table[mfn]; }
+static inline mfn_t page_to_mfn(const struct page_info *pg) { return pg - frame_table; }
+static inline bool mfn_valid(mfn_t mfn) { return mfn < max_page && (frame_table[mfn].flags & PGF_ram); }
+
+/* M2P: machine frame -> guest pfn, readable by guests at M2P_VIRT_START. */
+extern uint64_t *m2p_table;
+static inline void set_gpfn_from_mfn(mfn_t mfn, uint64_t pfn) { m2p_table[mfn] = pfn; }
+
+void mm_init(const struct boot_info *bi);      /* builds the core's page tables and frame table */
+void mm_release_boot_modules(void);
+
+/* Frame allocator. Returns the first MFN or ~0 when out of memory. */
+#define INVALID_MFN (~0UL)
+mfn_t alloc_frames(unsigned order, uint16_t owner);
+void free_frames(mfn_t mfn, unsigned order);
+uint64_t free_frame_count(void);
+uint64_t total_frame_count(void);
+
+/* Hypervisor heap: zeroed, page-granular blocks from the direct map. */
+void *xzalloc_bytes(size_t size);
+void xfree(void *p);
+#define xzalloc(type) ((type *)xzalloc_bytes(sizeof(type)))
+
+/* Domain memory. */
+mfn_t alloc_domheap_page(struct domain *d);
+void free_domheap_pages(struct domain *d);
+
+/* The idle (hypervisor-only) L4 and the slots copied into every guest L4. */
+extern uint64_t *idle_pg_table;
+void init_guest_l4_slots(uint64_t *l4);
+/* Map a device MMIO range uncached in the ioremap area. */
+void *ioremap(paddr_t pa, size_t len);
+
+#endif

@@ -1,0 +1,22 @@
+/* The vCPU scheduler: per-CPU run queues, a timer tick, block/wake. */
+#ifndef TANDEM_SCHED_H
+#define TANDEM_SCHED_H
+
+#include "domain.h"
+
+void sched_init(void);
+void sched_add_vcpu(struct vcpu *v);
+void sched_remove_vcpu(struct vcpu *v);
+bool vcpu_runnable(const struct vcpu *v);
+void vcpu_wake(struct vcpu *v);                 /* clears VPF_blocked */
+void vcpu_block(struct vcpu *v);                /* sets VPF_blocked, reschedules */
+void vcpu_pause_flag(struct vcpu *v, unsigned int flag, bool set);
+void raise_resched(void);
+void timer_interrupt(void);
+void sched_recompute_timer(void);
+/* Start running guests on this CPU; never returns. */
+__noreturn void sched_start(void);
+/* The current vCPU can never run again (its domain died): leave it. */
+__noreturn void sched_leave_dead_vcpu(void);
+
+#endif

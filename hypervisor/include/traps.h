@@ -1,0 +1,24 @@
+/* Exceptions, interrupts and the way back to the guest. */
+#ifndef TANDEM_TRAPS_H
+#define TANDEM_TRAPS_H
+
+#include "regs.h"
+
+struct domain;
+
+void do_trap(struct cpu_user_regs *regs);
+void do_syscall(struct cpu_user_regs *regs);
+void prepare_to_return_guest(void);
+
+/* Print registers, error code, CR2, and a backtrace when the frame is the hypervisor's. */
+void show_registers(const struct cpu_user_regs *regs);
+void show_guest_registers(const struct cpu_user_regs *regs);
+
+/* PV: handle an exception raised by guest code (arch/x86/pv/traps.c). */
+void pv_guest_exception(struct cpu_user_regs *regs);
+/* PV: deliver pending events (upcall) to the vCPU about to run. */
+void pv_deliver_events(struct cpu_user_regs *regs);
+
+extern const char *const exception_names[32];
+
+#endif

@@ -1,0 +1,331 @@
+"""Host tests of the benchmark harness (tools/bench/benchlib): parsing, statistics,
+alternation, ratios, skip handling. Run by tests/bench/run; stdlib only."""
+import json
+import os
+import sys
+import tempfile
+import unittest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
+
+from benchlib import collect, parse, plot, report, results, scenarios, stats  # noqa: E402
+from benchlib.qemu import ProcResult  # noqa: E402
+
+NATIVE_OUT = """\
+SeaBIOS (version 1.16.2)
+Booting from ROM..
+BENCH scenario=native.boot iters=1 total=16000000 overhead=0 per_op=16000000 unit=tsc
+BENCH clock tsc_khz=2000000
+BENCH scenario=native.syscall iters=1000 total=4006 overhead=2006 per_op={syscall} unit=tsc
+BENCH scenario=native.ctxsw iters=2000 total=43006 overhead=2006 per_op={ctxsw} unit=tsc
+BENCH done
+"""
+PV_OUT = """\
+(XEN) Tandem starting
+COUNTERS hypercalls=1002 exits=0x10
+(d1) BENCH clock tsc_khz=2000000
+(d1) BENCH scenario=pv.null_hypercall iters=1000 total=90000 per_op={per_op}
+COUNTERS scenario=pv.null_hypercall hypercalls=1000
+(d1) BENCH done
+"""
+
+
+class FakeRunner:
+    """Stands in for qemu.run: records commands, answers from a function of (command, call number)."""
+
+    def __init__(self, answer):
+        self.answer, self.calls = answer, []
+
+    def __call__(self, cmd, timeout, log):
+        self.calls.append(cmd)
+        return self.answer(cmd, len(self.calls))
+
+
+def proc(text, rc=33, timed_out=False):
+    return ProcResult(lines=[(0.1 * (i + 1), t) for i, t in enumerate(text.splitlines())],
+                      rc=rc, timed_out=timed_out, elapsed=1.0)
+
+
+def is_native(cmd):
+    return cmd[0].startswith("qemu-system")
+
+
+def label(cmd):
+    return ("native" if is_native(cmd) else "pv") + (" icount" if "-icount" in cmd or "--icount" in cmd else " wall")
+
+
+class ParseTests(unittest.TestCase):
+    label = "parse"
+
+    def test_bench_line(self):
+        run = parse.parse_lines(["BENCH scenario=native.syscall iters=10 total=50 overhead=20 per_op=3.00 unit=tsc"])
+        m = run.measurements["native.syscall"]
+        self.assertEqual((m.iters, m.total, m.overhead, m.per_op, m.unit), (10, 50, 20, 3.0, "tsc"))
+        self.assertEqual(run.warnings, [])
+
+    def test_prefix_crlf_and_escapes(self):
+        run = parse.parse_lines(["\x1bc\x1b[?7l(d1) BENCH scenario=pv.x iters=2 per_op=-1.5\r"])
+        self.assertEqual(run.measurements["pv.x"].per_op, -1.5)
+
+    def test_done_error_warning_clock(self):
+        run = parse.parse_lines(["BENCH warning bad iters", "BENCH error vector=14 rip=0x1",
+                                 "BENCH scenario=a iters=1 per_op=4", "BENCH clock tsc_khz=1000", "BENCH done"])
+        self.assertTrue(run.done)
+        self.assertEqual(run.errors, ["vector=14 rip=0x1"])
+        self.assertEqual(run.warnings, ["kernel: bad iters"])
+        self.assertEqual(run.khz_for(run.measurements["a"]), 1000)    # clock line after it still counts
+
+    def test_own_khz_wins(self):
+        run = parse.parse_lines(["BENCH clock tsc_khz=1000", "BENCH scenario=a iters=1 per_op=4 tsc_khz=5"])
+        self.assertEqual(run.khz_for(run.measurements["a"]), 5)
+
+    def test_counters(self):
+        run = parse.parse_lines(["COUNTERS hypercalls=10 exits=0x10 mode=pv",
+                                 "(d0) COUNTERS scenario=pv.a faults=3", "COUNTERS hypercalls=11"])
+        self.assertEqual(run.counters, {"hypercalls": 11, "exits": 16, "mode": "pv"})
+        self.assertEqual(run.scenario_counters, {"pv.a": {"faults": 3}})
+
+    def test_malformed_ignored_with_warning(self):
+        bad = ["BENCH scenario=a iters=10", "BENCH iters=10 per_op=1", "BENCH scenario=a iters=0 per_op=1",
+               "BENCH scenario=a iters=ten per_op=1", "BENCH scenario=a iters=1 per_op=fast",
+               "BENCH scenario=a iters=1 per_op=nan", "BENCH scenario=a junk iters=1 per_op=1",
+               "BENCH scenario=a scenario=b iters=1 per_op=1", "BENCH scenario=a iters=1 per_op=1 total=-3",
+               "BENCH clock", "BENCH clock tsc_khz=x", "COUNTERS a=1 b", "BENCH", "BENCH done now"]
+        run = parse.parse_lines(bad)
+        self.assertEqual(run.measurements, {})
+        self.assertEqual(len(run.warnings), len(bad))
+        self.assertFalse(run.done)
+        self.assertTrue(all("malformed" in w for w in run.warnings))
+
+    def test_other_lines_silent(self):
+        run = parse.parse_lines(["BENCHMARK scenario=a iters=1 per_op=1", "x BENCH scenario=a iters=1 per_op=1",
+                                 "", "(d1) hello", "Booting from ROM.."])
+        self.assertEqual((run.measurements, run.warnings), ({}, []))
+
+    def test_duplicate_keeps_last(self):
+        run = parse.parse_lines(["BENCH scenario=a iters=1 per_op=1", "BENCH scenario=a iters=1 per_op=2"])
+        self.assertEqual(run.measurements["a"].per_op, 2.0)
+        self.assertEqual(len(run.warnings), 1)
+
+
+class StatsTests(unittest.TestCase):
+    label = "stats"
+
+    def test_median_odd(self):
+        self.assertEqual(stats.median([5, 1, 3]), 3)
+
+    def test_median_even(self):
+        self.assertEqual(stats.median([4, 1, 3, 2]), 2.5)
+
+    def test_median_empty_and_none(self):
+        self.assertIsNone(stats.median([]))
+        self.assertIsNone(stats.median([None]))
+        self.assertEqual(stats.median([None, 7, None]), 7)
+
+    def test_quartiles_iqr(self):
+        self.assertEqual(stats.quartiles([1, 2, 3, 4, 5]), (1.5, 4.5))
+        self.assertEqual(stats.quartiles([1, 2, 3, 4]), (1.5, 3.5))
+        self.assertEqual(stats.iqr([7]), 0)
+
+    def test_spread(self):
+        self.assertAlmostEqual(stats.spread_pct([90, 100, 110]), 20.0)
+        self.assertIsNone(stats.spread_pct([]))
+        self.assertIsNone(stats.spread_pct([0, 0]))
+
+    def test_summarize(self):
+        s = stats.summarize([3, None, 1, 2])
+        self.assertEqual((s["n"], s["median"], s["min"], s["max"]), (3, 2, 1, 3))
+
+    def test_ratio(self):
+        self.assertEqual(stats.ratio(6, 3), 2)
+        self.assertIsNone(stats.ratio(None, 3))
+        self.assertIsNone(stats.ratio(3, 0))
+
+    def test_paired_ratio(self):
+        self.assertEqual(stats.paired_ratio([10, 30, None, 8], [5, 10, 4, 2]), 3)
+
+
+class ScheduleTests(unittest.TestCase):
+    label = "schedule"
+
+    def test_alternation_two(self):
+        order = scenarios.alternation_order(["A", "B"], 3)
+        self.assertEqual([k for _, k in order], ["A", "B", "A", "B", "A", "B"])
+        self.assertEqual([r for r, _ in order], [0, 0, 1, 1, 2, 2])
+
+    def test_alternation_round_robin(self):
+        self.assertEqual([k for _, k in scenarios.alternation_order(["n", "p", "q"], 2)],
+                         ["n", "p", "q", "n", "p", "q"])
+
+    def test_images_needed_include_counterpart_native_first(self):
+        sel = scenarios.select(scenarios.SCENARIOS, "pv.null_hypercall,pv.syscall_bounce")
+        self.assertEqual(scenarios.images_needed(sel), ["native", "pv:null_hypercall", "pv:syscall_bounce"])
+
+    def test_select_patterns(self):
+        names = [s.name for s in scenarios.select(scenarios.SCENARIOS, "native.s*, boot_uefi")]
+        self.assertEqual(names, ["native.syscall", "pv.boot_uefi"])
+        self.assertEqual(scenarios.select(scenarios.SCENARIOS, "nothing-like-this"), [])
+
+    def test_table_consistent(self):
+        names = {s.name for s in scenarios.SCENARIOS}
+        for s in scenarios.SCENARIOS:
+            self.assertIn(s.image, scenarios.IMAGES)
+            self.assertTrue(s.counterpart is None or s.counterpart in names, s.name)
+
+    def test_commands(self):
+        nat = scenarios.command(scenarios.IMAGES["native"], True, 77, 60)
+        self.assertIn("iters=77", nat)
+        self.assertEqual(nat[nat.index("-icount") + 1], "shift=0,sleep=off")
+        pv = scenarios.command(scenarios.IMAGES["pv:null_hypercall"], False, 5, 60)
+        self.assertEqual(pv, ["tools/tandem-run", "--timeout", "60", "out/tests/bench/null_hypercall.elf",
+                              "--", "iters=5"])
+
+    def test_collect_runs_icount_then_alternates(self):
+        fake = FakeRunner(lambda cmd, n: proc(NATIVE_OUT.format(syscall=2, ctxsw=20)))
+        collect.collect(["native", "pv:null_hypercall"], collect.Config(runs=2), fake)
+        self.assertEqual([label(c) for c in fake.calls],
+                         ["native icount", "pv icount", "native wall", "pv wall", "native wall", "pv wall"])
+
+
+def pick(res, name):
+    return next(r for r in res if r.scenario.name == name)
+
+
+class ResultTests(unittest.TestCase):
+    label = "results"
+
+    def run_all(self, answer, names, runs=3, missing=None):
+        sel = [s for s in scenarios.SCENARIOS if s.name in names]
+        keys = [k for k in scenarios.images_needed(sel) if k not in (missing or {})]
+        fake = FakeRunner(answer)
+        got = collect.collect(keys, collect.Config(runs=runs), fake)
+        return results.build(sel, got, missing or {}, runs), got
+
+    @staticmethod
+    def answer(cmd, n):
+        ic = "-icount" in cmd or "--icount" in cmd
+        if is_native(cmd):
+            return proc(NATIVE_OUT.format(syscall=2 if ic else 200 * n, ctxsw=20 if ic else 1000))
+        return proc(PV_OUT.format(per_op=90 if ic else 2000 * (n - 1)), rc=0)
+
+    def test_icount_and_wall_ratios(self):
+        res, _ = self.run_all(self.answer, {"pv.null_hypercall"})
+        r = res[0]
+        self.assertEqual((r.status, r.icount, r.icount_native, r.icount_ratio), ("ok", 90, 2, 45))
+        # native wall ticks 200*n at 2 GHz: calls 3,5,7 -> 300,500,700 ns; PV 2000*(n-1): 4,6,8 -> 3000,5000,7000 ns
+        self.assertEqual(r.wall_unit, "ns")
+        self.assertEqual(r.wall, [3000, 5000, 7000])
+        self.assertEqual(r.wall_native, 500)
+        self.assertEqual(r.wall_ratio, 10)
+
+    def test_scale_applies_to_counterpart(self):
+        def answer(cmd, n):
+            if is_native(cmd):
+                return proc(NATIVE_OUT.format(syscall=2, ctxsw=20))
+            return proc("(d1) BENCH scenario=pv.interdomain_rtt iters=10 per_op=400\n(d1) BENCH done", rc=0)
+        r = self.run_all(answer, {"pv.interdomain_rtt"}, runs=1)[0][0]
+        self.assertEqual((r.icount_native, r.icount_ratio), (40, 10))
+        self.assertEqual(r.wall_unit, "tsc")           # no clock line from the PV kernel
+        self.assertIsNone(r.wall_ratio)                # ns vs tsc: not comparable
+        self.assertIn("wall units differ", r.note)
+
+    def test_counters_attached(self):
+        r = self.run_all(self.answer, {"pv.null_hypercall"})[0][0]
+        self.assertEqual(r.counters["icount"], {"hypercalls": 1000, "exits": 16})
+        self.assertEqual(len(r.counters["wall"]), 3)
+
+    def test_skipped_when_not_built(self):
+        res, got = self.run_all(self.answer, {"pv.null_hypercall", "native.syscall"},
+                                missing={"pv:null_hypercall": "out/tests/bench/null_hypercall.elf"})
+        r = pick(res, "pv.null_hypercall")
+        self.assertEqual(r.status, "SKIPPED")
+        self.assertIn("not built yet", r.note)
+        self.assertEqual(pick(res, "native.syscall").status, "ok")
+        self.assertTrue(all(run.image == "native" for run in got))
+        self.assertIn("SKIPPED: not built yet", report.table(res))
+
+    def test_native_missing_leaves_pv_without_ratio(self):
+        res, _ = self.run_all(self.answer, {"pv.null_hypercall"}, missing={"native": "out/bench/native.mb"})
+        r = res[0]
+        self.assertEqual((r.status, r.icount, r.icount_ratio), ("ok", 90, None))
+        self.assertIn("native native.syscall: SKIPPED", r.note)
+
+    def test_failed_runs(self):
+        def answer(cmd, n):
+            if "--icount" in cmd:
+                return proc("(d1) BENCH error vector=13", rc=1)
+            if is_native(cmd):
+                return proc(NATIVE_OUT.format(syscall=2, ctxsw=20))
+            return proc("(d1) starting", rc=None, timed_out=True)
+        r = self.run_all(answer, {"pv.null_hypercall"}, runs=2)[0][0]
+        self.assertEqual(r.status, "FAILED")
+        self.assertIn("icount run: kernel error: vector=13", r.note)
+        self.assertIn("2/2 wall runs: timed out", r.note)
+
+    def test_native_wrong_exit_status(self):
+        res, got = self.run_all(lambda c, n: proc(NATIVE_OUT.format(syscall=2, ctxsw=20), rc=0),
+                                {"native.syscall"}, runs=1)
+        self.assertEqual(got[0].problem, "exit status 0, expected 33")
+        self.assertEqual(res[0].status, "ok")           # figures are kept, with the note
+        self.assertIn("exit status 0", res[0].note)
+
+    def test_boot_uses_first_line_time(self):
+        r = self.run_all(self.answer, {"native.boot"}, runs=1)[0][0]
+        self.assertEqual(r.icount, 16000000)
+        self.assertEqual(r.wall_unit, "ms")
+        self.assertAlmostEqual(r.wall[0], 300.0)        # third line of NATIVE_OUT, 0.1 s per line
+
+
+class ReportTests(unittest.TestCase):
+    label = "report"
+
+    def test_files(self):
+        res, runs = ResultTests.run_all(self, ResultTests.answer, {"pv.null_hypercall", "native.syscall"})
+        with tempfile.TemporaryDirectory() as d:
+            report.write_csv(os.path.join(d, "r.csv"), res)
+            report.write_json(os.path.join(d, "r.json"), {"qemu": "x"}, {"runs": 3}, res, runs, [])
+            with open(os.path.join(d, "r.csv"), encoding="utf-8") as f:
+                self.assertEqual(len(f.read().splitlines()), 3)
+            with open(os.path.join(d, "r.json"), encoding="utf-8") as f:
+                doc = json.load(f)
+        self.assertEqual(doc["format"], report.FORMAT)
+        self.assertEqual([s["scenario"] for s in doc["scenarios"]], ["native.syscall", "pv.null_hypercall"])
+        self.assertEqual(len(doc["runs"]), 8)
+
+    def test_plot_rows(self):
+        res, _ = ResultTests.run_all(self, ResultTests.answer, {"pv.null_hypercall", "native.syscall"})
+        self.assertEqual(plot.rows(res), [("native.syscall", 2, None, 500, None),
+                                          ("pv.null_hypercall", 2, 90, 500, 5000)])
+        self.assertEqual(plot.floor_of([2, 90]), 1.0)
+        self.assertEqual(plot.floor_of([1.0]), 0.1)
+
+
+class LineResult(unittest.TextTestResult):
+    """Prints the PASS:/FAIL: line per test that tests/run-tests counts."""
+
+    def _name(self, test):
+        return f"bench/{type(test).label}.{test._testMethodName[len('test_'):]}"
+
+    def addSuccess(self, test):
+        super().addSuccess(test)
+        print(f"PASS: {self._name(test)}", flush=True)
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        print(f"FAIL: {self._name(test)}", flush=True)
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        print(f"FAIL: {self._name(test)}", flush=True)
+
+
+def main():
+    suite = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    runner = unittest.TextTestRunner(stream=sys.stderr, verbosity=0, resultclass=LineResult)
+    result = runner.run(suite)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

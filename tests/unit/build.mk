@@ -1,0 +1,33 @@
+# Host unit tests (cmocka). Each binary links one real hypervisor source,
+# hypervisor/common/<name>.c, with tests/unit/test_<name>.c.
+# `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
+UNIT_TESTS     := libelf memmap frame_pool cmdline
+UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
+UNIT_OBJ       := $(OUT)/tests/unit/obj
+
+UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include
+ifneq ($(UNIT_SANITIZE),)
+UNIT_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+endif
+
+# Rebuild everything when the compiler or flags change (e.g. UNIT_SANITIZE toggled).
+$(UNIT_OBJ)/flags: unit-flags-check
+	@mkdir -p $(dir $@)
+	@echo '$(HOST_CC) $(UNIT_CFLAGS)' | cmp -s - $@ || echo '$(HOST_CC) $(UNIT_CFLAGS)' > $@
+.PHONY: unit-flags-check
+
+$(UNIT_OBJ)/test_%.o: tests/unit/test_%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_OBJ)/hv/%.o: hypervisor/common/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_TEST_BINS): $(OUT)/tests/unit/%: $(UNIT_OBJ)/test_%.o $(UNIT_OBJ)/hv/%.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+
+-include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS))

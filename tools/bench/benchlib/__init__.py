@@ -1,0 +1,1 @@
+"""Tandem's benchmark harness: parse kernel output, run QEMU, summarise and report (docs/benchmarks.md)."""

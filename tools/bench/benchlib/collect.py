@@ -1,0 +1,79 @@
+"""Running the images (one icount run each, then alternated wall runs) and turning runs into per-scenario figures."""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from . import parse, scenarios
+
+NATIVE_EXIT_OK = 33     # isa-debug-exit value 0x10
+
+
+@dataclass
+class Config:
+    iters: int = 10000
+    runs: int = 5
+    timeout: float = 120.0
+    log_dir: str | None = None
+
+
+@dataclass
+class Run:
+    image: str
+    mode: str                   # "icount" or "wall"
+    round: int
+    parsed: parse.ParsedRun
+    rc: int | None = None
+    timed_out: bool = False
+    elapsed: float = 0.0
+    first_line_s: float | None = None
+    problem: str | None = None  # why the run is not a clean "BENCH done"
+    log: str | None = None
+
+
+def problem_of(image: scenarios.Image, run: Run) -> str | None:
+    """Why run is not a clean, complete boot, or None."""
+    if run.timed_out:
+        return "timed out"
+    if run.parsed.errors:
+        return "kernel error: " + run.parsed.errors[0]
+    if not run.parsed.done:
+        return f"no 'BENCH done' (exit status {run.rc})"
+    if image.kind == "native" and run.rc != NATIVE_EXIT_OK:
+        return f"exit status {run.rc}, expected {NATIVE_EXIT_OK}"
+    return None
+
+
+def run_image(image: scenarios.Image, mode: str, rnd: int, cfg: Config, runner) -> Run:
+    """Boot image once; runner(cmd, timeout, log_path) -> qemu.ProcResult."""
+    cmd = scenarios.command(image, mode == "icount", cfg.iters, cfg.timeout)
+    log = None
+    if cfg.log_dir:
+        log = os.path.join(cfg.log_dir, f"{image.key.replace(':', '-')}.{mode}.{rnd}.log")
+    # tools/tandem-run enforces cfg.timeout itself; the harness's own limit is the backstop.
+    pr = runner(cmd, cfg.timeout + (15 if image.kind == "pv" else 0), log)
+    where = f"{image.key} {mode} run {rnd}: "
+    run = Run(image=image.key, mode=mode, round=rnd,
+              parsed=parse.parse_lines([t for _, t in pr.lines], where),
+              rc=pr.rc, timed_out=pr.timed_out, elapsed=pr.elapsed, log=log)
+    first = re.compile(image.first_line)
+    run.first_line_s = next((t for t, text in pr.lines if first.search(parse.clean(text))), None)
+    run.problem = pr.error or problem_of(image, run)
+    return run
+
+
+def collect(keys: list, cfg: Config, runner, progress=None, images=None) -> list:
+    """One icount run per image, then cfg.runs wall rounds in alternation order."""
+    images = images or scenarios.IMAGES
+    runs = []
+    plan = [(0, k, "icount") for k in keys]
+    plan += [(r, k, "wall") for r, k in scenarios.alternation_order(keys, cfg.runs)]
+    for i, (rnd, key, mode) in enumerate(plan, 1):
+        if progress:
+            progress(f"[{i}/{len(plan)}] {key} {mode}" + (f" round {rnd + 1}" if mode == "wall" else ""))
+        run = run_image(images[key], mode, rnd, cfg, runner)
+        if progress and run.problem:
+            progress(f"    problem: {run.problem}" + (f" (log {run.log})" if run.log else ""))
+        runs.append(run)
+    return runs

@@ -1,0 +1,76 @@
+"""results.png through gnuplot: grouped bars native vs PV, icount (top) and wall ns (bottom), log scale."""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import subprocess
+
+SCRIPT = """\
+set terminal pngcairo noenhanced size 1400,1000 font ",10"
+set output '{png}'
+set datafile separator "\\t"
+set datafile missing "-"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set logscale y
+set grid ytics
+set key top left
+set xtics rotate by -30 left nomirror
+set bmargin 8
+set multiplot layout 2,1 title "{title}"
+set ylabel "guest instructions per op (icount)"
+set yrange [{ymin_icount}:*]
+plot '{dat}' using 2:xtic(1) title "native" lc rgb "#4477aa", '' using 3 title "PV (Tandem)" lc rgb "#ee6677"
+set ylabel "wall ns per op (median of runs)"
+set yrange [{ymin_wall}:*]
+plot '{dat}' using 4:xtic(1) title "native" lc rgb "#4477aa", '' using 5 title "PV (Tandem)" lc rgb "#ee6677"
+unset multiplot
+"""
+
+
+def _cell(v) -> str:
+    return "-" if v is None or v <= 0 else f"{v:.6g}"
+
+
+def floor_of(values) -> float:
+    """A log-axis bottom a little below the smallest bar, so no bar sits on the axis."""
+    pos = [v for v in values if v is not None and v > 0]
+    return 10.0 ** math.floor(math.log10(min(pos) * 0.5)) if pos else 1.0
+
+
+def rows(results: list) -> list:
+    """(label, native icount, PV icount, native wall ns, PV wall ns) per per-op scenario with data."""
+    out = []
+    for r in results:
+        if r.status != "ok" or r.scenario.kind != "op":
+            continue
+        wall = r.wall_stats.get("median") if r.wall_unit == "ns" else None
+        if r.scenario.name.startswith("native."):
+            out.append((r.scenario.name, r.icount, None, wall, None))
+        else:
+            wn = r.wall_native if r.wall_unit == "ns" else None
+            out.append((r.scenario.name, r.icount_native, r.icount, wn, wall))
+    return out
+
+
+def write_plot(out_dir: str, results: list, title: str) -> str | None:
+    """Write plot.dat, plot.gp and results.png; return None if gnuplot is missing or failed."""
+    data = rows(results)
+    if not data or not shutil.which("gnuplot"):
+        return None
+    dat, gp, png = (os.path.join(out_dir, n) for n in ("plot.dat", "plot.gp", "results.png"))
+    with open(dat, "w", encoding="utf-8") as f:
+        for label, *vals in data:
+            f.write("\t".join([label] + [_cell(v) for v in vals]) + "\n")
+    with open(gp, "w", encoding="utf-8") as f:
+        f.write(SCRIPT.format(png=png, dat=dat, title=title.replace('"', "'"),
+                              ymin_icount=floor_of(v for row in data for v in row[1:3]),
+                              ymin_wall=floor_of(v for row in data for v in row[3:5])))
+    try:
+        done = subprocess.run(["gnuplot", gp], stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return png if done.returncode == 0 else None

@@ -1,0 +1,99 @@
+"""The outputs of a bench run: the aligned table on stdout, results.csv and results.json."""
+from __future__ import annotations
+
+import csv
+import json
+
+FORMAT = "tandem-bench/1"
+
+
+def num(v) -> str:
+    if v is None:
+        return "-"
+    a = abs(v)
+    return f"{v:.0f}" if a >= 1000 else f"{v:.1f}" if a >= 100 else f"{v:.2f}"
+
+
+def times(v) -> str:
+    return "-" if v is None else f"{v:.2f}x"
+
+
+def pct(v) -> str:
+    return "-" if v is None else f"{v:.0f}%"
+
+
+HEADERS = ["scenario", "icount", "native", "ratio", "wall", "min", "max", "spread",
+           "native", "ratio", "unit", "note"]
+LEFT = {0, 10, 11}
+
+
+def _row(r) -> list:
+    w = r.wall_stats
+    if r.status == "SKIPPED":
+        return [r.scenario.name] + ["-"] * 9 + ["", "SKIPPED: " + r.note]
+    note = r.note if r.status == "ok" else f"{r.status}: {r.note}"
+    return [r.scenario.name, num(r.icount), num(r.icount_native), times(r.icount_ratio),
+            num(w.get("median")), num(w.get("min")), num(w.get("max")), pct(w.get("spread_pct")),
+            num(r.wall_native), times(r.wall_ratio), r.wall_unit, note]
+
+
+def table(results: list) -> str:
+    """icount = guest instructions per op; wall = median of the runs, per op in 'unit'."""
+    rows = [HEADERS] + [_row(r) for r in results]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    out = []
+    for row in rows:
+        cells = [c.ljust(widths[i]) if i in LEFT else c.rjust(widths[i]) for i, c in enumerate(row)]
+        out.append("  ".join(cells).rstrip())
+    return "\n".join(out + ["", LEGEND])
+
+
+LEGEND = ("icount: guest instructions per op under -icount shift=0 (PV: includes Tandem's own);"
+          " wall: median over runs, min, max, spread=(max-min)/median;\n"
+          "native: the counterpart's figure (x scale); ratio: PV / native"
+          " (wall: median of per-round ratios). Method: docs/benchmarks.md.")
+
+
+CSV_FIELDS = ["scenario", "kind", "status", "counterpart", "scale", "icount_per_op",
+              "icount_native", "icount_ratio", "wall_unit", "wall_median", "wall_min", "wall_max",
+              "wall_iqr", "wall_spread_pct", "wall_runs", "wall_native", "wall_ratio", "wall_values",
+              "note"]
+
+
+def _record(r) -> dict:
+    s, w = r.scenario, r.wall_stats
+    return {
+        "scenario": s.name, "kind": s.kind, "status": r.status, "counterpart": s.counterpart,
+        "scale": s.scale, "what": s.what, "icount_per_op": r.icount,
+        "icount_native": r.icount_native, "icount_ratio": r.icount_ratio,
+        "wall_unit": r.wall_unit or None, "wall_median": w.get("median"), "wall_min": w.get("min"),
+        "wall_max": w.get("max"), "wall_iqr": w.get("iqr"), "wall_spread_pct": w.get("spread_pct"),
+        "wall_runs": w.get("n", 0), "wall_native": r.wall_native, "wall_ratio": r.wall_ratio,
+        "wall_values": r.wall, "note": r.note, "counters": r.counters,
+    }
+
+
+def write_csv(path: str, results: list) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        w.writeheader()
+        for r in results:
+            rec = _record(r)
+            rec["wall_values"] = ";".join("" if v is None else f"{v:.6g}" for v in r.wall)
+            w.writerow({k: "" if v is None else v for k, v in rec.items()})
+
+
+def _run_record(run) -> dict:
+    return {"image": run.image, "mode": run.mode, "round": run.round, "rc": run.rc,
+            "timed_out": run.timed_out, "elapsed_s": round(run.elapsed, 3),
+            "first_line_s": run.first_line_s, "done": run.parsed.done, "problem": run.problem,
+            "tsc_khz": run.parsed.tsc_khz, "log": run.log}
+
+
+def write_json(path: str, machine: dict, config: dict, results: list, runs: list,
+               warnings: list) -> None:
+    doc = {"format": FORMAT, "machine": machine, "config": config, "warnings": warnings,
+           "scenarios": [_record(r) for r in results], "runs": [_run_record(r) for r in runs]}
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")

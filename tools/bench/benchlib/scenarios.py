@@ -1,0 +1,120 @@
+"""The scenario table: what is measured, which kernel image reports it, how that image boots.
+
+To add a scenario, add one Scenario line (and, for a new image, one Image);
+docs/benchmarks.md, "Adding a scenario", has the rest.
+"""
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+
+NATIVE_KERNEL = "out/bench/native.mb"
+PV_KERNEL_DIR = "out/tests/bench"
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+
+
+@dataclass(frozen=True)
+class Image:
+    """A bootable kernel; one run of it reports one or more scenarios."""
+    key: str
+    path: str
+    kind: str                   # "native": bare QEMU; "pv": under Tandem via tools/tandem-run
+    first_line: str             # regex: the line whose arrival time is the wall boot figure
+    extra: tuple = ()           # extra tools/tandem-run options (a boot path, say)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    image: str                  # Image.key
+    kind: str                   # "op": per-operation cost; "boot": time to first line
+    counterpart: str | None     # native scenario it is compared with
+    scale: float                # counterpart figure is multiplied by this before comparing
+    what: str
+    reports_as: str | None = None   # BENCH scenario= name, when not the same as name
+
+    @property
+    def line_name(self) -> str:
+        return self.reports_as or self.name
+
+
+def _pv(name: str, extra: tuple = ()) -> Image:
+    return Image(key="pv:" + name + "".join(extra), path=f"{PV_KERNEL_DIR}/{name}.elf",
+                 kind="pv", first_line=r"^\(d\d+\) ", extra=extra)
+
+
+NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ")
+IMAGES = {i.key: i for i in [
+    NATIVE,
+    _pv("null_hypercall"), _pv("syscall_bounce"), _pv("event_self"), _pv("interdomain"),
+    _pv("pt_update"), _pv("fork_exec_exit"), _pv("page_fault"), _pv("ctxsw"),
+    _pv("boot"), _pv("boot", ("--uefi",)),
+]}
+
+_N = "native"
+SCENARIOS = [
+    Scenario("native.boot", _N, "boot", None, 1, "reset to first kernel line (Multiboot)"),
+    Scenario("native.null_loop", _N, "op", None, 1, "timed-loop bookkeeping (dec+jnz), the subtracted baseline"),
+    Scenario("native.syscall", _N, "op", None, 1, "SYSCALL/SYSRET round trip from ring 3"),
+    Scenario("native.int_iret", _N, "op", None, 1, "int/iretq round trip, ring 3 -> 0 -> 3"),
+    Scenario("native.cr3_reload", _N, "op", None, 1, "mov to CR3 (full non-global TLB flush)"),
+    Scenario("native.pt_write", _N, "op", None, 1, "one PTE write + invlpg"),
+    Scenario("native.page_fault", _N, "op", None, 1, "#PF, handler maps the page, iretq, retry"),
+    Scenario("native.ctxsw", _N, "op", None, 1, "kernel thread switch: stack + CR3"),
+    Scenario("pv.null_hypercall", "pv:null_hypercall", "op", "native.syscall", 1, "null hypercall from the guest kernel"),
+    Scenario("pv.syscall_bounce", "pv:syscall_bounce", "op", "native.syscall", 1, "guest user syscall bounced to the guest kernel and back"),
+    Scenario("pv.event_self", "pv:event_self", "op", "native.int_iret", 1, "event channel send-to-self, upcall, iret"),
+    Scenario("pv.interdomain_rtt", "pv:interdomain", "op", "native.ctxsw", 2, "event ping-pong between two domains (round trip)"),
+    Scenario("pv.pt_update_single", "pv:pt_update", "op", "native.pt_write", 1, "one PTE per mmu_update hypercall"),
+    Scenario("pv.pt_update_batched", "pv:pt_update", "op", "native.pt_write", 1, "PTEs batched in one mmu_update, per PTE"),
+    Scenario("pv.fork_exec_exit", "pv:fork_exec_exit", "op", None, 1, "guest user fork + exec + exit + wait"),
+    Scenario("pv.page_fault", "pv:page_fault", "op", "native.page_fault", 1, "guest #PF bounced, guest maps the page, iret"),
+    Scenario("pv.ctxsw", "pv:ctxsw", "op", "native.ctxsw", 1, "guest process switch (new_baseptr)"),
+    Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
+    Scenario("pv.boot_uefi", "pv:boot--uefi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
+]
+
+
+def command(image: Image, icount: bool, iters: int, timeout: float) -> list:
+    """The command that boots image once and prints its console on stdout."""
+    if image.kind == "native":
+        return (["qemu-system-x86_64", "-machine", "q35", "-m", "256", "-nographic",
+                 "-no-reboot", "-net", "none", "-kernel", image.path,
+                 "-append", f"iters={iters}",
+                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+                + (ICOUNT if icount else []))
+    return (["tools/tandem-run"] + (["--icount"] if icount else [])
+            + ["--timeout", str(int(timeout))] + list(image.extra)
+            + [image.path, "--", f"iters={iters}"])
+
+
+def matches(name: str, pattern: str | None) -> bool:
+    """--only: comma-separated globs; a pattern without glob characters matches as a substring."""
+    if not pattern:
+        return True
+    for p in pattern.split(","):
+        p = p.strip()
+        if p and (fnmatch.fnmatchcase(name, p) if any(c in p for c in "*?[") else p in name):
+            return True
+    return False
+
+
+def select(scenarios: list, pattern: str | None) -> list:
+    return [s for s in scenarios if matches(s.name, pattern)]
+
+
+def images_needed(selected: list, scenarios: list = SCENARIOS) -> list:
+    """Image keys the selection needs (its own and its counterparts'), native first."""
+    by_name = {s.name: s for s in scenarios}
+    keys = []
+    for s in selected:
+        for k in [s.image] + ([by_name[s.counterpart].image] if s.counterpart else []):
+            if k not in keys:
+                keys.append(k)
+    return sorted(keys, key=lambda k: k != "native")
+
+
+def alternation_order(keys: list, runs: int) -> list:
+    """Wall-run schedule as (round, key): A B A B ... (round-robin for more than two),
+    so slow drift of a shared machine hits every candidate alike."""
+    return [(r, k) for r in range(runs) for k in keys]
