@@ -1,5 +1,6 @@
 # Test programs: `make test-bins` builds every test binary; tests/run-tests runs them.
 include tests/unit/build.mk
+include tests/guest/build.mk
 
-test-bins: $(UNIT_TEST_BINS)
+test-bins: $(UNIT_TEST_BINS) $(TEST_GUEST_ELFS)
 .PHONY: test-bins

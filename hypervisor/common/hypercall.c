@@ -15,20 +15,17 @@ static long do_ni_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, 
     extern hypercall_fn_t do_##name __attribute__((weak, alias("do_ni_hypercall")));
 #include "../../hypercall-abi/hypercalls.def"
 #undef X
-extern hypercall_fn_t do_tandem_domctl __attribute__((weak, alias("do_ni_hypercall")));
 
 static hypercall_fn_t *const table[NR_HYPERCALLS] = {
 #define X(nr, name, nargs) [nr] = do_##name,
 #include "../../hypercall-abi/hypercalls.def"
 #undef X
-    [__HYPERVISOR_tandem_domctl] = do_tandem_domctl,
 };
 
 static const char *const names[NR_HYPERCALLS] = {
 #define X(nr, name, nargs) [nr] = #name,
 #include "../../hypercall-abi/hypercalls.def"
 #undef X
-    [__HYPERVISOR_tandem_domctl] = "tandem_domctl",
 };
 
 const char *hypercall_name(unsigned long nr)

@@ -11,7 +11,6 @@ typedef long hypercall_fn_t(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 #define X(nr, name, nargs) hypercall_fn_t do_##name;
 #include "../../hypercall-abi/hypercalls.def"
 #undef X
-hypercall_fn_t do_tandem_domctl;
 
 /* Runs hypercall nr for the current vCPU (also used by multicall). */
 long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,

@@ -162,6 +162,11 @@ static void check_core_ops(void)
     OFF(struct sched_poll, ports, 0);  OFF(struct sched_poll, nr_ports, 8);
     OFF(struct sched_poll, timeout, 16);
     SIZE(struct sched_remote_shutdown, 8);
+    OFF(struct sched_remote_shutdown, reason, 4);
+    OFF(struct xen_feature_info, submap, 4);
+    OFF(struct xen_compile_info, compile_by, 64);
+    OFF(struct xen_compile_info, compile_domain, 80);
+    OFF(struct xen_compile_info, compile_date, 112);
     SIZE(struct xen_feature_info, 8);
     SIZE(struct xen_compile_info, 144);
     SIZE(struct xen_platform_parameters, 8);
@@ -204,6 +209,7 @@ static void check_evtchn(void)
     OFF(struct evtchn_bind_virq, virq, 0);  OFF(struct evtchn_bind_virq, vcpu, 4);
     OFF(struct evtchn_bind_virq, port, 8);
     SIZE(struct evtchn_bind_pirq, 12);
+    OFF(struct evtchn_bind_pirq, flags, 4);  OFF(struct evtchn_bind_pirq, port, 8);
     SIZE(struct evtchn_bind_ipi, 8);
     OFF(struct evtchn_bind_ipi, vcpu, 0);   OFF(struct evtchn_bind_ipi, port, 4);
     SIZE(struct evtchn_close, 4);  SIZE(struct evtchn_send, 4);
@@ -215,6 +221,8 @@ static void check_evtchn(void)
     OFF(struct evtchn_status, u.interdomain.port, 20);
     OFF(struct evtchn_status, u.virq, 16);
     SIZE(struct evtchn_bind_vcpu, 8);  SIZE(struct evtchn_unmask, 4);
+    OFF(struct evtchn_bind_vcpu, vcpu, 4);
+    OFF(struct evtchn_set_priority, priority, 4);
     SIZE(struct evtchn_reset, 2);
     SIZE(struct evtchn_init_control, 24);
     OFF(struct evtchn_init_control, offset, 8);
@@ -255,17 +263,21 @@ static void check_physdev(void)
 {
     SIZE(struct physdev_set_iopl, 4);  SIZE(struct physdev_eoi, 4);
     SIZE(struct physdev_irq_status_query, 8);
+    OFF(struct physdev_irq_status_query, flags, 4);
     SIZE(struct physdev_pirq_eoi_gmfn, 8);
     SIZE(struct physdev_set_iobitmap, 16);
+    OFF(struct physdev_set_iobitmap, nr_ports, 8);
     SIZE(struct physdev_apic, 16);
     OFF(struct physdev_apic, reg, 8);  OFF(struct physdev_apic, value, 12);
     SIZE(struct physdev_irq, 8);
+    OFF(struct physdev_irq, vector, 4);
     SIZE(struct physdev_map_pirq, 40);
     OFF(struct physdev_map_pirq, type, 4);    OFF(struct physdev_map_pirq, index, 8);
     OFF(struct physdev_map_pirq, pirq, 12);   OFF(struct physdev_map_pirq, bus, 16);
     OFF(struct physdev_map_pirq, devfn, 20);  OFF(struct physdev_map_pirq, entry_nr, 24);
     OFF(struct physdev_map_pirq, table_base, 32);
     SIZE(struct physdev_unmap_pirq, 8);  SIZE(struct physdev_get_free_pirq, 8);
+    OFF(struct physdev_unmap_pirq, pirq, 4);
 }
 
 static void check_gnttab(void)
@@ -295,10 +307,14 @@ static void check_gnttab(void)
     OFF(struct gnttab_query_size, max_nr_frames, 8);
     OFF(struct gnttab_query_size, status, 12);
     SIZE(struct gnttab_dump_table, 4);
+    OFF(struct gnttab_dump_table, status, 2);
     SIZE(struct gnttab_transfer, 24);
     OFF(struct gnttab_transfer, domid, 8);  OFF(struct gnttab_transfer, ref, 12);
     OFF(struct gnttab_transfer, status, 16);
     SIZE(struct gnttab_unmap_and_replace, 24);
+    OFF(struct gnttab_unmap_and_replace, new_addr, 8);
+    OFF(struct gnttab_unmap_and_replace, handle, 16);
+    OFF(struct gnttab_unmap_and_replace, status, 20);
     SIZE(struct gnttab_set_version, 4);
     SIZE(struct gnttab_get_version, 8);
     OFF(struct gnttab_get_version, version, 4);
@@ -307,7 +323,12 @@ static void check_gnttab(void)
     OFF(struct gnttab_get_status_frames, status, 6);
     OFF(struct gnttab_get_status_frames, frame_list, 8);
     SIZE(struct gnttab_swap_grant_ref, 12);
+    OFF(struct gnttab_swap_grant_ref, ref_b, 4);
+    OFF(struct gnttab_swap_grant_ref, status, 8);
     SIZE(struct gnttab_cache_flush, 16);
+    OFF(struct gnttab_cache_flush, offset, 8);
+    OFF(struct gnttab_cache_flush, length, 10);
+    OFF(struct gnttab_cache_flush, op, 12);
 }
 
 static void check_io_layouts(void)
@@ -328,9 +349,12 @@ static void check_io_layouts(void)
     SIZE(struct blkif_response, 16);
     OFF(struct blkif_response, operation, 8);  OFF(struct blkif_response, status, 10);
     SIZE(struct blkif_request_discard, 32);
+    OFF(struct blkif_request_discard, flag, 1);
+    OFF(struct blkif_request_discard, sector_number, 16);
     OFF(struct blkif_request_discard, nr_sectors, 24);
     SIZE(struct blkif_request_indirect, 64);
     OFF(struct blkif_request_indirect, handle, 24);
+    OFF(struct blkif_request_indirect, nr_segments, 2);
     OFF(struct blkif_request_indirect, indirect_grefs, 28);
     SIZE(struct netif_tx_request, 12);
     OFF(struct netif_tx_request, offset, 4);  OFF(struct netif_tx_request, flags, 6);
@@ -344,6 +368,8 @@ static void check_io_layouts(void)
     OFF(struct netif_rx_response, status, 6);
     SIZE(struct netif_extra_info, 8);
     OFF(struct netif_extra_info, u.gso.size, 2);
+    OFF(struct netif_extra_info, flags, 1);
+    OFF(struct netif_extra_info, u.gso.type, 4);
     OFF(struct netif_extra_info, u.gso.features, 6);
     SIZE(struct xencons_interface, 3092);
     OFF(struct xencons_interface, out, 1024);     OFF(struct xencons_interface, in_cons, 3072);

@@ -7,6 +7,7 @@ import tempfile
 import unittest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.dont_write_bytecode = True      # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 
 from benchlib import collect, parse, plot, report, results, scenarios, stats  # noqa: E402

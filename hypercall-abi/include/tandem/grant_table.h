@@ -35,7 +35,8 @@ typedef uint32_t grant_handle_t;
 
 /* One grant table entry: 8 bytes, 512 per 4 KiB frame. */
 struct grant_entry_v1 {
-    uint16_t flags;             /* INOUT: GTF_*; type and readonly written by the granter, reading/writing by the hypervisor */
+    uint16_t flags;             /* INOUT: GTF_*: type, readonly from the granter;
+                                   reading, writing set by the hypervisor */
     domid_t  domid;             /* IN: the domain allowed to use this grant */
     uint32_t frame;             /* IN: frame granted (GFN; the MFN for a PV guest) */
 };
@@ -93,7 +94,7 @@ typedef struct grant_entry_v1 grant_entry_v1_t;
 #define _GNTMAP_application_map  3
 #define GNTMAP_application_map   (1U << _GNTMAP_application_map) /* user mode may use it too */
 #define _GNTMAP_contains_pte     4
-#define GNTMAP_contains_pte      (1U << _GNTMAP_contains_pte)    /* host_addr is a PTE's machine address */
+#define GNTMAP_contains_pte      (1U << _GNTMAP_contains_pte)    /* host_addr: a PTE's address */
 #define _GNTMAP_can_fail         5
 #define GNTMAP_can_fail          (1U << _GNTMAP_can_fail)
 /* Bits 16+ go into the PTE's software-available bits (XENFEAT_gnttab_map_avail_bits). */

@@ -65,7 +65,7 @@
  * means the rest failed. 32 bytes.
  */
 struct xen_memory_reservation {
-    uint64_t extent_start;      /* IN: guest VA of uint64_t[nr_extents] (contents IN or OUT, see above) */
+    uint64_t extent_start;      /* IN: guest VA of uint64_t[nr_extents]; contents: see above */
     uint64_t nr_extents;        /* IN */
     uint32_t extent_order;      /* IN: log2(pages per extent) */
     uint32_t mem_flags;         /* IN: XENMEMF_* (ignored by decrease) */

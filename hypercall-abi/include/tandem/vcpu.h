@@ -12,12 +12,12 @@
 
 #include <stdint.h>
 
-#define VCPUOP_initialise                     0  /* arg: vcpu_guest_context (arch-x86; not defined here) */
+#define VCPUOP_initialise                     0  /* arg: vcpu_guest_context (not defined here) */
 #define VCPUOP_up                             1  /* make an initialised vCPU runnable */
 #define VCPUOP_down                           2  /* stop it (synchronous only on itself) */
 #define VCPUOP_is_up                          3  /* returns 1 if up, 0 if down, <0 if no such vCPU */
 #define VCPUOP_get_runstate_info              4  /* OUT: struct vcpu_runstate_info */
-#define VCPUOP_register_runstate_memory_area  5  /* IN: struct vcpu_register_runstate_memory_area */
+#define VCPUOP_register_runstate_memory_area  5  /* IN: vcpu_register_runstate_memory_area */
 #define VCPUOP_set_periodic_timer             6  /* IN: struct vcpu_set_periodic_timer */
 #define VCPUOP_stop_periodic_timer            7  /* no arg */
 #define VCPUOP_set_singleshot_timer           8  /* IN: struct vcpu_set_singleshot_timer */
@@ -25,10 +25,10 @@
 #define VCPUOP_register_vcpu_info            10  /* IN: struct vcpu_register_vcpu_info */
 #define VCPUOP_send_nmi                      11  /* no arg */
 #define VCPUOP_get_physid                    12  /* OUT: struct vcpu_get_physid */
-#define VCPUOP_register_vcpu_time_memory_area 13 /* IN: struct vcpu_register_time_memory_area */
-/* Newer Xen (4.18+); optional, advertised by XENFEAT bits 18/19. */
-#define VCPUOP_register_runstate_phys_area   14  /* IN: struct vcpu_register_runstate_memory_area (addr.p) */
-#define VCPUOP_register_vcpu_time_phys_area  15  /* IN: struct vcpu_register_time_memory_area (addr.p) */
+#define VCPUOP_register_vcpu_time_memory_area 13 /* IN: vcpu_register_time_memory_area */
+/* Newer Xen only; optional, advertised by XENFEAT bits 18 and 19. */
+#define VCPUOP_register_runstate_phys_area   14  /* IN: as op 5, using addr.p */
+#define VCPUOP_register_vcpu_time_phys_area  15  /* IN: as op 13, using addr.p */
 
 /* Run states; time[] below is indexed by them. */
 #define RUNSTATE_running   0    /* on a physical CPU */

@@ -1,4 +1,4 @@
-"""Running the images (one icount run each, then alternated wall runs) and turning runs into per-scenario figures."""
+"""Running the images: one icount run each, then the wall runs in alternation order."""
 from __future__ import annotations
 
 import os

@@ -58,9 +58,11 @@ def rows(results: list) -> list:
 def write_plot(out_dir: str, results: list, title: str) -> str | None:
     """Write plot.dat, plot.gp and results.png; return None if gnuplot is missing or failed."""
     data = rows(results)
+    dat, gp, png = (os.path.join(out_dir, n) for n in ("plot.dat", "plot.gp", "results.png"))
+    if os.path.exists(png):
+        os.remove(png)                  # never leave a previous run's plot behind
     if not data or not shutil.which("gnuplot"):
         return None
-    dat, gp, png = (os.path.join(out_dir, n) for n in ("plot.dat", "plot.gp", "results.png"))
     with open(dat, "w", encoding="utf-8") as f:
         for label, *vals in data:
             f.write("\t".join([label] + [_cell(v) for v in vals]) + "\n")

@@ -65,9 +65,12 @@ def _one(s: scenarios.Scenario, ic_run, wall_runs: list) -> Result:
         res.status = "FAILED"
         if not res.notes:
             res.notes.append(f"{s.line_name} not reported by {s.image}")
-    ic = {"icount": _counters(s, ic_run)} if _counters(s, ic_run) else {}
-    wall = [_counters(s, r) for r in wall_runs]
-    res.counters = dict(ic, **({"wall": wall} if any(wall) else {}))
+    icount_counters = _counters(s, ic_run)
+    wall_counters = [_counters(s, r) for r in wall_runs]
+    if icount_counters:
+        res.counters["icount"] = icount_counters
+    if any(wall_counters):
+        res.counters["wall"] = wall_counters
     return res
 
 

@@ -48,7 +48,7 @@ IMAGES = {i.key: i for i in [
     NATIVE,
     _pv("null_hypercall"), _pv("syscall_bounce"), _pv("event_self"), _pv("interdomain"),
     _pv("pt_update"), _pv("fork_exec_exit"), _pv("page_fault"), _pv("ctxsw"),
-    _pv("boot"), _pv("boot", ("--uefi",)),
+    _pv("boot"), _pv("boot", ("--efi",)),
 ]}
 
 _N = "native"
@@ -71,7 +71,7 @@ SCENARIOS = [
     Scenario("pv.page_fault", "pv:page_fault", "op", "native.page_fault", 1, "guest #PF bounced, guest maps the page, iret"),
     Scenario("pv.ctxsw", "pv:ctxsw", "op", "native.ctxsw", 1, "guest process switch (new_baseptr)"),
     Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
-    Scenario("pv.boot_uefi", "pv:boot--uefi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
+    Scenario("pv.boot_uefi", "pv:boot--efi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
 ]
 
 

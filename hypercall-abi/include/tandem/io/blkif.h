@@ -94,11 +94,11 @@ typedef uint64_t blkif_sector_t;
 /* Operations. */
 #define BLKIF_OP_READ             0
 #define BLKIF_OP_WRITE            1
-#define BLKIF_OP_WRITE_BARRIER    2  /* earlier writes complete before, later after; feature-barrier */
+#define BLKIF_OP_WRITE_BARRIER    2  /* orders writes around it; feature-barrier */
 #define BLKIF_OP_FLUSH_DISKCACHE  3  /* make completed writes durable; feature-flush-cache */
 #define BLKIF_OP_RESERVED_1       4
 #define BLKIF_OP_DISCARD          5  /* struct blkif_request_discard; feature-discard */
-#define BLKIF_OP_INDIRECT         6  /* struct blkif_request_indirect; feature-max-indirect-segments */
+#define BLKIF_OP_INDIRECT         6  /* struct blkif_request_indirect; feature-max-indirect-... */
 
 #define BLKIF_MAX_SEGMENTS_PER_REQUEST        11
 #define BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST  8

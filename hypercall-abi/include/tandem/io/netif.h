@@ -137,7 +137,7 @@ typedef struct netif_rx_response netif_rx_response_t;
 #define XEN_NETIF_EXTRA_TYPE_HASH       4
 #define XEN_NETIF_EXTRA_TYPE_MAX        5
 #define _XEN_NETIF_EXTRA_FLAG_MORE      0
-#define XEN_NETIF_EXTRA_FLAG_MORE       (1U << _XEN_NETIF_EXTRA_FLAG_MORE) /* another extra follows */
+#define XEN_NETIF_EXTRA_FLAG_MORE       (1U << _XEN_NETIF_EXTRA_FLAG_MORE) /* more extras */
 #define XEN_NETIF_GSO_TYPE_NONE         0
 #define XEN_NETIF_GSO_TYPE_TCPV4        1
 #define XEN_NETIF_GSO_TYPE_TCPV6        2

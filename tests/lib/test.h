@@ -1,0 +1,25 @@
+/*
+ * In-QEMU test kernels (XTF's shape): each test directory defines
+ * test_main(); the library reports exactly one line
+ *   Test result: SUCCESS | SKIP | ERROR | FAILURE
+ * where the worst result reported wins, then powers the domain off.
+ */
+#ifndef TANDEM_TEST_H
+#define TANDEM_TEST_H
+
+#include "guest.h"
+
+extern const char test_title[];     /* each test defines it */
+void test_main(void);
+
+void test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* FAILURE */
+void test_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* ERROR: test bug */
+void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* SKIP */
+
+/* Check rc == want; on mismatch report FAILURE naming the call. */
+#define CHECK_RC(rc, want, what) do { \
+    long _r = (rc), _w = (want); \
+    if (_r != _w) test_fail("%s: got %ld, want %ld", (what), _r, _w); \
+} while (0)
+
+#endif
