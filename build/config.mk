@@ -17,7 +17,8 @@ COMMON_CFLAGS := -std=gnu17 -O2 -g $(WARN) -ffreestanding -fno-stack-protector \
 
 # The hypervisor runs at 0xFFFF82D0..., outside the top 2 GiB: position-
 # independent code keeps every reference RIP-relative (Xen does the same).
-HV_CFLAGS := $(COMMON_CFLAGS) -fpie -fvisibility=hidden -I hypervisor/include \
+HV_CFLAGS := $(COMMON_CFLAGS) -fpie -fvisibility=hidden -include hypervisor/include/visibility.h \
+    -I hypervisor/include \
     -I hypervisor/arch/x86/include
 HV_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "evtchn.h"
 #include "cpu.h"
+#include "time.h"
 #include <tandem/sched.h>
 
 struct domain *domain_list;
@@ -74,6 +75,10 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     memset(d->shared_info, 0, PAGE_SIZE);
     for (unsigned i = 0; i < XEN_LEGACY_MAX_VCPUS; i++)
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    /* Wall clock at system time 0 (wc_version even: stable). */
+    d->shared_info->wc_sec = (uint32_t)boot_wallclock;
+    d->shared_info->wc_sec_hi = (uint32_t)(boot_wallclock >> 32);
+    d->shared_info->wc_version = 2;
 
     for (unsigned i = 0; i < d->max_vcpus; i++)
         if (!vcpu_create(d, i))

@@ -20,6 +20,7 @@
 #include "evtchn.h"
 #include "console.h"
 #include "traps.h"
+#include "guest_access.h"
 #include <tandem/event_channel.h>
 #include <tandem/vcpu.h>
 
@@ -161,10 +162,18 @@ static struct vcpu *pick_next(struct vcpu *prev)
     return best;
 }
 
-static void fpu_save(struct vcpu *v)    { __asm__ __volatile__("fxsave64 %0" : "=m"(v->fpu_area)); }
-static void fpu_restore(struct vcpu *v) { __asm__ __volatile__("fxrstor64 %0" :: "m"(v->fpu_area)); }
+/* Eager FPU switch; CR0.TS is cleared first so the hypervisor never takes #NM. */
+static void fpu_save(struct vcpu *v)
+{
+    __asm__ __volatile__("clts; fxsave64 %0" : "=m"(v->fpu_area));
+}
+static void fpu_restore(struct vcpu *v)
+{
+    __asm__ __volatile__("clts; fxrstor64 %0" :: "m"(v->fpu_area));
+}
 
 void pv_load_vcpu_context(struct vcpu *v);
+void update_vcpu_system_time(struct vcpu *v);
 
 static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
@@ -190,6 +199,14 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     update_runstate(next, RUNSTATE_running, now);
     fpu_restore(next);
     pv_load_vcpu_context(next);
+    update_vcpu_system_time(next);
+    if (next->runstate_guest) {
+        struct vcpu_runstate_info ri = { .state = next->runstate, .state_entry_time = now };
+        for (int i = 0; i < 4; i++)
+            ri.time[i] = next->runstate_time[i];
+        /* The area is the guest's: a bad address only loses the update. */
+        (void)copy_to_guest(next->runstate_guest, &ri, sizeof(ri));
+    }
 }
 
 /* Frees domains that died once nothing runs on their page tables. */

@@ -9,6 +9,7 @@ uint64_t now_ns(void);                 /* 0 until time_init has run */
 uint64_t tsc_to_ns(uint64_t tsc);
 extern uint64_t tsc_khz;
 extern uint64_t boot_tsc;
+extern uint64_t boot_wallclock;
 /* pvclock parameters: ns = ((tsc - boot_tsc) << shift) * mul >> 32 */
 extern uint32_t tsc_to_system_mul;
 extern int8_t tsc_shift;

@@ -69,6 +69,11 @@ class ParseTests(unittest.TestCase):
         run = parse.parse_lines(["\x1bc\x1b[?7l(d1) BENCH scenario=pv.x iters=2 per_op=-1.5\r"])
         self.assertEqual(run.measurements["pv.x"].per_op, -1.5)
 
+    def test_hypervisor_prefix_and_timestamp(self):
+        run = parse.parse_lines(["(XEN) [    0.105213] COUNTERS hypercalls=5",
+                                 "(XEN) [    0.020001] BENCH clock tsc_khz=999973"])
+        self.assertEqual((run.counters, run.tsc_khz, run.warnings), ({"hypercalls": 5}, 999973, []))
+
     def test_done_error_warning_clock(self):
         run = parse.parse_lines(["BENCH warning bad iters", "BENCH error vector=14 rip=0x1",
                                  "BENCH scenario=a iters=1 per_op=4", "BENCH clock tsc_khz=1000", "BENCH done"])

@@ -4,6 +4,7 @@
 #include "processor.h"
 
 uint64_t tsc_khz;
+uint64_t boot_wallclock;         /* seconds since 1970 at system time 0 */
 uint64_t boot_tsc;
 uint32_t tsc_to_system_mul;
 int8_t tsc_shift;
@@ -63,6 +64,37 @@ uint64_t now_ns(void)
     return tsc_to_ns(rdtsc() - boot_tsc);
 }
 
+static unsigned int cmos(unsigned int reg)
+{
+    outb(0x70, reg);
+    return inb(0x71);
+}
+
+/* Reads the CMOS RTC (BCD or binary, 24h assumed as QEMU provides). */
+static uint64_t read_rtc_seconds(void)
+{
+    unsigned int sec, min, hour, day, mon, year, b;
+    static const int cum[] = { 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334 };
+    uint64_t days;
+
+    while (cmos(0x0a) & 0x80)
+        ;
+    sec = cmos(0); min = cmos(2); hour = cmos(4); day = cmos(7); mon = cmos(8); year = cmos(9);
+    b = cmos(0x0b);
+    if (!(b & 4)) {
+#define BCD(x) (((x) & 15) + ((x) >> 4) * 10)
+        sec = BCD(sec); min = BCD(min); hour = BCD(hour); day = BCD(day); mon = BCD(mon); year = BCD(year);
+#undef BCD
+    }
+    if (mon < 1 || mon > 12)
+        return 0;
+    year += 2000;
+    days = (year - 1970) * 365 + (year - 1969) / 4 + cum[mon - 1] + day - 1;
+    if (mon > 2 && year % 4 == 0)
+        days++;
+    return ((days * 24 + hour) * 60 + min) * 60 + sec;
+}
+
 void time_init(void)
 {
     /* Remap and mask the legacy PICs so their vectors never alias exceptions. */
@@ -72,6 +104,7 @@ void time_init(void)
     outb(0x21, 0x01); outb(0xa1, 0x01);
     outb(0x21, 0xff); outb(0xa1, 0xff);
 
+    boot_wallclock = read_rtc_seconds();
     boot_tsc = rdtsc();
     tsc_khz = calibrate_tsc_pit();
     if (!tsc_khz)

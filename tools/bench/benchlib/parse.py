@@ -7,8 +7,8 @@ Line formats (docs/benchmarks.md, "Output format"):
   BENCH error TEXT              the kernel hit something fatal; the run failed
   BENCH done                    the run completed
   COUNTERS key=value ...        hypervisor counters; scenario=NAME attaches them to one scenario
-A line may carry a console prefix such as "(d1) ". Anything else is ignored;
-a BENCH/COUNTERS line that does not parse is ignored with a warning.
+A line may carry a console prefix such as "(d1) " or "(XEN) [   0.105] ". Other lines are
+ignored; a BENCH/COUNTERS line that does not parse is ignored with a warning.
 """
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 
 _ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[A-Za-z]|[A-Za-z])")
-_LINE = re.compile(r"^(?:\([\w.:-]+\)\s+)?(BENCH|COUNTERS)(?:\s+(.*))?$")
+# Optional console prefix "(d1) " or "(XEN) ", then an optional "[   0.105] " time stamp.
+_LINE = re.compile(r"^(?:\([\w.:-]+\)\s+)?(?:\[[\d.\s]*\]\s+)?(BENCH|COUNTERS)(?:\s+(.*))?$")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 

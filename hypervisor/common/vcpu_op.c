@@ -1,0 +1,131 @@
+/* vcpu_op: vCPU state, timers, runstate and vcpu_info placement (Xen's VCPUOP_*). */
+#include "lib.h"
+#include "hypercall.h"
+#include "domain.h"
+#include "sched.h"
+#include "mm.h"
+#include "time.h"
+#include "processor.h"
+#include "guest_access.h"
+#include <tandem/vcpu.h>
+#include <tandem/errno.h>
+
+#define MIN_PERIOD_NS 1000000ULL    /* Xen refuses periodic timers under 1 ms */
+
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_register_vcpu_info r;
+    struct domain *d = v->domain;
+    struct vcpu_info *nv;
+    const struct page_info *pg;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -XEN_EFAULT;
+    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || r.rsvd)
+        return -XEN_EINVAL;
+    if (!mfn_valid(r.mfn) || (pg = mfn_to_page(r.mfn))->owner != d->domain_id ||
+        !(pg->flags & PGF_allocated) || pg->type != PGT_writable_page)
+        return -XEN_EINVAL;
+    if (v->vcpu_info_mfn != INVALID_MFN)
+        return -XEN_EINVAL;     /* once per vCPU, as Xen */
+    nv = (struct vcpu_info *)((char *)mfn_to_virt(r.mfn) + r.offset);
+    *nv = *v->vcpu_info;
+    /* As Xen: make the guest look at everything once at the new place. */
+    nv->evtchn_pending_sel = ~0UL;
+    nv->evtchn_upcall_pending = 1;
+    v->vcpu_info = nv;
+    v->vcpu_info_mfn = r.mfn;
+    return 0;
+}
+
+long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current->domain;
+    struct vcpu *v;
+
+    if (vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]))
+        return -XEN_ENOENT;
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return !(v->pause_flags & VPF_down);
+    case VCPUOP_up:
+        if (!v->kernel_l4)
+            return -XEN_EINVAL;     /* never initialised */
+        vcpu_pause_flag(v, VPF_down, false);
+        return 0;
+    case VCPUOP_down:
+        vcpu_pause_flag(v, VPF_down, true);
+        return 0;
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info ri;
+        memset(&ri, 0, sizeof(ri));
+        ri.state = v->runstate;
+        ri.state_entry_time = v->runstate_entry_time;
+        for (int i = 0; i < 4; i++)
+            ri.time[i] = v->runstate_time[i];
+        ri.time[v->runstate] += now_ns() - v->runstate_entry_time;
+        return copy_to_guest(arg, &ri, sizeof(ri)) ? -XEN_EFAULT : 0;
+    }
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area r;
+        if (copy_from_guest(&r, arg, sizeof(r)))
+            return -XEN_EFAULT;
+        if (r.addr.v && !guest_range_ok(r.addr.v, sizeof(struct vcpu_runstate_info)))
+            return -XEN_EINVAL;
+        v->runstate_guest = r.addr.v;   /* re-registering is allowed (Linux does) */
+        return 0;
+    }
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer t;
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        if (t.period_ns < MIN_PERIOD_NS)
+            return -XEN_EINVAL;
+        v->periodic_period = t.period_ns;
+        v->periodic_next = now_ns() + t.period_ns;
+        sched_recompute_timer();
+        return 0;
+    }
+    case VCPUOP_stop_periodic_timer:
+        v->periodic_period = 0;
+        return 0;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer t;
+        if (v != current)
+            return -XEN_EINVAL;
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -XEN_EFAULT;
+        if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
+            return -XEN_ETIME;
+        v->singleshot_deadline = MAX(t.timeout_abs_ns, 1);
+        sched_recompute_timer();
+        return 0;
+    }
+    case VCPUOP_stop_singleshot_timer:
+        if (v != current)
+            return -XEN_EINVAL;
+        v->singleshot_deadline = 0;
+        return 0;
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+/* pvclock: seqlock-style update of the vCPU's time record (version odd while writing). */
+void update_vcpu_system_time(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->vcpu_info->time;
+    uint64_t tsc = rdtsc();
+
+    t->version++;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->tsc_timestamp = tsc;
+    t->system_time = tsc_to_ns(tsc - boot_tsc);
+    t->tsc_to_system_mul = tsc_to_system_mul;
+    t->tsc_shift = tsc_shift;
+    t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->version++;
+}
