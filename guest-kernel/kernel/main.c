@@ -1,6 +1,31 @@
-/* The bundled Tandem guest kernel. */
-#include "guest.h"
+/* The bundled Tandem guest kernel: traps, events, timer, threads, a shell. */
+#include "kernel.h"
 #include <tandem/version.h>
+#include <tandem/event_channel.h>
+#include <tandem/vcpu.h>
+
+void traps_init(void);
+
+static void timer_event(uint32_t port)
+{
+    (void)port;
+    jiffies++;
+    current_thread->ticks++;
+    need_resched = true;
+}
+
+static void timer_init(void)
+{
+    struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    struct vcpu_set_periodic_timer pt = { .period_ns = 10000000 };     /* 100 Hz */
+
+    if (HC2(event_channel_op, EVTCHNOP_bind_virq, &bv) ||
+        HC3(vcpu_op, VCPUOP_set_periodic_timer, 0, &pt)) {
+        printk("kernel: cannot set up the timer\n");
+        shutdown(SHUTDOWN_crash);
+    }
+    bind_evtchn(bv.port, timer_event);
+}
 
 void kernel_main(struct start_info *si)
 {
@@ -8,8 +33,18 @@ void kernel_main(struct start_info *si)
     char extra[16] = "";
 
     HC2(xen_version, XENVER_extraversion, extra);
-    printk("Tandem guest kernel starting on Xen-compatible hypervisor %ld.%ld%s\n",
+    printk("Tandem guest kernel on a Xen-compatible hypervisor %ld.%ld%s\n",
            ver >> 16, ver & 0xffff, extra);
     printk("start_info: %lu pages, cmdline '%s'\n", (unsigned long)si->nr_pages, si->cmd_line);
-    printk("Powering off.\n");
+    traps_init();
+    events_init();
+    console_use_ring(true);
+    sched_init();
+    timer_init();
+    console_input_init();
+    thread_create("shell", shell_main, NULL);
+    thread_create("worker", worker_main, NULL);
+    printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, worker");
+    events_enable();
+    idle_loop();
 }

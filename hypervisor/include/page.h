@@ -23,7 +23,7 @@
 #define _PAGE_PSE       (1UL << 7)
 #define _PAGE_PAT       (1UL << 7)   /* in L1 entries */
 #define _PAGE_GLOBAL    (1UL << 8)
-#define _PAGE_GUEST_KERNEL (1UL << 12)  /* Xen's software bit */
+#define _PAGE_GUEST_KERNEL (1UL << 52)  /* Xen's software bit ("flag bit 12" = PTE bit 52) */
 #define _PAGE_NX        (1UL << 63)
 #define PADDR_MASK      0x000FFFFFFFFFF000UL
 

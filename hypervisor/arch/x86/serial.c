@@ -11,7 +11,7 @@ void serial_init(void)
     outb(COM1 + 0, 0x01);       /* 115200 */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03);       /* 8n1 */
-    outb(COM1 + 2, 0xC7);       /* FIFO on, cleared */
+    outb(COM1 + 2, 0xC5);       /* FIFO on; keep bytes already received (piped input) */
     outb(COM1 + 4, 0x03);       /* DTR, RTS */
 }
 

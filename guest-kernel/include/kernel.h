@@ -1,0 +1,52 @@
+/* The bundled guest kernel's internal interfaces. */
+#ifndef GUEST_KERNEL_H
+#define GUEST_KERNEL_H
+
+#include "guest.h"
+
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+/* Events. */
+void events_init(void);
+typedef void (*evtchn_handler_t)(uint32_t port);
+void bind_evtchn(uint32_t port, evtchn_handler_t h);
+void unmask_evtchn(uint32_t port);
+static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcall_mask = 1; barrier(); }
+void events_enable(void);
+uint64_t system_time_ns(void);
+
+/* Threads: preemptive, scheduled by the timer tick. */
+struct thread {
+    uint64_t sp;
+    const char *name;
+    int state;                  /* THREAD_RUNNABLE / THREAD_BLOCKED / THREAD_DEAD */
+    uint64_t ticks;
+    void (*fn)(void *);
+    void *arg;
+    struct thread *next;
+};
+#define THREAD_RUNNABLE 0
+#define THREAD_BLOCKED  1
+#define THREAD_DEAD     2
+extern struct thread *current_thread;
+extern volatile bool need_resched;
+extern volatile uint64_t jiffies;
+void sched_init(void);
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+void schedule(void);
+void thread_block(void);
+void thread_wake(struct thread *t);
+void idle_loop(void) __attribute__((noreturn));
+void sched_list(void);
+
+/* Console input from the PV ring. */
+void console_input_init(void);
+int console_getchar(void);      /* blocks the calling thread */
+
+void shell_main(void *arg);
+void worker_main(void *arg);
+
+#endif

@@ -1,0 +1,91 @@
+/* A small interactive shell on the PV console. Ctrl-D (end of input) powers off. */
+#include "kernel.h"
+#include <tandem/version.h>
+
+static volatile uint64_t worker_loops;
+
+void worker_main(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        for (volatile int i = 0; i < 100000; i++)
+            ;
+        worker_loops++;
+    }
+}
+
+static int readline(char *buf, int max)
+{
+    int n = 0;
+
+    for (;;) {
+        int c = console_getchar();
+        if (c == 4 && n == 0)
+            return -1;                  /* Ctrl-D on an empty line: end of input */
+        if (c == '\n' || c == '\r') {
+            console_write("\n", 1);
+            buf[n] = 0;
+            return n;
+        }
+        if ((c == 127 || c == 8) && n > 0) {
+            n--;
+            console_write("\b \b", 3);
+            continue;
+        }
+        if (c >= 32 && c < 127 && n < max - 1) {
+            char ch = c;
+            buf[n++] = ch;
+            console_write(&ch, 1);
+        }
+    }
+}
+
+static void cmd_uptime(void)
+{
+    uint64_t ns = system_time_ns();
+    uint64_t wall = shared_info->wc_sec + ns / 1000000000UL;
+
+    printk("up %lu.%03lu s, %lu timer ticks, wall clock %lu s since 1970\n",
+           (unsigned long)(ns / 1000000000UL), (unsigned long)(ns / 1000000 % 1000),
+           (unsigned long)jiffies, (unsigned long)wall);
+}
+
+void shell_main(void *arg)
+{
+    char line[128];
+
+    (void)arg;
+    printk("Type 'help' for commands; Ctrl-D powers off.\n");
+    for (;;) {
+        printk("tandem> ");
+        int n = readline(line, sizeof(line));
+        if (n < 0) {
+            printk("\nend of input: powering off\n");
+            shutdown(SHUTDOWN_poweroff);
+        }
+        if (!strcmp(line, "help"))
+            printk("help echo ps uptime mem version worker poweroff crash\n");
+        else if (!strncmp(line, "echo", 4))
+            printk("%s\n", line[4] ? line + 5 : "");
+        else if (!strcmp(line, "ps"))
+            sched_list();
+        else if (!strcmp(line, "uptime"))
+            cmd_uptime();
+        else if (!strcmp(line, "mem"))
+            printk("%lu pages (%lu MiB) of guest memory\n", (unsigned long)start_info->nr_pages,
+                   (unsigned long)(start_info->nr_pages >> 8));
+        else if (!strcmp(line, "version")) {
+            long v = HC2(xen_version, XENVER_version, 0);
+            printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
+        } else if (!strcmp(line, "worker"))
+            printk("worker thread has run %lu loops\n", (unsigned long)worker_loops);
+        else if (!strcmp(line, "poweroff"))
+            shutdown(SHUTDOWN_poweroff);
+        else if (!strcmp(line, "crash")) {
+            volatile int *bad = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 0);
+            *bad = 1;       /* a kernel page fault: the domain reports a crash */
+        }
+        else if (line[0])
+            printk("%s: unknown command\n", line);
+    }
+}
