@@ -38,6 +38,8 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     v->vcpu_info_mfn = INVALID_MFN;
     v->in_kernel = true;
+    v->dr[6] = 0xffff0ff0;      /* architectural reset values (Xen: X86_DR6/DR7_DEFAULT) */
+    v->dr[7] = 0x400;
     /* A clean FPU/SSE image: FCW 0x37f, MXCSR 0x1f80. */
     *(uint16_t *)&v->fpu_area[0] = 0x37f;
     *(uint32_t *)&v->fpu_area[24] = 0x1f80;

@@ -181,10 +181,10 @@ static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *
     int port;
 
     a->dom = resolve(a->dom, d);
-    if (a->dom != d->domain_id && !d->is_privileged)
-        return -XEN_EPERM;
     if (!(td = get_domain_by_id(a->dom)))
-        return -XEN_ESRCH;
+        return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
+    if (td != d && !d->is_privileged)
+        return -XEN_EPERM;
     if ((port = get_free_port(td)) < 0)
         return port;
     td->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound,
@@ -290,11 +290,11 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
     struct evtchn *c;
 
     st->dom = resolve(st->dom, d);
-    if (st->dom != d->domain_id && !d->is_privileged)
-        return -XEN_EPERM;
     if (!(td = get_domain_by_id(st->dom)))
-        return -XEN_ESRCH;
-    if (!port_valid(td, st->port))
+        return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
+    if (td != d && !d->is_privileged)
+        return -XEN_EPERM;
+    if (st->port >= NR_EVTCHN_PORTS)    /* port 0 is valid here: reserved, reads closed */
         return -XEN_EINVAL;
     c = &td->evtchn[st->port];
     st->status = c->state;
@@ -344,10 +344,10 @@ static long evtchn_reset(struct domain *d, domid_t dom)
     struct domain *td;
 
     dom = resolve(dom, d);
-    if (dom != d->domain_id && !d->is_privileged)
-        return -XEN_EPERM;
     if (!(td = get_domain_by_id(dom)))
         return -XEN_ESRCH;
+    if (td != d && !d->is_privileged)
+        return -XEN_EPERM;
     for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
         if (td->evtchn[p].state != EVTCHNSTAT_closed && !td->evtchn[p].xen_consumer)
             close_port(td, p);

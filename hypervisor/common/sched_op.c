@@ -98,8 +98,7 @@ long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t 
     case SCHEDOP_shutdown:
         if (copy_from_guest(&sd, arg, sizeof(sd)))
             return -XEN_EFAULT;
-        if (sd.reason > SHUTDOWN_MAX)
-            return -XEN_EINVAL;
+        sd.reason = (uint8_t)sd.reason;     /* as Xen: any u8 code, not validated */
         if (sd.reason == SHUTDOWN_crash)
             strlcpy(v->domain->crash_why, "guest reported a crash (SCHEDOP_shutdown)",
                     sizeof(v->domain->crash_why));

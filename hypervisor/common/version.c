@@ -70,15 +70,16 @@ long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
         return copy_to_guest(arg, &fi, sizeof(fi)) ? -XEN_EFAULT : 0;
     }
     case XENVER_pagesize:
-        return PAGE_SIZE;
+        return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
     case XENVER_guest_handle: {
         xen_domain_handle_t h = { 0 };
         h[15] = d->domain_id;
         return copy_to_guest(arg, h, sizeof(h)) ? -XEN_EFAULT : 0;
     }
     case XENVER_commandline:
+        /* As Xen (XSM dummy policy): a domU gets "<denied>" and success. */
         if (!d->is_privileged)
-            return -XEN_EPERM;
+            return copy_to_guest(arg, "<denied>", sizeof("<denied>")) ? -XEN_EFAULT : 0;
         return copy_string_out(arg, hv_cmdline, sizeof(xen_commandline_t));
     case XENVER_build_id:
         return d->is_privileged ? -XEN_ENODATA : -XEN_EPERM;

@@ -96,7 +96,7 @@ struct domain {
     mfn_t shared_info_mfn;
     mfn_t console_mfn, store_mfn;
     uint32_t console_port, store_port;
-    unsigned int vm_assist;
+    uint64_t vm_assist;
 
     unsigned int max_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];

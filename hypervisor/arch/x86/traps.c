@@ -114,7 +114,8 @@ void do_trap(struct cpu_user_regs *regs)
     unsigned int v = regs->entry_vector;
     uint64_t fix;
 
-    if (v >= 32) {
+    /* int $0x80 (a DPL-3 gate) from a guest is the guest's, not an IRQ. */
+    if (v >= 32 && !(v == 0x80 && guest_mode(regs))) {
         do_irq(regs);
         return;
     }

@@ -58,7 +58,7 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
     case CALLBACKTYPE_syscall32: slot = &v->syscall32_callback; break;
     case CALLBACKTYPE_sysenter:  slot = &v->sysenter_callback; break;
     case CALLBACKTYPE_nmi:       slot = &v->nmi_callback; break;
-    default:                     return -XEN_EINVAL;
+    default:                     return -XEN_ENOSYS;     /* as Xen */
     }
     *slot = cb->address;
     if (cb->flags & CALLBACKF_mask_events)
@@ -76,8 +76,7 @@ long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall, uint6
     struct callback_register sc = { .type = CALLBACKTYPE_syscall, .address = syscall,
                                     .flags = CALLBACKF_mask_events };
 
-    if (!guest_code_addr_ok(event) || !guest_code_addr_ok(failsafe) || !guest_code_addr_ok(syscall))
-        return -XEN_EINVAL;
+    /* As Xen: each is registered on its own; failures are ignored. */
     register_callback(v, &ev);
     register_callback(v, &fs);
     register_callback(v, &sc);
@@ -98,11 +97,17 @@ long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
     case CALLBACKOP_unregister:
         if (copy_from_guest(&unreg, arg, sizeof(unreg)))
             return -XEN_EFAULT;
-        /* As Xen: only the NMI callback can be unregistered. */
-        if (unreg.type != CALLBACKTYPE_nmi)
+        /* As Xen: only the NMI callback can be unregistered; unknown types -ENOSYS. */
+        switch (unreg.type) {
+        case CALLBACKTYPE_nmi:
+            v->nmi_callback = 0;
+            return 0;
+        case CALLBACKTYPE_event: case CALLBACKTYPE_failsafe: case CALLBACKTYPE_syscall:
+        case CALLBACKTYPE_syscall32: case CALLBACKTYPE_sysenter:
             return -XEN_EINVAL;
-        v->nmi_callback = 0;
-        return 0;
+        default:
+            return -XEN_ENOSYS;
+        }
     default:
         return -XEN_ENOSYS;
     }
@@ -112,9 +117,8 @@ long do_stack_switch(uint64_t ss, uint64_t sp, uint64_t a3, uint64_t a4, uint64_
 {
     struct vcpu *v = current;
 
-    /* The kernel stack segment must be a ring-3 flat data selector. */
-    if ((ss | 3) != FLAT_KERNEL_SS)
-        return -XEN_EINVAL;
+    /* As Xen (64-bit): ss is not checked; bounces always use FLAT_KERNEL_SS. */
+    (void)ss;
     v->kernel_ss = FLAT_KERNEL_SS;
     v->kernel_sp = sp;
     return 0;
@@ -137,6 +141,7 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         domain_crash(v->domain, "iret: cannot read the iret frame", regs);
         return 0;
     }
+    c.cs &= 0xffff;             /* bits 32-39 hold the bounce frame's saved upcall mask */
     to_user = (c.cs & 3) == 3;
     if (to_user && !v->user_l4) {
         domain_crash(v->domain, "iret to user mode without a user page table (NEW_USER_BASEPTR)", regs);
@@ -189,9 +194,9 @@ long do_set_segment_base(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4
         wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
-        /* Loading a flat selector resets the user GS base to 0. */
-        if ((base & 0xffff) != 0 && ((base & 0xffff) | 3) != FLAT_RING3_DS32)
-            return -XEN_EINVAL;
+        /* As Xen, never an error: a selector that cannot be loaded becomes NUL. */
+        if ((base & 0xffff) > 3 && ((base & 0xffff) | 3) != FLAT_RING3_DS32)
+            base = 0;
         v->gs_sel_user = base & 0xffff;
         v->gs_base_user = 0;
         return 0;
@@ -200,8 +205,17 @@ long do_set_segment_base(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4
     }
 }
 
-#define DR7_RESERVED_ZERO 0xffffffff0000d800ULL  /* bits 11,12,14,15 and 32-63 */
-#define DR6_RESERVED_ZERO 0xffffffff00001000ULL
+/*
+ * As Xen's set_debugreg()/x86emul_read_dr(): DR0-3 must not point into the
+ * hypervisor (-EPERM); DR6/DR7 upper halves are -EINVAL and their reserved
+ * bits are fixed up silently; DR7.GD and I/O breakpoints (no virtual
+ * CR4.DE) are -EPERM; DR4/DR5 alias DR6/DR7; anything else is -ENODEV.
+ */
+#define DR6_ONES   0xffff0ff0ULL        /* reserved, read as one (no RTM) */
+#define DR6_ZEROS  0x00001000ULL        /* bit 12 reads as zero */
+#define DR7_ONES   0x00000400ULL        /* bit 10 */
+#define DR7_ZEROS  0x0000d800ULL        /* bits 11, 12, 14, 15 (no RTM) */
+#define DR7_GD     0x00002000ULL
 
 long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -209,35 +223,42 @@ long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uin
 
     switch (reg) {
     case 0: case 1: case 2: case 3:
-        /* Breakpoints only on guest addresses. */
-        if (!guest_range_ok(value, 8))
+        if (!guest_range_ok(value, 1))
             return -XEN_EPERM;
-        break;
-    case 6:
-        if (value & DR6_RESERVED_ZERO)
+        v->dr[reg] = value;
+        return 0;
+    case 4: case 6:
+        if (value >> 32)
+            return -XEN_EINVAL;
+        v->dr[6] = (value | DR6_ONES) & ~DR6_ZEROS;
+        return 0;
+    case 5: case 7:
+        if (value >> 32)
+            return -XEN_EINVAL;
+        value = (value | DR7_ONES) & ~DR7_ZEROS;
+        if (value & DR7_GD)
             return -XEN_EPERM;
-        value |= 0xffff0ff0;
-        break;
-    case 7:
-        if (value & DR7_RESERVED_ZERO)
-            return -XEN_EPERM;
-        for (unsigned int i = 0; i < 4; i++)    /* no I/O breakpoints (RW = 10b) */
-            if (((value >> (16 + 4 * i)) & 3) == 2)
-                return -XEN_EPERM;
-        value |= 0x400;
-        break;
+        if (value & 0xff)               /* any L/G enable: no I/O breakpoints (RW = 10b) */
+            for (unsigned int i = 0; i < 4; i++)
+                if (((value >> (16 + 4 * i)) & 3) == 2)
+                    return -XEN_EPERM;
+        v->dr[7] = value;
+        return 0;
     default:
-        return -XEN_EINVAL;
+        return -XEN_ENODEV;
     }
-    v->dr[reg] = value;
-    return 0;
 }
 
 long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    if (reg > 7 || reg == 4 || reg == 5)
-        return -XEN_EINVAL;
-    return current->dr[reg];
+    switch (reg) {
+    case 0: case 1: case 2: case 3: case 6: case 7:
+        return current->dr[reg];
+    case 4: case 5:
+        return current->dr[reg + 2];
+    default:
+        return -XEN_ENODEV;
+    }
 }
 
 long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -263,32 +284,42 @@ long do_vm_assist(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_
     /* Types Tandem knows; writable_pagetables is always on (ptwr emulation). */
     const uint64_t known = (1UL << VMASST_TYPE_4gb_segments) | (1UL << VMASST_TYPE_4gb_segments_notify) |
                            (1UL << VMASST_TYPE_writable_pagetables) | (1UL << VMASST_TYPE_pae_extended_cr3) |
-                           (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag);
+                           (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) |
+                           (1UL << VMASST_TYPE_m2p_strict);
 
-    if (type >= 32 || !(known & (1UL << type)))
-        return type == VMASST_TYPE_m2p_strict ? 0 : -XEN_EINVAL;
+    /* As Xen: type against the valid mask first, then the command. */
+    if (type >= 64 || !(known & (1UL << type)))
+        return -XEN_EINVAL;
     switch (cmd) {
     case VMASST_CMD_enable:
-        d->vm_assist |= 1U << type;
+        d->vm_assist |= 1UL << type;
         return 0;
     case VMASST_CMD_disable:
-        d->vm_assist &= ~(1U << type);
+        d->vm_assist &= ~(1UL << type);
         return 0;
     default:
         return -XEN_ENOSYS;
     }
 }
 
-#define MAX_MULTICALL 512
+#define MULTICALL_CHUNK 128    /* entries per pass; then continue by re-executing SYSCALL */
 
 long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct vcpu *v = current;
     struct multicall_entry e;
 
-    if (nr > MAX_MULTICALL)
-        return -XEN_EINVAL;
+    nr = (uint32_t)nr;          /* Xen: uint32_t nr_calls; no upper limit */
     for (uint64_t i = 0; i < nr; i++) {
+        if (i == MULTICALL_CHUNK) {
+            /* Continuation (Xen's hypercall_create_continuation): the guest re-executes
+             * the SYSCALL with the rest of the list; rax must be the call number again. */
+            struct cpu_user_regs *regs = guest_cpu_regs();
+            regs->rip -= 2;
+            regs->rdi = list + i * sizeof(e);
+            regs->rsi = nr - i;
+            return __HYPERVISOR_multicall;
+        }
         uint64_t va = list + i * sizeof(e);
         if (copy_from_guest(&e, va, sizeof(e)))
             return -XEN_EFAULT;

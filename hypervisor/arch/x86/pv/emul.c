@@ -132,6 +132,11 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
             return false;
         i += 1;
         goto done;
+    case 0xfa: case 0xfb:       /* cli / sti: no-ops when the virtual IOPL allows them (Xen) */
+        if (!io_allowed(v))
+            return false;
+        i += 1;
+        goto done;
     case 0x0f:
         break;
     default:
@@ -180,6 +185,10 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     case 0x30:                  /* wrmsr */
         if (!msr_write(v, regs->rcx, (regs->rdx << 32) | (uint32_t)regs->rax))
             return false;
+        i += 2;
+        break;
+    case 0x06:                  /* clts: clear the virtual CR0.TS */
+        pv_set_fpu_ts(v, false);
         i += 2;
         break;
     case 0x09:                  /* wbinvd: no-op for a PV guest */

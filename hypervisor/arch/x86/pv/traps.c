@@ -149,7 +149,13 @@ void pv_guest_exception(struct cpu_user_regs *regs)
         return;
     case TRAP_gp_fault:
         if ((regs->error_code & 7) == 2) {
-            pv_soft_interrupt(v, regs, regs->error_code >> 3);
+            /* The vector is the imm8 of `int n` (CD nn). Not error_code >> 3 alone:
+             * QEMU's TCG reports (n << 4) | 2 for 64-bit IDT faults. */
+            uint8_t insn[2];
+            unsigned int n = (regs->error_code >> 3) & 0xff;
+            if (!copy_from_guest(insn, regs->rip, 2) && insn[0] == 0xcd)
+                n = insn[1];
+            pv_soft_interrupt(v, regs, n);
             return;
         }
         if (regs->error_code == 0 && pv_emulate_privileged(v, regs))
