@@ -21,7 +21,8 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -XEN_EFAULT;
-    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || r.rsvd)
+    /* rsvd is ignored: Linux leaves it uninitialised. */
+    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
         return -XEN_EINVAL;
     if (!mfn_valid(r.mfn) || (pg = mfn_to_page(r.mfn))->owner != d->domain_id ||
         !(pg->flags & PGF_allocated) || pg->type != PGT_writable_page)
