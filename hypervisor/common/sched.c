@@ -218,8 +218,11 @@ static void reap_dead_domains(void)
             continue;
         for (unsigned int i = 0; i < d->max_vcpus; i++)
             running |= d->vcpu[i] && d->vcpu[i]->is_running;
-        if (!running)
+        if (!running) {
+            if (opt_audit)
+                mm_audit();     /* the dead domain's tables still count until freed */
             domain_destroy(d);
+        }
     }
 }
 

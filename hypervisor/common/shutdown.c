@@ -4,6 +4,8 @@
 #include "domain.h"
 #include "processor.h"
 #include "console.h"
+#include "perfc.h"
+#include "mm.h"
 #include <tandem/sched.h>
 
 static const char *const reason_names[] = {
@@ -34,11 +36,14 @@ __noreturn void machine_shutdown_report(void)
         printk("  d%u (%s): %s%s%s\n", d->domain_id, d->name,
                shutdown_reason_name(d->shutdown_reason),
                d->crash_why[0] ? ": " : "", d->crash_why);
+        perfc_dump_domain(d);
         if (d->shutdown_reason == SHUTDOWN_reboot && code == EXIT_ALL_POWEROFF)
             code = EXIT_REBOOT;
         else if (d->shutdown_reason != SHUTDOWN_poweroff)
             code = EXIT_SOME_CRASHED;
     }
+    if (opt_audit && mm_audit())
+        code = EXIT_PANIC;
     printk("Tandem: powering off (%s)\n",
            code == EXIT_ALL_POWEROFF ? "all domains powered off cleanly" :
            code == EXIT_REBOOT ? "reboot requested" : "not every domain powered off cleanly");

@@ -41,6 +41,8 @@ struct vcpu {
     uint8_t fpu_area[512] __aligned(16);
     uint64_t dr[8];
     struct trap_info trap_ctxt[256];
+    mfn_t gdt_frames[14];           /* set_gdt: guest descriptor pages (seg_desc type) */
+    unsigned int gdt_nr_frames, gdt_entries;
     uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
     uint64_t sysenter_callback, syscall32_callback;
     unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
@@ -70,9 +72,11 @@ struct vcpu {
 
 enum domain_state { DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING, DOM_DEAD };
 
+/* Event counters, printed as COUNTERS lines by perfc.c (docs/benchmarks.md). */
 struct domain_counters {
     uint64_t hypercalls;
     uint64_t hypercall_by_nr[64];
+    uint64_t hypercall_tsc[64];     /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
     uint64_t bounces, upcalls, pt_validations, tlb_flushes, cr3_switches, ptwr_emulations;
     uint64_t priv_emulations;
 };

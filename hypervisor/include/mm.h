@@ -28,6 +28,7 @@ enum page_type {
 #define PGF_xenheap     (1U << 3)   /* hypervisor heap page */
 #define PGF_shared_info (1U << 4)   /* a domain's shared_info: guest may map it RW */
 #define PGF_ram         (1U << 5)   /* real RAM (from the memory map) */
+#define PGF_validating  (1U << 6)   /* validation in progress (catches self-reference) */
 
 struct page_info {
     uint32_t count;         /* general references (mappings, hypervisor uses) */
@@ -68,6 +69,27 @@ void xfree(void *p);
 /* Domain memory. */
 mfn_t alloc_domheap_page(struct domain *d);
 void free_domheap_pages(struct domain *d);
+void domain_release_page(struct domain *d, mfn_t m);
+
+/*
+ * PV page references (arch/x86/pv/mm.c), Xen's model. `count` counts every
+ * reference (mappings, links, pins, CR3); `type_count` the references that
+ * need the current type: RW L1 mappings hold PGT_writable, links from the
+ * level above, pins and CR3 hold the table type. The type may change only
+ * when type_count is 0; a page-table type is validated (every entry checked
+ * and referenced) when first taken and devalidated when the last goes.
+ */
+bool get_page(struct page_info *pg, const struct domain *d);
+void put_page(struct page_info *pg);
+int get_page_type(struct page_info *pg, unsigned int type);
+void put_page_type(struct page_info *pg);
+int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type);
+void put_page_and_type(mfn_t mfn);
+static inline bool is_pt_type(unsigned int t) { return t >= PGT_l1_page_table && t <= PGT_l4_page_table; }
+
+/* Frame audit (arch/x86/pv/mm_audit.c): problems found, 0 when consistent. */
+unsigned int mm_audit(void);
+extern bool opt_audit;
 
 /* The idle (hypervisor-only) L4 and the slots copied into every guest L4. */
 extern uint64_t *idle_pg_table;

@@ -336,6 +336,19 @@ mfn_t alloc_domheap_page(struct domain *d)
     return m;
 }
 
+/* Gives one frame of d back to the pool (the caller checked it is unreferenced). */
+void domain_release_page(struct domain *d, mfn_t m)
+{
+    uint64_t *link = &d->page_list;
+
+    while (*link != ~0UL && *link != m)
+        link = &frame_table[*link].next;
+    BUG_ON(*link != m);
+    *link = frame_table[m].next;
+    d->tot_pages--;
+    free_frames(m, 0);
+}
+
 void free_domheap_pages(struct domain *d)
 {
     while (d->page_list != ~0UL) {

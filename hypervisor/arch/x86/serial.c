@@ -4,19 +4,18 @@
 
 #define COM1 0x3f8
 
-/* Enabling the FIFO resets it: a byte already waiting (piped input) is kept here. */
-static int early_char = -1;
-
+/*
+ * The FIFO stays off: enabling it resets it, and a byte that arrived before
+ * (piped input) would be lost. One byte of buffering is enough with polling:
+ * the sender waits while the receive register is full.
+ */
 void serial_init(void)
 {
-    if (inb(COM1 + 5) & 0x01)
-        early_char = inb(COM1);
     outb(COM1 + 1, 0x00);       /* no interrupts */
     outb(COM1 + 3, 0x80);       /* DLAB */
     outb(COM1 + 0, 0x01);       /* 115200 */
     outb(COM1 + 1, 0x00);
     outb(COM1 + 3, 0x03);       /* 8n1 */
-    outb(COM1 + 2, 0xC5);       /* FIFO on; keep bytes already received (piped input) */
     outb(COM1 + 4, 0x03);       /* DTR, RTS */
 }
 
@@ -33,11 +32,6 @@ void serial_putc(char c)
 
 int serial_getc(void)
 {
-    if (early_char >= 0) {
-        int c = early_char;
-        early_char = -1;
-        return c;
-    }
     if (!(inb(COM1 + 5) & 0x01))
         return -1;
     return inb(COM1);

@@ -25,6 +25,7 @@ static const struct cmdline_param params[] = {
     { "loglvl", PARAM_STR, opt.loglvl, sizeof(opt.loglvl) },
     { "dom_mem", PARAM_SIZE, &opt.dom_mem, 0 },
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
+    { "audit", PARAM_BOOL, &opt_audit, 0 },
 };
 
 static void report_param(const char *key, const char *why, void *ctx)

@@ -109,15 +109,6 @@ static void build_page_tables(struct builder *b)
             flags |= _PAGE_RW | _PAGE_DIRTY;        /* page tables stay read-only */
         l1[L1_INDEX(va)] = (b->p2m[pfn] << PAGE_SHIFT) | flags;
     }
-    /* Type the tables; the L4 is pinned, as the toolstack does. */
-    for (uint64_t i = 0; i < l->nr_pt; i++) {
-        struct page_info *pg = mfn_to_page(b->p2m[pt_pfn + i]);
-        pg->type = i == 0 ? PGT_l4_page_table : i <= l->nr_l3 ? PGT_l3_page_table :
-                   i <= l->nr_l3 + l->nr_l2 ? PGT_l2_page_table : PGT_l1_page_table;
-        pg->flags |= PGF_validated;
-        pg->type_count = 1;
-    }
-    mfn_to_page(b->p2m[pt_pfn])->flags |= PGF_pinned;
 }
 
 static void write_hypercall_page(struct builder *b, uint64_t va)
@@ -171,6 +162,7 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     uint64_t nr_pages = d->max_pages, need;
     struct vcpu *v = d->vcpu[0];
     int rc, port;
+    mfn_t pt_mfn;
 
     if ((rc = elf_pv_parse(a->kernel, a->kernel_len, &info, err, errlen)))
         return rc;
@@ -205,7 +197,6 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
         }
         b.p2m[pfn] = m;
         set_gpfn_from_mfn(m, pfn);
-        mfn_to_page(m)->type = PGT_writable_page;
     }
     d->nr_pfns = nr_pages;
     d->p2m_va = l.p2m_va;
@@ -229,6 +220,15 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     build_page_tables(&b);
     if (info.hypercall_page != ELF_UNSET)
         write_hypercall_page(&b, info.hypercall_page);
+    /* As the toolstack: pin the L4 (validating the whole tree), then CR3 takes its reference. */
+    pt_mfn = b.p2m[(l.pt_va - l.virt_base) >> PAGE_SHIFT];
+    if ((rc = get_page_and_type(pt_mfn, d, PGT_l4_page_table)) ||
+        (rc = get_page_and_type(pt_mfn, d, PGT_l4_page_table))) {
+        snprintf(err, errlen, "bootstrap page tables failed validation (%d)", rc);
+        xfree(b.p2m);
+        return rc;
+    }
+    mfn_to_page(pt_mfn)->flags |= PGF_pinned;
 
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rip = info.entry;
@@ -237,7 +237,7 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
     v->regs.cs = FLAT_KERNEL_CS;
     v->regs.ss = FLAT_KERNEL_SS;
-    v->kernel_l4 = b.p2m[(l.pt_va - l.virt_base) >> PAGE_SHIFT];
+    v->kernel_l4 = pt_mfn;
     v->kernel_sp = v->regs.rsp;
     v->kernel_ss = FLAT_KERNEL_SS;
     v->in_kernel = true;

@@ -1,94 +1,280 @@
 /*
- * update_va_mapping: the first, narrow slice of the PV MMU. The guest may
- * change one L1 entry reached through its own validated tables, to map a
- * frame it owns (or its shared_info). A frame typed as a page table (or
- * descriptor page) may only be mapped read-only, so a guest can never write
- * its page tables behind the hypervisor's back. Xen's full rules (type and
- * reference counts, mmu_update, mmuext_op, pinning) extend this.
+ * The PV MMU core: reference and type counting of machine frames, and
+ * validation of guest page tables (Xen's get_page / get_page_type model).
+ *
+ * Invariants this file keeps (checked by mm_audit):
+ *  - a frame is a page table (L1-L4) or writable-mapped, never both: RW
+ *    L1 entries hold a PGT_writable type reference, and the type can only
+ *    change while type_count is 0;
+ *  - a validated table only references frames its domain owns, with the
+ *    right type one level down, and no hypervisor slot of an L4 is the
+ *    guest's to set;
+ *  - before a writable frame becomes a page table the TLB is flushed, so
+ *    no stale writable translation survives the type change.
  */
 #include "lib.h"
-#include "pv.h"
 #include "mm.h"
+#include "domain.h"
+#include "pv.h"
 #include "processor.h"
-#include <tandem/xen.h>
 #include <tandem/errno.h>
 
-/* Bits a guest L1 entry may carry (everything else is reserved or ours). */
-#define L1_ALLOWED (PADDR_MASK | _PAGE_NX | 0xfffUL)
-#define L1_RESERVED_MASK (~L1_ALLOWED | _PAGE_GUEST_KERNEL)
+/* Guest-settable bits per level (Xen's *_DISALLOW_MASK, 64-bit PV). */
+#define AVAIL_HIGH      (0x7ffUL << 52)     /* bits 52-62: reserved for Xen/hardware */
+#define L1_DISALLOW     (AVAIL_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
+#define L234_DISALLOW   (AVAIL_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 
-static uint64_t *table_of(struct domain *d, uint64_t entry, enum page_type want)
+static struct domain *page_owner_domain(const struct page_info *pg)
 {
-    mfn_t m = (entry & PADDR_MASK) >> PAGE_SHIFT;
-    const struct page_info *pg;
-
-    if (!(entry & _PAGE_PRESENT) || (entry & _PAGE_PSE) || !mfn_valid(m))
-        return NULL;
-    pg = mfn_to_page(m);
-    if (pg->owner != d->domain_id || pg->type != want)
-        return NULL;
-    return mfn_to_virt(m);
+    return get_domain_by_id(pg->owner);
 }
 
-/* The L1 entry that maps va in the vCPU's kernel page tables, or NULL. */
-static uint64_t *guest_l1e(struct vcpu *v, uint64_t va)
+bool get_page(struct page_info *pg, const struct domain *d)
 {
-    struct domain *d = v->domain;
-    uint64_t *l4 = mfn_to_virt(v->kernel_l4), *l3, *l2, *l1;
-
-    if (!(l3 = table_of(d, l4[L4_INDEX(va)], PGT_l3_page_table)) ||
-        !(l2 = table_of(d, l3[L3_INDEX(va)], PGT_l2_page_table)) ||
-        !(l1 = table_of(d, l2[L2_INDEX(va)], PGT_l1_page_table)))
-        return NULL;
-    return &l1[L1_INDEX(va)];
+    if (!(pg->flags & PGF_allocated) || pg->owner != d->domain_id || pg->count >= 0x7fffffff)
+        return false;
+    pg->count++;
+    return true;
 }
 
-/* Xen's get_page_from_l1e rules, without reference counting yet. */
-static int check_l1e(struct domain *d, uint64_t val)
+void put_page(struct page_info *pg)
 {
-    mfn_t m = (val & PADDR_MASK) >> PAGE_SHIFT;
-    const struct page_info *pg;
+    BUG_ON(pg->count == 0);
+    pg->count--;
+}
 
-    if (!(val & _PAGE_PRESENT))
-        return 0;
-    if (val & L1_RESERVED_MASK)
+static int validate_table(struct page_info *pg, unsigned int level);
+static void devalidate_table(struct page_info *pg, unsigned int level);
+
+int get_page_type(struct page_info *pg, unsigned int type)
+{
+    if (pg->type_count == 0) {
+        if (pg->type != type) {
+            /* A formerly writable frame may still be in some TLB as writable. */
+            if (pg->type == PGT_writable_page && (is_pt_type(type) || type == PGT_seg_desc_page))
+                flush_tlb_local();
+            pg->type = type;
+            pg->flags &= ~PGF_validated;
+        }
+        if ((is_pt_type(type) || type == PGT_seg_desc_page) && !(pg->flags & PGF_validated)) {
+            int rc;
+            pg->type_count = 1;
+            pg->flags |= PGF_validating;
+            rc = validate_table(pg, type);
+            pg->flags &= ~PGF_validating;
+            if (rc) {
+                pg->type_count = 0;
+                return rc;
+            }
+            pg->flags |= PGF_validated;
+            return 0;
+        }
+    } else if (pg->type != type || (pg->flags & PGF_validating)) {
         return -XEN_EINVAL;
-    if (!mfn_valid(m))
+    }
+    if (pg->type_count >= 0x7fffffff)
         return -XEN_EINVAL;
-    pg = mfn_to_page(m);
-    if (!(pg->flags & PGF_allocated) || pg->owner != d->domain_id)
-        return -XEN_EINVAL;
-    if ((val & _PAGE_RW) && pg->type != PGT_writable_page && pg->type != PGT_none)
-        return -XEN_EINVAL;     /* page tables are mapped read-only, always */
+    pg->type_count++;
     return 0;
 }
 
-long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
+void put_page_type(struct page_info *pg)
 {
-    struct vcpu *v = current;
-    uint64_t *l1e;
+    BUG_ON(pg->type_count == 0);
+    if (--pg->type_count == 0 && (pg->flags & PGF_validated) &&
+        (is_pt_type(pg->type) || pg->type == PGT_seg_desc_page)) {
+        pg->flags &= ~PGF_validated;
+        if (is_pt_type(pg->type))
+            devalidate_table(pg, pg->type);
+    }
+}
+
+int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type)
+{
+    struct page_info *pg;
     int rc;
 
-    if (!is_canonical(va) || in_hv_range(va))
+    if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
-    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
+    if ((rc = get_page_type(pg, type)))
+        put_page(pg);
+    return rc;
+}
+
+void put_page_and_type(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    put_page_type(pg);
+    put_page(pg);
+}
+
+/* Xen's adjust_guest_l*e: both guest modes run in ring 3, so every entry is user. */
+uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    if (level == 1) {
+        if (!(e & _PAGE_USER))
+            e |= _PAGE_USER | _PAGE_GUEST_KERNEL;
+        return e & ~_PAGE_GLOBAL;   /* a global guest mapping would survive CR3 switches */
+    }
+    return e | _PAGE_USER;
+}
+
+/* Take the references entry e of a level-`level` table needs. */
+int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
+{
+    mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+    struct page_info *pg;
+    int rc;
+
+    if (!(e & _PAGE_PRESENT))
+        return 0;
+    if (e & (level == 1 ? L1_DISALLOW & ~_PAGE_GUEST_KERNEL : L234_DISALLOW))
         return -XEN_EINVAL;
-    if ((rc = check_l1e(v->domain, val)))
+    if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
+        return -XEN_EINVAL;
+    if (level == 1 && !(e & _PAGE_RW))
+        return 0;
+    rc = get_page_type(pg, level == 1 ? PGT_writable_page : level - 1);
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+void pv_put_entry_refs(uint64_t e, unsigned int level)
+{
+    struct page_info *pg;
+
+    if (!(e & _PAGE_PRESENT))
+        return;
+    pg = mfn_to_page((e & PADDR_MASK) >> PAGE_SHIFT);
+    if (level > 1 || (e & _PAGE_RW))
+        put_page_type(pg);
+    put_page(pg);
+}
+
+static bool guest_slot(unsigned int level, unsigned int i)
+{
+    return level != 4 || i < HV_L4_FIRST_SLOT || i > HV_L4_LAST_SLOT;
+}
+
+static int validate_descriptors(struct page_info *pg);
+
+static int validate_table(struct page_info *pg, unsigned int type)
+{
+    uint64_t *t = mfn_to_virt(page_to_mfn(pg));
+    struct domain *d = page_owner_domain(pg);
+    unsigned int i;
+    int rc = 0;
+
+    if (!d)
+        return -XEN_EINVAL;
+    if (type == PGT_seg_desc_page)
+        return validate_descriptors(pg);
+    for (i = 0; i < 512; i++) {
+        if (!guest_slot(type, i))
+            continue;
+        if ((rc = pv_get_entry_refs(t[i], type, d)))
+            break;
+        t[i] = pv_adjust_entry(t[i], type);
+    }
+    if (rc) {
+        while (i--)
+            if (guest_slot(type, i))
+                pv_put_entry_refs(t[i], type);
         return rc;
-    if (!(l1e = guest_l1e(v, va)))
+    }
+    if (type == PGT_l4_page_table)
+        init_guest_l4_slots(t);
+    d->ctr.pt_validations++;
+    return 0;
+}
+
+static void devalidate_table(struct page_info *pg, unsigned int type)
+{
+    uint64_t *t = mfn_to_virt(page_to_mfn(pg));
+
+    for (unsigned int i = 0; i < 512; i++)
+        if (guest_slot(type, i))
+            pv_put_entry_refs(t[i], type);
+}
+
+/* Descriptors a guest may install: not present, or ring-3 code/data. No gates, no ring 0-2. */
+bool pv_descriptor_ok(uint64_t desc)
+{
+    uint32_t b = desc >> 32;
+
+    if (!(b & (1U << 15)))              /* not present: always faults, so safe */
+        return true;
+    if (!(b & (1U << 12)))              /* system descriptor: call gate, TSS, LDT */
+        return false;
+    return ((b >> 13) & 3) == 3;        /* DPL 3 only */
+}
+
+static int validate_descriptors(struct page_info *pg)
+{
+    const uint64_t *t = mfn_to_virt(page_to_mfn(pg));
+
+    for (unsigned int i = 0; i < 512; i++)
+        if (!pv_descriptor_ok(t[i]))
+            return -XEN_EINVAL;
+    return 0;
+}
+
+/*
+ * Change entry idx of the validated table `table_mfn` (owned by d) to `val`,
+ * whose frame must belong to fd (d itself unless d is privileged; only L1
+ * entries may reference another domain's frames).
+ * New references are taken before the write and old ones dropped after, so
+ * a failed update leaves everything as it was.
+ */
+int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned int idx,
+                 uint64_t val, bool preserve_ad)
+{
+    struct page_info *tpg = mfn_to_page(table_mfn);
+    uint64_t *t = mfn_to_virt(table_mfn), old;
+    unsigned int level = tpg->type;
+    int rc;
+
+    if (!is_pt_type(level) || !(tpg->flags & PGF_validated) || tpg->owner != d->domain_id)
         return -XEN_EINVAL;
-    if (val & _PAGE_PRESENT) {
-        /* Both guest modes run in ring 3: every mapping is a user mapping (Xen's adjust_guest_l1e). */
-        if (!(val & _PAGE_USER))
-            val |= _PAGE_USER | _PAGE_GUEST_KERNEL;
+    if (!guest_slot(level, idx) || (fd != d && level != 1))
+        return -XEN_EINVAL;
+    old = t[idx];
+    if (preserve_ad)
+        val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    val = pv_adjust_entry(val, level);
+    /* Same frame, same rights: only A/D or ignored bits change. */
+    if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
+        !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
+        !(val & (level == 1 ? (L1_DISALLOW & ~_PAGE_GUEST_KERNEL) : L234_DISALLOW))) {
+        WRITE_ONCE(t[idx], val);
+        return 0;
     }
-    WRITE_ONCE(*l1e, val);
-    /* Always drop the old translation: a stale TLB entry must never outlive a check. */
-    if ((flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH) {
-        flush_tlb_local();
-        v->domain->ctr.tlb_flushes++;
-    } else {
-        invlpg(va);
+    if ((rc = pv_get_entry_refs(val, level, fd)))
+        return rc;
+    WRITE_ONCE(t[idx], val);
+    pv_put_entry_refs(old, level);
+    return 0;
+}
+
+/* The L1 table (mfn) and index mapping va in the given L4, or -EINVAL. */
+int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx)
+{
+    static const unsigned int shifts[3] = { L4_SHIFT, L3_SHIFT, L2_SHIFT };
+    mfn_t m = l4;
+
+    for (unsigned int lvl = 4; lvl > 1; lvl--) {
+        uint64_t e = ((uint64_t *)mfn_to_virt(m))[(va >> shifts[4 - lvl]) & 511];
+        m = (e & PADDR_MASK) >> PAGE_SHIFT;
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || !mfn_valid(m) ||
+            mfn_to_page(m)->owner != d->domain_id || mfn_to_page(m)->type != lvl - 1 ||
+            !(mfn_to_page(m)->flags & PGF_validated))
+            return -XEN_EINVAL;
     }
+    *l1_mfn = m;
+    *idx = L1_INDEX(va);
     return 0;
 }

@@ -135,6 +135,11 @@ void pv_guest_exception(struct cpu_user_regs *regs)
     unsigned int vec = regs->entry_vector;
 
     switch (vec) {
+    case TRAP_page_fault:
+        /* A present, write, guest-kernel fault may be a direct page-table write. */
+        if ((regs->error_code & 3) == 3 && pv_ptwr_emulate(v, regs, read_cr2()))
+            return;
+        break;
     case TRAP_invalid_op:
         if (pv_emulate_forced_cpuid(v, regs))
             return;

@@ -1,0 +1,96 @@
+/*
+ * The frame audit: recompute every reference the PV MMU should hold, from
+ * scratch, by walking each live domain's validated tables, pins and base
+ * pointers, and compare with the frame table. Also checks the core
+ * invariant: no frame is both a page table in use and writable-mapped.
+ * Run by the 'a' debug key and, with `audit` on the command line, whenever
+ * a domain stops and before power-off.
+ */
+#include "lib.h"
+#include "mm.h"
+#include "domain.h"
+#include <tandem/xen.h>
+
+bool opt_audit;
+
+struct want { uint32_t count, type_count; };
+
+static void tally_table(struct want *w, mfn_t m)
+{
+    const struct page_info *pg = mfn_to_page(m);
+    const uint64_t *t = mfn_to_virt(m);
+    unsigned int level = pg->type;
+
+    for (unsigned int i = 0; i < 512; i++) {
+        uint64_t e = t[i];
+        mfn_t tm;
+        if (level == 4 && i >= HV_L4_FIRST_SLOT && i <= HV_L4_LAST_SLOT)
+            continue;
+        if (!(e & _PAGE_PRESENT))
+            continue;
+        tm = (e & PADDR_MASK) >> PAGE_SHIFT;
+        if (tm >= max_page)
+            continue;       /* reported by the owner check below */
+        w[tm].count++;
+        if (level > 1 || (e & _PAGE_RW))
+            w[tm].type_count++;
+    }
+}
+
+static void tally_ref(struct want *w, mfn_t m)
+{
+    if (m && m < max_page) {
+        w[m].count++;
+        w[m].type_count++;
+    }
+}
+
+/* Returns the number of problems found (0: consistent). */
+unsigned int mm_audit(void)
+{
+    struct want *w = xzalloc_bytes(max_page * sizeof(*w));
+    unsigned int bad = 0;
+
+    if (!w) {
+        printk(XENLOG_WARNING "audit: no memory for the audit\n");
+        return 0;
+    }
+    for (struct domain *d = domain_list; d; d = d->next_in_list) {
+        if (d->state == DOM_DEAD)
+            continue;
+        for (mfn_t m = d->page_list; m != ~0UL; m = frame_table[m].next) {
+            const struct page_info *pg = &frame_table[m];
+            if (is_pt_type(pg->type) && (pg->flags & PGF_validated))
+                tally_table(w, m);
+            if (pg->flags & PGF_pinned)
+                tally_ref(w, m);
+        }
+        for (unsigned int i = 0; i < d->max_vcpus; i++) {
+            struct vcpu *v = d->vcpu[i];
+            if (!v)
+                continue;
+            tally_ref(w, v->kernel_l4);
+            tally_ref(w, v->user_l4);
+            for (unsigned int g = 0; g < v->gdt_nr_frames; g++)
+                tally_ref(w, v->gdt_frames[g]);
+        }
+    }
+    for (mfn_t m = 0; m < max_page; m++) {
+        const struct page_info *pg = &frame_table[m];
+        if (pg->count != w[m].count || pg->type_count != w[m].type_count) {
+            if (bad++ < 10)
+                printk(XENLOG_ERR "audit: mfn %#lx owner %u type %u: count %u (want %u) type_count %u (want %u)\n",
+                       (unsigned long)m, pg->owner, pg->type, pg->count, w[m].count,
+                       pg->type_count, w[m].type_count);
+        }
+        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & PGF_validated) && bad++ < 10)
+            printk(XENLOG_ERR "audit: mfn %#lx in use as a page table but not validated\n", (unsigned long)m);
+    }
+    xfree(w);
+    if (bad)
+        printk(XENLOG_ERR "audit: %u problem(s) in %lu frames\n", bad, (unsigned long)max_page);
+    else
+        printk("audit: OK (%lu frames, %lu free)\n", (unsigned long)max_page,
+               (unsigned long)free_frame_count());
+    return bad;
+}

@@ -1,0 +1,261 @@
+/*
+ * The PV MMU hypercalls: mmu_update, mmuext_op, update_va_mapping(_otherdomain).
+ * Each request is decoded and checked in full before it changes anything; a
+ * batch stops at the first refused request and reports how many were done.
+ */
+#include "lib.h"
+#include "pv.h"
+#include "mm.h"
+#include "hypercall.h"
+#include "guest_access.h"
+#include "processor.h"
+#include "cpu.h"
+#include <tandem/xen.h>
+#include <tandem/errno.h>
+
+#define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
+
+/* Xen's get_pg_owner: whose frames a batch may touch. */
+static struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long *rc)
+{
+    struct domain *d;
+
+    if (foreigndom == DOMID_SELF || foreigndom == curr->domain_id)
+        return curr;
+    if (!curr->is_privileged) {
+        *rc = -XEN_EPERM;
+        return NULL;
+    }
+    if (!(d = get_domain_by_id(foreigndom)))
+        *rc = -XEN_ESRCH;
+    return d;
+}
+
+static long mmu_update_one(struct domain *d, struct domain *pg_owner, const struct mmu_update *req)
+{
+    unsigned int cmd = req->ptr & 3;
+    mfn_t mfn = req->ptr >> PAGE_SHIFT;
+    struct page_info *pg;
+
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    pg = mfn_to_page(mfn);
+    switch (cmd) {
+    case MMU_NORMAL_PT_UPDATE:
+    case MMU_PT_UPDATE_PRESERVE_AD:
+        if (req->ptr & 7 & ~3UL)
+            return -XEN_EINVAL;     /* entries are 8-byte aligned */
+        if (!(pg->flags & PGF_allocated) || pg->owner != d->domain_id)
+            return -XEN_EINVAL;
+        if (is_pt_type(pg->type) && pg->type_count) {
+            unsigned int idx = (req->ptr & ~PAGE_MASK) >> 3;
+            return pv_mod_entry(d, pg_owner, mfn, idx, req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
+        }
+        /* Not a page table in use: an ordinary write to a page it may write. */
+        if (get_page_type(pg, PGT_writable_page))
+            return -XEN_EINVAL;
+        *(uint64_t *)((char *)mfn_to_virt(mfn) + (req->ptr & ~PAGE_MASK & ~7UL)) = req->val;
+        put_page_type(pg);
+        return 0;
+    case MMU_MACHPHYS_UPDATE:
+        if (!(pg->flags & PGF_allocated) || pg->owner != pg_owner->domain_id)
+            return -XEN_EPERM;
+        set_gpfn_from_mfn(mfn, req->val);
+        return 0;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+{
+    struct domain *d = current->domain, *pg_owner;
+    struct mmu_update req;
+    uint32_t n = count & ~MMU_UPDATE_PREEMPTED, i;
+    long rc = 0;
+
+    if (!(pg_owner = get_pg_owner(d, foreigndom, &rc)))
+        return rc;
+    for (i = 0; i < n; i++) {
+        if (copy_from_guest(&req, ureqs + (uint64_t)i * sizeof(req), sizeof(req))) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        if ((rc = mmu_update_one(d, pg_owner, &req)))
+            break;
+    }
+    if (pdone && copy_to_guest(pdone, &i, sizeof(i)))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
+{
+    mfn_t *slot = user ? &v->user_l4 : &v->kernel_l4, old = *slot;
+    int rc;
+
+    if (user && mfn == 0) {
+        *slot = 0;
+    } else {
+        if ((rc = get_page_and_type(mfn, v->domain, PGT_l4_page_table)))
+            return rc;
+        *slot = mfn;
+    }
+    if (old)
+        put_page_and_type(old);
+    if (v == current && v->in_kernel != user) {
+        write_cr3(*slot << PAGE_SHIFT);
+        v->domain->ctr.cr3_switches++;
+    }
+    return 0;
+}
+
+static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmuext_op *op)
+{
+    struct domain *d = v->domain;
+    mfn_t mfn = op->arg1.mfn;
+    struct page_info *pg = mfn_valid(mfn) ? mfn_to_page(mfn) : NULL;
+    int rc;
+
+    switch (op->cmd) {
+    case MMUEXT_PIN_L1_TABLE: case MMUEXT_PIN_L2_TABLE:
+    case MMUEXT_PIN_L3_TABLE: case MMUEXT_PIN_L4_TABLE:
+        if (!pg || pg->owner != pg_owner->domain_id || (pg->flags & PGF_pinned))
+            return -XEN_EINVAL;
+        if ((rc = get_page_and_type(mfn, pg_owner, PGT_l1_page_table + op->cmd - MMUEXT_PIN_L1_TABLE)))
+            return rc;
+        pg->flags |= PGF_pinned;
+        return 0;
+    case MMUEXT_UNPIN_TABLE:
+        if (!pg || pg->owner != pg_owner->domain_id || !(pg->flags & PGF_pinned))
+            return -XEN_EINVAL;
+        pg->flags &= ~PGF_pinned;
+        put_page_and_type(mfn);
+        return 0;
+    case MMUEXT_NEW_BASEPTR:
+        if (pg_owner != d)
+            return -XEN_EINVAL;
+        return pv_set_baseptr(v, mfn, false);
+    case MMUEXT_NEW_USER_BASEPTR:
+        if (pg_owner != d)
+            return -XEN_EINVAL;
+        return pv_set_baseptr(v, mfn, true);
+    case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_ALL:
+        flush_tlb_local();
+        d->ctr.tlb_flushes++;
+        return 0;
+    case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_INVLPG_MULTI: {
+        uint64_t mask;
+        if (copy_from_guest(&mask, op->arg2.vcpumask, sizeof(mask)))
+            return -XEN_EFAULT;
+        if (op->cmd == MMUEXT_TLB_FLUSH_MULTI) {
+            flush_tlb_local();
+            d->ctr.tlb_flushes++;
+            return 0;
+        }
+    }
+        /* fall through */
+    case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_ALL:
+        if (is_canonical(op->arg1.linear_addr) && !in_hv_range(op->arg1.linear_addr))
+            invlpg(op->arg1.linear_addr);
+        return 0;
+    case MMUEXT_FLUSH_CACHE: case MMUEXT_FLUSH_CACHE_GLOBAL:
+        return d->is_privileged ? 0 : -XEN_EACCES;
+    case MMUEXT_SET_LDT:
+        /* Tandem loads no guest LDT yet: only the empty LDT is accepted. */
+        if ((op->arg1.linear_addr & ~PAGE_MASK) || op->arg2.nr_ents > 8192 ||
+            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8UL))
+            return -XEN_EINVAL;
+        return op->arg2.nr_ents ? -XEN_EOPNOTSUPP : 0;
+    case MMUEXT_CLEAR_PAGE:
+        if (!pg || get_page_and_type(mfn, pg_owner, PGT_writable_page))
+            return -XEN_EINVAL;
+        memset(mfn_to_virt(mfn), 0, PAGE_SIZE);
+        put_page_and_type(mfn);
+        return 0;
+    case MMUEXT_COPY_PAGE: {
+        mfn_t src = op->arg2.src_mfn;
+        if (!mfn_valid(src) || !get_page(mfn_to_page(src), pg_owner))
+            return -XEN_EINVAL;
+        if (!pg || get_page_and_type(mfn, pg_owner, PGT_writable_page)) {
+            put_page(mfn_to_page(src));
+            return -XEN_EINVAL;
+        }
+        memcpy(mfn_to_virt(mfn), mfn_to_virt(src), PAGE_SIZE);
+        put_page_and_type(mfn);
+        put_page(mfn_to_page(src));
+        return 0;
+    }
+    case MMUEXT_MARK_SUPER: case MMUEXT_UNMARK_SUPER:
+        return -XEN_EOPNOTSUPP;     /* superpages are gone from Xen's PV ABI */
+    default:
+        return -XEN_ENOSYS;
+    }
+}
+
+long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct domain *pg_owner;
+    struct mmuext_op op;
+    uint32_t n = count & ~MMU_UPDATE_PREEMPTED, i;
+    long rc = 0;
+
+    if (!(pg_owner = get_pg_owner(v->domain, foreigndom, &rc)))
+        return rc;
+    for (i = 0; i < n; i++) {
+        if (copy_from_guest(&op, uops + (uint64_t)i * sizeof(op), sizeof(op))) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        if ((rc = mmuext_one(v, pg_owner, &op)))
+            break;
+    }
+    if (pdone && copy_to_guest(pdone, &i, sizeof(i)))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val, uint64_t flags)
+{
+    struct vcpu *v = current;
+    mfn_t l1;
+    unsigned int idx;
+    int rc;
+
+    if (!is_canonical(va) || in_hv_range(va))
+        return -XEN_EINVAL;
+    if ((rc = pv_find_l1(v->domain, v->kernel_l4, va, &l1, &idx)))
+        return rc;
+    if ((rc = pv_mod_entry(v->domain, pg_owner, l1, idx, val, false)))
+        return rc;
+    switch (flags & UVMF_FLUSHTYPE_MASK) {
+    case UVMF_TLB_FLUSH:
+        flush_tlb_local();
+        v->domain->ctr.tlb_flushes++;
+        break;
+    case UVMF_INVLPG:
+        invlpg(va);
+        break;
+    }
+    return 0;
+}
+
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
+{
+    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
+        return -XEN_EINVAL;
+    return update_va_mapping(current->domain, va, val, flags);
+}
+
+long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid, uint64_t a5)
+{
+    struct domain *pg_owner;
+    long rc = 0;
+
+    if (!(pg_owner = get_pg_owner(current->domain, domid, &rc)))
+        return rc;
+    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
+        return -XEN_EINVAL;
+    return update_va_mapping(pg_owner, va, val, flags);
+}

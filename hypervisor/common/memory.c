@@ -1,0 +1,135 @@
+/* memory_op: a domain's reservation (grow, shrink, populate) and what it may know of memory. */
+#include "lib.h"
+#include "hypercall.h"
+#include "domain.h"
+#include "mm.h"
+#include "processor.h"
+#include "guest_access.h"
+#include <tandem/memory.h>
+#include <tandem/errno.h>
+
+static struct domain *target_domain(domid_t id, long *rc)
+{
+    struct domain *curr = current->domain, *d;
+
+    if (id == DOMID_SELF || id == curr->domain_id)
+        return curr;
+    if (!(d = get_domain_by_id(id))) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
+    if (!curr->is_privileged) {
+        *rc = -XEN_EPERM;
+        return NULL;
+    }
+    return d;
+}
+
+/* Returns extents done; the caller's array is read/written one entry at a time. */
+static long reservation(unsigned int cmd, uint64_t arg)
+{
+    struct xen_memory_reservation r;
+    struct domain *d;
+    long rc = 0;
+    uint64_t i;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -XEN_EFAULT;
+    if (!(d = target_domain(r.domid, &rc)))
+        return rc;
+    if (r.extent_order != 0)
+        return 0;               /* PV domains get single frames (no superpages) */
+    for (i = 0; i < r.nr_extents; i++) {
+        uint64_t slot = r.extent_start + i * 8, x;
+        mfn_t m;
+
+        if (cmd == XENMEM_decrease_reservation) {
+            struct page_info *pg;
+            if (copy_from_guest(&x, slot, 8))
+                break;
+            /* Only an unreferenced frame of the domain can go back. */
+            if (!mfn_valid(x) || (pg = mfn_to_page(x))->owner != d->domain_id ||
+                !(pg->flags & PGF_allocated) || pg->count || pg->type_count ||
+                (pg->flags & (PGF_shared_info | PGF_xenheap)) ||
+                x == d->console_mfn || x == d->store_mfn)
+                break;
+            flush_tlb_local();  /* no stale translation may outlive the frame */
+            domain_release_page(d, x);
+            continue;
+        }
+        if (cmd == XENMEM_populate_physmap && copy_from_guest(&x, slot, 8))
+            break;
+        if (cmd == XENMEM_populate_physmap && x >= (1UL << 40))
+            break;
+        if ((m = alloc_domheap_page(d)) == INVALID_MFN)
+            break;              /* over the limit or out of memory: report what was done */
+        if (cmd == XENMEM_populate_physmap)
+            set_gpfn_from_mfn(m, x);
+        if (copy_to_guest(slot, &m, 8)) {
+            domain_release_page(d, m);
+            break;
+        }
+    }
+    return i;
+}
+
+long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current->domain, *td;
+    long rc = 0;
+    domid_t id;
+
+    switch (cmd) {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return reservation(cmd, arg);
+    case XENMEM_maximum_ram_page:
+        return max_page;
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+    case XENMEM_maximum_gpfn:
+        if (copy_from_guest(&id, arg, sizeof(id)))
+            return -XEN_EFAULT;
+        if (!(td = target_domain(id, &rc)))
+            return rc;
+        return cmd == XENMEM_current_reservation ? (long)td->tot_pages :
+               cmd == XENMEM_maximum_reservation ? (long)td->max_pages : (long)td->nr_pfns - 1;
+    case XENMEM_machphys_mapping: {
+        struct xen_machphys_mapping m = { M2P_VIRT_START, M2P_VIRT_START + max_page * 8, max_page - 1 };
+        return copy_to_guest(arg, &m, sizeof(m)) ? -XEN_EFAULT : 0;
+    }
+    case XENMEM_machphys_mfn_list: {
+        struct xen_machphys_mfn_list l;
+        uint32_t n = 0;
+        if (copy_from_guest(&l, arg, sizeof(l)))
+            return -XEN_EFAULT;
+        /* One entry per 2 MiB of M2P: the first frame of each chunk. */
+        for (uint64_t off = 0; off < max_page * 8 && n < l.max_extents; off += 1UL << 21, n++) {
+            uint64_t mfn = __pa((char *)m2p_table + off) >> PAGE_SHIFT;
+            if (copy_to_guest(l.extent_start + n * 8UL, &mfn, 8))
+                return -XEN_EFAULT;
+        }
+        l.nr_extents = n;
+        return copy_to_guest(arg, &l, sizeof(l)) ? -XEN_EFAULT : 0;
+    }
+    case XENMEM_memory_map: {
+        /* The domain's pseudo-physical map: one RAM range of its maximum size. */
+        struct xen_memory_map mm;
+        uint64_t size = d->max_pages << PAGE_SHIFT;
+        struct xen_e820_entry e = { 0, 0, (uint32_t)size, (uint32_t)(size >> 32), 1 };
+        if (copy_from_guest(&mm, arg, sizeof(mm)))
+            return -XEN_EFAULT;
+        if (mm.nr_entries < 1)
+            return -XEN_EINVAL;
+        if (copy_to_guest(mm.buffer, &e, sizeof(e)))
+            return -XEN_EFAULT;
+        mm.nr_entries = 1;
+        return copy_to_guest(arg, &mm, sizeof(mm)) ? -XEN_EFAULT : 0;
+    }
+    case XENMEM_machine_memory_map:
+        return d->is_privileged ? -XEN_ENOSYS : -XEN_EPERM;
+    default:
+        return -XEN_ENOSYS;
+    }
+}
