@@ -94,6 +94,8 @@ extern bool opt_audit;
 /* The idle (hypervisor-only) L4 and the slots copied into every guest L4. */
 extern uint64_t *idle_pg_table;
 void init_guest_l4_slots(uint64_t *l4);
+void hv_map_pages(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags);
+uint64_t *hv_l1e(uint64_t va);
 /* Map a device MMIO range uncached in the ioremap area. */
 void *ioremap(paddr_t pa, size_t len);
 

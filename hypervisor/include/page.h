@@ -4,6 +4,7 @@
  *
  *   0xFFFF800000000000  slot 256  read-only M2P, mapped user-readable for guests
  *   0xFFFF82C000000000  slot 261  ioremap area (LAPIC, ...), 1 GiB
+ *   0xFFFF82C080000000  slot 261  per-CPU GDT: 14 guest pages (set_gdt) + 2 of the hypervisor
  *   0xFFFF82D080200000  slot 261  hypervisor image (text RX, rodata R, data RW)
  *   0xFFFF830000000000  slot 262  direct map of all RAM (RW, NX, supervisor)
  */
@@ -42,6 +43,7 @@
 #define M2P_VIRT_SIZE      0x0000004000000000UL   /* 256 GiB */
 #define IOREMAP_VIRT_START 0xFFFF82C000000000UL
 #define IOREMAP_VIRT_SIZE  0x0000000040000000UL
+#define GDT_VIRT_START     0xFFFF82C080000000UL   /* per CPU: 16 pages (64 KiB) */
 #define DIRECTMAP_VIRT_START 0xFFFF830000000000UL
 #define DIRECTMAP_SIZE       0x0000008000000000UL   /* 512 GiB: RAM above is ignored */
 

@@ -3,6 +3,7 @@
 #include "cpu.h"
 #include "processor.h"
 #include "page.h"
+#include "mm.h"
 
 struct percpu percpu_data[NR_CPUS];
 char cpu0_stack[STACK_SIZE] __aligned(STACK_SIZE) __section(".bss.page_aligned");
@@ -48,6 +49,7 @@ void idt_init(void)
 static void load_gdt_tss(struct percpu *pc)
 {
     struct { uint16_t limit; uint64_t base; } __packed gdtr = { 16 * 4096 - 1, (uint64_t)pc->gdt };
+
     struct { uint16_t limit; uint64_t base; } __packed idtr = { sizeof(idt) - 1, (uint64_t)idt };
 
     __asm__ __volatile__(
@@ -68,6 +70,53 @@ static void load_gdt_tss(struct percpu *pc)
         "mov $0xe040, %%eax\n\t"
         "ltr %%ax\n\t"
         :: "m"(gdtr), "m"(idtr) : "rax", "memory");
+}
+
+/*
+ * Once the core's page tables are live: the GDT moves to its per-CPU
+ * virtual area, whose first 14 pages show the running vCPU's set_gdt
+ * frames (or a zero page) and the last two the hypervisor's entries.
+ */
+void cpu_gdt_virt_init(unsigned int cpu)
+{
+    struct percpu *pc = &percpu_data[cpu];
+    uint64_t base = GDT_VIRT_START + cpu * 16 * PAGE_SIZE;
+    uint64_t rw = _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY;
+    struct { uint16_t limit; uint64_t base; } __packed gdtr = { 16 * 4096 - 1, base };
+    static mfn_t zero_mfn = INVALID_MFN;
+
+    if (zero_mfn == INVALID_MFN) {
+        zero_mfn = alloc_frames(0, DOMID_XEN);
+        BUG_ON(zero_mfn == INVALID_MFN);
+        memset(mfn_to_virt(zero_mfn), 0, PAGE_SIZE);
+    }
+    pc->gdt_zero_mfn = zero_mfn;
+    hv_map_pages(base, zero_mfn << PAGE_SHIFT, PAGE_SIZE, rw);
+    for (unsigned int i = 1; i < 14; i++)
+        hv_map_pages(base + i * PAGE_SIZE, zero_mfn << PAGE_SHIFT, PAGE_SIZE, rw);
+    hv_map_pages(base + 14 * PAGE_SIZE, __pa(pc->gdt + 14 * 512), 2 * PAGE_SIZE, rw);
+    for (unsigned int i = 0; i < 16; i++)
+        pc->gdt_l1e[i] = hv_l1e(base + i * PAGE_SIZE);
+    pc->gdt_virt = base;
+    __asm__ __volatile__("lgdt %0" :: "m"(gdtr) : "memory");
+}
+
+/* Show v's descriptor pages (set_gdt) in the first GDT pages of this CPU. */
+void cpu_load_guest_gdt(const struct vcpu_gdt *g)
+{
+    struct percpu *pc = this_cpu();
+    uint64_t rw = _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY;
+
+    if (!pc->gdt_virt)
+        return;
+    for (unsigned int i = 0; i < 14; i++) {
+        mfn_t m = i < g->nr ? g->frames[i] : pc->gdt_zero_mfn;
+        uint64_t e = (m << PAGE_SHIFT) | rw;
+        if (*pc->gdt_l1e[i] != e) {
+            *pc->gdt_l1e[i] = e;
+            invlpg(pc->gdt_virt + i * PAGE_SIZE);
+        }
+    }
 }
 
 void cpu_init(unsigned int cpu, char *stack)

@@ -231,6 +231,22 @@ void mm_init(const struct boot_info *bi)
            (unsigned long)(pool.nr_free >> 8), (unsigned long)max_page, M2P_VIRT_START);
 }
 
+/* Map [va, va+size) -> pa in the hypervisor's shared slots (4 KiB pages). */
+void hv_map_pages(uint64_t va, paddr_t pa, uint64_t size, uint64_t flags)
+{
+    map_range(idle_pg_table, va, pa, size, flags, false);
+}
+
+/* The L1 entry of a hypervisor VA mapped with 4 KiB pages (it must exist). */
+uint64_t *hv_l1e(uint64_t va)
+{
+    uint64_t *l3 = __va(idle_pg_table[L4_INDEX(va)] & PADDR_MASK);
+    uint64_t *l2 = __va(l3[L3_INDEX(va)] & PADDR_MASK);
+    uint64_t *l1 = __va(l2[L2_INDEX(va)] & PADDR_MASK);
+
+    return &l1[L1_INDEX(va)];
+}
+
 void init_guest_l4_slots(uint64_t *l4)
 {
     for (unsigned s = HV_L4_FIRST_SLOT; s <= HV_L4_LAST_SLOT; s++)

@@ -85,6 +85,7 @@ void hv_main(const struct boot_info *in)
     console_set_loglvl(opt.loglvl);
 
     mm_init(&bi);
+    cpu_gdt_virt_init(0);
     time_init();
     apic_init();
     sched_init();

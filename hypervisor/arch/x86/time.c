@@ -113,4 +113,6 @@ void time_init(void)
     printk("Time: TSC %lu.%03lu MHz (PIT-calibrated), pvclock mul %#x shift %d\n",
            (unsigned long)(tsc_khz / 1000), (unsigned long)(tsc_khz % 1000),
            tsc_to_system_mul, tsc_shift);
+    /* For `make bench`: turns guests' TSC deltas into ns (docs/benchmarks.md). */
+    printk("BENCH clock tsc_khz=%lu\n", (unsigned long)tsc_khz);
 }

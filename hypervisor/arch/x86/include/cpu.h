@@ -36,6 +36,9 @@ struct percpu {
     struct vcpu *rq_head;       /* run queue */
     struct tss64 tss __aligned(16);
     uint64_t *gdt;              /* 16 pages: 14 guest pages + hypervisor page(s) */
+    uint64_t gdt_virt;          /* per-CPU GDT area (after cpu_gdt_virt_init) */
+    uint64_t *gdt_l1e[16];      /* its L1 entries */
+    uint64_t gdt_zero_mfn;
 };
 
 extern struct percpu percpu_data[NR_CPUS];
@@ -56,6 +59,9 @@ static inline struct cpu_user_regs *guest_cpu_regs(void)
 }
 
 void cpu_init(unsigned int cpu, char *stack);
+void cpu_gdt_virt_init(unsigned int cpu);
+struct vcpu_gdt { const uint64_t *frames; unsigned int nr; };
+void cpu_load_guest_gdt(const struct vcpu_gdt *g);
 void idt_init(void);
 /* Switch to the guest frame at the top of this CPU's stack and return to the guest. */
 __noreturn void resume_guest(struct cpu_user_regs *frame);

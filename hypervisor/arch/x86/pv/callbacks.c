@@ -151,10 +151,8 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         domain_crash(v->domain, "iret: non-canonical or hypervisor-range RIP/RSP", regs);
         return 0;
     }
-    if ((c.cs | 3) != FLAT_RING3_CS64 && (c.cs | 3) != FLAT_RING3_CS32) {
-        domain_crash(v->domain, "iret: unsupported code selector", regs);
-        return 0;
-    }
+    /* Any ring-3 selector: flat or from the guest's own (validated) GDT. A bad
+     * one faults on the way out and that fault kills only this domain. */
     if (to_user)
         pv_toggle_guest_mode(v);
     regs->rip = c.rip;

@@ -1,0 +1,82 @@
+/*
+ * set_gdt and update_descriptor: guest descriptor tables. Frames given to
+ * set_gdt become PGT_seg_desc_page (so the guest can no longer write them
+ * except through update_descriptor) after every descriptor is checked:
+ * not present, or ring-3 code/data. No call gates, TSS or LDT descriptors,
+ * nothing for rings 0-2.
+ */
+#include "lib.h"
+#include "pv.h"
+#include "mm.h"
+#include "cpu.h"
+#include "hypercall.h"
+#include "guest_access.h"
+#include <tandem/xen.h>
+#include <tandem/errno.h>
+
+static void release_gdt(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < v->gdt_nr_frames; i++)
+        put_page_and_type(v->gdt_frames[i]);
+    v->gdt_nr_frames = 0;
+    v->gdt_entries = 0;
+}
+
+void pv_load_gdt(struct vcpu *v)
+{
+    struct vcpu_gdt g = { v->gdt_frames, v->gdt_nr_frames };
+
+    cpu_load_guest_gdt(&g);
+}
+
+long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    uint64_t frames[FIRST_RESERVED_GDT_PAGE];
+    unsigned int nr, i;
+    int rc = 0;
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -XEN_EINVAL;
+    nr = DIV_ROUND_UP(entries, 512);
+    if (nr && copy_from_guest(frames, frame_list, nr * sizeof(frames[0])))
+        return -XEN_EFAULT;
+    for (i = 0; i < nr; i++)
+        if ((rc = get_page_and_type(frames[i], v->domain, PGT_seg_desc_page)))
+            break;
+    if (rc) {
+        while (i--)
+            put_page_and_type(frames[i]);
+        return rc;
+    }
+    release_gdt(v);
+    memcpy(v->gdt_frames, frames, nr * sizeof(frames[0]));
+    v->gdt_nr_frames = nr;
+    v->gdt_entries = entries;
+    pv_load_gdt(v);
+    return 0;
+}
+
+long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *d = current->domain;
+    mfn_t mfn = maddr >> PAGE_SHIFT;
+    struct page_info *pg;
+    unsigned int type;
+
+    if ((maddr & 7) || !mfn_valid(mfn) || !pv_descriptor_ok(desc))
+        return -XEN_EINVAL;
+    pg = mfn_to_page(mfn);
+    if (!get_page(pg, d))
+        return -XEN_EINVAL;
+    /* A descriptor page in use stays one; any other page must be writable. */
+    type = pg->type == PGT_seg_desc_page && pg->type_count ? PGT_seg_desc_page : PGT_writable_page;
+    if (get_page_type(pg, type)) {
+        put_page(pg);
+        return -XEN_EINVAL;
+    }
+    WRITE_ONCE(*(uint64_t *)((char *)mfn_to_virt(mfn) + (maddr & ~PAGE_MASK)), desc);
+    put_page_type(pg);
+    put_page(pg);
+    return 0;
+}
