@@ -173,6 +173,7 @@ static void fpu_restore(struct vcpu *v)
 }
 
 void pv_load_vcpu_context(struct vcpu *v);
+void pv_save_vcpu_context(struct vcpu *v);
 void update_vcpu_system_time(struct vcpu *v);
 
 static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *next, uint64_t now)
@@ -180,8 +181,10 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     struct cpu_user_regs *frame = guest_cpu_regs();
 
     if (prev) {
-        if (prev->domain->state == DOM_RUNNING)
+        if (prev->domain->state == DOM_RUNNING) {
             prev->regs = *frame;
+            pv_save_vcpu_context(prev);
+        }
         fpu_save(prev);
         prev->is_running = false;
         account(prev, now);

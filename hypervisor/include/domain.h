@@ -36,6 +36,7 @@ struct vcpu {
     uint64_t kernel_ss, kernel_sp;  /* stack_switch */
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint16_t gs_sel_user;
+    uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors, saved while descheduled */
     bool fpu_ts;                    /* virtual CR0.TS */
     bool fpu_dirty;
     uint8_t fpu_area[512] __aligned(16);

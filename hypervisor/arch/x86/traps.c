@@ -119,8 +119,20 @@ void do_trap(struct cpu_user_regs *regs)
         do_irq(regs);
         return;
     }
+    /* NMI, #MC and #DF belong to the hypervisor, whichever mode they hit. */
+    if (v == 2) {
+        printk(XENLOG_WARNING "NMI received (reason %#x), ignored\n", inb(0x61));
+        return;
+    }
+    if (v == 8 || v == 18)
+        fatal_trap(regs);
     if (guest_mode(regs)) {
         pv_guest_exception(regs);
+        return;
+    }
+    /* A guest data breakpoint hit while the hypervisor touched guest memory: carry on. */
+    if (v == 1) {
+        __asm__ __volatile__("mov %0, %%dr6" :: "r"(0xffff0ff0UL));
         return;
     }
     /* A fault on the iretq back to a guest is the guest's frame's fault. */

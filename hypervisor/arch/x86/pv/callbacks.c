@@ -224,6 +224,7 @@ long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uin
         if (!guest_range_ok(value, 1))
             return -XEN_EPERM;
         v->dr[reg] = value;
+        pv_load_debug_regs_now(v);
         return 0;
     case 4: case 6:
         if (value >> 32)
@@ -241,6 +242,7 @@ long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uin
                 if (((value >> (16 + 4 * i)) & 3) == 2)
                     return -XEN_EPERM;
         v->dr[7] = value;
+        pv_load_debug_regs_now(v);
         return 0;
     default:
         return -XEN_ENODEV;

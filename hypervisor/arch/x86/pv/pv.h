@@ -30,6 +30,8 @@ void pv_toggle_guest_mode(struct vcpu *v);
 bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
+/* Load the vCPU's DR0-3 and DR7 into the hardware (guest breakpoints). */
+void pv_load_debug_regs_now(const struct vcpu *v);
 
 
 

@@ -30,9 +30,38 @@ void pv_toggle_guest_mode(struct vcpu *v)
 
 void pv_load_gdt(struct vcpu *v);
 
+/* Data selectors and debug registers follow the vCPU (bases are reloaded after). */
+void pv_save_vcpu_context(struct vcpu *v)
+{
+    __asm__ __volatile__("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
+                         : "=r"(v->sel_ds), "=r"(v->sel_es), "=r"(v->sel_fs), "=r"(v->sel_gs));
+}
+
+static void load_selectors(const struct vcpu *v)
+{
+    /* Selectors were valid for this vCPU's GDT when saved; the GDT is loaded first. */
+    __asm__ __volatile__("mov %0, %%ds; mov %1, %%es; mov %2, %%fs; mov %3, %%gs"
+                         :: "r"((uint32_t)v->sel_ds), "r"((uint32_t)v->sel_es),
+                            "r"((uint32_t)v->sel_fs), "r"((uint32_t)v->sel_gs));
+}
+
+static void load_debug_regs(const struct vcpu *v)
+{
+    __asm__ __volatile__("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
+                         :: "r"(v->dr[0]), "r"(v->dr[1]), "r"(v->dr[2]), "r"(v->dr[3]));
+    __asm__ __volatile__("mov %0, %%dr7" :: "r"(v->dr[7] ? v->dr[7] : 0x400UL));
+}
+
+void pv_load_debug_regs_now(const struct vcpu *v)
+{
+    load_debug_regs(v);
+}
+
 void pv_load_vcpu_context(struct vcpu *v)
 {
     pv_load_gdt(v);
+    load_selectors(v);
+    load_debug_regs(v);
     write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
     wrmsr(MSR_FS_BASE, v->fs_base);
     wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);
