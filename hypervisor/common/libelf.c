@@ -154,7 +154,11 @@ static int elf_note_num(struct elf_ctx *c, unsigned type, const uint8_t *d, uint
     return 0;
 }
 
-/* NUL-terminated string note into dst[size]; too long: truncated, or refused if `exact`. */
+/*
+ * String note into dst[size]. The string ends at a NUL or at descsz, as in
+ * Xen (Linux 6.1's FEATURES note has no NUL). Too long: truncated, or
+ * refused if `exact`.
+ */
 static int elf_note_str(struct elf_ctx *c, unsigned type, const uint8_t *d, uint32_t sz,
                         char *dst, size_t size, bool exact)
 {
@@ -162,9 +166,6 @@ static int elf_note_str(struct elf_ctx *c, unsigned type, const uint8_t *d, uint
 
     while (n < sz && d[n])
         n++;
-    if (n == sz)
-        return elf_fail(c, "%s note: string not NUL-terminated within descsz %u",
-                        elf_note_name(type), sz);
     if (n >= size) {
         if (exact)
             return elf_fail(c, "%s note: string of %llu bytes exceeds the %llu-byte limit",

@@ -526,8 +526,9 @@ static void test_bad_notes(void **state)
     note_num(&s, XEN_ELFNOTE_ENTRY, KVA, 3);
     expect_err(&s, "ENTRY note", "descsz 3", "4 or 8");
     spec_generic(&s);
+    /* A string ending at descsz without a NUL is accepted, as Xen does (Linux 6.1). */
     note_raw(&s, "Xen", XEN_ELFNOTE_GUEST_OS, nonul, sizeof(nonul));
-    expect_err(&s, "GUEST_OS note", "NUL");
+    expect_ok(&s);
 }
 
 static void test_xen_version(void **state)
