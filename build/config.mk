@@ -20,6 +20,14 @@ COMMON_CFLAGS := -std=gnu17 -O2 -g $(WARN) -ffreestanding -fno-stack-protector \
 HV_CFLAGS := $(COMMON_CFLAGS) -fpie -fvisibility=hidden -include hypervisor/include/visibility.h \
     -I hypervisor/include \
     -I hypervisor/arch/x86/include
+# `make DEBUG=1`: hypervisor debug build (-DTANDEM_DEBUG: TSC ticks per hypercall in the
+# COUNTERS lines). Flipping it rebuilds the hypervisor (the stamp below changes).
+DEBUG ?= 0
+ifeq ($(DEBUG),1)
+HV_CFLAGS += -DTANDEM_DEBUG
+endif
+HV_DEBUG_STAMP := $(OUT)/hypervisor/debug-flag
+$(shell mkdir -p $(OUT)/hypervisor && { [ "$$(cat $(HV_DEBUG_STAMP) 2>/dev/null)" = "$(DEBUG)" ] || echo "$(DEBUG)" > $(HV_DEBUG_STAMP); })
 HV_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-warn-rwx-segments
 
 # Guest kernels (ours and the in-QEMU test kernels) are linked in the top 2 GiB.

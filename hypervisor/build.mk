@@ -17,6 +17,8 @@ $(OUT)/hypervisor/%.S.o: hypervisor/%.S
 	@echo "  AS      $<"
 	$(Q)$(CC) $(HV_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
 
+$(HV_OBJS): $(HV_DEBUG_STAMP)
+
 $(OUT)/hypervisor/compile.h: $(HV_SRCS) $(HV_ASMS)
 	@mkdir -p $(dir $@)
 	$(Q)tools/gen-compile-h "$(CC)" > $@.tmp && mv $@.tmp $@

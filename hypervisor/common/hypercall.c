@@ -3,6 +3,7 @@
 #include "hypercall.h"
 #include "domain.h"
 #include "cpu.h"
+#include "processor.h"
 #include <tandem/errno.h>
 #include <tandem/xen.h>
 
@@ -42,5 +43,15 @@ long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
     if (nr >= NR_HYPERCALLS || !table[nr])
         return -XEN_ENOSYS;
     d->ctr.hypercall_by_nr[nr]++;
+#ifdef TANDEM_DEBUG
+    {
+        /* make DEBUG=1: ticks per hypercall (a multicall's include its entries'). */
+        uint64_t t0 = rdtsc();
+        long ret = table[nr](a1, a2, a3, a4, a5);
+        d->ctr.hypercall_tsc[nr] += rdtsc() - t0;
+        return ret;
+    }
+#else
     return table[nr](a1, a2, a3, a4, a5);
+#endif
 }
