@@ -1,9 +1,9 @@
 /*
  * set_gdt and update_descriptor: guest descriptor tables. Frames given to
  * set_gdt become PGT_seg_desc_page (so the guest can no longer write them
- * except through update_descriptor) after every descriptor is checked:
- * not present, or ring-3 code/data. No call gates, TSS or LDT descriptors,
- * nothing for rings 0-2.
+ * except through update_descriptor) after every descriptor is checked as
+ * Xen does: code/data segments get DPL 3 (nothing runs in rings 0-2 for a
+ * PV guest), call gates, TSS and LDT descriptors are refused.
  */
 #include "lib.h"
 #include "pv.h"
@@ -64,7 +64,7 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a
     struct page_info *pg;
     unsigned int type;
 
-    if ((maddr & 7) || !mfn_valid(mfn) || !pv_descriptor_ok(desc))
+    if ((maddr & 7) || !mfn_valid(mfn) || !pv_descriptor_fixup(&desc))
         return -XEN_EINVAL;
     pg = mfn_to_page(mfn);
     if (!get_page(pg, d))

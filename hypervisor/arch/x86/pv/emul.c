@@ -28,9 +28,28 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
     cpuid_count(regs->rax, regs->rcx, &a, &b, &c, &d);
     switch ((uint32_t)regs->rax) {
     case 1:
-        c &= ~((1U << 5) | (1U << 3));  /* no VMX, no MONITOR */
+        /*
+         * What a PV guest cannot use: superpages (PSE, PSE36), the real
+         * APIC and x2APIC, MTRRs, machine checks, PCID, VMX, MONITOR, and
+         * XSAVE/AVX (no xsetbv emulation yet). Xen's PV policy hides these.
+         */
+        c &= ~((1U << 3) | (1U << 5) | (1U << 17) | (1U << 21) | (1U << 26) | (1U << 27) | (1U << 28));
         c |= 1U << 31;                  /* running on a hypervisor */
-        d &= ~(1U << 9);                /* the APIC is not the guest's */
+        d &= ~((1U << 3) | (1U << 7) | (1U << 9) | (1U << 12) | (1U << 14) | (1U << 17));
+        break;
+    case 7:
+        if ((uint32_t)regs->rcx == 0) {
+            /* No FSGSBASE, SMEP, INVPCID, SMAP, PKU, UMIP, LA57, CET for PV. */
+            b &= ~((1U << 0) | (1U << 7) | (1U << 10) | (1U << 20));
+            c &= ~((1U << 2) | (1U << 3) | (1U << 7) | (1U << 16));
+            d &= ~(1U << 20);
+        }
+        break;
+    case 0xd:
+        a = b = c = d = 0;              /* no XSAVE state */
+        break;
+    case 0x80000001:
+        d &= ~(1U << 26);               /* no 1 GiB pages */
         break;
     case 0x40000000:                    /* hypervisor leaf: "XenVMMXenVMM" */
         a = 0x40000002;

@@ -19,10 +19,13 @@
 #include "processor.h"
 #include <tandem/errno.h>
 
-/* Guest-settable bits per level (Xen's *_DISALLOW_MASK, 64-bit PV). */
-#define AVAIL_HIGH      (0x7ffUL << 52)     /* bits 52-62: reserved for Xen/hardware */
-#define L1_DISALLOW     (AVAIL_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
-#define L234_DISALLOW   (AVAIL_HIGH | _PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+/*
+ * Bits a guest may not set, per level (Xen's *_DISALLOW_MASK for 64-bit PV):
+ * cache attributes without I/O rights, superpages, global upper entries.
+ * Bits 9-11 and 52-62 are the guest's software bits, NX is allowed.
+ */
+#define L1_DISALLOW     (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
+#define L234_DISALLOW   (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 
 static struct domain *page_owner_domain(const struct page_info *pg)
 {
@@ -131,7 +134,7 @@ int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
 
     if (!(e & _PAGE_PRESENT))
         return 0;
-    if (e & (level == 1 ? L1_DISALLOW & ~_PAGE_GUEST_KERNEL : L234_DISALLOW))
+    if (e & (level == 1 ? L1_DISALLOW : L234_DISALLOW))
         return -XEN_EINVAL;
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
@@ -201,25 +204,36 @@ static void devalidate_table(struct page_info *pg, unsigned int type)
             pv_put_entry_refs(t[i], type);
 }
 
-/* Descriptors a guest may install: not present, or ring-3 code/data. No gates, no ring 0-2. */
-bool pv_descriptor_ok(uint64_t desc)
+/*
+ * Xen's check_descriptor for 64-bit PV: not-present descriptors and the
+ * harmless type 0 pass; code and data segments pass with their DPL raised
+ * to 3 (the guest kernel runs in ring 3, so nothing may claim rings 0-2);
+ * call gates, TSS and LDT descriptors are refused.
+ */
+bool pv_descriptor_fixup(uint64_t *desc)
 {
-    uint32_t b = desc >> 32;
+    uint32_t b = *desc >> 32;
 
     if (!(b & (1U << 15)))              /* not present: always faults, so safe */
         return true;
-    if (!(b & (1U << 12)))              /* system descriptor: call gate, TSS, LDT */
-        return false;
-    return ((b >> 13) & 3) == 3;        /* DPL 3 only */
+    if (b & (1U << 12)) {               /* code/data */
+        *desc |= 3ULL << (32 + 13);
+        return true;
+    }
+    return (b & 0xf00) == 0;            /* type 0 (upper half of a 16-byte entry) */
 }
 
 static int validate_descriptors(struct page_info *pg)
 {
-    const uint64_t *t = mfn_to_virt(page_to_mfn(pg));
+    uint64_t *t = mfn_to_virt(page_to_mfn(pg));
 
-    for (unsigned int i = 0; i < 512; i++)
-        if (!pv_descriptor_ok(t[i]))
+    for (unsigned int i = 0; i < 512; i++) {
+        uint64_t d = t[i];
+        if (!pv_descriptor_fixup(&d))
             return -XEN_EINVAL;
+        if (d != t[i])
+            t[i] = d;
+    }
     return 0;
 }
 
@@ -249,7 +263,7 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
     /* Same frame, same rights: only A/D or ignored bits change. */
     if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
         !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
-        !(val & (level == 1 ? (L1_DISALLOW & ~_PAGE_GUEST_KERNEL) : L234_DISALLOW))) {
+        !(val & (level == 1 ? L1_DISALLOW : L234_DISALLOW))) {
         WRITE_ONCE(t[idx], val);
         return 0;
     }

@@ -81,8 +81,11 @@ long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t fore
             rc = -XEN_EFAULT;
             break;
         }
-        if ((rc = mmu_update_one(d, pg_owner, &req)))
+        if ((rc = mmu_update_one(d, pg_owner, &req))) {
+            printk(XENLOG_DEBUG "d%u: mmu_update ptr %#lx val %#lx refused (%ld)\n",
+                   d->domain_id, (unsigned long)req.ptr, (unsigned long)req.val, rc);
             break;
+        }
     }
     if (pdone && copy_to_guest(pdone, &i, sizeof(i)))
         return -XEN_EFAULT;
@@ -208,8 +211,11 @@ long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreig
             rc = -XEN_EFAULT;
             break;
         }
-        if ((rc = mmuext_one(v, pg_owner, &op)))
+        if ((rc = mmuext_one(v, pg_owner, &op))) {
+            printk(XENLOG_DEBUG "d%u: mmuext_op cmd %u arg %#lx refused (%ld)\n",
+                   v->domain->domain_id, op.cmd, (unsigned long)op.arg1.mfn, rc);
             break;
+        }
     }
     if (pdone && copy_to_guest(pdone, &i, sizeof(i)))
         return -XEN_EFAULT;

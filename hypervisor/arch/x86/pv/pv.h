@@ -42,7 +42,7 @@ void pv_put_entry_refs(uint64_t e, unsigned int level);
 int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned int idx,
                  uint64_t val, bool preserve_ad);
 int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx);
-bool pv_descriptor_ok(uint64_t desc);
+bool pv_descriptor_fixup(uint64_t *desc);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 /* Write-protected page-table write by the guest kernel (ptwr.c): true if emulated. */
 bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2);
