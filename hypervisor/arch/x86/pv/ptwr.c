@@ -1,9 +1,12 @@
 /*
  * ptwr: emulation of the guest kernel writing straight into one of its own
  * (read-only mapped) L1 page-table pages, as Linux does. The write faults;
- * we decode the instruction (8-byte MOV, XCHG or CMPXCHG to memory), and
- * apply the new entry through the same checks as mmu_update. Anything else
- * is left to the guest's #PF handler, as in Xen.
+ * we decode the instruction, compute the new 8-byte entry (merging a 1-,
+ * 2- or 4-byte write into it, as Xen's ptwr_emulated_update does) and apply
+ * it through the same checks as mmu_update. Forms handled: MOV, XCHG,
+ * CMPXCHG, OR/AND/XOR/ADD/SUB (register or immediate) and BTS/BTR/BTC with
+ * an immediate bit, each with or without LOCK. Anything else is left to the
+ * guest's #PF handler, as in Xen.
  */
 #include "lib.h"
 #include "pv.h"
@@ -17,56 +20,145 @@ static uint64_t *reg_ptr(struct cpu_user_regs *r, unsigned int n)
     return map[n & 15];
 }
 
+enum op { OP_MOV, OP_XCHG, OP_CMPXCHG, OP_OR, OP_AND, OP_XOR, OP_ADD, OP_SUB, OP_BTS, OP_BTR, OP_BTC };
+
 struct insn {
-    unsigned int len;
-    unsigned int op;        /* 0x89 mov, 0xc7 mov imm, 0x87 xchg, 0xb1 cmpxchg */
-    unsigned int reg;       /* ModRM.reg with REX.R */
-    int64_t imm;
+    unsigned int len, width;    /* bytes of the instruction, of the memory operand */
+    enum op op;
+    bool has_imm;
+    uint64_t imm;
+    unsigned int reg;           /* ModRM.reg with REX.R: source register */
 };
 
-/* Decodes the forms compilers emit for 64-bit PTE stores. False for anything else. */
+static const enum op alu_ops[8] = { OP_ADD, OP_OR, OP_MOV /* adc */, OP_MOV /* sbb */,
+                                    OP_AND, OP_SUB, OP_XOR, OP_MOV /* cmp */ };
+
+/* Skips ModRM/SIB/displacement; returns the bytes used or 0 for a register operand. */
+static unsigned int modrm_len(const uint8_t *b)
+{
+    unsigned int mod = b[0] >> 6, rm = b[0] & 7, n = 1;
+
+    if (mod == 3)
+        return 0;
+    if (rm == 4 && (n++, mod == 0) && (b[1] & 7) == 5)
+        n += 4;
+    else if (mod == 0 && rm == 5)
+        n += 4;
+    return n + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
+}
+
 static bool decode(const uint8_t *b, struct insn *in)
 {
-    unsigned int i = 0, rex = 0, modrm, mod, rm;
+    unsigned int i = 0, rex = 0, opsz = 4, op, ml, sub;
+    bool byte = false, imm8 = false, imm = false;
 
-    if (b[i] == 0xf0)
-        i++;                                /* lock */
+    in->imm = 0;
+    for (;; i++) {
+        /* lock and segment overrides (CR2 already is the linear address) */
+        if (b[i] == 0xf0 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 ||
+            b[i] == 0x64 || b[i] == 0x65)
+            continue;
+        if (b[i] == 0x66) {
+            opsz = 2;
+            continue;
+        }
+        break;
+    }
     if ((b[i] & 0xf0) == 0x40)
         rex = b[i++];
-    if (!(rex & 8))
-        return false;                       /* only 8-byte writes */
-    if (b[i] == 0x0f && b[i + 1] == 0xb1) {
-        in->op = 0xb1;
-        i += 2;
-    } else if (b[i] == 0x89 || b[i] == 0xc7 || b[i] == 0x87) {
-        in->op = b[i++];
-    } else {
+    if (rex & 8)
+        opsz = 8;
+    op = b[i++];
+    if (op == 0x0f)
+        op = 0x100 | b[i++];
+    sub = (b[i] >> 3) & 7;
+    switch (op) {
+    case 0x88: byte = true; /* fall through */
+    case 0x89: in->op = OP_MOV; break;
+    case 0xc6: byte = true; /* fall through */
+    case 0xc7: in->op = OP_MOV; imm = true; if (sub) return false; break;
+    case 0x86: byte = true; /* fall through */
+    case 0x87: in->op = OP_XCHG; break;
+    case 0x1b0: byte = true; /* fall through */
+    case 0x1b1: in->op = OP_CMPXCHG; break;
+    case 0x08: byte = true; /* fall through */
+    case 0x09: in->op = OP_OR; break;
+    case 0x20: byte = true; /* fall through */
+    case 0x21: in->op = OP_AND; break;
+    case 0x30: byte = true; /* fall through */
+    case 0x31: in->op = OP_XOR; break;
+    case 0x00: byte = true; /* fall through */
+    case 0x01: in->op = OP_ADD; break;
+    case 0x28: byte = true; /* fall through */
+    case 0x29: in->op = OP_SUB; break;
+    case 0x80: byte = true; imm = true; in->op = alu_ops[sub]; break;
+    case 0x81: imm = true; in->op = alu_ops[sub]; break;
+    case 0x83: imm8 = true; in->op = alu_ops[sub]; break;
+    case 0x1ba:
+        if (sub < 5)
+            return false;
+        in->op = sub == 5 ? OP_BTS : sub == 6 ? OP_BTR : OP_BTC;
+        imm8 = true;
+        break;
+    default:
         return false;
     }
-    modrm = b[i++];
-    mod = modrm >> 6;
-    rm = modrm & 7;
-    if (mod == 3)
-        return false;                       /* register destination: no memory write */
-    in->reg = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-    if (in->op == 0xc7 && ((modrm >> 3) & 7))
+    if ((op == 0x80 || op == 0x81 || op == 0x83) && (sub == 2 || sub == 3 || sub == 7))
+        return false;                       /* adc, sbb, cmp: not PTE updates */
+    in->width = byte ? 1 : opsz;
+    in->reg = ((b[i] >> 3) & 7) | ((rex & 4) << 1);
+    if (!(ml = modrm_len(&b[i])))
         return false;
-    if (rm == 4) {
-        unsigned int sib = b[i++];
-        if (mod == 0 && (sib & 7) == 5)
-            i += 4;
-    } else if (mod == 0 && rm == 5) {
-        i += 4;                             /* rip-relative */
-    }
-    i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
-    if (in->op == 0xc7) {
-        int32_t imm;
-        memcpy(&imm, &b[i], 4);
-        in->imm = imm;
-        i += 4;
+    i += ml;
+    in->has_imm = imm || imm8;
+    if (imm8) {
+        in->imm = (uint64_t)(int64_t)(int8_t)b[i];
+        i += 1;
+    } else if (imm) {
+        unsigned int n = in->width == 1 ? 1 : in->width == 2 ? 2 : 4;
+        int64_t v = n == 1 ? (int8_t)b[i] : n == 2 ? (int16_t)(b[i] | b[i + 1] << 8) :
+                    (int32_t)(b[i] | b[i + 1] << 8 | b[i + 2] << 16 | (uint32_t)b[i + 3] << 24);
+        in->imm = (uint64_t)v;
+        i += n;
     }
     in->len = i;
     return true;
+}
+
+/* Applies the instruction to `cur` (the operand's current value); sets the flags it defines. */
+static uint64_t apply(const struct insn *in, uint64_t cur, uint64_t src, struct cpu_user_regs *regs,
+                      uint64_t mask, bool *write)
+{
+    uint64_t res = cur;
+    unsigned int bit = src & (in->width * 8 - 1);
+
+    *write = true;
+    switch (in->op) {
+    case OP_MOV: case OP_XCHG: res = src; break;
+    case OP_OR:  res = cur | src; break;
+    case OP_AND: res = cur & src; break;
+    case OP_XOR: res = cur ^ src; break;
+    case OP_ADD: res = cur + src; break;
+    case OP_SUB: res = cur - src; break;
+    case OP_CMPXCHG:
+        if ((regs->rax & mask) != cur) {
+            regs->rflags &= ~X86_EFLAGS_ZF;
+            *write = false;
+            return cur;
+        }
+        regs->rflags |= X86_EFLAGS_ZF;
+        res = src;
+        break;
+    case OP_BTS: case OP_BTR: case OP_BTC:
+        regs->rflags = (regs->rflags & ~X86_EFLAGS_CF) | ((cur >> bit) & 1 ? X86_EFLAGS_CF : 0);
+        res = in->op == OP_BTS ? cur | (1ULL << bit) : in->op == OP_BTR ? cur & ~(1ULL << bit) :
+              cur ^ (1ULL << bit);
+        break;
+    }
+    res &= mask;
+    if (in->op >= OP_OR && in->op <= OP_SUB)
+        regs->rflags = (regs->rflags & ~X86_EFLAGS_ZF) | (res ? 0 : X86_EFLAGS_ZF);
+    return res;
 }
 
 bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
@@ -75,13 +167,16 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
     uint8_t bytes[16];
     struct insn in;
     mfn_t l1, pt;
-    unsigned int idx;
-    uint64_t *entry, old, val;
+    unsigned int idx, shift;
+    uint64_t *entry, old, mask, cur, src, res;
     struct page_info *pg;
+    bool write;
 
-    if (!v->in_kernel || (cr2 & 7) || copy_from_guest(bytes, regs->rip, sizeof(bytes)) ||
-        !decode(bytes, &in))
+    if (!v->in_kernel || copy_from_guest(bytes, regs->rip, sizeof(bytes)) || !decode(bytes, &in))
         return false;
+    shift = (cr2 & 7) * 8;
+    if ((cr2 & 7) + in.width > 8)
+        return false;                       /* must stay within one entry */
     /* Which frame is being written: the one the faulting VA maps. */
     if (pv_find_l1(d, v->kernel_l4, cr2, &l1, &idx))
         return false;
@@ -94,19 +189,18 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
         return false;
     idx = (cr2 & ~PAGE_MASK) >> 3;
     old = ((uint64_t *)mfn_to_virt(pt))[idx];
-    val = in.op == 0xc7 ? (uint64_t)in.imm : *reg_ptr(regs, in.reg);
-    if (in.op == 0xb1 && old != regs->rax) {
-        regs->rax = old;                    /* cmpxchg failed: ZF clear */
-        regs->rflags &= ~X86_EFLAGS_ZF;
-        regs->rip += in.len;
-        return true;
-    }
-    if (pv_mod_entry(d, d, pt, idx, val, false))
+    mask = in.width == 8 ? ~0ULL : (1ULL << (in.width * 8)) - 1;
+    cur = (old >> shift) & mask;
+    src = (in.has_imm ? in.imm : *reg_ptr(regs, in.reg)) & mask;
+    if (in.op >= OP_BTS)
+        src = in.imm;
+    res = apply(&in, cur, src, regs, mask, &write);
+    if (write && pv_mod_entry(d, d, pt, idx, (old & ~(mask << shift)) | (res << shift), false))
         return false;                       /* refused: the guest sees its #PF */
-    if (in.op == 0x87)
-        *reg_ptr(regs, in.reg) = old;
-    if (in.op == 0xb1)
-        regs->rflags |= X86_EFLAGS_ZF;
+    if (in.op == OP_XCHG || (in.op == OP_CMPXCHG && !write)) {
+        uint64_t *r = in.op == OP_XCHG ? reg_ptr(regs, in.reg) : &regs->rax;
+        *r = in.width >= 4 ? cur : (*r & ~mask) | cur;  /* 32-bit results zero-extend */
+    }
     regs->rip += in.len;
     invlpg(cr2);
     d->ctr.ptwr_emulations++;
