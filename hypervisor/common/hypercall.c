@@ -29,6 +29,20 @@ static const char *const names[NR_HYPERCALLS] = {
 #undef X
 };
 
+long hypercall_continue(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    struct cpu_user_regs *regs = guest_cpu_regs();
+
+    if (current->in_multicall)
+        return 0;
+    regs->rip -= 2;             /* back onto the SYSCALL */
+    regs->rdi = a1;
+    regs->rsi = a2;
+    regs->rdx = a3;
+    regs->r10 = a4;
+    return nr;
+}
+
 const char *hypercall_name(unsigned long nr)
 {
     return nr < NR_HYPERCALLS && names[nr] ? names[nr] : "unknown";

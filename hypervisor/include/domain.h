@@ -26,11 +26,13 @@ struct vcpu {
     unsigned int pause_flags;
     bool is_running;
     struct vcpu *rq_next;           /* run queue link */
+    unsigned int processor;         /* CPU whose run queue holds it */
 
     struct cpu_user_regs regs;      /* guest state while not on a CPU */
 
     /* PV CPU state (Xen x86_64 PV model). */
     bool in_kernel;                 /* guest kernel mode vs guest user mode */
+    bool in_multicall;              /* no continuations inside a multicall */
     mfn_t kernel_l4;                /* NEW_BASEPTR */
     mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
     uint64_t kernel_ss, kernel_sp;  /* stack_switch */
@@ -108,10 +110,13 @@ struct domain {
 
     struct evtchn *evtchn;          /* NR_EVTCHN_PORTS entries */
     unsigned int weight, cap;       /* scheduler parameters */
+    int64_t cap_budget;             /* ns it may still run this period (cap only) */
+    bool destroyed;                 /* killed (tandem_domctl, or domain 0 ended): not a crash */
 
     struct guest_console con[2];    /* line buffers: [0] console_io, [1] console ring */
     uint32_t con_recent[2][16];     /* hashes of lines recently shown, per source */
     unsigned int con_recent_pos[2];
+    struct { char buf[256]; unsigned int head, tail; } con_in;  /* typed for it, not yet taken */
 
     struct domain_counters ctr;
     struct domain *next_in_list;
@@ -127,7 +132,18 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
 void domain_shutdown(struct domain *d, int reason);
 void domain_destroy(struct domain *d);
+/*
+ * Destroy on request (tandem_domctl destroy, or domain 0 ending): stop the
+ * domain at once with `why` kept as its fate; the scheduler frees it once
+ * no CPU runs it. Returns 0, or -1 if it was already stopping.
+ */
+int domain_kill(struct domain *d, const char *why);
+/* Frames free when no domain exists (set once at boot); the final report checks them. */
+void domain_set_frame_baseline(uint64_t frames);
+/* Print the frame count against the baseline; true if every domain frame came back. */
+bool domain_frames_report(void);
 unsigned int domains_alive(void);
+uint64_t domain_cpu_time(const struct domain *d);    /* ns, all its vCPUs */
 void domain_pause(struct domain *d);
 void domain_unpause(struct domain *d);
 

@@ -16,5 +16,13 @@ typedef long hypercall_fn_t(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
                         uint64_t a4, uint64_t a5);
 const char *hypercall_name(unsigned long nr);
+/*
+ * Preempt a long hypercall (Xen's hypercall_create_continuation): the guest
+ * re-executes its SYSCALL with these arguments, after any pending interrupt
+ * or event has been handled. Returns nr (the caller returns it as its result,
+ * which re-loads rax) or 0 when continuing is impossible (inside a multicall):
+ * then the caller must finish the work itself.
+ */
+long hypercall_continue(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
 
 #endif

@@ -311,22 +311,17 @@ long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t
 
     nr = (uint32_t)nr;          /* Xen: uint32_t nr_calls; no upper limit */
     for (uint64_t i = 0; i < nr; i++) {
-        if (i == MULTICALL_CHUNK) {
-            /* Continuation (Xen's hypercall_create_continuation): the guest re-executes
-             * the SYSCALL with the rest of the list; rax must be the call number again. */
-            struct cpu_user_regs *regs = guest_cpu_regs();
-            regs->rip -= 2;
-            regs->rdi = list + i * sizeof(e);
-            regs->rsi = nr - i;
-            return __HYPERVISOR_multicall;
-        }
+        if (i == MULTICALL_CHUNK)
+            return hypercall_continue(__HYPERVISOR_multicall, list + i * sizeof(e), nr - i, 0, 0);
         uint64_t va = list + i * sizeof(e);
         if (copy_from_guest(&e, va, sizeof(e)))
             return -XEN_EFAULT;
         if (e.op == __HYPERVISOR_multicall) {
             e.result = -XEN_EINVAL;         /* no nesting */
         } else {
+            v->in_multicall = true;
             e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2], e.args[3], e.args[4]);
+            v->in_multicall = false;
         }
         if (copy_to_guest(va + offsetof(struct multicall_entry, result), &e.result, sizeof(e.result)))
             return -XEN_EFAULT;

@@ -20,31 +20,42 @@ static struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long
 {
     struct domain *d;
 
-    if (foreigndom == DOMID_SELF || foreigndom == curr->domain_id)
+    if (foreigndom == DOMID_SELF)
         return curr;
-    if (!curr->is_privileged) {
+    /* As Xen: naming itself is "cannot specify itself as foreign domain" (-ESRCH);
+     * an unknown domain is -ESRCH before any privilege check; DOMID_XEN and
+     * DOMID_IO exist in Xen, so an unprivileged caller gets -EPERM for them. */
+    if (foreigndom == curr->domain_id) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
+    d = get_domain_by_id(foreigndom);
+    if (!d && foreigndom != DOMID_XEN && foreigndom != DOMID_IO) {
+        *rc = -XEN_ESRCH;
+        return NULL;
+    }
+    if (!d || !curr->is_privileged) {
         *rc = -XEN_EPERM;
         return NULL;
     }
-    if (!(d = get_domain_by_id(foreigndom)))
-        *rc = -XEN_ESRCH;
     return d;
 }
 
 static long mmu_update_one(struct domain *d, struct domain *pg_owner, const struct mmu_update *req)
 {
-    unsigned int cmd = req->ptr & 3;
+    unsigned int cmd = req->ptr & 7;    /* Xen: ptr & (sizeof(l1_pgentry_t) - 1); 4-7 unknown */
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
     struct page_info *pg;
 
+    if (cmd > MMU_PT_UPDATE_NO_TRANSLATE)
+        return -XEN_ENOSYS;
     if (!mfn_valid(mfn))
         return -XEN_EINVAL;
     pg = mfn_to_page(mfn);
     switch (cmd) {
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
-        if (req->ptr & 7 & ~3UL)
-            return -XEN_EINVAL;     /* entries are 8-byte aligned */
+    case MMU_PT_UPDATE_NO_TRANSLATE:    /* a PV guest's frames are machine frames: as normal */
         if (!(pg->flags & PGF_allocated) || pg->owner != d->domain_id)
             return -XEN_EINVAL;
         if (is_pt_type(pg->type) && pg->type_count) {
@@ -58,8 +69,9 @@ static long mmu_update_one(struct domain *d, struct domain *pg_owner, const stru
         put_page_type(pg);
         return 0;
     case MMU_MACHPHYS_UPDATE:
+        /* Xen: get_page_from_mfn(mfn, pg_owner) fails -> -EINVAL. */
         if (!(pg->flags & PGF_allocated) || pg->owner != pg_owner->domain_id)
-            return -XEN_EPERM;
+            return -XEN_EINVAL;
         set_gpfn_from_mfn(mfn, req->val);
         return 0;
     default:
@@ -67,29 +79,67 @@ static long mmu_update_one(struct domain *d, struct domain *pg_owner, const stru
     }
 }
 
-long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+#define MMU_BATCH_CHUNK 256     /* requests between preemption points */
+
+/*
+ * Shared loop of mmu_update and mmuext_op: `done` counts across
+ * continuations (with MMU_UPDATE_PREEMPTED set in count, the running total
+ * is read back from *pdone, as in Xen).
+ */
+static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t pdone,
+                      uint64_t foreigndom, size_t size,
+                      long (*one)(struct vcpu *, struct domain *, const void *))
 {
-    struct domain *d = current->domain, *pg_owner;
-    struct mmu_update req;
-    uint32_t n = count & ~MMU_UPDATE_PREEMPTED, i;
+    struct vcpu *v = current;
+    struct domain *pg_owner;
+    uint64_t buf[3];
+    uint32_t n = count & ~MMU_UPDATE_PREEMPTED, done = 0, i;
     long rc = 0;
 
-    if (!(pg_owner = get_pg_owner(d, foreigndom, &rc)))
+    /* Xen's guest_handle_okay: only the start of the list is checked up front. */
+    if (!guest_range_ok(list, 1))
+        return -XEN_EFAULT;
+    if (!(pg_owner = get_pg_owner(v->domain, foreigndom, &rc)))
         return rc;
+    /* Xen ignores a fault on pdone (read here, written at the end): the work is done. */
+    if ((count & MMU_UPDATE_PREEMPTED) && pdone && copy_from_guest(&done, pdone, sizeof(done)))
+        done = 0;
     for (i = 0; i < n; i++) {
-        if (copy_from_guest(&req, ureqs + (uint64_t)i * sizeof(req), sizeof(req))) {
+        if (i == MMU_BATCH_CHUNK) {
+            long c;
+            uint32_t total = done + i;
+            if (pdone && copy_to_guest(pdone, &total, sizeof(total)))
+                return -XEN_EFAULT;
+            c = hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED,
+                                   pdone, foreigndom);
+            if (c)
+                return c;
+        }
+        if (copy_from_guest(buf, list + (uint64_t)i * size, size)) {
             rc = -XEN_EFAULT;
             break;
         }
-        if ((rc = mmu_update_one(d, pg_owner, &req))) {
-            printk(XENLOG_DEBUG "d%u: mmu_update ptr %#lx val %#lx refused (%ld)\n",
-                   d->domain_id, (unsigned long)req.ptr, (unsigned long)req.val, rc);
+        if ((rc = one(v, pg_owner, buf))) {
+            printk(XENLOG_DEBUG "d%u: %s request %u (%#lx %#lx) refused (%ld)\n", v->domain->domain_id,
+                   hypercall_name(nr), i, (unsigned long)buf[0], (unsigned long)buf[1], rc);
             break;
         }
     }
-    if (pdone && copy_to_guest(pdone, &i, sizeof(i)))
-        return -XEN_EFAULT;
+    done += i;
+    if (pdone)
+        (void)copy_to_guest(pdone, &done, sizeof(done));
     return rc;
+}
+
+static long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *req)
+{
+    return mmu_update_one(v->domain, pg_owner, req);
+}
+
+long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+{
+    return mmu_batch(__HYPERVISOR_mmu_update, ureqs, count, pdone, foreigndom,
+                     sizeof(struct mmu_update), mmu_update_req);
 }
 
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
@@ -137,11 +187,11 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
         return 0;
     case MMUEXT_NEW_BASEPTR:
         if (pg_owner != d)
-            return -XEN_EINVAL;
+            return -XEN_EPERM;      /* as Xen */
         return pv_set_baseptr(v, mfn, false);
     case MMUEXT_NEW_USER_BASEPTR:
         if (pg_owner != d)
-            return -XEN_EINVAL;
+            return -XEN_EPERM;
         return pv_set_baseptr(v, mfn, true);
     case MMUEXT_TLB_FLUSH_LOCAL: case MMUEXT_TLB_FLUSH_ALL:
         flush_tlb_local();
@@ -150,7 +200,7 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
     case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_INVLPG_MULTI: {
         uint64_t mask;
         if (copy_from_guest(&mask, op->arg2.vcpumask, sizeof(mask)))
-            return -XEN_EFAULT;
+            return -XEN_EINVAL;     /* Xen: vcpumask_to_pcpumask() failing is -EINVAL */
         if (op->cmd == MMUEXT_TLB_FLUSH_MULTI) {
             flush_tlb_local();
             d->ctr.tlb_flushes++;
@@ -162,12 +212,17 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
         if (is_canonical(op->arg1.linear_addr) && !in_hv_range(op->arg1.linear_addr))
             invlpg(op->arg1.linear_addr);
         return 0;
-    case MMUEXT_FLUSH_CACHE: case MMUEXT_FLUSH_CACHE_GLOBAL:
+    case MMUEXT_FLUSH_CACHE:
         return d->is_privileged ? 0 : -XEN_EACCES;
+    case MMUEXT_FLUSH_CACHE_GLOBAL:
+        return d->is_privileged ? 0 : -XEN_EINVAL;      /* sic: Xen's answer differs from FLUSH_CACHE */
     case MMUEXT_SET_LDT:
         /* Tandem loads no guest LDT yet: only the empty LDT is accepted. */
-        if ((op->arg1.linear_addr & ~PAGE_MASK) || op->arg2.nr_ents > 8192 ||
-            !guest_range_ok(op->arg1.linear_addr, op->arg2.nr_ents * 8UL))
+        /* Xen: with 0 entries the base is ignored; otherwise page aligned and a guest address. */
+        if (op->arg2.nr_ents && ((op->arg1.linear_addr & ~PAGE_MASK) ||
+                                 !guest_range_ok(op->arg1.linear_addr, 1)))
+            return -XEN_EINVAL;
+        if (op->arg2.nr_ents > 8192)
             return -XEN_EINVAL;
         return op->arg2.nr_ents ? -XEN_EOPNOTSUPP : 0;
     case MMUEXT_CLEAR_PAGE:
@@ -196,30 +251,15 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
     }
 }
 
+static long mmuext_req(struct vcpu *v, struct domain *pg_owner, const void *op)
+{
+    return mmuext_one(v, pg_owner, op);
+}
+
 long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
 {
-    struct vcpu *v = current;
-    struct domain *pg_owner;
-    struct mmuext_op op;
-    uint32_t n = count & ~MMU_UPDATE_PREEMPTED, i;
-    long rc = 0;
-
-    if (!(pg_owner = get_pg_owner(v->domain, foreigndom, &rc)))
-        return rc;
-    for (i = 0; i < n; i++) {
-        if (copy_from_guest(&op, uops + (uint64_t)i * sizeof(op), sizeof(op))) {
-            rc = -XEN_EFAULT;
-            break;
-        }
-        if ((rc = mmuext_one(v, pg_owner, &op))) {
-            printk(XENLOG_DEBUG "d%u: mmuext_op cmd %u arg %#lx refused (%ld)\n",
-                   v->domain->domain_id, op.cmd, (unsigned long)op.arg1.mfn, rc);
-            break;
-        }
-    }
-    if (pdone && copy_to_guest(pdone, &i, sizeof(i)))
-        return -XEN_EFAULT;
-    return rc;
+    return mmu_batch(__HYPERVISOR_mmuext_op, uops, count, pdone, foreigndom,
+                     sizeof(struct mmuext_op), mmuext_req);
 }
 
 static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val, uint64_t flags)
@@ -249,8 +289,7 @@ static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val
 
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
 {
-    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
-        return -XEN_EINVAL;
+    /* Flush type 3 is not an error in Xen: it flushes nothing. */
     return update_va_mapping(current->domain, va, val, flags);
 }
 
@@ -261,7 +300,5 @@ long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags,
 
     if (!(pg_owner = get_pg_owner(current->domain, domid, &rc)))
         return rc;
-    if ((flags & UVMF_FLUSHTYPE_MASK) == 3)
-        return -XEN_EINVAL;
     return update_va_mapping(pg_owner, va, val, flags);
 }
