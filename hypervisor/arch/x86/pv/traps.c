@@ -13,6 +13,7 @@
 #include "processor.h"
 #include "mm.h"
 #include "sched.h"
+#include "cpu.h"
 #include <tandem/xen.h>
 
 static bool has_error_code(unsigned int v)
@@ -37,12 +38,67 @@ void pv_save_vcpu_context(struct vcpu *v)
                          : "=r"(v->sel_ds), "=r"(v->sel_es), "=r"(v->sel_fs), "=r"(v->sel_gs));
 }
 
-static void load_selectors(const struct vcpu *v)
+/*
+ * Load one data selector; a selector the guest made invalid meanwhile (e.g.
+ * by changing its GDT) faults: the exception-table fixup loads NUL instead.
+ * Returns false when that happened.
+ */
+#define LOAD_SEG(seg)                                                       \
+static bool load_##seg(uint16_t sel)                                        \
+{                                                                           \
+    uint32_t ok = 1;                                                        \
+    __asm__ __volatile__("1: mov %k1, %%" #seg "\n"                        \
+                         "2:\n"                                             \
+                         ".pushsection .text.fixup, \"ax\"\n"               \
+                         "3: xor %k0, %k0\n"                                \
+                         "   mov %k0, %%" #seg "\n"                          \
+                         "   jmp 2b\n"                                      \
+                         ".popsection\n"                                    \
+                         ".pushsection .ex_table, \"a\"\n"                  \
+                         "   .quad 1b, 3b\n"                                \
+                         ".popsection"                                      \
+                         : "+r"(ok) : "r"((uint32_t)sel));                  \
+    return ok;                                                              \
+}
+LOAD_SEG(ds)
+LOAD_SEG(es)
+LOAD_SEG(fs)
+LOAD_SEG(gs)
+
+/* Xen's failsafe callback: segments could not be reloaded; the guest sees their old values. */
+static void deliver_failsafe(struct vcpu *v)
 {
-    /* Selectors were valid for this vCPU's GDT when saved; the GDT is loaded first. */
-    __asm__ __volatile__("mov %0, %%ds; mov %1, %%es; mov %2, %%fs; mov %3, %%gs"
-                         :: "r"((uint32_t)v->sel_ds), "r"((uint32_t)v->sel_es),
-                            "r"((uint32_t)v->sel_fs), "r"((uint32_t)v->sel_gs));
+    struct cpu_user_regs *regs = guest_cpu_regs();
+    uint64_t frame[11], sp;
+
+    if (!v->failsafe_callback) {
+        domain_crash(v->domain, "segment reload failed and no failsafe callback", regs);
+        return;
+    }
+    if (!v->in_kernel)
+        pv_toggle_guest_mode(v);
+    sp = (v->in_kernel ? regs->rsp : v->kernel_sp) & ~15UL;
+    frame[0] = regs->rcx; frame[1] = regs->r11;
+    frame[2] = v->sel_ds; frame[3] = v->sel_es; frame[4] = v->sel_fs; frame[5] = v->sel_gs;
+    frame[6] = regs->rip; frame[7] = regs->cs | ((uint64_t)v->vcpu_info->evtchn_upcall_mask << 32);
+    frame[8] = regs->rflags; frame[9] = regs->rsp; frame[10] = regs->ss;
+    sp -= sizeof(frame);
+    if (copy_to_guest(sp, frame, sizeof(frame))) {
+        domain_crash(v->domain, "cannot write the failsafe frame", regs);
+        return;
+    }
+    regs->rsp = sp;
+    regs->rip = v->failsafe_callback;
+    regs->cs = FLAT_KERNEL_CS;
+    regs->ss = FLAT_KERNEL_SS;
+    v->vcpu_info->evtchn_upcall_mask = 1;
+    v->sel_ds = v->sel_es = v->sel_fs = v->sel_gs = 0;
+}
+
+/* After the GDT, before the FS/GS bases (loading a selector resets its base). */
+static bool load_selectors(const struct vcpu *v)
+{
+    return load_ds(v->sel_ds) & load_es(v->sel_es) & load_fs(v->sel_fs) & load_gs(v->sel_gs);
 }
 
 static void load_debug_regs(const struct vcpu *v)
@@ -59,13 +115,17 @@ void pv_load_debug_regs_now(const struct vcpu *v)
 
 void pv_load_vcpu_context(struct vcpu *v)
 {
+    bool segs_ok;
+
     pv_load_gdt(v);
-    load_selectors(v);
-    load_debug_regs(v);
     write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
+    segs_ok = load_selectors(v);
     wrmsr(MSR_FS_BASE, v->fs_base);
     wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);
     pv_set_fpu_ts(v, v->fpu_ts);
+    load_debug_regs(v);
+    if (!segs_ok)
+        deliver_failsafe(v);
 }
 
 void pv_set_fpu_ts(struct vcpu *v, bool ts)
