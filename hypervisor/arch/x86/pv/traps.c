@@ -98,7 +98,13 @@ static void deliver_failsafe(struct vcpu *v)
 /* After the GDT, before the FS/GS bases (loading a selector resets its base). */
 static bool load_selectors(const struct vcpu *v)
 {
-    return load_ds(v->sel_ds) & load_es(v->sel_es) & load_fs(v->sel_fs) & load_gs(v->sel_gs);
+    bool ok = load_ds(v->sel_ds);
+
+    /* Every register is loaded even after a failure (no short-circuit). */
+    ok = load_es(v->sel_es) && ok;
+    ok = load_fs(v->sel_fs) && ok;
+    ok = load_gs(v->sel_gs) && ok;
+    return ok;
 }
 
 static void load_debug_regs(const struct vcpu *v)
