@@ -12,6 +12,7 @@
 const char test_title[] = "failsafe callback when a stale selector cannot be reloaded";
 
 static uint64_t gdt_page[512] __attribute__((aligned(4096)));
+static uint8_t si_page[4096] __attribute__((aligned(4096)));
 void failsafe_entry(void);
 void failsafe_c(uint64_t *frame);
 
@@ -32,6 +33,18 @@ void failsafe_c(uint64_t *f)
         printk("failsafe callback with fs %#lx in the frame\n", (unsigned long)f[4]);
     printk("Test result: %s\n", "SUCCESS");
     shutdown(SHUTDOWN_poweroff);
+}
+
+/* pvclock: system time now, from vcpu_info.time and the TSC. */
+static uint64_t now_ns(const struct vcpu_time_info *t)
+{
+    uint32_t lo, hi;
+    uint64_t delta;
+
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
+    delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
+    return t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
 }
 
 static uint64_t va_to_maddr(const void *p)
@@ -60,7 +73,10 @@ void test_main(void)
     /* Block until a timer: the vCPU is descheduled and reloaded. */
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
     CHECK_RC(HC2(event_channel_op, EVTCHNOP_bind_virq, &bv), 0, "bind VIRQ_TIMER");
-    t.timeout_abs_ns = 1;       /* in the past: fires at once */
+    /* 5 ms from now (pvclock system time), so the block really deschedules us. */
+    CHECK_RC(HC3(update_va_mapping, si_page, start_info->shared_info | 0x67, UVMF_INVLPG), 0,
+             "map shared_info");
+    t.timeout_abs_ns = now_ns(&((struct shared_info *)si_page)->vcpu_info[0].time) + 5000000;
     t.flags = 0;
     CHECK_RC(HC3(vcpu_op, VCPUOP_set_singleshot_timer, 0, &t), 0, "singleshot");
     HC2(sched_op, SCHEDOP_block, 0);
