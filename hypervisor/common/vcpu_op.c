@@ -24,11 +24,16 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     /* rsvd is ignored: Linux leaves it uninitialised. */
     if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
         return -XEN_EINVAL;
-    if (!mfn_valid(r.mfn) || (pg = mfn_to_page(r.mfn))->owner != d->domain_id ||
-        !(pg->flags & PGF_allocated) || pg->type != PGT_writable_page)
-        return -XEN_EINVAL;
     if (v->vcpu_info_mfn != INVALID_MFN)
         return -XEN_EINVAL;     /* once per vCPU, as Xen */
+    /*
+     * The hypervisor writes this page from now on: hold a writable type
+     * reference, so it can neither become a page table nor be given back
+     * (decrease_reservation) while in use.
+     */
+    if (!mfn_valid(r.mfn) || (pg = mfn_to_page(r.mfn))->type == PGT_none ||
+        get_page_and_type(r.mfn, d, PGT_writable_page))
+        return -XEN_EINVAL;
     nv = (struct vcpu_info *)((char *)mfn_to_virt(r.mfn) + r.offset);
     *nv = *v->vcpu_info;
     /* As Xen: make the guest look at everything once at the new place. */
@@ -72,7 +77,7 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         if (copy_from_guest(&r, arg, sizeof(r)))
             return -XEN_EFAULT;
         if (r.addr.v && !guest_range_ok(r.addr.v, sizeof(struct vcpu_runstate_info)))
-            return -XEN_EINVAL;
+            return -XEN_EFAULT;     /* Xen: guest_handle_okay() failing leaves rc = -EFAULT */
         v->runstate_guest = r.addr.v;   /* re-registering is allowed (Linux does) */
         return 0;
     }
@@ -80,7 +85,7 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         struct vcpu_set_periodic_timer t;
         if (copy_from_guest(&t, arg, sizeof(t)))
             return -XEN_EFAULT;
-        if (t.period_ns < MIN_PERIOD_NS)
+        if (t.period_ns < MIN_PERIOD_NS || t.period_ns > (~0ULL >> 2))   /* Xen: STIME_DELTA_MAX */
             return -XEN_EINVAL;
         v->periodic_period = t.period_ns;
         v->periodic_next = now_ns() + t.period_ns;
@@ -96,8 +101,7 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
             return -XEN_EINVAL;
         if (copy_from_guest(&t, arg, sizeof(t)))
             return -XEN_EFAULT;
-        if ((t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < now_ns())
-            return -XEN_ETIME;
+        /* VCPU_SSHOTTMR_future is ignored since Xen 4.18 (19c6cbd90965): a past deadline fires now. */
         v->singleshot_deadline = MAX(t.timeout_abs_ns, 1);
         sched_recompute_timer();
         return 0;

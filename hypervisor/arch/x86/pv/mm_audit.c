@@ -70,6 +70,8 @@ unsigned int mm_audit(void)
             if (!v)
                 continue;
             tally_ref(w, v->kernel_l4);
+            if (v->vcpu_info_mfn != INVALID_MFN)
+                tally_ref(w, v->vcpu_info_mfn);
             tally_ref(w, v->user_l4);
             for (unsigned int g = 0; g < v->gdt_nr_frames; g++)
                 tally_ref(w, v->gdt_frames[g]);
