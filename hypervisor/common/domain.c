@@ -72,6 +72,10 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
         return NULL;
     }
     frame_table[si].flags |= PGF_shared_info;
+    /* The hypervisor writes this page for the domain's whole life: it stays
+     * writable-typed, so it can never be validated as a page table. */
+    frame_table[si].count = frame_table[si].type_count = 1;
+    frame_table[si].type = PGT_writable_page;
     d->shared_info_mfn = si;
     d->shared_info = mfn_to_virt(si);
     memset(d->shared_info, 0, PAGE_SIZE);

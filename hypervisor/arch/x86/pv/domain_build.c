@@ -210,6 +210,14 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
 
     d->store_mfn = b.p2m[(l.store_va - l.virt_base) >> PAGE_SHIFT];
     d->console_mfn = b.p2m[(l.console_va - l.virt_base) >> PAGE_SHIFT];
+    /* The hypervisor serves these rings through the direct map: keep them
+     * writable-typed (never a page table, never released) for the domain's life. */
+    if (get_page_and_type(d->console_mfn, d, PGT_writable_page) ||
+        get_page_and_type(d->store_mfn, d, PGT_writable_page)) {
+        snprintf(err, errlen, "cannot reference the console and store rings");
+        xfree(b.p2m);
+        return -XEN_EINVAL;
+    }
     if ((port = evtchn_alloc_xen_port(d, XEN_CONSUMER_CONSOLE)) < 0) {
         snprintf(err, errlen, "no event channel for the console");
         xfree(b.p2m);

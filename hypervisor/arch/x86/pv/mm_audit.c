@@ -65,6 +65,10 @@ unsigned int mm_audit(void)
             if (pg->flags & PGF_pinned)
                 tally_ref(w, m);
         }
+        /* Pages the hypervisor itself writes for the domain. */
+        tally_ref(w, d->shared_info_mfn);
+        tally_ref(w, d->console_mfn);
+        tally_ref(w, d->store_mfn);
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)
