@@ -52,6 +52,10 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
     if (vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]))
         return -XEN_ENOENT;
     switch (cmd) {
+    case VCPUOP_initialise: {
+        long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
+        return pv_vcpu_initialise(v, arg);
+    }
     case VCPUOP_is_up:
         return !(v->pause_flags & VPF_down);
     case VCPUOP_up:

@@ -178,6 +178,30 @@ static void check_core_ops(void)
 
 static void check_vcpu_op(void)
 {
+    SIZE(struct vcpu_user_regs, 200);
+    OFF(struct vcpu_user_regs, error_code, 120);
+    OFF(struct vcpu_user_regs, rip, 128);
+    OFF(struct vcpu_user_regs, cs, 136);
+    OFF(struct vcpu_user_regs, saved_upcall_mask, 140);
+    OFF(struct vcpu_user_regs, rflags, 144);
+    OFF(struct vcpu_user_regs, rsp, 152);
+    OFF(struct vcpu_user_regs, ss, 160);
+    OFF(struct vcpu_user_regs, gs, 192);
+    SIZE(struct vcpu_guest_context, 5168);
+    OFF(struct vcpu_guest_context, flags, 512);
+    OFF(struct vcpu_guest_context, user_regs, 520);
+    OFF(struct vcpu_guest_context, trap_ctxt, 720);
+    OFF(struct vcpu_guest_context, ldt_base, 4816);
+    OFF(struct vcpu_guest_context, gdt_frames, 4832);
+    OFF(struct vcpu_guest_context, gdt_ents, 4960);
+    OFF(struct vcpu_guest_context, kernel_ss, 4968);
+    OFF(struct vcpu_guest_context, ctrlreg, 4984);
+    OFF(struct vcpu_guest_context, debugreg, 5048);
+    OFF(struct vcpu_guest_context, event_callback_eip, 5112);
+    OFF(struct vcpu_guest_context, syscall_callback_eip, 5128);
+    OFF(struct vcpu_guest_context, vm_assist, 5136);
+    OFF(struct vcpu_guest_context, fs_base, 5144);
+    OFF(struct vcpu_guest_context, gs_base_user, 5160);
     SIZE(struct vcpu_runstate_info, 48);
     OFF(struct vcpu_runstate_info, state, 0);
     OFF(struct vcpu_runstate_info, state_entry_time, 8);

@@ -11,8 +11,9 @@
 #define TANDEM_PUBLIC_VCPU_H
 
 #include <stdint.h>
+#include "xen.h"
 
-#define VCPUOP_initialise                     0  /* arg: vcpu_guest_context (not defined here) */
+#define VCPUOP_initialise                     0  /* IN: struct vcpu_guest_context (5168 bytes) */
 #define VCPUOP_up                             1  /* make an initialised vCPU runnable */
 #define VCPUOP_down                           2  /* stop it (synchronous only on itself) */
 #define VCPUOP_is_up                          3  /* returns 1 if up, 0 if down, <0 if no such vCPU */
@@ -132,5 +133,52 @@ struct vcpu_register_time_memory_area {
     } addr;
 };
 typedef struct vcpu_register_time_memory_area vcpu_register_time_memory_area_t;
+
+/*
+ * VCPUOP_initialise: the first register state of a vCPU that is still down
+ * (how a kernel starts its secondary vCPUs), then VCPUOP_up. Layout is Xen's
+ * x86_64 struct vcpu_guest_context; its register block is Xen's x86_64
+ * struct cpu_user_regs, named vcpu_user_regs here (200 bytes).
+ */
+struct vcpu_user_regs {
+    uint64_t r15, r14, r13, r12, rbp, rbx, r11, r10, r9, r8;
+    uint64_t rax, rcx, rdx, rsi, rdi;
+    uint32_t error_code;        /* private */
+    uint32_t entry_vector;      /* private */
+    uint64_t rip;               /* IN */
+    uint16_t cs, pad0[1];       /* IN: code selector (RPL raised to 3) */
+    uint8_t  saved_upcall_mask;
+    uint8_t  pad1[3];
+    uint64_t rflags;            /* IN: IF always set, IOPL cleared */
+    uint64_t rsp;               /* IN */
+    uint16_t ss, pad2[3];       /* IN */
+    uint16_t es, pad3[3];
+    uint16_t ds, pad4[3];
+    uint16_t fs, pad5[3];
+    uint16_t gs, pad6[3];
+};
+
+#define VGCF_i387_valid                (1U << 0)   /* fpu_ctxt holds an FXSAVE image */
+#define VGCF_in_kernel                 (1U << 2)   /* start in guest kernel mode (required) */
+#define VGCF_failsafe_disables_events  (1U << 3)
+#define VGCF_syscall_disables_events   (1U << 4)
+#define VGCF_online                    (1U << 5)   /* bring the vCPU up at once */
+
+struct vcpu_guest_context {
+    uint8_t  fpu_ctxt[512];                 /* IN: FXSAVE image if VGCF_i387_valid */
+    uint64_t flags;                         /* IN: VGCF_* */
+    struct vcpu_user_regs user_regs;        /* IN */
+    struct trap_info trap_ctxt[256];        /* IN: virtual IDT (address 0 = none) */
+    uint64_t ldt_base, ldt_ents;            /* IN: only an empty LDT is accepted */
+    uint64_t gdt_frames[16], gdt_ents;      /* IN: as set_gdt */
+    uint64_t kernel_ss, kernel_sp;          /* IN: as stack_switch */
+    uint64_t ctrlreg[8];                    /* IN: [3] kernel L4, [1] user L4 (cr3 format) */
+    uint64_t debugreg[8];                   /* IN: as set_debugreg */
+    uint64_t event_callback_eip;            /* IN */
+    uint64_t failsafe_callback_eip;         /* IN */
+    uint64_t syscall_callback_eip;          /* IN */
+    uint64_t vm_assist;                     /* IN: VMASST_TYPE_* bitmap */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;   /* IN */
+};
 
 #endif

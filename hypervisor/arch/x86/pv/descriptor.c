@@ -29,18 +29,14 @@ void pv_load_gdt(struct vcpu *v)
     cpu_load_guest_gdt(&g);
 }
 
-long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+/* Install `entries` descriptors from `frames` as v's GDT (the frames are checked and typed). */
+int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries)
 {
-    struct vcpu *v = current;
-    uint64_t frames[FIRST_RESERVED_GDT_PAGE];
-    unsigned int nr, i;
+    unsigned int nr = DIV_ROUND_UP(entries, 512), i;
     int rc = 0;
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -XEN_EINVAL;
-    nr = DIV_ROUND_UP(entries, 512);
-    if (nr && copy_from_guest(frames, frame_list, nr * sizeof(frames[0])))
-        return -XEN_EFAULT;
     for (i = 0; i < nr; i++)
         if ((rc = get_page_and_type(frames[i], v->domain, PGT_seg_desc_page)))
             break;
@@ -53,8 +49,22 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4,
     memcpy(v->gdt_frames, frames, nr * sizeof(frames[0]));
     v->gdt_nr_frames = nr;
     v->gdt_entries = entries;
-    pv_load_gdt(v);
+    if (v == current)
+        pv_load_gdt(v);
     return 0;
+}
+
+long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    uint64_t frames[FIRST_RESERVED_GDT_PAGE];
+    unsigned int nr;
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -XEN_EINVAL;
+    nr = DIV_ROUND_UP(entries, 512);
+    if (nr && copy_from_guest(frames, frame_list, nr * sizeof(frames[0])))
+        return -XEN_EFAULT;
+    return pv_set_gdt_frames(current, frames, entries);
 }
 
 long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5)

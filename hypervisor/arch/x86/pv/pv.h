@@ -43,6 +43,9 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
                  uint64_t val, bool preserve_ad);
 int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx);
 bool pv_descriptor_fixup(uint64_t *desc);
+int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries);
+/* VCPUOP_initialise: first state of a down vCPU from a vcpu_guest_context. */
+long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 /* Write-protected page-table write by the guest kernel (ptwr.c): true if emulated. */
 bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2);

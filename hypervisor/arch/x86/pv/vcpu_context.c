@@ -1,0 +1,109 @@
+/*
+ * VCPUOP_initialise: the first register state of a secondary vCPU, as Xen's
+ * arch_set_info_guest for a 64-bit PV guest. Everything is checked before
+ * anything changes; references (L4s, GDT frames) are taken last and undone
+ * on failure.
+ */
+#include "lib.h"
+#include "pv.h"
+#include "mm.h"
+#include "guest_access.h"
+#include <tandem/vcpu.h>
+#include <tandem/errno.h>
+
+static bool addr_ok(uint64_t va)
+{
+    return is_canonical(va) && !in_hv_range(va);
+}
+
+/* Xen's __fixup_guest_selector: a ring-0..2 selector gets RPL 3. */
+static uint16_t fixup_sel(uint16_t sel)
+{
+    return sel ? sel | 3 : sel;
+}
+
+static int decode(const struct vcpu_guest_context *c)
+{
+    if (!(c->flags & VGCF_in_kernel))
+        return -XEN_EINVAL;
+    if (!addr_ok(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
+        !addr_ok(c->event_callback_eip) || !addr_ok(c->failsafe_callback_eip) ||
+        !addr_ok(c->syscall_callback_eip) || !is_canonical(c->fs_base) ||
+        !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user))
+        return -XEN_EINVAL;
+    if (c->ldt_ents || c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
+        return -XEN_EINVAL;
+    for (unsigned int i = 0; i < 256; i++)
+        if (c->trap_ctxt[i].address && !addr_ok(c->trap_ctxt[i].address))
+            return -XEN_EINVAL;
+    return 0;
+}
+
+long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
+{
+    struct vcpu_guest_context *c = xzalloc_bytes(sizeof(*c));
+    mfn_t l4, ul4;
+    int rc;
+
+    if (!c)
+        return -XEN_ENOMEM;
+    rc = copy_from_guest(c, arg, sizeof(*c)) ? -XEN_EFAULT : 0;
+    if (!rc && v->kernel_l4)
+        rc = -XEN_EEXIST;               /* already initialised */
+    if (!rc)
+        rc = decode(c);
+    l4 = c->ctrlreg[3] >> PAGE_SHIFT;
+    ul4 = c->ctrlreg[1] >> PAGE_SHIFT;
+    if (!rc && (rc = get_page_and_type(l4, v->domain, PGT_l4_page_table)))
+        rc = -XEN_EINVAL;
+    if (!rc && ul4 && get_page_and_type(ul4, v->domain, PGT_l4_page_table)) {
+        put_page_and_type(l4);
+        rc = -XEN_EINVAL;
+    }
+    if (!rc && (rc = pv_set_gdt_frames(v, c->gdt_frames, c->gdt_ents))) {
+        put_page_and_type(l4);
+        if (ul4)
+            put_page_and_type(ul4);
+    }
+    if (rc) {
+        xfree(c);
+        return rc;
+    }
+
+    memset(&v->regs, 0, sizeof(v->regs));
+    memcpy(&v->regs, &c->user_regs, offsetof(struct vcpu_user_regs, error_code));
+    v->regs.rip = c->user_regs.rip;
+    v->regs.rsp = c->user_regs.rsp;
+    v->regs.cs = fixup_sel(c->user_regs.cs) ? fixup_sel(c->user_regs.cs) : FLAT_KERNEL_CS;
+    v->regs.ss = fixup_sel(c->user_regs.ss) ? fixup_sel(c->user_regs.ss) : FLAT_KERNEL_SS;
+    v->regs.rflags = (c->user_regs.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT)) |
+                     X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    /* As Xen: the IOPL field of the initial flags is the vCPU's virtual IOPL. */
+    v->iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
+    v->sel_ds = fixup_sel(c->user_regs.ds);
+    v->sel_es = fixup_sel(c->user_regs.es);
+    v->sel_fs = fixup_sel(c->user_regs.fs);
+    v->sel_gs = fixup_sel(c->user_regs.gs);
+    if (c->flags & VGCF_i387_valid)
+        memcpy(v->fpu_area, c->fpu_ctxt, sizeof(v->fpu_area));
+    memcpy(v->trap_ctxt, c->trap_ctxt, sizeof(v->trap_ctxt));
+    for (unsigned int i = 0; i < 256; i++)
+        v->trap_ctxt[i].cs = FLAT_KERNEL_CS;
+    v->kernel_ss = FLAT_KERNEL_SS;
+    v->kernel_sp = c->kernel_sp;
+    v->event_callback = c->event_callback_eip;
+    v->failsafe_callback = c->failsafe_callback_eip;
+    v->syscall_callback = c->syscall_callback_eip;
+    v->callback_flags = (c->flags & VGCF_failsafe_disables_events ? 1U << 1 : 0) |
+                        (c->flags & VGCF_syscall_disables_events ? 1U << 2 : 0);
+    v->fs_base = c->fs_base;
+    v->gs_base_kernel = c->gs_base_kernel;
+    v->gs_base_user = c->gs_base_user;
+    v->kernel_l4 = l4;
+    v->user_l4 = ul4;
+    v->in_kernel = true;
+    if (c->flags & VGCF_online)
+        v->pause_flags &= ~VPF_down;
+    xfree(c);
+    return 0;
+}
