@@ -54,16 +54,16 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&p, arg, sizeof(p)))
         return -XEN_EFAULT;
-    /* As Xen: events must be masked, and at most 128 ports. */
-    if (!v->vcpu_info->evtchn_upcall_mask)
-        return -XEN_EINVAL;
+    /* As Xen 4.19's do_poll: at most 128 ports; an event ready for delivery returns at once. */
     if (p.nr_ports > 128)
         return -XEN_EINVAL;
+    if (local_events_need_delivery(v))
+        return 0;
     memset(v->poll_mask, 0, sizeof(v->poll_mask));
     for (uint32_t i = 0; i < p.nr_ports; i++) {
         if (copy_from_guest(&port, p.ports + 4ULL * i, sizeof(port)))
             return -XEN_EFAULT;
-        if (port == 0 || port >= 4096)
+        if (port >= 4096)           /* port 0 is reserved but valid, as Xen's port_is_valid() */
             return -XEN_EINVAL;
         if (evtchn_port_pending(d, port))
             return 0;               /* already pending: no sleep */

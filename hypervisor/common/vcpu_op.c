@@ -8,6 +8,7 @@
 #include "processor.h"
 #include "guest_access.h"
 #include <tandem/vcpu.h>
+#include <tandem/sched.h>
 #include <tandem/errno.h>
 
 #define MIN_PERIOD_NS 1000000ULL    /* Xen refuses periodic timers under 1 ms */
@@ -17,23 +18,26 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     struct vcpu_register_vcpu_info r;
     struct domain *d = v->domain;
     struct vcpu_info *nv;
-    const struct page_info *pg;
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -XEN_EFAULT;
-    /* rsvd is ignored: Linux leaves it uninitialised. */
-    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info))
+    /* rsvd is ignored: Linux leaves it uninitialised. Checks in Xen's order. */
+    if (r.offset >= PAGE_SIZE)
         return -XEN_EINVAL;
     if (v->vcpu_info_mfn != INVALID_MFN)
-        return -XEN_EINVAL;     /* once per vCPU, as Xen */
+        return -XEN_EBUSY;      /* once per vCPU */
+    if (r.offset > PAGE_SIZE - sizeof(struct vcpu_info) || (r.offset & 7))
+        return -XEN_ENXIO;      /* must fit in the page, 8-byte aligned */
+    if (!mfn_valid(r.mfn) || !(mfn_to_page(r.mfn)->flags & PGF_allocated) ||
+        mfn_to_page(r.mfn)->owner != d->domain_id)
+        return -XEN_EINVAL;
     /*
      * The hypervisor writes this page from now on: hold a writable type
      * reference, so it can neither become a page table nor be given back
      * (decrease_reservation) while in use.
      */
-    if (!mfn_valid(r.mfn) || (pg = mfn_to_page(r.mfn))->type == PGT_none ||
-        get_page_and_type(r.mfn, d, PGT_writable_page))
-        return -XEN_EINVAL;
+    if (get_page_and_type(r.mfn, d, PGT_writable_page))
+        return -XEN_EACCES;
     nv = (struct vcpu_info *)((char *)mfn_to_virt(r.mfn) + r.offset);
     *nv = *v->vcpu_info;
     /* As Xen: make the guest look at everything once at the new place. */
@@ -42,6 +46,20 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
     v->vcpu_info = nv;
     v->vcpu_info_mfn = r.mfn;
     return 0;
+}
+
+/* Writes v's runstate to its registered area (v's page tables must be loaded). */
+void vcpu_write_runstate(struct vcpu *v)
+{
+    struct vcpu_runstate_info ri;
+
+    memset(&ri, 0, sizeof(ri));
+    ri.state = v->runstate;
+    ri.state_entry_time = v->runstate_entry_time;
+    for (int i = 0; i < 4; i++)
+        ri.time[i] = v->runstate_time[i];
+    /* The area is the guest's: a bad address only loses the update. */
+    (void)copy_to_guest(v->runstate_guest, &ri, sizeof(ri));
 }
 
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64_t a5)
@@ -63,9 +81,16 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
             return -XEN_EINVAL;     /* never initialised */
         vcpu_pause_flag(v, VPF_down, false);
         return 0;
-    case VCPUOP_down:
+    case VCPUOP_down: {
+        bool others_up = false;
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            others_up |= d->vcpu[i] && d->vcpu[i] != v && !(d->vcpu[i]->pause_flags & VPF_down);
         vcpu_pause_flag(v, VPF_down, true);
+        /* As Xen: a domain whose last vCPU goes down has powered itself off. */
+        if (!others_up)
+            domain_shutdown(d, SHUTDOWN_poweroff);
         return 0;
+    }
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info ri;
         memset(&ri, 0, sizeof(ri));
@@ -83,6 +108,8 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         if (r.addr.v && !guest_range_ok(r.addr.v, sizeof(struct vcpu_runstate_info)))
             return -XEN_EFAULT;     /* Xen: guest_handle_okay() failing leaves rc = -EFAULT */
         v->runstate_guest = r.addr.v;   /* re-registering is allowed (Linux does) */
+        if (v == current && r.addr.v)
+            vcpu_write_runstate(v);     /* as Xen: the area is valid at once */
         return 0;
     }
     case VCPUOP_set_periodic_timer: {

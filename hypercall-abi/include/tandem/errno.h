@@ -7,6 +7,7 @@
 #define XEN_ESRCH        3
 #define XEN_EINTR        4
 #define XEN_EIO          5
+#define XEN_ENXIO        6
 #define XEN_E2BIG        7
 #define XEN_EBADF        9
 #define XEN_EAGAIN      11

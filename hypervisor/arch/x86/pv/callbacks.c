@@ -159,9 +159,13 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     regs->cs = c.cs | 3;
     regs->rsp = c.rsp;
     regs->ss = FLAT_RING3_SS64;
-    regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT)) | X86_EFLAGS_IF;
+    regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
-    if (!(c.flags & VGCF_in_syscall)) {
+    if (c.flags & VGCF_in_syscall) {
+        /* Xen returns with SYSRET: rcx and r11 end up as the new rip and rflags. */
+        regs->rcx = regs->rip;
+        regs->r11 = regs->rflags;
+    } else {
         regs->r11 = c.r11;
         regs->rcx = c.rcx;
     }
