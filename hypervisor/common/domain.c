@@ -143,8 +143,7 @@ void domain_destroy(struct domain *d)
         if (d->vcpu[i])
             sched_remove_vcpu(d->vcpu[i]);
     evtchn_domain_destroy(d);
-    free_domheap_pages(d);
-    free_frames(d->shared_info_mfn, 0);
+    domain_relinquish_memory(d);
     d->shared_info = NULL;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         xfree(d->vcpu[i]);

@@ -29,6 +29,7 @@ enum page_type {
 #define PGF_shared_info (1U << 4)   /* a domain's shared_info: guest may map it RW */
 #define PGF_ram         (1U << 5)   /* real RAM (from the memory map) */
 #define PGF_validating  (1U << 6)   /* validation in progress (catches self-reference) */
+#define PGF_zombie      (1U << 7)   /* its domain is dead; freed by the last put_page */
 
 struct page_info {
     uint32_t count;         /* general references (mappings, hypervisor uses) */
@@ -70,6 +71,8 @@ void xfree(void *p);
 mfn_t alloc_domheap_page(struct domain *d);
 void free_domheap_pages(struct domain *d);
 void domain_release_page(struct domain *d, mfn_t m);
+/* Drop a dead domain's own references and free what nothing else maps (pv/mm.c). */
+void domain_relinquish_memory(struct domain *d);
 
 /*
  * PV page references (arch/x86/pv/mm.c), Xen's model. `count` counts every

@@ -43,7 +43,9 @@ bool get_page(struct page_info *pg, const struct domain *d)
 void put_page(struct page_info *pg)
 {
     BUG_ON(pg->count == 0);
-    pg->count--;
+    /* The last reference to a dead domain's page frees it. */
+    if (--pg->count == 0 && (pg->flags & PGF_zombie) && !pg->type_count)
+        free_frames(page_to_mfn(pg), 0);
 }
 
 static int validate_table(struct page_info *pg, unsigned int level);
@@ -53,8 +55,12 @@ int get_page_type(struct page_info *pg, unsigned int type)
 {
     if (pg->type_count == 0) {
         if (pg->type != type) {
-            /* A formerly writable frame may still be in some TLB as writable. */
-            if (pg->type == PGT_writable_page && (is_pt_type(type) || type == PGT_seg_desc_page))
+            /*
+             * Any typed frame changing type may still be cached: as a writable
+             * translation in the TLB, or as a table in the paging-structure
+             * caches. Drop both before the new type is used (Xen flushes too).
+             */
+            if (pg->type != PGT_none)
                 flush_tlb_local();
             pg->type = type;
             pg->flags &= ~PGF_validated;
@@ -291,4 +297,64 @@ int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned 
     *l1_mfn = m;
     *idx = L1_INDEX(va);
     return 0;
+}
+
+/*
+ * Tear down a dead domain's memory through the reference machinery: drop
+ * every reference the domain itself holds (base pointers, GDTs, registered
+ * vcpu_info, the hypervisor's ring and shared_info references, pins; the
+ * tables devalidate in cascade), then free each frame nothing references.
+ * A frame another domain still maps stays allocated as a zombie until its
+ * last reference goes (Xen keeps such a domain's pages the same way).
+ */
+void domain_relinquish_memory(struct domain *d)
+{
+    mfn_t m, next, si = d->shared_info_mfn;
+    uint64_t zombies = 0;
+
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpu[i];
+        if (!v)
+            continue;
+        pv_set_gdt_frames(v, NULL, 0);
+        if (v->kernel_l4)
+            put_page_and_type(v->kernel_l4);
+        if (v->user_l4)
+            put_page_and_type(v->user_l4);
+        if (v->vcpu_info_mfn != INVALID_MFN)
+            put_page_and_type(v->vcpu_info_mfn);
+        v->kernel_l4 = v->user_l4 = 0;
+        v->vcpu_info_mfn = INVALID_MFN;
+    }
+    if (d->console_mfn)
+        put_page_and_type(d->console_mfn);
+    if (d->store_mfn)
+        put_page_and_type(d->store_mfn);
+    d->console_mfn = d->store_mfn = 0;
+    for (m = d->page_list; m != ~0UL; m = frame_table[m].next)
+        if (frame_table[m].flags & PGF_pinned) {
+            frame_table[m].flags &= ~PGF_pinned;
+            put_page_and_type(m);
+        }
+    for (m = d->page_list; m != ~0UL; m = next) {
+        next = frame_table[m].next;
+        if (frame_table[m].count || frame_table[m].type_count) {
+            frame_table[m].flags |= PGF_zombie;
+            zombies++;
+        } else {
+            free_frames(m, 0);
+        }
+    }
+    d->page_list = ~0UL;
+    d->tot_pages = 0;
+    put_page_and_type(si);      /* the hypervisor's own reference */
+    if (frame_table[si].count || frame_table[si].type_count) {
+        frame_table[si].flags |= PGF_zombie;
+        zombies++;
+    } else {
+        free_frames(si, 0);
+    }
+    if (zombies)
+        printk(XENLOG_WARNING "d%u: %lu frames still mapped by other domains, freed when unmapped\n",
+               d->domain_id, (unsigned long)zombies);
 }
