@@ -33,10 +33,12 @@ static long reservation(unsigned int cmd, uint64_t arg)
     long rc = 0;
     uint64_t i;
 
+    /* As Xen: an unreadable argument, an unknown domain or one the caller may not
+     * touch is "0 extents done" (start_extent), never an error code. */
     if (copy_from_guest(&r, arg, sizeof(r)))
-        return -XEN_EFAULT;
+        return 0;
     if (!(d = target_domain(r.domid, &rc)))
-        return rc;
+        return 0;
     if (r.extent_order != 0)
         return 0;               /* PV domains get single frames (no superpages) */
     for (i = 0; i < r.nr_extents; i++) {
@@ -47,12 +49,18 @@ static long reservation(unsigned int cmd, uint64_t arg)
             struct page_info *pg;
             if (copy_from_guest(&x, slot, 8))
                 break;
-            /* Only an unreferenced frame of the domain can go back. */
             if (!mfn_valid(x) || (pg = mfn_to_page(x))->owner != d->domain_id ||
-                !(pg->flags & PGF_allocated) || pg->count || pg->type_count ||
-                (pg->flags & (PGF_shared_info | PGF_xenheap)) ||
-                x == d->console_mfn || x == d->store_mfn)
+                !(pg->flags & PGF_allocated) || (pg->flags & (PGF_zombie | PGF_shared_info | PGF_xenheap)))
                 break;
+            /*
+             * As Xen's guest_remove_page: the frame leaves the domain now (its
+             * pin is dropped); a frame still mapped or holding the hypervisor's
+             * ring references is freed only at its last reference.
+             */
+            if (pg->flags & PGF_pinned) {
+                pg->flags &= ~PGF_pinned;
+                put_page_and_type(x);
+            }
             flush_tlb_local();  /* no stale translation may outlive the frame */
             domain_release_page(d, x);
             continue;
@@ -94,9 +102,14 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
         if (!(td = target_domain(id, &rc)))
             return rc;
         return cmd == XENMEM_current_reservation ? (long)td->tot_pages :
-               cmd == XENMEM_maximum_reservation ? (long)td->max_pages : (long)td->nr_pfns - 1;
+               cmd == XENMEM_maximum_reservation ? (long)td->max_pages :
+               /* Xen's domain_get_maximum_gpfn for PV: what the guest published. */
+               (long)(td->shared_info->arch.max_pfn ? td->shared_info->arch.max_pfn : 1) - 1;
     case XENMEM_machphys_mapping: {
-        struct xen_machphys_mapping m = { M2P_VIRT_START, M2P_VIRT_START + max_page * 8, max_page - 1 };
+        /* Xen: the whole M2P area; max_mfn = MACH2PHYS_NR_ENTRIES - 1, max_page - 1 only for
+         * the hardware domain. */
+        struct xen_machphys_mapping m = { M2P_VIRT_START, M2P_VIRT_START + M2P_VIRT_SIZE,
+                                          d->is_privileged ? max_page - 1 : (M2P_VIRT_SIZE >> 3) - 1 };
         return copy_to_guest(arg, &m, sizeof(m)) ? -XEN_EFAULT : 0;
     }
     case XENMEM_machphys_mfn_list: {
@@ -120,11 +133,10 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
         struct xen_e820_entry e = { 0, 0, (uint32_t)size, (uint32_t)(size >> 32), 1 };
         if (copy_from_guest(&mm, arg, sizeof(mm)))
             return -XEN_EFAULT;
-        if (mm.nr_entries < 1)
-            return -XEN_EINVAL;
-        if (copy_to_guest(mm.buffer, &e, sizeof(e)))
+        /* Xen copies min(room, entries): room for none is not an error. */
+        if (mm.nr_entries && copy_to_guest(mm.buffer, &e, sizeof(e)))
             return -XEN_EFAULT;
-        mm.nr_entries = 1;
+        mm.nr_entries = mm.nr_entries ? 1 : 0;
         return copy_to_guest(arg, &mm, sizeof(mm)) ? -XEN_EFAULT : 0;
     }
     case XENMEM_machine_memory_map:

@@ -168,6 +168,15 @@ static void init_frame_table(const struct mem_range *free, int nfree)
 {
     for (uint64_t m = 0; m < max_page; m++)
         frame_table[m].owner = DOMID_XEN, frame_table[m].next = ~0UL;
+    /* Every frame of usable RAM is RAM, even the hypervisor's own (it is not free). */
+    for (unsigned int i = 0; i < boot_bi->nr_mem; i++) {
+        const struct bi_mem_region *r = &boot_bi->mem[i];
+        if (r->type != BI_MEM_USABLE)
+            continue;
+        for (uint64_t m = ROUNDUP(r->base, PAGE_SIZE) >> PAGE_SHIFT;
+             m < MIN((r->base + r->len) >> PAGE_SHIFT, max_page); m++)
+            frame_table[m].flags = PGF_ram;
+    }
     for (int i = 0; i < nfree; i++) {
         uint64_t s = free[i].start >> PAGE_SHIFT, e = free[i].end >> PAGE_SHIFT;
         e = MIN(e, max_page);
@@ -352,7 +361,10 @@ mfn_t alloc_domheap_page(struct domain *d)
     return m;
 }
 
-/* Gives one frame of d back to the pool (the caller checked it is unreferenced). */
+/*
+ * Takes one frame away from d: freed now if nothing references it, else
+ * left as a zombie that the last put_page frees (pv/mm.c).
+ */
 void domain_release_page(struct domain *d, mfn_t m)
 {
     uint64_t *link = &d->page_list;
@@ -361,8 +373,13 @@ void domain_release_page(struct domain *d, mfn_t m)
         link = &frame_table[*link].next;
     BUG_ON(*link != m);
     *link = frame_table[m].next;
-    d->tot_pages--;
-    free_frames(m, 0);
+    /* As Xen: the domain is charged for the frame until it is really freed. */
+    if (frame_table[m].count || frame_table[m].type_count) {
+        frame_table[m].flags |= PGF_zombie;
+    } else {
+        d->tot_pages--;
+        free_frames(m, 0);
+    }
 }
 
 void free_domheap_pages(struct domain *d)

@@ -34,7 +34,8 @@ static struct domain *page_owner_domain(const struct page_info *pg)
 
 bool get_page(struct page_info *pg, const struct domain *d)
 {
-    if (!(pg->flags & PGF_allocated) || pg->owner != d->domain_id || pg->count >= 0x7fffffff)
+    if (!(pg->flags & PGF_allocated) || (pg->flags & PGF_zombie) || pg->owner != d->domain_id ||
+        pg->count >= 0x7fffffff)
         return false;
     pg->count++;
     return true;
@@ -43,9 +44,13 @@ bool get_page(struct page_info *pg, const struct domain *d)
 void put_page(struct page_info *pg)
 {
     BUG_ON(pg->count == 0);
-    /* The last reference to a dead domain's page frees it. */
-    if (--pg->count == 0 && (pg->flags & PGF_zombie) && !pg->type_count)
+    /* The last reference to a released (or dead domain's) page frees it. */
+    if (--pg->count == 0 && (pg->flags & PGF_zombie) && !pg->type_count) {
+        struct domain *od = get_domain_by_id(pg->owner);
+        if (od && od->tot_pages)
+            od->tot_pages--;
         free_frames(page_to_mfn(pg), 0);
+    }
 }
 
 static int validate_table(struct page_info *pg, unsigned int level);
@@ -142,11 +147,26 @@ int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
         return 0;
     if (e & (level == 1 ? L1_DISALLOW : L234_DISALLOW))
         return -XEN_EINVAL;
+    if (level == 1) {
+        /* Xen's get_page_from_l1e: not RAM is -EPERM (no I/O memory for PV
+         * guests yet), RAM that cannot be referenced as asked is -EBUSY. */
+        if (mfn == (PADDR_MASK >> PAGE_SHIFT))
+            return -XEN_EINVAL;
+        if (mfn < 0x100 || !mfn_valid(mfn))
+            return -XEN_EPERM;
+        if (!get_page(pg = mfn_to_page(mfn), d))
+            return -XEN_EBUSY;
+        if (!(e & _PAGE_RW))
+            return 0;
+        if (get_page_type(pg, PGT_writable_page)) {
+            put_page(pg);
+            return -XEN_EBUSY;
+        }
+        return 0;
+    }
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
-    if (level == 1 && !(e & _PAGE_RW))
-        return 0;
-    rc = get_page_type(pg, level == 1 ? PGT_writable_page : level - 1);
+    rc = get_page_type(pg, level - 1);
     if (rc)
         put_page(pg);
     return rc;
@@ -218,7 +238,8 @@ static void devalidate_table(struct page_info *pg, unsigned int type)
  */
 bool pv_descriptor_fixup(uint64_t *desc)
 {
-    uint32_t b = *desc >> 32;
+    uint32_t a = (uint32_t)*desc, b = *desc >> 32;
+    uint16_t cs;
 
     if (!(b & (1U << 15)))              /* not present: always faults, so safe */
         return true;
@@ -226,7 +247,25 @@ bool pv_descriptor_fixup(uint64_t *desc)
         *desc |= 3ULL << (32 + 13);
         return true;
     }
-    return (b & 0xf00) == 0;            /* type 0 (upper half of a 16-byte entry) */
+    if ((b & 0xf00) == 0)               /* type 0 (upper half of a 16-byte entry) */
+        return true;
+    if ((b & 0xf00) != 0xc00)           /* only call gates beyond this point */
+        return false;
+    /* The target must be the guest's own selector (GDT below Xen's, LDT) or its kernel CS. */
+    cs = a >> 16;
+    if ((cs >> 3) >= FIRST_RESERVED_GDT_ENTRY && !(cs & 4) && cs != FLAT_KERNEL_CS)
+        return false;
+    if (b & 0xff)                       /* reserved bits */
+        return false;
+    /*
+     * As Xen: DPL 0, so any use #GPs into the hypervisor instead of entering
+     * the gate; the requested DPL (raised to 3) is kept in the selector's RPL.
+     */
+    cs = (cs & ~3) | 3;
+    a = (a & 0xffff) | ((uint32_t)cs << 16);
+    b &= ~(3U << 13);
+    *desc = ((uint64_t)b << 32) | a;
+    return true;
 }
 
 static int validate_descriptors(struct page_info *pg)

@@ -58,13 +58,6 @@ unsigned int mm_audit(void)
     for (struct domain *d = domain_list; d; d = d->next_in_list) {
         if (d->state == DOM_DEAD)
             continue;
-        for (mfn_t m = d->page_list; m != ~0UL; m = frame_table[m].next) {
-            const struct page_info *pg = &frame_table[m];
-            if (is_pt_type(pg->type) && (pg->flags & PGF_validated))
-                tally_table(w, m);
-            if (pg->flags & PGF_pinned)
-                tally_ref(w, m);
-        }
         /* Pages the hypervisor itself writes for the domain. */
         tally_ref(w, d->shared_info_mfn);
         tally_ref(w, d->console_mfn);
@@ -80,6 +73,16 @@ unsigned int mm_audit(void)
             for (unsigned int g = 0; g < v->gdt_nr_frames; g++)
                 tally_ref(w, v->gdt_frames[g]);
         }
+    }
+    /* Every validated table and pin, in any domain's frames (zombies included). */
+    for (mfn_t m = 0; m < max_page; m++) {
+        const struct page_info *pg = &frame_table[m];
+        if (!(pg->flags & PGF_allocated))
+            continue;
+        if (is_pt_type(pg->type) && (pg->flags & PGF_validated))
+            tally_table(w, m);
+        if (pg->flags & PGF_pinned)
+            tally_ref(w, m);
     }
     for (mfn_t m = 0; m < max_page; m++) {
         const struct page_info *pg = &frame_table[m];

@@ -99,11 +99,26 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
     /* Xen's guest_handle_okay: only the start of the list is checked up front. */
     if (!guest_range_ok(list, 1))
         return -XEN_EFAULT;
-    if (!(pg_owner = get_pg_owner(v->domain, foreigndom, &rc)))
-        return rc;
+    if (nr == __HYPERVISOR_mmu_update && (uint32_t)foreigndom >> 16) {
+        /* foreigndom[31:16]: the page tables' owner plus one (Xen's pt_dom); only itself, unprivileged. */
+        domid_t pt = ((uint32_t)foreigndom >> 16) - 1;
+        if (pt != v->domain->domain_id)
+            return get_domain_by_id(pt) ? -XEN_EPERM : -XEN_ESRCH;
+    }
     /* Xen ignores a fault on pdone (read here, written at the end): the work is done. */
     if ((count & MMU_UPDATE_PREEMPTED) && pdone && copy_from_guest(&done, pdone, sizeof(done)))
         done = 0;
+    if (!(pg_owner = get_pg_owner(v->domain, foreigndom, &rc))) {
+        /* Xen: mmu_update still reports `done` (the refusal is per request, so a
+         * count of 0 is no error); mmuext_op returns before touching it. */
+        if (nr == __HYPERVISOR_mmu_update) {
+            if (rc == -XEN_EPERM && n == 0)
+                rc = 0;
+            if (pdone)
+                (void)copy_to_guest(pdone, &done, sizeof(done));
+        }
+        return rc;
+    }
     for (i = 0; i < n; i++) {
         if (i == MMU_BATCH_CHUNK) {
             long c;
