@@ -14,7 +14,7 @@ include tests/build.mk
 all: $(ALL_TARGETS)
 
 help:
-	@echo "make run    build everything and boot Tandem with the bundled guest in QEMU"
+	@echo "make run    build everything and boot Tandem with the bundled domains in QEMU"
 	@echo "make test   unit tests, ABI header checks and in-QEMU tests; ends 'N passed, M failed'"
 	@echo "make bench  benchmarks (PV vs native), results under out/bench/"
 	@echo "make deps   install missing Debian packages (as root)"
@@ -22,9 +22,11 @@ help:
 deps:
 	$(Q)tools/setup-deps
 
+# The domains `make run` boots; `make run RUN_CONFIG=FILE` for others (docs/configuration.md).
+RUN_CONFIG ?= tools/default.cfg
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tools/tandem-run --interactive $(RUN_ARGS) $(OUT)/guest-kernel/kernel.elf
+	$(Q)tools/tandem-run --interactive $(RUN_ARGS) --config $(RUN_CONFIG)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-bins

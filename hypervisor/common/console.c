@@ -162,35 +162,99 @@ void console_guest_flush(struct domain *d)
 }
 
 /* ---- input: polled from the timer tick into a small queue ---- */
-static char in_q[256];
-static unsigned in_head, in_tail;
+
+/*
+ * Who gets typed characters, as Xen's console_rx: the hypervisor's debug
+ * keys (rx_xen), or domain rx_domid. Ctrl-A three times moves input on:
+ * Xen, then each existing domain in id order, then Xen again.
+ */
+#define SWITCH_CODE 0x01        /* Ctrl-A */
+static bool rx_xen = true;
+static domid_t rx_domid;
+
+static void announce_input(void)
+{
+    if (rx_xen)
+        printk("*** Serial input to Xen (type 'CTRL-a' three times to switch input)\n");
+    else
+        printk("*** Serial input to DOM%u (type 'CTRL-a' three times to switch input)\n", rx_domid);
+}
+
+/* The live domain with the smallest id above `after` (any id if from_start). */
+static struct domain *next_domain(bool from_start, domid_t after)
+{
+    struct domain *best = NULL;
+
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->state == DOM_RUNNING && (from_start || d->domain_id > after) &&
+            (!best || d->domain_id < best->domain_id))
+            best = d;
+    return best;
+}
+
+static void switch_serial_input(void)
+{
+    struct domain *d = next_domain(rx_xen, rx_domid);
+
+    rx_xen = !d;
+    if (d)
+        rx_domid = d->domain_id;
+    announce_input();
+}
+
+void console_endboot(void)
+{
+    switch_serial_input();
+}
+
+/* A typed character: a debug key, or queued for the domain that has input until it takes it. */
+static void rx_char(int c)
+{
+    struct domain *d = console_input_domain();
+
+    if (rx_xen)
+        keyhandler_key((char)c);
+    else if (d && d->con_in.head - d->con_in.tail < sizeof(d->con_in.buf))
+        d->con_in.buf[d->con_in.head++ % sizeof(d->con_in.buf)] = c == '\r' ? '\n' : (char)c;
+}
 
 void console_poll_input(void)
 {
+    static unsigned int switch_count;
     int c;
 
-    while ((c = serial_getc()) >= 0)
-        if ((unsigned)(in_head - in_tail) < sizeof(in_q))
-            in_q[in_head++ % sizeof(in_q)] = c == '\r' ? '\n' : (char)c;
+    while ((c = serial_getc()) >= 0) {
+        /* As Xen's serial_rx: Ctrl-A is eaten in threes; fewer are passed on after all. */
+        if (c == SWITCH_CODE) {
+            if (++switch_count == 3) {
+                switch_count = 0;
+                switch_serial_input();
+            }
+            continue;
+        }
+        for (; switch_count; switch_count--)
+            rx_char(SWITCH_CODE);
+        rx_char(c);
+    }
 }
 
 size_t console_read_input(char *buf, size_t len)
 {
+    struct domain *d = current->domain;
     size_t n = 0;
 
     console_poll_input();
-    while (n < len && in_tail != in_head)
-        buf[n++] = in_q[in_tail++ % sizeof(in_q)];
+    while (n < len && d->con_in.tail != d->con_in.head)
+        buf[n++] = d->con_in.buf[d->con_in.tail++ % sizeof(d->con_in.buf)];
     return n;
 }
 
-/* The domain that owns console input (Xen switches it with Ctrl-A x3). */
+/* The domain that owns console input, if it is running (Xen switches it with Ctrl-A x3). */
 struct domain *console_input_domain(void)
 {
-    for (struct domain *d = domain_list; d; d = d->next_in_list)
-        if (d->state == DOM_RUNNING && !d->is_privileged)
-            return d;
-    return NULL;
+    struct domain *d = rx_xen ? NULL : get_domain_by_id(rx_domid);
+
+    return d && d->state == DOM_RUNNING ? d : NULL;
 }
 
 /* ---- the PV console ring of each domain, served by the hypervisor ---- */
@@ -219,30 +283,36 @@ void console_ring_kick(struct domain *d)
     WRITE_ONCE(r->out_cons, cons);
 }
 
-/* Timer tick: drain every ring (guests may not notify), feed input to the owner. */
-void console_service_input(void)
+/* Move what was typed for d into its console ring's in[], and tell it. */
+static void console_feed_ring(struct domain *d)
 {
-    struct domain *d = console_input_domain();
     struct xencons_interface *r;
     uint32_t prod;
     bool fed = false;
 
-    for (struct domain *x = domain_list; x; x = x->next_in_list)
-        console_ring_kick(x);
-    console_poll_input();
-    if (!d || !d->console_mfn || in_tail == in_head)
+    if (d->state != DOM_RUNNING || !d->console_mfn || d->con_in.tail == d->con_in.head)
         return;
     /* Only a guest listening on its ring (port unmasked) is fed through it. */
     if (evtchn_port_masked(d, d->console_port))
         return;
     r = mfn_to_virt(d->console_mfn);
     prod = READ_ONCE(r->in_prod);
-    while (in_tail != in_head && prod - READ_ONCE(r->in_cons) < sizeof(r->in)) {
-        r->in[prod++ % sizeof(r->in)] = in_q[in_tail++ % sizeof(in_q)];
+    while (d->con_in.tail != d->con_in.head && prod - READ_ONCE(r->in_cons) < sizeof(r->in)) {
+        r->in[prod++ % sizeof(r->in)] = d->con_in.buf[d->con_in.tail++ % sizeof(d->con_in.buf)];
         fed = true;
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);
     WRITE_ONCE(r->in_prod, prod);
     if (fed)
         evtchn_raise(d, d->console_port);
+}
+
+/* Timer tick: drain every ring (guests may not notify), take typed input, feed every ring. */
+void console_service_input(void)
+{
+    for (struct domain *x = domain_list; x; x = x->next_in_list)
+        console_ring_kick(x);
+    console_poll_input();
+    for (struct domain *x = domain_list; x; x = x->next_in_list)
+        console_feed_ring(x);
 }

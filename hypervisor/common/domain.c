@@ -115,6 +115,25 @@ void domain_shutdown(struct domain *d, int reason)
     printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, shutdown_reason_name(reason));
     evtchn_notify_dom_exc(d);
     raise_resched();
+    /* As Xen's hardware domain: when the privileged domain 0 goes, the machine goes with it. */
+    if (d->domain_id == 0 && d->is_privileged)
+        for (struct domain *o = domain_list; o; o = o->next_in_list)
+            if (o != d)
+                domain_kill(o, "domain 0 shut down");
+}
+
+int domain_kill(struct domain *d, const char *why)
+{
+    if (d->state != DOM_RUNNING)
+        return -1;
+    console_guest_flush(d);
+    d->state = DOM_DYING;
+    d->destroyed = true;
+    strlcpy(d->crash_why, why, sizeof(d->crash_why));
+    printk("Domain %u (%s) destroyed: %s\n", d->domain_id, d->name, why);
+    evtchn_notify_dom_exc(d);
+    raise_resched();
+    return 0;
 }
 
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs)
@@ -131,12 +150,17 @@ void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs 
                v && v->domain == d && !v->in_kernel ? "user" : "kernel");
         show_guest_registers(regs);
     }
+    printk(XENLOG_ERR "d%u: %lu of %lu pages, %lu ms of CPU, %lu hypercalls; destroying it, other domains carry on\n",
+           d->domain_id, (unsigned long)d->tot_pages, (unsigned long)d->max_pages,
+           (unsigned long)(domain_cpu_time(d) / 1000000), (unsigned long)d->ctr.hypercalls);
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
 /* Called by the scheduler once no CPU runs the domain any more. */
 void domain_destroy(struct domain *d)
 {
+    uint64_t pages = d->tot_pages;
+
     if (d->state == DOM_DEAD)
         return;
     for (unsigned i = 0; i < d->max_vcpus; i++)
@@ -150,8 +174,48 @@ void domain_destroy(struct domain *d)
         d->vcpu[i] = NULL;
     }
     d->state = DOM_DEAD;
-    printk(XENLOG_DEBUG "Domain %u destroyed, all frames returned (%lu free)\n",
-           d->domain_id, (unsigned long)free_frame_count());
+    printk(XENLOG_DEBUG "Domain %u destroyed, %lu pages returned (%lu free)\n",
+           d->domain_id, (unsigned long)pages, (unsigned long)free_frame_count());
+    evtchn_notify_dom_exc(d);   /* as Xen: once more when its resources are gone */
+}
+
+uint64_t domain_cpu_time(const struct domain *d)
+{
+    uint64_t ns = 0;
+
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i])
+            ns += d->vcpu[i]->cpu_time_ns;
+    return ns;
+}
+
+static uint64_t frame_baseline;
+
+void domain_set_frame_baseline(uint64_t frames)
+{
+    frame_baseline = frames;
+}
+
+bool domain_frames_report(void)
+{
+    uint64_t free = free_frame_count(), records = 0, lost;
+    unsigned int n = 0;
+
+    /* Each domain's record (struct domain) stays for this report: one heap block each. */
+    for (struct domain *d = domain_list; d; d = d->next_in_list, n++)
+        records += 1UL << frame_table[__pa(d) >> PAGE_SHIFT].order;
+    lost = frame_baseline > free + records ? frame_baseline - free - records : 0;
+    if (!lost)
+        printk("Frames: %lu free + %lu in the %u domain records kept for this report = %lu, "
+               "%lu free with no domain: every domain frame returned\n",
+               (unsigned long)free, (unsigned long)records, n, (unsigned long)(free + records),
+               (unsigned long)frame_baseline);
+    else
+        printk(XENLOG_ERR "Frames: %lu free + %lu in the %u domain records kept for this report = %lu, "
+               "%lu free with no domain: %lu frames NOT returned\n",
+               (unsigned long)free, (unsigned long)records, n, (unsigned long)(free + records),
+               (unsigned long)frame_baseline, (unsigned long)lost);
+    return lost == 0;
 }
 
 void domain_pause(struct domain *d)

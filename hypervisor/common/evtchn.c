@@ -22,6 +22,10 @@ static inline bool test_bit_(const uint64_t *w, unsigned int bit)
 {
     return READ_ONCE(w[bit / 64]) & (1ULL << (bit % 64));
 }
+static inline bool test_and_clear(uint64_t *w, unsigned int bit)
+{
+    return __atomic_fetch_and(&w[bit / 64], ~(1ULL << (bit % 64)), __ATOMIC_SEQ_CST) & (1ULL << (bit % 64));
+}
 static inline void clear_bit_(uint64_t *w, unsigned int bit)
 {
     __atomic_fetch_and(&w[bit / 64], ~(1ULL << (bit % 64)), __ATOMIC_SEQ_CST);
@@ -180,8 +184,8 @@ static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *
     struct domain *td;
     int port;
 
-    a->dom = resolve(a->dom, d);
-    if (!(td = get_domain_by_id(a->dom)))
+    /* IN fields stay as given (Xen copies the struct back with DOMID_SELF unresolved). */
+    if (!(td = get_domain_by_id(resolve(a->dom, d))))
         return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
@@ -289,8 +293,7 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
     struct domain *td;
     struct evtchn *c;
 
-    st->dom = resolve(st->dom, d);
-    if (!(td = get_domain_by_id(st->dom)))
+    if (!(td = get_domain_by_id(resolve(st->dom, d))))
         return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
@@ -318,7 +321,9 @@ static long evtchn_unmask(struct domain *d, uint32_t port)
     if (!port_valid(d, port))
         return -XEN_EINVAL;
     v = d->vcpu[d->evtchn[port].notify_vcpu];
-    clear_bit_(s->evtchn_mask, port);
+    /* As Xen's evtchn_2l_unmask: only a port that was masked is re-raised. */
+    if (!test_and_clear(s->evtchn_mask, port))
+        return 0;
     if (test_bit_(s->evtchn_pending, port) &&
         !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
         vcpu_mark_events_pending(v);
@@ -405,4 +410,37 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
     if (!rc && copy_out && copy_to_guest(arg, &u, size[cmd]))
         rc = -XEN_EFAULT;
     return rc;
+}
+
+/* The 'e' debug key: d's ports in use, with their far ends and delivery bits. */
+void evtchn_dump(struct domain *d)
+{
+    static const char *const states[] = { "closed", "unbound", "interdomain", "pirq", "virq", "ipi" };
+    unsigned int used = 0;
+
+    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
+        used += d->evtchn[p].state != EVTCHNSTAT_closed;
+    printk("Event channels of d%u (%s): %u ports in use, upcall pending %u mask %u\n",
+           d->domain_id, d->name, used, d->vcpu[0]->vcpu_info->evtchn_upcall_pending,
+           d->vcpu[0]->vcpu_info->evtchn_upcall_mask);
+    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++) {
+        const struct evtchn *c = &d->evtchn[p];
+        char far[48] = "";
+
+        if (c->state == EVTCHNSTAT_closed)
+            continue;
+        if (c->state == EVTCHNSTAT_unbound)
+            snprintf(far, sizeof(far), " for d%u", c->remote_domid);
+        else if (c->state == EVTCHNSTAT_interdomain && c->xen_consumer)
+            snprintf(far, sizeof(far), " -> Xen (console)");
+        else if (c->state == EVTCHNSTAT_interdomain)
+            snprintf(far, sizeof(far), " -> d%u port %u", c->remote_domid, c->remote_port);
+        else if (c->state == EVTCHNSTAT_virq)
+            snprintf(far, sizeof(far), " %u (%s)", c->virq, c->virq == VIRQ_TIMER ? "timer" :
+                     c->virq == VIRQ_DOM_EXC ? "dom_exc" : c->virq == VIRQ_CONSOLE ? "console" : "other");
+        printk("  port %4u: %s%s, vcpu %u%s%s\n", p,
+               c->state < ARRAY_SIZE(states) ? states[c->state] : "?", far, c->notify_vcpu,
+               test_bit_(d->shared_info->evtchn_pending, p) ? ", pending" : "",
+               test_bit_(d->shared_info->evtchn_mask, p) ? ", masked" : "");
+    }
 }

@@ -27,39 +27,68 @@
 #define SLICE_NS        (10ULL * 1000000)     /* 10 ms */
 #define PERIOD_NS       (30ULL * 1000000)     /* credit accounting period */
 
-static struct vcpu *all_vcpus[MAX_DOMAINS * 2];
-static unsigned int nr_all;
-static spinlock_t sched_lock = SPIN_LOCK_UNLOCKED;
-static uint64_t next_period;
+/*
+ * A CPU's run queue: every vCPU placed on that CPU, runnable or not, linked
+ * through vcpu->rq_next in creation order. Only its CPU schedules from it;
+ * any CPU may add or remove under the lock.
+ */
+struct sched_rq {
+    spinlock_t lock;
+    struct vcpu *head;
+    unsigned int nr;
+    uint64_t slice_end;         /* the running vCPU's slice (or cap budget) ends */
+};
+static struct sched_rq runq[NR_CPUS];
+/* Credit accounting is global, as Xen credit1's: one period for every CPU. */
+static spinlock_t acct_lock = SPIN_LOCK_UNLOCKED;
+static uint64_t next_period, last_refill;
+
+#define for_each_rq_vcpu(rq, v) for ((v) = (rq)->head; (v); (v) = (v)->rq_next)
 
 void sched_init(void)
 {
-    next_period = now_ns() + PERIOD_NS;
+    last_refill = now_ns();
+    next_period = last_refill + PERIOD_NS;
+}
+
+/* Placement: the CPU creating the vCPU (only CPU 0 is up; SMP brings a least-loaded choice). */
+static unsigned int pick_cpu(void)
+{
+    return this_cpu()->cpu_id;
 }
 
 void sched_add_vcpu(struct vcpu *v)
 {
-    unsigned long f = spin_lock_irqsave(&sched_lock);
+    struct sched_rq *rq;
+    struct vcpu **tail;
+    unsigned long f;
 
-    BUG_ON(nr_all >= ARRAY_SIZE(all_vcpus));
-    all_vcpus[nr_all++] = v;
+    v->processor = pick_cpu();
     v->runstate = RUNSTATE_offline;
-    spin_unlock_irqrestore(&sched_lock, f);
+    v->rq_next = NULL;
+    rq = &runq[v->processor];
+    f = spin_lock_irqsave(&rq->lock);
+    for (tail = &rq->head; *tail; tail = &(*tail)->rq_next)
+        ;
+    *tail = v;
+    rq->nr++;
+    spin_unlock_irqrestore(&rq->lock, f);
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
-    unsigned long f = spin_lock_irqsave(&sched_lock);
+    struct sched_rq *rq = &runq[v->processor];
+    unsigned long f = spin_lock_irqsave(&rq->lock);
 
-    for (unsigned int i = 0; i < nr_all; i++)
-        if (all_vcpus[i] == v) {
-            all_vcpus[i] = all_vcpus[--nr_all];
+    for (struct vcpu **link = &rq->head; *link; link = &(*link)->rq_next)
+        if (*link == v) {
+            *link = v->rq_next;
+            rq->nr--;
             break;
         }
-    for (unsigned int c = 0; c < NR_CPUS; c++)
-        if (percpu_data[c].curr == v)
-            percpu_data[c].curr = NULL;
-    spin_unlock_irqrestore(&sched_lock, f);
+    if (percpu_data[v->processor].curr == v)
+        percpu_data[v->processor].curr = NULL;
+    spin_unlock_irqrestore(&rq->lock, f);
 }
 
 bool vcpu_runnable(const struct vcpu *v)
@@ -81,12 +110,16 @@ void vcpu_pause_flag(struct vcpu *v, unsigned int flag, bool set)
     raise_resched();
 }
 
+static void update_runstate(struct vcpu *v, int state, uint64_t now);
+
 void vcpu_wake(struct vcpu *v)
 {
     if (v->pause_flags & VPF_blocked) {
         v->pause_flags &= ~VPF_blocked;
         v->polling = false;
         v->poll_deadline = 0;
+        if (v->runstate == RUNSTATE_blocked && !v->is_running)
+            update_runstate(v, vcpu_runnable(v) ? RUNSTATE_runnable : RUNSTATE_offline, now_ns());
         raise_resched();
     }
 }
@@ -105,55 +138,73 @@ static void update_runstate(struct vcpu *v, int state, uint64_t now)
     v->runstate_entry_time = now;
 }
 
+/* Charge the running vCPU for the time since run_start: credit, and its domain's cap budget. */
 static void account(struct vcpu *v, uint64_t now)
 {
     uint64_t ran = now - v->run_start;
 
     v->cpu_time_ns += ran;
     v->credit -= (int64_t)ran;
+    if (v->domain->cap)
+        v->domain->cap_budget -= (int64_t)ran;
     v->run_start = now;
 }
 
+static bool vcpu_active(const struct vcpu *v)
+{
+    return vcpu_runnable(v) || v->is_running;
+}
+
+/*
+ * Once per period: each active vCPU earns its fair share (Xen credit1's:
+ * weight / total weight of the active vCPUs) of the time since the last
+ * refill, all of it and no more however late the refill runs, so credit
+ * handed out matches CPU time spent. It is kept within one period's share
+ * (no hoarding) and above -PERIOD (a debt is paid back, not forever).
+ * A capped domain gets cap% of that time to run in, less what it overran.
+ * Blocked vCPUs neither earn nor dilute the others' shares.
+ */
 static void refill_credits(uint64_t now)
 {
-    uint64_t total_weight = 0;
+    uint64_t total_weight = 0, elapsed;
+    struct vcpu *v;
 
     if (now < next_period)
         return;
+    spin_lock(&acct_lock);
+    elapsed = now - last_refill;
+    last_refill = now;
     next_period = now + PERIOD_NS;
-    for (unsigned int i = 0; i < nr_all; i++)
-        if (vcpu_runnable(all_vcpus[i]) || all_vcpus[i]->is_running)
-            total_weight += all_vcpus[i]->domain->weight;
-    if (!total_weight)
-        return;
-    for (unsigned int i = 0; i < nr_all; i++) {
-        struct vcpu *v = all_vcpus[i];
-        int64_t share = (int64_t)(PERIOD_NS * v->domain->weight / total_weight);
-        v->credit += share;
-        if (v->credit > share)          /* no hoarding beyond one period */
-            v->credit = share;
-        if (v->credit < -(int64_t)PERIOD_NS)
-            v->credit = -(int64_t)PERIOD_NS;
-    }
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        for_each_rq_vcpu(&runq[c], v)
+            if (vcpu_active(v))
+                total_weight += v->domain->weight;
+    for (unsigned int c = 0; c < NR_CPUS && total_weight; c++)
+        for_each_rq_vcpu(&runq[c], v) {
+            int64_t share = (int64_t)(elapsed * v->domain->weight / total_weight);
+            if (!vcpu_active(v))
+                continue;
+            v->credit = MIN(v->credit + share, share);
+            v->credit = MAX(v->credit, -(int64_t)PERIOD_NS);
+        }
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->cap)
+            d->cap_budget = MIN(d->cap_budget, 0) + (int64_t)(elapsed * d->cap / 100);
+    spin_unlock(&acct_lock);
 }
 
+/* A capped domain that used its cap% of this period waits for the next one. */
 static bool over_cap(const struct vcpu *v)
 {
-    /* cap = percent of one CPU per period; 0 = no cap */
-    return v->domain->cap && v->credit < (int64_t)(PERIOD_NS * (100 - v->domain->cap) / 100) - (int64_t)PERIOD_NS;
+    return v->domain->cap && v->domain->cap_budget <= 0;
 }
 
-static struct vcpu *pick_next(struct vcpu *prev)
+/* The runnable vCPU with the most credit; equals take turns (the scan starts after prev). */
+static struct vcpu *pick_next(struct sched_rq *rq, struct vcpu *prev)
 {
-    struct vcpu *best = NULL;
-    unsigned int start = 0;
+    struct vcpu *best = NULL, *v = prev && prev->rq_next ? prev->rq_next : rq->head;
 
-    /* Round-robin among equals: begin the scan just after prev. */
-    for (unsigned int i = 0; i < nr_all; i++)
-        if (all_vcpus[i] == prev)
-            start = i + 1;
-    for (unsigned int k = 0; k < nr_all; k++) {
-        struct vcpu *v = all_vcpus[(start + k) % nr_all];
+    for (unsigned int k = 0; k < rq->nr; k++, v = v->rq_next ? v->rq_next : rq->head) {
         if (!vcpu_runnable(v) || over_cap(v))
             continue;
         if (!best || v->credit > best->credit)
@@ -217,7 +268,7 @@ static void reap_dead_domains(void)
 {
     for (struct domain *d = domain_list; d; d = d->next_in_list) {
         bool running = false;
-        if (d->state != DOM_SHUTDOWN)
+        if (d->state != DOM_SHUTDOWN && d->state != DOM_DYING)
             continue;
         for (unsigned int i = 0; i < d->max_vcpus; i++)
             running |= d->vcpu[i] && d->vcpu[i]->is_running;
@@ -232,26 +283,42 @@ static void reap_dead_domains(void)
 static void schedule(void)
 {
     struct percpu *pc = this_cpu();
+    struct sched_rq *rq = &runq[pc->cpu_id];
     struct vcpu *prev = pc->curr, *next;
     uint64_t now = now_ns();
+    unsigned long f;
 
     pc->need_resched = false;
     if (prev)
         account(prev, now);
     refill_credits(now);
-    next = pick_next(prev);
+    f = spin_lock_irqsave(&rq->lock);
+    next = pick_next(rq, prev);
+    if (next != prev || now >= rq->slice_end)
+        rq->slice_end = now + SLICE_NS;     /* a new slice; a vCPU kept on keeps its own */
+    if (next && next->domain->cap)
+        rq->slice_end = MIN(rq->slice_end, now + (uint64_t)next->domain->cap_budget);
+    spin_unlock_irqrestore(&rq->lock, f);
     if (next != prev || (prev && !vcpu_runnable(prev)))
         context_switch(pc, prev, next, now);
     reap_dead_domains();
     sched_recompute_timer();
 }
 
+/*
+ * The one-shot APIC timer fires at the earliest of: the end of the running
+ * vCPU's slice or cap budget (a tick when idle, for console input), the
+ * next accounting period, and any guest timer or poll timeout on this CPU.
+ */
 void sched_recompute_timer(void)
 {
-    uint64_t now = now_ns(), next = now + SLICE_NS;
+    struct percpu *pc = this_cpu();
+    struct sched_rq *rq = &runq[pc->cpu_id];
+    uint64_t now = now_ns(), next = pc->curr ? rq->slice_end : now + SLICE_NS;
+    struct vcpu *v;
 
-    for (unsigned int i = 0; i < nr_all; i++) {
-        struct vcpu *v = all_vcpus[i];
+    next = MIN(next, next_period);
+    for_each_rq_vcpu(rq, v) {
         if (v->singleshot_deadline && v->singleshot_deadline < next)
             next = v->singleshot_deadline;
         if (v->periodic_period && v->periodic_next < next)
@@ -266,9 +333,10 @@ void timer_interrupt(void)
 {
     uint64_t now = now_ns();
     struct percpu *pc = this_cpu();
+    struct sched_rq *rq = &runq[pc->cpu_id];
+    struct vcpu *v;
 
-    for (unsigned int i = 0; i < nr_all; i++) {
-        struct vcpu *v = all_vcpus[i];
+    for_each_rq_vcpu(rq, v) {
         if (v->domain->state != DOM_RUNNING)
             continue;
         if (v->singleshot_deadline && v->singleshot_deadline <= now) {
@@ -284,7 +352,7 @@ void timer_interrupt(void)
             vcpu_wake(v);
     }
     console_service_input();
-    if (pc->curr && now - pc->curr->run_start >= SLICE_NS)
+    if (pc->curr && now >= rq->slice_end)
         pc->need_resched = true;
     if (now >= next_period)
         pc->need_resched = true;
@@ -299,14 +367,17 @@ void prepare_to_return_guest(void)
     for (;;) {
         if (pc->need_resched || !pc->curr || !vcpu_runnable(pc->curr))
             schedule();
-        if (pc->curr)
-            break;
+        if (pc->curr) {
+            pv_deliver_events(guest_cpu_regs());
+            if (vcpu_runnable(pc->curr))
+                break;          /* else the bounce frame killed its domain: never resume it */
+            continue;
+        }
         if (!domains_alive())
             machine_shutdown_report();
         safe_halt();            /* idle: wait for the timer or another interrupt */
         local_irq_disable();
     }
-    pv_deliver_events(guest_cpu_regs());
 }
 
 __noreturn void sched_start(void)
@@ -319,4 +390,45 @@ __noreturn void sched_leave_dead_vcpu(void)
 {
     raise_resched();
     resume_guest(guest_cpu_regs());
+}
+
+const char *sched_vcpu_state(const struct vcpu *v)
+{
+    if (v->is_running)
+        return "running";
+    if (v->domain->state != DOM_RUNNING)
+        return "dying";
+    if (v->pause_flags & VPF_down)
+        return "down";
+    if (v->domain->paused || (v->pause_flags & VPF_paused))
+        return "paused";
+    if (v->pause_flags & VPF_blocked)
+        return v->polling ? "polling" : "blocked";
+    return over_cap(v) ? "capped" : "runnable";
+}
+
+/* The 'r' debug key: each CPU's run queue in scheduling terms. */
+void sched_dump(void)
+{
+    uint64_t now = now_ns();
+    struct vcpu *v;
+
+    printk("Scheduler: credit, %lu ms slice, %lu ms accounting period (next in %ld us)\n",
+           (unsigned long)(SLICE_NS / 1000000), (unsigned long)(PERIOD_NS / 1000000),
+           (long)((int64_t)(next_period - now) / 1000));
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        struct sched_rq *rq = &runq[c];
+        struct vcpu *curr = percpu_data[c].curr;
+        if (!rq->nr && !curr)
+            continue;
+        if (curr)
+            printk("CPU%u: %u vCPUs, running d%uv%u, slice ends in %ld us\n", c, rq->nr,
+                   curr->domain->domain_id, curr->vcpu_id, (long)((int64_t)(rq->slice_end - now) / 1000));
+        else
+            printk("CPU%u: %u vCPUs, idle\n", c, rq->nr);
+        for_each_rq_vcpu(rq, v)
+            printk("  d%uv%u %-8s credit %6ld us  weight %u cap %u%%  cpu %lu ms\n",
+                   v->domain->domain_id, v->vcpu_id, sched_vcpu_state(v), (long)(v->credit / 1000),
+                   v->domain->weight, v->domain->cap, (unsigned long)(v->cpu_time_ns / 1000000));
+    }
 }

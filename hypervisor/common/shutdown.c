@@ -34,14 +34,15 @@ __noreturn void machine_shutdown_report(void)
     printk("No domains left running. Final report:\n");
     for (struct domain *d = domain_list; d; d = d->next_in_list) {
         printk("  d%u (%s): %s%s%s\n", d->domain_id, d->name,
-               shutdown_reason_name(d->shutdown_reason),
+               d->destroyed ? "destroyed" : shutdown_reason_name(d->shutdown_reason),
                d->crash_why[0] ? ": " : "", d->crash_why);
         perfc_dump_domain(d);
         if (d->shutdown_reason == SHUTDOWN_reboot && code == EXIT_ALL_POWEROFF)
             code = EXIT_REBOOT;
-        else if (d->shutdown_reason != SHUTDOWN_poweroff)
-            code = EXIT_SOME_CRASHED;
+        else if (d->shutdown_reason != SHUTDOWN_poweroff && !d->destroyed)
+            code = EXIT_SOME_CRASHED;    /* destroyed on request is not a crash */
     }
+    domain_frames_report();
     if (opt_audit && mm_audit())
         code = EXIT_PANIC;
     printk("Tandem: powering off (%s)\n",

@@ -72,8 +72,10 @@ long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
     case XENVER_pagesize:
         return arg ? -XEN_EINVAL : (long)PAGE_SIZE;
     case XENVER_guest_handle: {
+        /* Xen's is the toolstack's UUID; Tandem's carries the domain id, big-endian, in bytes 14-15. */
         xen_domain_handle_t h = { 0 };
-        h[15] = d->domain_id;
+        h[14] = (uint8_t)(d->domain_id >> 8);
+        h[15] = (uint8_t)d->domain_id;
         return copy_to_guest(arg, h, sizeof(h)) ? -XEN_EFAULT : 0;
     }
     case XENVER_commandline:

@@ -6,7 +6,7 @@
 #define STACK_ORDER      3
 #define STACK_SIZE       (4096 << STACK_ORDER)   /* per-CPU hypervisor stack */
 #define IST_STACK_SIZE   4096
-#define MAX_DOMAINS      64
+#define MAX_DOMAINS      1024                     /* in a configuration (memory limits first) */
 #define MAX_VCPUS        8                        /* per domain */
 #define HZ_TIMER_MS      10                       /* scheduler tick */
 

@@ -17,9 +17,13 @@ void console_set_loglvl(const char *lvl);   /* "error" "warning" "info" "debug" 
 #define CONSOLE_SRC_RING 1      /* the domain's PV console ring */
 void console_guest_write(struct domain *d, int src, const char *buf, size_t len);
 void console_guest_flush(struct domain *d);
-/* Characters typed on the serial line, queued for the domain that owns input. */
+/* Characters typed for the current domain while it had input (each domain has its own queue). */
 size_t console_read_input(char *buf, size_t len);
 void console_poll_input(void);
-struct domain *console_input_domain(void);
+struct domain *console_input_domain(void);      /* NULL: input is on the hypervisor or its domain is gone */
+/* Boot is over: input moves from the hypervisor to the first domain, as Xen's console_endboot. */
+void console_endboot(void);
+/* A key typed while input is on the hypervisor (keyhandler.c). */
+void keyhandler_key(char c);
 
 #endif

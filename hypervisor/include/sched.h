@@ -14,6 +14,9 @@ void vcpu_pause_flag(struct vcpu *v, unsigned int flag, bool set);
 void raise_resched(void);
 void timer_interrupt(void);
 void sched_recompute_timer(void);
+/* "running", "runnable", "blocked", "polling", "paused", "capped", "down", "dying". */
+const char *sched_vcpu_state(const struct vcpu *v);
+void sched_dump(void);                          /* the 'r' debug key */
 /* Start running guests on this CPU; never returns. */
 __noreturn void sched_start(void);
 /* The current vCPU can never run again (its domain died): leave it. */

@@ -1,7 +1,7 @@
 # Host unit tests (cmocka). Each binary links one real hypervisor source,
 # hypervisor/common/<name>.c, with tests/unit/test_<name>.c.
 # `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
-UNIT_TESTS     := libelf memmap frame_pool cmdline
+UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
 

@@ -7,7 +7,7 @@
 #include "time.h"
 #include "sched.h"
 #include "domain.h"
-#include "domain_build.h"
+#include "boot_domains.h"
 #include "cmdline.h"
 #include "shutdown.h"
 #include <tandem/errno.h>
@@ -33,44 +33,10 @@ static void report_param(const char *key, const char *why, void *ctx)
     printk(XENLOG_WARNING "command line: '%s': %s\n", key, why);
 }
 
-/* Module text "path args...": the guest command line is what follows the path. */
-static const char *module_args(const struct bi_module *m)
-{
-    return cmdline_skip_first_word(m->cmdline);
-}
-
-static void build_boot_domains(void)
-{
-    const struct bi_module *k, *initrd = NULL;
-    struct domain *d;
-    struct dom_build_args a;
-    char err[160];
-    int rc;
-
-    if (bi.nr_modules == 0)
-        panic("no guest kernel: boot Tandem with the kernel as its first module");
-    k = &bi.modules[0];
-    if (bi.nr_modules > 1)
-        initrd = &bi.modules[1];
-    d = domain_create(1, "domU", false, opt.dom_mem >> PAGE_SHIFT, opt.dom_vcpus);
-    if (!d)
-        panic("out of memory creating domain 1");
-    a = (struct dom_build_args){
-        .kernel = __va(k->start), .kernel_len = k->len,
-        .initrd = initrd ? __va(initrd->start) : NULL, .initrd_len = initrd ? initrd->len : 0,
-        .cmdline = module_args(k),
-    };
-    rc = pv_build_domain(d, &a, err, sizeof(err));
-    if (rc) {
-        printk(XENLOG_ERR "d1: cannot build the domain from '%s': %s\n", k->cmdline, err);
-        strlcpy(d->crash_why, err, sizeof(d->crash_why));
-        d->state = DOM_SHUTDOWN;
-        d->shutdown_reason = 3;
-    }
-}
-
 void hv_main(const struct boot_info *in)
 {
+    uint64_t frames_before, frames_built;
+
     memcpy(&bi, in, sizeof(bi));
     console_init();
     idt_init();
@@ -89,8 +55,13 @@ void hv_main(const struct boot_info *in)
     time_init();
     apic_init();
     sched_init();
-    build_boot_domains();
+    frames_before = free_frame_count();
+    boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);
+    frames_built = free_frame_count();
     mm_release_boot_modules();
+    /* What would be free with no domain at all: the frame count every domain must give back. */
+    domain_set_frame_baseline(frames_before + (free_frame_count() - frames_built));
     printk("Starting domains: %lu MiB free\n", (unsigned long)(free_frame_count() >> 8));
+    console_endboot();
     sched_start();
 }

@@ -125,6 +125,7 @@ void pv_load_vcpu_context(struct vcpu *v)
 
     pv_load_gdt(v);
     write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
+    v->domain->ctr.cr3_switches++;
     segs_ok = load_selectors(v);
     wrmsr(MSR_FS_BASE, v->fs_base);
     wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);

@@ -1,0 +1,104 @@
+/*
+ * The domains built at boot: from a configuration file in module 0
+ * (docs/configuration.md), or without one, domain 1 from module 0 (kernel)
+ * and module 1 (initrd).
+ */
+#include "lib.h"
+#include "bootinfo.h"
+#include "mm.h"
+#include "domain.h"
+#include "domain_build.h"
+#include "domconfig.h"
+#include "cmdline.h"
+#include "boot_domains.h"
+#include <tandem/sched.h>
+
+/* A domain the builder refused never runs: it is shut down as crashed with the builder's reason. */
+static void build_one(struct domain *d, const struct bi_module *k, const struct bi_module *rd,
+                      const char *cmdline)
+{
+    struct dom_build_args a = {
+        .kernel = __va(k->start), .kernel_len = k->len,
+        .initrd = rd ? __va(rd->start) : NULL, .initrd_len = rd ? rd->len : 0,
+        .cmdline = cmdline,
+    };
+    char err[160];
+
+    if (pv_build_domain(d, &a, err, sizeof(err)) == 0)
+        return;
+    printk(XENLOG_ERR "d%u: cannot build the domain from '%s': %s\n", d->domain_id, k->cmdline, err);
+    strlcpy(d->crash_why, err, sizeof(d->crash_why));
+    d->state = DOM_SHUTDOWN;
+    d->shutdown_reason = SHUTDOWN_crash;
+}
+
+static void build_legacy(const struct boot_info *bi, uint64_t mem, unsigned int vcpus)
+{
+    struct domain *d = domain_create(1, "domU", false, mem >> PAGE_SHIFT, vcpus);
+
+    if (!d)
+        panic("out of memory creating domain 1");
+    build_one(d, &bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL,
+              cmdline_skip_first_word(bi->modules[0].cmdline));
+}
+
+/* The module named `name` (modules 1 and up), or a panic naming the line and field. */
+static const struct bi_module *find_module(const struct boot_info *bi, const char *name,
+                                           unsigned int line, const char *field)
+{
+    for (unsigned int i = 1; i < bi->nr_modules; i++)
+        if (domconfig_module_matches(bi->modules[i].cmdline, name))
+            return &bi->modules[i];
+    panic("domain configuration line %u, field '%s': no boot module named '%s' "
+          "(give it to the boot loader after the configuration)", line, field, name);
+}
+
+static void build_configured(const struct boot_info *bi, const struct domconfig_dom *c,
+                             uint64_t default_mem)
+{
+    const struct bi_module *k = find_module(bi, c->kernel, c->line, "kernel");
+    const struct bi_module *rd = c->ramdisk[0] ? find_module(bi, c->ramdisk, c->line, "ramdisk") : NULL;
+    uint64_t mem = c->memory ? c->memory : default_mem;
+    uint64_t maxmem = MAX(c->maxmem, mem);
+    struct domain *d;
+
+    /* The builder allocates max_pages; the limit rises to maxmem once it is done. */
+    d = domain_create(c->domid, c->name, c->privileged, mem >> PAGE_SHIFT, c->vcpus);
+    if (!d)
+        panic("out of memory creating domain %u (%s)", c->domid, c->name);
+    d->weight = c->weight;
+    d->cap = c->cap;
+    build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline));
+    d->max_pages = maxmem >> PAGE_SHIFT;
+}
+
+static void build_from_config(const struct boot_info *bi, uint64_t default_mem)
+{
+    const struct bi_module *m = &bi->modules[0];
+    struct domconfig *cfg = xzalloc(struct domconfig);
+    struct domconfig_error err;
+    char why[200];
+
+    if (!cfg)
+        panic("out of memory reading the domain configuration");
+    if (domconfig_parse(__va(m->start), m->len, cfg, &err)) {
+        domconfig_format_error(&err, why, sizeof(why));
+        panic("domain configuration '%s': %s", m->cmdline, why);
+    }
+    printk("Domain configuration '%s': %u domain%s\n", m->cmdline, cfg->nr, cfg->nr == 1 ? "" : "s");
+    for (unsigned int i = 0; i < cfg->nr; i++)
+        build_configured(bi, &cfg->dom[i], default_mem);
+    xfree(cfg);
+}
+
+void boot_domains_build(const struct boot_info *bi, uint64_t default_mem, unsigned int default_vcpus)
+{
+    const struct bi_module *m = &bi->modules[0];
+
+    if (bi->nr_modules == 0)
+        panic("no guest kernel: boot Tandem with the kernel (or a domain configuration) as its first module");
+    if (domconfig_is_config(__va(m->start), m->len))
+        build_from_config(bi, default_mem);
+    else
+        build_legacy(bi, default_mem, default_vcpus);
+}

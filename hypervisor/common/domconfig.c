@@ -1,0 +1,397 @@
+/* Parses the domain configuration file (docs/configuration.md); pure, host-tested. */
+#include "types.h"
+#include "lib.h"
+#include "domconfig.h"
+
+enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL };
+
+struct dc_field {
+    const char *key;
+    enum dc_type type;
+    size_t off;             /* offset in struct domconfig_dom */
+    uint64_t min, max;      /* DC_UINT range */
+};
+
+#define F(k, t, m, lo, hi) { k, t, offsetof(struct domconfig_dom, m), lo, hi }
+static const struct dc_field fields[] = {
+    F("name",       DC_NAME,    name,       0, 0),
+    F("kernel",     DC_MODULE,  kernel,     0, 0),
+    F("ramdisk",    DC_MODULE,  ramdisk,    0, 0),
+    F("cmdline",    DC_CMDLINE, cmdline,    0, 0),
+    F("memory",     DC_SIZE,    memory,     0, 0),
+    F("maxmem",     DC_SIZE,    maxmem,     0, 0),
+    F("vcpus",      DC_UINT,    vcpus,      1, DOMCONFIG_MAX_VCPUS),
+    F("weight",     DC_UINT,    weight,     1, 65535),
+    F("cap",        DC_UINT,    cap,        0, 100 * DOMCONFIG_MAX_VCPUS),
+    F("privileged", DC_BOOL,    privileged, 0, 0),
+};
+#undef F
+
+#define DC_MEM_MAX  (1ULL << 40)        /* 1 TiB: beyond any machine Tandem runs on */
+static const char DC_RANGE[] = "out of range";
+
+static int dc_fail(struct domconfig_error *err, unsigned int line, const char *field,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int dc_fail(struct domconfig_error *err, unsigned int line, const char *field,
+                   const char *fmt, ...)
+{
+    va_list ap;
+
+    err->line = line;
+    snprintf(err->field, sizeof(err->field), "%s", field);
+    va_start(ap, fmt);
+    vsnprintf(err->why, sizeof(err->why), fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static bool dc_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Decimal or 0x hex; NULL or why it is bad. *end: first character not used. */
+static const char *dc_number(const char *s, uint64_t *v, const char **end)
+{
+    unsigned int base = 10, d;
+    const char *start;
+
+    *v = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    for (start = s;; s++) {
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned int)(*s - '0');
+        else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
+            d = (unsigned int)((*s | 0x20) - 'a' + 10);
+        else
+            break;
+        if (*v > (UINT64_MAX - d) / base)
+            return "number too large";
+        *v = *v * base + d;
+    }
+    *end = s;
+    return s == start ? "not a number" : NULL;
+}
+
+/* "64" (MiB, as xl), "64M", "65536K", "1G". */
+static const char *dc_size(const char *s, uint64_t *v)
+{
+    const char *end, *why = dc_number(s, v, &end);
+    unsigned int shift = 20;
+
+    if (why)
+        return why;
+    switch (*end | 0x20) {
+    case 'k': shift = 10; end++; break;
+    case 'm': shift = 20; end++; break;
+    case 'g': shift = 30; end++; break;
+    }
+    if (*end)
+        return "bad size (a number of MiB, or with a K, M or G suffix)";
+    if (*v > (DC_MEM_MAX >> shift))
+        return "too large (at most 1 TiB)";
+    *v <<= shift;
+    if (*v < (1ULL << 20))
+        return "too small (at least 1 MiB)";
+    if (*v & 4095)
+        return "not a multiple of 4 KiB";
+    return NULL;
+}
+
+static const char *dc_bool(const char *s, bool *b)
+{
+    static const char *const yes[] = { "1", "yes", "on", "true" };
+    static const char *const no[] = { "0", "no", "off", "false" };
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(yes); i++) {
+        if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
+            *b = !strcmp(s, yes[i]);
+            return NULL;
+        }
+    }
+    return "not a boolean (use 1/0, yes/no, on/off, true/false)";
+}
+
+static const char *dc_name(const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n == 0)
+        return "empty";
+    if (n >= DOMCONFIG_NAME_LEN)
+        return "too long (at most 31 characters)";
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return "may only hold letters, digits, '-', '_' and '.'";
+    return NULL;
+}
+
+/* Store value v into d as field f; NULL or why it is bad. */
+static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, const char *v)
+{
+    void *p = (char *)d + f->off;
+    uint64_t n;
+    const char *why, *end;
+
+    switch (f->type) {
+    case DC_NAME:
+        if ((why = dc_name(v)) != NULL)
+            return why;
+        memcpy(p, v, strlen(v) + 1);
+        return NULL;
+    case DC_MODULE:
+        if (!*v)
+            return "empty";
+        if (strlen(v) >= DOMCONFIG_MODULE_LEN)
+            return "too long (at most 63 characters)";
+        memcpy(p, v, strlen(v) + 1);
+        return NULL;
+    case DC_CMDLINE:
+        if (strlen(v) >= DOMCONFIG_CMDLINE_LEN)
+            return "too long (at most 1023 characters)";
+        memcpy(p, v, strlen(v) + 1);
+        d->has_cmdline = true;
+        return NULL;
+    case DC_SIZE:
+        return dc_size(v, (uint64_t *)p);
+    case DC_UINT:
+        if ((why = dc_number(v, &n, &end)) != NULL)
+            return why;
+        if (*end)
+            return "not a number";
+        if (n < f->min || n > f->max)
+            return DC_RANGE;
+        *(unsigned int *)p = (unsigned int)n;
+        return NULL;
+    case DC_BOOL:
+        return dc_bool(v, (bool *)p);
+    }
+    return "unknown type";
+}
+
+static const struct dc_field *dc_find(const char *key)
+{
+    for (unsigned int i = 0; i < ARRAY_SIZE(fields); i++)
+        if (!strcmp(key, fields[i].key))
+            return &fields[i];
+    return NULL;
+}
+
+/*
+ * Split "key=value" at *pp into key[] and val[] (quotes removed, \" and \\
+ * unescaped inside quotes); advance *pp past it. NULL or why it is bad.
+ */
+static const char *dc_token(const char **pp, char *key, size_t keysz, char *val, size_t valsz)
+{
+    const char *p = *pp;
+    size_t n = 0;
+
+    while (*p && *p != '=' && !dc_space(*p))
+        if (n + 1 < keysz)
+            key[n++] = *p++;
+        else
+            p++;
+    key[n] = '\0';
+    if (*p != '=')
+        return "missing '=value'";
+    p++;
+    n = 0;
+    if (*p == '"') {
+        for (p++; *p && *p != '"'; p++) {
+            if (*p == '\\' && (p[1] == '"' || p[1] == '\\'))
+                p++;
+            if (n + 1 < valsz)
+                val[n++] = *p;
+        }
+        if (*p != '"')
+            return "unterminated quoted value";
+        p++;
+        if (*p && !dc_space(*p))
+            return "text after the closing quote";
+    } else {
+        for (; *p && !dc_space(*p); p++) {
+            if (*p == '"')
+                return "a quote inside an unquoted value";
+            if (n + 1 < valsz)
+                val[n++] = *p;
+        }
+    }
+    val[n] = '\0';
+    *pp = p;
+    return NULL;
+}
+
+/* Whole-line checks once every field of a domain line is known. */
+static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
+                           struct domconfig_error *err)
+{
+    if (!d->name[0])
+        return dc_fail(err, d->line, "name", "missing (every domain needs a name)");
+    if (!d->kernel[0])
+        return dc_fail(err, d->line, "kernel", "missing (every domain needs a kernel)");
+    if (d->maxmem && d->maxmem < (d->memory ? d->memory : d->maxmem))
+        return dc_fail(err, d->line, "maxmem", "smaller than memory");
+    if (d->cap > 100 * d->vcpus)
+        return dc_fail(err, d->line, "cap", "above 100%% per vCPU (%u vCPUs: at most %u)",
+                       d->vcpus, 100 * d->vcpus);
+    for (unsigned int i = 0; i < cfg->nr; i++) {
+        if (!strcmp(cfg->dom[i].name, d->name))
+            return dc_fail(err, d->line, "name", "'%s' is already the name of line %u",
+                           d->name, cfg->dom[i].line);
+        if (d->privileged && cfg->dom[i].privileged)
+            return dc_fail(err, d->line, "privileged",
+                           "only one domain may be privileged (line %u is)", cfg->dom[i].line);
+    }
+    return 0;
+}
+
+static int dc_parse_domain(struct domconfig *cfg, const char *p, unsigned int line,
+                           struct domconfig_error *err)
+{
+    struct domconfig_dom *d;
+    char key[16], val[DOMCONFIG_CMDLINE_LEN + 1];
+    unsigned int seen = 0;
+    const struct dc_field *f;
+    const char *why;
+
+    if (cfg->nr == DOMCONFIG_MAX_DOMAINS)
+        return dc_fail(err, line, "", "too many domains (at most %u)", DOMCONFIG_MAX_DOMAINS);
+    d = &cfg->dom[cfg->nr];
+    *d = (struct domconfig_dom){ .line = line, .vcpus = 1, .weight = DOMCONFIG_DEFAULT_WEIGHT };
+    for (;;) {
+        while (dc_space(*p))
+            p++;
+        if (!*p || *p == '#')
+            break;
+        why = dc_token(&p, key, sizeof(key), val, sizeof(val));
+        if (why)
+            return dc_fail(err, line, key, "%s", why);
+        if (!(f = dc_find(key)))
+            return dc_fail(err, line, key, "unknown field");
+        if (seen & (1U << (f - fields)))
+            return dc_fail(err, line, key, "given twice");
+        seen |= 1U << (f - fields);
+        if ((why = dc_store(f, d, val)) == DC_RANGE)
+            return dc_fail(err, line, key, "'%s': out of range (%lu to %lu)", val,
+                           (unsigned long)f->min, (unsigned long)f->max);
+        if (why && strlen(val) > 40)            /* too long to quote usefully */
+            return dc_fail(err, line, key, "%s", why);
+        if (why)
+            return dc_fail(err, line, key, "'%s': %s", val, why);
+    }
+    if (dc_check_domain(cfg, d, err))
+        return -1;
+    cfg->nr++;
+    return 0;
+}
+
+/* One line, NUL-terminated, without its newline. */
+static int dc_parse_line(struct domconfig *cfg, const char *s, unsigned int line,
+                         struct domconfig_error *err)
+{
+    char word[16];
+    size_t n = 0;
+
+    while (dc_space(*s))
+        s++;
+    if (!*s || *s == '#')
+        return 0;
+    while (*s && !dc_space(*s))
+        if (n + 1 < sizeof(word))
+            word[n++] = *s++;
+        else
+            s++;
+    word[n] = '\0';
+    if (strcmp(word, "domain"))
+        return dc_fail(err, line, "", "unknown statement '%s' (expected 'domain')", word);
+    return dc_parse_domain(cfg, s, line, err);
+}
+
+static void dc_assign_ids(struct domconfig *cfg)
+{
+    uint16_t next = 1;
+
+    for (unsigned int i = 0; i < cfg->nr; i++)
+        cfg->dom[i].domid = cfg->dom[i].privileged ? 0 : next++;
+}
+
+int domconfig_parse(const char *text, size_t len, struct domconfig *cfg,
+                    struct domconfig_error *err)
+{
+    char buf[DOMCONFIG_LINE_MAX + 1];
+    unsigned int line = 0;
+    size_t pos = 0;
+
+    memset(err, 0, sizeof(*err));
+    cfg->nr = 0;
+    while (pos < len) {
+        size_t n = 0;
+
+        line++;
+        for (; pos < len && text[pos] != '\n'; pos++) {
+            if (text[pos] == '\0')
+                return dc_fail(err, line, "", "NUL byte (not a text file?)");
+            if (n == DOMCONFIG_LINE_MAX)
+                return dc_fail(err, line, "", "line too long (at most %u characters)",
+                               DOMCONFIG_LINE_MAX);
+            buf[n++] = text[pos];
+        }
+        pos++;                                  /* the newline */
+        if (n && buf[n - 1] == '\r')
+            n--;
+        buf[n] = '\0';
+        if (dc_parse_line(cfg, buf, line, err))
+            return -1;
+    }
+    if (cfg->nr == 0)
+        return dc_fail(err, 0, "", "no 'domain' line");
+    dc_assign_ids(cfg);
+    return 0;
+}
+
+void domconfig_format_error(const struct domconfig_error *err, char *buf, size_t size)
+{
+    if (err->line && err->field[0])
+        snprintf(buf, size, "line %u, field '%s': %s", err->line, err->field, err->why);
+    else if (err->line)
+        snprintf(buf, size, "line %u: %s", err->line, err->why);
+    else
+        snprintf(buf, size, "%s", err->why);
+}
+
+bool domconfig_is_config(const void *data, size_t len)
+{
+    const unsigned char *p = data;
+
+    return !(len >= 4 && p[0] == 0x7f && p[1] == 'E' && p[2] == 'L' && p[3] == 'F');
+}
+
+/* The last path component of [s, e): after the last '/' or '\'. */
+static const char *dc_basename(const char *s, const char *e)
+{
+    const char *b = s;
+
+    for (; s < e; s++)
+        if (*s == '/' || *s == '\\')
+            b = s + 1;
+    return b;
+}
+
+bool domconfig_module_matches(const char *module_cmdline, const char *name)
+{
+    const char *s = module_cmdline, *e, *b, *nb;
+    size_t nlen = strlen(name), blen;
+
+    while (dc_space(*s))
+        s++;
+    for (e = s; *e && !dc_space(*e); e++)
+        ;
+    b = dc_basename(s, e);
+    nb = dc_basename(name, name + nlen);
+    blen = (size_t)(e - b);
+    return blen > 0 && blen == strlen(nb) && !memcmp(b, nb, blen);
+}

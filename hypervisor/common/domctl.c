@@ -1,0 +1,144 @@
+/*
+ * tandem_domctl (hypercall 48): list, pause, unpause and destroy domains,
+ * for privileged domains only. The contract, errors and their order are in
+ * hypercall-abi/include/tandem/domctl.h and docs/abi/hypercalls.md.
+ */
+#include "lib.h"
+#include "hypercall.h"
+#include "domain.h"
+#include "sched.h"
+#include "time.h"
+#include "guest_access.h"
+#include <tandem/domctl.h>
+#include <tandem/errno.h>
+
+/* The live domain with the smallest id >= id (dead records are not domains any more). */
+static struct domain *first_domain_from(domid_t id)
+{
+    struct domain *best = NULL;
+
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->state != DOM_DEAD && d->domain_id >= id && (!best || d->domain_id < best->domain_id))
+            best = d;
+    return best;
+}
+
+static uint32_t dominfo_flags(const struct domain *d)
+{
+    uint32_t f = 0;
+    bool all_blocked = true, any_up = false;
+
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpu[i];
+        if (!v || (v->pause_flags & VPF_down))
+            continue;
+        any_up = true;
+        all_blocked &= (v->pause_flags & VPF_blocked) && !v->is_running;
+        if (v->is_running)
+            f |= TANDEM_DOMINF_running;
+    }
+    if (d->state == DOM_DYING)
+        f |= TANDEM_DOMINF_dying;
+    if (d->state == DOM_SHUTDOWN)
+        f |= TANDEM_DOMINF_shutdown;
+    if (d->paused)
+        f |= TANDEM_DOMINF_paused;
+    if (any_up && all_blocked)
+        f |= TANDEM_DOMINF_blocked;
+    if (d->is_privileged)
+        f |= TANDEM_DOMINF_privileged;
+    return f;
+}
+
+static void fill_dominfo(const struct domain *d, struct tandem_domctl_getdomaininfo *i)
+{
+    uint64_t now = now_ns(), ns = domain_cpu_time(d);
+
+    /* Include the slice in progress, so the caller's own time is current too. */
+    for (unsigned int k = 0; k < d->max_vcpus; k++)
+        if (d->vcpu[k] && d->vcpu[k]->is_running)
+            ns += now - d->vcpu[k]->run_start;
+    memset(i, 0, sizeof(*i));
+    i->domid = d->domain_id;
+    i->flags = dominfo_flags(d);
+    i->shutdown_reason = d->shutdown_reason < 0 ? 0 : (uint32_t)d->shutdown_reason;
+    i->nr_vcpus = d->max_vcpus;
+    i->tot_pages = d->tot_pages;
+    i->max_pages = d->max_pages;
+    i->cpu_time_ns = ns;
+    strlcpy(i->name, d->name, sizeof(i->name));
+}
+
+static bool all_zero(const void *p, size_t n)
+{
+    const uint8_t *b = p;
+
+    while (n--)
+        if (*b++)
+            return false;
+    return true;
+}
+
+/* Validate a pause/unpause/destroy without changing anything; returns its target or NULL with *rc. */
+static struct domain *decode_target(const struct tandem_domctl *op, struct domain *self, long *rc)
+{
+    domid_t id = op->domid == DOMID_SELF ? self->domain_id : op->domid;
+    struct domain *d;
+
+    *rc = -XEN_EINVAL;
+    if (!all_zero(&op->u, sizeof(op->u)))
+        return NULL;
+    if (id == self->domain_id && op->cmd != TANDEM_DOMCTL_unpause)
+        return NULL;                    /* pausing or destroying oneself could never be undone */
+    *rc = -XEN_ESRCH;
+    if (!(d = get_domain_by_id(id)))
+        return NULL;
+    *rc = -XEN_EINVAL;
+    if (op->cmd == TANDEM_DOMCTL_unpause && !d->paused)
+        return NULL;
+    *rc = 0;
+    return d;
+}
+
+long do_tandem_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct domain *self = current->domain, *d;
+    struct tandem_domctl op;
+    char why[48];
+    long rc;
+
+    BUILD_BUG_ON(sizeof(struct tandem_domctl) != 128);
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_getdomaininfo) != 72);
+    if (copy_from_guest(&op, arg, sizeof(op)))
+        return -XEN_EFAULT;
+    if (!self->is_privileged)
+        return -XEN_EPERM;
+    if (op.interface_version != TANDEM_DOMCTL_INTERFACE_VERSION)
+        return -XEN_EACCES;
+    if (op.cmd > TANDEM_DOMCTL_destroy)
+        return -XEN_ENOSYS;
+    if (!all_zero(op.pad, sizeof(op.pad)))
+        return -XEN_EINVAL;
+
+    if (op.cmd == TANDEM_DOMCTL_getdomaininfo) {
+        if (!(d = first_domain_from(op.domid == DOMID_SELF ? self->domain_id : op.domid)))
+            return -XEN_ESRCH;
+        fill_dominfo(d, &op.u.getdomaininfo);
+        return copy_to_guest(arg, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+    }
+    if (!(d = decode_target(&op, self, &rc)))
+        return rc;
+    switch (op.cmd) {
+    case TANDEM_DOMCTL_pause:
+        domain_pause(d);
+        break;
+    case TANDEM_DOMCTL_unpause:
+        domain_unpause(d);
+        break;
+    default:
+        snprintf(why, sizeof(why), "by d%u (tandem_domctl)", self->domain_id);
+        domain_kill(d, why);            /* already stopping: nothing to do, still 0 */
+        break;
+    }
+    return 0;
+}

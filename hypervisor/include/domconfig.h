@@ -1,0 +1,74 @@
+/*
+ * The domain configuration file (docs/configuration.md): one `domain` line
+ * per domain with key=value fields. Parsing is pure (no hypervisor state)
+ * and host-testable (tests/unit/test_domconfig.c); setup.c matches the
+ * kernels it names to boot modules and builds the domains.
+ */
+#ifndef TANDEM_DOMCONFIG_H
+#define TANDEM_DOMCONFIG_H
+
+#include "types.h"
+#include "config.h"
+
+#define DOMCONFIG_MAX_DOMAINS   MAX_DOMAINS
+#define DOMCONFIG_MAX_VCPUS     MAX_VCPUS
+#define DOMCONFIG_NAME_LEN      32      /* as struct domain's name, NUL included */
+#define DOMCONFIG_MODULE_LEN    64      /* kernel / ramdisk module names */
+#define DOMCONFIG_CMDLINE_LEN   1024    /* start_info.cmd_line (MAX_GUEST_CMDLINE) */
+#define DOMCONFIG_LINE_MAX      2048    /* longest line, newline excluded */
+#define DOMCONFIG_DEFAULT_WEIGHT 256    /* Xen's credit scheduler default */
+
+struct domconfig_dom {
+    unsigned int line;                  /* where it was defined (1-based) */
+    uint16_t domid;                     /* assigned by domconfig_parse */
+    char name[DOMCONFIG_NAME_LEN];
+    char kernel[DOMCONFIG_MODULE_LEN];  /* module name to match */
+    char ramdisk[DOMCONFIG_MODULE_LEN]; /* "" = none */
+    char cmdline[DOMCONFIG_CMDLINE_LEN];
+    bool has_cmdline;                   /* cmdline= given (else the module's own arguments) */
+    uint64_t memory;                    /* bytes; 0 = not given (the caller's default) */
+    uint64_t maxmem;                    /* bytes; 0 = not given (= memory) */
+    unsigned int vcpus;                 /* 1..DOMCONFIG_MAX_VCPUS */
+    unsigned int weight;                /* 1..65535 */
+    unsigned int cap;                   /* percent of one CPU, 0 = none */
+    bool privileged;
+};
+
+struct domconfig {
+    unsigned int nr;
+    struct domconfig_dom dom[DOMCONFIG_MAX_DOMAINS];
+};
+
+/* The first problem found: where it is and why ("" field: the line as a whole). */
+struct domconfig_error {
+    unsigned int line;                  /* 0: the file as a whole */
+    char field[16];
+    char why[128];
+};
+
+/*
+ * Parse text[0..len) (need not be NUL-terminated) into *cfg and assign
+ * domain IDs as Xen numbers them: the privileged domain (at most one) is 0,
+ * the others 1, 2, ... in file order. Returns 0, or -1 with *err set and
+ * *cfg unspecified. Never reads outside text[0..len).
+ */
+int domconfig_parse(const char *text, size_t len, struct domconfig *cfg,
+                    struct domconfig_error *err);
+
+/* "line 3, field 'memory': why" (or "line 3: why", or "why") into buf. */
+void domconfig_format_error(const struct domconfig_error *err, char *buf, size_t size);
+
+/*
+ * Whether a boot module holds a configuration rather than a kernel: it is
+ * one unless it starts with the ELF magic (0x7f 'E' 'L' 'F').
+ */
+bool domconfig_is_config(const void *data, size_t len);
+
+/*
+ * Whether the boot module whose loader string is `module_cmdline` ("path
+ * args...") is the one named `name`: the last path components ('/' or '\'
+ * separated) of the module's path and of name are equal.
+ */
+bool domconfig_module_matches(const char *module_cmdline, const char *name);
+
+#endif

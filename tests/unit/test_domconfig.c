@@ -1,0 +1,213 @@
+/* Unit tests for hypervisor/common/domconfig.c: the domain configuration file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "domconfig.h"
+
+static struct domconfig cfg;
+static struct domconfig_error err;
+static char msg[256];
+
+static int parse(const char *text)
+{
+    int rc = domconfig_parse(text, strlen(text), &cfg, &err);
+
+    domconfig_format_error(&err, msg, sizeof(msg));
+    return rc;
+}
+
+/* Parsing must fail with exactly this message. */
+static void fails(const char *text, const char *want)
+{
+    assert_int_equal(parse(text), -1);
+    assert_string_equal(msg, want);
+}
+
+static void test_full_line(void **state)
+{
+    const struct domconfig_dom *d;
+
+    (void)state;
+    assert_int_equal(parse("# two domains\n"
+                           "\n"
+                           "domain name=shell kernel=kernel.elf cmdline=\"mode=shell x=\\\"q\\\"\" "
+                           "memory=64 maxmem=128M vcpus=2 weight=512 cap=150 privileged=yes\n"
+                           "  domain name=work kernel=out/guest/k.elf ramdisk=rd.img   # a comment\n"), 0);
+    assert_int_equal(cfg.nr, 2);
+    d = &cfg.dom[0];
+    assert_int_equal(d->line, 3);
+    assert_int_equal(d->domid, 0);
+    assert_string_equal(d->name, "shell");
+    assert_string_equal(d->kernel, "kernel.elf");
+    assert_string_equal(d->cmdline, "mode=shell x=\"q\"");
+    assert_true(d->has_cmdline);
+    assert_int_equal(d->memory, 64ULL << 20);
+    assert_int_equal(d->maxmem, 128ULL << 20);
+    assert_int_equal(d->vcpus, 2);
+    assert_int_equal(d->weight, 512);
+    assert_int_equal(d->cap, 150);
+    assert_true(d->privileged);
+    d = &cfg.dom[1];
+    assert_int_equal(d->line, 4);
+    assert_int_equal(d->domid, 1);
+    assert_string_equal(d->kernel, "out/guest/k.elf");
+    assert_string_equal(d->ramdisk, "rd.img");
+    assert_false(d->has_cmdline);
+    assert_int_equal(d->memory, 0);             /* not given: the hypervisor's default */
+    assert_int_equal(d->vcpus, 1);
+    assert_int_equal(d->weight, DOMCONFIG_DEFAULT_WEIGHT);
+    assert_int_equal(d->cap, 0);
+    assert_false(d->privileged);
+}
+
+static void test_domids(void **state)
+{
+    (void)state;
+    /* Xen's numbering: the privileged domain is 0 wherever it stands, the rest from 1. */
+    assert_int_equal(parse("domain name=a kernel=k\ndomain name=b kernel=k privileged=1\n"
+                           "domain name=c kernel=k\r\n"), 0);
+    assert_int_equal(cfg.dom[0].domid, 1);
+    assert_int_equal(cfg.dom[1].domid, 0);
+    assert_int_equal(cfg.dom[2].domid, 2);
+    assert_int_equal(parse("domain name=a kernel=k\ndomain name=b kernel=k privileged=no"), 0);
+    assert_int_equal(cfg.dom[0].domid, 1);
+    assert_int_equal(cfg.dom[1].domid, 2);
+}
+
+static void test_sizes(void **state)
+{
+    static const struct { const char *v; uint64_t want; } ok[] = {
+        { "64", 64ULL << 20 }, { "64M", 64ULL << 20 }, { "64m", 64ULL << 20 },
+        { "4096K", 4ULL << 20 }, { "1G", 1ULL << 30 }, { "0x10", 16ULL << 20 }, { "1024G", 1ULL << 40 },
+    };
+    char line[128];
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        snprintf(line, sizeof(line), "domain name=a kernel=k memory=%s", ok[i].v);
+        assert_int_equal(parse(line), 0);
+        assert_int_equal(cfg.dom[0].memory, ok[i].want);
+    }
+    fails("domain name=a kernel=k memory=64MB",
+          "line 1, field 'memory': '64MB': bad size (a number of MiB, or with a K, M or G suffix)");
+    fails("domain name=a kernel=k memory=1025G", "line 1, field 'memory': '1025G': too large (at most 1 TiB)");
+    fails("domain name=a kernel=k memory=99999999999999999999",
+          "line 1, field 'memory': '99999999999999999999': number too large");
+    fails("domain name=a kernel=k memory=512K", "line 1, field 'memory': '512K': too small (at least 1 MiB)");
+    fails("domain name=a kernel=k memory=1025K", "line 1, field 'memory': '1025K': not a multiple of 4 KiB");
+    fails("domain name=a kernel=k memory=", "line 1, field 'memory': '': not a number");
+    fails("domain name=a kernel=k memory=64 maxmem=32", "line 1, field 'maxmem': smaller than memory");
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    fails("domain name=a kernel=k vcpus=0", "line 1, field 'vcpus': '0': out of range (1 to 8)");
+    fails("domain name=a kernel=k vcpus=9", "line 1, field 'vcpus': '9': out of range (1 to 8)");
+    fails("domain name=a kernel=k vcpus=two", "line 1, field 'vcpus': 'two': not a number");
+    fails("domain name=a kernel=k vcpus=2x", "line 1, field 'vcpus': '2x': not a number");
+    fails("domain name=a kernel=k weight=0", "line 1, field 'weight': '0': out of range (1 to 65535)");
+    fails("domain name=a kernel=k weight=65536", "line 1, field 'weight': '65536': out of range (1 to 65535)");
+    fails("domain name=a kernel=k cap=101", "line 1, field 'cap': above 100% per vCPU (1 vCPUs: at most 100)");
+    assert_int_equal(parse("domain name=a kernel=k cap=200 vcpus=2"), 0);
+    assert_int_equal(cfg.dom[0].cap, 200);
+    fails("domain name=a kernel=k privileged=maybe",
+          "line 1, field 'privileged': 'maybe': not a boolean (use 1/0, yes/no, on/off, true/false)");
+}
+
+static void test_line_errors(void **state)
+{
+    (void)state;
+    fails("", "no 'domain' line");
+    fails("# nothing\n\n   \n", "no 'domain' line");
+    fails("\n\ndomian name=a kernel=k\n", "line 3: unknown statement 'domian' (expected 'domain')");
+    fails("domain name=a kernel=k\ndomain kernel=k\n",
+          "line 2, field 'name': missing (every domain needs a name)");
+    fails("domain name=a", "line 1, field 'kernel': missing (every domain needs a kernel)");
+    fails("domain name=a kernel=k colour=blue", "line 1, field 'colour': unknown field");
+    fails("domain name=a kernel=k kernel=j", "line 1, field 'kernel': given twice");
+    fails("domain name=a kernel k", "line 1, field 'kernel': missing '=value'");
+    fails("domain name=a kernel=k cmdline=\"open", "line 1, field 'cmdline': unterminated quoted value");
+    fails("domain name=a kernel=k cmdline=\"a\"b", "line 1, field 'cmdline': text after the closing quote");
+    fails("domain name=a kernel=k\"x\"", "line 1, field 'kernel': a quote inside an unquoted value");
+    fails("domain name=a kernel=", "line 1, field 'kernel': '': empty");
+    fails("domain name=a kernel=k\ndomain name=a kernel=k",
+          "line 2, field 'name': 'a' is already the name of line 1");
+    fails("domain name=a kernel=k privileged=1\ndomain name=b kernel=k privileged=1",
+          "line 2, field 'privileged': only one domain may be privileged (line 1 is)");
+    fails("domain name=a/b kernel=k",
+          "line 1, field 'name': 'a/b': may only hold letters, digits, '-', '_' and '.'");
+    fails("domain name=abcdefghijabcdefghijabcdefghijabc kernel=k",
+          "line 1, field 'name': 'abcdefghijabcdefghijabcdefghijabc': too long (at most 31 characters)");
+    assert_int_equal(domconfig_parse("domain name=a kernel=k\0x", 24, &cfg, &err), -1);
+    assert_int_equal(err.line, 1);
+    assert_string_equal(err.why, "NUL byte (not a text file?)");
+}
+
+static void test_limits(void **state)
+{
+    static char big[DOMCONFIG_LINE_MAX * 2];
+    static char many[(DOMCONFIG_MAX_DOMAINS + 1) * 40];
+    char want[64];
+    size_t n = 0;
+
+    (void)state;
+    memset(big, 'x', sizeof(big) - 1);
+    memcpy(big, "domain name=a kernel=k cmdline=", 31);
+    fails(big, "line 1: line too long (at most 2048 characters)");
+
+    memset(big, 0, sizeof(big));
+    memcpy(big, "domain name=a kernel=k cmdline=", 31);
+    memset(big + 31, 'y', 1023);
+    assert_int_equal(parse(big), 0);
+    assert_int_equal(strlen(cfg.dom[0].cmdline), 1023);
+    big[31 + 1023] = 'y';
+    fails(big, "line 1, field 'cmdline': too long (at most 1023 characters)");
+
+    for (int i = 0; i < DOMCONFIG_MAX_DOMAINS; i++)
+        n += (size_t)snprintf(many + n, sizeof(many) - n, "domain name=d%d kernel=k\n", i);
+    assert_int_equal(parse(many), 0);
+    assert_int_equal(cfg.nr, DOMCONFIG_MAX_DOMAINS);
+    assert_int_equal(cfg.dom[DOMCONFIG_MAX_DOMAINS - 1].domid, DOMCONFIG_MAX_DOMAINS);
+    snprintf(many + n, sizeof(many) - n, "domain name=one-more kernel=k\n");
+    snprintf(want, sizeof(want), "line %d: too many domains (at most %d)",
+             DOMCONFIG_MAX_DOMAINS + 1, DOMCONFIG_MAX_DOMAINS);
+    fails(many, want);
+}
+
+static void test_modules(void **state)
+{
+    (void)state;
+    assert_false(domconfig_is_config("\x7f" "ELF\2\1\1", 7));
+    assert_true(domconfig_is_config("domain name=a", 13));
+    assert_true(domconfig_is_config("\x7f" "EL", 3));
+    assert_true(domconfig_module_matches("kernel.elf", "kernel.elf"));
+    assert_true(domconfig_module_matches("/abs/out/kernel.elf mode=shell x", "kernel.elf"));
+    assert_true(domconfig_module_matches("  out/kernel.elf", "other/dir/kernel.elf"));
+    assert_true(domconfig_module_matches("EFI\\tandem\\k.elf", "k.elf"));
+    assert_false(domconfig_module_matches("kernel.elf", "kernel"));
+    assert_false(domconfig_module_matches("kernel", "kernel.elf"));
+    assert_false(domconfig_module_matches("dir/", "dir"));
+    assert_false(domconfig_module_matches("", "k"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_full_line),
+        cmocka_unit_test(test_domids),
+        cmocka_unit_test(test_sizes),
+        cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_line_errors),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_modules),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
