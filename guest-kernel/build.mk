@@ -6,6 +6,9 @@ GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
 KERNEL_SRCS := $(wildcard guest-kernel/kernel/*.c) guest-kernel/arch/x86/entry.S
 KERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(KERNEL_SRCS))
+# The user programs built into the kernel image (guest-kernel/user/).
+include guest-kernel/user/build.mk
+KERNEL_OBJS += $(USER_ARCHIVE_OBJ)
 KERNEL_ELF := $(OUT)/guest-kernel/kernel.elf
 ALL_TARGETS += $(KERNEL_ELF)
 

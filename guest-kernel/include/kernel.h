@@ -18,24 +18,37 @@ static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcal
 void events_enable(void);
 uint64_t system_time_ns(void);
 
-/* Threads: preemptive, scheduled by the timer tick. */
+/* Threads: preemptive, scheduled by the timer tick. A user process is a thread with a process. */
+struct process;
 struct thread {
     uint64_t sp;
     const char *name;
-    int state;                  /* THREAD_RUNNABLE / THREAD_BLOCKED / THREAD_DEAD */
+    int state;                  /* THREAD_RUNNABLE / THREAD_BLOCKED / THREAD_DEAD / THREAD_FREE */
     uint64_t ticks;
     void (*fn)(void *);
     void *arg;
-    struct thread *next;
+    uint64_t stack_pfn;         /* its kernel stack: THREAD_STACK_PAGES pages from the allocator */
+    uint64_t wake_at;           /* blocked in thread_sleep_until: system time to wake at */
+    struct process *proc;       /* NULL for a kernel thread */
 };
 #define THREAD_RUNNABLE 0
 #define THREAD_BLOCKED  1
 #define THREAD_DEAD     2
+#define THREAD_FREE     3       /* an unused slot */
+#define THREAD_STACK_PAGES 4
 extern struct thread *current_thread;
 extern volatile bool need_resched;
 extern volatile uint64_t jiffies;
 void sched_init(void);
 struct thread *thread_create(const char *name, void (*fn)(void *), void *arg);
+/* A thread for a process: blocked until thread_wake; `reserve` bytes kept at the stack top. */
+struct thread *thread_create_proc(const char *name, void (*fn)(void *), void *arg, struct process *p,
+                                  size_t reserve);
+uint64_t thread_stack_top(const struct thread *t);
+void thread_exit(void) __attribute__((noreturn));
+void thread_sleep_until(uint64_t ns);
+void thread_reap_dead(void);     /* free the stacks of dead threads */
+void sched_switch_hook(struct thread *prev, struct thread *next);  /* proc.c: address space, FPU */
 void schedule(void);
 void thread_block(void);
 void thread_wake(struct thread *t);
@@ -46,7 +59,13 @@ void sched_list(void);
 void console_input_init(void);
 int console_getchar(void);      /* blocks the calling thread */
 
+void console_wait_input(void);  /* blocks the calling thread until a character is there */
+
 void shell_main(void *arg);
 void worker_main(void *arg);
+/* modes.c: threads for the command line's mode=, and the shell's domain commands. */
+void kernel_start_threads(const char *cmdline);
+bool shell_domain_command(const char *line);
+extern bool shell_wait_for_input;
 
 #endif

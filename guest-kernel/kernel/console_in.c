@@ -19,6 +19,20 @@ void console_input_init(void)
     bind_evtchn(start_info->console.domU.evtchn, console_event);
 }
 
+void console_wait_input(void)
+{
+    for (;;) {
+        events_disable();
+        if (ring->in_cons != ring->in_prod) {
+            events_enable();
+            return;
+        }
+        reader = current_thread;
+        thread_block();         /* re-enables events when we run again */
+        events_enable();
+    }
+}
+
 int console_getchar(void)
 {
     for (;;) {

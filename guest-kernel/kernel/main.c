@@ -1,5 +1,6 @@
 /* The bundled Tandem guest kernel: traps, events, timer, threads, a shell. */
 #include "kernel.h"
+#include "proc.h"
 #include <tandem/version.h>
 #include <tandem/event_channel.h>
 #include <tandem/vcpu.h>
@@ -38,13 +39,13 @@ void kernel_main(struct start_info *si)
     printk("start_info: %lu pages, cmdline '%s'\n", (unsigned long)si->nr_pages, si->cmd_line);
     traps_init();
     events_init();
+    mm_init();          /* page allocator, kernel map of all memory (proc.h) */
+    proc_init();        /* the syscall callback for user processes */
     console_use_ring(true);
     sched_init();
     timer_init();
     console_input_init();
-    thread_create("shell", shell_main, NULL);
-    thread_create("worker", worker_main, NULL);
-    printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, worker");
+    kernel_start_threads(si->cmd_line);     /* mode=shell (default) or mode=worker: modes.c */
     events_enable();
     idle_loop();
 }

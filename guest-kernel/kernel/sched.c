@@ -1,15 +1,19 @@
-/* Kernel threads: round-robin, preempted by the VIRQ_TIMER tick, idle via SCHEDOP_block. */
+/*
+ * Kernel threads: round-robin, preempted by the VIRQ_TIMER tick, idle via
+ * SCHEDOP_block. User processes are threads too (proc.c): switching to one
+ * loads its address space and kernel stack (sched_switch_hook).
+ */
 #include "kernel.h"
+#include "proc.h"
 
-#define STACK_SIZE 16384
-#define MAX_THREADS 8
+#define STACK_SIZE (THREAD_STACK_PAGES * PAGE_SIZE)
+#define MAX_THREADS 64
 
 struct thread *current_thread;
 volatile bool need_resched;
 volatile uint64_t jiffies;
 static struct thread threads[MAX_THREADS];
-static uint8_t stacks[MAX_THREADS][STACK_SIZE] __attribute__((aligned(16)));
-static unsigned nr_threads;
+static unsigned nr_threads;             /* slots ever used */
 
 void switch_stack(uint64_t *prev_sp, uint64_t next_sp);
 void thread_trampoline(void);
@@ -24,32 +28,70 @@ void thread_start(void)
         schedule();
 }
 
-struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+/* Free the stacks of dead threads (never the running one's) and reuse their slots. */
+void thread_reap_dead(void)
 {
-    struct thread *t;
-    uint64_t *sp;
+    uint8_t m = events_save();
 
-    if (nr_threads == MAX_THREADS)
+    for (unsigned i = 1; i < nr_threads; i++) {
+        if (threads[i].state == THREAD_DEAD && &threads[i] != current_thread) {
+            free_pages(threads[i].stack_pfn, THREAD_STACK_PAGES, PG_KERNEL);
+            threads[i].state = THREAD_FREE;
+        }
+    }
+    events_restore(m);
+}
+
+uint64_t thread_stack_top(const struct thread *t)
+{
+    return (uint64_t)pfn_to_virt(t->stack_pfn) + STACK_SIZE;
+}
+
+static struct thread *thread_new(const char *name, void (*fn)(void *), void *arg, struct process *p,
+                                 size_t reserve, int state)
+{
+    uint8_t m = events_save();
+    struct thread *t = NULL;
+    uint64_t *sp, pfn;
+
+    thread_reap_dead();
+    for (unsigned i = 1; i < MAX_THREADS && !t; i++)
+        if (i >= nr_threads || threads[i].state == THREAD_FREE)
+            t = &threads[i];
+    if (!t || !(pfn = alloc_pages(THREAD_STACK_PAGES, PG_KERNEL))) {
+        events_restore(m);
         return NULL;
-    t = &threads[nr_threads];
-    sp = (uint64_t *)(stacks[nr_threads] + STACK_SIZE);
+    }
+    if (t - threads >= (long)nr_threads)
+        nr_threads = t - threads + 1;
+    *t = (struct thread){ .name = name, .fn = fn, .arg = arg, .stack_pfn = pfn, .proc = p,
+                          .state = THREAD_BLOCKED };
+    sp = (uint64_t *)((thread_stack_top(t) - reserve) & ~15UL);
     *--sp = 0;                              /* alignment */
     *--sp = (uint64_t)thread_trampoline;    /* ret address of switch_stack */
     for (int i = 0; i < 6; i++)
         *--sp = 0;                          /* rbp rbx r12-r15 */
-    *t = (struct thread){ .sp = (uint64_t)sp, .name = name, .fn = fn, .arg = arg };
-    if (nr_threads)
-        threads[nr_threads - 1].next = t;
-    t->next = &threads[0];
-    nr_threads++;
+    t->sp = (uint64_t)sp;
+    t->state = state;
+    events_restore(m);
     return t;
+}
+
+struct thread *thread_create(const char *name, void (*fn)(void *), void *arg)
+{
+    return thread_new(name, fn, arg, NULL, 0, THREAD_RUNNABLE);
+}
+
+struct thread *thread_create_proc(const char *name, void (*fn)(void *), void *arg, struct process *p,
+                                  size_t reserve)
+{
+    return thread_new(name, fn, arg, p, reserve, THREAD_BLOCKED);
 }
 
 void sched_init(void)
 {
     /* The boot context becomes thread 0, "idle". */
     threads[0] = (struct thread){ .name = "idle", .state = THREAD_RUNNABLE };
-    threads[0].next = &threads[0];
     nr_threads = 1;
     current_thread = &threads[0];
 }
@@ -59,17 +101,36 @@ void schedule(void)
 {
     struct vcpu_info *vi = &shared_info->vcpu_info[0];
     uint8_t saved = vi->evtchn_upcall_mask;
-    struct thread *prev = current_thread, *next = prev->next;
+    struct thread *prev = current_thread, *next = &threads[0];
+    unsigned cur = prev - threads;
+    uint64_t now = 0;
 
     vi->evtchn_upcall_mask = 1;
     barrier();
     need_resched = false;
-    while (next != prev && (next->state != THREAD_RUNNABLE || next == &threads[0]))
-        next = next->next;
-    if (next == prev && prev->state != THREAD_RUNNABLE)
-        next = &threads[0];
+    thread_reap_dead();
+    for (unsigned i = 1; i < nr_threads; i++) {     /* sleepers whose time has come */
+        struct thread *t = &threads[i];
+        if (t->state == THREAD_BLOCKED && t->wake_at) {
+            if (!now)
+                now = system_time_ns();
+            if (now >= t->wake_at) {
+                t->wake_at = 0;
+                t->state = THREAD_RUNNABLE;
+            }
+        }
+    }
+    for (unsigned k = 1; k <= nr_threads; k++) {
+        struct thread *t = &threads[(cur + k) % nr_threads];
+        if (t != &threads[0] && t->state == THREAD_RUNNABLE) {
+            next = t;
+            break;
+        }
+    }
     if (next != prev) {
         current_thread = next;
+        if (prev->proc || next->proc)
+            sched_switch_hook(prev, next);
         switch_stack(&prev->sp, next->sp);
     }
     vi->evtchn_upcall_mask = saved;
@@ -88,17 +149,44 @@ void thread_wake(struct thread *t)
 {
     if (t->state == THREAD_BLOCKED) {
         t->state = THREAD_RUNNABLE;
+        t->wake_at = 0;
         need_resched = true;
     }
+}
+
+/* Block until system time ns (or an earlier thread_wake). */
+void thread_sleep_until(uint64_t ns)
+{
+    uint8_t m = events_save();
+
+    current_thread->wake_at = ns ? ns : 1;
+    thread_block();
+    events_restore(m);
+}
+
+void thread_exit(void)
+{
+    events_disable();
+    current_thread->state = THREAD_DEAD;
+    for (;;)
+        schedule();
 }
 
 void sched_list(void)
 {
     static const char *const st[] = { "runnable", "blocked", "dead" };
 
-    for (unsigned i = 0; i < nr_threads; i++)
-        printk("  %u %-8s %-9s %lu ticks%s\n", i, threads[i].name, st[threads[i].state],
-               (unsigned long)threads[i].ticks, &threads[i] == current_thread ? " (running)" : "");
+    thread_reap_dead();
+    for (unsigned i = 0; i < nr_threads; i++) {
+        const struct thread *t = &threads[i];
+        char pid[24] = "";
+        if (t->state == THREAD_FREE)
+            continue;
+        if (t->proc)
+            snprintf(pid, sizeof(pid), ", pid %d", t->proc->pid);
+        printk("  %u %-8s %-9s %lu ticks%s%s\n", i, t->name, st[t->state],
+               (unsigned long)t->ticks, pid, t == current_thread ? " (running)" : "");
+    }
 }
 
 /* The idle thread: block the vCPU (atomically enabling events) until work exists. */
@@ -106,6 +194,7 @@ void idle_loop(void)
 {
     for (;;) {
         events_disable();
+        thread_reap_dead();
         bool work = false;
         for (unsigned i = 1; i < nr_threads; i++)
             work |= threads[i].state == THREAD_RUNNABLE;

@@ -1,5 +1,6 @@
 /* A small interactive shell on the PV console. Ctrl-D (end of input) powers off. */
 #include "kernel.h"
+#include "proc.h"
 #include <tandem/version.h>
 
 static volatile uint64_t worker_loops;
@@ -55,6 +56,8 @@ void shell_main(void *arg)
     char line[128];
 
     (void)arg;
+    if (shell_wait_for_input)
+        console_wait_input();           /* mode=worker: quiet until someone types to us */
     printk("Type 'help' for commands; Ctrl-D powers off.\n");
     for (;;) {
         printk("tandem> ");
@@ -64,16 +67,20 @@ void shell_main(void *arg)
             shutdown(SHUTDOWN_poweroff);
         }
         if (!strcmp(line, "help"))
-            printk("help echo ps uptime mem version worker poweroff crash\n");
+            printk("help echo ps uptime mem version worker info poweroff crash;"
+                   " privileged: domains pause unpause destroy DOMID\n"
+                   "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
+                   " (e.g. hello, forktest, stress 2 8, segv)\n");
         else if (!strncmp(line, "echo", 4))
             printk("%s\n", line[4] ? line + 5 : "");
-        else if (!strcmp(line, "ps"))
+        else if (!strcmp(line, "ps")) {
             sched_list();
+            proc_list();
+        }
         else if (!strcmp(line, "uptime"))
             cmd_uptime();
         else if (!strcmp(line, "mem"))
-            printk("%lu pages (%lu MiB) of guest memory\n", (unsigned long)start_info->nr_pages,
-                   (unsigned long)(start_info->nr_pages >> 8));
+            mm_report();
         else if (!strcmp(line, "version")) {
             long v = HC2(xen_version, XENVER_version, 0);
             printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
@@ -85,6 +92,10 @@ void shell_main(void *arg)
             volatile int *bad = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 0);
             *bad = 1;       /* a kernel page fault: the domain reports a crash */
         }
+        else if (shell_domain_command(line))
+            ;
+        else if (shell_run(line))       /* ls, or a built-in user program: proc.c */
+            ;
         else if (line[0])
             printk("%s: unknown command\n", line);
     }

@@ -1,5 +1,6 @@
 /* Exception handlers: report and stop cleanly (a kernel fault powers off with 'crash'). */
 #include "kernel.h"
+#include "proc.h"
 #include <tandem/callback.h>
 
 extern char exc_0[], exc_1[], exc_3[], exc_4[], exc_5[], exc_6[], exc_7[], exc_8[], exc_10[],
@@ -19,6 +20,8 @@ void do_exception(struct trap_frame *f)
 {
     uint64_t cr2 = shared_info ? shared_info->vcpu_info[0].arch.cr2 : 0;
 
+    if ((f->cs & 3) == 3 && user_fault(f, cr2))
+        return;                 /* from user mode: demand paging, or the process was killed */
     if (f->vector == 3) {       /* int3: a debugging aid, resume */
         printk("kernel: breakpoint at %lx\n", (unsigned long)f->rip);
         return;
@@ -49,6 +52,8 @@ void traps_init(void)
     for (unsigned i = 0; i < ARRAY_SIZE(handlers); i++) {
         table[i].vector = handlers[i].vec;
         table[i].flags = handlers[i].vec == 3 ? 3 : 0;     /* int3 from anywhere */
+        if (handlers[i].vec == 14)
+            table[i].flags |= 4;    /* #PF masks events: cr2 in vcpu_info stays ours until read */
         table[i].cs = FLAT_KERNEL_CS;
         table[i].address = (uint64_t)handlers[i].fn;
     }

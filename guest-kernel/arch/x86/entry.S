@@ -70,6 +70,36 @@ hypervisor_callback:
         pushq   $0
         jmp     hypercall_page + HYPERCALL_IRET
 
+/*
+ * SYSCALL from guest user mode (CALLBACKTYPE_syscall, registered with
+ * CALLBACKF_mask_events): the hypervisor switched to kernel mode and wrote
+ * rcx, r11, rip, cs, rflags, rsp, ss on the stack_switch stack, the top of
+ * the process's kernel stack. rax = system call number. The trap frame is
+ * the same as an exception's, vector 0x100.
+ */
+        .globl syscall_callback
+syscall_callback:
+        pop     %rcx
+        pop     %r11
+        pushq   $0
+        pushq   $0x100
+        SAVE_GPRS
+        mov     %rsp, %rdi
+        call    do_syscall
+        RESTORE_GPRS
+        add     $16, %rsp
+        pushq   $0                      /* iret flags: rcx and r11 from the frame too */
+        jmp     hypercall_page + HYPERCALL_IRET
+
+/* enter_user(struct trap_frame *f): load f (a user frame at the kernel stack top) and iret to it. */
+        .globl enter_user
+enter_user:
+        mov     %rdi, %rsp
+        RESTORE_GPRS
+        add     $16, %rsp
+        pushq   $0
+        jmp     hypercall_page + HYPERCALL_IRET
+
         .globl failsafe_callback
 failsafe_callback:
         pop     %rcx

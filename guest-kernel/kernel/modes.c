@@ -1,0 +1,184 @@
+/*
+ * What the kernel runs (mode= on its command line) and the shell commands
+ * about the domain itself: `info` for any domain, `domains`, `pause`,
+ * `unpause` and `destroy` through tandem_domctl for a privileged one.
+ *   mode=shell   (default) the shell and a background worker thread
+ *   mode=worker  a CPU-bound workload printing progress every 5 s; the
+ *                shell also runs but stays silent until input reaches it
+ */
+#include "kernel.h"
+#include <tandem/vcpu.h>
+#include <tandem/version.h>
+#include <tandem/domctl.h>
+
+#define PROGRESS_NS 5000000000ULL
+
+static char mode[16] = "shell";
+bool shell_wait_for_input;
+
+/* The value of key= in the command line, into buf (empty if absent). */
+static void cmdline_value(const char *cl, const char *key, char *buf, size_t size)
+{
+    size_t klen = strlen(key), n = 0;
+
+    buf[0] = 0;
+    for (const char *p = cl; *p; p++) {
+        if ((p != cl && p[-1] != ' ') || strncmp(p, key, klen) || p[klen] != '=')
+            continue;
+        for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
+            buf[n++] = *p;
+        buf[n] = 0;
+        return;
+    }
+}
+
+static uint64_t running_ns(void)
+{
+    struct vcpu_runstate_info ri;
+
+    if (HC3(vcpu_op, VCPUOP_get_runstate_info, 0, &ri))
+        return 0;
+    return ri.time[RUNSTATE_running];
+}
+
+static volatile uint64_t workload_loops;
+
+/* Spins forever; every 5 s says how much of the CPU it got (runstate) and how far it went. */
+static void workload_main(void *arg)
+{
+    uint64_t t0 = system_time_ns(), next = t0 + PROGRESS_NS, run0 = running_ns();
+
+    (void)arg;
+    for (;;) {
+        for (volatile int i = 0; i < 100000; i++)
+            ;
+        workload_loops++;
+        if (system_time_ns() < next)
+            continue;
+        uint64_t now = system_time_ns(), run = running_ns();
+        printk("worker: %lu s up, %lu loops; on the CPU %lu%% of the last %lu s\n",
+               (unsigned long)(now / 1000000000), (unsigned long)workload_loops,
+               (unsigned long)((run - run0) * 100 / (now - t0 ? now - t0 : 1)),
+               (unsigned long)((now - t0 + 500000000) / 1000000000));
+        t0 = now;
+        run0 = run;
+        next = now + PROGRESS_NS;
+    }
+}
+
+void kernel_start_threads(const char *cmdline)
+{
+    cmdline_value(cmdline, "mode", mode, sizeof(mode));
+    if (!strcmp(mode, "worker")) {
+        shell_wait_for_input = true;
+        thread_create("shell", shell_main, NULL);
+        thread_create("workload", workload_main, NULL);
+        printk("Kernel ready: 100 Hz timer, mode=worker: a CPU-bound workload, progress every 5 s\n");
+        return;
+    }
+    if (mode[0] && strcmp(mode, "shell"))
+        printk("kernel: unknown mode '%s', running the shell\n", mode);
+    memcpy(mode, "shell", 6);
+    thread_create("shell", shell_main, NULL);
+    thread_create("worker", worker_main, NULL);
+    printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, worker");
+}
+
+/* Tandem puts the domain id in bytes 14-15 of the Xen domain handle (Xen's is the toolstack's UUID). */
+static unsigned int my_domid(void)
+{
+    uint8_t h[16];
+
+    return HC2(xen_version, XENVER_guest_handle, h) ? ~0U : (unsigned int)h[14] << 8 | h[15];
+}
+
+static unsigned int nr_vcpus(void)
+{
+    unsigned int n = 0;
+
+    while (n < 64 && HC3(vcpu_op, VCPUOP_is_up, n, NULL) >= 0)
+        n++;
+    return n;
+}
+
+static void cmd_info(void)
+{
+    struct vcpu_runstate_info ri = { 0 };
+
+    HC3(vcpu_op, VCPUOP_get_runstate_info, 0, &ri);
+    printk("domain %u (%s), %lu pages (%lu MiB) of memory, %u vCPU%s, mode %s\n", my_domid(),
+           (start_info->flags & SIF_PRIVILEGED) ? "privileged" : "unprivileged",
+           (unsigned long)start_info->nr_pages, (unsigned long)(start_info->nr_pages >> 8),
+           nr_vcpus(), nr_vcpus() == 1 ? "" : "s", mode);
+    printk("command line '%s'; vCPU 0 ran %lu ms, runnable %lu ms, blocked %lu ms\n",
+           start_info->cmd_line, (unsigned long)(ri.time[RUNSTATE_running] / 1000000),
+           (unsigned long)(ri.time[RUNSTATE_runnable] / 1000000),
+           (unsigned long)(ri.time[RUNSTATE_blocked] / 1000000));
+}
+
+static long domctl(uint32_t cmd, unsigned int domid, struct tandem_domctl *op)
+{
+    *op = (struct tandem_domctl){ .cmd = cmd, .interface_version = TANDEM_DOMCTL_INTERFACE_VERSION,
+                                  .domid = (domid_t)domid };
+    return HC1(tandem_domctl, op);
+}
+
+static void cmd_domains(void)
+{
+    static const char *const reasons[] = { "poweroff", "reboot", "suspend", "crash", "watchdog", "soft_reset" };
+    struct tandem_domctl op;
+    unsigned int id = 0;
+    long rc;
+
+    while ((rc = domctl(TANDEM_DOMCTL_getdomaininfo, id, &op)) == 0) {
+        const struct tandem_domctl_getdomaininfo *i = &op.u.getdomaininfo;
+        const char *state = (i->flags & TANDEM_DOMINF_dying) ? "dying" :
+                            (i->flags & TANDEM_DOMINF_shutdown) ?
+                                (i->shutdown_reason < 6 ? reasons[i->shutdown_reason] : "shutdown") :
+                            (i->flags & TANDEM_DOMINF_paused) ? "paused" :
+                            (i->flags & TANDEM_DOMINF_running) ? "running" :
+                            (i->flags & TANDEM_DOMINF_blocked) ? "blocked" : "runnable";
+        printk("  d%u %-10s %-8s %-10s %4lu MiB, %u vCPU, %lu ms CPU\n", i->domid, i->name, state,
+               (i->flags & TANDEM_DOMINF_privileged) ? "privileged" : "",
+               (unsigned long)(i->tot_pages >> 8), i->nr_vcpus, (unsigned long)(i->cpu_time_ns / 1000000));
+        id = i->domid + 1u;
+    }
+    if (rc != -XEN_ESRCH)
+        printk("domains: tandem_domctl refused (%ld): only a privileged domain may list domains\n", rc);
+}
+
+/* The shell's domain commands; false if the line is none of them. */
+bool shell_domain_command(const char *line)
+{
+    static const struct { const char *name; uint32_t cmd; } ops[] = {
+        { "pause ", TANDEM_DOMCTL_pause }, { "unpause ", TANDEM_DOMCTL_unpause },
+        { "destroy ", TANDEM_DOMCTL_destroy },
+    };
+    struct tandem_domctl op;
+
+    if (!strcmp(line, "info")) {
+        cmd_info();
+        return true;
+    }
+    if (!strcmp(line, "domains")) {
+        cmd_domains();
+        return true;
+    }
+    for (unsigned int i = 0; i < ARRAY_SIZE(ops); i++) {
+        size_t n = strlen(ops[i].name);
+        const char *end;
+        unsigned long id;
+        long rc;
+        if (strncmp(line, ops[i].name, n))
+            continue;
+        id = strtoul(line + n, &end, 0);
+        if (end == line + n || *end) {
+            printk("usage: %sDOMID\n", ops[i].name);
+            return true;
+        }
+        rc = domctl(ops[i].cmd, id, &op);
+        printk("%sd%lu: %s (%ld)\n", ops[i].name, id, rc ? "refused" : "done", rc);
+        return true;
+    }
+    return false;
+}
