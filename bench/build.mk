@@ -30,6 +30,24 @@ $(BENCH_MB): $(BENCH_ELF)
 	@echo "  OBJCOPY $@"
 	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
 
+# PV scenario kernels: bench/pv/<name>/ (C and assembly) linked with bench/pv/lib
+# and libguest.a, as the in-QEMU test kernels are -> out/tests/bench/<name>.elf.
+# tools/bench/benchlib/scenarios.py names the kernel each scenario boots.
+BENCH_PV_NAMES := $(filter-out lib,$(patsubst bench/pv/%/,%,$(wildcard bench/pv/*/)))
+BENCH_PV_SRCS = $(wildcard bench/pv/$(1)/*.c bench/pv/$(1)/*.S)
+BENCH_PV_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,lib))
+BENCH_PV_ELFS := $(patsubst %,$(OUT)/tests/bench/%.elf,$(BENCH_PV_NAMES))
+BENCH_PV_OBJS := $(BENCH_PV_LIB_OBJS) $(foreach n,$(BENCH_PV_NAMES),$(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(n))))
+ALL_TARGETS += $(BENCH_PV_ELFS)
+
+$(OUT)/guest/bench/pv/%.o: GUEST_CFLAGS += -I bench/pv/lib
+
+define bench-pv-rule
+$(OUT)/tests/bench/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(1))) $(BENCH_PV_LIB_OBJS) $(GUEST_LIB) $(GUEST_LDS)
+	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(1))) $(BENCH_PV_LIB_OBJS))
+endef
+$(foreach n,$(BENCH_PV_NAMES),$(eval $(call bench-pv-rule,$(n))))
+
 # Everything `make all` builds (the hypervisor, guests, and this kernel).
 BENCH_DEPS += $(ALL_TARGETS)
 
@@ -41,4 +59,4 @@ bench: deps
 bench-run: $(BENCH_DEPS)
 	$(Q)tools/bench/run $(BENCH_ARGS)
 
--include $(BENCH_OBJS:.o=.d)
+-include $(BENCH_OBJS:.o=.d) $(BENCH_PV_OBJS:.o=.d)

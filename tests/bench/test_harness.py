@@ -92,6 +92,14 @@ class ParseTests(unittest.TestCase):
         self.assertEqual(run.counters, {"hypercalls": 11, "exits": 16, "mode": "pv"})
         self.assertEqual(run.scenario_counters, {"pv.a": {"faults": 3}})
 
+    def test_counters_per_domain(self):
+        run = parse.parse_lines(["(XEN) [    1.000000] COUNTERS d=1 hypercalls=10 bounces=2",
+                                 "(XEN) [    1.000001] COUNTERS d=1 hc.xen_version=9 hc.console_io=1",
+                                 "(XEN) [    1.000002] COUNTERS d=2 hypercalls=4"])
+        self.assertEqual(run.counters, {"d1.hypercalls": 10, "d1.bounces": 2, "d1.hc.xen_version": 9,
+                                        "d1.hc.console_io": 1, "d2.hypercalls": 4})
+        self.assertEqual(run.warnings, [])
+
     def test_malformed_ignored_with_warning(self):
         bad = ["BENCH scenario=a iters=10", "BENCH iters=10 per_op=1", "BENCH scenario=a iters=0 per_op=1",
                "BENCH scenario=a iters=ten per_op=1", "BENCH scenario=a iters=1 per_op=fast",
@@ -166,7 +174,8 @@ class ScheduleTests(unittest.TestCase):
 
     def test_images_needed_include_counterpart_native_first(self):
         sel = scenarios.select(scenarios.SCENARIOS, "pv.null_hypercall,pv.syscall_bounce")
-        self.assertEqual(scenarios.images_needed(sel), ["native", "pv:null_hypercall", "pv:syscall_bounce"])
+        self.assertEqual(scenarios.images_needed(sel), ["native", "pv:null_hypercall", "pv:null_hypercall_raw",
+                                                        "pv:syscall_bounce"])
 
     def test_select_patterns(self):
         names = [s.name for s in scenarios.select(scenarios.SCENARIOS, "native.s*, boot_uefi")]
@@ -185,7 +194,22 @@ class ScheduleTests(unittest.TestCase):
         self.assertEqual(nat[nat.index("-icount") + 1], "shift=0,sleep=off")
         pv = scenarios.command(scenarios.IMAGES["pv:null_hypercall"], False, 5, 60)
         self.assertEqual(pv, ["tools/tandem-run", "--timeout", "60", "out/tests/bench/null_hypercall.elf",
+                              "--", "iters=5", "only=pv.null_hypercall"])
+        ev = scenarios.command(scenarios.IMAGES["pv:event_self"], True, 5, 60)
+        self.assertEqual(ev, ["tools/tandem-run", "--icount", "--timeout", "60", "out/tests/bench/event_self.elf",
                               "--", "iters=5"])
+        efi = scenarios.command(scenarios.IMAGES["pv:boot--efi"], False, 1, 60)
+        self.assertEqual(efi[3:5], ["--efi", "out/tests/bench/boot.elf"])
+
+    def test_one_scenario_per_pv_image_with_only(self):
+        # Images booted for one scenario of a multi-scenario kernel pass only=<that scenario>,
+        # so the run's COUNTERS are that scenario's alone.
+        by_image = {}
+        for s in scenarios.SCENARIOS:
+            by_image.setdefault(s.image, []).append(s)
+        for key, img in scenarios.IMAGES.items():
+            if img.args:
+                self.assertEqual([f"only={s.line_name}" for s in by_image[key]], list(img.args), key)
 
     def test_collect_runs_icount_then_alternates(self):
         fake = FakeRunner(lambda cmd, n: proc(NATIVE_OUT.format(syscall=2, ctxsw=20)))
@@ -225,6 +249,22 @@ class ResultTests(unittest.TestCase):
         self.assertEqual(r.wall_native, 500)
         self.assertEqual(r.wall_ratio, 10)
 
+    def test_one_clock_for_every_wall_run(self):
+        # A boot whose calibration was disturbed (4 GHz among 2 GHz ones) does not skew its figures:
+        # every wall run is converted with the median of all wall runs' clocks.
+        def answer(cmd, n):
+            ic = "-icount" in cmd or "--icount" in cmd
+            if is_native(cmd):
+                return proc(NATIVE_OUT.format(syscall=2 if ic else 1000, ctxsw=20))
+            khz = 1000000 if ic else (4000000 if n == 4 else 2000000)
+            return proc(f"(XEN) [ 0.1] BENCH clock tsc_khz={khz}\n"
+                        f"(d1) BENCH scenario=pv.null_hypercall iters=10 per_op={90 if ic else 4000}\n"
+                        "(d1) BENCH done\n", rc=0)
+        r = self.run_all(answer, {"pv.null_hypercall"}, runs=3)[0][0]
+        self.assertEqual(r.wall, [2000, 2000, 2000])
+        self.assertEqual(r.wall_ratio, 4)
+        self.assertEqual(r.icount, 90)
+
     def test_scale_applies_to_counterpart(self):
         def answer(cmd, n):
             if is_native(cmd):
@@ -240,6 +280,26 @@ class ResultTests(unittest.TestCase):
         r = self.run_all(self.answer, {"pv.null_hypercall"})[0][0]
         self.assertEqual(r.counters["icount"], {"hypercalls": 1000, "exits": 16})
         self.assertEqual(len(r.counters["wall"]), 3)
+
+    def test_counters_per_op(self):
+        got = results.per_op_counters({"d1.hypercalls": 1010, "d2.hypercalls": 990, "d1.hc.iret": 500,
+                                       "exits": 4, "mode": "pv"}, 1000)
+        self.assertEqual(got, {"hypercalls": 2.0, "hc.iret": 0.5, "exits": 0.004})
+        self.assertEqual(results.per_op_counters({"d1.hypercalls": 3}, None), {})
+
+    def test_counters_per_op_from_ops_field(self):
+        def answer(cmd, n):
+            if is_native(cmd):
+                return proc(NATIVE_OUT.format(syscall=2, ctxsw=20))
+            return proc("(XEN) [ 0.1] BENCH clock tsc_khz=1000000\n"
+                        "(d1) BENCH scenario=pv.event_self iters=1000 per_op=900 ops=1100\n(d1) BENCH done\n"
+                        "(XEN) [ 0.2] COUNTERS d=1 hypercalls=2210 bounces=1100 upcalls=1100\n", rc=0)
+        r = self.run_all(answer, {"pv.event_self"}, runs=1)[0][0]
+        self.assertAlmostEqual(r.per_op["hypercalls"], 2210 / 1100)
+        self.assertEqual(r.per_op["bounces"], 1.0)
+        self.assertEqual(r.counters["per_op"], r.per_op)
+        row = [c for c in report.table([r]).splitlines()[1].split()]
+        self.assertEqual(row[4:6], ["2.01", "1.00"])    # hc/op, bnc/op after icount, native, ratio
 
     def test_skipped_when_not_built(self):
         res, got = self.run_all(self.answer, {"pv.null_hypercall", "native.syscall"},
@@ -298,6 +358,10 @@ class ReportTests(unittest.TestCase):
         self.assertEqual(doc["format"], report.FORMAT)
         self.assertEqual([s["scenario"] for s in doc["scenarios"]], ["native.syscall", "pv.null_hypercall"])
         self.assertEqual(len(doc["runs"]), 8)
+
+    def test_rate_format(self):
+        self.assertEqual([report.rate(v) for v in (None, 0, 1, 2.014, 0.00195, 512)],
+                         ["-", "0.00", "1.00", "2.01", "0.002", "512"])
 
     def test_plot_rows(self):
         res, _ = ResultTests.run_all(self, ResultTests.answer, {"pv.null_hypercall", "native.syscall"})

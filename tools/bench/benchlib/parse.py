@@ -6,7 +6,8 @@ Line formats (docs/benchmarks.md, "Output format"):
   BENCH warning TEXT            passed on as a warning
   BENCH error TEXT              the kernel hit something fatal; the run failed
   BENCH done                    the run completed
-  COUNTERS key=value ...        hypervisor counters; scenario=NAME attaches them to one scenario
+  COUNTERS key=value ...        hypervisor counters; scenario=NAME attaches them to one scenario,
+                                d=N makes them domain N's (stored as d<N>.<key>)
 A line may carry a console prefix such as "(d1) " or "(XEN) [   0.105] ". Other lines are
 ignored; a BENCH/COUNTERS line that does not parse is ignored with a warning.
 """
@@ -124,6 +125,9 @@ def _bench(rest: str, run: ParsedRun) -> None:
 def _counters(rest: str, run: ParsedRun) -> None:
     fields = {k: _counter_value(v) for k, v in split_fields(rest).items()}
     name = fields.pop("scenario", None)
+    dom = fields.pop("d", None)
+    if dom is not None:             # the hypervisor's lines: one domain each, keys d<N>.<name>
+        fields = {f"d{dom}.{k}": v for k, v in fields.items()}
     target = run.scenario_counters.setdefault(str(name), {}) if name else run.counters
     target.update(fields)
 

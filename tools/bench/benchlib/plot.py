@@ -19,6 +19,7 @@ set grid ytics
 set key top left
 set xtics rotate by -30 left nomirror
 set bmargin 8
+set rmargin 8
 set multiplot layout 2,1 title "{title}"
 set ylabel "guest instructions per op (icount)"
 set yrange [{ymin_icount}:*]

@@ -14,6 +14,13 @@ def num(v) -> str:
     return f"{v:.0f}" if a >= 1000 else f"{v:.1f}" if a >= 100 else f"{v:.2f}"
 
 
+def rate(v) -> str:
+    """Events per op: 1.00, 0.002, 512."""
+    if v is None:
+        return "-"
+    return f"{v:.0f}" if v >= 100 else f"{v:.2f}" if v >= 0.1 or v == 0 else f"{v:.1g}"
+
+
 def times(v) -> str:
     return "-" if v is None else f"{v:.2f}x"
 
@@ -22,19 +29,22 @@ def pct(v) -> str:
     return "-" if v is None else f"{v:.0f}%"
 
 
-HEADERS = ["scenario", "icount", "native", "ratio", "wall", "min", "max", "spread",
-           "native", "ratio", "unit", "note"]
-LEFT = {0, 10, 11}
+# Counter columns: hypervisor events per operation (icount run, all domains).
+COUNTER_COLUMNS = [("hc/op", "hypercalls"), ("bnc/op", "bounces")]
+HEADERS = (["scenario", "icount", "native", "ratio"] + [c for c, _ in COUNTER_COLUMNS]
+           + ["wall", "min", "max", "spread", "native", "ratio", "unit", "note"])
+LEFT = {0, len(HEADERS) - 2, len(HEADERS) - 1}
 
 
 def _row(r) -> list:
     w = r.wall_stats
     if r.status == "SKIPPED":
-        return [r.scenario.name] + ["-"] * 9 + ["", "SKIPPED: " + r.note]
+        return [r.scenario.name] + ["-"] * (len(HEADERS) - 3) + ["", "SKIPPED: " + r.note]
     note = r.note if r.status == "ok" else f"{r.status}: {r.note}"
-    return [r.scenario.name, num(r.icount), num(r.icount_native), times(r.icount_ratio),
-            num(w.get("median")), num(w.get("min")), num(w.get("max")), pct(w.get("spread_pct")),
-            num(r.wall_native), times(r.wall_ratio), r.wall_unit, note]
+    return ([r.scenario.name, num(r.icount), num(r.icount_native), times(r.icount_ratio)]
+            + [rate(r.per_op.get(k)) for _, k in COUNTER_COLUMNS]
+            + [num(w.get("median")), num(w.get("min")), num(w.get("max")), pct(w.get("spread_pct")),
+               num(r.wall_native), times(r.wall_ratio), r.wall_unit, note])
 
 
 def table(results: list) -> str:
@@ -51,11 +61,13 @@ def table(results: list) -> str:
 LEGEND = ("icount: guest instructions per op under -icount shift=0 (PV: includes Tandem's own);"
           " wall: median over runs, min, max, spread=(max-min)/median;\n"
           "native: the counterpart's figure (x scale); ratio: PV / native"
-          " (wall: median of per-round ratios). Method: docs/benchmarks.md.")
+          " (wall: median of per-round ratios);\n"
+          "hc/op, bnc/op: hypercalls and bounce frames (exceptions, system calls, upcalls) per op,"
+          " from the hypervisor's COUNTERS, whole run / ops. Method: docs/benchmarks.md.")
 
 
 CSV_FIELDS = ["scenario", "kind", "status", "counterpart", "scale", "icount_per_op",
-              "icount_native", "icount_ratio", "wall_unit", "wall_median", "wall_min", "wall_max",
+              "icount_native", "icount_ratio", "hypercalls_per_op", "bounces_per_op", "wall_unit", "wall_median", "wall_min", "wall_max",
               "wall_iqr", "wall_spread_pct", "wall_runs", "wall_native", "wall_ratio", "wall_values",
               "note"]
 
@@ -66,6 +78,7 @@ def _record(r) -> dict:
         "scenario": s.name, "kind": s.kind, "status": r.status, "counterpart": s.counterpart,
         "scale": s.scale, "what": s.what, "icount_per_op": r.icount,
         "icount_native": r.icount_native, "icount_ratio": r.icount_ratio,
+        "hypercalls_per_op": r.per_op.get("hypercalls"), "bounces_per_op": r.per_op.get("bounces"),
         "wall_unit": r.wall_unit or None, "wall_median": w.get("median"), "wall_min": w.get("min"),
         "wall_max": w.get("max"), "wall_iqr": w.get("iqr"), "wall_spread_pct": w.get("spread_pct"),
         "wall_runs": w.get("n", 0), "wall_native": r.wall_native, "wall_ratio": r.wall_ratio,

@@ -1,6 +1,7 @@
 """Per-scenario figures from a set of runs: icount per op, wall per round, ratios to native, counters."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from . import scenarios, stats
@@ -21,14 +22,24 @@ class Result:
     wall_native: float | None = None
     wall_ratio: float | None = None     # median of per-round ratios
     counters: dict = field(default_factory=dict)
+    per_op: dict = field(default_factory=dict)  # icount run's counters (all domains) / ops
 
     @property
     def note(self) -> str:
         return "; ".join(self.notes)
 
 
-def _wall_series(s: scenarios.Scenario, wall_runs: list) -> tuple:
-    """(unit, values per round). Per-op figures are ns when every round had a TSC clock."""
+def wall_clock_khz(runs: list) -> float | None:
+    """The TSC rate every wall figure is converted with: the median of the clocks the wall runs
+    measured. Without icount the TSC is the host's, one constant; each boot's 20 ms calibration
+    is a noisy estimate of it (a descheduled vCPU moves it by tens of percent on a loaded host),
+    so no single run's clock is trusted, and PV and native ratios do not depend on it."""
+    return stats.median([r.parsed.tsc_khz for r in runs if r.mode == "wall" and r.parsed.tsc_khz])
+
+
+def _wall_series(s: scenarios.Scenario, wall_runs: list, clock_khz: float | None = None) -> tuple:
+    """(unit, values per round). Per-op figures are ns when every round had a TSC clock
+    (converted with clock_khz when given, else with the round's own)."""
     if s.kind == "boot":
         return "ms", [None if r is None or r.first_line_s is None else r.first_line_s * 1000
                       for r in wall_runs]
@@ -38,7 +49,7 @@ def _wall_series(s: scenarios.Scenario, wall_runs: list) -> tuple:
         pairs.append(None if m is None else (m.per_op, r.parsed.khz_for(m)))
     got = [p for p in pairs if p]
     if got and all(khz for _, khz in got):
-        return "ns", [None if p is None else p[0] * 1e6 / p[1] for p in pairs]
+        return "ns", [None if p is None else p[0] * 1e6 / (clock_khz or p[1]) for p in pairs]
     return "tsc", [None if p is None else p[0] for p in pairs]
 
 
@@ -50,11 +61,35 @@ def _counters(s: scenarios.Scenario, run) -> dict:
     return out
 
 
-def _one(s: scenarios.Scenario, ic_run, wall_runs: list) -> Result:
+_DOMAIN_KEY = re.compile(r"^d\d+\.")
+
+
+def per_op_counters(counters: dict, ops) -> dict:
+    """Each numeric counter summed over the domains (d<N>.<key> and plain <key>) and divided
+    by ops, the operations the kernel says the run performed (warm-up included). The run's
+    fixed costs (boot, set-up, printing) are in the sums too: a few dozen events."""
+    if not isinstance(ops, int) or ops <= 0:
+        return {}
+    sums = {}
+    for k, v in counters.items():
+        if isinstance(v, int) and not isinstance(v, bool):
+            base = _DOMAIN_KEY.sub("", k)
+            sums[base] = sums.get(base, 0) + v
+    return {k: v / ops for k, v in sums.items()}
+
+
+def _ops(m) -> int | None:
+    try:
+        return int(m.fields["ops"]) if m and "ops" in m.fields else None
+    except ValueError:
+        return None
+
+
+def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None = None) -> Result:
     res = Result(scenario=s)
     m = ic_run.parsed.measurements.get(s.line_name) if ic_run else None
     res.icount = m.per_op if m else None
-    res.wall_unit, res.wall = _wall_series(s, wall_runs)
+    res.wall_unit, res.wall = _wall_series(s, wall_runs, clock_khz)
     res.wall_stats = stats.summarize(res.wall)
     if ic_run is not None and ic_run.problem:
         res.notes.append("icount run: " + ic_run.problem)
@@ -69,6 +104,9 @@ def _one(s: scenarios.Scenario, ic_run, wall_runs: list) -> Result:
     wall_counters = [_counters(s, r) for r in wall_runs]
     if icount_counters:
         res.counters["icount"] = icount_counters
+        res.per_op = per_op_counters(icount_counters, _ops(m))
+        if res.per_op:
+            res.counters["per_op"] = res.per_op
     if any(wall_counters):
         res.counters["wall"] = wall_counters
     return res
@@ -99,6 +137,7 @@ def build(selected: list, runs: list, missing: dict, n_rounds: int,
         if r.mode == "wall":
             wall.setdefault(r.image, [None] * n_rounds)[r.round] = r
     done = {}
+    clock_khz = wall_clock_khz(runs)
 
     def get(s: scenarios.Scenario) -> Result:
         if s.name not in done:
@@ -106,7 +145,7 @@ def build(selected: list, runs: list, missing: dict, n_rounds: int,
                 done[s.name] = Result(scenario=s, status="SKIPPED",
                                       notes=[f"not built yet ({missing[s.image]})"])
             else:
-                done[s.name] = _one(s, icount.get(s.image), wall.get(s.image, [None] * n_rounds))
+                done[s.name] = _one(s, icount.get(s.image), wall.get(s.image, [None] * n_rounds), clock_khz)
                 if s.counterpart:
                     _compare(done[s.name], get(by_name[s.counterpart]), s.scale)
         return done[s.name]
