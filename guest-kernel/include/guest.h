@@ -39,6 +39,12 @@ void console_use_ring(bool on);
 
 __attribute__((noreturn)) void shutdown(unsigned int reason);
 
+/* pvclock: system time (ns since boot) from a vcpu_time_info and the TSC. */
+uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t);
+/* Deliver pending, unmasked ports to fn (clearing each one's pending bit); returns how many. */
+unsigned int evtchn_scan(struct shared_info *s, struct vcpu_info *vi,
+                         void (*fn)(unsigned int port, void *ctx), void *ctx);
+
 /* Machine-frame helpers: the M2P is readable at MACH2PHYS_VIRT_START. */
 static inline uint64_t mfn_to_pfn(uint64_t mfn) { return ((const uint64_t *)MACH2PHYS_VIRT_START)[mfn]; }
 static inline uint64_t pfn_to_mfn(uint64_t pfn) { return ((const uint64_t *)start_info->mfn_list)[pfn]; }

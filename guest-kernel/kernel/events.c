@@ -9,21 +9,7 @@ void do_upcall(struct trap_frame *f);
 
 uint64_t system_time_ns(void)
 {
-    const struct vcpu_time_info *t = &shared_info->vcpu_info[0].time;
-    uint32_t ver;
-    uint64_t delta, ns;
-
-    do {
-        ver = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        uint32_t lo, hi;
-        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((ver & 1) || ver != t->version);
-    return ns;
+    return pvclock_read_ns(&shared_info->vcpu_info[0].time);
 }
 
 void events_init(void)
@@ -65,29 +51,17 @@ void events_enable(void)
         HC2(xen_version, 0, 0);     /* any hypercall delivers the pending upcall */
 }
 
+static void dispatch(unsigned int port, void *ctx)
+{
+    (void)ctx;
+    if (handlers[port])
+        handlers[port](port);
+}
+
 void do_upcall(struct trap_frame *f)
 {
-    struct vcpu_info *vi = &shared_info->vcpu_info[0];
-
     (void)f;
-    while (vi->evtchn_upcall_pending) {
-        uint64_t sel;
-        vi->evtchn_upcall_pending = 0;
-        sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-        while (sel) {
-            unsigned w = __builtin_ctzll(sel);
-            uint64_t bits;
-            sel &= sel - 1;
-            bits = shared_info->evtchn_pending[w] & ~shared_info->evtchn_mask[w];
-            while (bits) {
-                unsigned port = w * 64 + __builtin_ctzll(bits);
-                bits &= bits - 1;
-                __atomic_fetch_and(&shared_info->evtchn_pending[w], ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
-                if (handlers[port])
-                    handlers[port](port);
-            }
-        }
-    }
+    evtchn_scan(shared_info, &shared_info->vcpu_info[0], dispatch, NULL);
     if (need_resched)
         schedule();
 }

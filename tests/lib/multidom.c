@@ -32,28 +32,18 @@ __asm__(
 extern const char md_upcall_entry[];
 
 /* The 2-level scan: clear each pending, unmasked port, then run its handler. */
+static void md_dispatch(unsigned int port, void *ctx)
+{
+    (void)ctx;
+    if (port < MD_PORTS && md_handlers[port])
+        md_handlers[port](port);
+}
+
 void md_upcall(void)
 {
     struct shared_info *s = shared_info;
 
-    while (md_vcpu->evtchn_upcall_pending) {
-        uint64_t sel;
-        md_vcpu->evtchn_upcall_pending = 0;
-        sel = __atomic_exchange_n(&md_vcpu->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-        while (sel) {
-            unsigned int w = __builtin_ctzll(sel);
-            uint64_t bits;
-            sel &= sel - 1;
-            bits = s->evtchn_pending[w] & ~s->evtchn_mask[w];
-            while (bits) {
-                unsigned int port = w * 64 + __builtin_ctzll(bits);
-                bits &= bits - 1;
-                __atomic_fetch_and(&s->evtchn_pending[w], ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
-                if (port < MD_PORTS && md_handlers[port])
-                    md_handlers[port](port);
-            }
-        }
-    }
+    evtchn_scan(s, (struct vcpu_info *)md_vcpu, md_dispatch, NULL);
 }
 
 const char *md_arg(const char *key, const char *def, char *buf, size_t size)
@@ -132,19 +122,7 @@ void md_events_off(void)
 
 uint64_t md_now(void)
 {
-    const volatile struct vcpu_time_info *t = &md_vcpu->time;
-    uint32_t ver;
-    uint64_t delta, ns;
-
-    do {
-        ver = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        delta = md_rdtsc() - t->tsc_timestamp;
-        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((ver & 1) || ver != t->version);
-    return ns;
+    return pvclock_read_ns(&md_vcpu->time);
 }
 
 bool md_block_until(volatile unsigned long *counter, unsigned long want, uint64_t deadline)

@@ -34,6 +34,13 @@ __asm__(
     ".popsection");
 extern const char upcall_entry[];
 
+static void count_port(unsigned int port, void *ctx)
+{
+    (void)ctx;
+    if (port < EVT_TRACKED_PORTS)
+        upcalls.port_hits[port]++;
+}
+
 void upcall_dispatch(uint64_t *iret)
 {
     struct vcpu_info *vi = evt_vcpu;
@@ -46,25 +53,7 @@ void upcall_dispatch(uint64_t *iret)
     upcalls.rflags = iret[2];
     upcalls.rsp = iret[3];
     upcalls.mask_on_entry = vi->evtchn_upcall_mask;
-    while (vi->evtchn_upcall_pending) {
-        uint64_t sel;
-        vi->evtchn_upcall_pending = 0;
-        sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
-        while (sel) {
-            unsigned int w = __builtin_ctzll(sel);
-            uint64_t bits;
-            sel &= sel - 1;
-            bits = s->evtchn_pending[w] & ~s->evtchn_mask[w];
-            while (bits) {
-                unsigned int port = w * 64 + __builtin_ctzll(bits);
-                bits &= bits - 1;
-                __atomic_fetch_and(&s->evtchn_pending[w], ~(1UL << (port % 64)), __ATOMIC_SEQ_CST);
-                if (port < EVT_TRACKED_PORTS)
-                    upcalls.port_hits[port]++;
-                found = true;
-            }
-        }
-    }
+    found = evtchn_scan(s, vi, count_port, NULL) != 0;
     if (!found)
         upcalls.empty++;
 }
@@ -167,20 +156,7 @@ bool evt_sel(uint32_t port)
 
 uint64_t evt_now(void)
 {
-    const volatile struct vcpu_time_info *t = &evt_vcpu->time;
-    uint32_t ver, lo, hi;
-    uint64_t delta, ns;
-
-    do {
-        ver = t->version;
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-        __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-        delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-        delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-        ns = t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
-    } while ((ver & 1) || ver != t->version);
-    return ns;
+    return pvclock_read_ns(&evt_vcpu->time);
 }
 
 long evt_poll(const uint32_t *ports, uint32_t n, uint64_t timeout)

@@ -35,18 +35,6 @@ void failsafe_c(uint64_t *f)
     shutdown(SHUTDOWN_poweroff);
 }
 
-/* pvclock: system time now, from vcpu_info.time and the TSC. */
-static uint64_t now_ns(const struct vcpu_time_info *t)
-{
-    uint32_t lo, hi;
-    uint64_t delta;
-
-    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
-    delta = (((uint64_t)hi << 32) | lo) - t->tsc_timestamp;
-    delta = t->tsc_shift >= 0 ? delta << t->tsc_shift : delta >> -t->tsc_shift;
-    return t->system_time + (uint64_t)(((unsigned __int128)delta * t->tsc_to_system_mul) >> 32);
-}
-
 static uint64_t va_to_maddr(const void *p)
 {
     uint64_t va = (uint64_t)p;
@@ -76,7 +64,7 @@ void test_main(void)
     /* 5 ms from now (pvclock system time), so the block really deschedules us. */
     CHECK_RC(HC3(update_va_mapping, si_page, start_info->shared_info | 0x67, UVMF_INVLPG), 0,
              "map shared_info");
-    t.timeout_abs_ns = now_ns(&((struct shared_info *)si_page)->vcpu_info[0].time) + 5000000;
+    t.timeout_abs_ns = pvclock_read_ns(&((struct shared_info *)si_page)->vcpu_info[0].time) + 5000000;
     t.flags = 0;
     CHECK_RC(HC3(vcpu_op, VCPUOP_set_singleshot_timer, 0, &t), 0, "singleshot");
     HC2(sched_op, SCHEDOP_block, 0);
