@@ -80,9 +80,10 @@ typedef struct vcpu_set_periodic_timer vcpu_set_periodic_timer_t;
 
 /*
  * VCPUOP_set_singleshot_timer: fire VIRQ_TIMER once at timeout_abs_ns
- * (system time). A deadline already passed fires at once, unless
- * VCPU_SSHOTTMR_future is set, in which case the call fails with -ETIME
- * (62). Linux calls it with flags 0 and BUG()s on any error.
+ * (system time). A deadline already passed fires at once, also with
+ * VCPU_SSHOTTMR_future set: since Xen 4.18 the flag is ignored (older Xen
+ * failed the call with -ETIME). Linux calls it with flags 0 and BUG()s on
+ * any error.
  */
 #define _VCPU_SSHOTTMR_future 0
 #define VCPU_SSHOTTMR_future  (1U << _VCPU_SSHOTTMR_future)
@@ -96,7 +97,8 @@ typedef struct vcpu_set_singleshot_timer vcpu_set_singleshot_timer_t;
 /*
  * VCPUOP_register_vcpu_info: move this vCPU's struct vcpu_info (64 bytes,
  * xen.h) out of shared_info to machine frame <mfn> at byte <offset>; it
- * must not cross the page end. Allowed once per vCPU (-EINVAL after).
+ * must not cross the page end and must be 8-byte aligned (-ENXIO); offset
+ * >= 4096 is -EINVAL. Allowed once per vCPU (-EBUSY after).
  * On success the hypervisor copies the old contents across, sets
  * evtchn_pending_sel to all ones and marks an upcall pending, and from
  * then on uses only the new copy.
@@ -173,7 +175,7 @@ struct vcpu_guest_context {
     uint64_t gdt_frames[16], gdt_ents;      /* IN: as set_gdt */
     uint64_t kernel_ss, kernel_sp;          /* IN: as stack_switch */
     uint64_t ctrlreg[8];                    /* IN: [3] kernel L4, [1] user L4 (cr3 format) */
-    uint64_t debugreg[8];                   /* IN: as set_debugreg */
+    uint64_t debugreg[8];                   /* IN: ignored by Tandem (use set_debugreg) */
     uint64_t event_callback_eip;            /* IN */
     uint64_t failsafe_callback_eip;         /* IN */
     uint64_t syscall_callback_eip;          /* IN */

@@ -75,13 +75,27 @@ static void deliver_failsafe(struct vcpu *v)
         domain_crash(v->domain, "segment reload failed and no failsafe callback", regs);
         return;
     }
-    if (!v->in_kernel)
+    uint8_t saved_mask = v->vcpu_info->evtchn_upcall_mask;
+    uint64_t cs = regs->cs;
+
+    /* As pv_bounce: user mode switches to the stack_switch stack, kernel mode shows RPL 0. */
+    if (!v->in_kernel) {
         pv_toggle_guest_mode(v);
-    sp = (v->in_kernel ? regs->rsp : v->kernel_sp) & ~15UL;
+        sp = v->kernel_sp;
+    } else {
+        sp = regs->rsp;
+        cs &= ~3UL;
+    }
+    if (in_hv_range(sp) || !is_canonical(sp)) {
+        domain_crash(v->domain, "guest kernel stack in the hypervisor range", regs);
+        return;
+    }
+    sp &= ~15UL;
     frame[0] = regs->rcx; frame[1] = regs->r11;
     frame[2] = v->sel_ds; frame[3] = v->sel_es; frame[4] = v->sel_fs; frame[5] = v->sel_gs;
-    frame[6] = regs->rip; frame[7] = regs->cs | ((uint64_t)v->vcpu_info->evtchn_upcall_mask << 32);
-    frame[8] = regs->rflags; frame[9] = regs->rsp; frame[10] = regs->ss;
+    frame[6] = regs->rip; frame[7] = cs | ((uint64_t)saved_mask << 32);
+    frame[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (saved_mask ? 0 : X86_EFLAGS_IF);
+    frame[9] = regs->rsp; frame[10] = regs->ss;
     sp -= sizeof(frame);
     if (copy_to_guest(sp, frame, sizeof(frame))) {
         domain_crash(v->domain, "cannot write the failsafe frame", regs);
