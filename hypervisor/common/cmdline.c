@@ -47,7 +47,7 @@ static size_t cl_unquote(const char *s, const char *e, char *dst, size_t size)
 }
 
 /* Decimal or 0x hex into *v; returns NULL or why it is bad. *end: first unparsed char. */
-static const char *cl_number(const char *s, uint64_t *v, const char **end)
+const char *parse_number(const char *s, uint64_t *v, const char **end)
 {
     unsigned base = 10, d;
     const char *start;
@@ -74,7 +74,7 @@ static const char *cl_number(const char *s, uint64_t *v, const char **end)
 
 static const char *cl_uint(const char *s, uint64_t *v)
 {
-    const char *end, *why = cl_number(s, v, &end);
+    const char *end, *why = parse_number(s, v, &end);
 
     return why ? why : *end ? "trailing characters after number" : NULL;
 }
@@ -82,7 +82,7 @@ static const char *cl_uint(const char *s, uint64_t *v)
 static const char *cl_size(const char *s, uint64_t *v)
 {
     static const char units[] = "kmgt";
-    const char *end, *why = cl_number(s, v, &end), *u;
+    const char *end, *why = parse_number(s, v, &end), *u;
     unsigned shift = 0;
 
     if (why)
@@ -99,19 +99,23 @@ static const char *cl_size(const char *s, uint64_t *v)
     return NULL;
 }
 
-static const char *cl_bool(const char *s, bool *b)
+bool parse_bool(const char *s, bool *b)
 {
     static const char *const yes[] = { "1", "yes", "on", "true" };
     static const char *const no[] = { "0", "no", "off", "false" };
-    unsigned i;
 
-    for (i = 0; i < ARRAY_SIZE(yes); i++) {
+    for (unsigned i = 0; i < ARRAY_SIZE(yes); i++) {
         if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
             *b = !strcmp(s, yes[i]);
-            return NULL;
+            return true;
         }
     }
-    return "bad boolean (use 1/0, yes/no, on/off, true/false)";
+    return false;
+}
+
+static const char *cl_bool(const char *s, bool *b)
+{
+    return parse_bool(s, b) ? NULL : "bad boolean (use 1/0, yes/no, on/off, true/false)";
 }
 
 /* Store value [v, ve) (v NULL: no "=") into p; returns NULL or why it is bad. */

@@ -2,6 +2,7 @@
 #include "types.h"
 #include "lib.h"
 #include "domconfig.h"
+#include "cmdline.h"
 
 enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL };
 
@@ -50,36 +51,10 @@ static bool dc_space(char c)
     return c == ' ' || c == '\t';
 }
 
-/* Decimal or 0x hex; NULL or why it is bad. *end: first character not used. */
-static const char *dc_number(const char *s, uint64_t *v, const char **end)
-{
-    unsigned int base = 10, d;
-    const char *start;
-
-    *v = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    for (start = s;; s++) {
-        if (*s >= '0' && *s <= '9')
-            d = (unsigned int)(*s - '0');
-        else if (base == 16 && (*s | 0x20) >= 'a' && (*s | 0x20) <= 'f')
-            d = (unsigned int)((*s | 0x20) - 'a' + 10);
-        else
-            break;
-        if (*v > (UINT64_MAX - d) / base)
-            return "number too large";
-        *v = *v * base + d;
-    }
-    *end = s;
-    return s == start ? "not a number" : NULL;
-}
-
 /* "64" (MiB, as xl), "64M", "65536K", "1G". */
 static const char *dc_size(const char *s, uint64_t *v)
 {
-    const char *end, *why = dc_number(s, v, &end);
+    const char *end, *why = parse_number(s, v, &end);
     unsigned int shift = 20;
 
     if (why)
@@ -103,16 +78,7 @@ static const char *dc_size(const char *s, uint64_t *v)
 
 static const char *dc_bool(const char *s, bool *b)
 {
-    static const char *const yes[] = { "1", "yes", "on", "true" };
-    static const char *const no[] = { "0", "no", "off", "false" };
-
-    for (unsigned int i = 0; i < ARRAY_SIZE(yes); i++) {
-        if (!strcmp(s, yes[i]) || !strcmp(s, no[i])) {
-            *b = !strcmp(s, yes[i]);
-            return NULL;
-        }
-    }
-    return "not a boolean (use 1/0, yes/no, on/off, true/false)";
+    return parse_bool(s, b) ? NULL : "not a boolean (use 1/0, yes/no, on/off, true/false)";
 }
 
 static const char *dc_name(const char *s)
@@ -159,7 +125,7 @@ static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, c
     case DC_SIZE:
         return dc_size(v, (uint64_t *)p);
     case DC_UINT:
-        if ((why = dc_number(v, &n, &end)) != NULL)
+        if ((why = parse_number(v, &n, &end)) != NULL)
             return why;
         if (*end)
             return "not a number";

@@ -33,4 +33,11 @@ int cmdline_parse(const char *cmdline, const struct cmdline_param *params, unsig
  * the first word and the spaces after it (so "" if there is only one word). */
 const char *cmdline_skip_first_word(const char *s);
 
+/* Shared value parsers (also used by domconfig.c). */
+/* Decimal or 0x hex into *v; NULL or why it is bad ("not a number", "number too large");
+ * *end is the first character not used. */
+const char *parse_number(const char *s, uint64_t *v, const char **end);
+/* 1/0, yes/no, on/off, true/false; false when s is none of them. */
+bool parse_bool(const char *s, bool *b);
+
 #endif

@@ -26,6 +26,9 @@ $(UNIT_OBJ)/hv/%.o: hypervisor/common/%.c $(UNIT_OBJ)/flags
 	@echo "  HOSTCC  $< (unit)"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
+# domconfig.c uses cmdline.c's value parsers.
+$(OUT)/tests/unit/domconfig: $(UNIT_OBJ)/hv/cmdline.o
+
 $(UNIT_TEST_BINS): $(OUT)/tests/unit/%: $(UNIT_OBJ)/test_%.o $(UNIT_OBJ)/hv/%.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
