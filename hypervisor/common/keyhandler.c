@@ -14,12 +14,6 @@
 #include "cpu.h"
 #include <tandem/xen.h>
 
-/* Until perfc.c is linked in, 'p' says so instead of failing to link. */
-__attribute__((weak)) void perfc_dump(void)
-{
-    printk("(performance counters are not built into this hypervisor)\n");
-}
-
 static const char *domain_state_name(const struct domain *d)
 {
     static const char *const names[] = { "running", "shutdown", "dying", "dead" };
