@@ -20,7 +20,6 @@
 #include "evtchn.h"
 #include "console.h"
 #include "traps.h"
-#include "guest_access.h"
 #include <tandem/event_channel.h>
 #include <tandem/vcpu.h>
 
@@ -254,13 +253,8 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     fpu_restore(next);
     pv_load_vcpu_context(next);
     update_vcpu_system_time(next);
-    if (next->runstate_guest) {
-        struct vcpu_runstate_info ri = { .state = next->runstate, .state_entry_time = now };
-        for (int i = 0; i < 4; i++)
-            ri.time[i] = next->runstate_time[i];
-        /* The area is the guest's: a bad address only loses the update. */
-        (void)copy_to_guest(next->runstate_guest, &ri, sizeof(ri));
-    }
+    if (next->runstate_guest)
+        vcpu_write_runstate(next);
 }
 
 /* Frees domains that died once nothing runs on their page tables. */

@@ -14,10 +14,7 @@ static uint64_t state = 0x2545f4914f6cdd1dULL;
 
 static uint64_t rnd(void)
 {
-    state ^= state << 13;
-    state ^= state >> 7;
-    state ^= state << 17;
-    return state;
+    return xorshift64(&state);
 }
 
 /* Frames of pfns above the 4 MiB boot region: ours, unused, safe to clobber. */

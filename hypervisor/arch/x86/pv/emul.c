@@ -10,13 +10,6 @@
 #include "processor.h"
 #include "page.h"
 
-static uint64_t *gpr(struct cpu_user_regs *r, unsigned int n)
-{
-    uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-                          &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-    return map[n & 15];
-}
-
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
 {
     static const uint8_t sig[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
@@ -175,7 +168,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         case 4: val = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT; break;
         default: return false;
         }
-        *gpr(regs, rm) = val;
+        *pv_gpr(regs, rm) = val;
         i += 3;
         break;
     }
@@ -183,7 +176,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         unsigned int modrm = b[i + 2], cr = (modrm >> 3) & 7, rm = (modrm & 7) | ((rex & 1) << 3);
         if ((modrm >> 6) != 3)
             return false;
-        val = *gpr(regs, rm);
+        val = *pv_gpr(regs, rm);
         if (cr == 0) {
             if ((val ^ read_cr0()) & ~X86_CR0_TS)
                 return false;

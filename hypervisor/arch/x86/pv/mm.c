@@ -205,9 +205,12 @@ static int validate_table(struct page_info *pg, unsigned int type)
     for (i = 0; i < 512; i++) {
         if (!guest_slot(type, i))
             continue;
+        uint64_t e;
         if ((rc = pv_get_entry_refs(t[i], type, d)))
             break;
-        t[i] = pv_adjust_entry(t[i], type);
+        /* Write back only what the adjustment changed. */
+        if ((e = pv_adjust_entry(t[i], type)) != t[i])
+            t[i] = e;
     }
     if (rc) {
         while (i--)

@@ -13,13 +13,6 @@
 #include "guest_access.h"
 #include "processor.h"
 
-static uint64_t *reg_ptr(struct cpu_user_regs *r, unsigned int n)
-{
-    uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
-                          &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
-    return map[n & 15];
-}
-
 enum op { OP_MOV, OP_XCHG, OP_CMPXCHG, OP_OR, OP_AND, OP_XOR, OP_ADD, OP_SUB, OP_BTS, OP_BTR, OP_BTC };
 
 struct insn {
@@ -191,14 +184,14 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
     old = ((uint64_t *)mfn_to_virt(pt))[idx];
     mask = in.width == 8 ? ~0ULL : (1ULL << (in.width * 8)) - 1;
     cur = (old >> shift) & mask;
-    src = (in.has_imm ? in.imm : *reg_ptr(regs, in.reg)) & mask;
+    src = (in.has_imm ? in.imm : *pv_gpr(regs, in.reg)) & mask;
     if (in.op >= OP_BTS)
         src = in.imm;
     res = apply(&in, cur, src, regs, mask, &write);
     if (write && pv_mod_entry(d, d, pt, idx, (old & ~(mask << shift)) | (res << shift), false))
         return false;                       /* refused: the guest sees its #PF */
     if (in.op == OP_XCHG || (in.op == OP_CMPXCHG && !write)) {
-        uint64_t *r = in.op == OP_XCHG ? reg_ptr(regs, in.reg) : &regs->rax;
+        uint64_t *r = in.op == OP_XCHG ? pv_gpr(regs, in.reg) : &regs->rax;
         *r = in.width >= 4 ? cur : (*r & ~mask) | cur;  /* 32-bit results zero-extend */
     }
     regs->rip += in.len;

@@ -27,6 +27,13 @@ void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned in
                          bool has_err, uint32_t err);
 void pv_toggle_guest_mode(struct vcpu *v);
 /* Emulate a privileged instruction at regs->rip; true if handled (rip advanced). */
+/* The general register numbered as in ModRM/REX encodings (0 = rax ... 15 = r15). */
+static inline uint64_t *pv_gpr(struct cpu_user_regs *r, unsigned int n)
+{
+    uint64_t *map[16] = { &r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp, &r->rsi, &r->rdi,
+                          &r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+    return map[n & 15];
+}
 bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
