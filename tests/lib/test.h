@@ -12,6 +12,8 @@
 extern const char test_title[];     /* each test defines it */
 void test_main(void);
 
+/* Every test says how it ended: test_success() when all checks ran (as XTF's xtf_success()). */
+void test_success(void);
 void test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* FAILURE */
 void test_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* ERROR: test bug */
 void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* SKIP */

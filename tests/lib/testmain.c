@@ -21,6 +21,13 @@ DEFINE_REPORT(test_fail, RES_FAILURE)
 DEFINE_REPORT(test_error, RES_ERROR)
 DEFINE_REPORT(test_skip, RES_SKIP)
 
+static bool success_said;
+
+void test_success(void)
+{
+    success_said = true;
+}
+
 void kernel_main(struct start_info *si)
 {
     printk("--- Tandem test: %s\n", test_title);
