@@ -13,6 +13,9 @@
 #define MSR_GS_BASE         0xC0000101
 #define MSR_SHADOW_GS_BASE  0xC0000102
 #define MSR_APIC_BASE       0x0000001B
+#define MSR_SYSENTER_CS     0x00000174
+#define MSR_SYSENTER_ESP    0x00000175
+#define MSR_SYSENTER_EIP    0x00000176
 #define MSR_PAT             0x00000277
 #define EFER_SCE  (1UL << 0)
 #define EFER_LME  (1UL << 8)
@@ -31,6 +34,13 @@
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
 #define X86_CR4_FSGSBASE   (1UL << 16)
 #define X86_CR4_OSXSAVE    (1UL << 18)
+#define X86_CR4_SMEP       (1UL << 20)
+#define X86_CR4_SMAP       (1UL << 21)
+
+/* CPUID bits the core checks: leaf 1 EDX, leaf 7 subleaf 0 EBX. */
+#define CPUID1_EDX_SEP     (1U << 11)
+#define CPUID7_EBX_SMEP    (1U << 7)
+#define CPUID7_EBX_SMAP    (1U << 20)
 
 static inline uint64_t rdmsr(uint32_t msr)
 {
@@ -68,6 +78,16 @@ static inline void cpuid_count(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_
 {
     __asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
+/*
+ * SMAP: hypervisor accesses to user pages (every PV guest page) fault unless
+ * EFLAGS.AC is set. Only the guest-copy helpers (entry.S) set it; code that
+ * must touch a guest page another way brackets the access with stac()/clac().
+ * cpu_smap is true once CR4.SMAP is on (stac/clac are #UD without SMAP).
+ */
+extern bool cpu_smap;
+static inline void stac(void) { if (cpu_smap) __asm__ __volatile__("stac" ::: "memory"); }
+static inline void clac(void) { if (cpu_smap) __asm__ __volatile__("clac" ::: "memory"); }
+
 static inline void local_irq_disable(void) { __asm__ __volatile__("cli" ::: "memory"); }
 static inline void local_irq_enable(void)  { __asm__ __volatile__("sti" ::: "memory"); }
 static inline void safe_halt(void)         { __asm__ __volatile__("sti; hlt" ::: "memory"); }

@@ -8,6 +8,10 @@ struct domain;
 
 void do_trap(struct cpu_user_regs *regs);
 void do_syscall(struct cpu_user_regs *regs);
+/* SYSCALL from 32-bit guest code (MSR_CSTAR): the syscall32 callback, else #UD. */
+void do_syscall32(struct cpu_user_regs *regs);
+/* SYSENTER (frame with Xen's null rip/rsp): the sysenter callback, else #GP(0). */
+void do_sysenter(struct cpu_user_regs *regs);
 void prepare_to_return_guest(void);
 
 /* Print registers, error code, CR2, and a backtrace when the frame is the hypervisor's. */

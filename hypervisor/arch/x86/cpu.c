@@ -1,4 +1,4 @@
-/* Per-CPU set-up: GDT with Xen's reserved selectors, TSS with IST stacks, IDT, SYSCALL MSRs. */
+/* Per-CPU set-up: GDT with Xen's reserved selectors, TSS with IST stacks, IDT, SYSCALL/SYSENTER MSRs, SMEP/SMAP. */
 #include "lib.h"
 #include "cpu.h"
 #include "processor.h"
@@ -8,7 +8,13 @@
 struct percpu percpu_data[NR_CPUS];
 char cpu0_stack[STACK_SIZE] __aligned(STACK_SIZE) __section(".bss.page_aligned");
 static uint64_t cpu0_gdt[16 * 512] __aligned(4096) __section(".bss.page_aligned");
-static char ist_stacks[NR_CPUS][3][IST_STACK_SIZE] __aligned(16);
+/*
+ * Each CPU's IST stacks share one STACK_SIZE-aligned block whose top word,
+ * like the main stack's, points at the CPU's struct percpu, so this_cpu()
+ * works on them: an IST vector never relies on the interrupted RSP or GS.
+ */
+static char ist_blocks[NR_CPUS][STACK_SIZE] __aligned(STACK_SIZE);
+bool cpu_smap;
 
 struct idt_entry {
     uint16_t off_lo, sel;
@@ -18,7 +24,13 @@ struct idt_entry {
 } __packed;
 static struct idt_entry idt[256] __aligned(16);
 extern char idt_stubs[];
-extern char syscall_entry[];
+extern char syscall_entry[], cstar_entry[], sysenter_entry[];
+
+/* IST slots (TSS.ist[n - 1]) and the vectors that use them. */
+enum { IST_DF = 1, IST_NMI, IST_MC, IST_DB };
+static const struct { uint8_t vec, ist; } ist_vectors[] = {
+    { 1, IST_DB }, { 2, IST_NMI }, { 8, IST_DF }, { 18, IST_MC },
+};
 
 #define GDT_IDX(sel) ((sel) >> 3)
 
@@ -41,9 +53,56 @@ void idt_init(void)
     set_gate(3, 3, 0);
     set_gate(4, 3, 0);
     set_gate(0x80, 3, 0);
-    set_gate(8, 0, 1);      /* #DF  */
-    set_gate(2, 0, 2);      /* NMI  */
-    set_gate(18, 0, 3);     /* #MC  */
+    /*
+     * Vectors that can arrive before an entry path has switched to the
+     * hypervisor stack (NMI, #MC, and #DB held back by `mov ss` until after
+     * SYSCALL, XSA-260) or when the stack is unusable (#DF) get their own.
+     */
+    for (unsigned int i = 0; i < ARRAY_SIZE(ist_vectors); i++)
+        set_gate(ist_vectors[i].vec, 0, ist_vectors[i].ist);
+}
+
+/*
+ * Boot-time check of what the above promises: each IST vector's gate names
+ * its IST slot and the slot points into this CPU's IST block, whose top
+ * word is the per-CPU pointer. Panics otherwise; the boot log line is what
+ * the nmi_platform test matches.
+ */
+static void cpu_check_ist(const struct percpu *pc, unsigned int cpu)
+{
+    uint64_t lo = (uint64_t)ist_blocks[cpu], hi = lo + STACK_SIZE;
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(ist_vectors); i++) {
+        unsigned int v = ist_vectors[i].vec, n = idt[v].ist;
+        uint64_t top = n ? pc->tss.ist[n - 1] : 0;
+        if (n != ist_vectors[i].ist || top <= lo || top > hi || (top & 15))
+            panic("IDT: vector %u has IST %u (stack top %#lx)", v, n, (unsigned long)top);
+    }
+    if (*(struct percpu **)(hi - 8) != pc)
+        panic("IDT: CPU%u's IST block has no per-CPU pointer", cpu);
+    printk(XENLOG_INFO "IDT: CPU%u: #DB NMI #DF #MC on IST stacks %u %u %u %u\n", cpu,
+           idt[1].ist, idt[2].ist, idt[8].ist, idt[18].ist);
+}
+
+/* SMEP: ring 0 never executes a user (guest) page; SMAP: never touches one outside stac(). */
+static void cpu_enable_smep_smap(unsigned int cpu)
+{
+    uint32_t a, b, c, d;
+    uint64_t cr4 = read_cr4();
+
+    cpuid_count(0, 0, &a, &b, &c, &d);
+    if (a < 7)
+        return;
+    cpuid_count(7, 0, &a, &b, &c, &d);
+    if (b & CPUID7_EBX_SMEP)
+        cr4 |= X86_CR4_SMEP;
+    if (b & CPUID7_EBX_SMAP)
+        cr4 |= X86_CR4_SMAP;
+    write_cr4(cr4);
+    cpu_smap = !!(cr4 & X86_CR4_SMAP);
+    clac();
+    printk(XENLOG_INFO "CPU%u: SMEP %s, SMAP %s\n", cpu, cr4 & X86_CR4_SMEP ? "on" : "unavailable",
+           cpu_smap ? "on" : "unavailable");
 }
 
 static void load_gdt_tss(struct percpu *pc)
@@ -119,6 +178,23 @@ void cpu_load_guest_gdt(const struct vcpu_gdt *g)
     }
 }
 
+/*
+ * SYSENTER (Intel; AMD raises #UD in long mode whatever these hold): the
+ * entry point and this CPU's guest-frame top, never what firmware left.
+ * Without SEP the MSRs do not exist.
+ */
+static void cpu_init_sysenter(const struct percpu *pc)
+{
+    uint32_t a, b, c, d;
+
+    cpuid_count(1, 0, &a, &b, &c, &d);
+    if (!(d & CPUID1_EDX_SEP))
+        return;
+    wrmsr(MSR_SYSENTER_CS, __HYPERVISOR_CS);
+    wrmsr(MSR_SYSENTER_ESP, pc->rsp0);
+    wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
+}
+
 void cpu_init(unsigned int cpu, char *stack)
 {
     struct percpu *pc = &percpu_data[cpu];
@@ -140,8 +216,9 @@ void cpu_init(unsigned int cpu, char *stack)
     g[GDT_IDX(0xe040) + 1] = tss >> 32;
 
     pc->tss.rsp[0] = pc->rsp0;
-    for (int i = 0; i < 3; i++)
-        pc->tss.ist[i] = (uint64_t)ist_stacks[cpu][i] + IST_STACK_SIZE;
+    *(struct percpu **)(ist_blocks[cpu] + STACK_SIZE - 8) = pc;
+    for (int i = 0; i < NR_IST_STACKS; i++)
+        pc->tss.ist[i] = (uint64_t)ist_blocks[cpu] + (i + 1) * IST_STACK_SIZE - 16;
     pc->tss.iomap_base = sizeof(struct tss64);  /* no I/O bitmap: all guest port I/O traps */
 
     load_gdt_tss(pc);
@@ -150,11 +227,17 @@ void cpu_init(unsigned int cpu, char *stack)
     /* SYSCALL: CS=0xe008/SS=0xe010; SYSRET: CS=0xe033/SS=0xe02b (from 0xe023). */
     wrmsr(MSR_STAR, (0xe023ULL << 48) | (0xe008ULL << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /* SYSCALL from 32-bit code: without this the CPU enters ring 0 at address 0. */
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
     wrmsr(MSR_SFMASK, 0x47700);     /* TF DF IF IOPL NT AC */
     wrmsr(MSR_SHADOW_GS_BASE, (uint64_t)pc);
     wrmsr(MSR_GS_BASE, 0);
     wrmsr(MSR_FS_BASE, 0);
 
+    cpu_init_sysenter(pc);
+
     write_cr0(read_cr0() | X86_CR0_WP | X86_CR0_NE | X86_CR0_MP);
     write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+    cpu_enable_smep_smap(cpu);
+    cpu_check_ist(pc, cpu);
 }

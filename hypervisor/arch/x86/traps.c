@@ -1,7 +1,9 @@
 /*
  * Trap dispatch. Hypervisor faults are fatal (with a full dump) unless an
- * exception-table fixup covers them (checked guest copies); guest faults go
- * to the PV layer, which bounces or kills the domain, never the hypervisor.
+ * exception-table fixup covers them (checked guest copies, selector and FPU
+ * state loads: whatever a guest value can make fault); guest faults go to
+ * the PV layer, which bounces or kills the domain, never the hypervisor.
+ * NMIs are counted and ignored; #DB in hypervisor context is survived.
  */
 #include "lib.h"
 #include "traps.h"
@@ -29,7 +31,41 @@ BUILD_BUG_ON(offsetof(struct cpu_user_regs, cs) != 136);
 
 struct ex_entry { uint64_t insn, fixup; };
 extern const struct ex_entry __ex_table_start[], __ex_table_end[];
-extern char iret_to_guest[];
+extern char iret_to_guest[], sysenter_entry[], sysenter_eflags_saved[];
+
+/*
+ * Vectors an instruction the hypervisor runs on a guest-controlled value can
+ * raise, and so the exception table is consulted for: a selector load of a
+ * descriptor the guest made not present (#NP) or bad (#GP), a stack-segment
+ * load (#SS), a guest access (#PF), an FPU/SSE state restore or the next
+ * x87/SSE instruction after one (#MF, #XM).
+ */
+static bool fixup_vector(unsigned int v)
+{
+    return v == 11 || v == 12 || v == 13 || v == 14 || v == 16 || v == 19;
+}
+
+/* Platform NMIs since boot, and how many the timer has reported (NMI context never prints). */
+static volatile unsigned long nmi_count, nmi_in_guest;
+static unsigned long nmi_reported;
+/* #DB in hypervisor context (guest breakpoints), reported the same way. */
+static volatile unsigned long db_in_hv;
+static unsigned long db_reported;
+
+/* From the timer interrupt: what the IST handlers counted but could not print. */
+static void report_ist_counts(void)
+{
+    if (nmi_count != nmi_reported) {
+        nmi_reported = nmi_count;
+        printk(XENLOG_WARNING "NMI received: %lu since boot, %lu in guest mode (platform NMI, ignored)\n",
+               nmi_reported, nmi_in_guest);
+    }
+    if (db_in_hv != db_reported) {
+        db_reported = db_in_hv;
+        printk(XENLOG_INFO "#DB in hypervisor context: %lu since boot (guest breakpoints, ignored)\n",
+               db_reported);
+    }
+}
 
 static uint64_t search_ex_table(uint64_t rip)
 {
@@ -99,6 +135,7 @@ static void do_irq(struct cpu_user_regs *regs)
     switch (regs->entry_vector) {
     case TIMER_VECTOR:
         apic_eoi();
+        report_ist_counts();
         timer_interrupt();
         break;
     case SPURIOUS_VECTOR:
@@ -107,6 +144,30 @@ static void do_irq(struct cpu_user_regs *regs)
         apic_eoi();
         printk(XENLOG_DEBUG "unexpected interrupt vector %u\n", regs->entry_vector);
     }
+}
+
+/*
+ * #DB in hypervisor context, always on its IST stack: the guest's debug
+ * registers are live, so a guest data breakpoint fires while the hypervisor
+ * copies guest memory, or right at syscall_entry/sysenter_entry when the
+ * guest deferred it with `mov ss` (XSA-260). Nothing to do but carry on, as
+ * Xen does. The guest's TF survives SYSENTER: let sysenter_entry step until
+ * it has saved the guest's flags, then clear TF in the frame we return to.
+ */
+static void debug_in_hypervisor(struct cpu_user_regs *regs)
+{
+    uint64_t dr6, dr7;
+
+    db_in_hv++;
+    __asm__ __volatile__("mov %%dr6, %0; mov %%dr7, %1" : "=r"(dr6), "=r"(dr7));
+    if ((regs->rflags & X86_EFLAGS_TF) &&
+        (regs->rip < (uint64_t)sysenter_entry || regs->rip >= (uint64_t)sysenter_eflags_saved))
+        regs->rflags &= ~X86_EFLAGS_TF;
+    /* An instruction breakpoint on hypervisor code would fire forever: drop them all. */
+    for (unsigned int bp = 0; bp < 4; bp++)
+        if ((dr6 & (1U << bp)) && (dr7 & (3U << (bp * 2))) && !((dr7 >> (16 + bp * 4)) & 3))
+            __asm__ __volatile__("mov %0, %%dr7" :: "r"(0x400UL));
+    __asm__ __volatile__("mov %0, %%dr6" :: "r"(0xffff0ff0UL));
 }
 
 void do_trap(struct cpu_user_regs *regs)
@@ -119,9 +180,16 @@ void do_trap(struct cpu_user_regs *regs)
         do_irq(regs);
         return;
     }
-    /* NMI, #MC and #DF belong to the hypervisor, whichever mode they hit. */
+    /*
+     * NMI, #MC and #DF belong to the hypervisor, whichever mode they hit. An
+     * NMI can interrupt anything, printk's lock included: it only counts
+     * (and reads the NMI status port, as the platform expects).
+     */
     if (v == 2) {
-        printk(XENLOG_WARNING "NMI received (reason %#x), ignored\n", inb(0x61));
+        (void)inb(0x61);
+        nmi_count++;
+        if (guest_mode(regs))
+            nmi_in_guest++;
         return;
     }
     if (v == 8 || v == 18)
@@ -130,9 +198,8 @@ void do_trap(struct cpu_user_regs *regs)
         pv_guest_exception(regs);
         return;
     }
-    /* A guest data breakpoint hit while the hypervisor touched guest memory: carry on. */
     if (v == 1) {
-        __asm__ __volatile__("mov %0, %%dr6" :: "r"(0xffff0ff0UL));
+        debug_in_hypervisor(regs);
         return;
     }
     /* A fault on the iretq back to a guest is the guest's frame's fault. */
@@ -140,7 +207,7 @@ void do_trap(struct cpu_user_regs *regs)
         domain_crash(current->domain, "fault returning to guest (bad frame)", guest_cpu_regs());
         sched_leave_dead_vcpu();
     }
-    if ((v == 14 || v == 13) && (fix = search_ex_table(regs->rip))) {
+    if (fixup_vector(v) && (fix = search_ex_table(regs->rip))) {
         regs->rip = fix;
         return;
     }

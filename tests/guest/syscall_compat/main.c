@@ -3,10 +3,14 @@
  * (compatibility-mode) code segment. The guest kernel maps a code page and a
  * stack page below 4 GiB, far-returns to FLAT_USER_CS32 (0xe023) and runs
  *   0x400000: syscall; ud2        0x400010: sysenter; ud2
+ first from guest kernel mode (ljmp), then from guest user mode (iret to
+ * 0xe023 with a user L4 that maps the same pages).
  * SYSCALL from compat mode enters through MSR_CSTAR: with CSTAR unset the
  * CPU jumps to address 0 in ring 0. As Xen: it must bounce to the syscall32
- * callback, or deliver #UD at the SYSCALL when there is none. SYSENTER with
- * no sysenter callback must deliver #GP(0) (Xen's sysenter_entry).
+ * callback, or deliver #UD at the SYSCALL when there is none. SYSENTER must
+ * bounce to the sysenter callback with Xen's null rip, or deliver #GP(0)
+ * when there is none (Xen's sysenter_entry); from user mode only, since
+ * SYSENTER keeps no stack pointer (from kernel mode Xen kills the domain).
  * The handlers here are bare stubs that note which one ran, with its bounce
  * frame, and jump back to 64-bit code on the saved kernel stack.
  */
@@ -20,7 +24,12 @@ const char test_title[] = "SYSCALL/SYSENTER from a 32-bit code segment reach the
 #define FLAT_USER_CS32 0xe023
 
 enum { LAND_UD = 1, LAND_GP, LAND_SYSCALL32, LAND_SYSENTER };
-volatile uint64_t land_frame, land_what, saved_rsp, resume_rip, compat_eip;
+volatile uint64_t land_frame, land_what, saved_rsp, resume_rip;
+/* m16:32 far pointer for ljmpl. (Not lretq: QEMU 7.2's TCG pops a CPL-3 far return's
+ * stack with supervisor accesses, which SMAP refuses on our user pages.) */
+volatile struct __attribute__((packed)) { uint32_t eip; uint16_t cs; } compat_far;
+volatile uint64_t user_eip;
+static uint8_t kstack[8192] __attribute__((aligned(16)));
 void land_ud(void), land_gp(void), land_syscall32(void), land_sysenter(void);
 
 /* Each landing notes its kind and the guest frame address, then resumes 64-bit code. */
@@ -35,22 +44,43 @@ __asm__(".pushsection .text\n"
 static uint64_t run_compat(uint32_t eip)
 {
     land_what = 0;
-    compat_eip = eip;
+    compat_far.eip = eip;
+    compat_far.cs = FLAT_USER_CS32;
     __asm__ __volatile__(
         "push %%rbp\n\t"
         "lea 1f(%%rip), %%rax\n\t"
         "mov %%rax, resume_rip(%%rip)\n\t"
         "mov %%rsp, saved_rsp(%%rip)\n\t"
         "mov %[stk], %%rsp\n\t"
-        "pushq %[cs]\n\t"
-        "pushq compat_eip(%%rip)\n\t"
-        "lretq\n"
+        "ljmpl *compat_far(%%rip)\n"
         "1:\tpop %%rbp\n\t"
-        :: [cs] "i"(FLAT_USER_CS32), [stk] "i"(STACK_TOP)
+        :: [stk] "i"(STACK_TOP)
         : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
           "r12", "r13", "r14", "r15", "memory", "cc");
     return land_what;
 }
+
+/* The same from guest user mode: the iret hypercall to 0xe023:eip. */
+static uint64_t run_compat_user(uint32_t eip)
+{
+    land_what = 0;
+    user_eip = eip;
+    __asm__ __volatile__(
+        "push %%rbp\n\t"
+        "lea 1f(%%rip), %%rax\n\t"
+        "mov %%rax, resume_rip(%%rip)\n\t"
+        "mov %%rsp, saved_rsp(%%rip)\n\t"
+        "pushq $0xe02b\n\tpushq %[stk]\n\tpushq $0x202\n\tpushq %[cs]\n\t"
+        "pushq user_eip(%%rip)\n\tpushq $0\n\t"
+        "jmp hypercall_page + 23 * 32\n"
+        "1:\tpop %%rbp\n\t"
+        :: [stk] "i"(STACK_TOP), [cs] "i"(FLAT_USER_CS32)
+        : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+          "r12", "r13", "r14", "r15", "memory", "cc");
+    return land_what;
+}
+
+static uint64_t low_l3;
 
 static bool map_low_pages(void)
 {
@@ -69,6 +99,7 @@ static bool map_low_pages(void)
     l3 = pt_new_table(idx, ent, 1);
     if (!l1 || !l2 || !l3)
         return false;
+    low_l3 = l3;
     return expect_rc(mmu_update1(pt_maddr(pt_l4, L4_IDX(CODE_VA)), (l3 << 12) | LX_FLAGS), 0,
                      "link the low L3 into L4 slot 0");
 }
@@ -111,6 +142,44 @@ static void check(const char *what, uint64_t got, uint64_t want, unsigned int er
         test_fail("%s: error code %#lx, want 0", what, (unsigned long)f[2]);
 }
 
+/* A user L4 mapping the low pages, and a kernel stack for bounces from user mode. */
+static bool setup_user_mode(void)
+{
+    unsigned int idx = L4_IDX(CODE_VA);
+    uint64_t ent = (low_l3 << 12) | LX_FLAGS, l4 = pt_new_table(&idx, &ent, 1);
+
+    return l4 && expect_rc(mmuext1(MMUEXT_PIN_L4_TABLE, l4, 0), 0, "pin the user L4") &&
+           expect_rc(mmuext1(MMUEXT_NEW_USER_BASEPTR, l4, 0), 0, "new user baseptr") &&
+           expect_rc(HC2(stack_switch, FLAT_KERNEL_SS, (uint64_t)kstack + sizeof(kstack)), 0,
+                     "stack_switch");
+}
+
+static const volatile uint64_t *frame(void) { return (const volatile uint64_t *)land_frame; }
+
+static void user_mode_checks(void)
+{
+    uint64_t got;
+
+    if (!setup_user_mode())
+        return;
+    check("user compat syscall, callback", run_compat_user(CODE_VA), LAND_SYSCALL32, 0, CODE_VA + 2);
+    got = run_compat_user(CODE_VA + 0x10);
+    if (got != LAND_GP || frame()[2] != 0)
+        test_fail("user compat sysenter, no callback: landing %lu, want #GP(0)", (unsigned long)got);
+    else
+        printk("user compat sysenter, no callback: #GP(0), frame rip %#lx cs %#lx\n",
+               (unsigned long)frame()[3], (unsigned long)frame()[4]);
+    CHECK_RC(set_callback(CALLBACKTYPE_sysenter, land_sysenter), 0, "register sysenter");
+    got = run_compat_user(CODE_VA + 0x10);
+    if (got != LAND_SYSENTER)
+        test_fail("user compat sysenter, callback: landing %lu, want %u", (unsigned long)got,
+                  LAND_SYSENTER);
+    else
+        printk("user compat sysenter, callback: landing %lu, frame rip %#lx cs %#lx rsp %#lx\n",
+               (unsigned long)got, (unsigned long)frame()[2], (unsigned long)frame()[3],
+               (unsigned long)frame()[5]);
+}
+
 void test_main(void)
 {
     if (!pt_init() || !map_low_pages())
@@ -125,15 +194,6 @@ void test_main(void)
     if (land_what == LAND_SYSCALL32 && ((const volatile uint64_t *)land_frame)[0] != CODE_VA + 2)
         test_fail("syscall32 frame rcx %#lx, want %#lx",
                   (unsigned long)((const volatile uint64_t *)land_frame)[0], CODE_VA + 2);
-    /* SYSENTER, no sysenter callback: #GP(0), as Xen. */
-    {
-        uint64_t got = run_compat(CODE_VA + 0x10);
-        const volatile uint64_t *f = (const volatile uint64_t *)land_frame;
-        if (got != LAND_GP || f[2] != 0)
-            test_fail("compat sysenter, no callback: landing %lu error %#lx, want #GP(0)",
-                      (unsigned long)got, got ? (unsigned long)f[2] : 0UL);
-        else
-            printk("compat sysenter, no callback: #GP(0), frame rip %#lx\n", (unsigned long)f[3]);
-    }
+    user_mode_checks();
     test_success();
 }

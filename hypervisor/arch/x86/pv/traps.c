@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "cpu.h"
 #include <tandem/xen.h>
+#include <tandem/callback.h>
 
 static bool has_error_code(unsigned int v)
 {
@@ -320,5 +321,42 @@ void do_syscall(struct cpu_user_regs *regs)
         return;
     }
     pv_bounce(v, regs, v->syscall_callback, false, 0,
-              v->callback_flags & (1U << 2), "system call");
+              v->callback_flags & (1U << CALLBACKTYPE_syscall), "system call");
+}
+
+/*
+ * SYSCALL from a 32-bit code segment, in either guest mode: a 64-bit PV
+ * guest makes no hypercalls from there. As Xen's switch_to_kernel: the
+ * syscall32 callback, or #UD at the SYSCALL when none is registered.
+ */
+void do_syscall32(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    regs->rflags &= ~X86_EFLAGS_DF;
+    if (!v->syscall32_callback) {
+        regs->rip -= 2;
+        pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
+        return;
+    }
+    pv_bounce(v, regs, v->syscall32_callback, false, 0,
+              v->callback_flags & (1U << CALLBACKTYPE_syscall32), "32-bit system call");
+}
+
+/*
+ * SYSENTER: the frame has Xen's null rip and rsp (the CPU saves neither), so
+ * only a bounce that switches to the guest kernel stack (from guest user
+ * mode) can succeed; from guest kernel mode it kills the domain, as in Xen.
+ * As Xen's sysenter_entry: the sysenter callback, else #GP(0).
+ */
+void do_sysenter(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    if (!v->sysenter_callback) {
+        pv_inject_exception(v, regs, TRAP_gp_fault, true, 0);
+        return;
+    }
+    pv_bounce(v, regs, v->sysenter_callback, false, 0,
+              v->callback_flags & (1U << CALLBACKTYPE_sysenter), "sysenter");
 }
