@@ -6,6 +6,7 @@
 #include "console.h"
 #include "perfc.h"
 #include "mm.h"
+#include "traps.h"
 #include <tandem/sched.h>
 
 static const char *const reason_names[] = {
@@ -32,6 +33,7 @@ __noreturn void machine_shutdown_report(void)
     unsigned int code = EXIT_ALL_POWEROFF;
 
     printk("No domains left running. Final report:\n");
+    traps_report_counts();
     for (struct domain *d = domain_list; d; d = d->next_in_list) {
         printk("  d%u (%s): %s%s%s\n", d->domain_id, d->name,
                d->destroyed ? "destroyed" : shutdown_reason_name(d->shutdown_reason),

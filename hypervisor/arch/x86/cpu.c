@@ -84,25 +84,59 @@ static void cpu_check_ist(const struct percpu *pc, unsigned int cpu)
            idt[1].ist, idt[2].ist, idt[8].ist, idt[18].ist);
 }
 
-/* SMEP: ring 0 never executes a user (guest) page; SMAP: never touches one outside stac(). */
-static void cpu_enable_smep_smap(unsigned int cpu)
+/* SMEP: ring 0 never executes a user page, which every PV guest page is. */
+static void cpu_enable_smep(unsigned int cpu)
 {
     uint32_t a, b, c, d;
-    uint64_t cr4 = read_cr4();
 
     cpuid_count(0, 0, &a, &b, &c, &d);
-    if (a < 7)
-        return;
-    cpuid_count(7, 0, &a, &b, &c, &d);
+    if (a >= 7)
+        cpuid_count(7, 0, &a, &b, &c, &d);
+    else
+        b = 0;
     if (b & CPUID7_EBX_SMEP)
-        cr4 |= X86_CR4_SMEP;
-    if (b & CPUID7_EBX_SMAP)
-        cr4 |= X86_CR4_SMAP;
-    write_cr4(cr4);
-    cpu_smap = !!(cr4 & X86_CR4_SMAP);
-    clac();
-    printk(XENLOG_INFO "CPU%u: SMEP %s, SMAP %s\n", cpu, cr4 & X86_CR4_SMEP ? "on" : "unavailable",
-           cpu_smap ? "on" : "unavailable");
+        write_cr4(read_cr4() | X86_CR4_SMEP);
+    printk(XENLOG_INFO "CPU%u: SMEP %s\n", cpu, b & CPUID7_EBX_SMEP ? "on" : "unavailable");
+}
+
+/* QEMU's TCG says so at CPUID 0x40000000 ("TCGTCGTCGTCG"). */
+static bool cpu_is_qemu_tcg(void)
+{
+    uint32_t a, sig[3];
+
+    cpuid_count(0x40000000, 0, &a, &sig[0], &sig[1], &sig[2]);
+    return !memcmp(sig, "TCGTCGTCGTCG", 12);
+}
+
+/*
+ * SMAP: ring 0 never reads or writes a user page outside stac()/clac().
+ * mode "on", "off", or "auto" (the default): on when the CPU has it, except
+ * under QEMU's TCG up to at least 7.2, which checks the stack pops of a
+ * CPL-3 iretq/lretq as supervisor accesses and so faults guests (Linux
+ * among them) that use those instructions on their own pages.
+ */
+void cpu_enable_smap(unsigned int cpu, const char *mode)
+{
+    uint32_t a, b = 0, c, d;
+    const char *why = "on";
+
+    cpuid_count(0, 0, &a, &b, &c, &d);
+    if (a >= 7)
+        cpuid_count(7, 0, &a, &b, &c, &d);
+    else
+        b = 0;
+    if (!(b & CPUID7_EBX_SMAP))
+        why = "unavailable";
+    else if (!strcmp(mode, "off"))
+        why = "off (smap=off)";
+    else if (strcmp(mode, "on") && cpu_is_qemu_tcg())
+        why = "off (QEMU TCG faults CPL-3 iret under SMAP; smap=on forces it)";
+    if (!strcmp(why, "on")) {
+        write_cr4(read_cr4() | X86_CR4_SMAP);
+        cpu_smap = true;
+        clac();
+    }
+    printk(XENLOG_INFO "CPU%u: SMAP %s\n", cpu, why);
 }
 
 static void load_gdt_tss(struct percpu *pc)
@@ -238,6 +272,6 @@ void cpu_init(unsigned int cpu, char *stack)
 
     write_cr0(read_cr0() | X86_CR0_WP | X86_CR0_NE | X86_CR0_MP);
     write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-    cpu_enable_smep_smap(cpu);
+    cpu_enable_smep(cpu);
     cpu_check_ist(pc, cpu);
 }

@@ -19,13 +19,15 @@ static struct {
     char loglvl[16];
     uint64_t dom_mem;
     uint64_t dom_vcpus;
-} opt = { "info", 64UL << 20, 1 };
+    char smap[8];
+} opt = { "info", 64UL << 20, 1, "auto" };
 
 static const struct cmdline_param params[] = {
     { "loglvl", PARAM_STR, opt.loglvl, sizeof(opt.loglvl) },
     { "dom_mem", PARAM_SIZE, &opt.dom_mem, 0 },
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
     { "audit", PARAM_BOOL, &opt_audit, 0 },
+    { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
 };
 
 static void report_param(const char *key, const char *why, void *ctx)
@@ -49,6 +51,7 @@ void hv_main(const struct boot_info *in)
     printk("Command line: %s\n", hv_cmdline);
     cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params), report_param, NULL);
     console_set_loglvl(opt.loglvl);
+    cpu_enable_smap(0, opt.smap);
 
     mm_init(&bi);
     cpu_gdt_virt_init(0);

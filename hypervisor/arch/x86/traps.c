@@ -52,8 +52,8 @@ static unsigned long nmi_reported;
 static volatile unsigned long db_in_hv;
 static unsigned long db_reported;
 
-/* From the timer interrupt: what the IST handlers counted but could not print. */
-static void report_ist_counts(void)
+/* From the timer interrupt and the final report: what the IST handlers counted. */
+void traps_report_counts(void)
 {
     if (nmi_count != nmi_reported) {
         nmi_reported = nmi_count;
@@ -62,7 +62,7 @@ static void report_ist_counts(void)
     }
     if (db_in_hv != db_reported) {
         db_reported = db_in_hv;
-        printk(XENLOG_INFO "#DB in hypervisor context: %lu since boot (guest breakpoints, ignored)\n",
+        printk(XENLOG_INFO "#DB in hypervisor context: %lu since boot (guest breakpoints or single steps, ignored)\n",
                db_reported);
     }
 }
@@ -135,7 +135,7 @@ static void do_irq(struct cpu_user_regs *regs)
     switch (regs->entry_vector) {
     case TIMER_VECTOR:
         apic_eoi();
-        report_ist_counts();
+        traps_report_counts();
         timer_interrupt();
         break;
     case SPURIOUS_VECTOR:

@@ -3,6 +3,7 @@
  * (compatibility-mode) code segment. The guest kernel maps a code page and a
  * stack page below 4 GiB, far-returns to FLAT_USER_CS32 (0xe023) and runs
  *   0x400000: syscall; ud2        0x400010: sysenter; ud2
+ *   0x400020: pushfd; orl $TF, (%esp); popfd; sysenter; ud2
  first from guest kernel mode (ljmp), then from guest user mode (iret to
  * 0xe023 with a user L4 that maps the same pages).
  * SYSCALL from compat mode enters through MSR_CSTAR: with CSTAR unset the
@@ -84,11 +85,12 @@ static uint64_t low_l3;
 
 static bool map_low_pages(void)
 {
-    unsigned int idx[2] = { 0, 2 };
-    uint64_t ent[2] = { 0x0b0f050fUL, 0x0b0f340fUL };    /* syscall; ud2 / sysenter; ud2 */
+    unsigned int idx[4] = { 0, 2, 4, 5 };
+    uint64_t ent[4] = { 0x0b0f050fUL, 0x0b0f340fUL,         /* syscall; ud2 / sysenter; ud2 */
+                        0x00000100240c819cUL, 0x0000000b0f340f9dUL };  /* TF, then sysenter */
     uint64_t code = pt_free_mfn(), stack = pt_free_mfn(), l1, l2, l3;
 
-    if (!code || !stack || !pt_fill(code, idx, ent, 2) || !pt_fill(stack, idx, ent, 0))
+    if (!code || !stack || !pt_fill(code, idx, ent, 4) || !pt_fill(stack, idx, ent, 0))
         return false;
     idx[0] = 0, ent[0] = (code << 12) | PTE_P | PTE_US | PTE_A;
     idx[1] = 1, ent[1] = (stack << 12) | L1_FLAGS_RW | PTE_US | PTE_NX;
@@ -178,6 +180,14 @@ static void user_mode_checks(void)
         printk("user compat sysenter, callback: landing %lu, frame rip %#lx cs %#lx rsp %#lx\n",
                (unsigned long)got, (unsigned long)frame()[2], (unsigned long)frame()[3],
                (unsigned long)frame()[5]);
+    /* SYSENTER keeps TF: the hypervisor single-steps its own entry, then the guest gets its flags. */
+    got = run_compat_user(CODE_VA + 0x20);
+    if (got != LAND_SYSENTER || !(frame()[4] & 0x100))
+        test_fail("user compat sysenter with TF: landing %lu, rflags %#lx, want %u with TF",
+                  (unsigned long)got, got ? (unsigned long)frame()[4] : 0UL, LAND_SYSENTER);
+    else
+        printk("user compat sysenter with TF: landing %lu, frame rflags %#lx\n",
+               (unsigned long)got, (unsigned long)frame()[4]);
 }
 
 void test_main(void)

@@ -63,6 +63,8 @@ void cpu_gdt_virt_init(unsigned int cpu);
 struct vcpu_gdt { const uint64_t *frames; unsigned int nr; };
 void cpu_load_guest_gdt(const struct vcpu_gdt *g);
 void idt_init(void);
+/* After the command line: SMAP per smap= ("on", "off", "auto"; see cpu.c). */
+void cpu_enable_smap(unsigned int cpu, const char *mode);
 /* Switch to the guest frame at the top of this CPU's stack and return to the guest. */
 __noreturn void resume_guest(struct cpu_user_regs *frame);
 
