@@ -33,7 +33,7 @@ __noreturn void machine_shutdown_report(void)
     unsigned int code = EXIT_ALL_POWEROFF;
 
     printk("No domains left running. Final report:\n");
-    traps_report_counts();
+    traps_report_counts(true);
     for (struct domain *d = domain_list; d; d = d->next_in_list) {
         printk("  d%u (%s): %s%s%s\n", d->domain_id, d->name,
                d->destroyed ? "destroyed" : shutdown_reason_name(d->shutdown_reason),

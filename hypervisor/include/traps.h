@@ -13,8 +13,11 @@ void do_syscall32(struct cpu_user_regs *regs);
 /* SYSENTER (frame with Xen's null rip/rsp): the sysenter callback, else #GP(0). */
 void do_sysenter(struct cpu_user_regs *regs);
 void prepare_to_return_guest(void);
-/* Print the NMI and hypervisor-#DB counts not yet reported (the IST handlers never print). */
-void traps_report_counts(void);
+/*
+ * Print the NMI and hypervisor-#DB counts the IST handlers kept (they never
+ * print): during the run only when a count has doubled, at the end (final) always.
+ */
+void traps_report_counts(bool final);
 
 /* Print registers, error code, CR2, and a backtrace when the frame is the hypervisor's. */
 void show_registers(const struct cpu_user_regs *regs);

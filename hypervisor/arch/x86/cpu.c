@@ -84,19 +84,26 @@ static void cpu_check_ist(const struct percpu *pc, unsigned int cpu)
            idt[1].ist, idt[2].ist, idt[8].ist, idt[18].ist);
 }
 
-/* SMEP: ring 0 never executes a user page, which every PV guest page is. */
-static void cpu_enable_smep(unsigned int cpu)
+/* CPUID leaf 7 subleaf 0 EBX (structured features), 0 if the leaf is absent. */
+static uint32_t cpuid7_ebx(void)
 {
     uint32_t a, b, c, d;
 
     cpuid_count(0, 0, &a, &b, &c, &d);
-    if (a >= 7)
-        cpuid_count(7, 0, &a, &b, &c, &d);
-    else
-        b = 0;
-    if (b & CPUID7_EBX_SMEP)
+    if (a < 7)
+        return 0;
+    cpuid_count(7, 0, &a, &b, &c, &d);
+    return b;
+}
+
+/* SMEP: ring 0 never executes a user page, which every PV guest page is. */
+static void cpu_enable_smep(unsigned int cpu)
+{
+    bool smep = cpuid7_ebx() & CPUID7_EBX_SMEP;
+
+    if (smep)
         write_cr4(read_cr4() | X86_CR4_SMEP);
-    printk(XENLOG_INFO "CPU%u: SMEP %s\n", cpu, b & CPUID7_EBX_SMEP ? "on" : "unavailable");
+    printk(XENLOG_INFO "CPU%u: SMEP %s\n", cpu, smep ? "on" : "unavailable");
 }
 
 /* QEMU's TCG says so at CPUID 0x40000000 ("TCGTCGTCGTCG"). */
@@ -117,15 +124,11 @@ static bool cpu_is_qemu_tcg(void)
  */
 void cpu_enable_smap(unsigned int cpu, const char *mode)
 {
-    uint32_t a, b = 0, c, d;
     const char *why = "on";
 
-    cpuid_count(0, 0, &a, &b, &c, &d);
-    if (a >= 7)
-        cpuid_count(7, 0, &a, &b, &c, &d);
-    else
-        b = 0;
-    if (!(b & CPUID7_EBX_SMAP))
+    if (strcmp(mode, "on") && strcmp(mode, "off") && strcmp(mode, "auto"))
+        printk(XENLOG_WARNING "smap=%s: not on, off or auto; using auto\n", mode);
+    if (!(cpuid7_ebx() & CPUID7_EBX_SMAP))
         why = "unavailable";
     else if (!strcmp(mode, "off"))
         why = "off (smap=off)";

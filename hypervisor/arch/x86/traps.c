@@ -52,18 +52,27 @@ static unsigned long nmi_reported;
 static volatile unsigned long db_in_hv;
 static unsigned long db_reported;
 
-/* From the timer interrupt and the final report: what the IST handlers counted. */
-void traps_report_counts(void)
+/* A count worth a line: changed, and at the final report or doubled (bounds the log). */
+static bool count_due(unsigned long n, unsigned long reported, bool final)
 {
-    if (nmi_count != nmi_reported) {
-        nmi_reported = nmi_count;
+    return n != reported && (final || n >= 2 * reported);
+}
+
+/* From the timer interrupt and the final report: what the IST handlers counted. */
+void traps_report_counts(bool final)
+{
+    unsigned long n = nmi_count;
+
+    if (count_due(n, nmi_reported, final)) {
+        nmi_reported = n;
         printk(XENLOG_WARNING "NMI received: %lu since boot, %lu in guest mode (platform NMI, ignored)\n",
-               nmi_reported, nmi_in_guest);
+               n, nmi_in_guest);
     }
-    if (db_in_hv != db_reported) {
-        db_reported = db_in_hv;
+    n = db_in_hv;
+    if (count_due(n, db_reported, final)) {
+        db_reported = n;
         printk(XENLOG_INFO "#DB in hypervisor context: %lu since boot (guest breakpoints or single steps, ignored)\n",
-               db_reported);
+               n);
     }
 }
 
@@ -135,7 +144,7 @@ static void do_irq(struct cpu_user_regs *regs)
     switch (regs->entry_vector) {
     case TIMER_VECTOR:
         apic_eoi();
-        traps_report_counts();
+        traps_report_counts(false);
         timer_interrupt();
         break;
     case SPURIOUS_VECTOR:
