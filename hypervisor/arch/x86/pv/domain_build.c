@@ -147,8 +147,9 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     d->p2m_va = l.p2m_va;
 
     for (unsigned int i = 0; i < info.nr_segs; i++)
-        copy_to_dom(&b, info.segs[i].va, (const char *)a->kernel + info.segs[i].file_off,
-                    info.segs[i].filesz);
+        if (info.segs[i].filesz)    /* file_off is only meaningful (inside the image) then */
+            copy_to_dom(&b, info.segs[i].va, (const char *)a->kernel + info.segs[i].file_off,
+                        info.segs[i].filesz);
     if (a->initrd_len)
         copy_to_dom(&b, l.initrd_va, a->initrd, a->initrd_len);
     copy_to_dom(&b, l.p2m_va, b.p2m, nr_pages * 8);
