@@ -1,11 +1,12 @@
 # Host fuzz targets (tests/fuzz/fuzz_<name>.c) over real hypervisor sources.
 #   make fuzz          libFuzzer (clang, ASan + UBSan) for FUZZ_TIME seconds per target,
 #                      new coverage merged into tests/fuzz/corpus/<name>/, then the in-guest
-#                      fuzzers with FUZZ_SEEDS seeds each (tests/fuzz/run-guest)
+#                      fuzzers with FUZZ_SEEDS seeds of FUZZ_ROUNDS rounds each (tests/fuzz/run-guest)
 #   make test-bins     builds the replay binaries that `make test` runs over the corpus
 FUZZ_TARGETS := libelf layout domconfig cmdline
 FUZZ_TIME    ?= 60
-FUZZ_SEEDS   ?= 40
+FUZZ_SEEDS   ?= 20
+FUZZ_ROUNDS  ?= 3
 FUZZ_CC      ?= clang
 FUZZ_OUT     := $(OUT)/tests/fuzz
 
@@ -42,5 +43,5 @@ fuzz-bins: $(FUZZ_BINS)
 fuzz: deps
 	$(Q)$(MAKE) --no-print-directory fuzz-bins all test-bins
 	$(Q)FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run-libfuzzer $(FUZZ_TARGETS)
-	$(Q)FUZZ_SEEDS=$(FUZZ_SEEDS) tests/fuzz/run-guest
+	$(Q)FUZZ_SEEDS=$(FUZZ_SEEDS) FUZZ_ROUNDS=$(FUZZ_ROUNDS) tests/fuzz/run-guest
 .PHONY: fuzz fuzz-bins
