@@ -99,7 +99,7 @@ static void test_region_not_canonical(void **state)
     assert_int_equal(layout(&i, 0, 8192), 0);
     assert_true(l.v_end == 0x0000800000000000ULL);
     i = kernel_at(0x00007fffff000000ULL, 0x00007ffffffff000ULL, 0x2000);
-    refused(&i, 0, 8192, -XEN_EINVAL, "non-canonical");
+    refused(&i, 0, 8192, -XEN_EINVAL, "not canonical");
 }
 
 static void test_wrap_past_top(void **state)
@@ -108,9 +108,9 @@ static void test_wrap_past_top(void **state)
     struct elf_pv_info i = kernel_at(0xffffffffff000000ULL, 0xffffffffff000000ULL, 0x1000);
 
     (void)state;
-    refused(&i, 0, PV_LAYOUT_MAX_PAGES, -XEN_EINVAL, "wraps past the top");
+    refused(&i, 0, PV_LAYOUT_MAX_PAGES, -XEN_EINVAL, "wraps past 2^64");
     i = kernel_at(0xffffffffffc00000ULL, 0xffffffffffc00000ULL, 0x1000);
-    refused(&i, 0, 8192, -XEN_EINVAL, "wraps past the top");   /* the 4 MiB rounding wraps */
+    refused(&i, 0, 8192, -XEN_EINVAL, "wraps past 2^64");   /* the 4 MiB rounding wraps */
     refused(&i, ~0ULL - 0x10, 8192, -XEN_EINVAL, "wraps");      /* initrd length */
     i = kernel_at(VBASE, VBASE, 0x1000);
     refused(&i, ~0ULL, 8192, -XEN_EINVAL, "wraps");

@@ -51,11 +51,15 @@ static uint64_t layout_span(uint64_t s, uint64_t e, unsigned int shift)
     return ((e - 1) >> shift) - (s >> shift) + 1;
 }
 
-/* [s, e) with s < e: canonical (one half only) and clear of the hypervisor range. */
-static bool layout_va_usable(uint64_t s, uint64_t e)
+/* [s, e) with s < e lies in one canonical half. */
+static bool layout_va_canonical(uint64_t s, uint64_t e)
 {
-    if (!(e <= VA_LOW_END || s >= VA_HIGH_START))
-        return false;
+    return e <= VA_LOW_END || s >= VA_HIGH_START;
+}
+
+/* [s, e) with s < e is clear of the hypervisor range (Xen's L4 slots 256-271). */
+static bool layout_va_clear_of_hv(uint64_t s, uint64_t e)
+{
     return e <= HYPERVISOR_VIRT_START || s >= HYPERVISOR_VIRT_END;
 }
 
@@ -138,14 +142,16 @@ int pv_layout_compute(struct pv_layout *l, const struct elf_pv_info *info,
         (l->pt_va = cur, !layout_tables(l)))
         return layout_fail(err, errlen, -XEN_EINVAL,
                            "boot region from %#llx (kernel end %#llx, initrd %#llx bytes, %llu pages) "
-                           "wraps past the top of the address space",
+                           "wraps past 2^64",
                            (ull)l->virt_base, (ull)info->virt_kend, (ull)initrd_len, (ull)nr_pages);
     l->store_va = l->si_va + PAGE_SIZE;
     l->console_va = l->si_va + 2 * PAGE_SIZE;
-    if (!layout_va_usable(l->virt_base, l->v_end))
+    if (!layout_va_canonical(l->virt_base, l->v_end))
+        return layout_fail(err, errlen, -XEN_EINVAL, "boot region %#llx-%#llx is not canonical",
+                           (ull)l->virt_base, (ull)l->v_end);
+    if (!layout_va_clear_of_hv(l->virt_base, l->v_end))
         return layout_fail(err, errlen, -XEN_EINVAL,
-                           "boot region %#llx-%#llx is not usable guest address space (non-canonical "
-                           "or overlaps the hypervisor range %#llx-%#llx)",
+                           "boot region %#llx-%#llx overlaps the hypervisor range %#llx-%#llx",
                            (ull)l->virt_base, (ull)l->v_end, (ull)HYPERVISOR_VIRT_START,
                            (ull)HYPERVISOR_VIRT_END);
     l->nr_boot_pages = (l->v_end - l->virt_base) >> PAGE_SHIFT;
