@@ -90,7 +90,9 @@ void test_main(void)
         ok += _hypercall(nr, a[0], a[1], a[2], a[3], a[4]) >= 0;
         done++;
     }
-    printk("fuzz: %lu hypercalls made, %lu returned >= 0; still alive\n", done, ok);
+    /* A fresh line: console_io garbage may have left one unfinished (lines are cut at a
+     * fixed length, which would split this one). */
+    printk("\nfuzz: %lu hypercalls made, %lu returned >= 0; still alive\n", done, ok);
     /* About 3% succeed (xen_version, yields, harmless queries...): a hypervisor that
      * refused everything would pass the survival checks without testing anything. */
     if (ok * 200 < done)
