@@ -1,11 +1,13 @@
 # Host unit tests (cmocka). Each binary links one real hypervisor source,
-# hypervisor/common/<name>.c, with tests/unit/test_<name>.c.
+# hypervisor/common/<name>.c (or hypervisor/arch/x86/pv/<name>.c for the pure
+# PV code listed in UNIT_PV), with tests/unit/test_<name>.c.
 # `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
-UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig
+UNIT_PV        := domain_layout
+UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV)
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
 
-UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include
+UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv
 ifneq ($(UNIT_SANITIZE),)
 UNIT_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
@@ -22,6 +24,11 @@ $(UNIT_OBJ)/test_%.o: tests/unit/test_%.c $(UNIT_OBJ)/flags
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
 $(UNIT_OBJ)/hv/%.o: hypervisor/common/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_OBJ)/hv/%.o: hypervisor/arch/x86/pv/%.c $(UNIT_OBJ)/flags
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $< (unit)"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@

@@ -1,64 +1,22 @@
 /*
- * The PV domain builder (Xen's xc_dom_* start-of-day layout): one contiguous
- * virtual region from virt_base where pfn i <-> virt_base + i * 4 KiB:
- *   kernel | initrd | p2m list | start_info | xenstore ring | console ring |
- *   bootstrap page tables (L4, L3s, L2s, L1s; mapped read-only) | boot stack
- * padded by 512 KiB and rounded up to 4 MiB.
+ * The PV domain builder: allocates the domain's frames, loads the kernel and
+ * initrd and writes the boot structures where domain_layout.c placed them
+ * (bootstrap page tables mapped read-only). Every guest VA written here lies
+ * in the laid-out region, so every p2m index is below nr_pages.
  */
 #include "lib.h"
 #include "domain_build.h"
 #include "domain.h"
 #include "libelf.h"
+#include "domain_layout.h"
 #include "mm.h"
 #include "evtchn.h"
 #include <tandem/xen.h>
 #include <tandem/errno.h>
 
-struct layout {
-    uint64_t virt_base, v_end;
-    uint64_t initrd_va, p2m_va, si_va, store_va, console_va, pt_va, stack_va;
-    uint64_t nr_pt, nr_l3, nr_l2, nr_l1;
-};
-
-static uint64_t span(uint64_t s, uint64_t e, unsigned int shift)
-{
-    return ((e - 1) >> shift) - (s >> shift) + 1;
-}
-
-static void compute_layout(struct layout *l, const struct elf_pv_info *info,
-                           size_t initrd_len, uint64_t nr_pages)
-{
-    uint64_t cur = ROUNDUP(info->virt_kend, PAGE_SIZE);
-
-    l->virt_base = info->virt_base;
-    l->initrd_va = cur;
-    cur += ROUNDUP(initrd_len, PAGE_SIZE);
-    l->p2m_va = cur;
-    cur += ROUNDUP(nr_pages * 8, PAGE_SIZE);
-    l->si_va = cur;
-    l->store_va = cur + PAGE_SIZE;
-    l->console_va = cur + 2 * PAGE_SIZE;
-    l->pt_va = cur + 3 * PAGE_SIZE;
-    /* The tables map the region that contains them: iterate to a fixed point. */
-    for (l->nr_pt = 1;;) {
-        uint64_t stack = l->pt_va + l->nr_pt * PAGE_SIZE;
-        uint64_t end = ROUNDUP(stack + PAGE_SIZE + 512 * 1024, 4UL << 20);
-        uint64_t need;
-        l->nr_l3 = span(l->virt_base, end, L4_SHIFT);
-        l->nr_l2 = span(l->virt_base, end, L3_SHIFT);
-        l->nr_l1 = span(l->virt_base, end, L2_SHIFT);
-        need = 1 + l->nr_l3 + l->nr_l2 + l->nr_l1;
-        l->stack_va = stack;
-        l->v_end = end;
-        if (need <= l->nr_pt)
-            break;
-        l->nr_pt = need;
-    }
-}
-
 struct builder {
     struct domain *d;
-    const struct layout *l;
+    const struct pv_layout *l;
     uint64_t *p2m;              /* hypervisor copy, pfn -> mfn */
 };
 
@@ -69,7 +27,8 @@ static void *pfn_ptr(struct builder *b, uint64_t pfn)
 
 static void *va_ptr(struct builder *b, uint64_t va)
 {
-    return (char *)pfn_ptr(b, (va - b->l->virt_base) >> PAGE_SHIFT) + (va & ~PAGE_MASK);
+    BUG_ON(!pv_layout_contains(b->l, va, 1));   /* pv_layout_compute's guarantee */
+    return (char *)pfn_ptr(b, pv_layout_pfn(b->l, va)) + (va & ~PAGE_MASK);
 }
 
 /* Copy len bytes to guest VA, page by page (frames are not contiguous). */
@@ -86,7 +45,7 @@ static void copy_to_dom(struct builder *b, uint64_t va, const void *src, size_t 
 
 static void build_page_tables(struct builder *b)
 {
-    const struct layout *l = b->l;
+    const struct pv_layout *l = b->l;
     uint64_t pt_pfn = (l->pt_va - l->virt_base) >> PAGE_SHIFT;
     uint64_t next_l3 = pt_pfn + 1, next_l2 = next_l3 + l->nr_l3, next_l1 = next_l2 + l->nr_l2;
     uint64_t upper = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER;
@@ -134,7 +93,7 @@ static void fill_start_info(struct builder *b, const struct dom_build_args *a,
                             const struct elf_pv_info *info)
 {
     struct domain *d = b->d;
-    const struct layout *l = b->l;
+    const struct pv_layout *l = b->l;
     struct start_info *si = va_ptr(b, l->si_va);
 
     strlcpy(si->magic, XEN_START_INFO_MAGIC, sizeof(si->magic));
@@ -157,31 +116,17 @@ static void fill_start_info(struct builder *b, const struct dom_build_args *a,
 int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen)
 {
     struct elf_pv_info info;
-    struct layout l;
+    struct pv_layout l;
     struct builder b = { d, &l, NULL };
-    uint64_t nr_pages = d->max_pages, need;
+    uint64_t nr_pages = d->max_pages;
     struct vcpu *v = d->vcpu[0];
     int rc, port;
     mfn_t pt_mfn;
 
     if ((rc = elf_pv_parse(a->kernel, a->kernel_len, &info, err, errlen)))
         return rc;
-    if (info.virt_kstart < info.virt_base) {
-        snprintf(err, errlen, "kernel starts below VIRT_BASE");
-        return -XEN_EINVAL;
-    }
-    compute_layout(&l, &info, a->initrd_len, nr_pages);
-    need = (l.v_end - l.virt_base) >> PAGE_SHIFT;
-    if (need > nr_pages) {
-        snprintf(err, errlen, "domain memory too small: %lu pages, the image and boot structures need %lu",
-                 (unsigned long)nr_pages, (unsigned long)need);
-        return -XEN_ENOMEM;
-    }
-    if (!is_canonical(l.v_end - 1) || in_hv_range(l.v_end - 1) || l.v_end < l.virt_base) {
-        snprintf(err, errlen, "boot region %#lx-%#lx is not usable guest address space",
-                 (unsigned long)l.virt_base, (unsigned long)l.v_end);
-        return -XEN_EINVAL;
-    }
+    if ((rc = pv_layout_compute(&l, &info, a->initrd_len, nr_pages, err, errlen)))
+        return rc;
     b.p2m = xzalloc_bytes(nr_pages * 8);
     if (!b.p2m) {
         snprintf(err, errlen, "out of hypervisor memory for the p2m");
@@ -202,14 +147,15 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     d->p2m_va = l.p2m_va;
 
     for (unsigned int i = 0; i < info.nr_segs; i++)
-        copy_to_dom(&b, info.segs[i].va, (const char *)a->kernel + info.segs[i].file_off,
-                    info.segs[i].filesz);
+        if (info.segs[i].filesz)    /* file_off is only meaningful (inside the image) then */
+            copy_to_dom(&b, info.segs[i].va, (const char *)a->kernel + info.segs[i].file_off,
+                        info.segs[i].filesz);
     if (a->initrd_len)
         copy_to_dom(&b, l.initrd_va, a->initrd, a->initrd_len);
     copy_to_dom(&b, l.p2m_va, b.p2m, nr_pages * 8);
 
-    d->store_mfn = b.p2m[(l.store_va - l.virt_base) >> PAGE_SHIFT];
-    d->console_mfn = b.p2m[(l.console_va - l.virt_base) >> PAGE_SHIFT];
+    d->store_mfn = b.p2m[pv_layout_pfn(&l, l.store_va)];
+    d->console_mfn = b.p2m[pv_layout_pfn(&l, l.console_va)];
     /* The hypervisor serves these rings through the direct map: keep them
      * writable-typed (never a page table, never released) for the domain's life. */
     if (get_page_and_type(d->console_mfn, d, PGT_writable_page) ||
@@ -229,7 +175,7 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     if (info.hypercall_page != ELF_UNSET)
         write_hypercall_page(&b, info.hypercall_page);
     /* As the toolstack: pin the L4 (validating the whole tree), then CR3 takes its reference. */
-    pt_mfn = b.p2m[(l.pt_va - l.virt_base) >> PAGE_SHIFT];
+    pt_mfn = b.p2m[pv_layout_pfn(&l, l.pt_va)];
     if ((rc = get_page_and_type(pt_mfn, d, PGT_l4_page_table)) ||
         (rc = get_page_and_type(pt_mfn, d, PGT_l4_page_table))) {
         snprintf(err, errlen, "bootstrap page tables failed validation (%d)", rc);

@@ -1,0 +1,34 @@
+/* Fuzz target: the domain configuration file parser (hypervisor/common/domconfig.c). */
+#include <string.h>
+#include "fuzz.h"
+#include "domconfig.h"
+
+static struct domconfig cfg;
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct domconfig_error err;
+    char msg[256];
+    int rc;
+
+    memset(&err, 0, sizeof(err));
+    domconfig_is_config(data, size);
+    rc = domconfig_parse((const char *)data, size, &cfg, &err);
+    domconfig_format_error(&err, msg, sizeof(msg));
+    FUZZ_CHECK(strlen(msg) < sizeof(msg));
+    if (rc)
+        return 0;
+    FUZZ_CHECK(cfg.nr >= 1 && cfg.nr <= DOMCONFIG_MAX_DOMAINS);
+    for (unsigned i = 0; i < cfg.nr; i++) {
+        const struct domconfig_dom *d = &cfg.dom[i];
+        FUZZ_CHECK(d->vcpus >= 1 && d->vcpus <= DOMCONFIG_MAX_VCPUS);
+        FUZZ_CHECK(d->weight >= 1 && d->weight <= 65535);
+        FUZZ_CHECK(strlen(d->name) < sizeof(d->name) && strlen(d->kernel) < sizeof(d->kernel));
+        FUZZ_CHECK(strlen(d->cmdline) < sizeof(d->cmdline));
+        FUZZ_CHECK(d->domid <= DOMCONFIG_MAX_DOMAINS);
+        domconfig_module_matches(d->kernel, d->name);
+        for (unsigned j = 0; j < i; j++)
+            FUZZ_CHECK(cfg.dom[j].domid != d->domid);
+    }
+    return 0;
+}
