@@ -128,4 +128,5 @@ void test_main(void)
         test_fail("d1 did not finish after losing its peer");
     else if (md_dominfo(1, &i) == 0 && i.shutdown_reason != SHUTDOWN_poweroff)
         test_fail("d1 shut down with reason %u", i.shutdown_reason);
+    test_success();
 }

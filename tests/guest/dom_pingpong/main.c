@@ -157,4 +157,5 @@ void test_main(void)
         pong((domid_t)md_arg_ul("peer", 1), n);
     else
         test_error("role=ping or role=pong expected (boot with pingpong.cfg)");
+    test_success();
 }

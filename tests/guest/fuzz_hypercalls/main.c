@@ -89,4 +89,5 @@ void test_main(void)
         done++;
     }
     printk("fuzz: %lu hypercalls made, %lu returned >= 0; still alive\n", done, ok);
+    test_success();
 }

@@ -80,4 +80,5 @@ void test_main(void)
         accepted += rc == 0;
     }
     printk("mmu fuzz: %lu calls, %lu accepted; still alive\n", calls, accepted);
+    test_success();
 }
