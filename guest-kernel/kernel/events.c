@@ -65,3 +65,17 @@ void do_upcall(struct trap_frame *f)
     if (need_resched)
         schedule();
 }
+
+uint8_t events_save(void)
+{
+    uint8_t m = shared_info->vcpu_info[0].evtchn_upcall_mask;
+
+    events_disable();
+    return m;
+}
+
+void events_restore(uint8_t m)
+{
+    if (!m)
+        events_enable();
+}

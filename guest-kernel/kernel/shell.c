@@ -100,3 +100,49 @@ void shell_main(void *arg)
             printk("%s: unknown command\n", line);
     }
 }
+
+/* `ls`, or a built-in program with arguments (a trailing & runs it in the background). */
+bool shell_run(char *line)
+{
+    char buf[128], *argv[USER_MAX_ARGS + 1], why[48];
+    int argc = 0, pid, status = 0;
+    bool bg = false;
+
+    proc_reap_background();
+    snprintf(buf, sizeof(buf), "%s", line);
+    for (char *s = buf; *s && argc < USER_MAX_ARGS;) {
+        while (*s == ' ')
+            *s++ = 0;
+        if (!*s)
+            break;
+        argv[argc++] = s;
+        while (*s && *s != ' ')
+            s++;
+    }
+    argv[argc] = NULL;
+    if (!argc)
+        return false;
+    if (!strcmp(argv[0], "ls") && argc == 1) {
+        programs_list();
+        return true;
+    }
+    if (!program_find(argv[0]))
+        return false;
+    if (!strcmp(argv[argc - 1], "&")) {
+        bg = true;
+        argv[--argc] = NULL;
+    }
+    pid = proc_spawn(argv[0], argc, argv);
+    if (pid < 0) {
+        printk("%s: cannot start it (%d)\n", argv[0], pid);
+        return true;
+    }
+    if (bg) {
+        printk("[%d] %s running in the background\n", pid, argv[0]);
+        return true;
+    }
+    proc_wait_kernel(pid, &status);
+    if (status)
+        printk("[%d] %s: %s\n", pid, argv[0], proc_status_text(status, why, sizeof(why)));
+    return true;
+}
