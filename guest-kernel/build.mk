@@ -7,7 +7,7 @@ GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) hypervisor/common/string.c hy
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
-KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c)
+KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c)
 GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) guest-kernel/arch/x86/entry.S
 GKERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GKERNEL_SRCS))
 GKERNEL_LIB := $(OUT)/guest-kernel/libgkernel.a
@@ -17,6 +17,9 @@ include guest-kernel/user/build.mk
 KERNEL_OBJS += $(USER_ARCHIVE_OBJ)
 KERNEL_ELF := $(OUT)/guest-kernel/kernel.elf
 ALL_TARGETS += $(KERNEL_ELF)
+
+# pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include
 
 $(OUT)/guest/hypervisor/%.c.o: hypervisor/%.c
 	@mkdir -p $(dir $@)

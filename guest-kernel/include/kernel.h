@@ -14,6 +14,7 @@ void events_init(void);
 typedef void (*evtchn_handler_t)(uint32_t port);
 void bind_evtchn(uint32_t port, evtchn_handler_t h);
 void unmask_evtchn(uint32_t port);
+void mask_evtchn(uint32_t port);      /* events on it stay pending until unmasked */
 static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcall_mask = 1; barrier(); }
 void events_enable(void);
 /* Critical sections: the upcall mask is the guest's interrupt flag (one vCPU). */
@@ -75,5 +76,6 @@ void worker_main(void *arg);
 void kernel_start_threads(const char *cmdline);
 bool shell_domain_command(const char *line);
 extern bool shell_wait_for_input;
+void pvos_selftest(void);       /* pvos_selftest.c: the shell's pvostest */
 
 #endif

@@ -41,6 +41,11 @@ void unmask_evtchn(uint32_t port)
     HC2(event_channel_op, EVTCHNOP_unmask, &u);
 }
 
+void mask_evtchn(uint32_t port)
+{
+    __atomic_fetch_or(&shared_info->evtchn_mask[port / 64], 1UL << (port % 64), __ATOMIC_SEQ_CST);
+}
+
 void events_enable(void)
 {
     struct vcpu_info *vi = &shared_info->vcpu_info[0];

@@ -67,7 +67,7 @@ void shell_main(void *arg)
             shutdown(SHUTDOWN_poweroff);
         }
         if (!strcmp(line, "help"))
-            printk("help echo ps uptime mem version worker info poweroff crash;"
+            printk("help echo ps uptime mem version worker pvostest info poweroff crash;"
                    " privileged: domains pause unpause destroy DOMID\n"
                    "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                    " (e.g. hello, forktest, stress 2 8, segv)\n");
@@ -84,7 +84,9 @@ void shell_main(void *arg)
         else if (!strcmp(line, "version")) {
             long v = HC2(xen_version, XENVER_version, 0);
             printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
-        } else if (!strcmp(line, "worker"))
+        } else if (!strcmp(line, "pvostest"))
+            pvos_selftest();            /* pvos_selftest.c: the driver interface, end to end */
+        else if (!strcmp(line, "worker"))
             printk("worker thread has run %lu loops\n", (unsigned long)worker_loops);
         else if (!strcmp(line, "poweroff"))
             shutdown(SHUTDOWN_poweroff);
@@ -94,7 +96,7 @@ void shell_main(void *arg)
         }
         else if (shell_domain_command(line))
             ;
-        else if (shell_run(line))       /* ls, or a built-in user program: proc.c */
+        else if (shell_run(line))       /* ls, or a built-in user program: below */
             ;
         else if (line[0])
             printk("%s: unknown command\n", line);

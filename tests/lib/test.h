@@ -28,13 +28,7 @@ void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /*
     if (_r != _w) test_fail("%s: got %ld, want %ld", (what), _r, _w); \
 } while (0)
 
-/* xorshift64: a small deterministic generator for the fuzz tests (seed must be non-zero). */
-static inline uint64_t xorshift64(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
+/* xorshift64: a small deterministic generator for the fuzz tests (seed must be non-zero); rand.c. */
+uint64_t xorshift64(uint64_t *s);
 
 #endif
