@@ -7,9 +7,7 @@
 #include "proc.h"
 #include <tandem/errno.h>
 
-extern const struct program user_programs[];
-
-extern const struct program user_programs[];
+extern const struct program user_programs[];     /* name NULL ends it */
 
 const struct program *program_find(const char *name)
 {

@@ -13,4 +13,4 @@ $(OUT)/tests/guest/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/gues
 endef
 $(foreach t,$(TEST_GUEST_DIRS),$(eval $(call test-guest-rule,$(t))))
 
--include $(TEST_LIB_OBJS:.o=.d) $(foreach t,$(TEST_GUEST_DIRS),$(patsubst %,$(OUT)/guest/%.o.d,$(wildcard tests/guest/$(t)/*.c tests/guest/$(t)/*.S)))
+-include $(TEST_LIB_OBJS:.o=.d) $(foreach t,$(TEST_GUEST_DIRS),$(patsubst %,$(OUT)/guest/%.d,$(wildcard tests/guest/$(t)/*.c tests/guest/$(t)/*.S)))
