@@ -33,18 +33,23 @@ $(BENCH_MB): $(BENCH_ELF)
 # PV scenario kernels: bench/pv/<name>/ (C and assembly) linked with bench/pv/lib
 # and libguest.a, as the in-QEMU test kernels are -> out/tests/bench/<name>.elf.
 # tools/bench/benchlib/scenarios.py names the kernel each scenario boots.
-BENCH_PV_NAMES := $(filter-out lib,$(patsubst bench/pv/%/,%,$(wildcard bench/pv/*/)))
+# The process benchmarks (BENCH_PV_PROC) run the guest kernel proper: they link
+# bench/pv/proclib (their kernel_main) and libgkernel.a too.
+BENCH_PV_NAMES := $(filter-out lib proclib,$(patsubst bench/pv/%/,%,$(wildcard bench/pv/*/)))
+BENCH_PV_PROC := ctxsw fork_exec_exit page_fault
 BENCH_PV_SRCS = $(wildcard bench/pv/$(1)/*.c bench/pv/$(1)/*.S)
 BENCH_PV_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,lib))
+BENCH_PV_PROCLIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,proclib))
+BENCH_PV_EXTRA = $(if $(filter $(1),$(BENCH_PV_PROC)),$(BENCH_PV_PROCLIB_OBJS) $(GKERNEL_LIB))
 BENCH_PV_ELFS := $(patsubst %,$(OUT)/tests/bench/%.elf,$(BENCH_PV_NAMES))
-BENCH_PV_OBJS := $(BENCH_PV_LIB_OBJS) $(foreach n,$(BENCH_PV_NAMES),$(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(n))))
+BENCH_PV_OBJS := $(BENCH_PV_LIB_OBJS) $(BENCH_PV_PROCLIB_OBJS) $(foreach n,$(BENCH_PV_NAMES),$(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(n))))
 ALL_TARGETS += $(BENCH_PV_ELFS)
 
-$(OUT)/guest/bench/pv/%.o: GUEST_CFLAGS += -I bench/pv/lib
+$(OUT)/guest/bench/pv/%.o: GUEST_CFLAGS += -I bench/pv/lib -I bench/pv/proclib
 
 define bench-pv-rule
-$(OUT)/tests/bench/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(1))) $(BENCH_PV_LIB_OBJS) $(GUEST_LIB) $(GUEST_LDS)
-	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(1))) $(BENCH_PV_LIB_OBJS))
+$(OUT)/tests/bench/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(1))) $(BENCH_PV_LIB_OBJS) $(call BENCH_PV_EXTRA,$(1)) $(GUEST_LIB) $(GUEST_LDS)
+	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,$(1))) $(BENCH_PV_LIB_OBJS) $(call BENCH_PV_EXTRA,$(1)))
 endef
 $(foreach n,$(BENCH_PV_NAMES),$(eval $(call bench-pv-rule,$(n))))
 

@@ -1,16 +1,25 @@
 # Guest side: libguest.a (start of day, console, strings, printf; shared with the
-# in-QEMU test kernels) and the bundled guest kernel, out/guest-kernel/kernel.elf.
+# in-QEMU test kernels), libgkernel.a (the guest kernel proper: events, threads,
+# memory, processes, system calls, traps; linked by the bundled kernel and the
+# process benchmark kernels) and the bundled guest kernel, out/guest-kernel/kernel.elf
+# (kernel_main, its shell and modes, its user programs, over libgkernel.a).
 GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) hypervisor/common/string.c hypervisor/common/vsnprintf.c
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
-KERNEL_SRCS := $(wildcard guest-kernel/kernel/*.c) guest-kernel/arch/x86/entry.S
-KERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(KERNEL_SRCS))
+KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c)
+GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) guest-kernel/arch/x86/entry.S
+GKERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GKERNEL_SRCS))
+GKERNEL_LIB := $(OUT)/guest-kernel/libgkernel.a
+KERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(KERNEL_MAIN_SRCS))
 # The user programs built into the kernel image (guest-kernel/user/).
 include guest-kernel/user/build.mk
 KERNEL_OBJS += $(USER_ARCHIVE_OBJ)
 KERNEL_ELF := $(OUT)/guest-kernel/kernel.elf
 ALL_TARGETS += $(KERNEL_ELF)
+
+# pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include
 
 $(OUT)/guest/hypervisor/%.c.o: hypervisor/%.c
 	@mkdir -p $(dir $@)
@@ -31,6 +40,11 @@ $(GUEST_LIB): $(GUEST_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(GKERNEL_LIB): $(GKERNEL_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 # link-guest(output, objects): a guest ELF from objects plus libguest.a
 define link-guest
 	@mkdir -p $(dir $(1))
@@ -38,7 +52,7 @@ define link-guest
 	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(GUEST_LDS) -o $(1) $(2) $(GUEST_LIB)
 endef
 
-$(KERNEL_ELF): $(KERNEL_OBJS) $(GUEST_LIB) $(GUEST_LDS)
-	$(call link-guest,$@,$(KERNEL_OBJS))
+$(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS)
+	$(call link-guest,$@,$(KERNEL_OBJS) $(GKERNEL_LIB))
 
--include $(GUEST_LIB_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)
+-include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)

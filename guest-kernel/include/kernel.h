@@ -14,9 +14,18 @@ void events_init(void);
 typedef void (*evtchn_handler_t)(uint32_t port);
 void bind_evtchn(uint32_t port, evtchn_handler_t h);
 void unmask_evtchn(uint32_t port);
+void mask_evtchn(uint32_t port);      /* events on it stay pending until unmasked */
 static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcall_mask = 1; barrier(); }
 void events_enable(void);
+/* Critical sections: the upcall mask is the guest's interrupt flag (one vCPU). */
+uint8_t events_save(void);              /* masks events; returns the mask as it was */
+void events_restore(uint8_t m);         /* unmasks if m was 0 (delivering what is pending) */
 uint64_t system_time_ns(void);
+
+/* Prints the reason and crashes the domain (SCHEDOP_shutdown crash); panic.c. */
+__attribute__((noreturn, format(printf, 1, 2))) void kernel_panic(const char *fmt, ...);
+
+#define MAX_PROCS 48            /* processes at once (and address spaces, with a few spare) */
 
 /* Threads: preemptive, scheduled by the timer tick. A user process is a thread with a process. */
 struct process;
@@ -67,5 +76,6 @@ void worker_main(void *arg);
 void kernel_start_threads(const char *cmdline);
 bool shell_domain_command(const char *line);
 extern bool shell_wait_for_input;
+void pvos_selftest(void);       /* pvos_selftest.c: the shell's pvostest */
 
 #endif

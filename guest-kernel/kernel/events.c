@@ -41,6 +41,11 @@ void unmask_evtchn(uint32_t port)
     HC2(event_channel_op, EVTCHNOP_unmask, &u);
 }
 
+void mask_evtchn(uint32_t port)
+{
+    __atomic_fetch_or(&shared_info->evtchn_mask[port / 64], 1UL << (port % 64), __ATOMIC_SEQ_CST);
+}
+
 void events_enable(void)
 {
     struct vcpu_info *vi = &shared_info->vcpu_info[0];
@@ -64,4 +69,18 @@ void do_upcall(struct trap_frame *f)
     evtchn_scan(shared_info, &shared_info->vcpu_info[0], dispatch, NULL);
     if (need_resched)
         schedule();
+}
+
+uint8_t events_save(void)
+{
+    uint8_t m = shared_info->vcpu_info[0].evtchn_upcall_mask;
+
+    events_disable();
+    return m;
+}
+
+void events_restore(uint8_t m)
+{
+    if (!m)
+        events_enable();
 }

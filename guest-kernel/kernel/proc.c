@@ -5,12 +5,11 @@
  * calls arrive at the syscall callback, exceptions and events from user mode
  * on the process's kernel stack (stack_switch). Switching processes is one
  * multicall: NEW_BASEPTR, NEW_USER_BASEPTR, stack_switch.
+ * This file: process lifetime (spawn, fork, exit, wait and reaping, user
+ * faults, the process table); programs are exec.c's, system calls syscall.c's.
  */
 #include "proc.h"
 #include <tandem/errno.h>
-#include <tandem/callback.h>
-
-extern char syscall_callback[];
 
 static struct process procs[MAX_PROCS];
 static int next_pid = 1;
@@ -18,7 +17,6 @@ static struct thread *shell_waiter;     /* the kernel shell, waiting for a child
 static uint64_t loaded_kstack;          /* what stack_switch was last given */
 static struct process *fpu_owner;       /* whose user FPU/SSE state the registers hold */
 static uint8_t init_fpu[512] __attribute__((aligned(16)));     /* start-of-day state, for exec */
-long (*syscall_extra)(struct trap_frame *f);     /* numbers beyond the ABI: a benchmark kernel's */
 
 /* The kernel itself never uses the FPU (-mno-sse), so only processes need switching. */
 static inline void fxsave(uint8_t *area) { __asm__ __volatile__("fxsave64 %0" : "=m"(*(uint8_t (*)[512])area)); }
@@ -29,20 +27,22 @@ struct process *current_proc(void)
     return current_thread ? current_thread->proc : NULL;
 }
 
-static struct trap_frame *user_frame(const struct process *p)
+struct trap_frame *user_frame(const struct process *p)
 {
     return (struct trap_frame *)(p->kstack_top - sizeof(struct trap_frame));
 }
 
 void proc_init(void)
 {
-    struct callback_register cb = { .type = CALLBACKTYPE_syscall, .flags = CALLBACKF_mask_events,
-                                    .address = (uint64_t)syscall_callback };
-    long rc = HC2(callback_op, CALLBACKOP_register, &cb);
-
-    if (rc)
-        kernel_panic("cannot register the syscall callback (%ld)", rc);
+    syscall_init();
     fxsave(init_fpu);           /* as the hypervisor set it up: FCW 0x37f, MXCSR 0x1f80 */
+}
+
+void proc_fpu_reset(struct process *p)
+{
+    memcpy(p->fpu, init_fpu, sizeof(init_fpu));
+    if (fpu_owner == p)
+        fxrstor(p->fpu);
 }
 
 /*
@@ -110,158 +110,6 @@ static struct thread *proc_thread(struct process *p)
     return t;
 }
 
-/* ---- ELF loading ---- */
-
-struct elf64_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-
-static int load_elf(struct mm *mm, const struct program *prog, uint64_t *entry)
-{
-    const struct elf64_ehdr *eh = (const void *)prog->elf;
-    uint64_t top = 0;
-
-    if (prog->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF\2\1", 6) || eh->type != 2 ||
-        eh->machine != 62 || eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum > 16 ||
-        eh->phoff > prog->size || eh->phnum * sizeof(struct elf64_phdr) > prog->size - eh->phoff)
-        return -UAPI_ENOEXEC;
-    for (unsigned i = 0; i < eh->phnum; i++) {
-        const struct elf64_phdr *ph = (const void *)(prog->elf + eh->phoff + i * sizeof(*ph));
-        uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
-
-        if (ph->type != PT_LOAD || !ph->memsz)
-            continue;
-        if (ph->vaddr < USER_TEXT_BASE || ph->memsz > USER_STACK_TOP - USER_STACK_MAX - ph->vaddr ||
-            ph->filesz > ph->memsz || ph->offset > prog->size || ph->filesz > prog->size - ph->offset)
-            return -UAPI_ENOEXEC;
-        if (ph->flags & PF_W)
-            flags |= _PAGE_RW | _PAGE_DIRTY;
-        if (!(ph->flags & PF_X))
-            flags |= _PAGE_NX;
-        for (uint64_t va = ph->vaddr & ~(PAGE_SIZE - 1); va < ph->vaddr + ph->memsz; va += PAGE_SIZE) {
-            uint64_t *pte = mm_pte(mm, va), pfn, lo, hi;
-            int rc;
-            if (pte && (*pte & _PAGE_PRESENT)) {        /* shared with the previous segment */
-                pfn = pte_pfn(*pte);
-                *pte |= flags & (_PAGE_RW | _PAGE_DIRTY);
-                if (!(flags & _PAGE_NX))
-                    *pte &= ~_PAGE_NX;
-            } else {
-                if (!(pfn = alloc_page(PG_USER)))
-                    return -XEN_ENOMEM;
-                if ((rc = mm_map_new(mm, va, pfn, flags))) {
-                    free_page(pfn, PG_USER);
-                    return rc;
-                }
-            }
-            /* The file bytes that land in this page. */
-            lo = va > ph->vaddr ? va : ph->vaddr;
-            hi = va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE : ph->vaddr + ph->filesz;
-            if (lo < hi)
-                memcpy((char *)pfn_to_virt(pfn) + (lo - va), prog->elf + ph->offset + (lo - ph->vaddr), hi - lo);
-        }
-        if (ph->vaddr + ph->memsz > top)
-            top = ph->vaddr + ph->memsz;
-    }
-    if (!top || eh->entry < USER_TEXT_BASE || eh->entry >= top)
-        return -UAPI_ENOEXEC;
-    mm->brk_start = mm->brk = (top + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    *entry = eh->entry;
-    return 0;
-}
-
-/* The first stack page: argument strings at the top, then argv[]; returns argv's user address. */
-static int setup_stack(struct mm *mm, int argc, char *const argv[], uint64_t *uargv)
-{
-    uint64_t pfn = alloc_page(PG_USER), base = USER_STACK_TOP - PAGE_SIZE, ptrs[USER_MAX_ARGS + 1];
-    char *page = pfn_to_virt(pfn);
-    size_t off = PAGE_SIZE;
-    int rc;
-
-    if (!pfn)
-        return -XEN_ENOMEM;
-    if ((rc = mm_map_new(mm, base, pfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
-                                        _PAGE_DIRTY | _PAGE_NX))) {
-        free_page(pfn, PG_USER);
-        return rc;
-    }
-    for (int i = argc - 1; i >= 0; i--) {
-        size_t len = strlen(argv[i]) + 1;
-        off -= len;
-        memcpy(page + off, argv[i], len);
-        ptrs[i] = base + off;
-    }
-    ptrs[argc] = 0;
-    off = ((off & ~15UL) - (argc + 1) * 8) & ~15UL;
-    memcpy(page + off, ptrs, (argc + 1) * 8);
-    *uargv = base + off;
-    return 0;
-}
-
-/*
- * Replace p's program: a new address space with `name` loaded, its user
- * frame f set to the entry point (rdi = argc, rsi = argv). argv[] is
- * kernel memory (at most USER_MAX_ARGS strings, 1 KiB in all). On failure
- * p is unchanged.
- */
-int exec_into(struct process *p, const char *name, int argc, char *const argv[], struct trap_frame *f)
-{
-    const struct program *prog = program_find(name);
-    struct mm *mm, *old = p->mm;
-    uint64_t entry = 0, uargv = 0;
-    size_t total = 0;
-    uint8_t m;
-    int rc;
-
-    if (!prog)
-        return -XEN_ENOENT;
-    if (argc < 0 || argc > USER_MAX_ARGS)
-        return -XEN_E2BIG;
-    for (int i = 0; i < argc; i++)
-        total += strlen(argv[i]) + 1;
-    if (total > 1024)
-        return -XEN_E2BIG;
-    if (!(mm = mm_create()))
-        return -XEN_ENOMEM;
-    if ((rc = load_elf(mm, prog, &entry)) || (rc = setup_stack(mm, argc, argv, &uargv))) {
-        mm_destroy(mm);
-        return rc;
-    }
-    mm_commit(mm);
-    m = events_save();
-    p->mm = mm;
-    if (p == current_proc())
-        mm_switch(mm, 0);
-    snprintf(p->name, sizeof(p->name), "%s", prog->name);
-    events_restore(m);
-    if (old)
-        mm_destroy(old);
-    memcpy(p->fpu, init_fpu, sizeof(init_fpu));
-    if (fpu_owner == p)
-        fxrstor(p->fpu);
-    memset(f, 0, sizeof(*f));
-    f->rip = entry;
-    f->cs = FLAT_USER_CS;
-    f->rflags = 0x202;
-    f->rsp = uargv;
-    f->ss = FLAT_USER_SS;
-    f->rdi = argc;
-    f->rsi = uargv;
-    return 0;
-}
-
 /* ---- life and death ---- */
 
 int proc_spawn(const char *name, int argc, char *const argv[])
@@ -286,7 +134,7 @@ int proc_spawn(const char *name, int argc, char *const argv[])
     return p->pid;
 }
 
-static long sys_fork(struct process *parent, const struct trap_frame *f)
+long proc_fork(struct process *parent, const struct trap_frame *f)
 {
     struct process *c = proc_alloc(parent, parent->name);
     struct thread *t;
@@ -345,7 +193,7 @@ void proc_exit(int status)
 }
 
 /* Reap a zombie child of `parent` (NULL: the shell's) matching pid (-1: any). */
-static int reap(struct process *parent, int pid, int *status, bool block)
+int proc_reap(struct process *parent, int pid, int *status, bool block)
 {
     for (;;) {
         uint8_t m = events_save();
@@ -390,7 +238,7 @@ static int reap(struct process *parent, int pid, int *status, bool block)
 
 int proc_wait_kernel(int pid, int *status)
 {
-    return reap(NULL, pid, status, true);
+    return proc_reap(NULL, pid, status, true);
 }
 
 static const char *const exc_names[32] = {
@@ -401,7 +249,7 @@ static const char *const exc_names[32] = {
     [17] = "alignment check", [19] = "SIMD error",
 };
 
-static const char *status_text(int status, char *buf, size_t size)
+const char *proc_status_text(int status, char *buf, size_t size)
 {
     if (status >= USER_KILLED_BASE && status < USER_KILLED_BASE + 32 && exc_names[status - USER_KILLED_BASE])
         snprintf(buf, size, "killed (%s)", exc_names[status - USER_KILLED_BASE]);
@@ -415,8 +263,8 @@ int proc_reap_background(void)
     int n = 0, status, pid;
     char why[48];
 
-    while ((pid = reap(NULL, -1, &status, false)) > 0) {
-        printk("[%d] done, %s\n", pid, status_text(status, why, sizeof(why)));
+    while ((pid = proc_reap(NULL, -1, &status, false)) > 0) {
+        printk("[%d] done, %s\n", pid, proc_status_text(status, why, sizeof(why)));
         n++;
     }
     return n;
@@ -493,282 +341,4 @@ void proc_list(void)
         printk("  %5d %5d %-9s %5lu %3lu %6lu %s\n", e[i].pid, e[i].ppid, ps_state[e[i].state],
                (unsigned long)e[i].pages, (unsigned long)e[i].pt_pages, (unsigned long)e[i].ticks,
                e[i].name);
-}
-
-/* ---- system calls ---- */
-
-long tty_read(char *buf, long max)
-{
-    long n = 0;
-
-    while (n < max) {
-        int c = console_getchar();
-        if (c == 4) {                   /* Ctrl-D: end of input on an empty line */
-            if (!n)
-                return 0;
-            continue;
-        }
-        if (c == '\n' || c == '\r') {
-            console_write("\n", 1);
-            buf[n++] = '\n';
-            return n;
-        }
-        if ((c == 127 || c == 8) && n > 0) {
-            n--;
-            console_write("\b \b", 3);
-            continue;
-        }
-        if (c >= 32 && c < 127) {
-            char ch = c;
-            buf[n++] = ch;
-            console_write(&ch, 1);
-        }
-    }
-    return n;
-}
-
-static long sys_write(uint64_t fd, uint64_t buf, uint64_t len)
-{
-    char kbuf[512];
-    uint64_t done = 0;
-
-    if (fd != 1 && fd != 2)
-        return -XEN_EBADF;
-    if (buf + len < buf || buf + len > USER_TOP)
-        return -XEN_EFAULT;     /* the whole range must be user memory, as Linux's access_ok */
-    while (done < len) {
-        uint64_t n = len - done < sizeof(kbuf) ? len - done : sizeof(kbuf);
-        uint8_t m;
-        if (copy_from_user(kbuf, buf + done, n))
-            return done ? (long)done : -XEN_EFAULT;
-        m = events_save();              /* one write is never split by another's */
-        console_write(kbuf, n);
-        events_restore(m);
-        done += n;
-    }
-    return done;
-}
-
-static long sys_read(struct process *p, uint64_t fd, uint64_t buf, uint64_t len)
-{
-    char kbuf[256];
-    long n;
-
-    if (fd != 0)
-        return -XEN_EBADF;
-    if (len > sizeof(kbuf))
-        len = sizeof(kbuf);     /* one line at most anyway */
-    if (user_access_ok(buf, len, true))
-        return -XEN_EFAULT;
-    p->state = PS_SLEEPING;
-    n = tty_read(kbuf, (long)len);
-    p->state = PS_RUNNING;
-    if (n > 0 && copy_to_user(buf, kbuf, n))
-        return -XEN_EFAULT;
-    return n;
-}
-
-static long sys_exec(struct process *p, uint64_t uname, uint64_t uargv, struct trap_frame *f)
-{
-    char name[32], strings[1024], *argv[USER_MAX_ARGS + 1];
-    long used = 0, rc;
-    int argc = 0;
-
-    if ((rc = strncpy_from_user(name, uname, sizeof(name))) < 0)
-        return rc;
-    for (;; argc++) {
-        uint64_t s;
-        if (copy_from_user(&s, uargv + argc * 8, 8))
-            return -XEN_EFAULT;
-        if (!s)
-            break;
-        if (argc == USER_MAX_ARGS)
-            return -XEN_E2BIG;
-        if ((rc = strncpy_from_user(strings + used, s, sizeof(strings) - used)) < 0)
-            return rc == -XEN_EINVAL ? -XEN_E2BIG : rc;
-        argv[argc] = strings + used;
-        used += rc + 1;
-    }
-    argv[argc] = NULL;
-    return exec_into(p, name, argc, argv, f);
-}
-
-static long sys_wait(struct process *p, long pid, uint64_t ustatus)
-{
-    int status = 0, rc;
-
-    if (ustatus && user_access_ok(ustatus, sizeof(int), true))
-        return -XEN_EFAULT;
-    rc = reap(p, pid, &status, true);
-    if (rc > 0 && ustatus && copy_to_user(ustatus, &status, sizeof(int)))
-        return -XEN_EFAULT;
-    return rc;
-}
-
-static long sys_sbrk(struct mm *mm, long incr)
-{
-    uint64_t old = mm->brk, new = old + incr;
-
-    if (incr > 0 && (new < old || new > USER_STACK_TOP - USER_STACK_MAX - (1UL << 30)))
-        return -XEN_ENOMEM;
-    if (incr < 0) {
-        if (new < mm->brk_start || new > old)
-            return -XEN_EINVAL;
-        mm_unmap_range(mm, (new + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), (old + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1));
-    }
-    mm->brk = new;
-    return old;
-}
-
-static long sys_sleep(struct process *p, uint64_t ms)
-{
-    uint64_t until = system_time_ns() + ms * 1000000;
-
-    p->state = PS_SLEEPING;
-    while (system_time_ns() < until)
-        thread_sleep_until(until);
-    p->state = PS_RUNNING;
-    return 0;
-}
-
-static long sys_ps(uint64_t ubuf, uint64_t max)
-{
-    static struct ps_entry e[MAX_PROCS];
-    int n;
-
-    if (max > MAX_PROCS)
-        max = MAX_PROCS;
-    if (max && user_access_ok(ubuf, max * sizeof(e[0]), true))
-        return -XEN_EFAULT;
-    n = proc_ps(e, MAX_PROCS);
-    if (copy_to_user(ubuf, e, (n < (int)max ? (uint64_t)n : max) * sizeof(e[0])))
-        return -XEN_EFAULT;
-    return n;
-}
-
-void do_syscall(struct trap_frame *f)
-{
-    struct process *p = current_proc();
-    uint64_t a1 = f->rdi, a2 = f->rsi, a3 = f->rdx;
-    struct meminfo mi;
-    long ret;
-
-    events_enable();                    /* entered masked (CALLBACKF_mask_events): preemptible now */
-    switch (f->rax) {
-    case SYS_exit:
-        proc_exit((int)a1);
-    case SYS_write:
-        ret = sys_write(a1, a2, a3);
-        break;
-    case SYS_read:
-        ret = sys_read(p, a1, a2, a3);
-        break;
-    case SYS_fork:
-        ret = sys_fork(p, f);
-        break;
-    case SYS_exec:
-        ret = sys_exec(p, a1, a2, f);
-        if (!ret) {
-            events_disable();           /* f is the new program's entry frame */
-            return;
-        }
-        break;
-    case SYS_wait:
-        ret = sys_wait(p, (long)a1, a2);
-        break;
-    case SYS_getpid:
-        ret = p->pid;
-        break;
-    case SYS_getppid:
-        ret = p->parent ? p->parent->pid : 0;
-        break;
-    case SYS_yield:
-        schedule();
-        ret = 0;
-        break;
-    case SYS_sbrk:
-        ret = sys_sbrk(p->mm, (long)a1);
-        break;
-    case SYS_uptime:
-        ret = system_time_ns();
-        break;
-    case SYS_ps:
-        ret = sys_ps(a1, a2);
-        break;
-    case SYS_sleep:
-        ret = sys_sleep(p, a1);
-        break;
-    case SYS_meminfo:
-        mm_get_info(&mi);
-        ret = copy_to_user(a1, &mi, sizeof(mi));
-        break;
-    default:
-        ret = syscall_extra ? syscall_extra(f) : -XEN_ENOSYS;
-    }
-    f->rax = ret;
-    events_disable();                   /* the iret unmasks them again */
-}
-
-/* ---- the programs built into the image, and the shell's use of them ---- */
-
-extern const struct program user_programs[];
-
-const struct program *program_find(const char *name)
-{
-    for (const struct program *p = user_programs; p->name; p++)
-        if (!strcmp(p->name, name))
-            return p;
-    return NULL;
-}
-
-void programs_list(void)
-{
-    for (const struct program *p = user_programs; p->name; p++)
-        printk("  %-10s %6lu bytes\n", p->name, (unsigned long)p->size);
-}
-
-/* `ls`, or a built-in program with arguments (a trailing & runs it in the background). */
-bool shell_run(char *line)
-{
-    char buf[128], *argv[USER_MAX_ARGS + 1], why[48];
-    int argc = 0, pid, status = 0;
-    bool bg = false;
-
-    proc_reap_background();
-    snprintf(buf, sizeof(buf), "%s", line);
-    for (char *s = buf; *s && argc < USER_MAX_ARGS;) {
-        while (*s == ' ')
-            *s++ = 0;
-        if (!*s)
-            break;
-        argv[argc++] = s;
-        while (*s && *s != ' ')
-            s++;
-    }
-    argv[argc] = NULL;
-    if (!argc)
-        return false;
-    if (!strcmp(argv[0], "ls") && argc == 1) {
-        programs_list();
-        return true;
-    }
-    if (!program_find(argv[0]))
-        return false;
-    if (!strcmp(argv[argc - 1], "&")) {
-        bg = true;
-        argv[--argc] = NULL;
-    }
-    pid = proc_spawn(argv[0], argc, argv);
-    if (pid < 0) {
-        printk("%s: cannot start it (%d)\n", argv[0], pid);
-        return true;
-    }
-    if (bg) {
-        printk("[%d] %s running in the background\n", pid, argv[0]);
-        return true;
-    }
-    proc_wait_kernel(pid, &status);
-    if (status)
-        printk("[%d] %s: %s\n", pid, argv[0], status_text(status, why, sizeof(why)));
-    return true;
 }

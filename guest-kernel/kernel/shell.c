@@ -67,7 +67,7 @@ void shell_main(void *arg)
             shutdown(SHUTDOWN_poweroff);
         }
         if (!strcmp(line, "help"))
-            printk("help echo ps uptime mem version worker info poweroff crash;"
+            printk("help echo ps uptime mem version worker pvostest info poweroff crash;"
                    " privileged: domains pause unpause destroy DOMID\n"
                    "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                    " (e.g. hello, forktest, stress 2 8, segv)\n");
@@ -84,7 +84,9 @@ void shell_main(void *arg)
         else if (!strcmp(line, "version")) {
             long v = HC2(xen_version, XENVER_version, 0);
             printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
-        } else if (!strcmp(line, "worker"))
+        } else if (!strcmp(line, "pvostest"))
+            pvos_selftest();            /* pvos_selftest.c: the driver interface, end to end */
+        else if (!strcmp(line, "worker"))
             printk("worker thread has run %lu loops\n", (unsigned long)worker_loops);
         else if (!strcmp(line, "poweroff"))
             shutdown(SHUTDOWN_poweroff);
@@ -94,9 +96,55 @@ void shell_main(void *arg)
         }
         else if (shell_domain_command(line))
             ;
-        else if (shell_run(line))       /* ls, or a built-in user program: proc.c */
+        else if (shell_run(line))       /* ls, or a built-in user program: below */
             ;
         else if (line[0])
             printk("%s: unknown command\n", line);
     }
+}
+
+/* `ls`, or a built-in program with arguments (a trailing & runs it in the background). */
+bool shell_run(char *line)
+{
+    char buf[128], *argv[USER_MAX_ARGS + 1], why[48];
+    int argc = 0, pid, status = 0;
+    bool bg = false;
+
+    proc_reap_background();
+    snprintf(buf, sizeof(buf), "%s", line);
+    for (char *s = buf; *s && argc < USER_MAX_ARGS;) {
+        while (*s == ' ')
+            *s++ = 0;
+        if (!*s)
+            break;
+        argv[argc++] = s;
+        while (*s && *s != ' ')
+            s++;
+    }
+    argv[argc] = NULL;
+    if (!argc)
+        return false;
+    if (!strcmp(argv[0], "ls") && argc == 1) {
+        programs_list();
+        return true;
+    }
+    if (!program_find(argv[0]))
+        return false;
+    if (!strcmp(argv[argc - 1], "&")) {
+        bg = true;
+        argv[--argc] = NULL;
+    }
+    pid = proc_spawn(argv[0], argc, argv);
+    if (pid < 0) {
+        printk("%s: cannot start it (%d)\n", argv[0], pid);
+        return true;
+    }
+    if (bg) {
+        printk("[%d] %s running in the background\n", pid, argv[0]);
+        return true;
+    }
+    proc_wait_kernel(pid, &status);
+    if (status)
+        printk("[%d] %s: %s\n", pid, argv[0], proc_status_text(status, why, sizeof(why)));
+    return true;
 }

@@ -14,3 +14,5 @@ $(OUT)/tests/guest/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/gues
 	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/guest/$(1)/*.c tests/guest/$(1)/*.S)) $(TEST_LIB_OBJS))
 endef
 $(foreach t,$(TEST_GUEST_DIRS),$(eval $(call test-guest-rule,$(t))))
+
+-include $(TEST_LIB_OBJS:.o=.d) $(foreach t,$(TEST_GUEST_DIRS),$(patsubst %,$(OUT)/guest/%.d,$(wildcard tests/guest/$(t)/*.c tests/guest/$(t)/*.S)))

@@ -215,6 +215,8 @@ unsigned int pt_m2p_frames(uint64_t *mfns, unsigned int max)
         test_error("pt: machphys_mfn_list: %ld", rc);
         return 0;
     }
+    if (!l.nr_extents)
+        test_error("pt: machphys_mfn_list lists no frames");
     return l.nr_extents;
 }
 

@@ -5,12 +5,15 @@ enum result { RES_SUCCESS, RES_SKIP, RES_ERROR, RES_FAILURE };
 static enum result result = RES_SUCCESS;
 static const char *const names[] = { "SUCCESS", "SKIP", "ERROR", "FAILURE" };
 
+static bool said;       /* test_success() or any report: the test said how it ended */
+
 static void report(enum result r, const char *fmt, va_list ap)
 {
     char buf[256];
 
     vsnprintf(buf, sizeof(buf), fmt, ap);
     printk("%s: %s\n", names[r], buf);
+    said = true;
     if (r > result)
         result = r;
 }
@@ -21,16 +24,17 @@ DEFINE_REPORT(test_fail, RES_FAILURE)
 DEFINE_REPORT(test_error, RES_ERROR)
 DEFINE_REPORT(test_skip, RES_SKIP)
 
-static bool success_said;
-
 void test_success(void)
 {
-    success_said = true;
+    said = true;
 }
 
+/* As XTF: a test that returns without saying how it ended is an ERROR, never a SUCCESS. */
 void kernel_main(struct start_info *si)
 {
     printk("--- Tandem test: %s\n", test_title);
     test_main();
+    if (!said)
+        test_error("test_main returned without a result (no test_success, fail, error or skip)");
     printk("Test result: %s\n", names[result]);
 }

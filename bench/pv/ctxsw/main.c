@@ -9,11 +9,11 @@
  * its yield system call. Compared with native.ctxsw, a bare kernel thread
  * switch with a CR3 load.
  */
-#include "../fork_exec_exit/procbench.h"
+#include "procbench.h"
 
 const char *const scenario_names[] = { "pv.ctxsw" };
 
-static void bench_main(uint64_t n)
+void bench_main(uint64_t n)
 {
     if (bench_want(scenario_names[0]))
         bench_report(scenario_names[0], run_program("pp", 0, n, 0, 0));

@@ -6,7 +6,7 @@
  *          iters = 2n switches.
  */
 #include "timed.h"
-#include "../fork_exec_exit/uelf.h"
+#include "uelf.h"
 
 UELF pp
 pp_main:

@@ -16,7 +16,7 @@ enum { FORK_EXIT, FORK_EXEC_EXIT, EXEC };
 const char *const scenario_names[] = { "pv.fork_exit", "pv.fork_exec_exit", "pv.exec" };
 
 
-static void bench_main(uint64_t n)
+void bench_main(uint64_t n)
 {
     const struct bench_result *fe, *fee;
     bool all = bench_want("pv.-");     /* no only=: just pv.fork_exec_exit, so the run's counters are its */

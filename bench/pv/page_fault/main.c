@@ -13,7 +13,7 @@
  * too); only=pv.page_fault_around16 measures its default, 16 pages per
  * fault in one mmu_update, still per page.
  */
-#include "../fork_exec_exit/procbench.h"
+#include "procbench.h"
 
 enum { ONE, AROUND16 };
 const char *const scenario_names[] = { "pv.page_fault", "pv.page_fault_around16" };
@@ -26,7 +26,7 @@ static bool has_iters(void)
     return false;
 }
 
-static void bench_main(uint64_t n)
+void bench_main(uint64_t n)
 {
     unsigned int s = !bench_want("pv.-") && bench_want("pv.page_fault_around16") ? AROUND16 : ONE;
 

@@ -5,7 +5,7 @@
  *          faults), again (timed: the overhead, no faults), sbrk(-).
  */
 #include "timed.h"
-#include "../fork_exec_exit/uelf.h"
+#include "uelf.h"
 
 #define ROUND_PAGES 4096
 

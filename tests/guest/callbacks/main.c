@@ -68,4 +68,5 @@ void test_main(void)
     CHECK_RC(HC2(stack_switch, FLAT_KERNEL_SS & ~3, stack + sizeof(stack)), 0, "stack_switch(RPL 0 selector)");
     /* Xen's do_stack_switch only fixes up the RPL and returns 0. */
     CHECK_RC(HC2(stack_switch, 0x10, stack + sizeof(stack)), 0, "stack_switch(0x10)");
+    test_success();
 }

@@ -17,4 +17,5 @@ void test_main(void)
     CHECK_RC(HC3(console_io, CONSOLEIO_write, 16, 0x00007ffffffffff8UL), -XEN_EFAULT,
              "write crossing the end of the lower half");
     CHECK_RC(HC3(console_io, 7, 1, msg), -XEN_ENOSYS, "unknown command");
+    test_success();
 }

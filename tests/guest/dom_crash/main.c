@@ -72,4 +72,5 @@ void test_main(void)
             __asm__ __volatile__("pause");
     } else
         test_error("role=control, crash or spin expected (boot with crash.cfg)");
+    test_success();
 }

@@ -46,4 +46,5 @@ void test_main(void)
     md_events_on();
     md_sleep_ns(MD_MS(50));         /* both domains are past their refusals and still run */
     printk("memory: refused beyond %ld pages, still running\n", max);
+    test_success();
 }

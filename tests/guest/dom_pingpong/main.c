@@ -2,7 +2,10 @@
  * dom_pingpong: two domains bounce an interdomain event n times (default
  * 10,000), each answering from its event upcall. role=ping (domain 1)
  * offers a port to peer=2 with alloc_unbound and waits for it to be bound;
- * role=pong finds the offered port by trying bind_interdomain on each.
+ * role=pong finds the offered port by trying bind_interdomain on each,
+ * then sends one "ready" event: the ping's first ping waits for it, since
+ * a ping sent earlier would merge with the pending bit the bind sets on
+ * the pong's port (which the pong clears) and be lost.
  * Every ping must get exactly one pong: a lost or extra event fails.
  * n=0 bounces until the peer disappears (dom_destroy uses that): the ping
  * side then sees its port unbound and carries on alone.
@@ -68,19 +71,27 @@ static void ping(domid_t peer, unsigned long n)
     uint32_t fp;
     uint64_t t0, ns0;
     unsigned long i;
+    long st;
 
     struct tandem_domctl op;
 
     CHECK_RC(md_domctl(TANDEM_DOMCTL_getdomaininfo, 0, &op), -XEN_EPERM, "tandem_domctl (unprivileged)");
     CHECK_RC(md_alloc_unbound(peer, &port), 0, "alloc_unbound for the peer");
-    if (md_status(DOMID_SELF, port, &fd, &fp) != EVTCHNSTAT_unbound || fd != peer)
-        test_fail("new port %u is not unbound for d%u", port, peer);
+    /* The peer may bind it at once (it keeps trying), so interdomain with d<peer> is right too. */
+    st = md_status(DOMID_SELF, port, &fd, &fp);
+    if ((st != EVTCHNSTAT_unbound && st != EVTCHNSTAT_interdomain) || fd != peer)
+        test_fail("new port %u: status %ld, far end d%u; want unbound for (or bound by) d%u", port, st, fd, peer);
     md_bind(port, on_reply);
     md_events_on();
     if (!wait_bound(peer)) {
         test_fail("d%u never bound port %u", peer, port);
         return;
     }
+    if (!md_block_until(&events, 1, md_now() + MD_MS(10000))) {
+        test_fail("d%u bound port %u but never said ready", peer, port);
+        return;
+    }
+    events = 0;                 /* the ready event; nothing more comes until we ping */
     t0 = md_rdtsc();
     ns0 = md_now();
     for (i = 1; n == 0 || i <= n; i++) {
@@ -139,6 +150,7 @@ static void pong(domid_t peer, unsigned long n)
         test_fail("port %u: far end d%u:%u, want d%u:%u", port, fd, fp, peer, p);
     md_bind(port, on_ping);
     md_events_on();
+    CHECK_RC(md_send(port), 0, "send ready");
     md_block_until(&events, n ? n : ~0UL, md_now() + MD_MS(n ? 120000 : 600000));
     printk("pong: answered %lu pings\n", events);
     md_sleep_ns(MD_MS(20));
@@ -157,4 +169,5 @@ void test_main(void)
         pong((domid_t)md_arg_ul("peer", 1), n);
     else
         test_error("role=ping or role=pong expected (boot with pingpong.cfg)");
+    test_success();
 }

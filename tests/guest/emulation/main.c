@@ -146,4 +146,5 @@ void test_main(void)
     CHECK_RC(HC2(physdev_op, PHYSDEVOP_set_iopl, &iopl), 0, "set_iopl 0");
     inb80();
     want_gp("inb $0x80 after set_iopl 0");
+    test_success();
 }

@@ -149,4 +149,5 @@ void test_main(void)
     want_status(q, EVTCHNSTAT_ipi, "IPI port at the end");
     CHECK_RC(evt_close(q), 0, "close the IPI port");
     want_status(q, EVTCHNSTAT_closed, "IPI port after close");
+    test_success();
 }

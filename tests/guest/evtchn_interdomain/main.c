@@ -178,4 +178,5 @@ void test_main(void)
         role_c();
     else
         test_error("role=a, b or c expected (boot with interdomain.cfg)");
+    test_success();
 }

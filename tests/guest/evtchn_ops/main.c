@@ -132,4 +132,5 @@ void test_main(void)
     CHECK_RC(op(EVTCHNOP_alloc_unbound, (void *)HYPERVISOR_VIRT_START), -XEN_EFAULT,
              "alloc_unbound from the hypervisor range");
     CHECK_RC(op(EVTCHNOP_bind_virq, (void *)0x1000), -XEN_EFAULT, "bind_virq from an unmapped address");
+    test_success();
 }

@@ -33,4 +33,5 @@ void test_main(void)
     if (vi->evtchn_upcall_pending != 1 || !evt_sel(q))
         test_fail("unmask of a masked pending port: upcall_pending %u selector %d, want 1 1",
                   vi->evtchn_upcall_pending, evt_sel(q));
+    test_success();
 }

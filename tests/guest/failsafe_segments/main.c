@@ -71,4 +71,5 @@ void test_main(void)
     for (int i = 0; i < 100; i++)
         HC2(sched_op, SCHEDOP_yield, 0);
     test_fail("no failsafe callback");
+    test_success();
 }

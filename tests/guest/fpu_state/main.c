@@ -187,4 +187,5 @@ void test_main(void)
     sleep_ms(5);
     expect_nm(use_sse, 1, "SSE with TS set after a sleep, live state");
     check_state("after fpu_taskswitch(1), a sleep and the #NM");
+    test_success();
 }

@@ -9,93 +9,21 @@
  *   - without VGCF_in_syscall rcx and r11 come from the frame;
  *   - with VGCF_in_syscall they do not: Xen returns with SYSRET, so the
  *     guest sees rcx = the new rip and r11 = the new rflags, as after a
- *     real system call (built with IRET_IN_SYSCALL: tests/guest/iret_in_syscall).
+ *     real system call (tests/guest/iret_in_syscall).
+ * The frame and the checks are tests/lib/iret_check.c's.
  */
+#include "iret_check.h"
 #include "upcall.h"
 
-#ifdef IRET_IN_SYSCALL
-const char test_title[] = "iret with VGCF_in_syscall: rcx = new rip, r11 = new rflags, as SYSRET";
-#else
 const char test_title[] = "iret to kernel mode: registers, flags, event mask";
-#endif
-
-uint64_t io_rcx, io_r11, io_rax, io_rflags, io_rsp, io_rsp_want, io_rip_want;
-uint16_t io_cs, io_ss;
-
-#define X86_EFLAGS_CF   0x1UL
-#define X86_EFLAGS_IF   0x200UL
-#define X86_EFLAGS_IOPL 0x3000UL
-
-/* iret to label 1 with cs, rflags and flags given, rsp 256 below the current one. */
-static void do_iret(uint64_t cs, uint64_t rflags, uint64_t flags)
-{
-    __asm__ __volatile__(
-        "mov %%rsp, %%r8\n\t"
-        "sub $256, %%r8\n\t"
-        "mov %%r8, io_rsp_want(%%rip)\n\t"
-        "lea 1f(%%rip), %%r9\n\t"
-        "mov %%r9, io_rip_want(%%rip)\n\t"
-        "pushq $0xe02b\n\t"
-        "push %%r8\n\t"
-        "push %[rflags]\n\t"
-        "push %[cs]\n\t"
-        "push %%r9\n\t"
-        "push %[flags]\n\t"
-        "mov $0x1111, %%rcx\n\t"
-        "mov $0x2222, %%r11\n\t"
-        "mov $0x3333, %%rax\n\t"
-        "jmp hypercall_page + 23 * 32\n"
-        "1:\n\t"
-        "mov %%rcx, io_rcx(%%rip)\n\t"
-        "mov %%r11, io_r11(%%rip)\n\t"
-        "mov %%rax, io_rax(%%rip)\n\t"
-        "mov %%rsp, io_rsp(%%rip)\n\t"
-        "pushfq\n\t"
-        "popq io_rflags(%%rip)\n\t"
-        "mov %%cs, io_cs(%%rip)\n\t"
-        "mov %%ss, io_ss(%%rip)\n\t"
-        "add $256, %%rsp"
-        :: [cs] "r"(cs), [rflags] "r"(rflags), [flags] "r"(flags)
-        : "rax", "rcx", "r8", "r9", "r11", "memory", "cc");
-}
-
-static void check(const char *what, uint64_t cs, uint64_t rflags, bool in_syscall)
-{
-    uint64_t want_rf = (rflags & ~(X86_EFLAGS_IOPL | 0x20000UL)) | X86_EFLAGS_IF;
-
-    do_iret(cs, rflags, in_syscall ? VGCF_in_syscall : 0);
-    if (io_rsp != io_rsp_want)
-        test_fail("%s: rsp %#lx, want %#lx", what, (unsigned long)io_rsp, (unsigned long)io_rsp_want);
-    if (io_rax != 0x3333)
-        test_fail("%s: rax %#lx, want the frame's 0x3333", what, (unsigned long)io_rax);
-    if (io_cs != FLAT_KERNEL_CS || io_ss != FLAT_KERNEL_SS)
-        test_fail("%s: cs:ss %#x:%#x, want %#x:%#x", what, io_cs, io_ss, FLAT_KERNEL_CS, FLAT_KERNEL_SS);
-    if ((io_rflags & (X86_EFLAGS_CF | X86_EFLAGS_IOPL | X86_EFLAGS_IF)) != (want_rf & (X86_EFLAGS_CF | X86_EFLAGS_IF)))
-        test_fail("%s: rflags %#lx (want CF from the frame, IOPL 0, IF 1)", what, (unsigned long)io_rflags);
-    if (evt_vcpu->evtchn_upcall_mask != !(rflags & X86_EFLAGS_IF))
-        test_fail("%s: evtchn_upcall_mask %u, want %u (!IF of the frame)", what,
-                  evt_vcpu->evtchn_upcall_mask, !(rflags & X86_EFLAGS_IF));
-    if (!in_syscall && (io_rcx != 0x1111 || io_r11 != 0x2222))
-        test_fail("%s: rcx/r11 %#lx/%#lx, want the frame's 0x1111/0x2222", what,
-                  (unsigned long)io_rcx, (unsigned long)io_r11);
-    if (in_syscall && (io_rcx != io_rip_want || io_r11 != want_rf))
-        test_fail("%s: rcx/r11 %#lx/%#lx, want rip %#lx / rflags %#lx (Xen returns with SYSRET)", what,
-                  (unsigned long)io_rcx, (unsigned long)io_r11, (unsigned long)io_rip_want,
-                  (unsigned long)want_rf);
-    evt_events_off();
-}
 
 void test_main(void)
 {
     evt_map_shared_info();
-#ifndef IRET_IN_SYSCALL
-    check("cs RPL 0, IF 1", FLAT_KERNEL_CS & ~3, 0x203, false);
-    check("cs RPL 0, IF 0", FLAT_KERNEL_CS & ~3, 0x003, false);
-    check("cs RPL 1, IOPL 3 in the frame", (FLAT_KERNEL_CS & ~3) | 1, 0x3203, false);
-    check("cs RPL 2", (FLAT_KERNEL_CS & ~3) | 2, 0x202, false);
-    check("cs RPL 0 with the saved mask in bits 32-39", (FLAT_KERNEL_CS & ~3) | (1UL << 32), 0x203, false);
-#else
-    check("VGCF_in_syscall, IF 1", FLAT_KERNEL_CS & ~3, 0x203, true);
-    check("VGCF_in_syscall, IF 0, IOPL 3", FLAT_KERNEL_CS & ~3, 0x3003, true);
-#endif
+    iret_check("cs RPL 0, IF 1", FLAT_KERNEL_CS & ~3, 0x203, false);
+    iret_check("cs RPL 0, IF 0", FLAT_KERNEL_CS & ~3, 0x003, false);
+    iret_check("cs RPL 1, IOPL 3 in the frame", (FLAT_KERNEL_CS & ~3) | 1, 0x3203, false);
+    iret_check("cs RPL 2", (FLAT_KERNEL_CS & ~3) | 2, 0x202, false);
+    iret_check("cs RPL 0 with the saved mask in bits 32-39", (FLAT_KERNEL_CS & ~3) | (1UL << 32), 0x203, false);
+    test_success();
 }

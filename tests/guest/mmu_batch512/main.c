@@ -71,4 +71,5 @@ void test_main(void)
     if (probe_read((void *)base, &v))
         test_fail("unmapped page still readable");
     expect_rc(mmu_update1(pt_maddr(pt_l2, l2s), 0), 0, "unlink the L1");
+    test_success();
 }

@@ -79,4 +79,5 @@ void test_main(void)
     expect_rc(mmuext1(14, 0, 0), -XEN_ENOSYS, "mmuext command 14 (unused)");
     expect_rc(mmuext1(21, 0, 0), -XEN_ENOSYS, "mmuext command 21");
     expect_rc(mmuext1(0x80000000U, 0, 0), -XEN_ENOSYS, "mmuext command 0x80000000");
+    test_success();
 }

@@ -109,4 +109,5 @@ void test_main(void)
         struct xen_memory_reservation r = { .extent_start = (uint64_t)list, .nr_extents = 4, .domid = DOMID_SELF };
         memop(XENMEM_increase_reservation, &r);
     }
+    test_success();
 }

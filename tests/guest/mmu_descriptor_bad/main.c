@@ -158,4 +158,5 @@ void test_main(void)
     /* g is an ordinary page again. */
     expect_rc(pt_map(40, g, L1_FLAGS_RW), 0, "the dropped GDT frame maps RW again");
     pt_unmap(40);
+    test_success();
 }

@@ -56,4 +56,5 @@ void test_main(void)
     expect_rc(mmu_update1(slot_ptr, 0), 0, "unmap");
     if (pt_read_entry(pt_scratch_l1, 5))
         test_fail("scratch entry not cleared");
+    test_success();
 }

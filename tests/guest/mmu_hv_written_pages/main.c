@@ -79,4 +79,5 @@ void test_main(void)
     expect_rc(pt_map(slot, f, L1_FLAGS_RW), 0, "map the vcpu_info frame again");
     if (vi->evtchn_upcall_mask != 1)
         test_fail("vcpu_info upcall mask %u, want 1 (still the live vcpu_info?)", vi->evtchn_upcall_mask);
+    test_success();
 }

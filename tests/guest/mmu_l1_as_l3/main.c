@@ -48,4 +48,5 @@ void test_main(void)
     /* The legal shape still works: L4[0] -> fresh L3 -> fresh L2 -> fresh L1. */
     expect_rc(mmu_update1(pt_maddr(pt_l4, 0), (pt_free_mfn() << 12) | LX_FLAGS), 0, "L4[0] -> fresh L3");
     expect_rc(mmu_update1(pt_maddr(pt_l4, 0), 0), 0, "L4[0] cleared");
+    test_success();
 }

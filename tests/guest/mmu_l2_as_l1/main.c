@@ -50,4 +50,5 @@ void test_main(void)
     /* The real thing still works: a fresh L1 in that slot. */
     expect_rc(mmu_update1(pt_maddr(pt_l2, slot), (pt_free_mfn() << 12) | LX_FLAGS), 0, "link a real L1");
     expect_rc(mmu_update1(pt_maddr(pt_l2, slot), 0), 0, "unlink it");
+    test_success();
 }

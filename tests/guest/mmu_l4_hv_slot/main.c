@@ -74,4 +74,5 @@ void test_main(void)
     /* Still alive, M2P still readable through slot 256. */
     if (!probe_read((const void *)MACH2PHYS_VIRT_START, &v))
         test_fail("M2P unreadable after the attack");
+    test_success();
 }

@@ -62,4 +62,5 @@ void test_main(void)
         test_fail("M2P[%#lx] = %#lx, was %#lx", (unsigned long)mine, (unsigned long)v, (unsigned long)before);
     if (pt_read_entry(pt_scratch_l1, 0))
         test_fail("scratch slot 0 was mapped by a refused request");
+    test_success();
 }

@@ -57,4 +57,5 @@ void test_main(void)
     expect_rc(mmu_update1((own << 12) | MMU_MACHPHYS_UPDATE, pfn), 0, "restore our M2P entry");
     if (m2p[own] != pfn || m2p[unowned] != INVALID_M2P_ENTRY)
         test_fail("M2P not as expected at the end");
+    test_success();
 }

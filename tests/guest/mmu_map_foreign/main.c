@@ -82,4 +82,5 @@ void test_main(void)
         attack(mid);
     /* The first free frame above our own highest one (another domain's would be there). */
     attack(pt_unowned_mfn(pfn_to_mfn(start_info->nr_pages - 1) + 64));
+    test_success();
 }

@@ -70,4 +70,5 @@ void test_main(void)
     attack(pt_max_page + 0x1000, -XEN_EPERM, "beyond RAM");
     attack(0xfee00, -XEN_EPERM, "the local APIC page");
     attack(0xffffffffffUL, -XEN_EINVAL, "the all-ones MFN");
+    test_success();
 }

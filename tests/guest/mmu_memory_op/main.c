@@ -101,4 +101,5 @@ void test_main(void)
     si->arch.max_pfn = nr;
     pt_unmap_va((void *)si);
     expect_rc(memop(XENMEM_machine_memory_map, &map), -XEN_EPERM, "machine_memory_map (privileged)");
+    test_success();
 }

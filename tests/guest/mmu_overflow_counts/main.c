@@ -127,4 +127,5 @@ void test_main(void)
     expect_rc(HYPERVISOR_mmu_update((unsigned long)end, 0, 0, DOMID_SELF, 0), 0, "mmu_update count 0, unmapped list");
     for (unsigned int i = 0; i < PAGES; i++)
         pt_unmap(slots[i]);
+    test_success();
 }

@@ -115,4 +115,5 @@ void test_main(void)
                 test_fail("table %u not an ordinary page after unpinning", i);
         }
     }
+    test_success();
 }

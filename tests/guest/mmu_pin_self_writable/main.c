@@ -83,4 +83,5 @@ void test_main(void)
     ordinary_again(b, "L4 linking itself");
     if (pt_read_cr3() != pt_l4 << 12)
         test_fail("cr3 changed");
+    test_success();
 }

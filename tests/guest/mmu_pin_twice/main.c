@@ -54,4 +54,5 @@ void test_main(void)
         test_fail("the boot L1 could be mapped RW after pin/unpin: not a page table any more");
         pt_unmap(9);
     }
+    test_success();
 }

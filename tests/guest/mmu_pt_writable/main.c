@@ -94,4 +94,5 @@ void test_main(void)
     }
     if (!probe_read(l4va + 511, &v) || !(v & PTE_P))
         test_fail("the L4 is no longer readable");
+    test_success();
 }

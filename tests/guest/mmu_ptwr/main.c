@@ -92,4 +92,5 @@ void test_main(void)
     if (bl1[511] != old && (bl1[511] ^ old) & ~(PTE_A | PTE_D))
         test_fail("boot L1 entry not restored: %#lx, was %#lx", (unsigned long)bl1[511], (unsigned long)old);
     pt_unmap_va((void *)sv);
+    test_success();
 }

@@ -79,4 +79,5 @@ void test_main(void)
     refused(&l4v[0], (pt_l3 << 12) | LX_FLAGS, "direct write into the L4");
     refused(&l4v[300], 0, "direct write into the L4's hypervisor slot 300");
     pt_unmap_va((void *)sv);
+    test_success();
 }

@@ -100,4 +100,5 @@ void test_main(void)
     expect_rc(resv(XENMEM_populate_physmap, (uint64_t *)0xffff830000000000UL, 1, DOMID_SELF), 0,
               "populate_physmap, list in the hypervisor");
     expect_rc(memop(XENMEM_current_reservation, &self), cur0, "current_reservation at the end");
+    test_success();
 }

@@ -99,4 +99,5 @@ void test_main(void)
     expect_rc(mmu_update1(pt_maddr(pt_l2, l2s), 0), 0, "clear L2 entry");
     expect_rc(mmu_update1(pt_maddr(pt_l3, 0), 0), 0, "clear L3 entry");
     expect_rc(mmu_update1(pt_maddr(pt_l4, 0), 0), 0, "clear L4 entry");
+    test_success();
 }

@@ -78,4 +78,5 @@ void test_main(void)
     if (a->arch.p2m_generation != 0x5151 || a->wc_version & 1)
         test_fail("shared_info lost its contents");
     expect_rc(pt_unmap(sa), 0, "unmap shared_info");
+    test_success();
 }

@@ -104,4 +104,5 @@ void test_main(void)
     expect_rc(pt_map(37, g, L1_FLAGS_RW), 0, "g is an ordinary page again");
     pt_unmap(36);
     pt_unmap(37);
+    test_success();
 }

@@ -96,4 +96,5 @@ void test_main(void)
               "INVLPG_MULTI, mask unmapped");
     expect_rc(mmuext1(MMUEXT_FLUSH_CACHE, 0, 0), -XEN_EACCES, "FLUSH_CACHE without permission");
     expect_rc(mmuext1(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0), -XEN_EINVAL, "FLUSH_CACHE_GLOBAL without permission");
+    test_success();
 }

@@ -59,4 +59,5 @@ void test_main(void)
     expect_rc(mmuext1(MMUEXT_PIN_L4_TABLE, pt_l4, 0), 0, "pin the boot L4 back");
     expect_rc(mmu_update1(pt_maddr(fresh, 0), 0), 0, "clear the entry");
     expect_rc(mmu_update1(pt_maddr(pt_l2, slot), 0), 0, "unlink the fresh L1");
+    test_success();
 }

@@ -108,4 +108,5 @@ void test_main(void)
     else if (last_trap.vector != TRAP_page_fault)
         test_fail("unmapped VA: vector %u, want #PF", last_trap.vector);
     printk("mmu_update_basic: done\n");
+    test_success();
 }

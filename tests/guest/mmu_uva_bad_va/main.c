@@ -53,4 +53,5 @@ void test_main(void)
     if (!probe_write(pt_slot_va(0), 7) || !probe_read(pt_slot_va(0), &v) || v != 7)
         test_fail("the guest cannot use its own mapping after the refusals");
     expect_rc(uvm(pt_scratch_base(), 0, UVMF_INVLPG), 0, "unmap");
+    test_success();
 }

@@ -47,4 +47,5 @@ void test_main(void)
         test_fail("a refused otherdomain call left a mapping");
     if (pt_read_entry(pt_scratch_l1, 3))
         test_fail("a refused otherdomain call changed the L1 entry");
+    test_success();
 }

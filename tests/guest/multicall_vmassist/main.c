@@ -75,4 +75,5 @@ void test_main(void)
     CHECK_RC(HC2(vm_assist, 7, VMASST_TYPE_writable_pagetables), -XEN_ENOSYS, "vm_assist cmd 7");
     CHECK_RC(HC2(vm_assist, 7, VMASST_TYPE_m2p_strict), -XEN_ENOSYS, "vm_assist cmd 7 with m2p_strict");
     CHECK_RC(HC2(vm_assist, 7, 31), -XEN_EINVAL, "vm_assist cmd 7 with type 31 (type checked first)");
+    test_success();
 }

@@ -27,4 +27,5 @@ void test_main(void)
     if (area.time[RUNSTATE_runnable] == ~0ULL || area.time[RUNSTATE_blocked] == ~0ULL ||
         area.time[RUNSTATE_offline] == ~0ULL)
         test_fail("runstate area right after registration: times not written");
+    test_success();
 }

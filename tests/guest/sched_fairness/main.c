@@ -50,4 +50,5 @@ void test_main(void)
         printk("hog: stopping at %lu s of system time\n", (unsigned long)(stop / 1000000000ULL));
     } else
         test_error("role=victim or hog expected (boot with fairness.cfg)");
+    test_success();
 }

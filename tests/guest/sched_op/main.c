@@ -16,4 +16,5 @@ void test_main(void)
              "shutdown with a hypervisor-range argument");
     CHECK_RC(HC2(sched_op, SCHEDOP_shutdown_code, 0x1000), -XEN_EFAULT, "shutdown_code with an unmapped argument");
     CHECK_RC(HC2(sched_op, SCHEDOP_shutdown_code, &code), 0, "shutdown_code(poweroff)");
+    test_success();
 }

@@ -127,4 +127,5 @@ void test_main(void)
                   (unsigned long)((t1 - t0) / MS));
     if (!evt_pending(tmr))
         test_fail("poll on another port returned before the timer fired");
+    test_success();
 }

@@ -80,4 +80,5 @@ void test_main(void)
             __asm__ __volatile__("pause");
     else
         test_error("role=control or spin expected (boot with weights.cfg)");
+    test_success();
 }

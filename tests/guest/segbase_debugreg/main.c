@@ -87,4 +87,5 @@ void test_main(void)
     CHECK_RC(HC2(set_debugreg, 8, 0), -XEN_ENODEV, "set_debugreg(8)");
     CHECK_RC(HC1(get_debugreg, 8), -XEN_ENODEV, "get_debugreg(8)");
     CHECK_RC(HC1(get_debugreg, ~0UL), -XEN_ENODEV, "get_debugreg(-1)");
+    test_success();
 }

@@ -89,4 +89,5 @@ void test_main(void)
         }
     if (memcmp(hypercall_page + 23 * 32, stub23, sizeof(stub23)))
         test_fail("hypercall page stub 23 (iret) is not push rcx; push r11; push rax; mov $23,%%eax; syscall");
+    test_success();
 }

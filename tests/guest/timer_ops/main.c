@@ -158,4 +158,5 @@ void test_main(void)
     CHECK_RC(evt_set_timer(evt_now() - 1 * MS), 0, "set_timer_op(past deadline)");
     if (!fired_by(evt_now() + 100 * MS))
         test_fail("set_timer_op with a past deadline did not fire");
+    test_success();
 }

@@ -127,4 +127,5 @@ void test_main(void)
     n = last_trap.count;
     RUN("", "int $0x84", va, sp);
     check("#GP handler kept across a later set_trap_table", n, TRAP_gp_fault, (0x84 << 3) | 2, va, sp);
+    test_success();
 }

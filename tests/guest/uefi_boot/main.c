@@ -9,4 +9,5 @@ void test_main(void)
     CHECK_RC(HC2(xen_version, XENVER_version, 0), (4 << 16) | 19, "xen_version after a UEFI boot");
     if (strcmp(start_info->magic, XEN_START_INFO_MAGIC))
         test_fail("start_info magic '%s'", start_info->magic);
+    test_success();
 }

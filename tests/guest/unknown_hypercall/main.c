@@ -31,4 +31,5 @@ void test_main(void)
     CHECK_RC(HC2(xen_version, 0, 0), (4 << 16) | 19, "xen_version via the page");
     CHECK_RC(raw_hypercall(__HYPERVISOR_xen_version, 0, 0, 0, 0, 0), (4 << 16) | 19,
              "xen_version via SYSCALL");
+    test_success();
 }

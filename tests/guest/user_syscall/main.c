@@ -218,4 +218,5 @@ void test_main(void)
         check_frame(&recs[0], "#UD for SYSCALL", UCODE + 5, ~0UL, false);
     evt_vcpu->evtchn_upcall_mask = 1;
     printk("user_syscall: %s\n", "SYSCALL bounce, iret to user, user #PF and #UD checked");
+    test_success();
 }

@@ -32,4 +32,5 @@ void test_main(void)
     if (nv->evtchn_upcall_pending != 1 || nv->evtchn_pending_sel != ~0UL)
         test_fail("offset 8: upcall_pending %u sel %#lx, want 1 and all ones",
                   nv->evtchn_upcall_pending, (unsigned long)nv->evtchn_pending_sel);
+    test_success();
 }

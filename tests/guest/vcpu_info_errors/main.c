@@ -38,4 +38,5 @@ void test_main(void)
     CHECK_RC(reg(mfn, 4090), -XEN_EBUSY, "again with offset 4090 (busy is checked first)");
     CHECK_RC(reg(l4, 0), -XEN_EBUSY, "again with our L4");
     CHECK_RC(reg(mfn, 4096), -XEN_EINVAL, "again with offset 4096 (the address check comes first)");
+    test_success();
 }

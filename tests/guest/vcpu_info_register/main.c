@@ -152,4 +152,5 @@ void test_main(void)
     if (nv->time.version == ver || (nv->time.version & 1))
         test_fail("the new copy's pvclock was not updated when the vCPU was scheduled in (version %u -> %u)",
                   ver, nv->time.version);
+    test_success();
 }

@@ -22,4 +22,5 @@ void test_main(void)
     if (nv->evtchn_upcall_pending != 1 || nv->evtchn_pending_sel != ~0UL)
         test_fail("new vcpu_info: upcall_pending %u sel %#lx, want 1 and all ones",
                   nv->evtchn_upcall_pending, (unsigned long)nv->evtchn_pending_sel);
+    test_success();
 }

@@ -39,4 +39,5 @@ void test_main(void)
             test_fail("delivery through the relocated vcpu_info: %lu upcalls, port hit %lu times",
                       upcalls.count - n, upcalls.port_hits[p]);
     }
+    test_success();
 }

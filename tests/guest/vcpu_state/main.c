@@ -151,4 +151,5 @@ void test_main(void)
     sleep_ms(tport, 5);
     if (area.state_entry_time != 0xeeeeeeeeeeeeeeeeULL)
         test_fail("the runstate area was written after it was unregistered");
+    test_success();
 }

@@ -94,4 +94,5 @@ void test_main(void)
         snprintf(what, sizeof(what), "sub-op %u with a hypervisor-range buffer", buf_ops[i]);
         CHECK_RC(HC2(xen_version, buf_ops[i], HYPERVISOR_VIRT_START), -XEN_EFAULT, what);
     }
+    test_success();
 }

@@ -1,22 +1,12 @@
 /*
- * Benchmark kernels built from the bundled guest kernel (bench/pv/
- * fork_exec_exit, page_fault, ctxsw): its own scheduler, page allocator,
- * address spaces and processes (guest_a.c, guest_b.c, guest_entry.S compile
- * guest-kernel/ in), so the figures are those of the real kernel. The user
- * programs are small ELF images written in assembly (user.S, with uelf.h):
- * they time their loop with rdtsc in guest user mode and hand the figures
- * to the kernel with system call BENCH_SYS, which prints the BENCH line.
- * No timer is started: nothing but the measured work runs.
+ * The kernel_main of the process benchmark kernels (procbench.h): the
+ * bundled guest kernel's start-up without a timer or a shell, one thread
+ * that runs the kernel's bench_main, and the BENCH_SYS system call its
+ * user programs report through.
  */
-#include "bench.h"
-#include "proc.h"
-#include "uelf.h"
+#include "procbench.h"
 
 void traps_init(void);
-
-/* Filled by each kernel: scenario names by index, its programs, its run. */
-extern const char *const scenario_names[];
-static void bench_main(uint64_t iters);
 
 static uint64_t params[BENCH_NPARAMS];
 static struct bench_result results[8];
@@ -42,8 +32,8 @@ static long bench_syscall(struct trap_frame *f)
 }
 
 /* Run user program `name` with the given parameters; the BENCH_SYS result it reported for idx. */
-static const struct bench_result *run_program(const char *name, unsigned int idx, uint64_t p0, uint64_t p1,
-                                              uint64_t p2)
+const struct bench_result *run_program(const char *name, unsigned int idx, uint64_t p0, uint64_t p1,
+                                       uint64_t p2)
 {
     char *argv[] = { (char *)name, NULL };
     int pid, status = -1;

@@ -1,0 +1,172 @@
+/*
+ * Programs: the ELF images built into the kernel (user_programs, from the
+ * kernel image's user archive or a benchmark kernel's own), loaded into a
+ * fresh address space with their arguments on the first stack page.
+ * exec_into replaces a process's program and leaves it unchanged on failure.
+ */
+#include "proc.h"
+#include <tandem/errno.h>
+
+extern const struct program user_programs[];     /* name NULL ends it */
+
+const struct program *program_find(const char *name)
+{
+    for (const struct program *p = user_programs; p->name; p++)
+        if (!strcmp(p->name, name))
+            return p;
+    return NULL;
+}
+
+void programs_list(void)
+{
+    for (const struct program *p = user_programs; p->name; p++)
+        printk("  %-10s %6lu bytes\n", p->name, (unsigned long)p->size);
+}
+
+struct elf64_ehdr {
+    uint8_t ident[16];
+    uint16_t type, machine;
+    uint32_t version;
+    uint64_t entry, phoff, shoff;
+    uint32_t flags;
+    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct elf64_phdr {
+    uint32_t type, flags;
+    uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+#define PT_LOAD 1
+#define PF_X 1
+#define PF_W 2
+
+static int load_elf(struct mm *mm, const struct program *prog, uint64_t *entry)
+{
+    const struct elf64_ehdr *eh = (const void *)prog->elf;
+    uint64_t top = 0;
+
+    if (prog->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF\2\1", 6) || eh->type != 2 ||
+        eh->machine != 62 || eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum > 16 ||
+        eh->phoff > prog->size || eh->phnum * sizeof(struct elf64_phdr) > prog->size - eh->phoff)
+        return -UAPI_ENOEXEC;
+    for (unsigned i = 0; i < eh->phnum; i++) {
+        const struct elf64_phdr *ph = (const void *)(prog->elf + eh->phoff + i * sizeof(*ph));
+        uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
+
+        if (ph->type != PT_LOAD || !ph->memsz)
+            continue;
+        if (ph->vaddr < USER_TEXT_BASE || ph->memsz > USER_STACK_TOP - USER_STACK_MAX - ph->vaddr ||
+            ph->filesz > ph->memsz || ph->offset > prog->size || ph->filesz > prog->size - ph->offset)
+            return -UAPI_ENOEXEC;
+        if (ph->flags & PF_W)
+            flags |= _PAGE_RW | _PAGE_DIRTY;
+        if (!(ph->flags & PF_X))
+            flags |= _PAGE_NX;
+        for (uint64_t va = ph->vaddr & ~(PAGE_SIZE - 1); va < ph->vaddr + ph->memsz; va += PAGE_SIZE) {
+            uint64_t *pte = mm_pte(mm, va), pfn, lo, hi;
+            int rc;
+            if (pte && (*pte & _PAGE_PRESENT)) {        /* shared with the previous segment */
+                pfn = pte_pfn(*pte);
+                *pte |= flags & (_PAGE_RW | _PAGE_DIRTY);
+                if (!(flags & _PAGE_NX))
+                    *pte &= ~_PAGE_NX;
+            } else {
+                if (!(pfn = alloc_page(PG_USER)))
+                    return -XEN_ENOMEM;
+                if ((rc = mm_map_new(mm, va, pfn, flags))) {
+                    free_page(pfn, PG_USER);
+                    return rc;
+                }
+            }
+            /* The file bytes that land in this page. */
+            lo = va > ph->vaddr ? va : ph->vaddr;
+            hi = va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE : ph->vaddr + ph->filesz;
+            if (lo < hi)
+                memcpy((char *)pfn_to_virt(pfn) + (lo - va), prog->elf + ph->offset + (lo - ph->vaddr), hi - lo);
+        }
+        if (ph->vaddr + ph->memsz > top)
+            top = ph->vaddr + ph->memsz;
+    }
+    if (!top || eh->entry < USER_TEXT_BASE || eh->entry >= top)
+        return -UAPI_ENOEXEC;
+    mm->brk_start = mm->brk = (top + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+    *entry = eh->entry;
+    return 0;
+}
+
+/* The first stack page: argument strings at the top, then argv[]; returns argv's user address. */
+static int setup_stack(struct mm *mm, int argc, char *const argv[], uint64_t *uargv)
+{
+    uint64_t pfn = alloc_page(PG_USER), base = USER_STACK_TOP - PAGE_SIZE, ptrs[USER_MAX_ARGS + 1];
+    char *page = pfn_to_virt(pfn);
+    size_t off = PAGE_SIZE;
+    int rc;
+
+    if (!pfn)
+        return -XEN_ENOMEM;
+    if ((rc = mm_map_new(mm, base, pfn, _PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED |
+                                        _PAGE_DIRTY | _PAGE_NX))) {
+        free_page(pfn, PG_USER);
+        return rc;
+    }
+    for (int i = argc - 1; i >= 0; i--) {
+        size_t len = strlen(argv[i]) + 1;
+        off -= len;
+        memcpy(page + off, argv[i], len);
+        ptrs[i] = base + off;
+    }
+    ptrs[argc] = 0;
+    off = ((off & ~15UL) - (argc + 1) * 8) & ~15UL;
+    memcpy(page + off, ptrs, (argc + 1) * 8);
+    *uargv = base + off;
+    return 0;
+}
+
+/*
+ * Replace p's program: a new address space with `name` loaded, its user
+ * frame f set to the entry point (rdi = argc, rsi = argv). argv[] is
+ * kernel memory (at most USER_MAX_ARGS strings, 1 KiB in all). On failure
+ * p is unchanged.
+ */
+int exec_into(struct process *p, const char *name, int argc, char *const argv[], struct trap_frame *f)
+{
+    const struct program *prog = program_find(name);
+    struct mm *mm, *old = p->mm;
+    uint64_t entry = 0, uargv = 0;
+    size_t total = 0;
+    uint8_t m;
+    int rc;
+
+    if (!prog)
+        return -XEN_ENOENT;
+    if (argc < 0 || argc > USER_MAX_ARGS)
+        return -XEN_E2BIG;
+    for (int i = 0; i < argc; i++)
+        total += strlen(argv[i]) + 1;
+    if (total > 1024)
+        return -XEN_E2BIG;
+    if (!(mm = mm_create()))
+        return -XEN_ENOMEM;
+    if ((rc = load_elf(mm, prog, &entry)) || (rc = setup_stack(mm, argc, argv, &uargv))) {
+        mm_destroy(mm);
+        return rc;
+    }
+    mm_commit(mm);
+    m = events_save();
+    p->mm = mm;
+    if (p == current_proc())
+        mm_switch(mm, 0);
+    snprintf(p->name, sizeof(p->name), "%s", prog->name);
+    events_restore(m);
+    if (old)
+        mm_destroy(old);
+    proc_fpu_reset(p);
+    memset(f, 0, sizeof(*f));
+    f->rip = entry;
+    f->cs = FLAT_USER_CS;
+    f->rflags = 0x202;
+    f->rsp = uargv;
+    f->ss = FLAT_USER_SS;
+    f->rdi = argc;
+    f->rsi = uargv;
+    return 0;
+}

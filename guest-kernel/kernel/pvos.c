@@ -1,0 +1,143 @@
+/*
+ * The bundled guest kernel's side of pvdrivers/include/pvos.h, the one
+ * interface split drivers reach their kernel through: pages from the page
+ * allocator, event channels with a per-port handler and context, sleeping
+ * threads woken from handlers, the console. Grants wait for the grant table.
+ */
+#include "pvos.h"
+#include "mm.h"
+#include <tandem/errno.h>
+#include <tandem/event_channel.h>
+
+#define PVOS_PORTS 1024                 /* ports a driver may handle */
+
+static struct { pvos_event_fn fn; void *ctx; } handlers[PVOS_PORTS];
+
+void *pvos_page_alloc(void)
+{
+    uint64_t pfn = alloc_page(PG_KERNEL);
+
+    return pfn ? pfn_to_virt(pfn) : NULL;
+}
+
+void pvos_page_free(void *page)
+{
+    free_page(virt_to_pfn(page), PG_KERNEL);
+}
+
+uint64_t pvos_page_mfn(const void *page)
+{
+    return pfn_to_mfn(virt_to_pfn(page));
+}
+
+int pvos_grant_page(uint16_t domid, const void *page, bool readonly)
+{
+    (void)domid, (void)page, (void)readonly;
+    return -XEN_ENOSYS;
+}
+
+int pvos_grant_end(int ref)
+{
+    (void)ref;
+    return -XEN_ENOSYS;
+}
+
+int pvos_evtchn_alloc_unbound(uint16_t remote, uint32_t *port)
+{
+    struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = remote };
+    int rc = (int)HC2(event_channel_op, EVTCHNOP_alloc_unbound, &a);
+
+    *port = a.port;
+    return rc;
+}
+
+int pvos_evtchn_bind_interdomain(uint16_t remote, uint32_t remote_port, uint32_t *port)
+{
+    struct evtchn_bind_interdomain b = { .remote_dom = remote, .remote_port = remote_port };
+    int rc = (int)HC2(event_channel_op, EVTCHNOP_bind_interdomain, &b);
+
+    *port = b.local_port;
+    return rc;
+}
+
+/* events.c's handler for every port a driver handles: the driver's, with its context. */
+static void dispatch(uint32_t port)
+{
+    if (port < PVOS_PORTS && handlers[port].fn)
+        handlers[port].fn(port, handlers[port].ctx);
+}
+
+int pvos_evtchn_handle(uint32_t port, pvos_event_fn fn, void *ctx)
+{
+    uint8_t m;
+
+    if (port >= PVOS_PORTS || !fn)
+        return -XEN_EINVAL;
+    m = events_save();
+    handlers[port].fn = fn;
+    handlers[port].ctx = ctx;
+    events_restore(m);
+    bind_evtchn(port, dispatch);
+    return 0;
+}
+
+int pvos_evtchn_notify(uint32_t port)
+{
+    struct evtchn_send s = { port };
+
+    return (int)HC2(event_channel_op, EVTCHNOP_send, &s);
+}
+
+void pvos_evtchn_close(uint32_t port)
+{
+    struct evtchn_close c = { port };
+    uint8_t m = events_save();
+
+    if (port < PVOS_PORTS)
+        handlers[port].fn = NULL;
+    events_restore(m);
+    HC2(event_channel_op, EVTCHNOP_close, &c);
+    /* Masked again, as every port starts: whoever gets the number next keeps its first event
+     * pending until pvos_evtchn_handle, where it is delivered to the right handler. */
+    mask_evtchn(port);
+}
+
+bool pvos_wait_until(struct pvos_wait *w, bool (*cond)(void *arg), void *arg, uint64_t deadline_ns)
+{
+    uint8_t m = events_save();
+    bool ok;
+
+    while (!(ok = cond(arg)) && (!deadline_ns || system_time_ns() < deadline_ns)) {
+        w->waiter = current_thread;
+        current_thread->wake_at = deadline_ns;      /* 0: no timeout, only pvos_wake */
+        thread_block();
+        w->waiter = NULL;
+    }
+    events_restore(m);
+    return ok;
+}
+
+void pvos_wake(struct pvos_wait *w)
+{
+    uint8_t m = events_save();
+
+    if (w->waiter)
+        thread_wake(w->waiter);
+    events_restore(m);
+}
+
+uint64_t pvos_now_ns(void)
+{
+    return system_time_ns();
+}
+
+void pvos_log(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    printk("%s\n", buf);
+}

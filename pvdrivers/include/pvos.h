@@ -1,0 +1,69 @@
+/*
+ * pvos.h: the one interface split drivers (pvdrivers/: rings, store client,
+ * front and back ends) use to reach the kernel they run in. Each kernel
+ * implements it once (the bundled guest kernel: guest-kernel/kernel/pvos.c;
+ * a host unit test: its own small harness), so a driver builds into any of
+ * them unchanged and two drivers can be tested against each other on the
+ * host. Drivers include nothing else of the kernel's.
+ *
+ * Only <stdint.h>, <stddef.h>, <stdbool.h> types. Errors are negative Xen
+ * errno values (tandem/errno.h). Unless said otherwise a call may be made
+ * from a thread, not from an event handler.
+ */
+#ifndef PVOS_H
+#define PVOS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+/* ---- pages ---- */
+/* One zeroed page mapped in the kernel, or NULL when none is left. */
+void *pvos_page_alloc(void);
+/* Give back a page from pvos_page_alloc (not granted any more). */
+void pvos_page_free(void *page);
+/* The machine frame behind a page from pvos_page_alloc (what a ring or a grant names). */
+uint64_t pvos_page_mfn(const void *page);
+
+/* ---- grants (the grant table is still to come: both calls return -ENOSYS today) ---- */
+/* Let domain `domid` map `page` (read-only if `readonly`): a grant reference >= 0, or -errno. */
+int pvos_grant_page(uint16_t domid, const void *page, bool readonly);
+/* Withdraw a grant; -EBUSY while the other domain still maps it. */
+int pvos_grant_end(int ref);
+
+/* ---- event channels ---- */
+/* Runs in the kernel's event upcall with events masked: short, no sleeping; may pvos_wake. */
+typedef void (*pvos_event_fn)(uint32_t port, void *ctx);
+/* A new port for domain `remote` to bind (EVTCHNOP_alloc_unbound); 0 or -errno. */
+int pvos_evtchn_alloc_unbound(uint16_t remote, uint32_t *port);
+/* Bind our end to `remote`'s port `remote_port` (EVTCHNOP_bind_interdomain); 0 or -errno. */
+int pvos_evtchn_bind_interdomain(uint16_t remote, uint32_t remote_port, uint32_t *port);
+/* Call fn(port, ctx) for each event on `port` from now on (and unmask it); 0 or -errno. */
+int pvos_evtchn_handle(uint32_t port, pvos_event_fn fn, void *ctx);
+/* Send an event on `port` (EVTCHNOP_send); callable from a handler. 0 or -errno. */
+int pvos_evtchn_notify(uint32_t port);
+/* Stop handling `port` and close it (EVTCHNOP_close). */
+void pvos_evtchn_close(uint32_t port);
+
+/* ---- sleeping and waking ---- */
+/* One waiting thread at a time; zero-initialise before use. */
+struct pvos_wait {
+    void *waiter;               /* the kernel's: the thread blocked in pvos_wait_until */
+};
+/*
+ * Block the calling thread until cond(arg) is true (checked with events
+ * masked, so a pvos_wake from a handler between the check and the block is
+ * not lost) or until `deadline_ns` of pvos_now_ns() (0: none) passes.
+ * True if cond held.
+ */
+bool pvos_wait_until(struct pvos_wait *w, bool (*cond)(void *arg), void *arg, uint64_t deadline_ns);
+/* Wake the thread waiting on w, if any, to check its condition again; callable from a handler. */
+void pvos_wake(struct pvos_wait *w);
+/* System time in ns (pvclock). */
+uint64_t pvos_now_ns(void);
+
+/* ---- logging ---- */
+/* One line to the kernel's console (a newline is added). */
+void pvos_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
