@@ -25,6 +25,7 @@
 
 #define SLICE_NS        (10ULL * 1000000)     /* 10 ms */
 #define PERIOD_NS       (30ULL * 1000000)     /* credit accounting period */
+#define CONSOLE_TICK_NS (1ULL * 1000000)      /* while console output waits for the UART */
 
 /*
  * A CPU's run queue: every vCPU placed on that CPU, runnable or not, linked
@@ -161,7 +162,11 @@ static bool vcpu_active(const struct vcpu *v)
  * handed out matches CPU time spent. It is kept within one period's share
  * (no hoarding) and above -PERIOD (a debt is paid back, not forever).
  * A capped domain gets cap% of that time to run in, less what it overran.
- * Blocked vCPUs neither earn nor dilute the others' shares.
+ * A vCPU that ran during the period counts as active even if it is
+ * blocked now: one that sleeps most of the time (waking every 2 ms, say)
+ * keeps a positive credit and so wins the CPU as soon as it wakes, instead
+ * of sinking to -PERIOD and waiting behind a spinning one for a period.
+ * Blocked vCPUs that did not run neither earn nor dilute the others' shares.
  */
 static void refill_credits(uint64_t now)
 {
@@ -176,13 +181,14 @@ static void refill_credits(uint64_t now)
     next_period = now + PERIOD_NS;
     for (unsigned int c = 0; c < NR_CPUS; c++)
         for_each_rq_vcpu(&runq[c], v)
-            if (vcpu_active(v))
+            if (vcpu_active(v) || v->cpu_time_ns != v->cpu_time_at_refill)
                 total_weight += v->domain->weight;
     for (unsigned int c = 0; c < NR_CPUS && total_weight; c++)
         for_each_rq_vcpu(&runq[c], v) {
             int64_t share = (int64_t)(elapsed * v->domain->weight / total_weight);
-            if (!vcpu_active(v))
+            if (!vcpu_active(v) && v->cpu_time_ns == v->cpu_time_at_refill)
                 continue;
+            v->cpu_time_at_refill = v->cpu_time_ns;
             v->credit = MIN(v->credit + share, share);
             v->credit = MAX(v->credit, -(int64_t)PERIOD_NS);
         }
@@ -312,6 +318,8 @@ void sched_recompute_timer(void)
     struct vcpu *v;
 
     next = MIN(next, next_period);
+    if (console_tx_pending())
+        next = MIN(next, now + CONSOLE_TICK_NS);    /* the UART takes the rest as it can */
     for_each_rq_vcpu(rq, v) {
         if (v->singleshot_deadline && v->singleshot_deadline < next)
             next = v->singleshot_deadline;

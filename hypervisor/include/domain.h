@@ -71,6 +71,7 @@ struct vcpu {
     /* Accounting (credit scheduler and `make bench`). */
     int64_t credit;
     uint64_t cpu_time_ns;
+    uint64_t cpu_time_at_refill;    /* cpu_time_ns at the last credit refill */
     uint64_t run_start;
 };
 
@@ -118,6 +119,9 @@ struct domain {
     uint32_t con_recent[2][16];     /* hashes of lines recently shown, per source */
     unsigned int con_recent_pos[2];
     struct { char buf[256]; unsigned int head, tail; } con_in;  /* typed for it, not yet taken */
+    uint64_t con_tokens;            /* console bytes it may write now (console.c's rate limit) */
+    uint64_t con_refill_ns;         /* when con_tokens was last topped up; 0 = never */
+    uint64_t con_dropped;           /* console_io bytes dropped since the last notice */
 
     struct domain_counters ctr;
     struct domain *next_in_list;

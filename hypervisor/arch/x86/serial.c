@@ -1,4 +1,4 @@
-/* 16550 UART on COM1 (0x3f8), 115200 8n1, polled. */
+/* 16550 UART on COM1 (0x3f8), 115200 8n1, polled; console.c buffers what it sends. */
 #include "console.h"
 #include "processor.h"
 
@@ -19,15 +19,23 @@ void serial_init(void)
     outb(COM1 + 4, 0x03);       /* DTR, RTS */
 }
 
+bool serial_tx_ready(void)
+{
+    return inb(COM1 + 5) & 0x20;        /* LSR: transmit holding register empty */
+}
+
+void serial_tx(char c)
+{
+    outb(COM1, c);
+}
+
 void serial_putc(char c)
 {
-    unsigned int spins = 100000;
+    unsigned int spins = 100000;        /* a UART that never drains is given up on */
 
-    if (c == '\n')
-        serial_putc('\r');
-    while (!(inb(COM1 + 5) & 0x20) && --spins)
+    while (!serial_tx_ready() && --spins)
         ;
-    outb(COM1, c);
+    serial_tx(c);
 }
 
 int serial_getc(void)
