@@ -162,11 +162,7 @@ static bool vcpu_active(const struct vcpu *v)
  * handed out matches CPU time spent. It is kept within one period's share
  * (no hoarding) and above -PERIOD (a debt is paid back, not forever).
  * A capped domain gets cap% of that time to run in, less what it overran.
- * A vCPU that ran during the period counts as active even if it is
- * blocked now: one that sleeps most of the time (waking every 2 ms, say)
- * keeps a positive credit and so wins the CPU as soon as it wakes, instead
- * of sinking to -PERIOD and waiting behind a spinning one for a period.
- * Blocked vCPUs that did not run neither earn nor dilute the others' shares.
+ * Blocked vCPUs neither earn nor dilute the others' shares.
  */
 static void refill_credits(uint64_t now)
 {
@@ -181,14 +177,13 @@ static void refill_credits(uint64_t now)
     next_period = now + PERIOD_NS;
     for (unsigned int c = 0; c < NR_CPUS; c++)
         for_each_rq_vcpu(&runq[c], v)
-            if (vcpu_active(v) || v->cpu_time_ns != v->cpu_time_at_refill)
+            if (vcpu_active(v))
                 total_weight += v->domain->weight;
     for (unsigned int c = 0; c < NR_CPUS && total_weight; c++)
         for_each_rq_vcpu(&runq[c], v) {
             int64_t share = (int64_t)(elapsed * v->domain->weight / total_weight);
-            if (!vcpu_active(v) && v->cpu_time_ns == v->cpu_time_at_refill)
+            if (!vcpu_active(v))
                 continue;
-            v->cpu_time_at_refill = v->cpu_time_ns;
             v->credit = MIN(v->credit + share, share);
             v->credit = MAX(v->credit, -(int64_t)PERIOD_NS);
         }

@@ -71,7 +71,6 @@ struct vcpu {
     /* Accounting (credit scheduler and `make bench`). */
     int64_t credit;
     uint64_t cpu_time_ns;
-    uint64_t cpu_time_at_refill;    /* cpu_time_ns at the last credit refill */
     uint64_t run_start;
 };
 
