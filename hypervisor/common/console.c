@@ -7,6 +7,7 @@
 #include "evtchn.h"
 #include "mm.h"
 #include "processor.h"
+#include "config.h"
 #include <tandem/io/console.h>
 
 static spinlock_t console_lock = SPIN_LOCK_UNLOCKED;
@@ -17,11 +18,15 @@ static bool at_line_start = true;
  * The transmit buffer (Xen's serial_tx_buffer): everything printed goes
  * here first and leaves as the UART takes it, so no path spins for long
  * with interrupts off. Guest lines never take its last CON_HV_RESERVE
- * bytes (they are dropped instead, and counted); hypervisor output is never
- * dropped: in a full buffer it waits for the UART, one byte at a time.
+ * bytes, and one domain's lines never hold more than CON_DOM_SHARE of it
+ * at once (a slow UART cannot let one domain crowd out the others): lines
+ * beyond are dropped, and counted. Hypervisor output is never dropped: in
+ * a full buffer it waits for the UART, one byte at a time.
  */
 #define CON_TXBUF       16384
 #define CON_HV_RESERVE  1024
+#define CON_DOM_SHARE   4096
+#define CON_LINES       1024    /* guest lines in the buffer, for the shares */
 #define CON_SEND_MAX    1024    /* bytes one console_tx_send may send */
 #define CON_SEND_POLLS  256     /* times it polls a busy UART before leaving the rest */
 /* Each domain's console output: CON_RATE bytes a second, CON_BURST at once. */
@@ -30,10 +35,32 @@ static bool at_line_start = true;
 
 static char txbuf[CON_TXBUF];
 static uint32_t tx_prod, tx_cons;      /* free-running; under console_lock */
+/* Each guest line still in txbuf: where it ends, its size, whose it is. */
+static struct { uint32_t end, len; domid_t dom; } tx_lines[CON_LINES];
+static uint32_t tl_prod, tl_cons;
+static uint32_t tx_inflight[MAX_DOMAINS + 1];  /* bytes of each domain's lines in txbuf */
 
 static uint32_t tx_free(void)
 {
     return CON_TXBUF - (tx_prod - tx_cons);
+}
+
+/* Forget the lines the UART has taken. Lock held. */
+static void tx_retire(void)
+{
+    while (tl_cons != tl_prod && (int32_t)(tx_cons - tx_lines[tl_cons % CON_LINES].end) >= 0) {
+        domid_t dom = tx_lines[tl_cons % CON_LINES].dom;
+        tx_inflight[dom] -= tx_lines[tl_cons % CON_LINES].len;
+        tl_cons++;
+    }
+}
+
+/* May d queue a line of `need` bytes now? Lock held. */
+static bool tx_room_for_guest(const struct domain *d, uint32_t need)
+{
+    tx_retire();
+    return d->domain_id <= MAX_DOMAINS && tl_prod - tl_cons < CON_LINES &&
+           tx_free() >= CON_HV_RESERVE + need && tx_inflight[d->domain_id] + need <= CON_DOM_SHARE;
 }
 
 /* Send what the UART takes now, at most CON_SEND_MAX bytes. Lock held. */
@@ -82,6 +109,7 @@ void console_flush(void)
 
     while (tx_cons != tx_prod)
         serial_putc(txbuf[tx_cons++ % CON_TXBUF]);
+    tx_retire();
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -252,7 +280,8 @@ static void guest_line_out(struct domain *d, int src)
     }
     snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
     flags = spin_lock_irqsave(&console_lock);
-    if (tx_free() >= CON_HV_RESERVE + strlen(prefix) + c->len + 4) {
+    if (tx_room_for_guest(d, strlen(prefix) + c->len + 4)) {
+        uint32_t start = tx_prod;
         if (!at_line_start)
             tx_put('\n');
         puts_locked(prefix);
@@ -261,6 +290,11 @@ static void guest_line_out(struct domain *d, int src)
         tx_put('\n');
         at_line_start = true;
         shown = true;
+        tx_lines[tl_prod % CON_LINES].end = tx_prod;
+        tx_lines[tl_prod % CON_LINES].len = tx_prod - start;
+        tx_lines[tl_prod % CON_LINES].dom = d->domain_id;
+        tl_prod++;
+        tx_inflight[d->domain_id] += tx_prod - start;
     } else {
         d->con_dropped += c->len + 1;
     }

@@ -25,7 +25,7 @@
 
 #define SLICE_NS        (10ULL * 1000000)     /* 10 ms */
 #define PERIOD_NS       (30ULL * 1000000)     /* credit accounting period */
-#define CONSOLE_TICK_NS (1ULL * 1000000)      /* while console output waits for the UART */
+#define CONSOLE_TICK_NS (100ULL * 1000)       /* while console output waits for the UART */
 
 /*
  * A CPU's run queue: every vCPU placed on that CPU, runnable or not, linked

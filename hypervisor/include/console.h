@@ -7,6 +7,7 @@
 struct domain;
 
 void serial_init(void);
+extern uint64_t opt_serial_baud_model;     /* serial_baud_model=N: a UART as slow as N baud (tests) */
 bool serial_tx_ready(void);     /* the UART takes a byte now */
 void serial_tx(char c);         /* send one byte; only when serial_tx_ready() */
 void serial_putc(char c);       /* wait (bounded) until it is ready, then send; no \n translation */

@@ -26,6 +26,7 @@ static const struct cmdline_param params[] = {
     { "dom_mem", PARAM_SIZE, &opt.dom_mem, 0 },
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
     { "audit", PARAM_BOOL, &opt_audit, 0 },
+    { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
 };
 
 static void report_param(const char *key, const char *why, void *ctx)
