@@ -55,6 +55,12 @@ static void tx_retire(void)
     }
 }
 
+/*
+ * Room in txbuf for whatever lines 64 more bytes of d's ring output can
+ * complete (its partial line, up to 256 bytes, and up to 63 empty ones).
+ */
+#define CON_RING_ROOM   768
+
 /* May d queue a line of `need` bytes now? Lock held. */
 static bool tx_room_for_guest(const struct domain *d, uint32_t need)
 {
@@ -447,10 +453,17 @@ void console_ring_kick(struct domain *d)
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (prod - cons > sizeof(r->out))
         cons = prod - sizeof(r->out);   /* bogus producer: show the last window */
-    /* Over its rate the rest stays in the ring, for a later kick: nothing is lost. */
+    /*
+     * Over its rate, or with its share of the transmit buffer nearly used,
+     * the rest stays in the ring for a later kick: nothing is lost.
+     */
     while (cons != prod) {
-        size_t n = 0, want = console_budget(d, MIN(prod - cons, sizeof(buf)));
-        if (!want)
+        size_t n = 0, want;
+        unsigned long flags = spin_lock_irqsave(&console_lock);
+        bool room = tx_room_for_guest(d, CON_RING_ROOM);
+
+        spin_unlock_irqrestore(&console_lock, flags);
+        if (!room || !(want = console_budget(d, MIN(prod - cons, sizeof(buf)))))
             break;
         while (n < want)
             buf[n++] = r->out[cons++ % sizeof(r->out)];

@@ -32,7 +32,7 @@ struct vcpu {
 
     /* PV CPU state (Xen x86_64 PV model). */
     bool in_kernel;                 /* guest kernel mode vs guest user mode */
-    struct multicall_entry *mc_call;    /* the multicall entry being run, NULL outside a multicall */
+    struct multicall_entry *mc_call;    /* the entry do_multicall is running (its stack copy), else NULL */
     bool hcall_preempted;           /* that entry's call asked for a continuation (Xen's hcall_preempted) */
     mfn_t kernel_l4;                /* NEW_BASEPTR */
     mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
