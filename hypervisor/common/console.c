@@ -6,11 +6,118 @@
 #include "time.h"
 #include "evtchn.h"
 #include "mm.h"
+#include "processor.h"
+#include "config.h"
 #include <tandem/io/console.h>
 
 static spinlock_t console_lock = SPIN_LOCK_UNLOCKED;
 static int loglvl = 2;                 /* print levels <= this: 0 err, 1 warn, 2 info, 3 debug */
 static bool at_line_start = true;
+
+/*
+ * The transmit buffer (Xen's serial_tx_buffer): everything printed goes
+ * here first and leaves as the UART takes it, so no path spins for long
+ * with interrupts off. Guest lines never take its last CON_HV_RESERVE
+ * bytes, and one domain's lines never hold more than CON_DOM_SHARE of it
+ * at once (a slow UART cannot let one domain crowd out the others): lines
+ * beyond are dropped, and counted. Hypervisor output is never dropped: in
+ * a full buffer it waits for the UART, one byte at a time.
+ */
+#define CON_TXBUF       16384
+#define CON_HV_RESERVE  1024
+#define CON_DOM_SHARE   4096
+#define CON_LINES       1024    /* guest lines in the buffer, for the shares */
+#define CON_SEND_MAX    1024    /* bytes one console_tx_send may send */
+#define CON_SEND_POLLS  256     /* times it polls a busy UART before leaving the rest */
+/* Each domain's console output: CON_RATE bytes a second, CON_BURST at once. */
+#define CON_RATE        16384
+#define CON_BURST       65536
+
+static char txbuf[CON_TXBUF];
+static uint32_t tx_prod, tx_cons;      /* free-running; under console_lock */
+/* Each guest line still in txbuf: where it ends, its size, whose it is. */
+static struct { uint32_t end, len; domid_t dom; } tx_lines[CON_LINES];
+static uint32_t tl_prod, tl_cons;
+static uint32_t tx_inflight[MAX_DOMAINS + 1];  /* bytes of each domain's lines in txbuf */
+
+static uint32_t tx_free(void)
+{
+    return CON_TXBUF - (tx_prod - tx_cons);
+}
+
+/* Forget the lines the UART has taken. Lock held. */
+static void tx_retire(void)
+{
+    while (tl_cons != tl_prod && (int32_t)(tx_cons - tx_lines[tl_cons % CON_LINES].end) >= 0) {
+        domid_t dom = tx_lines[tl_cons % CON_LINES].dom;
+        tx_inflight[dom] -= tx_lines[tl_cons % CON_LINES].len;
+        tl_cons++;
+    }
+}
+
+/*
+ * Room in txbuf for whatever lines 64 more bytes of d's ring output can
+ * complete (its partial line, up to 256 bytes, and up to 63 empty ones).
+ */
+#define CON_RING_ROOM   768
+
+/* May d queue a line of `need` bytes now? Lock held. */
+static bool tx_room_for_guest(const struct domain *d, uint32_t need)
+{
+    tx_retire();
+    return d->domain_id <= MAX_DOMAINS && tl_prod - tl_cons < CON_LINES &&
+           tx_free() >= CON_HV_RESERVE + need && tx_inflight[d->domain_id] + need <= CON_DOM_SHARE;
+}
+
+/* Send what the UART takes now, at most CON_SEND_MAX bytes. Lock held. */
+static void console_tx_send(void)
+{
+    unsigned int sent = 0, polls = 0;
+
+    while (tx_cons != tx_prod && sent < CON_SEND_MAX) {
+        if (!serial_tx_ready()) {
+            if (++polls == CON_SEND_POLLS)
+                return;
+            cpu_relax();
+            continue;
+        }
+        serial_tx(txbuf[tx_cons++ % CON_TXBUF]);
+        sent++;
+    }
+}
+
+/* Queue one byte of hypervisor output; \n goes out as \r\n. Lock held. */
+static void tx_put(char c)
+{
+    if (c == '\n')
+        tx_put('\r');
+    if (!tx_free())
+        serial_putc(txbuf[tx_cons++ % CON_TXBUF]);
+    txbuf[tx_prod++ % CON_TXBUF] = c;
+}
+
+void console_tx_poll(void)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+
+    console_tx_send();
+    spin_unlock_irqrestore(&console_lock, flags);
+}
+
+bool console_tx_pending(void)
+{
+    return READ_ONCE(tx_cons) != READ_ONCE(tx_prod);
+}
+
+void console_flush(void)
+{
+    unsigned long flags = spin_lock_irqsave(&console_lock);
+
+    while (tx_cons != tx_prod)
+        serial_putc(txbuf[tx_cons++ % CON_TXBUF]);
+    tx_retire();
+    spin_unlock_irqrestore(&console_lock, flags);
+}
 
 void console_init(void)
 {
@@ -33,7 +140,7 @@ void console_set_loglvl(const char *lvl)
 static void puts_locked(const char *s)
 {
     while (*s)
-        serial_putc(*s++);
+        tx_put(*s++);
 }
 
 /* Prints "(XEN) [  seconds.micros] " at the start of each line. */
@@ -49,7 +156,7 @@ static void emit_hv(const char *s)
             puts_locked(stamp);
             at_line_start = false;
         }
-        serial_putc(*s);
+        tx_put(*s);
         if (*s == '\n')
             at_line_start = true;
     }
@@ -70,6 +177,7 @@ void vprintk(const char *fmt, va_list ap)
     vsnprintf(buf, sizeof(buf), fmt, ap);
     flags = spin_lock_irqsave(&console_lock);
     emit_hv(buf);
+    console_tx_send();
     spin_unlock_irqrestore(&console_lock, flags);
 }
 
@@ -109,27 +217,98 @@ static bool seen_from_other_source(struct domain *d, int src, uint32_t h)
     return false;
 }
 
+/* Says how much of d's output was dropped since it was last said. */
+static void report_dropped(struct domain *d)
+{
+    uint64_t n = d->con_dropped;
+
+    if (!n)
+        return;
+    d->con_dropped = 0;
+    printk(XENLOG_WARNING "d%u: %lu bytes of console output dropped (over %u bytes/s, or the console "
+           "buffer full)\n", d->domain_id, (unsigned long)n, CON_RATE);
+}
+
+/* d's console allowance now: a token bucket, CON_RATE bytes a second, at most CON_BURST saved up. */
+static void console_refill(struct domain *d)
+{
+    uint64_t now = now_ns(), add;
+
+    if (!d->con_refill_ns) {
+        d->con_tokens = CON_BURST;
+        d->con_refill_ns = now;
+    }
+    add = (now - d->con_refill_ns) * CON_RATE / 1000000000ULL;
+    if (add) {
+        d->con_tokens = MIN(d->con_tokens + add, (uint64_t)CON_BURST);
+        d->con_refill_ns = d->con_tokens == CON_BURST ? now :
+                           d->con_refill_ns + add * 1000000000ULL / CON_RATE;
+    }
+}
+
+/* Up to `want` bytes of the allowance: how many d may write now. */
+static size_t console_budget(struct domain *d, size_t want)
+{
+    size_t n;
+
+    console_refill(d);
+    n = MIN((uint64_t)want, d->con_tokens);
+    d->con_tokens -= n;
+    return n;
+}
+
+/* All of `want`, or nothing. */
+static bool console_budget_take(struct domain *d, size_t want)
+{
+    console_refill(d);
+    if (d->con_tokens < want)
+        return false;
+    d->con_tokens -= want;
+    return true;
+}
+
 static void guest_line_out(struct domain *d, int src)
 {
     struct guest_console *c = &d->con[src];
     char prefix[16];
     unsigned long flags;
+    bool shown = false;
 
     if (seen_from_other_source(d, src, line_hash(c->buf, c->len))) {
         c->len = 0;
         return;
     }
+    /* console_io over the domain's rate: the whole line is dropped (the ring is never read that far). */
+    if (src == CONSOLE_SRC_IO && !console_budget_take(d, c->len + 1)) {
+        d->con_dropped += c->len + 1;
+        c->len = 0;
+        return;
+    }
     snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
     flags = spin_lock_irqsave(&console_lock);
-    if (!at_line_start)
-        serial_putc('\n');
-    puts_locked(prefix);
-    for (size_t i = 0; i < c->len; i++)
-        serial_putc(c->buf[i]);
-    serial_putc('\n');
-    at_line_start = true;
+    if (tx_room_for_guest(d, strlen(prefix) + c->len + 4)) {
+        uint32_t start = tx_prod;
+        if (!at_line_start)
+            tx_put('\n');
+        puts_locked(prefix);
+        for (size_t i = 0; i < c->len; i++)
+            tx_put(c->buf[i]);
+        tx_put('\n');
+        at_line_start = true;
+        shown = true;
+        tx_lines[tl_prod % CON_LINES].end = tx_prod;
+        tx_lines[tl_prod % CON_LINES].len = tx_prod - start;
+        tx_lines[tl_prod % CON_LINES].dom = d->domain_id;
+        tl_prod++;
+        tx_inflight[d->domain_id] += tx_prod - start;
+    } else {
+        d->con_dropped += c->len + 1;
+    }
+    console_tx_send();
     spin_unlock_irqrestore(&console_lock, flags);
     c->len = 0;
+    if (shown)
+        report_dropped(d);
 }
 
 void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
@@ -159,6 +338,7 @@ void console_guest_flush(struct domain *d)
     for (int src = 0; src < 2; src++)
         if (d->con[src].len)
             guest_line_out(d, src);
+    report_dropped(d);
 }
 
 /* ---- input: polled from the timer tick into a small queue ---- */
@@ -273,9 +453,19 @@ void console_ring_kick(struct domain *d)
     __atomic_thread_fence(__ATOMIC_ACQUIRE);
     if (prod - cons > sizeof(r->out))
         cons = prod - sizeof(r->out);   /* bogus producer: show the last window */
+    /*
+     * Over its rate, or with its share of the transmit buffer nearly used,
+     * the rest stays in the ring for a later kick: nothing is lost.
+     */
     while (cons != prod) {
-        size_t n = 0;
-        while (cons != prod && n < sizeof(buf))
+        size_t n = 0, want;
+        unsigned long flags = spin_lock_irqsave(&console_lock);
+        bool room = tx_room_for_guest(d, CON_RING_ROOM);
+
+        spin_unlock_irqrestore(&console_lock, flags);
+        if (!room || !(want = console_budget(d, MIN(prod - cons, sizeof(buf)))))
+            break;
+        while (n < want)
             buf[n++] = r->out[cons++ % sizeof(r->out)];
         console_guest_write(d, CONSOLE_SRC_RING, buf, n);
     }
@@ -310,6 +500,7 @@ static void console_feed_ring(struct domain *d)
 /* Timer tick: drain every ring (guests may not notify), take typed input, feed every ring. */
 void console_service_input(void)
 {
+    console_tx_poll();
     for (struct domain *x = domain_list; x; x = x->next_in_list)
         console_ring_kick(x);
     console_poll_input();

@@ -4,6 +4,8 @@
 #include "domain.h"
 #include "cpu.h"
 #include "processor.h"
+#include "evtchn.h"
+#include "time.h"
 #include <tandem/errno.h>
 #include <tandem/xen.h>
 
@@ -31,16 +33,37 @@ static const char *const names[NR_HYPERCALLS] = {
 
 long hypercall_continue(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
+    struct vcpu *v = current;
     struct cpu_user_regs *regs = guest_cpu_regs();
 
-    if (current->in_multicall)
-        return 0;
+    if (v->mc_call) {
+        /* Inside a multicall: the entry itself becomes the continuation (Xen's mcs->call). */
+        v->mc_call->args[0] = a1;
+        v->mc_call->args[1] = a2;
+        v->mc_call->args[2] = a3;
+        v->mc_call->args[3] = a4;
+        v->hcall_preempted = true;
+        return nr;
+    }
     regs->rip -= 2;             /* back onto the SYSCALL */
     regs->rdi = a1;
     regs->rsi = a2;
     regs->rdx = a3;
     regs->r10 = a4;
     return nr;
+}
+
+/*
+ * Xen's hypercall_preempt_check. The hypervisor runs with interrupts off,
+ * so "an interrupt is pending" is read as: the one-shot timer's deadline
+ * (slice end, accounting period, the earliest guest timer) has passed.
+ */
+bool hypercall_preempt_check(void)
+{
+    struct percpu *pc = this_cpu();
+
+    return pc->need_resched || now_ns() >= pc->timer_deadline ||
+           (pc->curr && local_events_need_delivery(pc->curr));
 }
 
 const char *hypercall_name(unsigned long nr)

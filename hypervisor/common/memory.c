@@ -25,59 +25,92 @@ static struct domain *target_domain(domid_t id, long *rc)
     return d;
 }
 
-/* Returns extents done; the caller's array is read/written one entry at a time. */
-static long reservation(unsigned int cmd, uint64_t arg)
+/*
+ * One extent of decrease_reservation: the frame's owner is read from the
+ * frame table, so the check is O(1) whatever the domain's size. As Xen's
+ * guest_remove_page: the frame leaves the domain now (its pin is dropped);
+ * a frame still mapped or holding the hypervisor's ring references is
+ * freed only at its last reference. The caller flushes the TLB before the
+ * guest runs again (no stale translation may outlive the frame).
+ */
+static bool decrease_one(struct domain *d, mfn_t x)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(x) || (pg = mfn_to_page(x))->owner != d->domain_id ||
+        !(pg->flags & PGF_allocated) || (pg->flags & (PGF_zombie | PGF_shared_info | PGF_xenheap)))
+        return false;
+    if (pg->flags & PGF_pinned) {
+        pg->flags &= ~PGF_pinned;
+        put_page_and_type(x);
+    }
+    domain_release_page(d, x);
+    return true;
+}
+
+/* One extent of increase_reservation / populate_physmap. */
+static bool increase_one(struct domain *d, unsigned int op, uint64_t slot)
+{
+    uint64_t x = 0;
+    mfn_t m;
+
+    if (op == XENMEM_populate_physmap && (copy_from_guest(&x, slot, 8) || x >= (1UL << 40)))
+        return false;
+    if ((m = alloc_domheap_page(d)) == INVALID_MFN)
+        return false;           /* over the limit or out of memory: report what was done */
+    if (op == XENMEM_populate_physmap)
+        set_gpfn_from_mfn(m, x);
+    if (copy_to_guest(slot, &m, 8)) {
+        domain_release_page(d, m);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Returns the extents done, counted from 0 across continuations: a long
+ * call is preempted between extents and continues (Xen's encoding) with
+ * the next extent in the command's bits 6 and up. The caller's array is
+ * read and written one entry at a time.
+ */
+static long reservation(unsigned int op, uint64_t start, uint64_t arg)
 {
     struct xen_memory_reservation r;
     struct domain *d;
+    bool released = false, preempted = false;
     long rc = 0;
     uint64_t i;
 
-    /* As Xen: an unreadable argument, an unknown domain or one the caller may not
-     * touch is "0 extents done" (start_extent), never an error code. */
-    if (copy_from_guest(&r, arg, sizeof(r)))
-        return 0;
+    /* As Xen: an unreadable argument, a count too large to continue, an unknown
+     * domain or one the caller may not touch is "start_extent extents done",
+     * never an error code. */
+    if (copy_from_guest(&r, arg, sizeof(r)) || r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) ||
+        start >= r.nr_extents)
+        return start;
     if (!(d = target_domain(r.domid, &rc)))
-        return 0;
+        return start;
     if (r.extent_order != 0)
-        return 0;               /* PV domains get single frames (no superpages) */
-    for (i = 0; i < r.nr_extents; i++) {
+        return start;           /* PV domains get single frames (no superpages) */
+    for (i = start; i < r.nr_extents; i++) {
         uint64_t slot = r.extent_start + i * 8, x;
-        mfn_t m;
 
-        if (cmd == XENMEM_decrease_reservation) {
-            struct page_info *pg;
-            if (copy_from_guest(&x, slot, 8))
+        if (i != start && hypercall_preempt_check()) {
+            preempted = true;
+            break;
+        }
+        if (op != XENMEM_decrease_reservation) {
+            if (!increase_one(d, op, slot))
                 break;
-            if (!mfn_valid(x) || (pg = mfn_to_page(x))->owner != d->domain_id ||
-                !(pg->flags & PGF_allocated) || (pg->flags & (PGF_zombie | PGF_shared_info | PGF_xenheap)))
-                break;
-            /*
-             * As Xen's guest_remove_page: the frame leaves the domain now (its
-             * pin is dropped); a frame still mapped or holding the hypervisor's
-             * ring references is freed only at its last reference.
-             */
-            if (pg->flags & PGF_pinned) {
-                pg->flags &= ~PGF_pinned;
-                put_page_and_type(x);
-            }
-            flush_tlb_local();  /* no stale translation may outlive the frame */
-            domain_release_page(d, x);
             continue;
         }
-        if (cmd == XENMEM_populate_physmap && copy_from_guest(&x, slot, 8))
+        if (copy_from_guest(&x, slot, 8) || !decrease_one(d, x))
             break;
-        if (cmd == XENMEM_populate_physmap && x >= (1UL << 40))
-            break;
-        if ((m = alloc_domheap_page(d)) == INVALID_MFN)
-            break;              /* over the limit or out of memory: report what was done */
-        if (cmd == XENMEM_populate_physmap)
-            set_gpfn_from_mfn(m, x);
-        if (copy_to_guest(slot, &m, 8)) {
-            domain_release_page(d, m);
-            break;
-        }
+        released = true;
     }
+    if (released)
+        flush_tlb_local();
+    if (preempted)
+        return hypercall_continue(__HYPERVISOR_memory_op, op | (i << MEMOP_EXTENT_SHIFT), arg, 0, 0);
     return i;
 }
 
@@ -87,11 +120,20 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
     long rc = 0;
     domid_t id;
 
-    switch (cmd) {
+    switch (cmd & MEMOP_CMD_MASK) {
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
-        return reservation(cmd, arg);
+        return reservation(cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT, arg);
+    case XENMEM_maximum_ram_page:
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+    case XENMEM_maximum_gpfn:
+        if (cmd >> MEMOP_EXTENT_SHIFT)
+            return -XEN_EINVAL;     /* as Xen: no start extent for these */
+        break;
+    }
+    switch (cmd) {
     case XENMEM_maximum_ram_page:
         return max_page;
     case XENMEM_current_reservation:

@@ -25,6 +25,7 @@
 
 #define SLICE_NS        (10ULL * 1000000)     /* 10 ms */
 #define PERIOD_NS       (30ULL * 1000000)     /* credit accounting period */
+#define CONSOLE_TICK_NS (100ULL * 1000)       /* while console output waits for the UART */
 
 /*
  * A CPU's run queue: every vCPU placed on that CPU, runnable or not, linked
@@ -312,6 +313,8 @@ void sched_recompute_timer(void)
     struct vcpu *v;
 
     next = MIN(next, next_period);
+    if (console_tx_pending())
+        next = MIN(next, now + CONSOLE_TICK_NS);    /* the UART takes the rest as it can */
     for_each_rq_vcpu(rq, v) {
         if (v->singleshot_deadline && v->singleshot_deadline < next)
             next = v->singleshot_deadline;

@@ -24,6 +24,10 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint
             return -XEN_EINVAL;
         for (uint64_t done = 0; done < count; ) {
             size_t n = MIN(count - done, sizeof(chunk));
+            /* As Xen's guest_console_write: continue with the rest when preempted. */
+            if (done && hypercall_preempt_check())
+                return hypercall_continue(__HYPERVISOR_console_io, CONSOLEIO_write, count - done,
+                                          buf + done, 0);
             if (copy_from_guest(chunk, buf + done, n))
                 return -XEN_EFAULT;
             console_guest_write(d, CONSOLE_SRC_IO, chunk, n);

@@ -21,6 +21,7 @@ const char *shutdown_reason_name(int r)
 __noreturn void machine_halt(unsigned int code)
 {
     local_irq_disable();
+    console_flush();            /* the buffered tail of the log, the final report */
     outl(0xf4, code);           /* QEMU isa-debug-exit, if present */
     outw(0x604, 0x2000);        /* QEMU ACPI power-off (q35 / piix) */
     outw(0xb004, 0x2000);

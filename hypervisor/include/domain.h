@@ -32,7 +32,8 @@ struct vcpu {
 
     /* PV CPU state (Xen x86_64 PV model). */
     bool in_kernel;                 /* guest kernel mode vs guest user mode */
-    bool in_multicall;              /* no continuations inside a multicall */
+    struct multicall_entry *mc_call;    /* the entry do_multicall is running (its stack copy), else NULL */
+    bool hcall_preempted;           /* that entry's call asked for a continuation (Xen's hcall_preempted) */
     mfn_t kernel_l4;                /* NEW_BASEPTR */
     mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
     uint64_t kernel_ss, kernel_sp;  /* stack_switch */
@@ -117,6 +118,9 @@ struct domain {
     uint32_t con_recent[2][16];     /* hashes of lines recently shown, per source */
     unsigned int con_recent_pos[2];
     struct { char buf[256]; unsigned int head, tail; } con_in;  /* typed for it, not yet taken */
+    uint64_t con_tokens;            /* console bytes it may write now (console.c's rate limit) */
+    uint64_t con_refill_ns;         /* when con_tokens was last topped up; 0 = never */
+    uint64_t con_dropped;           /* console_io bytes dropped since the last notice */
 
     struct domain_counters ctr;
     struct domain *next_in_list;

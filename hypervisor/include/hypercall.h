@@ -19,10 +19,22 @@ const char *hypercall_name(unsigned long nr);
 /*
  * Preempt a long hypercall (Xen's hypercall_create_continuation): the guest
  * re-executes its SYSCALL with these arguments, after any pending interrupt
- * or event has been handled. Returns nr (the caller returns it as its result,
- * which re-loads rax) or 0 when continuing is impossible (inside a multicall):
- * then the caller must finish the work itself.
+ * or event has been handled. Returns nr, which the caller must return as its
+ * result at once, having changed nothing it has not accounted for in the
+ * arguments (this re-loads rax). Inside a multicall the arguments go into
+ * the multicall entry instead, which the multicall writes back to the guest
+ * before continuing itself at that entry (Xen's model); the return value is
+ * the same. Never fails.
  */
 long hypercall_continue(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+/*
+ * True when a long hypercall should stop at its next safe point and
+ * continue: the timer is due, a reschedule is wanted, or the vCPU has an
+ * event to take. Call it between units of work, never before the first
+ * (each call must make progress). Every hypercall whose work grows with a
+ * guest-chosen number checks it (docs/error-handling.md, "No hypercall
+ * holds the CPU for long").
+ */
+bool hypercall_preempt_check(void);
 
 #endif

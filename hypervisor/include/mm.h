@@ -39,6 +39,7 @@ struct page_info {
     uint8_t  order;         /* allocation order of a heap block's first frame */
     uint32_t flags;         /* PGF_* */
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
+    uint64_t prev;          /* previous one, ~0 for the first: O(1) removal */
 };
 
 extern struct page_info *frame_table;

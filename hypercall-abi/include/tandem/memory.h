@@ -41,6 +41,15 @@
 #define XENMEM_acquire_resource      28
 
 /*
+ * The command's bits 6 and up: for increase_reservation,
+ * decrease_reservation and populate_physmap, the extent to start at (how a
+ * preempted call continues, as Xen's start_extent); 0 for every other
+ * command.
+ */
+#define MEMOP_EXTENT_SHIFT           6
+#define MEMOP_CMD_MASK               ((1U << MEMOP_EXTENT_SHIFT) - 1)
+
+/*
  * mem_flags of struct xen_memory_reservation. Bits 0-7: the highest
  * address width the extents may use (0 = any); bits 8-15: NUMA node + 1.
  */

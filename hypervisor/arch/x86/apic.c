@@ -3,6 +3,7 @@
 #include "time.h"
 #include "mm.h"
 #include "processor.h"
+#include "cpu.h"
 
 #define APIC_ID      0x020
 #define APIC_EOI     0x0b0
@@ -51,6 +52,7 @@ void apic_timer_oneshot(uint64_t deadline_ns)
 {
     uint64_t now = now_ns(), ticks;
 
+    this_cpu()->timer_deadline = deadline_ns;
     ticks = deadline_ns > now ? (deadline_ns - now) * apic_khz / 1000000 : 1;
     if (ticks == 0)
         ticks = 1;

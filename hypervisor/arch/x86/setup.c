@@ -28,6 +28,7 @@ static const struct cmdline_param params[] = {
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
     { "audit", PARAM_BOOL, &opt_audit, 0 },
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
+    { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
 };
 
 static void report_param(const char *key, const char *why, void *ctx)

@@ -33,6 +33,7 @@ struct percpu {
     struct vcpu *curr;          /* vCPU whose state is in the guest frame, NULL when idle */
     uint64_t cr3_loaded;
     bool need_resched;
+    uint64_t timer_deadline;    /* ns: when the one-shot APIC timer fires next */
     struct vcpu *rq_head;       /* run queue */
     struct tss64 tss __aligned(16);
     uint64_t *gdt;              /* 16 pages: 14 guest pages + hypervisor page(s) */

@@ -79,12 +79,11 @@ static long mmu_update_one(struct domain *d, struct domain *pg_owner, const stru
     }
 }
 
-#define MMU_BATCH_CHUNK 256     /* requests between preemption points */
-
 /*
  * Shared loop of mmu_update and mmuext_op: `done` counts across
  * continuations (with MMU_UPDATE_PREEMPTED set in count, the running total
- * is read back from *pdone, as in Xen).
+ * is read back from *pdone, as in Xen). Preempted between requests when
+ * hypercall_preempt_check() says so, also inside a multicall.
  */
 static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t pdone,
                       uint64_t foreigndom, size_t size,
@@ -120,15 +119,12 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
         return rc;
     }
     for (i = 0; i < n; i++) {
-        if (i == MMU_BATCH_CHUNK) {
-            long c;
+        if (i && hypercall_preempt_check()) {
             uint32_t total = done + i;
             if (pdone && copy_to_guest(pdone, &total, sizeof(total)))
                 return -XEN_EFAULT;
-            c = hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED,
-                                   pdone, foreigndom);
-            if (c)
-                return c;
+            return hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED,
+                                      pdone, foreigndom);
         }
         if (copy_from_guest(buf, list + (uint64_t)i * size, size)) {
             rc = -XEN_EFAULT;
