@@ -62,6 +62,10 @@ void cpu_init(unsigned int cpu, char *stack);
 void cpu_gdt_virt_init(unsigned int cpu);
 struct vcpu_gdt { const uint64_t *frames; unsigned int nr; };
 void cpu_load_guest_gdt(const struct vcpu_gdt *g);
+/* cpu's GDT area stops showing frame m (the zero page instead); for frames about to be released. */
+void cpu_gdt_forget_frame(unsigned int cpu, mfn_t m);
+/* For the audit: the frame guest page i (< 14) of cpu's GDT area shows; false if it shows the zero page or the area is not set up. */
+bool cpu_gdt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn);
 void idt_init(void);
 /* Switch to the guest frame at the top of this CPU's stack and return to the guest. */
 __noreturn void resume_guest(struct cpu_user_regs *frame);
