@@ -5,6 +5,9 @@
  *     MOV) is emulated; a 16-byte one never executes (the CPU raises #GP
  *     itself) and the entry stays as it was. The decoder reads no more
  *     than 15 bytes whatever the guest's code holds.
+ *   - Page end: a 3-byte MOV in the last bytes of a code page whose next
+ *     page is unmapped is emulated (15 bytes cannot be read there, the 3
+ *     that can are enough); the guest then faults fetching the next page.
  *   - Flags: a write the emulation refuses (the guest gets its #PF, as
  *     Xen's ptwr gives X86EMUL_UNHANDLEABLE) leaves RFLAGS as the
  *     instruction found them: OR (ZF), BTS (CF) and CMPXCHG (ZF) each
@@ -19,6 +22,47 @@ const char test_title[] = "hostile: ptwr instruction length limit, flags kept on
 
 /* movq %rax, (%rdi) with n DS prefixes in front (3 + n bytes). */
 #define PREFIXED_MOV(n) ".rept " #n "\n\t.byte 0x3e\n\t.endr\n\t.byte 0x48, 0x89, 0x07\n\t"
+
+/* Two exception-table entries filled in at run time (the code runs in a scratch page). */
+__asm__(".pushsection ex_table, \"a\"\n\t.balign 8\n"
+        ".globl edge_extable\nedge_extable: .quad 0, 0, 0, 0\n\t.popsection");
+extern uint64_t edge_extable[4];
+extern const char edge_refused[], edge_emulated[];
+
+/* 1: the write was refused (#PF at the MOV), 2: emulated (#PF fetching the next page). */
+static unsigned int page_end_mov(volatile uint64_t *pte, uint64_t e)
+{
+    int code_slot = pt_alloc_slot(), next_slot = pt_alloc_slot();
+    uint64_t code_mfn = pt_free_mfn();
+    uint8_t *code;
+    unsigned int outcome = 0;
+
+    if (code_slot < 0 || next_slot != code_slot - 1 || !code_mfn) {
+        test_error("no scratch slots or frame for the page-end code");
+        return 0;
+    }
+    /* Slots are handed out downwards: code_slot - 1 is below; use code at next_slot, unmapped above. */
+    code = pt_slot_va((unsigned int)next_slot);
+    if (pt_map((unsigned int)next_slot, code_mfn, L1_FLAGS_RW) || pt_unmap((unsigned int)code_slot)) {
+        test_error("cannot map the code page");
+        return 0;
+    }
+    memset(code, 0x90, 4096);
+    code[4093] = 0x48; code[4094] = 0x89; code[4095] = 0x07;   /* movq %rax, (%rdi) */
+    edge_extable[0] = (uint64_t)&code[4093];
+    edge_extable[1] = (uint64_t)edge_refused;
+    edge_extable[2] = (uint64_t)&code[4096];
+    edge_extable[3] = (uint64_t)edge_emulated;
+    __asm__ __volatile__("jmp *%1\n"
+                         ".globl edge_refused\nedge_refused: movl $1, %0\n\tjmp 3f\n"
+                         ".globl edge_emulated\nedge_emulated: movl $2, %0\n"
+                         "3:"
+                         : "+m"(outcome) : "r"(&code[4093]), "D"(pte), "a"(e) : "memory");
+    edge_extable[0] = edge_extable[2] = 0;
+    pt_unmap_va(code);
+    pt_free_slot((unsigned int)code_slot);
+    return outcome;
+}
 
 static void flags_kept(const char *what, uint64_t before, uint64_t flag, unsigned long n)
 {
@@ -65,6 +109,17 @@ void test_main(void)
     if (PTE_MFN(sv[k]) != own)
         test_fail("16-byte MOV changed the entry to %#lx", (unsigned long)sv[k]);
     expect_rc(mmu_update1(pt_maddr(pt_scratch_l1, k), 0), 0, "clear the entry");
+
+    /* A MOV in the last 3 bytes of a page, nothing mapped after it: emulated. */
+    {
+        unsigned int how = page_end_mov(&sv[k], e);
+        if (how != 2)
+            test_fail("MOV ending at a page end before an unmapped page: %s",
+                      how == 1 ? "refused (#PF at the MOV), want it emulated" : "neither fault seen");
+        else if (PTE_MFN(sv[k]) != own)
+            test_fail("page-end MOV: entry %#lx, want mfn %#lx", (unsigned long)sv[k], (unsigned long)own);
+        expect_rc(mmu_update1(pt_maddr(pt_scratch_l1, k), 0), 0, "clear the entry");
+    }
 
     /* OR refused: ZF set before (cmp equal), OR would clear it. */
     e = (unowned << 12) | L1_FLAGS_RW;
