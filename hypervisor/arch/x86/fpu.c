@@ -21,6 +21,7 @@
 
 static uint32_t mxcsr_mask = 0x0000ffbf;    /* the architectural default (a 0 mask field means it) */
 static bool reset_x87_ptrs;                 /* AMD without RstrFpErrPtrs */
+static const int32_t x87_dummy;             /* what the pointer reset loads */
 
 bool fpu_mxcsr_valid(uint32_t mxcsr)
 {
@@ -78,10 +79,13 @@ void arch_fpu_restore(struct vcpu *v)
     /*
      * As Xen's fpu_fxrstor: where fxrstor leaves FIP/FDP/FOP alone (no
      * unmasked exception pending in the image), give them the values of a
-     * load from the image itself, so the previous vCPU's do not show.
+     * dummy load, so the previous vCPU's do not show. The load is from a
+     * constant in the image, not (as Xen) from the vCPU's area: what the
+     * guest can then read is this instruction's and that constant's
+     * address, fixed, never the address of a heap block.
      */
     if (reset_x87_ptrs && !(fsw & ~fcw & 0x3f))
-        __asm__ __volatile__("fnclex\n\tffree %%st(7)\n\tfildl %0" :: "m"(v->fpu_area));
+        __asm__ __volatile__("fnclex\n\tffree %%st(7)\n\tfildl %0" :: "m"(x87_dummy));
     if (fxrstor_checked(v->fpu_area))
         return;
     fpu_reset_image(v->fpu_area);
