@@ -27,12 +27,10 @@ static void __attribute__((noreturn, used)) secondary_main(void)
     v_mxcsr = mxcsr;
     v_fcw = fcw;
     v_ran++;
-    for (;;) {
-        uint32_t me = 0;
-        /* Our own id: the one whose stack we are on. */
-        me = (uint64_t)__builtin_frame_address(0) >= (uint64_t)stack[1] ? 2 : 1;
+    /* Our own id: the one whose stack we are on. */
+    unsigned int me = (uint64_t)__builtin_frame_address(0) >= (uint64_t)stack[1] ? 2 : 1;
+    for (;;)
         HC3(vcpu_op, VCPUOP_down, me, NULL);
-    }
 }
 
 static long initialise(unsigned int vcpu, uint32_t mxcsr, uint16_t fcw)
