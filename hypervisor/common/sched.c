@@ -20,6 +20,7 @@
 #include "evtchn.h"
 #include "console.h"
 #include "traps.h"
+#include "fpu.h"
 #include <tandem/event_channel.h>
 #include <tandem/vcpu.h>
 
@@ -213,16 +214,6 @@ static struct vcpu *pick_next(struct sched_rq *rq, struct vcpu *prev)
     return best;
 }
 
-/* Eager FPU switch; CR0.TS is cleared first so the hypervisor never takes #NM. */
-static void fpu_save(struct vcpu *v)
-{
-    __asm__ __volatile__("clts; fxsave64 %0" : "=m"(v->fpu_area));
-}
-static void fpu_restore(struct vcpu *v)
-{
-    __asm__ __volatile__("clts; fxrstor64 %0" :: "m"(v->fpu_area));
-}
-
 void pv_load_vcpu_context(struct vcpu *v);
 void pv_save_vcpu_context(struct vcpu *v);
 void update_vcpu_system_time(struct vcpu *v);
@@ -236,7 +227,7 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
             prev->regs = *frame;
             pv_save_vcpu_context(prev);
         }
-        fpu_save(prev);
+        arch_fpu_save(prev);
         prev->is_running = false;
         account(prev, now);
         update_runstate(prev, vcpu_runnable(prev) ? RUNSTATE_runnable :
@@ -251,7 +242,7 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     next->is_running = true;
     next->run_start = now;
     update_runstate(next, RUNSTATE_running, now);
-    fpu_restore(next);
+    arch_fpu_restore(next);     /* eager switch; never faults the hypervisor */
     pv_load_vcpu_context(next);
     update_vcpu_system_time(next);
     if (next->runstate_guest)

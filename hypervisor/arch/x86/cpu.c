@@ -232,6 +232,31 @@ static void cpu_init_sysenter(const struct percpu *pc)
     wrmsr(MSR_SYSENTER_EIP, (uint64_t)sysenter_entry);
 }
 
+void cpu_gdt_forget_frame(unsigned int cpu, mfn_t m)
+{
+    struct percpu *pc = &percpu_data[cpu];
+    uint64_t rw = _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY;
+
+    if (!pc->gdt_virt)
+        return;
+    for (unsigned int i = 0; i < 14; i++)
+        if (((*pc->gdt_l1e[i] & PADDR_MASK) >> PAGE_SHIFT) == m) {
+            *pc->gdt_l1e[i] = (pc->gdt_zero_mfn << PAGE_SHIFT) | rw;
+            /* TODO(SMP): another CPU's area needs the flush done there (an IPI). */
+            invlpg(pc->gdt_virt + i * PAGE_SIZE);
+        }
+}
+
+bool cpu_gdt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn)
+{
+    const struct percpu *pc = &percpu_data[cpu];
+
+    if (!pc->gdt_virt)
+        return false;
+    *mfn = (*pc->gdt_l1e[i] & PADDR_MASK) >> PAGE_SHIFT;
+    return *mfn != pc->gdt_zero_mfn;
+}
+
 void cpu_init(unsigned int cpu, char *stack)
 {
     struct percpu *pc = &percpu_data[cpu];

@@ -3,6 +3,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "cpu.h"
+#include "fpu.h"
 #include "mm.h"
 #include "time.h"
 #include "sched.h"
@@ -56,6 +57,7 @@ void hv_main(const struct boot_info *in)
 
     mm_init(&bi);
     cpu_gdt_virt_init(0);
+    fpu_init();
     time_init();
     apic_init();
     sched_init();

@@ -63,6 +63,10 @@ void cpu_init(unsigned int cpu, char *stack);
 void cpu_gdt_virt_init(unsigned int cpu);
 struct vcpu_gdt { const uint64_t *frames; unsigned int nr; };
 void cpu_load_guest_gdt(const struct vcpu_gdt *g);
+/* cpu's GDT area stops showing frame m (the zero page instead); for frames about to be released. */
+void cpu_gdt_forget_frame(unsigned int cpu, mfn_t m);
+/* For the audit: the frame guest page i (< 14) of cpu's GDT area shows; false if it shows the zero page or the area is not set up. */
+bool cpu_gdt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn);
 void idt_init(void);
 /* After the command line: SMAP per smap= ("on", "off", "auto"; see cpu.c). */
 void cpu_enable_smap(unsigned int cpu, const char *mode);

@@ -14,12 +14,30 @@
 #include <tandem/xen.h>
 #include <tandem/errno.h>
 
-static void release_gdt(struct vcpu *v)
+static bool gdt_has(const struct vcpu *v, mfn_t m)
 {
     for (unsigned int i = 0; i < v->gdt_nr_frames; i++)
-        put_page_and_type(v->gdt_frames[i]);
-    v->gdt_nr_frames = 0;
-    v->gdt_entries = 0;
+        if (v->gdt_frames[i] == m)
+            return true;
+    return false;
+}
+
+/*
+ * Drop the references of frames a GDT no longer uses. First no CPU's GDT
+ * area may show them (a CPU that last ran a now dead vCPU would otherwise
+ * keep mapping frames about to be freed), except a CPU whose running vCPU
+ * still has the frame in its own GDT; then the types and references go.
+ */
+static void release_gdt(const mfn_t *frames, unsigned int nr)
+{
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        const struct vcpu *running = percpu_data[c].curr;
+        for (unsigned int i = 0; i < nr; i++)
+            if (!running || !gdt_has(running, frames[i]))
+                cpu_gdt_forget_frame(c, frames[i]);
+    }
+    for (unsigned int i = 0; i < nr; i++)
+        put_page_and_type(frames[i]);
 }
 
 void pv_load_gdt(struct vcpu *v)
@@ -32,7 +50,8 @@ void pv_load_gdt(struct vcpu *v)
 /* Install `entries` descriptors from `frames` as v's GDT (the frames are checked and typed). */
 int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries)
 {
-    unsigned int nr = DIV_ROUND_UP(entries, 512), i;
+    unsigned int nr = DIV_ROUND_UP(entries, 512), old_nr = v->gdt_nr_frames, i;
+    mfn_t old[FIRST_RESERVED_GDT_PAGE];
     int rc = 0;
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
@@ -45,12 +64,15 @@ int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entri
             put_page_and_type(frames[i]);
         return rc;
     }
-    release_gdt(v);
-    memcpy(v->gdt_frames, frames, nr * sizeof(frames[0]));
+    /* The new GDT is in place (and loaded, for the running vCPU) before the old one goes. */
+    memcpy(old, v->gdt_frames, old_nr * sizeof(old[0]));
+    if (nr)
+        memcpy(v->gdt_frames, frames, nr * sizeof(frames[0]));
     v->gdt_nr_frames = nr;
     v->gdt_entries = entries;
     if (v == current)
         pv_load_gdt(v);
+    release_gdt(old, old_nr);
     return 0;
 }
 

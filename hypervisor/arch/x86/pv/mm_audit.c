@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "domain.h"
+#include "cpu.h"
 #include <tandem/xen.h>
 
 bool opt_audit;
@@ -43,6 +44,27 @@ static void tally_ref(struct want *w, mfn_t m)
         w[m].count++;
         w[m].type_count++;
     }
+}
+
+/* Each CPU's GDT area shows only the zero page or descriptor pages in use (no freed frame). */
+static unsigned int audit_gdt_areas(void)
+{
+    unsigned int bad = 0;
+    mfn_t m;
+
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        for (unsigned int i = 0; i < 14; i++) {
+            const struct page_info *pg;
+            if (!cpu_gdt_slot_frame(c, i, &m))
+                continue;
+            pg = m < max_page ? &frame_table[m] : NULL;
+            if (pg && pg->type == PGT_seg_desc_page && pg->type_count)
+                continue;
+            if (bad++ < 10)
+                printk(XENLOG_ERR "audit: CPU%u GDT page %u shows mfn %#lx (type %u, type_count %u): not a descriptor page in use\n",
+                       c, i, (unsigned long)m, pg ? pg->type : 0, pg ? pg->type_count : 0);
+        }
+    return bad;
 }
 
 /* Returns the number of problems found (0: consistent). */
@@ -96,6 +118,7 @@ unsigned int mm_audit(void)
             printk(XENLOG_ERR "audit: mfn %#lx in use as a page table but not validated\n", (unsigned long)m);
     }
     xfree(w);
+    bad += audit_gdt_areas();
     if (bad)
         printk(XENLOG_ERR "audit: %u problem(s) in %lu frames\n", bad, (unsigned long)max_page);
     else

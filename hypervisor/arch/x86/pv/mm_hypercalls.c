@@ -165,12 +165,13 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
             return rc;
         *slot = mfn;
     }
-    if (old)
-        put_page_and_type(old);
+    /* As Xen's new_guest_cr3: the CPU leaves the old L4 before its reference goes. */
     if (v == current && v->in_kernel != user) {
         write_cr3(*slot << PAGE_SHIFT);
         v->domain->ctr.cr3_switches++;
     }
+    if (old)
+        put_page_and_type(old);
     return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "pv.h"
 #include "mm.h"
 #include "guest_access.h"
+#include "fpu.h"
 #include <tandem/vcpu.h>
 #include <tandem/errno.h>
 
@@ -24,7 +25,13 @@ static uint16_t fixup_sel(uint16_t sel)
 
 static int decode(const struct vcpu_guest_context *c)
 {
+    uint32_t mxcsr;
+
     if (!(c->flags & VGCF_in_kernel))
+        return -XEN_EINVAL;
+    /* fxrstor raises #GP (in ring 0, at the vCPU's first switch-in) for MXCSR bits outside MXCSR_MASK. */
+    memcpy(&mxcsr, c->fpu_ctxt + 24, sizeof(mxcsr));
+    if ((c->flags & VGCF_i387_valid) && !fpu_mxcsr_valid(mxcsr))
         return -XEN_EINVAL;
     if (!addr_ok(c->user_regs.rip) || !is_canonical(c->user_regs.rsp) ||
         !addr_ok(c->event_callback_eip) || !addr_ok(c->failsafe_callback_eip) ||
