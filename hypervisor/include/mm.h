@@ -39,6 +39,7 @@ struct page_info {
     uint8_t  order;         /* allocation order of a heap block's first frame */
     uint32_t flags;         /* PGF_* */
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
+    uint64_t tlbflush_timestamp;    /* TLB-flush clock when a use that may leave it cached ended; 0 never */
 };
 
 extern struct page_info *frame_table;
@@ -89,6 +90,24 @@ void put_page_type(struct page_info *pg);
 int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type);
 void put_page_and_type(mfn_t mfn);
 static inline bool is_pt_type(unsigned int t) { return t >= PGT_l1_page_table && t <= PGT_l4_page_table; }
+
+/*
+ * TLB-flush clock (arch/x86/tlbflush.c, Xen's flushtlb.c). Rule: a frame that
+ * may still be cached in some CPU's TLB or paging-structure caches is flushed
+ * there before it is handed out (alloc_frames) or changes type
+ * (get_page_type). Frames are stamped when their type count drops to 0 and
+ * when they are freed.
+ */
+uint64_t tlbflush_current_time(void);
+/* CPUs whose last flush is not later than `stamp` (bit per CPU); 0 for stamp 0. */
+uint64_t tlbflush_filter(uint64_t stamp);
+void flush_tlb_mask(uint64_t cpus);
+/* Flush every CPU that may still cache a frame stamped `stamp`. */
+void tlbflush_if_cached(uint64_t stamp);
+static inline void page_set_tlbflush_timestamp(struct page_info *pg)
+{
+    pg->tlbflush_timestamp = tlbflush_current_time();
+}
 
 /* Frame audit (arch/x86/pv/mm_audit.c): problems found, 0 when consistent. */
 unsigned int mm_audit(void);

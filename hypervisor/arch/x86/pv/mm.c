@@ -9,8 +9,9 @@
  *  - a validated table only references frames its domain owns, with the
  *    right type one level down, and no hypervisor slot of an L4 is the
  *    guest's to set;
- *  - before a writable frame becomes a page table the TLB is flushed, so
- *    no stale writable translation survives the type change.
+ *  - before a frame changes type, every CPU that may still cache it from
+ *    its last use is flushed (TLB-flush clock), so no stale writable
+ *    translation survives the type change.
  */
 #include "lib.h"
 #include "mm.h"
@@ -61,12 +62,13 @@ int get_page_type(struct page_info *pg, unsigned int type)
     if (pg->type_count == 0) {
         if (pg->type != type) {
             /*
-             * Any typed frame changing type may still be cached: as a writable
-             * translation in the TLB, or as a table in the paging-structure
-             * caches. Drop both before the new type is used (Xen flushes too).
+             * A frame changing type may still be cached from its last use: as
+             * a writable translation in the TLB, or as a table in the
+             * paging-structure caches. Flush every CPU that has not flushed
+             * since that use ended (Xen's tlbflush_filter) before the new type
+             * is used.
              */
-            if (pg->type != PGT_none)
-                flush_tlb_local();
+            tlbflush_if_cached(pg->tlbflush_timestamp);
             pg->type = type;
             pg->flags &= ~PGF_validated;
         }
@@ -95,6 +97,8 @@ int get_page_type(struct page_info *pg, unsigned int type)
 void put_page_type(struct page_info *pg)
 {
     BUG_ON(pg->type_count == 0);
+    if (pg->type_count == 1)
+        page_set_tlbflush_timestamp(pg);    /* the last typed use may still be cached */
     if (--pg->type_count == 0 && (pg->flags & PGF_validated) &&
         (is_pt_type(pg->type) || pg->type == PGT_seg_desc_page)) {
         pg->flags &= ~PGF_validated;
