@@ -82,6 +82,7 @@ struct domain_counters {
     uint64_t hypercall_tsc[64];     /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
     uint64_t bounces, upcalls, pt_validations, tlb_flushes, cr3_switches, ptwr_emulations;
     uint64_t priv_emulations;
+    uint64_t mm_restarts;           /* MMU requests preempted partway through a table validation */
 };
 
 struct domain {

@@ -30,6 +30,7 @@ enum page_type {
 #define PGF_ram         (1U << 5)   /* real RAM (from the memory map) */
 #define PGF_validating  (1U << 6)   /* validation in progress (catches self-reference) */
 #define PGF_zombie      (1U << 7)   /* its domain is dead; freed by the last put_page */
+#define PGF_partial     (1U << 8)   /* validation stopped partway (preempted): see nr_validated */
 
 struct page_info {
     uint32_t count;         /* general references (mappings, hypervisor uses) */
@@ -37,7 +38,8 @@ struct page_info {
     uint16_t owner;         /* domid, DOMID_XEN, or DOMID_INVALID when free */
     uint8_t  type;          /* enum page_type */
     uint8_t  order;         /* allocation order of a heap block's first frame */
-    uint32_t flags;         /* PGF_* */
+    uint16_t flags;         /* PGF_* */
+    uint16_t nr_validated;  /* PGF_partial: entries [0, nr_validated) hold their references */
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
     uint64_t tlbflush_timestamp;    /* TLB-flush clock when a use that may leave it cached ended; 0 never */
 };
@@ -83,6 +85,25 @@ void domain_relinquish_memory(struct domain *d);
  * when type_count is 0; a page-table type is validated (every entry checked
  * and referenced) when first taken and devalidated when the last goes.
  */
+/*
+ * Preemptible validation (Xen's -ERESTART and PGT_partial): the _preemptible
+ * calls stop an L2-L4 validation between entries once this CPU has done
+ * MM_PREEMPT_WORK entries since pv_mm_preempt_reset() and return
+ * -XEN_ERESTART, with nothing held by the caller. The table is then
+ * PGF_partial: its type count (1) and one general reference belong to the
+ * partial state, entries [0, nr_validated) hold theirs, its contents cannot
+ * change (not validated, not writable). The next get_page_type of that type,
+ * by anyone, takes the validation over and continues it; the caller repeats
+ * its request (a hypercall continuation). -XEN_ERESTART never reaches a guest.
+ */
+#define XEN_ERESTART    85          /* internal, as Xen's ERESTART */
+#define MM_PREEMPT_WORK 2048        /* table entries between preemption points */
+void pv_mm_preempt_reset(void);
+int get_page_type_preemptible(struct page_info *pg, unsigned int type);
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, unsigned int type);
+/* Undo a partial validation (frame released, domain dead): drops the partial state's references. */
+void pv_drop_partial(struct page_info *pg);
+
 bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);
 int get_page_type(struct page_info *pg, unsigned int type);

@@ -380,6 +380,7 @@ void domain_release_page(struct domain *d, mfn_t m)
         link = &frame_table[*link].next;
     BUG_ON(*link != m);
     *link = frame_table[m].next;
+    pv_drop_partial(&frame_table[m]);   /* a validation left partway holds the frame otherwise */
     /* As Xen: the domain is charged for the frame until it is really freed. */
     if (frame_table[m].count || frame_table[m].type_count) {
         frame_table[m].flags |= PGF_zombie;

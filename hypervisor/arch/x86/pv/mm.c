@@ -18,6 +18,7 @@
 #include "domain.h"
 #include "pv.h"
 #include "processor.h"
+#include "cpu.h"
 #include <tandem/errno.h>
 
 /*
@@ -54,11 +55,33 @@ void put_page(struct page_info *pg)
     }
 }
 
-static int validate_table(struct page_info *pg, unsigned int level);
+static int validate_table(struct page_info *pg, unsigned int type, bool preemptible);
+static void devalidate_entries(struct page_info *pg, unsigned int level, unsigned int n);
 static void devalidate_table(struct page_info *pg, unsigned int level);
 
-int get_page_type(struct page_info *pg, unsigned int type)
+static bool needs_validation(unsigned int type)
 {
+    return is_pt_type(type) || type == PGT_seg_desc_page;
+}
+
+/* Work done on this CPU since the last preemption point (entries validated). */
+static unsigned int mm_work[NR_CPUS];
+
+void pv_mm_preempt_reset(void)
+{
+    mm_work[this_cpu()->cpu_id] = 0;
+}
+
+static bool mm_preempt_check(void)
+{
+    return mm_work[this_cpu()->cpu_id] >= MM_PREEMPT_WORK;
+}
+
+static int page_get_type(struct page_info *pg, unsigned int type, bool preemptible)
+{
+    bool resume = false;
+    int rc;
+
     if (pg->type_count == 0) {
         if (pg->type != type) {
             /*
@@ -72,26 +95,63 @@ int get_page_type(struct page_info *pg, unsigned int type)
             pg->type = type;
             pg->flags &= ~PGF_validated;
         }
-        if ((is_pt_type(type) || type == PGT_seg_desc_page) && !(pg->flags & PGF_validated)) {
-            int rc;
+        if (needs_validation(type) && !(pg->flags & PGF_validated)) {
             pg->type_count = 1;
-            pg->flags |= PGF_validating;
-            rc = validate_table(pg, type);
-            pg->flags &= ~PGF_validating;
-            if (rc) {
-                pg->type_count = 0;
-                return rc;
-            }
-            pg->flags |= PGF_validated;
-            return 0;
+            pg->nr_validated = 0;
+            goto validate;
         }
-    } else if (pg->type != type || (pg->flags & PGF_validating)) {
+    } else if ((pg->flags & PGF_partial) && pg->type == type) {
+        /* Take over a validation left partway: its type reference is ours if it completes. */
+        pg->flags &= ~PGF_partial;
+        resume = true;
+        goto validate;
+    } else if (pg->type != type || (pg->flags & (PGF_validating | PGF_partial))) {
         return -XEN_EINVAL;
     }
     if (pg->type_count >= 0x7fffffff)
         return -XEN_EINVAL;
     pg->type_count++;
     return 0;
+
+validate:
+    pg->flags |= PGF_validating;
+    rc = validate_table(pg, type, preemptible);
+    pg->flags &= ~PGF_validating;
+    if (rc == -XEN_ERESTART) {
+        pg->flags |= PGF_partial;
+        if (!resume)
+            pg->count++;        /* the partial state's own general reference */
+        return rc;
+    }
+    if (resume)
+        pg->count--;            /* the caller holds another one */
+    if (rc) {
+        pg->type_count = 0;
+        return rc;
+    }
+    pg->flags |= PGF_validated;
+    return 0;
+}
+
+int get_page_type(struct page_info *pg, unsigned int type)
+{
+    return page_get_type(pg, type, false);
+}
+
+int get_page_type_preemptible(struct page_info *pg, unsigned int type)
+{
+    return page_get_type(pg, type, true);
+}
+
+void pv_drop_partial(struct page_info *pg)
+{
+    if (!(pg->flags & PGF_partial))
+        return;
+    pg->flags &= ~PGF_partial;
+    devalidate_entries(pg, pg->type, pg->nr_validated);
+    pg->type_count = 0;
+    page_set_tlbflush_timestamp(pg);
+    put_page(pg);               /* the partial state's general reference (may free a zombie) */
 }
 
 void put_page_type(struct page_info *pg)
@@ -107,16 +167,26 @@ void put_page_type(struct page_info *pg)
     }
 }
 
-int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type)
+static int page_get_and_type(mfn_t mfn, const struct domain *d, unsigned int type, bool preemptible)
 {
     struct page_info *pg;
     int rc;
 
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
-    if ((rc = get_page_type(pg, type)))
+    if ((rc = page_get_type(pg, type, preemptible)))
         put_page(pg);
     return rc;
+}
+
+int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type)
+{
+    return page_get_and_type(mfn, d, type, false);
+}
+
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, unsigned int type)
+{
+    return page_get_and_type(mfn, d, type, true);
 }
 
 void put_page_and_type(mfn_t mfn)
@@ -140,8 +210,8 @@ uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
     return e | _PAGE_USER;
 }
 
-/* Take the references entry e of a level-`level` table needs. */
-int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
+/* Take the references entry e of a level-`level` table needs (-XEN_ERESTART: none taken). */
+static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d, bool preemptible)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg;
@@ -170,10 +240,15 @@ int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
     }
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
-    rc = get_page_type(pg, level - 1);
+    rc = page_get_type(pg, level - 1, preemptible);
     if (rc)
         put_page(pg);
     return rc;
+}
+
+int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
+{
+    return get_entry_refs(e, level, d, false);
 }
 
 void pv_put_entry_refs(uint64_t e, unsigned int level)
@@ -195,31 +270,46 @@ static bool guest_slot(unsigned int level, unsigned int i)
 
 static int validate_descriptors(struct page_info *pg);
 
-static int validate_table(struct page_info *pg, unsigned int type)
+/*
+ * Check and reference entries [pg->nr_validated, 512). Preemptible L2-L4
+ * validation stops before an entry (never before the first of this call, so
+ * every call makes progress) once the work budget is spent, or when the
+ * table the entry names stopped partway: -XEN_ERESTART with nr_validated the
+ * next entry. An error undoes every entry referenced so far.
+ */
+static int validate_table(struct page_info *pg, unsigned int type, bool preemptible)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
     struct domain *d = page_owner_domain(pg);
-    unsigned int i;
+    unsigned int i, start = pg->nr_validated, cpu = this_cpu()->cpu_id;
     int rc = 0;
 
     if (!d)
         return -XEN_EINVAL;
     if (type == PGT_seg_desc_page)
         return validate_descriptors(pg);
-    for (i = 0; i < 512; i++) {
+    preemptible = preemptible && type > PGT_l1_page_table;    /* an L1 is bounded: 512 entries */
+    for (i = start; i < 512; i++) {
+        uint64_t e;
+        if (preemptible && i > start && mm_preempt_check()) {
+            rc = -XEN_ERESTART;
+            break;
+        }
         if (!guest_slot(type, i))
             continue;
-        uint64_t e;
-        if ((rc = pv_get_entry_refs(t[i], type, d)))
+        mm_work[cpu]++;
+        if ((rc = get_entry_refs(t[i], type, d, preemptible)))
             break;
         /* Write back only what the adjustment changed. */
         if ((e = pv_adjust_entry(t[i], type)) != t[i])
             t[i] = e;
     }
+    if (rc == -XEN_ERESTART) {
+        pg->nr_validated = i;
+        return rc;
+    }
     if (rc) {
-        while (i--)
-            if (guest_slot(type, i))
-                pv_put_entry_refs(t[i], type);
+        devalidate_entries(pg, type, i);
         return rc;
     }
     if (type == PGT_l4_page_table)
@@ -228,13 +318,19 @@ static int validate_table(struct page_info *pg, unsigned int type)
     return 0;
 }
 
-static void devalidate_table(struct page_info *pg, unsigned int type)
+/* Drop the references of entries [0, n). */
+static void devalidate_entries(struct page_info *pg, unsigned int type, unsigned int n)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
 
-    for (unsigned int i = 0; i < 512; i++)
-        if (guest_slot(type, i))
-            pv_put_entry_refs(t[i], type);
+    while (n--)
+        if (guest_slot(type, n))
+            pv_put_entry_refs(t[n], type);
+}
+
+static void devalidate_table(struct page_info *pg, unsigned int type)
+{
+    devalidate_entries(pg, type, 512);
 }
 
 /*
@@ -319,7 +415,8 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
         WRITE_ONCE(t[idx], val);
         return 0;
     }
-    if ((rc = pv_get_entry_refs(val, level, fd)))
+    /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
+    if ((rc = get_entry_refs(val, level, fd, true)))
         return rc;
     WRITE_ONCE(t[idx], val);
     pv_put_entry_refs(old, level);
@@ -382,6 +479,9 @@ void domain_relinquish_memory(struct domain *d)
             frame_table[m].flags &= ~PGF_pinned;
             put_page_and_type(m);
         }
+    /* Validations the guest left partway (preempted, never taken over). */
+    for (m = d->page_list; m != ~0UL; m = frame_table[m].next)
+        pv_drop_partial(&frame_table[m]);
     for (m = d->page_list; m != ~0UL; m = next) {
         next = frame_table[m].next;
         if (frame_table[m].count || frame_table[m].type_count) {

@@ -15,13 +15,14 @@ bool opt_audit;
 
 struct want { uint32_t count, type_count; };
 
-static void tally_table(struct want *w, mfn_t m)
+/* The references entries [0, n) of table m hold. */
+static void tally_table(struct want *w, mfn_t m, unsigned int n)
 {
     const struct page_info *pg = mfn_to_page(m);
     const uint64_t *t = mfn_to_virt(m);
     unsigned int level = pg->type;
 
-    for (unsigned int i = 0; i < 512; i++) {
+    for (unsigned int i = 0; i < n; i++) {
         uint64_t e = t[i];
         mfn_t tm;
         if (level == 4 && i >= HV_L4_FIRST_SLOT && i <= HV_L4_LAST_SLOT)
@@ -80,7 +81,11 @@ unsigned int mm_audit(void)
         if (!(pg->flags & PGF_allocated))
             continue;
         if (is_pt_type(pg->type) && (pg->flags & PGF_validated))
-            tally_table(w, m);
+            tally_table(w, m, 512);
+        if (is_pt_type(pg->type) && (pg->flags & PGF_partial)) {
+            tally_table(w, m, pg->nr_validated);    /* a validation stopped partway */
+            tally_ref(w, m);                        /* and the partial state's own references */
+        }
         if (pg->flags & PGF_pinned)
             tally_ref(w, m);
     }
@@ -92,7 +97,8 @@ unsigned int mm_audit(void)
                        (unsigned long)m, pg->owner, pg->type, pg->count, w[m].count,
                        pg->type_count, w[m].type_count);
         }
-        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & PGF_validated) && bad++ < 10)
+        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & (PGF_validated | PGF_partial)) &&
+            bad++ < 10)
             printk(XENLOG_ERR "audit: mfn %#lx in use as a page table but not validated\n", (unsigned long)m);
     }
     xfree(w);

@@ -82,6 +82,21 @@ static long mmu_update_one(struct domain *d, struct domain *pg_owner, const stru
 #define MMU_BATCH_CHUNK 256     /* requests between preemption points */
 
 /*
+ * Continue the batch at request i (Xen's hypercall_create_continuation with
+ * MMU_UPDATE_PREEMPTED): returns the value the hypercall must return, or 0
+ * when the batch cannot be continued (inside a multicall) and goes on here.
+ */
+static long mmu_batch_continue(unsigned long nr, uint64_t list, uint32_t i, uint32_t n, uint32_t done,
+                               uint64_t pdone, size_t size, uint64_t foreigndom)
+{
+    uint32_t total = done + i;
+
+    if (pdone && copy_to_guest(pdone, &total, sizeof(total)))
+        return -XEN_EFAULT;
+    return hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED, pdone, foreigndom);
+}
+
+/*
  * Shared loop of mmu_update and mmuext_op: `done` counts across
  * continuations (with MMU_UPDATE_PREEMPTED set in count, the running total
  * is read back from *pdone, as in Xen).
@@ -119,22 +134,24 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
         }
         return rc;
     }
+    pv_mm_preempt_reset();
     for (i = 0; i < n; i++) {
-        if (i == MMU_BATCH_CHUNK) {
-            long c;
-            uint32_t total = done + i;
-            if (pdone && copy_to_guest(pdone, &total, sizeof(total)))
-                return -XEN_EFAULT;
-            c = hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED,
-                                   pdone, foreigndom);
-            if (c)
-                return c;
-        }
+        if (i == MMU_BATCH_CHUNK && (rc = mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom)))
+            return rc;
         if (copy_from_guest(buf, list + (uint64_t)i * size, size)) {
             rc = -XEN_EFAULT;
             break;
         }
-        if ((rc = one(v, pg_owner, buf))) {
+        if ((rc = one(v, pg_owner, buf)) == -XEN_ERESTART) {
+            /* A table validation stopped partway: repeat this request after a preemption point. */
+            v->domain->ctr.mm_restarts++;
+            if ((rc = mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom)))
+                return rc;
+            pv_mm_preempt_reset();      /* inside a multicall: carry on here */
+            i--;
+            continue;
+        }
+        if (rc) {
             printk(XENLOG_DEBUG "d%u: %s request %u (%#lx %#lx) refused (%ld)\n", v->domain->domain_id,
                    hypercall_name(nr), i, (unsigned long)buf[0], (unsigned long)buf[1], rc);
             break;
@@ -165,8 +182,8 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     if (user && mfn == 0) {
         *slot = 0;
     } else {
-        if ((rc = get_page_and_type(mfn, v->domain, PGT_l4_page_table)))
-            return rc;
+        if ((rc = get_page_and_type_preemptible(mfn, v->domain, PGT_l4_page_table)))
+            return rc;      /* -XEN_ERESTART included: nothing changed */
         *slot = mfn;
     }
     if (old)
@@ -190,8 +207,9 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
     case MMUEXT_PIN_L3_TABLE: case MMUEXT_PIN_L4_TABLE:
         if (!pg || pg->owner != pg_owner->domain_id || (pg->flags & PGF_pinned))
             return -XEN_EINVAL;
-        if ((rc = get_page_and_type(mfn, pg_owner, PGT_l1_page_table + op->cmd - MMUEXT_PIN_L1_TABLE)))
-            return rc;
+        rc = get_page_and_type_preemptible(mfn, pg_owner, PGT_l1_page_table + op->cmd - MMUEXT_PIN_L1_TABLE);
+        if (rc)
+            return rc;      /* -XEN_ERESTART: validation stopped partway, the pin is repeated */
         pg->flags |= PGF_pinned;
         return 0;
     case MMUEXT_UNPIN_TABLE:
