@@ -31,6 +31,8 @@ enum page_type {
 #define PGF_validating  (1U << 6)   /* validation in progress (catches self-reference) */
 #define PGF_zombie      (1U << 7)   /* its domain is dead; freed by the last put_page */
 #define PGF_partial     (1U << 8)   /* validation stopped partway (preempted): see nr_validated */
+#define PGF_dying       (1U << 9)   /* its last type reference went; teardown stopped partway */
+#define PGF_pchild      (1U << 10)  /* dying: entry nr_validated - 1 names a dying table, finished first */
 
 struct page_info {
     uint32_t count;         /* general references (mappings, hypervisor uses) */
@@ -39,7 +41,7 @@ struct page_info {
     uint8_t  type;          /* enum page_type */
     uint8_t  order;         /* allocation order of a heap block's first frame */
     uint16_t flags;         /* PGF_* */
-    uint16_t nr_validated;  /* PGF_partial: entries [0, nr_validated) hold their references */
+    uint16_t nr_validated;  /* PGF_partial, PGF_dying: entries [0, nr_validated) hold their references */
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
     uint64_t tlbflush_timestamp;    /* TLB-flush clock when a use that may leave it cached ended; 0 never */
 };
@@ -101,6 +103,19 @@ void domain_relinquish_memory(struct domain *d);
 void pv_mm_preempt_reset(void);
 int get_page_type_preemptible(struct page_info *pg, unsigned int type);
 int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, unsigned int type);
+/*
+ * Preemptible devalidation (Xen's put_page_and_type_preemptible and
+ * old_guest_table): dropping the last type reference of an L2-L4 table
+ * tears its tree down; once the work budget is spent the table is left
+ * PGF_dying (type count 1, entries [0, nr_validated) still referenced) and
+ * the caller's general reference moves to current->mm_pending:
+ * -XEN_ERESTART, the request itself is done. The vCPU's next MMU hypercall
+ * finishes it (pv_mm_finish_pending) before anything else; a dying table
+ * cannot be retyped, revalidated or changed meanwhile.
+ */
+int put_page_and_type_preemptible(mfn_t mfn);
+struct vcpu;
+int pv_mm_finish_pending(struct vcpu *v, bool preemptible);
 /* Undo a partial validation (frame released, domain dead): drops the partial state's references. */
 void pv_drop_partial(struct page_info *pg);
 

@@ -11,7 +11,10 @@
  * not reached is made to map the boot L4 writable, which the validation
  * must then refuse (-EBUSY), undoing everything. Times are printed
  * (informational): the longest stretch without a return to the guest is
- * bounded by MM_PREEMPT_WORK entries, not by the tree.
+ * bounded by MM_PREEMPT_WORK entries, not by the tree. The same for the
+ * teardowns (unpin, unlink, the old base pointer; mm_teardown_restarts),
+ * where a hypercall made at a preemption point (from the upcall) first
+ * finishes the teardown, as Xen's put_old_guest_table.
  */
 #include "pt_tree.h"
 #include "upcall.h"
@@ -20,9 +23,10 @@ const char test_title[] = "preemptible validation of a large page-table tree";
 
 static struct pt_tree tree;
 static volatile unsigned int hook_runs;
-static volatile long hook_rc[3];
+static volatile long hook_rc[4];
 
 static long pin_l4(void) { return mmuext1(MMUEXT_PIN_L4_TABLE, tree.l4, 0); }
+static long unpin(void) { return mmuext1(MMUEXT_UNPIN_TABLE, tree.l4, 0); }
 
 static void check_typed(const char *when)
 {
@@ -53,6 +57,23 @@ static void hostile_hook(void)
     hook_rc[2] = mmu_update1(pt_maddr(last, 7), (pt_l4 << 12) | L1_FLAGS_RW);
 }
 
+/* Upcall at a preemption point of the unpin: the L4 and its L3 are being torn down. */
+static void teardown_hook(void)
+{
+    if (hook_runs++)
+        return;
+    hook_rc[2] = pt_map(41, tree.l3, L1_FLAGS_RW);
+    if (!hook_rc[2])
+        pt_unmap(41);
+    hook_rc[3] = mmu_update1(pt_maddr(tree.l4, 5), 0);
+    hook_rc[0] = pin_l4();
+    if (!hook_rc[0])
+        unpin();
+    hook_rc[1] = mmu_update1(pt_maddr(pt_l4, 1), (tree.l3 << 12) | LX_FLAGS);
+    if (!hook_rc[1])
+        mmu_update1(pt_maddr(pt_l4, 1), 0);
+}
+
 static uint64_t timed(long (*fn)(void), long want, const char *what)
 {
     uint64_t t0 = pt_rdtsc();
@@ -64,7 +85,6 @@ static uint64_t timed(long (*fn)(void), long want, const char *what)
     return dt;
 }
 
-static long unpin(void) { return mmuext1(MMUEXT_UNPIN_TABLE, tree.l4, 0); }
 static long baseptr_big(void) { return mmuext1(MMUEXT_NEW_BASEPTR, tree.l4, 0); }
 static long baseptr_boot(void) { return mmuext1(MMUEXT_NEW_BASEPTR, pt_l4, 0); }
 static long link_l3(void) { return mmu_update1(pt_maddr(pt_l4, 1), (tree.l3 << 12) | LX_FLAGS); }
@@ -87,7 +107,7 @@ static long pin_in_multicall(void)
 void test_main(void)
 {
     uint32_t port;
-    uint64_t dt;
+    uint64_t dt, dt_unpin;
 
     if (!pt_init() || !pt_tree_build(&tree))
         return;
@@ -95,7 +115,7 @@ void test_main(void)
 
     dt = timed(pin_l4, 0, "pin the L4");
     check_typed("while the L4 is pinned");
-    timed(unpin, 0, "unpin the L4");
+    dt_unpin = timed(unpin, 0, "unpin the L4");
     check_free("after the unpin");
 
     timed(baseptr_big, 0, "NEW_BASEPTR to the unpinned L4");
@@ -142,7 +162,32 @@ void test_main(void)
               "restore the changed L1 entry");
     check_free("after the refused pin");
     expect_rc(pin_l4(), 0, "pin the repaired tree");
+
+    /* Hostile: use the tree at a preemption point of its teardown. */
+    upcall_hook = teardown_hook;
+    hook_runs = 0;
+    evt_set_timer(evt_now() + dt_unpin * 10 / 26 / 4);
+    evt_events_on();
+    {
+        long rc = unpin();
+        evt_events_off();
+        upcall_hook = NULL;
+        printk("hostile unpin: %ld after %u upcall(s) (pin again %ld, link its L3 %ld, map its L3 RW %ld, "
+               "write its L4 %ld)\n", rc, hook_runs, hook_rc[0], hook_rc[1], hook_rc[2], hook_rc[3]);
+        expect_rc(rc, 0, "the unpin");
+        if (!hook_runs) {
+            test_skip("the timer did not fire inside the unpin");
+        } else {
+            /* Xen's put_old_guest_table: each of these finishes the teardown first, then acts on a
+             * torn-down tree (never a half-torn-down one). */
+            expect_rc(hook_rc[0], 0, "pin the L4 at a preemption point of its teardown");
+            expect_rc(hook_rc[1], 0, "link its L3 at a preemption point of the teardown");
+            expect_rc(hook_rc[2], 0, "map its L3 RW at a preemption point of the teardown");
+            expect_rc(hook_rc[3], 0, "mmu_update into the L4 at a preemption point of its teardown");
+        }
+    }
+    check_free("after the preempted unpin");
+    expect_rc(pin_l4(), 0, "pin again after the teardown");
     expect_rc(unpin(), 0, "unpin it");
-    (void)dt;
     test_success();
 }

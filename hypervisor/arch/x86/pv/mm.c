@@ -58,6 +58,7 @@ void put_page(struct page_info *pg)
 static int validate_table(struct page_info *pg, unsigned int type, bool preemptible);
 static void devalidate_entries(struct page_info *pg, unsigned int level, unsigned int n);
 static void devalidate_table(struct page_info *pg, unsigned int level);
+static bool guest_slot(unsigned int level, unsigned int i);
 
 static bool needs_validation(unsigned int type)
 {
@@ -105,7 +106,7 @@ static int page_get_type(struct page_info *pg, unsigned int type, bool preemptib
         pg->flags &= ~PGF_partial;
         resume = true;
         goto validate;
-    } else if (pg->type != type || (pg->flags & (PGF_validating | PGF_partial))) {
+    } else if (pg->type != type || (pg->flags & (PGF_validating | PGF_partial | PGF_dying))) {
         return -XEN_EINVAL;
     }
     if (pg->type_count >= 0x7fffffff)
@@ -154,17 +155,113 @@ void pv_drop_partial(struct page_info *pg)
     put_page(pg);               /* the partial state's general reference (may free a zombie) */
 }
 
-void put_page_type(struct page_info *pg)
+/*
+ * Drop one type reference. Returns true when it was the last one of a
+ * validated L2-L4 table: the table is then PGF_dying (type count kept at 1,
+ * nr_validated 512) and the caller must tear it down. An L1 is devalidated
+ * here (512 entries that name data frames: bounded, no cascade).
+ */
+static bool put_type_begin(struct page_info *pg)
 {
     BUG_ON(pg->type_count == 0);
-    if (pg->type_count == 1)
-        page_set_tlbflush_timestamp(pg);    /* the last typed use may still be cached */
-    if (--pg->type_count == 0 && (pg->flags & PGF_validated) &&
-        (is_pt_type(pg->type) || pg->type == PGT_seg_desc_page)) {
-        pg->flags &= ~PGF_validated;
-        if (is_pt_type(pg->type))
-            devalidate_table(pg, pg->type);
+    if (pg->type_count > 1) {
+        pg->type_count--;
+        return false;
     }
+    page_set_tlbflush_timestamp(pg);        /* the last typed use may still be cached */
+    if ((pg->flags & PGF_validated) && is_pt_type(pg->type) && pg->type != PGT_l1_page_table) {
+        pg->flags = (pg->flags & ~PGF_validated) | PGF_dying;
+        pg->nr_validated = 512;
+        return true;
+    }
+    if ((pg->flags & PGF_validated) && pg->type == PGT_l1_page_table) {
+        mm_work[this_cpu()->cpu_id] += 512;
+        devalidate_table(pg, pg->type);
+    }
+    pg->flags &= ~PGF_validated;
+    pg->type_count = 0;
+    return false;
+}
+
+/*
+ * Tear down a PGF_dying table: drop the references of entries
+ * [0, nr_validated), from the top. With PGF_pchild, the last of them names
+ * a table that is itself dying and is finished first (this table still
+ * holds that entry's general reference). Preemptible: stops before an entry
+ * (never before the first of the call) once the work budget is spent, and
+ * returns -XEN_ERESTART; whoever holds the table continues later.
+ */
+static int teardown(struct page_info *pg, bool preemptible)
+{
+    uint64_t *t = mfn_to_virt(page_to_mfn(pg));
+    unsigned int level = pg->type;
+    bool first = true;
+    int rc;
+
+    while (pg->nr_validated) {
+        unsigned int i = pg->nr_validated - 1;
+        struct page_info *c = mfn_to_page((t[i] & PADDR_MASK) >> PAGE_SHIFT);
+        if (pg->flags & PGF_pchild) {
+            if ((rc = teardown(c, preemptible)))
+                return rc;
+            pg->flags &= ~PGF_pchild;
+            put_page(c);
+            pg->nr_validated = i;
+            first = false;
+            continue;
+        }
+        if (preemptible && !first && mm_preempt_check())
+            return -XEN_ERESTART;
+        first = false;
+        mm_work[this_cpu()->cpu_id]++;
+        if (guest_slot(level, i) && (t[i] & _PAGE_PRESENT)) {
+            if (put_type_begin(c)) {
+                pg->flags |= PGF_pchild;
+                continue;
+            }
+            put_page(c);
+        }
+        pg->nr_validated = i;
+    }
+    pg->flags &= ~PGF_dying;
+    pg->type_count = 0;
+    return 0;
+}
+
+void put_page_type(struct page_info *pg)
+{
+    if (put_type_begin(pg))
+        teardown(pg, false);
+}
+
+int put_page_and_type_preemptible(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (put_type_begin(pg) && teardown(pg, true)) {
+        BUG_ON(current->mm_pending);        /* callers finish the last one first */
+        current->mm_pending = mfn;          /* our general reference goes with it */
+        current->domain->ctr.mm_teardown_restarts++;
+        return -XEN_ERESTART;
+    }
+    put_page(pg);
+    return 0;
+}
+
+int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
+{
+    mfn_t m = v->mm_pending;
+    int rc;
+
+    if (!m)
+        return 0;
+    if ((rc = teardown(mfn_to_page(m), preemptible))) {
+        v->domain->ctr.mm_teardown_restarts++;
+        return rc;
+    }
+    v->mm_pending = 0;
+    put_page(mfn_to_page(m));
+    return 0;
 }
 
 static int page_get_and_type(mfn_t mfn, const struct domain *d, unsigned int type, bool preemptible)
@@ -419,7 +516,11 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
     if ((rc = get_entry_refs(val, level, fd, true)))
         return rc;
     WRITE_ONCE(t[idx], val);
-    pv_put_entry_refs(old, level);
+    /* Unlinking a table may tear down its tree: preemptible, finished by the batch (mm_pending). */
+    if (level > 1 && (old & _PAGE_PRESENT))
+        put_page_and_type_preemptible((old & PADDR_MASK) >> PAGE_SHIFT);
+    else
+        pv_put_entry_refs(old, level);
     return 0;
 }
 
@@ -459,6 +560,7 @@ void domain_relinquish_memory(struct domain *d)
         struct vcpu *v = d->vcpu[i];
         if (!v)
             continue;
+        pv_mm_finish_pending(v, false);
         pv_set_gdt_frames(v, NULL, 0);
         if (v->kernel_l4)
             put_page_and_type(v->kernel_l4);

@@ -71,6 +71,7 @@ unsigned int mm_audit(void)
             if (v->vcpu_info_mfn != INVALID_MFN)
                 tally_ref(w, v->vcpu_info_mfn);
             tally_ref(w, v->user_l4);
+            tally_ref(w, v->mm_pending);        /* a teardown it owes */
             for (unsigned int g = 0; g < v->gdt_nr_frames; g++)
                 tally_ref(w, v->gdt_frames[g]);
         }
@@ -86,6 +87,8 @@ unsigned int mm_audit(void)
             tally_table(w, m, pg->nr_validated);    /* a validation stopped partway */
             tally_ref(w, m);                        /* and the partial state's own references */
         }
+        if (is_pt_type(pg->type) && (pg->flags & PGF_dying))
+            tally_table(w, m, pg->nr_validated);    /* a teardown stopped partway; its holder counts it */
         if (pg->flags & PGF_pinned)
             tally_ref(w, m);
     }
@@ -97,7 +100,7 @@ unsigned int mm_audit(void)
                        (unsigned long)m, pg->owner, pg->type, pg->count, w[m].count,
                        pg->type_count, w[m].type_count);
         }
-        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & (PGF_validated | PGF_partial)) &&
+        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & (PGF_validated | PGF_partial | PGF_dying)) &&
             bad++ < 10)
             printk(XENLOG_ERR "audit: mfn %#lx in use as a page table but not validated\n", (unsigned long)m);
     }

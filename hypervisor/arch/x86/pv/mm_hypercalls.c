@@ -111,6 +111,14 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
     uint32_t n = count & ~MMU_UPDATE_PREEMPTED, done = 0, i;
     long rc = 0;
 
+    /* Xen's put_old_guest_table: a teardown this vCPU left partway is finished first. */
+    pv_mm_preempt_reset();
+    if (pv_mm_finish_pending(v, true) == -XEN_ERESTART) {
+        long c = hypercall_continue(nr, list, count, pdone, foreigndom);
+        if (c)
+            return c;
+        pv_mm_finish_pending(v, false);         /* inside a multicall: to the end */
+    }
     /* Xen's guest_handle_okay: only the start of the list is checked up front. */
     if (!guest_range_ok(list, 1))
         return -XEN_EFAULT;
@@ -134,10 +142,12 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
         }
         return rc;
     }
-    pv_mm_preempt_reset();
     for (i = 0; i < n; i++) {
-        if (i == MMU_BATCH_CHUNK && (rc = mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom)))
+        /* Preemption points: every MMU_BATCH_CHUNK requests, and after a request left a teardown. */
+        if ((i == MMU_BATCH_CHUNK || v->mm_pending) &&
+            (rc = mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom)))
             return rc;
+        pv_mm_finish_pending(v, false);         /* not continued (multicall): finish it here */
         if (copy_from_guest(buf, list + (uint64_t)i * size, size)) {
             rc = -XEN_EFAULT;
             break;
@@ -157,6 +167,9 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
             break;
         }
     }
+    if (!rc && v->mm_pending && (rc = mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom)))
+        return rc;                              /* the last request's teardown, in the continuation */
+    pv_mm_finish_pending(v, false);
     done += i;
     if (pdone)
         (void)copy_to_guest(pdone, &done, sizeof(done));
@@ -187,7 +200,7 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
         *slot = mfn;
     }
     if (old)
-        put_page_and_type(old);
+        put_page_and_type_preemptible(old);     /* may leave its teardown to the batch */
     if (v == current && v->in_kernel != user) {
         write_cr3(*slot << PAGE_SHIFT);
         v->domain->ctr.cr3_switches++;
@@ -216,7 +229,7 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
         if (!pg || pg->owner != pg_owner->domain_id || !(pg->flags & PGF_pinned))
             return -XEN_EINVAL;
         pg->flags &= ~PGF_pinned;
-        put_page_and_type(mfn);
+        put_page_and_type_preemptible(mfn);     /* done; a teardown left partway is the batch's */
         return 0;
     case MMUEXT_NEW_BASEPTR:
         if (pg_owner != d)
@@ -320,8 +333,26 @@ static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val
     return 0;
 }
 
+/* As Xen's put_old_guest_table at its start: a teardown left partway is finished first. */
+static long uvm_finish_pending(unsigned long nr, uint64_t va, uint64_t val, uint64_t flags, uint64_t domid)
+{
+    long c;
+
+    pv_mm_preempt_reset();
+    if (pv_mm_finish_pending(current, true) != -XEN_ERESTART)
+        return 0;
+    if ((c = hypercall_continue(nr, va, val, flags, domid)))
+        return c;
+    pv_mm_finish_pending(current, false);
+    return 0;
+}
+
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
 {
+    long c;
+
+    if ((c = uvm_finish_pending(__HYPERVISOR_update_va_mapping, va, val, flags, a4)))
+        return c;
     /* Flush type 3 is not an error in Xen: it flushes nothing. */
     return update_va_mapping(current->domain, va, val, flags);
 }
@@ -331,6 +362,8 @@ long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags,
     struct domain *pg_owner;
     long rc = 0;
 
+    if ((rc = uvm_finish_pending(__HYPERVISOR_update_va_mapping_otherdomain, va, val, flags, domid)))
+        return rc;
     if (!(pg_owner = get_pg_owner(current->domain, domid, &rc)))
         return rc;
     return update_va_mapping(pg_owner, va, val, flags);
