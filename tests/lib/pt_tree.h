@@ -20,6 +20,13 @@ struct pt_tree {
 /* Build the tree from never-mapped frames (ERROR and false on failure). */
 bool pt_tree_build(struct pt_tree *t);
 
+/*
+ * The body of the mmu_preempt_destroy* tests: time a pin (and unpin) of the
+ * tree, then power the domain off from a timer upcall half-way into the pin
+ * (teardown false) or into the unpin (true). Does not return.
+ */
+void pt_tree_destroy_midway(bool teardown);
+
 static inline uint64_t pt_rdtsc(void)
 {
     uint32_t lo, hi;
