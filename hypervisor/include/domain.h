@@ -36,6 +36,7 @@ struct vcpu {
     bool hcall_preempted;           /* that entry's call asked for a continuation (Xen's hcall_preempted) */
     mfn_t kernel_l4;                /* NEW_BASEPTR */
     mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
+    mfn_t mm_pending;               /* a dying table whose teardown this vCPU owes (pv/mm.c), 0 = none */
     uint64_t kernel_ss, kernel_sp;  /* stack_switch */
     uint64_t fs_base, gs_base_kernel, gs_base_user;
     uint16_t gs_sel_user;
@@ -83,6 +84,8 @@ struct domain_counters {
     uint64_t hypercall_tsc[64];     /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
     uint64_t bounces, upcalls, pt_validations, tlb_flushes, cr3_switches, ptwr_emulations;
     uint64_t priv_emulations;
+    uint64_t mm_restarts;           /* MMU requests preempted partway through a table validation */
+    uint64_t mm_teardown_restarts;  /* table teardowns (unpin, unlink, old base pointer) preempted */
 };
 
 struct domain {

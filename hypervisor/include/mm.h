@@ -30,6 +30,9 @@ enum page_type {
 #define PGF_ram         (1U << 5)   /* real RAM (from the memory map) */
 #define PGF_validating  (1U << 6)   /* validation in progress (catches self-reference) */
 #define PGF_zombie      (1U << 7)   /* its domain is dead; freed by the last put_page */
+#define PGF_partial     (1U << 8)   /* validation stopped partway (preempted): see nr_validated */
+#define PGF_dying       (1U << 9)   /* its last type reference went; teardown stopped partway */
+#define PGF_pchild      (1U << 10)  /* dying: entry nr_validated - 1 names a dying table, finished first */
 
 struct page_info {
     uint32_t count;         /* general references (mappings, hypervisor uses) */
@@ -37,9 +40,11 @@ struct page_info {
     uint16_t owner;         /* domid, DOMID_XEN, or DOMID_INVALID when free */
     uint8_t  type;          /* enum page_type */
     uint8_t  order;         /* allocation order of a heap block's first frame */
-    uint32_t flags;         /* PGF_* */
+    uint16_t flags;         /* PGF_* */
+    uint16_t nr_validated;  /* PGF_partial, PGF_dying: entries [0, nr_validated) hold their references */
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
     uint64_t prev;          /* previous one, ~0 for the first: O(1) removal */
+    uint64_t tlbflush_timestamp;    /* TLB-flush clock when a use that may leave it cached ended; 0 never */
 };
 
 extern struct page_info *frame_table;
@@ -83,6 +88,38 @@ void domain_relinquish_memory(struct domain *d);
  * when type_count is 0; a page-table type is validated (every entry checked
  * and referenced) when first taken and devalidated when the last goes.
  */
+/*
+ * Preemptible validation (Xen's -ERESTART and PGT_partial): the _preemptible
+ * calls stop an L2-L4 validation between entries once this CPU has done
+ * MM_PREEMPT_WORK entries since pv_mm_preempt_reset() and return
+ * -XEN_ERESTART, with nothing held by the caller. The table is then
+ * PGF_partial: its type count (1) and one general reference belong to the
+ * partial state, entries [0, nr_validated) hold theirs, its contents cannot
+ * change (not validated, not writable). The next get_page_type of that type,
+ * by anyone, takes the validation over and continues it; the caller repeats
+ * its request (a hypercall continuation). -XEN_ERESTART never reaches a guest.
+ */
+#define XEN_ERESTART    85          /* internal, as Xen's ERESTART */
+#define MM_PREEMPT_WORK 2048        /* table entries between preemption points */
+void pv_mm_preempt_reset(void);
+int get_page_type_preemptible(struct page_info *pg, unsigned int type);
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, unsigned int type);
+/*
+ * Preemptible devalidation (Xen's put_page_and_type_preemptible and
+ * old_guest_table): dropping the last type reference of an L2-L4 table
+ * tears its tree down; once the work budget is spent the table is left
+ * PGF_dying (type count 1, entries [0, nr_validated) still referenced) and
+ * the caller's general reference moves to current->mm_pending:
+ * -XEN_ERESTART, the request itself is done. The vCPU's next MMU hypercall
+ * finishes it (pv_mm_finish_pending) before anything else; a dying table
+ * cannot be retyped, revalidated or changed meanwhile.
+ */
+int put_page_and_type_preemptible(mfn_t mfn);
+struct vcpu;
+int pv_mm_finish_pending(struct vcpu *v, bool preemptible);
+/* Undo a partial validation (frame released, domain dead): drops the partial state's references. */
+void pv_drop_partial(struct page_info *pg);
+
 bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);
 int get_page_type(struct page_info *pg, unsigned int type);
@@ -90,6 +127,24 @@ void put_page_type(struct page_info *pg);
 int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type);
 void put_page_and_type(mfn_t mfn);
 static inline bool is_pt_type(unsigned int t) { return t >= PGT_l1_page_table && t <= PGT_l4_page_table; }
+
+/*
+ * TLB-flush clock (arch/x86/tlbflush.c, Xen's flushtlb.c). Rule: a frame that
+ * may still be cached in some CPU's TLB or paging-structure caches is flushed
+ * there before it is handed out (alloc_frames) or changes type
+ * (get_page_type). Frames are stamped when their type count drops to 0 and
+ * when they are freed.
+ */
+uint64_t tlbflush_current_time(void);
+/* CPUs whose last flush is not later than `stamp` (bit per CPU); 0 for stamp 0. */
+uint64_t tlbflush_filter(uint64_t stamp);
+void flush_tlb_mask(uint64_t cpus);
+/* Flush every CPU that may still cache a frame stamped `stamp`. */
+void tlbflush_if_cached(uint64_t stamp);
+static inline void page_set_tlbflush_timestamp(struct page_info *pg)
+{
+    pg->tlbflush_timestamp = tlbflush_current_time();
+}
 
 /* Frame audit (arch/x86/pv/mm_audit.c): problems found, 0 when consistent. */
 unsigned int mm_audit(void);

@@ -93,6 +93,7 @@ static inline void local_irq_enable(void)  { __asm__ __volatile__("sti" ::: "mem
 static inline void safe_halt(void)         { __asm__ __volatile__("sti; hlt" ::: "memory"); }
 static inline void cpu_relax(void)         { __asm__ __volatile__("pause" ::: "memory"); }
 static inline void invlpg(uint64_t va)     { __asm__ __volatile__("invlpg (%0)" :: "r"(va) : "memory"); }
-static inline void flush_tlb_local(void)   { write_cr3(read_cr3()); }
+/* A CR3 reload that ticks the TLB-flush clock (arch/x86/tlbflush.c, mm.h). */
+void flush_tlb_local(void);
 
 #endif

@@ -9,6 +9,8 @@ static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
 
 void upcall_dispatch(uint64_t *iret);
 
+void (*volatile upcall_hook)(void);
+
 /*
  * Event callback: Xen's bounce frame without an error code (rcx, r11, rip,
  * cs, rflags, rsp, ss). Pop rcx/r11, save the other caller-saved
@@ -56,6 +58,8 @@ void upcall_dispatch(uint64_t *iret)
     found = evtchn_scan(s, vi, count_port, NULL) != 0;
     if (!found)
         upcalls.empty++;
+    if (upcall_hook)
+        upcall_hook();
 }
 
 void evt_map_shared_info(void)

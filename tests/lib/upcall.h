@@ -31,6 +31,8 @@ struct upcall_record {
 };
 extern volatile struct upcall_record upcalls;
 extern struct vcpu_info *volatile evt_vcpu;
+/* Called at the end of every upcall (events masked), if set: a test's own work. */
+extern void (*volatile upcall_hook)(void);
 
 /* Map shared_info over a page of ours; set evt_vcpu; mask every port. */
 void evt_map_shared_info(void);

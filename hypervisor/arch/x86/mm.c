@@ -282,11 +282,14 @@ mfn_t alloc_frames(unsigned order, uint16_t owner)
     int64_t m = pool_alloc(&pool, order);
 
     spin_unlock_irqrestore(&pool_lock, flags);
+    uint64_t stamp = 0;
+
     if (m < 0)
         return INVALID_MFN;
     for (uint64_t i = 0; i < (1UL << order); i++) {
         struct page_info *pg = &frame_table[m + i];
         BUG_ON(pg->flags & PGF_allocated);
+        stamp = MAX(stamp, pg->tlbflush_timestamp);
         pg->owner = owner;
         pg->flags = PGF_ram | PGF_allocated;
         pg->type = PGT_none;
@@ -294,6 +297,8 @@ mfn_t alloc_frames(unsigned order, uint16_t owner)
         pg->order = i ? 0 : order;
         pg->next = pg->prev = ~0UL;
     }
+    /* No frame goes to anyone while a CPU may still hold a translation of it (Xen's alloc_heap_pages). */
+    tlbflush_if_cached(stamp);
     return m;
 }
 
@@ -304,6 +309,8 @@ void free_frames(mfn_t mfn, unsigned order)
     for (uint64_t i = 0; i < (1UL << order); i++) {
         struct page_info *pg = &frame_table[mfn + i];
         BUG_ON(!(pg->flags & PGF_allocated));
+        /* A domain's frame may still be cached by the guest; the hypervisor's never are. */
+        pg->tlbflush_timestamp = pg->owner == DOMID_XEN ? 0 : tlbflush_current_time();
         pg->flags = PGF_ram;
         pg->owner = DOMID_INVALID;
         pg->type = PGT_none;
@@ -387,6 +394,7 @@ static void page_list_del(struct domain *d, mfn_t m)
 void domain_release_page(struct domain *d, mfn_t m)
 {
     page_list_del(d, m);
+    pv_drop_partial(&frame_table[m]);   /* a validation left partway holds the frame otherwise */
     /* As Xen: the domain is charged for the frame until it is really freed. */
     if (frame_table[m].count || frame_table[m].type_count) {
         frame_table[m].flags |= PGF_zombie;

@@ -9,14 +9,16 @@
  *  - a validated table only references frames its domain owns, with the
  *    right type one level down, and no hypervisor slot of an L4 is the
  *    guest's to set;
- *  - before a writable frame becomes a page table the TLB is flushed, so
- *    no stale writable translation survives the type change.
+ *  - before a frame changes type, every CPU that may still cache it from
+ *    its last use is flushed (TLB-flush clock), so no stale writable
+ *    translation survives the type change.
  */
 #include "lib.h"
 #include "mm.h"
 #include "domain.h"
 #include "pv.h"
 #include "processor.h"
+#include "cpu.h"
 #include <tandem/errno.h>
 
 /*
@@ -53,66 +55,235 @@ void put_page(struct page_info *pg)
     }
 }
 
-static int validate_table(struct page_info *pg, unsigned int level);
+static int validate_table(struct page_info *pg, unsigned int type, bool preemptible);
+static void devalidate_entries(struct page_info *pg, unsigned int level, unsigned int n);
 static void devalidate_table(struct page_info *pg, unsigned int level);
+static bool guest_slot(unsigned int level, unsigned int i);
 
-int get_page_type(struct page_info *pg, unsigned int type)
+static bool needs_validation(unsigned int type)
 {
+    return is_pt_type(type) || type == PGT_seg_desc_page;
+}
+
+/* Work done on this CPU since the last preemption point (entries validated). */
+static unsigned int mm_work[NR_CPUS];
+
+void pv_mm_preempt_reset(void)
+{
+    mm_work[this_cpu()->cpu_id] = 0;
+}
+
+static bool mm_preempt_check(void)
+{
+    return mm_work[this_cpu()->cpu_id] >= MM_PREEMPT_WORK;
+}
+
+static int page_get_type(struct page_info *pg, unsigned int type, bool preemptible)
+{
+    bool resume = false;
+    int rc;
+
     if (pg->type_count == 0) {
         if (pg->type != type) {
             /*
-             * Any typed frame changing type may still be cached: as a writable
-             * translation in the TLB, or as a table in the paging-structure
-             * caches. Drop both before the new type is used (Xen flushes too).
+             * A frame changing type may still be cached from its last use: as
+             * a writable translation in the TLB, or as a table in the
+             * paging-structure caches. Flush every CPU that has not flushed
+             * since that use ended (Xen's tlbflush_filter) before the new type
+             * is used.
              */
-            if (pg->type != PGT_none)
-                flush_tlb_local();
+            tlbflush_if_cached(pg->tlbflush_timestamp);
             pg->type = type;
             pg->flags &= ~PGF_validated;
         }
-        if ((is_pt_type(type) || type == PGT_seg_desc_page) && !(pg->flags & PGF_validated)) {
-            int rc;
+        if (needs_validation(type) && !(pg->flags & PGF_validated)) {
             pg->type_count = 1;
-            pg->flags |= PGF_validating;
-            rc = validate_table(pg, type);
-            pg->flags &= ~PGF_validating;
-            if (rc) {
-                pg->type_count = 0;
-                return rc;
-            }
-            pg->flags |= PGF_validated;
-            return 0;
+            pg->nr_validated = 0;
+            goto validate;
         }
-    } else if (pg->type != type || (pg->flags & PGF_validating)) {
+    } else if ((pg->flags & PGF_partial) && pg->type == type) {
+        /* Take over a validation left partway: its type reference is ours if it completes. */
+        pg->flags &= ~PGF_partial;
+        resume = true;
+        goto validate;
+    } else if (pg->type != type || (pg->flags & (PGF_validating | PGF_partial | PGF_dying))) {
         return -XEN_EINVAL;
     }
     if (pg->type_count >= 0x7fffffff)
         return -XEN_EINVAL;
     pg->type_count++;
     return 0;
+
+validate:
+    pg->flags |= PGF_validating;
+    rc = validate_table(pg, type, preemptible);
+    pg->flags &= ~PGF_validating;
+    if (rc == -XEN_ERESTART) {
+        pg->flags |= PGF_partial;
+        if (!resume)
+            pg->count++;        /* the partial state's own general reference */
+        return rc;
+    }
+    if (resume)
+        pg->count--;            /* the caller holds another one */
+    if (rc) {
+        pg->type_count = 0;
+        return rc;
+    }
+    pg->flags |= PGF_validated;
+    return 0;
+}
+
+int get_page_type(struct page_info *pg, unsigned int type)
+{
+    return page_get_type(pg, type, false);
+}
+
+int get_page_type_preemptible(struct page_info *pg, unsigned int type)
+{
+    return page_get_type(pg, type, true);
+}
+
+void pv_drop_partial(struct page_info *pg)
+{
+    if (!(pg->flags & PGF_partial))
+        return;
+    pg->flags &= ~PGF_partial;
+    devalidate_entries(pg, pg->type, pg->nr_validated);
+    pg->type_count = 0;
+    page_set_tlbflush_timestamp(pg);
+    put_page(pg);               /* the partial state's general reference (may free a zombie) */
+}
+
+/*
+ * Drop one type reference. Returns true when it was the last one of a
+ * validated L2-L4 table: the table is then PGF_dying (type count kept at 1,
+ * nr_validated 512) and the caller must tear it down. An L1 is devalidated
+ * here (512 entries that name data frames: bounded, no cascade).
+ */
+static bool put_type_begin(struct page_info *pg)
+{
+    BUG_ON(pg->type_count == 0);
+    if (pg->type_count > 1) {
+        pg->type_count--;
+        return false;
+    }
+    page_set_tlbflush_timestamp(pg);        /* the last typed use may still be cached */
+    if ((pg->flags & PGF_validated) && is_pt_type(pg->type) && pg->type != PGT_l1_page_table) {
+        pg->flags = (pg->flags & ~PGF_validated) | PGF_dying;
+        pg->nr_validated = 512;
+        return true;
+    }
+    if ((pg->flags & PGF_validated) && pg->type == PGT_l1_page_table) {
+        mm_work[this_cpu()->cpu_id] += 512;
+        devalidate_table(pg, pg->type);
+    }
+    pg->flags &= ~PGF_validated;
+    pg->type_count = 0;
+    return false;
+}
+
+/*
+ * Tear down a PGF_dying table: drop the references of entries
+ * [0, nr_validated), from the top. With PGF_pchild, the last of them names
+ * a table that is itself dying and is finished first (this table still
+ * holds that entry's general reference). Preemptible: stops before an entry
+ * (never before the first of the call) once the work budget is spent, and
+ * returns -XEN_ERESTART; whoever holds the table continues later.
+ */
+static int teardown(struct page_info *pg, bool preemptible)
+{
+    uint64_t *t = mfn_to_virt(page_to_mfn(pg));
+    unsigned int level = pg->type;
+    bool first = true;
+    int rc;
+
+    while (pg->nr_validated) {
+        unsigned int i = pg->nr_validated - 1;
+        struct page_info *c = mfn_to_page((t[i] & PADDR_MASK) >> PAGE_SHIFT);
+        if (pg->flags & PGF_pchild) {
+            if ((rc = teardown(c, preemptible)))
+                return rc;
+            pg->flags &= ~PGF_pchild;
+            put_page(c);
+            pg->nr_validated = i;
+            first = false;
+            continue;
+        }
+        if (preemptible && !first && mm_preempt_check())
+            return -XEN_ERESTART;
+        first = false;
+        mm_work[this_cpu()->cpu_id]++;
+        if (guest_slot(level, i) && (t[i] & _PAGE_PRESENT)) {
+            if (put_type_begin(c)) {
+                pg->flags |= PGF_pchild;
+                continue;
+            }
+            put_page(c);
+        }
+        pg->nr_validated = i;
+    }
+    pg->flags &= ~PGF_dying;
+    pg->type_count = 0;
+    return 0;
 }
 
 void put_page_type(struct page_info *pg)
 {
-    BUG_ON(pg->type_count == 0);
-    if (--pg->type_count == 0 && (pg->flags & PGF_validated) &&
-        (is_pt_type(pg->type) || pg->type == PGT_seg_desc_page)) {
-        pg->flags &= ~PGF_validated;
-        if (is_pt_type(pg->type))
-            devalidate_table(pg, pg->type);
-    }
+    if (put_type_begin(pg))
+        teardown(pg, false);
 }
 
-int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type)
+int put_page_and_type_preemptible(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (put_type_begin(pg) && teardown(pg, true)) {
+        BUG_ON(current->mm_pending);        /* callers finish the last one first */
+        current->mm_pending = mfn;          /* our general reference goes with it */
+        current->domain->ctr.mm_teardown_restarts++;
+        return -XEN_ERESTART;
+    }
+    put_page(pg);
+    return 0;
+}
+
+int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
+{
+    mfn_t m = v->mm_pending;
+    int rc;
+
+    if (!m)
+        return 0;
+    if ((rc = teardown(mfn_to_page(m), preemptible))) {
+        v->domain->ctr.mm_teardown_restarts++;
+        return rc;
+    }
+    v->mm_pending = 0;
+    put_page(mfn_to_page(m));
+    return 0;
+}
+
+static int page_get_and_type(mfn_t mfn, const struct domain *d, unsigned int type, bool preemptible)
 {
     struct page_info *pg;
     int rc;
 
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
-    if ((rc = get_page_type(pg, type)))
+    if ((rc = page_get_type(pg, type, preemptible)))
         put_page(pg);
     return rc;
+}
+
+int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type)
+{
+    return page_get_and_type(mfn, d, type, false);
+}
+
+int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, unsigned int type)
+{
+    return page_get_and_type(mfn, d, type, true);
 }
 
 void put_page_and_type(mfn_t mfn)
@@ -136,8 +307,8 @@ uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
     return e | _PAGE_USER;
 }
 
-/* Take the references entry e of a level-`level` table needs. */
-int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
+/* Take the references entry e of a level-`level` table needs (-XEN_ERESTART: none taken). */
+static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d, bool preemptible)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg;
@@ -166,10 +337,15 @@ int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
     }
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
-    rc = get_page_type(pg, level - 1);
+    rc = page_get_type(pg, level - 1, preemptible);
     if (rc)
         put_page(pg);
     return rc;
+}
+
+int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
+{
+    return get_entry_refs(e, level, d, false);
 }
 
 void pv_put_entry_refs(uint64_t e, unsigned int level)
@@ -191,31 +367,46 @@ static bool guest_slot(unsigned int level, unsigned int i)
 
 static int validate_descriptors(struct page_info *pg);
 
-static int validate_table(struct page_info *pg, unsigned int type)
+/*
+ * Check and reference entries [pg->nr_validated, 512). Preemptible L2-L4
+ * validation stops before an entry (never before the first of this call, so
+ * every call makes progress) once the work budget is spent, or when the
+ * table the entry names stopped partway: -XEN_ERESTART with nr_validated the
+ * next entry. An error undoes every entry referenced so far.
+ */
+static int validate_table(struct page_info *pg, unsigned int type, bool preemptible)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
     struct domain *d = page_owner_domain(pg);
-    unsigned int i;
+    unsigned int i, start = pg->nr_validated, cpu = this_cpu()->cpu_id;
     int rc = 0;
 
     if (!d)
         return -XEN_EINVAL;
     if (type == PGT_seg_desc_page)
         return validate_descriptors(pg);
-    for (i = 0; i < 512; i++) {
+    preemptible = preemptible && type > PGT_l1_page_table;    /* an L1 is bounded: 512 entries */
+    for (i = start; i < 512; i++) {
+        uint64_t e;
+        if (preemptible && i > start && mm_preempt_check()) {
+            rc = -XEN_ERESTART;
+            break;
+        }
         if (!guest_slot(type, i))
             continue;
-        uint64_t e;
-        if ((rc = pv_get_entry_refs(t[i], type, d)))
+        mm_work[cpu]++;
+        if ((rc = get_entry_refs(t[i], type, d, preemptible)))
             break;
         /* Write back only what the adjustment changed. */
         if ((e = pv_adjust_entry(t[i], type)) != t[i])
             t[i] = e;
     }
+    if (rc == -XEN_ERESTART) {
+        pg->nr_validated = i;
+        return rc;
+    }
     if (rc) {
-        while (i--)
-            if (guest_slot(type, i))
-                pv_put_entry_refs(t[i], type);
+        devalidate_entries(pg, type, i);
         return rc;
     }
     if (type == PGT_l4_page_table)
@@ -224,13 +415,19 @@ static int validate_table(struct page_info *pg, unsigned int type)
     return 0;
 }
 
-static void devalidate_table(struct page_info *pg, unsigned int type)
+/* Drop the references of entries [0, n). */
+static void devalidate_entries(struct page_info *pg, unsigned int type, unsigned int n)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
 
-    for (unsigned int i = 0; i < 512; i++)
-        if (guest_slot(type, i))
-            pv_put_entry_refs(t[i], type);
+    while (n--)
+        if (guest_slot(type, n))
+            pv_put_entry_refs(t[n], type);
+}
+
+static void devalidate_table(struct page_info *pg, unsigned int type)
+{
+    devalidate_entries(pg, type, 512);
 }
 
 /*
@@ -315,10 +512,15 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
         WRITE_ONCE(t[idx], val);
         return 0;
     }
-    if ((rc = pv_get_entry_refs(val, level, fd)))
+    /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
+    if ((rc = get_entry_refs(val, level, fd, true)))
         return rc;
     WRITE_ONCE(t[idx], val);
-    pv_put_entry_refs(old, level);
+    /* Unlinking a table may tear down its tree: preemptible, finished by the batch (mm_pending). */
+    if (level > 1 && (old & _PAGE_PRESENT))
+        put_page_and_type_preemptible((old & PADDR_MASK) >> PAGE_SHIFT);
+    else
+        pv_put_entry_refs(old, level);
     return 0;
 }
 
@@ -358,6 +560,7 @@ void domain_relinquish_memory(struct domain *d)
         struct vcpu *v = d->vcpu[i];
         if (!v)
             continue;
+        pv_mm_finish_pending(v, false);
         pv_set_gdt_frames(v, NULL, 0);
         if (v->kernel_l4)
             put_page_and_type(v->kernel_l4);
@@ -378,6 +581,9 @@ void domain_relinquish_memory(struct domain *d)
             frame_table[m].flags &= ~PGF_pinned;
             put_page_and_type(m);
         }
+    /* Validations the guest left partway (preempted, never taken over). */
+    for (m = d->page_list; m != ~0UL; m = frame_table[m].next)
+        pv_drop_partial(&frame_table[m]);
     for (m = d->page_list; m != ~0UL; m = next) {
         next = frame_table[m].next;
         if (frame_table[m].count || frame_table[m].type_count) {

@@ -16,13 +16,14 @@ bool opt_audit;
 
 struct want { uint32_t count, type_count; };
 
-static void tally_table(struct want *w, mfn_t m)
+/* The references entries [0, n) of table m hold. */
+static void tally_table(struct want *w, mfn_t m, unsigned int n)
 {
     const struct page_info *pg = mfn_to_page(m);
     const uint64_t *t = mfn_to_virt(m);
     unsigned int level = pg->type;
 
-    for (unsigned int i = 0; i < 512; i++) {
+    for (unsigned int i = 0; i < n; i++) {
         uint64_t e = t[i];
         mfn_t tm;
         if (level == 4 && i >= HV_L4_FIRST_SLOT && i <= HV_L4_LAST_SLOT)
@@ -92,6 +93,7 @@ unsigned int mm_audit(void)
             if (v->vcpu_info_mfn != INVALID_MFN)
                 tally_ref(w, v->vcpu_info_mfn);
             tally_ref(w, v->user_l4);
+            tally_ref(w, v->mm_pending);        /* a teardown it owes */
             for (unsigned int g = 0; g < v->gdt_nr_frames; g++)
                 tally_ref(w, v->gdt_frames[g]);
         }
@@ -102,7 +104,13 @@ unsigned int mm_audit(void)
         if (!(pg->flags & PGF_allocated))
             continue;
         if (is_pt_type(pg->type) && (pg->flags & PGF_validated))
-            tally_table(w, m);
+            tally_table(w, m, 512);
+        if (is_pt_type(pg->type) && (pg->flags & PGF_partial)) {
+            tally_table(w, m, pg->nr_validated);    /* a validation stopped partway */
+            tally_ref(w, m);                        /* and the partial state's own references */
+        }
+        if (is_pt_type(pg->type) && (pg->flags & PGF_dying))
+            tally_table(w, m, pg->nr_validated);    /* a teardown stopped partway; its holder counts it */
         if (pg->flags & PGF_pinned)
             tally_ref(w, m);
     }
@@ -114,7 +122,8 @@ unsigned int mm_audit(void)
                        (unsigned long)m, pg->owner, pg->type, pg->count, w[m].count,
                        pg->type_count, w[m].type_count);
         }
-        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & PGF_validated) && bad++ < 10)
+        if (is_pt_type(pg->type) && pg->type_count && !(pg->flags & (PGF_validated | PGF_partial | PGF_dying)) &&
+            bad++ < 10)
             printk(XENLOG_ERR "audit: mfn %#lx in use as a page table but not validated\n", (unsigned long)m);
     }
     xfree(w);

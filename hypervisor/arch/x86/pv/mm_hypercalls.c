@@ -80,6 +80,21 @@ static long mmu_update_one(struct domain *d, struct domain *pg_owner, const stru
 }
 
 /*
+ * Continue the batch at request i (Xen's hypercall_create_continuation with
+ * MMU_UPDATE_PREEMPTED): returns the value the hypercall must return (inside
+ * a multicall too: hypercall_continue rewrites the entry).
+ */
+static long mmu_batch_continue(unsigned long nr, uint64_t list, uint32_t i, uint32_t n, uint32_t done,
+                               uint64_t pdone, size_t size, uint64_t foreigndom)
+{
+    uint32_t total = done + i;
+
+    if (pdone && copy_to_guest(pdone, &total, sizeof(total)))
+        return -XEN_EFAULT;
+    return hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED, pdone, foreigndom);
+}
+
+/*
  * Shared loop of mmu_update and mmuext_op: `done` counts across
  * continuations (with MMU_UPDATE_PREEMPTED set in count, the running total
  * is read back from *pdone, as in Xen). Preempted between requests when
@@ -95,6 +110,10 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
     uint32_t n = count & ~MMU_UPDATE_PREEMPTED, done = 0, i;
     long rc = 0;
 
+    /* Xen's put_old_guest_table: a teardown this vCPU left partway is finished first. */
+    pv_mm_preempt_reset();
+    if (pv_mm_finish_pending(v, true) == -XEN_ERESTART)
+        return hypercall_continue(nr, list, count, pdone, foreigndom);
     /* Xen's guest_handle_okay: only the start of the list is checked up front. */
     if (!guest_range_ok(list, 1))
         return -XEN_EFAULT;
@@ -119,23 +138,28 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
         return rc;
     }
     for (i = 0; i < n; i++) {
-        if (i && hypercall_preempt_check()) {
-            uint32_t total = done + i;
-            if (pdone && copy_to_guest(pdone, &total, sizeof(total)))
-                return -XEN_EFAULT;
-            return hypercall_continue(nr, list + (uint64_t)i * size, (n - i) | MMU_UPDATE_PREEMPTED,
-                                      pdone, foreigndom);
-        }
+        /* Preemption points: when hypercall_preempt_check() says so, and after a request left a teardown. */
+        if (i && (hypercall_preempt_check() || v->mm_pending))
+            return mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom);
         if (copy_from_guest(buf, list + (uint64_t)i * size, size)) {
             rc = -XEN_EFAULT;
             break;
         }
-        if ((rc = one(v, pg_owner, buf))) {
+        if ((rc = one(v, pg_owner, buf)) == -XEN_ERESTART) {
+            /* A table validation stopped partway: repeat this request after a preemption point. */
+            v->domain->ctr.mm_restarts++;
+            return mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom);
+        }
+        if (rc) {
             printk(XENLOG_DEBUG "d%u: %s request %u (%#lx %#lx) refused (%ld)\n", v->domain->domain_id,
                    hypercall_name(nr), i, (unsigned long)buf[0], (unsigned long)buf[1], rc);
             break;
         }
     }
+    if (!rc && v->mm_pending)        /* the last request's teardown, in the continuation */
+        return mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom);
+    /* After a refused request a teardown stays pending, as Xen's old_guest_table: the next
+     * MMU hypercall (or the domain's death) finishes it. */
     done += i;
     if (pdone)
         (void)copy_to_guest(pdone, &done, sizeof(done));
@@ -161,8 +185,8 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     if (user && mfn == 0) {
         *slot = 0;
     } else {
-        if ((rc = get_page_and_type(mfn, v->domain, PGT_l4_page_table)))
-            return rc;
+        if ((rc = get_page_and_type_preemptible(mfn, v->domain, PGT_l4_page_table)))
+            return rc;      /* -XEN_ERESTART included: nothing changed */
         *slot = mfn;
     }
     /* As Xen's new_guest_cr3: the CPU leaves the old L4 before its reference goes. */
@@ -171,7 +195,7 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
         v->domain->ctr.cr3_switches++;
     }
     if (old)
-        put_page_and_type(old);
+        put_page_and_type_preemptible(old);     /* may leave its teardown to the batch */
     return 0;
 }
 
@@ -187,15 +211,16 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
     case MMUEXT_PIN_L3_TABLE: case MMUEXT_PIN_L4_TABLE:
         if (!pg || pg->owner != pg_owner->domain_id || (pg->flags & PGF_pinned))
             return -XEN_EINVAL;
-        if ((rc = get_page_and_type(mfn, pg_owner, PGT_l1_page_table + op->cmd - MMUEXT_PIN_L1_TABLE)))
-            return rc;
+        rc = get_page_and_type_preemptible(mfn, pg_owner, PGT_l1_page_table + op->cmd - MMUEXT_PIN_L1_TABLE);
+        if (rc)
+            return rc;      /* -XEN_ERESTART: validation stopped partway, the pin is repeated */
         pg->flags |= PGF_pinned;
         return 0;
     case MMUEXT_UNPIN_TABLE:
         if (!pg || pg->owner != pg_owner->domain_id || !(pg->flags & PGF_pinned))
             return -XEN_EINVAL;
         pg->flags &= ~PGF_pinned;
-        put_page_and_type(mfn);
+        put_page_and_type_preemptible(mfn);     /* done; a teardown left partway is the batch's */
         return 0;
     case MMUEXT_NEW_BASEPTR:
         if (pg_owner != d)
@@ -299,8 +324,26 @@ static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val
     return 0;
 }
 
+/* As Xen's put_old_guest_table at its start: a teardown left partway is finished first. */
+static long uvm_finish_pending(unsigned long nr, uint64_t va, uint64_t val, uint64_t flags, uint64_t domid)
+{
+    long c;
+
+    pv_mm_preempt_reset();
+    if (pv_mm_finish_pending(current, true) != -XEN_ERESTART)
+        return 0;
+    if ((c = hypercall_continue(nr, va, val, flags, domid)))
+        return c;
+    pv_mm_finish_pending(current, false);
+    return 0;
+}
+
 long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
 {
+    long c;
+
+    if ((c = uvm_finish_pending(__HYPERVISOR_update_va_mapping, va, val, flags, a4)))
+        return c;
     /* Flush type 3 is not an error in Xen: it flushes nothing. */
     return update_va_mapping(current->domain, va, val, flags);
 }
@@ -310,6 +353,8 @@ long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags,
     struct domain *pg_owner;
     long rc = 0;
 
+    if ((rc = uvm_finish_pending(__HYPERVISOR_update_va_mapping_otherdomain, va, val, flags, domid)))
+        return rc;
     if (!(pg_owner = get_pg_owner(current->domain, domid, &rc)))
         return rc;
     return update_va_mapping(pg_owner, va, val, flags);
