@@ -26,6 +26,7 @@
 
 #define SLICE_NS        (10ULL * 1000000)     /* 10 ms */
 #define PERIOD_NS       (30ULL * 1000000)     /* credit accounting period */
+#define TIMER_SLOP_NS   (10ULL * 1000)        /* the earliest the timer is armed for */
 #define CONSOLE_TICK_NS (100ULL * 1000)       /* while console output waits for the UART */
 
 /*
@@ -314,6 +315,13 @@ void sched_recompute_timer(void)
         if (v->poll_deadline && v->poll_deadline < next)
             next = v->poll_deadline;
     }
+    /*
+     * Never arm a deadline that has already passed (Xen's timer_slop): the
+     * interrupt would be pending again by the time the handler returns, so
+     * an idle CPU would take it before the instruction after its HLT, for
+     * ever, and never reach schedule() (a livelock, seen under -icount).
+     */
+    next = MAX(next, now + TIMER_SLOP_NS);
     apic_timer_oneshot(next);
 }
 
