@@ -8,6 +8,9 @@
 #define MSR_STAR            0xC0000081
 #define MSR_LSTAR           0xC0000082
 #define MSR_CSTAR           0xC0000083
+#define MSR_SYSENTER_CS     0x00000174
+#define MSR_SYSENTER_ESP    0x00000175
+#define MSR_SYSENTER_EIP    0x00000176
 #define MSR_SFMASK          0xC0000084
 #define MSR_FS_BASE         0xC0000100
 #define MSR_GS_BASE         0xC0000101

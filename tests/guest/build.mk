@@ -12,3 +12,6 @@ $(OUT)/tests/guest/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/gues
 	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/guest/$(1)/*.c tests/guest/$(1)/*.S)) $(TEST_LIB_OBJS))
 endef
 $(foreach t,$(TEST_GUEST_DIRS),$(eval $(call test-guest-rule,$(t))))
+# Header (and included-source) dependencies, as the other trees: a test may
+# #include another test's source (syscall_compat_intel).
+-include $(patsubst %,$(OUT)/guest/%.d,$(wildcard tests/guest/*/*.c tests/guest/*/*.S tests/lib/*.c))

@@ -18,7 +18,7 @@ struct idt_entry {
 } __packed;
 static struct idt_entry idt[256] __aligned(16);
 extern char idt_stubs[];
-extern char syscall_entry[];
+extern char syscall_entry[], cstar_entry[];
 
 #define GDT_IDX(sel) ((sel) >> 3)
 
@@ -150,6 +150,16 @@ void cpu_init(unsigned int cpu, char *stack)
     /* SYSCALL: CS=0xe008/SS=0xe010; SYSRET: CS=0xe033/SS=0xe02b (from 0xe023). */
     wrmsr(MSR_STAR, (0xe023ULL << 48) | (0xe008ULL << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
+    /*
+     * Compatibility-mode SYSCALL (AMD; #UD on Intel) enters through CSTAR:
+     * left at its reset value 0 it would run address 0 in ring 0 on the
+     * guest's page tables and stack. SYSENTER_CS 0 makes SYSENTER #GP
+     * (Intel; #UD on AMD in long mode) whatever firmware left there.
+     */
+    wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);
+    wrmsr(MSR_SYSENTER_CS, 0);
+    wrmsr(MSR_SYSENTER_ESP, 0);
+    wrmsr(MSR_SYSENTER_EIP, 0);
     wrmsr(MSR_SFMASK, 0x47700);     /* TF DF IF IOPL NT AC */
     wrmsr(MSR_SHADOW_GS_BASE, (uint64_t)pc);
     wrmsr(MSR_GS_BASE, 0);

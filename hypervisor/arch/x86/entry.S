@@ -81,9 +81,13 @@ common_entry:
         add     $8, %rsp
         iretq
 
-/* SYSCALL from guest mode (kernel: hypercall; user: bounced system call). */
-        .globl syscall_entry
-syscall_entry:
+/*
+ * SYSCALL from guest mode. 64-bit code lands here through MSR_LSTAR (kernel:
+ * hypercall; user: bounced system call); 32-bit (compatibility-mode) code
+ * through MSR_CSTAR, on AMD only (Intel raises #UD): the frame's CS 0xe023
+ * tells do_syscall, which never takes that for a hypercall.
+ */
+.macro SYSCALL_FRAME cs
         swapgs
         mov     %rsp, %gs:8
         mov     %gs:0, %rsp
@@ -91,7 +95,17 @@ syscall_entry:
         pushq   %gs:8
         swapgs
         push    %r11
-        pushq   $0xe033
+        pushq   $\cs
+.endm
+        .globl cstar_entry
+cstar_entry:
+        SYSCALL_FRAME 0xe023
+        jmp     syscall_common
+
+        .globl syscall_entry
+syscall_entry:
+        SYSCALL_FRAME 0xe033
+syscall_common:
         push    %rcx
         pushq   $0
         movl    $ENTRY_SYSCALL, 4(%rsp)

@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "cpu.h"
 #include <tandem/xen.h>
+#include <tandem/callback.h>
 
 static bool has_error_code(unsigned int v)
 {
@@ -305,6 +306,18 @@ void do_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
+    /* From 32-bit code (MSR_CSTAR, AMD only): the syscall32 callback, else #UD as Intel. */
+    if ((regs->cs & 0xffff) == FLAT_RING3_CS32) {
+        regs->rflags &= ~X86_EFLAGS_DF;
+        if (v->in_kernel || !v->syscall32_callback) {
+            regs->rip = (uint32_t)(regs->rip - 2);
+            pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
+            return;
+        }
+        pv_bounce(v, regs, v->syscall32_callback, false, 0,
+                  v->callback_flags & (1U << CALLBACKTYPE_syscall32), "32-bit system call");
+        return;
+    }
     if (v->in_kernel) {
         unsigned long nr = regs->rax;
         long ret = hypercall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
