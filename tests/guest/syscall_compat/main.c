@@ -110,7 +110,7 @@ void test_main(void)
     };
 
     if (!vendor_is(WANT_VENDOR)) {
-        test_error("this test wants a %s CPU (expect: cpu MODEL)", WANT_VENDOR);
+        test_error("this test wants CPU vendor %s (expect: cpu MODEL)", WANT_VENDOR);
         return;
     }
     evt_map_shared_info();
