@@ -7,7 +7,8 @@
  * rule; frame CS 0xe023, rip after the instruction); without one, #UD at the
  * SYSCALL instruction. Never a hypervisor fault: before the fix CSTAR was 0,
  * so on AMD a guest's compat SYSCALL jumped to address 0 in ring 0, on the
- * guest's page tables and stack.
+ * guest's page tables and stack. SYSENTER from the same code faults in the
+ * guest too (#GP with SYSENTER_CS 0, or #UD on AMD in long mode).
  */
 #include "test.h"
 #include "upcall.h"
@@ -28,8 +29,9 @@ const char test_title[] = "SYSCALL from 32-bit guest user code (MSR_CSTAR), vend
 #define DIRTY   0x40UL
 #define NX      (1UL << 63)
 
-/* 32-bit code: mov $7, %eax; syscall; jmp . */
+/* 32-bit code: mov $7, %eax; syscall; jmp .   at +0x10: sysenter; jmp . */
 static const uint8_t ucode32[] = { 0xb8, 7, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xfe };
+static const uint8_t ucode32_sysenter[] = { 0x0f, 0x34, 0xeb, 0xfe };
 
 extern char syscall32_cb[], trap_6[], trap_13[], trap_14[];
 void run_user32(uint64_t rip, uint64_t rsp);
@@ -123,6 +125,7 @@ void test_main(void)
     t[(UCODE >> 12) & 511] = pfn_ma(code) | PRESENT | USER | ACC;
     t[(USTACK >> 12) & 511] = pfn_ma(stack) | PRESENT | RW | USER | ACC | DIRTY | NX;
     memcpy(pfn_va(code), ucode32, sizeof(ucode32));
+    memcpy((uint8_t *)pfn_va(code) + 0x10, ucode32_sysenter, sizeof(ucode32_sysenter));
     for (uint64_t i = l4; i <= l1; i++)
         CHECK_RC(HC3(update_va_mapping, pfn_va(i), pfn_ma(i) | PRESENT | USER | ACC, UVMF_INVLPG), 0,
                  "map a table page read-only");
@@ -154,7 +157,18 @@ void test_main(void)
         check(&recs[0], "SYSCALL in compatibility mode (Intel: #UD)", 6, UCODE + 5);
     if (amd && nrec == 1 && recs[0].vector == 0x100 && recs[0].w[0] != UCODE + 7)
         test_fail("syscall32 callback: frame rcx %lx, want the return address %lx", recs[0].w[0], UCODE + 7);
+
+    /* 3. SYSENTER: #GP (Intel, SYSENTER_CS 0) or #UD (AMD in long mode), in the guest. */
+    CHECK_RC(set_cb(CALLBACKTYPE_sysenter, (uint64_t)syscall32_cb), 0, "register the sysenter callback");
+    nrec = 0;
+    run_user32(UCODE + 0x10, USTACK + PAGE_SIZE);
+    if (nrec != 1)
+        test_fail("SYSENTER: %u records, want one #GP or #UD", nrec);
+    else if (recs[0].vector == 13)
+        check(&recs[0], "SYSENTER (#GP)", 13, UCODE + 0x10);
+    else
+        check(&recs[0], "SYSENTER (#UD)", 6, UCODE + 0x10);
     evt_vcpu->evtchn_upcall_mask = 1;
-    printk("syscall_compat: %s\n", "compat SYSCALL ended in the guest both times");
+    printk("syscall_compat: %s\n", "compat SYSCALL and SYSENTER ended in the guest every time");
     test_success();
 }
