@@ -42,7 +42,13 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         a = b = c = d = 0;              /* no XSAVE state */
         break;
     case 0x80000001:
-        d &= ~(1U << 26);               /* no 1 GiB pages */
+        /*
+         * AMD repeats leaf 1's PSE, MCE, APIC, MTRR, MCA and PSE36 here (Intel
+         * leaves them 0): hidden as in leaf 1, whatever the vendor. No SVM
+         * (as no VMX), no 1 GiB pages.
+         */
+        d &= ~((1U << 3) | (1U << 7) | (1U << 9) | (1U << 12) | (1U << 14) | (1U << 17) | (1U << 26));
+        c &= ~(1U << 2);
         break;
     case 0x40000000:                    /* hypervisor leaf: "XenVMMXenVMM" */
         a = 0x40000002;

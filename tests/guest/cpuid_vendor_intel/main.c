@@ -1,0 +1,1 @@
+../cpuid_vendor/main.c

@@ -1,0 +1,1 @@
+../syscall_compat/main.c
