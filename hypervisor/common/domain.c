@@ -8,6 +8,7 @@
 #include "evtchn.h"
 #include "cpu.h"
 #include "time.h"
+#include "fault_inject.h"
 #include <tandem/sched.h>
 
 struct domain *domain_list;
@@ -48,14 +49,20 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     return v;
 }
 
+/*
+ * Steps (fail_step=create:N, fault_inject.h): 1 the record, 2 shared_info,
+ * 3 the event-channel array, 4 + i vCPU i. One exit path on failure: it
+ * releases exactly what the steps before took (docs/error-handling.md).
+ */
 struct domain *domain_create(domid_t id, const char *name, bool privileged,
                              uint64_t max_pages, unsigned int max_vcpus)
 {
-    struct domain *d = xzalloc(struct domain), **tail;
-    mfn_t si;
+    struct domain *d = NULL, **tail;
+    mfn_t si = INVALID_MFN;
+    unsigned int nv = 0, step = 1;
 
-    if (!d)
-        return NULL;
+    if (fault_inject("create", step, id) || !(d = xzalloc(struct domain)))
+        goto fail;
     d->domain_id = id;
     strlcpy(d->name, name, sizeof(d->name));
     d->is_privileged = privileged;
@@ -66,11 +73,8 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     d->weight = 256;
 
     /* shared_info is hypervisor memory the guest may map writable. */
-    si = alloc_frames(0, id);
-    if (si == INVALID_MFN || evtchn_domain_init(d)) {
-        xfree(d);
-        return NULL;
-    }
+    if (fault_inject("create", ++step, id) || (si = alloc_frames(0, id)) == INVALID_MFN)
+        goto fail;
     frame_table[si].flags |= PGF_shared_info;
     /* The hypervisor writes this page for the domain's whole life: it stays
      * writable-typed, so it can never be validated as a page table. */
@@ -86,14 +90,30 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     d->shared_info->wc_sec_hi = (uint32_t)(boot_wallclock >> 32);
     d->shared_info->wc_version = 2;
 
-    for (unsigned i = 0; i < d->max_vcpus; i++)
-        if (!vcpu_create(d, i))
-            return NULL;
+    if (fault_inject("create", ++step, id) || evtchn_domain_init(d))
+        goto fail;
+
+    for (; nv < d->max_vcpus; nv++)
+        if (fault_inject("create", ++step, id) || !vcpu_create(d, nv))
+            goto fail;
 
     for (tail = &domain_list; *tail; tail = &(*tail)->next_in_list)
         ;
     *tail = d;
     return d;
+
+fail:
+    printk(XENLOG_ERR "d%u: domain_create failed at step %u\n", id, step);
+    while (nv--) {
+        sched_remove_vcpu(d->vcpu[nv]);
+        xfree(d->vcpu[nv]);
+    }
+    if (d)
+        evtchn_domain_destroy(d);       /* nothing open yet: frees the array */
+    if (si != INVALID_MFN)
+        free_frames(si, 0);
+    xfree(d);
+    return NULL;
 }
 
 unsigned int domains_alive(void)

@@ -64,8 +64,11 @@ static void build_configured(const struct boot_info *bi, const struct domconfig_
 
     /* The builder allocates max_pages; the limit rises to maxmem once it is done. */
     d = domain_create(c->domid, c->name, c->privileged, mem >> PAGE_SHIFT, c->vcpus);
-    if (!d)
-        panic("out of memory creating domain %u (%s)", c->domid, c->name);
+    if (!d) {       /* domain_create gave back all it took: the other domains still boot */
+        printk(XENLOG_ERR "d%u: cannot create domain %u (%s): out of hypervisor memory; "
+               "the other domains carry on\n", c->domid, c->domid, c->name);
+        return;
+    }
     d->weight = c->weight;
     d->cap = c->cap;
     build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline));

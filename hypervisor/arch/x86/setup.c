@@ -11,6 +11,7 @@
 #include "boot_domains.h"
 #include "cmdline.h"
 #include "shutdown.h"
+#include "fault_inject.h"
 #include <tandem/errno.h>
 
 static struct boot_info bi;
@@ -30,6 +31,7 @@ static const struct cmdline_param params[] = {
     { "audit", PARAM_BOOL, &opt_audit, 0 },
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
+    { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
 };
 
 static void report_param(const char *key, const char *why, void *ctx)

@@ -11,6 +11,7 @@
 #include "domain_layout.h"
 #include "mm.h"
 #include "evtchn.h"
+#include "fault_inject.h"
 #include <tandem/xen.h>
 #include <tandem/errno.h>
 
@@ -113,6 +114,14 @@ static void fill_start_info(struct builder *b, const struct dom_build_args *a,
     (void)info;
 }
 
+/*
+ * Steps that take something (fail_step=build:N, fault_inject.h): 1 the p2m
+ * copy, 2 the domain's frames (fails half-way), 3 and 4 the console and
+ * store ring references, 5 the console port, 6 the L4 pin, 7 CR3's L4
+ * reference. One exit path: the p2m copy is the
+ * builder's own; everything else taken belongs to the domain, which the
+ * caller shuts down (domain_destroy releases it through the reference counts).
+ */
 int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen)
 {
     struct elf_pv_info info;
@@ -124,21 +133,23 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     mfn_t pt_mfn;
 
     if ((rc = elf_pv_parse(a->kernel, a->kernel_len, &info, err, errlen)))
-        return rc;
+        goto out;
     if ((rc = pv_layout_compute(&l, &info, a->initrd_len, nr_pages, err, errlen)))
-        return rc;
-    b.p2m = xzalloc_bytes(nr_pages * 8);
+        goto out;
+    b.p2m = fault_inject("build", 1, d->domain_id) ? NULL : xzalloc_bytes(nr_pages * 8);
     if (!b.p2m) {
         snprintf(err, errlen, "out of hypervisor memory for the p2m");
-        return -XEN_ENOMEM;
+        rc = -XEN_ENOMEM;
+        goto out;
     }
     for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
-        mfn_t m = alloc_domheap_page(d);
+        mfn_t m = pfn == nr_pages / 2 && fault_inject("build", 2, d->domain_id) ?
+                  INVALID_MFN : alloc_domheap_page(d);
         if (m == INVALID_MFN) {
             snprintf(err, errlen, "out of machine memory after %lu of %lu pages",
                      (unsigned long)pfn, (unsigned long)nr_pages);
-            xfree(b.p2m);
-            return -XEN_ENOMEM;
+            rc = -XEN_ENOMEM;
+            goto out;
         }
         b.p2m[pfn] = m;
         set_gpfn_from_mfn(m, pfn);
@@ -154,20 +165,27 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
         copy_to_dom(&b, l.initrd_va, a->initrd, a->initrd_len);
     copy_to_dom(&b, l.p2m_va, b.p2m, nr_pages * 8);
 
-    d->store_mfn = b.p2m[pv_layout_pfn(&l, l.store_va)];
-    d->console_mfn = b.p2m[pv_layout_pfn(&l, l.console_va)];
     /* The hypervisor serves these rings through the direct map: keep them
-     * writable-typed (never a page table, never released) for the domain's life. */
-    if (get_page_and_type(d->console_mfn, d, PGT_writable_page) ||
-        get_page_and_type(d->store_mfn, d, PGT_writable_page)) {
+     * writable-typed (never a page table, never released) for the domain's life.
+     * d->*_mfn is set only once its reference is held (domain_relinquish_memory drops it). */
+    rc = -XEN_EINVAL;
+    if (fault_inject("build", 3, d->domain_id) ||
+        get_page_and_type(b.p2m[pv_layout_pfn(&l, l.console_va)], d, PGT_writable_page)) {
         snprintf(err, errlen, "cannot reference the console and store rings");
-        xfree(b.p2m);
-        return -XEN_EINVAL;
+        goto out;
     }
-    if ((port = evtchn_alloc_xen_port(d, XEN_CONSUMER_CONSOLE)) < 0) {
+    d->console_mfn = b.p2m[pv_layout_pfn(&l, l.console_va)];
+    if (fault_inject("build", 4, d->domain_id) ||
+        get_page_and_type(b.p2m[pv_layout_pfn(&l, l.store_va)], d, PGT_writable_page)) {
+        snprintf(err, errlen, "cannot reference the console and store rings");
+        goto out;
+    }
+    d->store_mfn = b.p2m[pv_layout_pfn(&l, l.store_va)];
+    if ((port = fault_inject("build", 5, d->domain_id) ? -XEN_ENOSPC :
+                evtchn_alloc_xen_port(d, XEN_CONSUMER_CONSOLE)) < 0) {
         snprintf(err, errlen, "no event channel for the console");
-        xfree(b.p2m);
-        return port;
+        rc = port;
+        goto out;
     }
     d->console_port = port;
     fill_start_info(&b, a, &info);
@@ -176,13 +194,17 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
         write_hypercall_page(&b, info.hypercall_page);
     /* As the toolstack: pin the L4 (validating the whole tree), then CR3 takes its reference. */
     pt_mfn = b.p2m[pv_layout_pfn(&l, l.pt_va)];
-    if ((rc = get_page_and_type(pt_mfn, d, PGT_l4_page_table)) ||
-        (rc = get_page_and_type(pt_mfn, d, PGT_l4_page_table))) {
+    if ((rc = fault_inject("build", 6, d->domain_id) ? -XEN_EINVAL :
+              get_page_and_type(pt_mfn, d, PGT_l4_page_table))) {
         snprintf(err, errlen, "bootstrap page tables failed validation (%d)", rc);
-        xfree(b.p2m);
-        return rc;
+        goto out;
     }
-    mfn_to_page(pt_mfn)->flags |= PGF_pinned;
+    mfn_to_page(pt_mfn)->flags |= PGF_pinned;     /* the pin holds the first reference */
+    if ((rc = fault_inject("build", 7, d->domain_id) ? -XEN_EINVAL :
+              get_page_and_type(pt_mfn, d, PGT_l4_page_table))) {
+        snprintf(err, errlen, "bootstrap page tables failed validation (%d)", rc);
+        goto out;
+    }
 
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rip = info.entry;
@@ -200,6 +222,8 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
            d->domain_id, info.guest_os[0] ? info.guest_os : "PV", (unsigned long)info.entry,
            (unsigned long)nr_pages, (unsigned long)l.virt_base, (unsigned long)l.v_end,
            (unsigned long)l.nr_pt, info.hypercall_page != ELF_UNSET ? ", hypercall page" : "");
+    rc = 0;
+out:
     xfree(b.p2m);
-    return 0;
+    return rc;
 }
