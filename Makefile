@@ -4,6 +4,7 @@
 include build/config.mk
 
 ALL_TARGETS :=
+include lib/build.mk
 include hypervisor/build.mk
 include guest-kernel/build.mk
 include tests/build.mk

@@ -13,7 +13,7 @@ COMMON_CFLAGS := -std=gnu17 -O2 -g $(WARN) -ffreestanding -fno-stack-protector \
     -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -fcf-protection=none \
     -mno-red-zone -mno-mmx -mno-sse -mno-sse2 -mno-avx -nostdinc \
     -isystem $(shell $(CC) -print-file-name=include) \
-    -I hypercall-abi/include
+    -I hypercall-abi/include -I lib/include
 
 # The hypervisor runs at 0xFFFF82D0..., outside the top 2 GiB: position-
 # independent code keeps every reference RIP-relative (Xen does the same).
@@ -36,7 +36,7 @@ GUEST_LDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack --no-war
 
 # Host-side (unit tests, tools): ordinary hosted C.
 HOST_CC     ?= $(CC)
-HOST_CFLAGS := -std=gnu17 -O1 -g $(WARN) -I hypercall-abi/include
+HOST_CFLAGS := -std=gnu17 -O1 -g $(WARN) -I hypercall-abi/include -I lib/include
 
 $(OUT)/%/:
 	$(Q)mkdir -p $@

@@ -1,9 +1,9 @@
-# Guest side: libguest.a (start of day, console, strings, printf; shared with the
+# Guest side: libguest.a (start of day, console, libtandem's strings and printf; shared with the
 # in-QEMU test kernels), libgkernel.a (the guest kernel proper: events, threads,
 # memory, processes, system calls, traps; linked by the bundled kernel and the
 # process benchmark kernels) and the bundled guest kernel, out/guest-kernel/kernel.elf
 # (kernel_main, its shell and modes, its user programs, over libgkernel.a).
-GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) hypervisor/common/string.c hypervisor/common/vsnprintf.c
+GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) $(TLIB_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
@@ -20,11 +20,6 @@ ALL_TARGETS += $(KERNEL_ELF)
 
 # pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
 $(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include
-
-$(OUT)/guest/hypervisor/%.c.o: hypervisor/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $< (guest)"
-	$(Q)$(CC) $(GUEST_CFLAGS) -I hypervisor/include -MMD -MP -c $< -o $@
 
 $(OUT)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -21,15 +21,9 @@ extern struct shared_info *shared_info;     /* NULL until mapped */
 /* Called by head.S with rsi = start_info. Each kernel defines it. */
 void kernel_main(struct start_info *si);
 
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Strings and formatting: libtandem (lib/include/tandem-lib/). */
+#include <tandem-lib/string.h>
+#include <tandem-lib/printf.h>
 unsigned long strtoul(const char *s, const char **end, int base);
 
 /* Console output: console_io (always) or the PV console ring once console_use_ring(). */

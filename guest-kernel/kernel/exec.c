@@ -6,6 +6,7 @@
  */
 #include "proc.h"
 #include <tandem/errno.h>
+#include <tandem-lib/elf64.h>
 
 extern const struct program user_programs[];     /* name NULL ends it */
 
@@ -23,45 +24,29 @@ void programs_list(void)
         printk("  %-10s %6lu bytes\n", p->name, (unsigned long)p->size);
 }
 
-struct elf64_ehdr {
-    uint8_t ident[16];
-    uint16_t type, machine;
-    uint32_t version;
-    uint64_t entry, phoff, shoff;
-    uint32_t flags;
-    uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct elf64_phdr {
-    uint32_t type, flags;
-    uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-#define PT_LOAD 1
-#define PF_X 1
-#define PF_W 2
-
 static int load_elf(struct mm *mm, const struct program *prog, uint64_t *entry)
 {
     const struct elf64_ehdr *eh = (const void *)prog->elf;
     uint64_t top = 0;
 
-    if (prog->size < sizeof(*eh) || memcmp(eh->ident, "\177ELF\2\1", 6) || eh->type != 2 ||
-        eh->machine != 62 || eh->phentsize != sizeof(struct elf64_phdr) || eh->phnum > 16 ||
-        eh->phoff > prog->size || eh->phnum * sizeof(struct elf64_phdr) > prog->size - eh->phoff)
+    if (prog->size < sizeof(*eh) || memcmp(eh->e_ident, "\177ELF\2\1", 6) || eh->e_type != ET_EXEC ||
+        eh->e_machine != EM_X86_64 || eh->e_phentsize != sizeof(struct elf64_phdr) || eh->e_phnum > 16 ||
+        eh->e_phoff > prog->size || eh->e_phnum * sizeof(struct elf64_phdr) > prog->size - eh->e_phoff)
         return -UAPI_ENOEXEC;
-    for (unsigned i = 0; i < eh->phnum; i++) {
-        const struct elf64_phdr *ph = (const void *)(prog->elf + eh->phoff + i * sizeof(*ph));
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        const struct elf64_phdr *ph = (const void *)(prog->elf + eh->e_phoff + i * sizeof(*ph));
         uint64_t flags = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
 
-        if (ph->type != PT_LOAD || !ph->memsz)
+        if (ph->p_type != PT_LOAD || !ph->p_memsz)
             continue;
-        if (ph->vaddr < USER_TEXT_BASE || ph->memsz > USER_STACK_TOP - USER_STACK_MAX - ph->vaddr ||
-            ph->filesz > ph->memsz || ph->offset > prog->size || ph->filesz > prog->size - ph->offset)
+        if (ph->p_vaddr < USER_TEXT_BASE || ph->p_memsz > USER_STACK_TOP - USER_STACK_MAX - ph->p_vaddr ||
+            ph->p_filesz > ph->p_memsz || ph->p_offset > prog->size || ph->p_filesz > prog->size - ph->p_offset)
             return -UAPI_ENOEXEC;
-        if (ph->flags & PF_W)
+        if (ph->p_flags & PF_W)
             flags |= _PAGE_RW | _PAGE_DIRTY;
-        if (!(ph->flags & PF_X))
+        if (!(ph->p_flags & PF_X))
             flags |= _PAGE_NX;
-        for (uint64_t va = ph->vaddr & ~(PAGE_SIZE - 1); va < ph->vaddr + ph->memsz; va += PAGE_SIZE) {
+        for (uint64_t va = ph->p_vaddr & ~(PAGE_SIZE - 1); va < ph->p_vaddr + ph->p_memsz; va += PAGE_SIZE) {
             uint64_t *pte = mm_pte(mm, va), pfn, lo, hi;
             int rc;
             if (pte && (*pte & _PAGE_PRESENT)) {        /* shared with the previous segment */
@@ -78,18 +63,18 @@ static int load_elf(struct mm *mm, const struct program *prog, uint64_t *entry)
                 }
             }
             /* The file bytes that land in this page. */
-            lo = va > ph->vaddr ? va : ph->vaddr;
-            hi = va + PAGE_SIZE < ph->vaddr + ph->filesz ? va + PAGE_SIZE : ph->vaddr + ph->filesz;
+            lo = va > ph->p_vaddr ? va : ph->p_vaddr;
+            hi = va + PAGE_SIZE < ph->p_vaddr + ph->p_filesz ? va + PAGE_SIZE : ph->p_vaddr + ph->p_filesz;
             if (lo < hi)
-                memcpy((char *)pfn_to_virt(pfn) + (lo - va), prog->elf + ph->offset + (lo - ph->vaddr), hi - lo);
+                memcpy((char *)pfn_to_virt(pfn) + (lo - va), prog->elf + ph->p_offset + (lo - ph->p_vaddr), hi - lo);
         }
-        if (ph->vaddr + ph->memsz > top)
-            top = ph->vaddr + ph->memsz;
+        if (ph->p_vaddr + ph->p_memsz > top)
+            top = ph->p_vaddr + ph->p_memsz;
     }
-    if (!top || eh->entry < USER_TEXT_BASE || eh->entry >= top)
+    if (!top || eh->e_entry < USER_TEXT_BASE || eh->e_entry >= top)
         return -UAPI_ENOEXEC;
     mm->brk_start = mm->brk = (top + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-    *entry = eh->entry;
+    *entry = eh->e_entry;
     return 0;
 }
 

@@ -5,8 +5,9 @@
 # guest-kernel/build.mk, which adds USER_ARCHIVE_OBJ to the kernel's objects.
 USER_PROG_SRCS := $(sort $(wildcard guest-kernel/user/*.c))
 USER_PROGS := $(basename $(notdir $(USER_PROG_SRCS)))
-USER_LIB_SRCS := $(wildcard guest-kernel/user/lib/*.c) hypervisor/common/string.c hypervisor/common/vsnprintf.c
+USER_LIB_SRCS := $(wildcard guest-kernel/user/lib/*.c) $(TLIB_SRCS)
 USER_LIB_OBJS := $(patsubst %,$(OUT)/user/%.o,$(USER_LIB_SRCS) guest-kernel/user/lib/crt0.S)
+.SECONDARY: $(USER_LIB_OBJS)      # built by the pattern rule below: keep them after the link
 USER_ELFS := $(patsubst %,$(OUT)/guest-kernel/user/%.elf,$(USER_PROGS))
 USER_ARCHIVE_S := $(OUT)/guest-kernel/user/programs.S
 USER_ARCHIVE_OBJ := $(OUT)/guest-kernel/user/programs.o
@@ -14,7 +15,7 @@ USER_LDS := guest-kernel/user/user.ld
 
 # Low addresses: the small code model; same warnings and no-SSE rules as the kernel.
 USER_CFLAGS := $(COMMON_CFLAGS) -mcmodel=small -fno-pic -fno-pie \
-    -I guest-kernel/user/lib -I guest-kernel/include -I hypervisor/include
+    -I guest-kernel/user/lib -I guest-kernel/include
 
 $(OUT)/user/%.c.o: %.c
 	@mkdir -p $(dir $@)

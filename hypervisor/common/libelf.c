@@ -5,39 +5,9 @@
 #include "tandem/elfnote.h"
 #include "tandem/errno.h"
 #include "tandem/xen.h"
+#include <tandem-lib/elf64.h>
 
-/* ELF64 on-disk layouts (little endian); read with memcpy, the image may be unaligned. */
-struct elf64_ehdr {
-    uint8_t  e_ident[16];
-    uint16_t e_type, e_machine;
-    uint32_t e_version;
-    uint64_t e_entry, e_phoff, e_shoff;
-    uint32_t e_flags;
-    uint16_t e_ehsize, e_phentsize, e_phnum, e_shentsize, e_shnum, e_shstrndx;
-};
-
-struct elf64_phdr {
-    uint32_t p_type, p_flags;
-    uint64_t p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
-};
-
-struct elf64_nhdr {
-    uint32_t namesz, descsz, type;
-};
-
-BUILD_BUG_ON(sizeof(struct elf64_ehdr) != 64);
-BUILD_BUG_ON(sizeof(struct elf64_phdr) != 56);
-BUILD_BUG_ON(sizeof(struct elf64_nhdr) != 12);
-
-#define ELFCLASS64      2
-#define ELFDATA2LSB     1
-#define EV_CURRENT      1
-#define ET_EXEC         2
-#define EM_X86_64       62
-#define PT_LOAD         1
-#define PT_NOTE         4
-#define PN_XNUM         0xffff
-
+/* The ELF64 layouts and constants: lib/include/tandem-lib/elf64.h (read with memcpy, the image may be unaligned). */
 #define VA_LOW_END      0x0000800000000000ULL   /* first non-canonical address */
 #define VA_HIGH_START   0xFFFF800000000000ULL   /* first canonical upper-half address */
 
@@ -250,20 +220,20 @@ static int elf_parse_notes(struct elf_ctx *c, unsigned idx, const struct elf64_p
                             "(%llu bytes left)", idx, (ull)pos, (ull)left);
         memcpy(&nh, base + pos, sizeof(nh));
         left -= sizeof(nh);
-        name_pad = ROUNDUP((uint64_t)nh.namesz, 4);
-        desc_pad = ROUNDUP((uint64_t)nh.descsz, 4);
-        xen = name_pad <= left && elf_owner_is_xen(base + pos + sizeof(nh), nh.namesz);
-        if (name_pad > left || nh.descsz > left - name_pad) {
+        name_pad = ROUNDUP((uint64_t)nh.n_namesz, 4);
+        desc_pad = ROUNDUP((uint64_t)nh.n_descsz, 4);
+        xen = name_pad <= left && elf_owner_is_xen(base + pos + sizeof(nh), nh.n_namesz);
+        if (name_pad > left || nh.n_descsz > left - name_pad) {
             if (xen)
                 return elf_fail(c, "PT_NOTE segment %u: %s note truncated (descsz %u, %llu bytes "
-                                "left)", idx, elf_note_name(nh.type), nh.descsz,
+                                "left)", idx, elf_note_name(nh.n_type), nh.n_descsz,
                                 (ull)(left - name_pad));
             return elf_fail(c, "PT_NOTE segment %u: note type %u truncated at offset 0x%llx "
-                            "(namesz %u, descsz %u, %llu bytes left)", idx, nh.type, (ull)pos,
-                            nh.namesz, nh.descsz, (ull)left);
+                            "(namesz %u, descsz %u, %llu bytes left)", idx, nh.n_type, (ull)pos,
+                            nh.n_namesz, nh.n_descsz, (ull)left);
         }
         if (xen) {
-            int rc = elf_xen_note(c, nh.type, base + pos + sizeof(nh) + name_pad, nh.descsz);
+            int rc = elf_xen_note(c, nh.n_type, base + pos + sizeof(nh) + name_pad, nh.n_descsz);
             if (rc)
                 return rc;
         }

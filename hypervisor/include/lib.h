@@ -4,21 +4,9 @@
 
 #include "types.h"
 
-void *memcpy(void *d, const void *s, size_t n);
-void *memmove(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-size_t strlcpy(char *d, const char *s, size_t n);
-unsigned long long simple_strtoull(const char *s, const char **end, unsigned int base);
-
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Strings and formatting: libtandem (lib/include/tandem-lib/, one copy for every tree). */
+#include <tandem-lib/string.h>
+#include <tandem-lib/printf.h>
 
 /* Log levels, Xen's names. printk() without a level prefix logs at INFO. */
 #define XENLOG_ERR     "<0>"

@@ -1,4 +1,4 @@
-# Host unit tests (cmocka). Each binary links one real hypervisor source,
+# Host unit tests (cmocka). Each binary links one real hypervisor source (test_tlib: libtandem),
 # hypervisor/common/<name>.c (or hypervisor/arch/x86/pv/<name>.c for the pure
 # PV code listed in UNIT_PV), with tests/unit/test_<name>.c.
 # `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
@@ -33,11 +33,28 @@ $(UNIT_OBJ)/hv/%.o: hypervisor/arch/x86/pv/%.c $(UNIT_OBJ)/flags
 	@echo "  HOSTCC  $< (unit)"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
+# libtandem (lib/src): host-compiled with every symbol renamed tlib_*, so the test
+# compares against the C library's own functions (test_tlib.c).
+TLIB_RENAME := $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp strchr \
+    strlcpy simple_strtoull vsnprintf snprintf,-D$(f)=tlib_$(f))
+UNIT_TESTS_ALL := $(UNIT_TESTS) tlib
+TLIB_UNIT_OBJS := $(patsubst lib/src/%.c,$(UNIT_OBJ)/tlib/%.o,$(TLIB_SRCS))
+
+$(UNIT_OBJ)/tlib/%.o: lib/src/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit, tlib_*)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -fno-builtin $(TLIB_RENAME) -MMD -MP -c $< -o $@
+
+$(OUT)/tests/unit/tlib: $(UNIT_OBJ)/test_tlib.o $(TLIB_UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+
 # domconfig.c uses cmdline.c's value parsers.
 $(OUT)/tests/unit/domconfig: $(UNIT_OBJ)/hv/cmdline.o
 
 $(UNIT_TEST_BINS): $(OUT)/tests/unit/%: $(UNIT_OBJ)/test_%.o $(UNIT_OBJ)/hv/%.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/tlib
 
--include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS))
+-include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS_ALL)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS)) $(TLIB_UNIT_OBJS:.o=.d)

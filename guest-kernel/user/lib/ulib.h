@@ -43,13 +43,9 @@ static inline int ps(struct ps_entry *buf, int max) { return (int)syscall2(SYS_p
 static inline void sleep_ms(uint64_t ms) { syscall1(SYS_sleep, ms); }
 static inline int meminfo(struct meminfo *mi) { return (int)syscall1(SYS_meminfo, mi); }
 
-void *memcpy(void *d, const void *s, size_t n);
-void *memset(void *d, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Strings and formatting: libtandem (lib/include/tandem-lib/). */
+#include <tandem-lib/string.h>
+#include <tandem-lib/printf.h>
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 unsigned long atoul(const char *s);
 const char *strerror(long err);     /* err: a negative return value */

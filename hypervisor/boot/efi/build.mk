@@ -18,7 +18,7 @@ EFI_OBJS := $(patsubst $(EFI_DIR)/%.c,$(EFI_OUT)/%.o,$(wildcard $(EFI_DIR)/*.c))
 EFI_CFLAGS := -std=gnu17 -O2 -g $(WARN) -ffreestanding -fno-stack-protector -fpic \
     -fshort-wchar -mno-red-zone -mno-mmx -mno-sse -fno-strict-aliasing \
     -fno-asynchronous-unwind-tables -fcf-protection=none -DGNU_EFI_USE_MS_ABI \
-    -I $(EFI_INC) -I $(EFI_INC)/x86_64 -I hypervisor/include
+    -I $(EFI_INC) -I $(EFI_INC)/x86_64 -I hypervisor/include -I lib/include
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic --no-undefined \
     -z noexecstack -T $(EFI_LIBDIR)/elf_x86_64_efi.lds
 # The sections GNU-EFI 3.0.15's own Make.rules copies into the PE image.

@@ -1,24 +1,6 @@
 /* Places the embedded core ELF (stripped tandem.elf, see embed.S) in memory. */
 #include "efiboot.h"
-
-/* The subset of ELF64 the loader reads. */
-struct elf64_ehdr {
-    UINT8  ident[16];
-    UINT16 type, machine;
-    UINT32 version;
-    UINT64 entry, phoff, shoff;
-    UINT32 flags;
-    UINT16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf64_phdr {
-    UINT32 type, flags;
-    UINT64 offset, vaddr, paddr, filesz, memsz, align;
-};
-
-#define PT_LOAD     1
-#define EM_X86_64   62
-#define ELFCLASS64  2
+#include <tandem-lib/elf64.h>
 
 extern const UINT8 tandem_core_start[], tandem_core_end[];
 
@@ -31,25 +13,25 @@ static const struct elf64_phdr *core_phdr(UINTN i)
 {
     const struct elf64_ehdr *eh = (const void *)tandem_core_start;
 
-    return (const void *)(tandem_core_start + eh->phoff + i * eh->phentsize);
+    return (const void *)(tandem_core_start + eh->e_phoff + i * eh->e_phentsize);
 }
 
 static BOOLEAN ehdr_ok(const struct elf64_ehdr *eh)
 {
     if (core_size() < sizeof(*eh) ||
-        eh->ident[0] != 0x7f || eh->ident[1] != 'E' || eh->ident[2] != 'L' ||
-        eh->ident[3] != 'F' || eh->ident[4] != ELFCLASS64 || eh->machine != EM_X86_64)
+        eh->e_ident[0] != 0x7f || eh->e_ident[1] != 'E' || eh->e_ident[2] != 'L' ||
+        eh->e_ident[3] != 'F' || eh->e_ident[4] != ELFCLASS64 || eh->e_machine != EM_X86_64)
         return FALSE;
-    return eh->phentsize >= sizeof(struct elf64_phdr) && eh->phoff < core_size() &&
-           eh->phnum <= (core_size() - eh->phoff) / eh->phentsize;
+    return eh->e_phentsize >= sizeof(struct elf64_phdr) && eh->e_phoff < core_size() &&
+           eh->e_phnum <= (core_size() - eh->e_phoff) / eh->e_phentsize;
 }
 
 /* A high segment must lie in the file and in [HV_IMAGE_VA, image_end). */
 static BOOLEAN phdr_ok(const struct elf64_phdr *ph, UINT64 image_end)
 {
-    return ph->filesz <= ph->memsz && ph->offset <= core_size() &&
-           ph->filesz <= core_size() - ph->offset &&
-           ph->memsz <= image_end - ph->vaddr && ph->vaddr < image_end;
+    return ph->p_filesz <= ph->p_memsz && ph->p_offset <= core_size() &&
+           ph->p_filesz <= core_size() - ph->p_offset &&
+           ph->p_memsz <= image_end - ph->p_vaddr && ph->p_vaddr < image_end;
 }
 
 /* Finds the hv_image_header: the bytes at HV_IMAGE_VA, in some segment's file part. */
@@ -57,13 +39,13 @@ static const struct hv_image_header *find_header(void)
 {
     const struct elf64_ehdr *eh = (const void *)tandem_core_start;
 
-    for (UINTN i = 0; i < eh->phnum; i++) {
+    for (UINTN i = 0; i < eh->e_phnum; i++) {
         const struct elf64_phdr *ph = core_phdr(i);
 
-        if (ph->type == PT_LOAD && ph->vaddr <= HV_IMAGE_VA &&
-            HV_IMAGE_VA - ph->vaddr + sizeof(struct hv_image_header) <= ph->filesz &&
-            ph->offset <= core_size() && ph->filesz <= core_size() - ph->offset)
-            return (const void *)(tandem_core_start + ph->offset + (HV_IMAGE_VA - ph->vaddr));
+        if (ph->p_type == PT_LOAD && ph->p_vaddr <= HV_IMAGE_VA &&
+            HV_IMAGE_VA - ph->p_vaddr + sizeof(struct hv_image_header) <= ph->p_filesz &&
+            ph->p_offset <= core_size() && ph->p_filesz <= core_size() - ph->p_offset)
+            return (const void *)(tandem_core_start + ph->p_offset + (HV_IMAGE_VA - ph->p_vaddr));
     }
     return NULL;
 }
@@ -84,11 +66,11 @@ static const struct hv_image_header *check_core(void)
         Print(L"tandem.efi: error: no valid hv_image_header at %lx\n", HV_IMAGE_VA);
         return NULL;
     }
-    for (UINTN i = 0; i < eh->phnum; i++) {
+    for (UINTN i = 0; i < eh->e_phnum; i++) {
         const struct elf64_phdr *ph = core_phdr(i);
 
-        if (ph->type == PT_LOAD && ph->vaddr >= HV_IMAGE_VA && !phdr_ok(ph, hdr->image_end)) {
-            Print(L"tandem.efi: error: core segment %d at %lx is malformed\n", i, ph->vaddr);
+        if (ph->p_type == PT_LOAD && ph->p_vaddr >= HV_IMAGE_VA && !phdr_ok(ph, hdr->image_end)) {
+            Print(L"tandem.efi: error: core segment %d at %lx is malformed\n", i, ph->p_vaddr);
             return NULL;
         }
     }
@@ -112,13 +94,13 @@ EFI_STATUS core_load(struct core_image *ci)
         return st;
     }
     ZeroMem((void *)(UINTN)ci->phys, ALIGN_UP(ci->len, EFI_PAGE_SIZE));
-    for (UINTN i = 0; i < eh->phnum; i++) {
+    for (UINTN i = 0; i < eh->e_phnum; i++) {
         const struct elf64_phdr *ph = core_phdr(i);
 
-        if (ph->type != PT_LOAD || ph->vaddr < HV_IMAGE_VA)
+        if (ph->p_type != PT_LOAD || ph->p_vaddr < HV_IMAGE_VA)
             continue;   /* the 32-bit Multiboot stub */
-        CopyMem((void *)(UINTN)(ci->phys + (ph->vaddr - HV_IMAGE_VA)),
-                (void *)(tandem_core_start + ph->offset), ph->filesz);
+        CopyMem((void *)(UINTN)(ci->phys + (ph->p_vaddr - HV_IMAGE_VA)),
+                (void *)(tandem_core_start + ph->p_offset), ph->p_filesz);
     }
     return EFI_SUCCESS;
 }

@@ -1,5 +1,8 @@
-/* vsnprintf: the subset of printf formats the hypervisor uses (d i u x X p s c %, l/ll/z, width, 0 - #). */
-#include "lib.h"
+/* vsnprintf: the subset of printf formats Tandem uses (d i u x X p s c %, l/ll/z, width, 0 - #). */
+#include <stdbool.h>
+#include <stdint.h>
+#include <tandem-lib/printf.h>
+#include <tandem-lib/string.h>
 
 struct out { char *buf; size_t size, pos; };
 
@@ -76,7 +79,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             unsigned long long v = lng ? va_arg(ap, unsigned long long) : va_arg(ap, unsigned int);
             if (alt && *fmt != 'u') {
                 put(&o, '0');
-                put(&o, 'x');
+                put(&o, *fmt);          /* 0x, or 0X for %#X (as C) */
             }
             put_num(&o, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', false, width, zero, left);
             break;

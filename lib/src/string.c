@@ -1,5 +1,5 @@
-/* String and memory primitives for the freestanding hypervisor. */
-#include "lib.h"
+/* String and memory primitives (libtandem: the hypervisor, guests and host tests). */
+#include <tandem-lib/string.h>
 
 void *memcpy(void *d, const void *s, size_t n)
 {
