@@ -38,8 +38,6 @@ bool local_events_need_delivery(struct vcpu *v);
 
 void evtchn_dump(struct domain *d);     /* the 'e' debug key */
 
-long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
-
 /* Console backend served by the hypervisor (console.c). */
 void console_ring_kick(struct domain *d);
 void console_service_input(void);

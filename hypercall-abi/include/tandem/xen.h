@@ -47,6 +47,13 @@
 /* Tandem's own domain-control hypercall (not Xen's unstable domctl). */
 #define __HYPERVISOR_tandem_domctl          48   /* arch_0 */
 
+/*
+ * The hypercall page (XEN_ELFNOTE_HYPERCALL_PAGE): one stub per number,
+ * HYPERCALL_STUB_SIZE bytes apart; call hypercall_page + nr * HYPERCALL_STUB_SIZE.
+ */
+#define HYPERCALL_PAGE_SIZE   4096
+#define HYPERCALL_STUB_SIZE   32
+
 /* Flat selectors in the hypervisor-reserved part of every GDT. */
 #define FLAT_RING3_CS32   0xe023
 #define FLAT_RING3_CS64   0xe033
