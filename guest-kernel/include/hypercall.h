@@ -13,6 +13,15 @@
 
 extern char hypercall_page[HYPERCALL_PAGE_SIZE];
 
+/*
+ * For asm strings: HYPERCALL_STUB_ASM(iret) is "hypercall_page + 23 * 32",
+ * HYPERCALL_ASM_STR(FLAT_USER_SS) is "0xe02b".
+ */
+#define HYPERCALL_ASM_STR_(x)    #x
+#define HYPERCALL_ASM_STR(x)     HYPERCALL_ASM_STR_(x)
+#define HYPERCALL_STUB_ASM(name) \
+    "hypercall_page + " HYPERCALL_ASM_STR(__HYPERVISOR_##name) " * " HYPERCALL_ASM_STR(HYPERCALL_STUB_SIZE)
+
 static inline long _hypercall(unsigned long nr, unsigned long a1, unsigned long a2,
                               unsigned long a3, unsigned long a4, unsigned long a5)
 {

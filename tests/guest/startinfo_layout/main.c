@@ -80,7 +80,7 @@ void test_main(void)
     want_ro((volatile uint64_t *)si->pt_base + 511, "the L4 page");
     want_ro((volatile uint64_t *)MACH2PHYS_VIRT_START + p2m[0], "the M2P");
 
-    if (memcmp(hypercall_page + 17 * 32, stub17, sizeof(stub17)))
+    if (memcmp(hypercall_page + __HYPERVISOR_xen_version * HYPERCALL_STUB_SIZE, stub17, sizeof(stub17)))
         test_fail("hypercall page stub 17 is not push rcx; push r11; mov $17,%%eax; syscall; pop r11; pop rcx; ret");
     for (unsigned int i = sizeof(stub17); i < 32; i++)
         if ((uint8_t)hypercall_page[17 * 32 + i] != 0xcc) {
