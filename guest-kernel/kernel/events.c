@@ -3,7 +3,7 @@
 #include <tandem/event_channel.h>
 
 static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
-static evtchn_handler_t handlers[4096];
+static evtchn_handler_t handlers[EVTCHN_2L_NR_CHANNELS];
 
 void do_upcall(struct trap_frame *f);
 

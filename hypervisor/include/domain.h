@@ -7,6 +7,7 @@
 #include "spinlock.h"
 #include "config.h"
 #include <tandem/xen.h>
+#include <tandem/event_channel.h>
 
 struct evtchn;
 
@@ -67,7 +68,7 @@ struct vcpu {
     uint64_t poll_mask[64];         /* ports being polled (bitmap), cleared on wake */
     bool polling;
 
-    uint32_t virq_to_port[24];      /* NR_VIRQS */
+    uint32_t virq_to_port[NR_VIRQS];
 
     /* Accounting (credit scheduler and `make bench`). */
     int64_t credit;

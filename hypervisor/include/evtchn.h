@@ -3,11 +3,12 @@
 #define TANDEM_EVTCHN_H
 
 #include "types.h"
+#include <tandem/event_channel.h>
 
 struct domain;
 struct vcpu;
 
-#define NR_EVTCHN_PORTS 4096    /* 64 x 64 bits, 2-level on x86_64 */
+#define NR_EVTCHN_PORTS EVTCHN_2L_NR_CHANNELS   /* 64 x 64 bits, 2-level on x86_64 */
 
 /* Who consumes a port's notifications when the hypervisor is the far end. */
 enum evtchn_xen_consumer { XEN_CONSUMER_NONE, XEN_CONSUMER_CONSOLE };

@@ -87,7 +87,7 @@ void test_main(void)
             test_fail("hypercall page stub 17: byte %u is not int3 padding", i);
             break;
         }
-    if (memcmp(hypercall_page + 23 * 32, stub23, sizeof(stub23)))
+    if (memcmp(hypercall_page + __HYPERVISOR_iret * HYPERCALL_STUB_SIZE, stub23, sizeof(stub23)))
         test_fail("hypercall page stub 23 (iret) is not push rcx; push r11; push rax; mov $23,%%eax; syscall");
     test_success();
 }
