@@ -6,7 +6,7 @@
 
 static inline long HYPERVISOR_set_trap_table(const void *uptr)
 { return _hypercall(__HYPERVISOR_set_trap_table, (unsigned long)uptr, 0, 0, 0, 0); }
-static inline long HYPERVISOR_mmu_update(const void *ureqs, unsigned int count, const void *pdone, domid_t foreigndom)
+static inline long HYPERVISOR_mmu_update(const void *ureqs, unsigned int count, const void *pdone, unsigned int foreigndom)
 { return _hypercall(__HYPERVISOR_mmu_update, (unsigned long)ureqs, (unsigned long)count, (unsigned long)pdone, (unsigned long)foreigndom, 0); }
 static inline long HYPERVISOR_set_gdt(const void *frame_list, unsigned long entries)
 { return _hypercall(__HYPERVISOR_set_gdt, (unsigned long)frame_list, (unsigned long)entries, 0, 0, 0); }
@@ -46,7 +46,7 @@ static inline long HYPERVISOR_vcpu_op(unsigned long cmd, unsigned long vcpuid, c
 { return _hypercall(__HYPERVISOR_vcpu_op, (unsigned long)cmd, (unsigned long)vcpuid, (unsigned long)arg, 0, 0); }
 static inline long HYPERVISOR_set_segment_base(unsigned long which, unsigned long base)
 { return _hypercall(__HYPERVISOR_set_segment_base, (unsigned long)which, (unsigned long)base, 0, 0, 0); }
-static inline long HYPERVISOR_mmuext_op(const void *uops, unsigned int count, const void *pdone, domid_t foreigndom)
+static inline long HYPERVISOR_mmuext_op(const void *uops, unsigned int count, const void *pdone, unsigned int foreigndom)
 { return _hypercall(__HYPERVISOR_mmuext_op, (unsigned long)uops, (unsigned long)count, (unsigned long)pdone, (unsigned long)foreigndom, 0); }
 static inline long HYPERVISOR_sched_op(unsigned long cmd, const void *arg)
 { return _hypercall(__HYPERVISOR_sched_op, (unsigned long)cmd, (unsigned long)arg, 0, 0, 0); }

@@ -8,7 +8,7 @@
 
 /* One handler per call some guest type may make; the table thunks call these. */
 long do_set_trap_table(guest_va_t uptr);
-long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, domid_t foreigndom);
+long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t foreigndom);
 long do_set_gdt(guest_va_t frame_list, uint64_t entries);
 long do_stack_switch(uint64_t ss, uint64_t sp);
 long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall);
@@ -27,7 +27,7 @@ long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags,
 long do_iret(void);
 long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, guest_va_t arg);
 long do_set_segment_base(uint64_t which, uint64_t base);
-long do_mmuext_op(guest_va_t uops, uint32_t count, guest_va_t pdone, domid_t foreigndom);
+long do_mmuext_op(guest_va_t uops, uint32_t count, guest_va_t pdone, uint32_t foreigndom);
 long do_sched_op(uint64_t cmd, guest_va_t arg);
 long do_callback_op(uint64_t cmd, guest_va_t arg);
 long do_event_channel_op(uint64_t cmd, guest_va_t arg);

@@ -6,7 +6,7 @@
 static long hc_set_trap_table(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_trap_table((guest_va_t)a1); }
 static long hc_mmu_update(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{ return do_mmu_update((guest_va_t)a1, (uint32_t)a2, (guest_va_t)a3, (domid_t)a4); }
+{ return do_mmu_update((guest_va_t)a1, (uint32_t)a2, (guest_va_t)a3, (uint32_t)a4); }
 static long hc_set_gdt(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_gdt((guest_va_t)a1, (uint64_t)a2); }
 static long hc_stack_switch(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -44,7 +44,7 @@ static long hc_vcpu_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint6
 static long hc_set_segment_base(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_segment_base((uint64_t)a1, (uint64_t)a2); }
 static long hc_mmuext_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{ return do_mmuext_op((guest_va_t)a1, (uint32_t)a2, (guest_va_t)a3, (domid_t)a4); }
+{ return do_mmuext_op((guest_va_t)a1, (uint32_t)a2, (guest_va_t)a3, (uint32_t)a4); }
 static long hc_sched_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_sched_op((uint64_t)a1, (guest_va_t)a2); }
 static long hc_callback_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

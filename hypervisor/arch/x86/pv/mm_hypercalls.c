@@ -171,7 +171,7 @@ static long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *
     return mmu_update_one(v->domain, pg_owner, req);
 }
 
-long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, domid_t foreigndom)
+long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
 {
     return mmu_batch(__HYPERVISOR_mmu_update, ureqs, count, pdone, foreigndom,
                      sizeof(struct mmu_update), mmu_update_req);
@@ -293,7 +293,7 @@ static long mmuext_req(struct vcpu *v, struct domain *pg_owner, const void *op)
     return mmuext_one(v, pg_owner, op);
 }
 
-long do_mmuext_op(guest_va_t uops, uint32_t count, guest_va_t pdone, domid_t foreigndom)
+long do_mmuext_op(guest_va_t uops, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
 {
     return mmu_batch(__HYPERVISOR_mmuext_op, uops, count, pdone, foreigndom,
                      sizeof(struct mmuext_op), mmuext_req);
