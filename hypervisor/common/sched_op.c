@@ -67,7 +67,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     for (uint32_t i = 0; i < p.nr_ports; i++) {
         if (copy_from_guest(&port, p.ports + 4ULL * i, sizeof(port)))
             return -XEN_EFAULT;
-        if (port >= 4096)           /* port 0 is reserved but valid, as Xen's port_is_valid() */
+        if (port >= NR_EVTCHN_PORTS) /* port 0 is reserved but valid, as Xen's port_is_valid() */
             return -XEN_EINVAL;
         if (evtchn_port_pending(d, port))
             return 0;               /* already pending: no sleep */
