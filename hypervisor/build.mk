@@ -26,6 +26,16 @@ $(OUT)/hypervisor/compile.h: $(HV_SRCS) $(HV_ASMS)
 $(OUT)/hypervisor/common/version.c.o: $(OUT)/hypervisor/compile.h
 $(OUT)/hypervisor/common/version.c.o: HV_CFLAGS += -I $(OUT)/hypervisor
 
+# The headers generated from hypercall-abi/hypercalls.def are committed (so the
+# diff shows what a list change does); editing the list regenerates them.
+# The docs table is not rewritten here: `make test` checks it (--check).
+HYPERCALL_GEN := hypervisor/include/generated/hypercall_prototypes.h \
+    hypervisor/include/generated/hypercall_tables.h \
+    guest-kernel/include/generated/hypercall_wrappers.h
+$(HYPERCALL_GEN) &: hypercall-abi/hypercalls.def tools/gen-hypercall-table
+	@echo "  GEN     hypercall headers from hypercalls.def"
+	$(Q)tools/gen-hypercall-table --update --headers-only >/dev/null && touch $(HYPERCALL_GEN)
+
 $(HV_ELF): $(HV_OBJS) hypervisor/tandem.ld
 	@echo "  LD      $@"
 	$(Q)$(LD) $(HV_LDFLAGS) -T hypervisor/tandem.ld -o $@ $(HV_OBJS)

@@ -3,7 +3,7 @@
 #include <tandem/event_channel.h>
 
 static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
-static evtchn_handler_t handlers[4096];
+static evtchn_handler_t handlers[EVTCHN_2L_NR_CHANNELS];
 
 void do_upcall(struct trap_frame *f);
 
@@ -17,7 +17,7 @@ void events_init(void)
     uint64_t va = (uint64_t)shared_info_page;
     uint64_t pte = start_info->shared_info | 0x67;  /* P RW U A D */
 
-    long rc = HC3(update_va_mapping, va, pte, UVMF_INVLPG);
+    long rc = HYPERVISOR_update_va_mapping(va, pte, UVMF_INVLPG);
 
     if (rc) {
         printk("kernel: cannot map shared_info (%ld)\n", rc);
@@ -38,7 +38,7 @@ void unmask_evtchn(uint32_t port)
 {
     struct evtchn_unmask u = { port };
 
-    HC2(event_channel_op, EVTCHNOP_unmask, &u);
+    HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &u);
 }
 
 void mask_evtchn(uint32_t port)
@@ -53,7 +53,7 @@ void events_enable(void)
     vi->evtchn_upcall_mask = 0;
     barrier();
     if (vi->evtchn_upcall_pending)
-        HC2(xen_version, 0, 0);     /* any hypercall delivers the pending upcall */
+        HYPERVISOR_xen_version(0, 0);     /* any hypercall delivers the pending upcall */
 }
 
 static void dispatch(unsigned int port, void *ctx)

@@ -20,8 +20,8 @@ static void timer_init(void)
     struct evtchn_bind_virq bv = { .virq = VIRQ_TIMER, .vcpu = 0 };
     struct vcpu_set_periodic_timer pt = { .period_ns = 10000000 };     /* 100 Hz */
 
-    if (HC2(event_channel_op, EVTCHNOP_bind_virq, &bv) ||
-        HC3(vcpu_op, VCPUOP_set_periodic_timer, 0, &pt)) {
+    if (HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv) ||
+        HYPERVISOR_vcpu_op(VCPUOP_set_periodic_timer, 0, &pt)) {
         printk("kernel: cannot set up the timer\n");
         shutdown(SHUTDOWN_crash);
     }
@@ -30,10 +30,10 @@ static void timer_init(void)
 
 void kernel_main(struct start_info *si)
 {
-    long ver = HC2(xen_version, XENVER_version, 0);
+    long ver = HYPERVISOR_xen_version(XENVER_version, 0);
     char extra[16] = "";
 
-    HC2(xen_version, XENVER_extraversion, extra);
+    HYPERVISOR_xen_version(XENVER_extraversion, extra);
     printk("Tandem guest kernel on a Xen-compatible hypervisor %ld.%ld%s\n",
            ver >> 16, ver & 0xffff, extra);
     printk("start_info: %lu pages, cmdline '%s'\n", (unsigned long)si->nr_pages, si->cmd_line);

@@ -269,7 +269,7 @@ void mm_switch(struct mm *mm, uint64_t kstack_top)
     }
     if (!n)
         return;
-    if (HC2(multicall, mc, n) || mc[0].result || (n > 1 && mc[1].result))
+    if (HYPERVISOR_multicall(mc, n) || mc[0].result || (n > 1 && mc[1].result))
         kernel_panic("address-space switch failed: %ld %ld", (long)mc[0].result, (long)mc[1].result);
     active_mm = mm;
 }

@@ -13,7 +13,7 @@ void mb_flush(struct mmu_batch *b)
 
     if (!b->n)
         return;
-    rc = HC4(mmu_update, b->req, b->n, &done, DOMID_SELF);
+    rc = HYPERVISOR_mmu_update(b->req, b->n, &done, DOMID_SELF);
     if (rc)
         kernel_panic("mmu_update refused request %u of %u (ptr %lx val %lx): %ld", done, b->n,
                      (unsigned long)b->req[done < b->n ? done : 0].ptr,
@@ -52,7 +52,7 @@ void mb_multicall(const struct mmuext_op *pre, unsigned npre, struct mmu_batch *
                                           .args = { (uint64_t)post, npost, (uint64_t)&done[n], DOMID_SELF } };
         n++;
     }
-    if (HC2(multicall, mc, n))
+    if (HYPERVISOR_multicall(mc, n))
         kernel_panic("multicall failed");
     for (unsigned i = 0; i < n; i++)
         if (mc[i].result)

@@ -36,7 +36,7 @@ static uint64_t running_ns(void)
 {
     struct vcpu_runstate_info ri;
 
-    if (HC3(vcpu_op, VCPUOP_get_runstate_info, 0, &ri))
+    if (HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &ri))
         return 0;
     return ri.time[RUNSTATE_running];
 }
@@ -89,14 +89,14 @@ static unsigned int my_domid(void)
 {
     uint8_t h[16];
 
-    return HC2(xen_version, XENVER_guest_handle, h) ? ~0U : (unsigned int)h[14] << 8 | h[15];
+    return HYPERVISOR_xen_version(XENVER_guest_handle, h) ? ~0U : (unsigned int)h[14] << 8 | h[15];
 }
 
 static unsigned int nr_vcpus(void)
 {
     unsigned int n = 0;
 
-    while (n < 64 && HC3(vcpu_op, VCPUOP_is_up, n, NULL) >= 0)
+    while (n < 64 && HYPERVISOR_vcpu_op(VCPUOP_is_up, n, NULL) >= 0)
         n++;
     return n;
 }
@@ -105,7 +105,7 @@ static void cmd_info(void)
 {
     struct vcpu_runstate_info ri = { 0 };
 
-    HC3(vcpu_op, VCPUOP_get_runstate_info, 0, &ri);
+    HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &ri);
     printk("domain %u (%s), %lu pages (%lu MiB) of memory, %u vCPU%s, mode %s\n", my_domid(),
            (start_info->flags & SIF_PRIVILEGED) ? "privileged" : "unprivileged",
            (unsigned long)start_info->nr_pages, (unsigned long)(start_info->nr_pages >> 8),
@@ -120,7 +120,7 @@ static long domctl(uint32_t cmd, unsigned int domid, struct tandem_domctl *op)
 {
     *op = (struct tandem_domctl){ .cmd = cmd, .interface_version = TANDEM_DOMCTL_INTERFACE_VERSION,
                                   .domid = (domid_t)domid };
-    return HC1(tandem_domctl, op);
+    return HYPERVISOR_tandem_domctl(op);
 }
 
 static void cmd_domains(void)

@@ -45,7 +45,7 @@ int pvos_grant_end(int ref)
 int pvos_evtchn_alloc_unbound(uint16_t remote, uint32_t *port)
 {
     struct evtchn_alloc_unbound a = { .dom = DOMID_SELF, .remote_dom = remote };
-    int rc = (int)HC2(event_channel_op, EVTCHNOP_alloc_unbound, &a);
+    int rc = (int)HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
 
     *port = a.port;
     return rc;
@@ -54,7 +54,7 @@ int pvos_evtchn_alloc_unbound(uint16_t remote, uint32_t *port)
 int pvos_evtchn_bind_interdomain(uint16_t remote, uint32_t remote_port, uint32_t *port)
 {
     struct evtchn_bind_interdomain b = { .remote_dom = remote, .remote_port = remote_port };
-    int rc = (int)HC2(event_channel_op, EVTCHNOP_bind_interdomain, &b);
+    int rc = (int)HYPERVISOR_event_channel_op(EVTCHNOP_bind_interdomain, &b);
 
     *port = b.local_port;
     return rc;
@@ -85,7 +85,7 @@ int pvos_evtchn_notify(uint32_t port)
 {
     struct evtchn_send s = { port };
 
-    return (int)HC2(event_channel_op, EVTCHNOP_send, &s);
+    return (int)HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
 }
 
 void pvos_evtchn_close(uint32_t port)
@@ -96,7 +96,7 @@ void pvos_evtchn_close(uint32_t port)
     if (port < PVOS_PORTS)
         handlers[port].fn = NULL;
     events_restore(m);
-    HC2(event_channel_op, EVTCHNOP_close, &c);
+    HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
     /* Masked again, as every port starts: whoever gets the number next keeps its first event
      * pending until pvos_evtchn_handle, where it is delivered to the right handler. */
     mask_evtchn(port);

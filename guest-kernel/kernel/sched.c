@@ -136,7 +136,7 @@ void schedule(void)
     vi->evtchn_upcall_mask = saved;
     barrier();
     if (!saved && vi->evtchn_upcall_pending)
-        HC2(xen_version, 0, 0);
+        HYPERVISOR_xen_version(0, 0);
 }
 
 void thread_block(void)
@@ -199,7 +199,7 @@ void idle_loop(void)
         for (unsigned i = 1; i < nr_threads; i++)
             work |= threads[i].state == THREAD_RUNNABLE;
         if (!work) {
-            HC2(sched_op, SCHEDOP_block, 0);    /* returns with events enabled */
+            HYPERVISOR_sched_op(SCHEDOP_block, 0);    /* returns with events enabled */
         } else {
             events_enable();
         }

@@ -82,7 +82,7 @@ void shell_main(void *arg)
         else if (!strcmp(line, "mem"))
             mm_report();
         else if (!strcmp(line, "version")) {
-            long v = HC2(xen_version, XENVER_version, 0);
+            long v = HYPERVISOR_xen_version(XENVER_version, 0);
             printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
         } else if (!strcmp(line, "pvostest"))
             pvos_selftest();            /* pvos_selftest.c: the driver interface, end to end */

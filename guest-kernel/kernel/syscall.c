@@ -16,7 +16,7 @@ void syscall_init(void)
 {
     struct callback_register cb = { .type = CALLBACKTYPE_syscall, .flags = CALLBACKF_mask_events,
                                     .address = (uint64_t)syscall_callback };
-    long rc = HC2(callback_op, CALLBACKOP_register, &cb);
+    long rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
 
     if (rc)
         kernel_panic("cannot register the syscall callback (%ld)", rc);

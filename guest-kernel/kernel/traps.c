@@ -57,8 +57,8 @@ void traps_init(void)
         table[i].cs = FLAT_KERNEL_CS;
         table[i].address = (uint64_t)handlers[i].fn;
     }
-    if (HC1(set_trap_table, table) || HC2(callback_op, CALLBACKOP_register, &ev) ||
-        HC2(callback_op, CALLBACKOP_register, &fs)) {
+    if (HYPERVISOR_set_trap_table(table) || HYPERVISOR_callback_op(CALLBACKOP_register, &ev) ||
+        HYPERVISOR_callback_op(CALLBACKOP_register, &fs)) {
         printk("kernel: cannot install trap table / callbacks\n");
         shutdown(SHUTDOWN_crash);
     }

@@ -30,9 +30,9 @@ static void ring_write(const char *s, size_t len)
         }
         __atomic_thread_fence(__ATOMIC_RELEASE);
         r->out_prod = prod;
-        HC2(event_channel_op, EVTCHNOP_send, &send);
+        HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
         if (len)
-            HC2(sched_op, 0 /* SCHEDOP_yield */, 0);
+            HYPERVISOR_sched_op(0 /* SCHEDOP_yield */, 0);
     }
 }
 
@@ -41,7 +41,7 @@ void console_write(const char *s, size_t len)
     if (use_ring)
         ring_write(s, len);
     else
-        HC3(console_io, CONSOLEIO_write, len, s);
+        HYPERVISOR_console_io(CONSOLEIO_write, len, s);
 }
 
 void printk(const char *fmt, ...)

@@ -18,5 +18,5 @@ __attribute__((noreturn)) void shutdown(unsigned int reason)
     struct sched_shutdown s = { reason };
 
     for (;;)
-        HC2(sched_op, SCHEDOP_shutdown, &s);
+        HYPERVISOR_sched_op(SCHEDOP_shutdown, &s);
 }

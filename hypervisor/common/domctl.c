@@ -100,7 +100,7 @@ static struct domain *decode_target(const struct tandem_domctl *op, struct domai
     return d;
 }
 
-long do_tandem_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_tandem_domctl(guest_va_t arg)
 {
     struct domain *self = current->domain, *d;
     struct tandem_domctl op;

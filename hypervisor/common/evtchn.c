@@ -11,6 +11,7 @@
 #include "mm.h"
 #include "sched.h"
 #include "guest_access.h"
+#include "hypercall.h"
 #include <tandem/event_channel.h>
 #include <tandem/errno.h>
 
@@ -360,7 +361,7 @@ static long evtchn_reset(struct domain *d, domid_t dom)
 }
 
 /* One struct per op, copied in, handled, copied back out when it has OUT fields. */
-long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_event_channel_op(uint64_t cmd, guest_va_t arg)
 {
     struct domain *d = current->domain;
     union {

@@ -1,4 +1,4 @@
-/* The hypercall table, built from the one list (hypercalls.def); -ENOSYS for everything else. */
+/* Hypercall dispatch through the tables generated from hypercalls.def; -ENOSYS for everything else. */
 #include "lib.h"
 #include "hypercall.h"
 #include "domain.h"
@@ -9,27 +9,13 @@
 #include <tandem/errno.h>
 #include <tandem/xen.h>
 
-/* Calls not implemented yet fall back to -ENOSYS through weak aliases. */
-static long do_ni_hypercall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    return -XEN_ENOSYS;
-}
-#define X(nr, name, nargs) \
-    extern hypercall_fn_t do_##name __attribute__((weak, alias("do_ni_hypercall")));
-#include "../../hypercall-abi/hypercalls.def"
-#undef X
-
-static hypercall_fn_t *const table[NR_HYPERCALLS] = {
-#define X(nr, name, nargs) [nr] = do_##name,
-#include "../../hypercall-abi/hypercalls.def"
-#undef X
-};
-
-static const char *const names[NR_HYPERCALLS] = {
-#define X(nr, name, nargs) [nr] = #name,
-#include "../../hypercall-abi/hypercalls.def"
-#undef X
-};
+/*
+ * The thunks, the table per guest type and the names, generated from
+ * hypercalls.def. Each thunk calls do_<name> through its generated
+ * prototype: a listed call without a handler does not link, a handler whose
+ * signature differs from the list does not compile.
+ */
+#include "generated/hypercall_tables.h"
 
 long hypercall_continue(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
@@ -68,13 +54,15 @@ bool hypercall_preempt_check(void)
 
 const char *hypercall_name(unsigned long nr)
 {
-    return nr < NR_HYPERCALLS && names[nr] ? names[nr] : "unknown";
+    return nr < NR_HYPERCALLS && hypercall_names[nr] ? hypercall_names[nr] : "unknown";
 }
 
 long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
                         uint64_t a4, uint64_t a5)
 {
     struct domain *d = current->domain;
+    /* Every guest is pv64 today; an hvm64 domain will pick hypercall_table_hvm64. */
+    hypercall_fn_t *const *table = hypercall_table_pv64;
 
     d->ctr.hypercalls++;
     if (nr >= NR_HYPERCALLS || !table[nr])

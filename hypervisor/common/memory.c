@@ -114,7 +114,7 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
     return i;
 }
 
-long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_memory_op(uint64_t cmd, guest_va_t arg)
 {
     struct domain *d = current->domain, *td;
     long rc = 0;

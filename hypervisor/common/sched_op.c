@@ -13,7 +13,7 @@
 
 #define CONSOLEIO_MAX  (64 * 1024)   /* one call's write limit, as a sanity bound */
 
-long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint64_t a5)
+long do_console_io(uint64_t cmd, uint64_t count, guest_va_t buf)
 {
     struct domain *d = current->domain;
     char chunk[128];
@@ -67,7 +67,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     for (uint32_t i = 0; i < p.nr_ports; i++) {
         if (copy_from_guest(&port, p.ports + 4ULL * i, sizeof(port)))
             return -XEN_EFAULT;
-        if (port >= 4096)           /* port 0 is reserved but valid, as Xen's port_is_valid() */
+        if (port >= NR_EVTCHN_PORTS) /* port 0 is reserved but valid, as Xen's port_is_valid() */
             return -XEN_EINVAL;
         if (evtchn_port_pending(d, port))
             return 0;               /* already pending: no sleep */
@@ -81,7 +81,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
-long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_sched_op(uint64_t cmd, guest_va_t arg)
 {
     struct vcpu *v = current;
     struct sched_shutdown sd;
@@ -115,7 +115,7 @@ long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t 
     }
 }
 
-long do_set_timer_op(uint64_t timeout, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_set_timer_op(uint64_t timeout)
 {
     struct vcpu *v = current;
 

@@ -62,7 +62,7 @@ void vcpu_write_runstate(struct vcpu *v)
     (void)copy_to_guest(v->runstate_guest, &ri, sizeof(ri));
 }
 
-long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64_t a5)
+long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, guest_va_t arg)
 {
     struct domain *d = current->domain;
     struct vcpu *v;

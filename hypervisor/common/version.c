@@ -34,7 +34,7 @@ static long copy_string_out(uint64_t arg, const char *s, size_t bufsize)
 
 extern char hv_cmdline[];
 
-long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_xen_version(uint64_t cmd, guest_va_t arg)
 {
     struct domain *d = current->domain;
 

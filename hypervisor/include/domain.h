@@ -7,6 +7,8 @@
 #include "spinlock.h"
 #include "config.h"
 #include <tandem/xen.h>
+#include <tandem/event_channel.h>
+#include "hypercall.h"             /* NR_HYPERCALLS */
 
 struct evtchn;
 
@@ -64,10 +66,10 @@ struct vcpu {
     uint64_t singleshot_deadline;   /* ns, 0 = off */
     uint64_t periodic_period, periodic_next;
     uint64_t poll_deadline;         /* SCHEDOP_poll timeout, 0 = none */
-    uint64_t poll_mask[64];         /* ports being polled (bitmap), cleared on wake */
+    uint64_t poll_mask[EVTCHN_2L_NR_CHANNELS / 64]; /* ports being polled (bitmap), cleared on wake */
     bool polling;
 
-    uint32_t virq_to_port[24];      /* NR_VIRQS */
+    uint32_t virq_to_port[NR_VIRQS];
 
     /* Accounting (credit scheduler and `make bench`). */
     int64_t credit;
@@ -80,8 +82,8 @@ enum domain_state { DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING, DOM_DEAD };
 /* Event counters, printed as COUNTERS lines by perfc.c (docs/benchmarks.md). */
 struct domain_counters {
     uint64_t hypercalls;
-    uint64_t hypercall_by_nr[64];
-    uint64_t hypercall_tsc[64];     /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
+    uint64_t hypercall_by_nr[NR_HYPERCALLS];
+    uint64_t hypercall_tsc[NR_HYPERCALLS]; /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
     uint64_t bounces, upcalls, pt_validations, tlb_flushes, cr3_switches, ptwr_emulations;
     uint64_t priv_emulations;
     uint64_t mm_restarts;           /* MMU requests preempted partway through a table validation */

@@ -3,11 +3,12 @@
 #define TANDEM_EVTCHN_H
 
 #include "types.h"
+#include <tandem/event_channel.h>
 
 struct domain;
 struct vcpu;
 
-#define NR_EVTCHN_PORTS 4096    /* 64 x 64 bits, 2-level on x86_64 */
+#define NR_EVTCHN_PORTS EVTCHN_2L_NR_CHANNELS   /* 64 x 64 bits, 2-level on x86_64 */
 
 /* Who consumes a port's notifications when the hypervisor is the far end. */
 enum evtchn_xen_consumer { XEN_CONSUMER_NONE, XEN_CONSUMER_CONSOLE };
@@ -37,8 +38,6 @@ bool evtchn_port_masked(struct domain *d, uint32_t port);
 bool local_events_need_delivery(struct vcpu *v);
 
 void evtchn_dump(struct domain *d);     /* the 'e' debug key */
-
-long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5);
 
 /* Console backend served by the hypervisor (console.c). */
 void console_ring_kick(struct domain *d);

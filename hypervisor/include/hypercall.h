@@ -1,16 +1,21 @@
-/* Hypercall dispatch: handlers are generated from hypercall-abi/hypercalls.def. */
+/*
+ * Hypercall dispatch. The handler prototypes and the per-guest-type tables
+ * are generated from hypercall-abi/hypercalls.def (tools/gen-hypercall-table).
+ */
 #ifndef TANDEM_HYPERCALL_H
 #define TANDEM_HYPERCALL_H
 
 #include "types.h"
 #include "regs.h"
+#include "generated/hypercall_prototypes.h"
 
 #define NR_HYPERCALLS 64
+/* A table entry: the generated thunk that calls do_<name> with typed arguments. */
 typedef long hypercall_fn_t(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
 
-#define X(nr, name, nargs) hypercall_fn_t do_##name;
-#include "../../hypercall-abi/hypercalls.def"
-#undef X
+/* One table per guest type (generated; a NULL entry answers -ENOSYS). */
+extern hypercall_fn_t *const hypercall_table_pv64[NR_HYPERCALLS];
+extern hypercall_fn_t *const hypercall_table_hvm64[NR_HYPERCALLS];
 
 /* Runs hypercall nr for the current vCPU (also used by multicall). */
 long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,

@@ -428,7 +428,7 @@ static void check_domctl(void)
 /* Every entry of hypercalls.def agrees with xen.h's __HYPERVISOR_* number. */
 static void check_hypercall_numbers(void)
 {
-#define X(num, name, nargs) VAL(__HYPERVISOR_##name, num);
+#define X(num, name, guests, args) VAL(__HYPERVISOR_##name, num);
 #include "hypercalls.def"
 #undef X
     VAL(__HYPERVISOR_set_trap_table, 0);   VAL(__HYPERVISOR_update_descriptor, 10);

@@ -27,7 +27,7 @@ __asm__(
     "pop %rbp\n\tpop %r11\n\tpop %r10\n\tpop %r9\n\tpop %r8\n\t"
     "pop %rdi\n\tpop %rsi\n\tpop %rdx\n\tpop %rcx\n\tpop %rax\n\t"
     "pushq $0\n\t"
-    "jmp hypercall_page + 23 * 32\n\t"
+    "jmp " HYPERCALL_STUB_ASM(iret) "\n\t"
     ".popsection");
 extern const char md_upcall_entry[];
 

@@ -62,7 +62,7 @@ void pt_free_slot(unsigned int slot)
 
 long uvm(uint64_t va, uint64_t val, uint64_t flags)
 {
-    return HYPERVISOR_update_va_mapping(va, val, flags, 0, 0);
+    return HYPERVISOR_update_va_mapping(va, val, flags);
 }
 
 long pt_map(unsigned int slot, uint64_t mfn, uint64_t flags)
@@ -144,7 +144,7 @@ long mmu_update_fd(uint64_t ptr, uint64_t val, unsigned int foreigndom, unsigned
 {
     struct mmu_update req = { ptr, val };
 
-    return HYPERVISOR_mmu_update((unsigned long)&req, 1, (unsigned long)done, foreigndom, 0);
+    return HYPERVISOR_mmu_update(&req, 1, done, foreigndom);
 }
 
 long mmu_update1(uint64_t ptr, uint64_t val)
@@ -158,7 +158,7 @@ long mmuext_fd(unsigned int cmd, uint64_t arg1, uint64_t arg2, unsigned int fore
 
     op.arg1.mfn = arg1;
     op.arg2.src_mfn = arg2;
-    return HYPERVISOR_mmuext_op((unsigned long)&op, 1, (unsigned long)done, foreigndom, 0);
+    return HYPERVISOR_mmuext_op(&op, 1, done, foreigndom);
 }
 
 long mmuext1(unsigned int cmd, uint64_t arg1, uint64_t arg2)
@@ -168,7 +168,7 @@ long mmuext1(unsigned int cmd, uint64_t arg1, uint64_t arg2)
 
 long memop(unsigned int cmd, void *arg)
 {
-    return HYPERVISOR_memory_op(cmd, (unsigned long)arg, 0, 0, 0);
+    return HYPERVISOR_memory_op(cmd, arg);
 }
 
 bool probe_read(const volatile void *p, uint64_t *val)
@@ -248,7 +248,7 @@ bool pt_init(void)
         test_error("pt: set_trap_table: %ld", rc);
         return false;
     }
-    pt_max_page = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, 0, 0, 0, 0);
+    pt_max_page = HYPERVISOR_memory_op(XENMEM_maximum_ram_page, NULL);
     pt_boot_pages = 1;          /* enough for pt_boot_va of the L4 below */
     l4 = (const volatile uint64_t *)start_info->pt_base;
     pt_l4 = pt_va_to_mfn((const void *)l4);

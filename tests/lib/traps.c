@@ -65,7 +65,7 @@ __asm__(
     "lea 8(%rsp), %rsp\n"          /* the error code */
     "2:\n\t"
     "pushq $0\n\t"                 /* iret flags: not VGCF_in_syscall */
-    "jmp hypercall_page + 23 * 32\n\t"
+    "jmp " HYPERCALL_STUB_ASM(iret) "\n\t"
     ".popsection");
 
 uint64_t trap_entry(unsigned int vector)

@@ -17,9 +17,9 @@ loop_evt_send:
         PROLOGUE
         mov     %rsi, %r13
         TIMED_BEGIN
-1:      mov     $EVTCHNOP_SEND, %edi
+1:      mov     $EVTCHNOP_send, %edi
         mov     %r13, %rsi
-        call    HYPERCALL_STUB(HC_event_channel_op)
+        call    HYPERCALL_STUB(event_channel_op)
         dec     %r12
         jnz     1b
         TIMED_END

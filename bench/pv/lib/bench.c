@@ -83,9 +83,3 @@ void bench_error(const char *fmt, ...)
     shutdown(SHUTDOWN_crash);
 }
 
-/* The numbers timed.h gives the assembly loops. */
-_Static_assert(__HYPERVISOR_mmu_update == 1 && __HYPERVISOR_xen_version == 17 &&
-               __HYPERVISOR_iret == 23 && __HYPERVISOR_event_channel_op == 32 &&
-               EVTCHNOP_send == 4 && DOMID_SELF == 0x7ff0 && VGCF_in_syscall == 0x100 &&
-               FLAT_USER_CS == 0xe033 && FLAT_USER_SS == 0xe02b,
-               "bench/pv/lib/timed.h numbers");

@@ -42,4 +42,4 @@ bench_upcall:
         incq    bench_upcalls(%rip)
         pop     %rax
         pushq   $0                      /* iret flags: not VGCF_in_syscall */
-        jmp     HYPERCALL_STUB(HC_iret)
+        jmp     HYPERCALL_STUB(iret)

@@ -7,17 +7,12 @@
 #ifndef BENCH_PV_TIMED_H
 #define BENCH_PV_TIMED_H
 
-/* Xen's numbers (tandem/xen.h is C only; bench.c checks these against it). */
-#define HC_mmu_update           1
-#define HC_xen_version          17
-#define HC_iret                 23
-#define HC_event_channel_op     32
-#define EVTCHNOP_SEND           4
-#define DOMID_SELF_NR           0x7ff0
-#define VGCF_IN_SYSCALL_FLAG    0x100
-#define USER_CS                 0xe033      /* FLAT_USER_CS: RPL 3 = to guest user mode */
-#define USER_SS                 0xe02b
-#define HYPERCALL_STUB(nr)      (hypercall_page + (nr) * 32)
+/* The ABI numbers and selectors come from the public headers (usable from .S). */
+#include <tandem/xen.h>
+#include <tandem/event_channel.h>
+
+/* The hypercall page stub of a call: HYPERCALL_STUB(xen_version). */
+#define HYPERCALL_STUB(name)    (hypercall_page + __HYPERVISOR_##name * HYPERCALL_STUB_SIZE)
 
 .macro TIMED_BEGIN
         lfence

@@ -15,7 +15,7 @@ loop_hc_page:
         TIMED_BEGIN
 1:      xor     %edi, %edi
         xor     %esi, %esi
-        call    HYPERCALL_STUB(HC_xen_version)
+        call    HYPERCALL_STUB(xen_version)
         dec     %r12
         jnz     1b
         TIMED_END
@@ -30,7 +30,7 @@ loop_hc_page:
 loop_hc_raw:
         PROLOGUE
         TIMED_BEGIN
-1:      mov     $HC_xen_version, %eax
+1:      mov     $__HYPERVISOR_xen_version, %eax
         xor     %edi, %edi
         xor     %esi, %esi
         syscall

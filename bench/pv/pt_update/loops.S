@@ -28,8 +28,8 @@ loop_pt_single:
 1:      mov     %r13, %rdi
         mov     $1, %esi
         xor     %edx, %edx
-        mov     $DOMID_SELF_NR, %r10d
-        call    HYPERCALL_STUB(HC_mmu_update)
+        mov     $DOMID_SELF, %r10d
+        call    HYPERCALL_STUB(mmu_update)
         or      %rax, %rbp
         add     $16, %r13
         cmp     %rbx, %r13
@@ -60,8 +60,8 @@ loop_pt_batched:
 1:      mov     %r13, %rdi
         mov     $512, %esi
         xor     %edx, %edx
-        mov     $DOMID_SELF_NR, %r10d
-        call    HYPERCALL_STUB(HC_mmu_update)
+        mov     $DOMID_SELF, %r10d
+        call    HYPERCALL_STUB(mmu_update)
         or      %rax, %rbp
         xor     %r15, %r13
         dec     %r12

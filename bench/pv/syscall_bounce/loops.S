@@ -13,14 +13,14 @@
 user_run:
         PROLOGUE
         mov     %rsp, user_run_sp(%rip)
-        pushq   $USER_SS
+        pushq   $FLAT_USER_SS
         lea     user_stack_top(%rip), %rax
         push    %rax
         pushq   $0x2                    /* rflags: IF clear = events stay masked */
-        pushq   $USER_CS
+        pushq   $FLAT_USER_CS
         push    %rsi
         pushq   $0                      /* iret flags */
-        jmp     HYPERCALL_STUB(HC_iret)
+        jmp     HYPERCALL_STUB(iret)
 
 /* int $0x81 from user mode (trap DPL 3): back in guest kernel mode, rax = the delta. */
         .globl  user_exit_entry
@@ -38,8 +38,8 @@ user_exit_entry:
 syscall_entry:
         pop     %rcx
         pop     %r11
-        pushq   $VGCF_IN_SYSCALL_FLAG
-        jmp     HYPERCALL_STUB(HC_iret)
+        pushq   $VGCF_in_syscall
+        jmp     HYPERCALL_STUB(iret)
 
 /* User-mode loops: r12 = n; end with int $0x81 and the TSC delta in rax. */
         .globl  user_syscall

@@ -4,7 +4,9 @@
  * (lowest first). We restore rcx/r11, save every register, call C, and
  * return with the iret hypercall (push flags=0, jump to the iret stub).
  */
-#define HYPERCALL_IRET (23 * 32)
+#include <tandem/xen.h>
+
+#define HYPERCALL_IRET (__HYPERVISOR_iret * HYPERCALL_STUB_SIZE)
 
 .macro SAVE_GPRS
         push %rax; push %rbx; push %rcx; push %rdx; push %rsi; push %rdi; push %rbp

@@ -1,5 +1,6 @@
 /* Start of day for Tandem guest kernels: Xen ELF notes, hypercall page, entry. */
 #include <tandem/elfnote.h>
+#include <tandem/xen.h>
 
 #define ELFNOTE(type, desctype, descdata...)        \
         .pushsection .note.Xen, "a", @note;         \
@@ -34,10 +35,10 @@ _start:
         jmp     1b
 
         .section .text.hypercall_page, "ax"
-        .align  4096
+        .align  HYPERCALL_PAGE_SIZE
         .globl  hypercall_page
 hypercall_page:
-        .fill   4096, 1, 0xc3   /* ret; the hypervisor writes the real stubs */
+        .fill   HYPERCALL_PAGE_SIZE, 1, 0xc3   /* ret; the hypervisor writes the real stubs */
 
         .section .bss.stack, "aw", @nobits
         .align  16

@@ -13,7 +13,9 @@
 #ifndef TANDEM_PUBLIC_CALLBACK_H
 #define TANDEM_PUBLIC_CALLBACK_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 #define CALLBACKOP_register     0   /* IN: struct callback_register */
 #define CALLBACKOP_unregister   1   /* IN: struct callback_unregister */
@@ -30,6 +32,7 @@
 #define _CALLBACKF_mask_events  0
 #define CALLBACKF_mask_events   (1U << _CALLBACKF_mask_events)
 
+#ifndef __ASSEMBLY__
 /* 16 bytes. */
 struct callback_register {
     uint16_t type;              /* IN: CALLBACKTYPE_* */
@@ -48,5 +51,6 @@ struct callback_unregister {
     uint16_t pad;
 };
 typedef struct callback_unregister callback_unregister_t;
+#endif
 
 #endif

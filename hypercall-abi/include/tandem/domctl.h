@@ -36,7 +36,9 @@
 #ifndef TANDEM_PUBLIC_DOMCTL_H
 #define TANDEM_PUBLIC_DOMCTL_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "xen.h"                /* domid_t, DOMID_SELF */
 
 #define TANDEM_DOMCTL_INTERFACE_VERSION 0x00000001
@@ -56,6 +58,7 @@
 
 #define TANDEM_DOMCTL_NAME_LEN 32
 
+#ifndef __ASSEMBLY__
 /*
  * OUT of getdomaininfo. 72 bytes:
  *   0 domid  2 pad  4 flags  8 shutdown_reason  12 nr_vcpus
@@ -88,5 +91,6 @@ struct tandem_domctl {
     } u;
 };
 typedef struct tandem_domctl tandem_domctl_t;
+#endif
 
 #endif

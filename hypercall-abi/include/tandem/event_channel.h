@@ -20,10 +20,14 @@
 #ifndef TANDEM_PUBLIC_EVENT_CHANNEL_H
 #define TANDEM_PUBLIC_EVENT_CHANNEL_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "xen.h"                /* domid_t, DOMID_SELF */
 
+#ifndef __ASSEMBLY__
 typedef uint32_t evtchn_port_t;
+#endif
 
 #define EVTCHN_2L_NR_CHANNELS 4096
 
@@ -72,6 +76,7 @@ typedef uint32_t evtchn_port_t;
 #define VIRQ_ARCH_7     23
 #define NR_VIRQS        24
 
+#ifndef __ASSEMBLY__
 /*
  * EVTCHNOP_alloc_unbound: make a fresh port in <dom> that <remote_dom>
  * may later connect to with bind_interdomain. Unprivileged callers must
@@ -104,9 +109,11 @@ struct evtchn_bind_virq {
     evtchn_port_t port;         /* OUT */
 };
 typedef struct evtchn_bind_virq evtchn_bind_virq_t;
+#endif
 
 /* EVTCHNOP_bind_pirq: bind a physical IRQ (needs I/O privilege, else -EPERM). */
 #define BIND_PIRQ__WILL_SHARE 1
+#ifndef __ASSEMBLY__
 struct evtchn_bind_pirq {
     uint32_t pirq;              /* IN */
     uint32_t flags;             /* IN: BIND_PIRQ__* */
@@ -135,6 +142,7 @@ struct evtchn_send {
     evtchn_port_t port;         /* IN */
 };
 typedef struct evtchn_send evtchn_send_t;
+#endif
 
 /* EVTCHNOP_status values. */
 #define EVTCHNSTAT_closed       0   /* not in use */
@@ -144,6 +152,7 @@ typedef struct evtchn_send evtchn_send_t;
 #define EVTCHNSTAT_virq         4   /* bound to a VIRQ */
 #define EVTCHNSTAT_ipi          5   /* bound as an IPI */
 
+#ifndef __ASSEMBLY__
 /*
  * EVTCHNOP_status: describe <dom, port>. dom other than DOMID_SELF needs
  * privilege. Which member of u is valid depends on status.
@@ -219,5 +228,6 @@ struct evtchn_set_priority {
     uint32_t priority;          /* IN */
 };
 typedef struct evtchn_set_priority evtchn_set_priority_t;
+#endif
 
 #endif

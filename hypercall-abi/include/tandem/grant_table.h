@@ -22,17 +22,22 @@
 #ifndef TANDEM_PUBLIC_GRANT_TABLE_H
 #define TANDEM_PUBLIC_GRANT_TABLE_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "xen.h"                /* domid_t */
 
+#ifndef __ASSEMBLY__
 typedef uint32_t grant_ref_t;
 typedef uint32_t grant_handle_t;
+#endif
 
 /* Refs below 8 are reserved for the toolstack and survive version changes. */
 #define GNTTAB_NR_RESERVED_ENTRIES  8
 #define GNTTAB_RESERVED_CONSOLE     0   /* the console ring page */
 #define GNTTAB_RESERVED_XENSTORE    1   /* the xenstore ring page */
 
+#ifndef __ASSEMBLY__
 /* One grant table entry: 8 bytes, 512 per 4 KiB frame. */
 struct grant_entry_v1 {
     uint16_t flags;             /* INOUT: GTF_*: type, readonly from the granter;
@@ -41,6 +46,7 @@ struct grant_entry_v1 {
     uint32_t frame;             /* IN: frame granted (GFN; the MFN for a PV guest) */
 };
 typedef struct grant_entry_v1 grant_entry_v1_t;
+#endif
 
 /* Entry type, flags bits 1:0. */
 #define GTF_invalid          (0U << 0)   /* grants nothing */
@@ -138,6 +144,7 @@ typedef struct grant_entry_v1 grant_entry_v1_t;
     "out of space"                              \
 }
 
+#ifndef __ASSEMBLY__
 /*
  * GNTTABOP_map_grant_ref: map grant <ref> of domain <dom>. For a PV guest
  * with GNTMAP_host_map, host_addr is the VA to map at, or (with
@@ -202,6 +209,7 @@ struct gnttab_transfer {
     uint16_t pad1[3];
 };
 typedef struct gnttab_transfer gnttab_transfer_t;
+#endif
 
 /*
  * GNTTABOP_copy: the hypervisor copies len bytes from source to dest.
@@ -212,6 +220,7 @@ typedef struct gnttab_transfer gnttab_transfer_t;
 #define GNTCOPY_source_gref   (1U << _GNTCOPY_source_gref)
 #define _GNTCOPY_dest_gref    1
 #define GNTCOPY_dest_gref     (1U << _GNTCOPY_dest_gref)
+#ifndef __ASSEMBLY__
 struct gnttab_copy_ptr {
     union {
         grant_ref_t ref;        /* IN: with GNTCOPY_*_gref */
@@ -288,11 +297,13 @@ struct gnttab_swap_grant_ref {
     uint16_t pad;
 };
 typedef struct gnttab_swap_grant_ref gnttab_swap_grant_ref_t;
+#endif
 
 /* GNTTABOP_cache_flush: cache maintenance on a granted page (Arm). 16 bytes. */
 #define GNTTAB_CACHE_CLEAN        (1U << 0)
 #define GNTTAB_CACHE_INVAL        (1U << 1)
 #define GNTTAB_CACHE_SOURCE_GREF  (1U << 31)
+#ifndef __ASSEMBLY__
 struct gnttab_cache_flush {
     union {
         uint64_t dev_bus_addr;  /* IN */
@@ -303,5 +314,6 @@ struct gnttab_cache_flush {
     uint32_t op;                /* IN: GNTTAB_CACHE_* */
 };
 typedef struct gnttab_cache_flush gnttab_cache_flush_t;
+#endif
 
 #endif

@@ -12,7 +12,9 @@
 #ifndef TANDEM_PUBLIC_MEMORY_H
 #define TANDEM_PUBLIC_MEMORY_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "xen.h"                /* domid_t */
 
 #define XENMEM_increase_reservation   0  /* struct xen_memory_reservation; returns extents done */
@@ -62,6 +64,7 @@
 #define XENMEMF_exact_node(n)        (XENMEMF_node(n) | XENMEMF_exact_node_request)
 #define XENMEMF_vnode                (1 << 18)
 
+#ifndef __ASSEMBLY__
 /*
  * increase_reservation / decrease_reservation / populate_physmap.
  * extent_start points at nr_extents frame numbers (uint64_t each), each
@@ -121,6 +124,7 @@ struct xen_machphys_mapping {
     uint64_t max_mfn;           /* OUT: highest MFN with an entry */
 };
 typedef struct xen_machphys_mapping xen_machphys_mapping_t;
+#endif
 
 /* Spaces XENMEM_add_to_physmap can take a page from. */
 #define XENMAPSPACE_shared_info   0  /* idx 0: the shared_info page */
@@ -131,6 +135,7 @@ typedef struct xen_machphys_mapping xen_machphys_mapping_t;
 #define XENMAPSPACE_dev_mmio      5  /* Arm only */
 #define XENMAPIDX_grant_table_status 0x80000000U
 
+#ifndef __ASSEMBLY__
 /*
  * XENMEM_add_to_physmap: make page <idx> of <space> appear at guest pfn
  * <gpfn>. Meaningful for auto-translated guests; a PV guest maps the
@@ -188,6 +193,7 @@ struct xen_e820_entry {
     uint32_t size_hi;           /* OUT: length in bytes, bits 63:32 */
     uint32_t type;              /* OUT: XEN_E820_* */
 };
+#endif
 #define XEN_E820_ENTRY_SIZE 20
 #define XEN_E820_ADDR(e) (((uint64_t)(e)->addr_hi << 32) | (e)->addr_lo)
 #define XEN_E820_SIZE(e) (((uint64_t)(e)->size_hi << 32) | (e)->size_lo)

@@ -11,7 +11,9 @@
 #ifndef TANDEM_PUBLIC_PHYSDEV_H
 #define TANDEM_PUBLIC_PHYSDEV_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "xen.h"                /* domid_t */
 
 #define PHYSDEVOP_IRQ_UNMASK_NOTIFY      4  /* obsolete, unsupported */
@@ -43,6 +45,7 @@
 #define PHYSDEVOP_release_msix          31
 #define PHYSDEVOP_pirq_eoi_gmfn PHYSDEVOP_pirq_eoi_gmfn_v2
 
+#ifndef __ASSEMBLY__
 /* PHYSDEVOP_eoi: the guest has finished servicing physical IRQ <irq>. */
 struct physdev_eoi {
     uint32_t irq;               /* IN */
@@ -58,12 +61,14 @@ struct physdev_pirq_eoi_gmfn {
     uint64_t gmfn;              /* IN: frame of the bitmap page */
 };
 typedef struct physdev_pirq_eoi_gmfn physdev_pirq_eoi_gmfn_t;
+#endif
 
 /* PHYSDEVOP_irq_status_query. */
 #define _XENIRQSTAT_needs_eoi   0
 #define XENIRQSTAT_needs_eoi    (1U << _XENIRQSTAT_needs_eoi)  /* call PHYSDEVOP_eoi */
 #define _XENIRQSTAT_shared      1
 #define XENIRQSTAT_shared       (1U << _XENIRQSTAT_shared)     /* shared with others */
+#ifndef __ASSEMBLY__
 struct physdev_irq_status_query {
     uint32_t irq;               /* IN */
     uint32_t flags;             /* OUT: XENIRQSTAT_* */
@@ -103,6 +108,7 @@ struct physdev_irq {
     uint32_t vector;            /* INOUT: OUT for alloc, IN for free */
 };
 typedef struct physdev_irq physdev_irq_t;
+#endif
 
 /* PHYSDEVOP_map_pirq types. */
 #define MAP_PIRQ_TYPE_MSI        0x0
@@ -111,6 +117,7 @@ typedef struct physdev_irq physdev_irq_t;
 #define MAP_PIRQ_TYPE_MSI_SEG    0x3
 #define MAP_PIRQ_TYPE_MULTI_MSI  0x4
 
+#ifndef __ASSEMBLY__
 /* PHYSDEVOP_map_pirq: give <domid> a PIRQ for a GSI or MSI. 40 bytes. */
 struct physdev_map_pirq {
     domid_t  domid;             /* IN */
@@ -140,5 +147,6 @@ struct physdev_get_free_pirq {
     uint32_t pirq;              /* OUT */
 };
 typedef struct physdev_get_free_pirq physdev_get_free_pirq_t;
+#endif
 
 #endif

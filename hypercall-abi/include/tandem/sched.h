@@ -2,7 +2,9 @@
 #ifndef TANDEM_PUBLIC_SCHED_H
 #define TANDEM_PUBLIC_SCHED_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 #define SCHEDOP_yield           0   /* arg ignored */
 #define SCHEDOP_block           1   /* enable events, sleep until one is pending */
@@ -13,6 +15,7 @@
 #define SCHEDOP_watchdog        6
 #define SCHEDOP_pin_override    7
 
+#ifndef __ASSEMBLY__
 struct sched_shutdown {
     uint32_t reason;            /* IN: SHUTDOWN_* */
 };
@@ -29,6 +32,7 @@ struct sched_remote_shutdown {
     uint16_t pad;
     uint32_t reason;
 };
+#endif
 
 #define SHUTDOWN_poweroff   0
 #define SHUTDOWN_reboot     1

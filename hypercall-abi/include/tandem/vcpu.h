@@ -10,7 +10,9 @@
 #ifndef TANDEM_PUBLIC_VCPU_H
 #define TANDEM_PUBLIC_VCPU_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "xen.h"
 
 #define VCPUOP_initialise                     0  /* IN: struct vcpu_guest_context (5168 bytes) */
@@ -44,6 +46,7 @@
  */
 #define XEN_RUNSTATE_UPDATE (1ULL << 63)
 
+#ifndef __ASSEMBLY__
 /* 48 bytes. */
 struct vcpu_runstate_info {
     int32_t  state;             /* OUT: RUNSTATE_* */
@@ -77,6 +80,7 @@ struct vcpu_set_periodic_timer {
     uint64_t period_ns;         /* IN */
 };
 typedef struct vcpu_set_periodic_timer vcpu_set_periodic_timer_t;
+#endif
 
 /*
  * VCPUOP_set_singleshot_timer: fire VIRQ_TIMER once at timeout_abs_ns
@@ -87,6 +91,7 @@ typedef struct vcpu_set_periodic_timer vcpu_set_periodic_timer_t;
  */
 #define _VCPU_SSHOTTMR_future 0
 #define VCPU_SSHOTTMR_future  (1U << _VCPU_SSHOTTMR_future)
+#ifndef __ASSEMBLY__
 struct vcpu_set_singleshot_timer {
     uint64_t timeout_abs_ns;    /* IN: absolute system time, ns */
     uint32_t flags;             /* IN: VCPU_SSHOTTMR_* */
@@ -119,9 +124,11 @@ struct vcpu_get_physid {
     uint64_t phys_id;           /* OUT: bits 31:0 APIC id, 63:32 ACPI id */
 };
 typedef struct vcpu_get_physid vcpu_get_physid_t;
+#endif
 #define xen_vcpu_physid_to_x86_apicid(physid) ((uint32_t)(physid))
 #define xen_vcpu_physid_to_x86_acpiid(physid) ((uint32_t)((physid) >> 32))
 
+#ifndef __ASSEMBLY__
 /*
  * VCPUOP_register_vcpu_time_memory_area: a second copy of this vCPU's
  * struct vcpu_time_info (xen.h), updated together with the one in
@@ -159,6 +166,7 @@ struct vcpu_user_regs {
     uint16_t fs, pad5[3];
     uint16_t gs, pad6[3];
 };
+#endif
 
 #define VGCF_i387_valid                (1U << 0)   /* fpu_ctxt holds an FXSAVE image */
 #define VGCF_in_kernel                 (1U << 2)   /* start in guest kernel mode (required) */
@@ -166,6 +174,7 @@ struct vcpu_user_regs {
 #define VGCF_syscall_disables_events   (1U << 4)
 #define VGCF_online                    (1U << 5)   /* bring the vCPU up at once */
 
+#ifndef __ASSEMBLY__
 struct vcpu_guest_context {
     uint8_t  fpu_ctxt[512];                 /* IN: FXSAVE image if VGCF_i387_valid */
     uint64_t flags;                         /* IN: VGCF_* */
@@ -182,5 +191,6 @@ struct vcpu_guest_context {
     uint64_t vm_assist;                     /* IN: VMASST_TYPE_* bitmap */
     uint64_t fs_base, gs_base_kernel, gs_base_user;   /* IN */
 };
+#endif
 
 #endif

@@ -2,7 +2,9 @@
 #ifndef TANDEM_PUBLIC_VERSION_H
 #define TANDEM_PUBLIC_VERSION_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 #define XENVER_version      0   /* returns (major << 16) | minor */
 #define XENVER_extraversion 1   /* OUT: char[16] */
@@ -16,6 +18,7 @@
 #define XENVER_commandline  9   /* OUT: char[1024]; privileged domains only */
 #define XENVER_build_id    10   /* IN/OUT: struct xen_build_id */
 
+#ifndef __ASSEMBLY__
 typedef char xen_extraversion_t[16];
 typedef char xen_capabilities_info_t[1024];
 typedef char xen_changeset_info_t[64];
@@ -42,6 +45,7 @@ struct xen_build_id {
     uint32_t len;               /* IN: buffer size; OUT: id size */
     uint8_t  buf[1];            /* OUT: variable length */
 };
+#endif
 
 /* Feature bits (features.h). */
 #define XENFEAT_writable_page_tables        0

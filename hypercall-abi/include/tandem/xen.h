@@ -7,7 +7,20 @@
 #ifndef TANDEM_PUBLIC_XEN_H
 #define TANDEM_PUBLIC_XEN_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
+
+/*
+ * Every header here is usable from assembly (.S files define __ASSEMBLY__):
+ * C declarations sit inside #ifndef __ASSEMBLY__, and a constant .S code
+ * may use is written TANDEM_C(value, suffix), which drops the C suffix there.
+ */
+#ifdef __ASSEMBLY__
+#define TANDEM_C(x, suffix) x
+#else
+#define TANDEM_C(x, suffix) x##suffix
+#endif
 
 /* Hypercall numbers (rax). Generated names: __HYPERVISOR_<name>. */
 #define __HYPERVISOR_set_trap_table          0
@@ -47,6 +60,13 @@
 /* Tandem's own domain-control hypercall (not Xen's unstable domctl). */
 #define __HYPERVISOR_tandem_domctl          48   /* arch_0 */
 
+/*
+ * The hypercall page (XEN_ELFNOTE_HYPERCALL_PAGE): one stub per number,
+ * HYPERCALL_STUB_SIZE bytes apart; call hypercall_page + nr * HYPERCALL_STUB_SIZE.
+ */
+#define HYPERCALL_PAGE_SIZE   4096
+#define HYPERCALL_STUB_SIZE   32
+
 /* Flat selectors in the hypervisor-reserved part of every GDT. */
 #define FLAT_RING3_CS32   0xe023
 #define FLAT_RING3_CS64   0xe033
@@ -65,32 +85,36 @@
 #define FIRST_RESERVED_GDT_ENTRY  (FIRST_RESERVED_GDT_PAGE * 512)
 
 /* The range every PV address space reserves for the hypervisor (L4 slots 256-271). */
-#define HYPERVISOR_VIRT_START  0xFFFF800000000000ULL
-#define HYPERVISOR_VIRT_END    0xFFFF880000000000ULL
-#define MACH2PHYS_VIRT_START   0xFFFF800000000000ULL
-#define MACH2PHYS_VIRT_END     0xFFFF804000000000ULL
+#define HYPERVISOR_VIRT_START  TANDEM_C(0xFFFF800000000000, ULL)
+#define HYPERVISOR_VIRT_END    TANDEM_C(0xFFFF880000000000, ULL)
+#define MACH2PHYS_VIRT_START   TANDEM_C(0xFFFF800000000000, ULL)
+#define MACH2PHYS_VIRT_END     TANDEM_C(0xFFFF804000000000, ULL)
 #define INVALID_M2P_ENTRY      (~0UL)
 
+#ifndef __ASSEMBLY__
 /* Domain identifiers. */
 typedef uint16_t domid_t;
-#define DOMID_FIRST_RESERVED 0x7FF0U
-#define DOMID_SELF           0x7FF0U
-#define DOMID_IO             0x7FF1U
-#define DOMID_XEN            0x7FF2U
-#define DOMID_COW            0x7FF3U
-#define DOMID_INVALID        0x7FF4U
-#define DOMID_IDLE           0x7FFFU
+#endif
+#define DOMID_FIRST_RESERVED TANDEM_C(0x7FF0, U)
+#define DOMID_SELF           TANDEM_C(0x7FF0, U)
+#define DOMID_IO             TANDEM_C(0x7FF1, U)
+#define DOMID_XEN            TANDEM_C(0x7FF2, U)
+#define DOMID_COW            TANDEM_C(0x7FF3, U)
+#define DOMID_INVALID        TANDEM_C(0x7FF4, U)
+#define DOMID_IDLE           TANDEM_C(0x7FFF, U)
 
 /* mmu_update: request type in ptr[1:0]. */
 #define MMU_NORMAL_PT_UPDATE        0
 #define MMU_MACHPHYS_UPDATE         1
 #define MMU_PT_UPDATE_PRESERVE_AD   2
 #define MMU_PT_UPDATE_NO_TRANSLATE  3
+#ifndef __ASSEMBLY__
 struct mmu_update {
     uint64_t ptr;       /* IN: machine address of the PTE | request type */
     uint64_t val;       /* IN: new contents */
 };
 typedef struct mmu_update mmu_update_t;
+#endif
 
 /* mmuext_op commands. */
 #define MMUEXT_PIN_L1_TABLE      0
@@ -113,6 +137,7 @@ typedef struct mmu_update mmu_update_t;
 #define MMUEXT_FLUSH_CACHE_GLOBAL 18
 #define MMUEXT_MARK_SUPER       19
 #define MMUEXT_UNMARK_SUPER     20
+#ifndef __ASSEMBLY__
 struct mmuext_op {
     uint32_t cmd;               /* IN */
     uint32_t pad0;
@@ -127,6 +152,7 @@ struct mmuext_op {
     } arg2;
 };
 typedef struct mmuext_op mmuext_op_t;
+#endif
 
 /* update_va_mapping flags. */
 #define UVMF_NONE          0UL
@@ -148,6 +174,7 @@ typedef struct mmuext_op mmuext_op_t;
 #define VMASST_TYPE_runstate_update_flag 5
 #define VMASST_TYPE_m2p_strict          32
 
+#ifndef __ASSEMBLY__
 /* multicall entry: 64 bytes. */
 struct multicall_entry {
     uint64_t op;        /* IN */
@@ -165,12 +192,14 @@ struct trap_info {
     uint64_t address;   /* handler; 0 ends the table */
 };
 typedef struct trap_info trap_info_t;
+#endif
 #define TI_GET_DPL(ti)  ((ti)->flags & 3)
 #define TI_GET_IF(ti)   ((ti)->flags & 4)
 
 /* Frame pushed for the iret hypercall (72 bytes at rsp). */
-#define VGCF_in_syscall (1U << 8)
+#define VGCF_in_syscall (TANDEM_C(1, U) << 8)
 #define VGCF_IN_SYSCALL VGCF_in_syscall
+#ifndef __ASSEMBLY__
 struct iret_context {
     uint64_t rax, r11, rcx, flags, rip, cs, rflags, rsp, ss;
 };
@@ -186,9 +215,11 @@ struct vcpu_time_info {
     uint8_t  flags;
     uint8_t  pad1[2];
 };
+#endif
 #define XEN_PVCLOCK_TSC_STABLE_BIT  (1 << 0)
 #define XEN_PVCLOCK_GUEST_STOPPED   (1 << 1)
 
+#ifndef __ASSEMBLY__
 struct arch_vcpu_info {
     uint64_t cr2;       /* OUT: fault address of the last #PF injected */
     uint64_t pad;
@@ -203,9 +234,11 @@ struct vcpu_info {
     struct arch_vcpu_info arch;
     struct vcpu_time_info time;
 };
+#endif
 
 #define XEN_LEGACY_MAX_VCPUS 32
 
+#ifndef __ASSEMBLY__
 struct arch_shared_info {
     uint64_t max_pfn;
     uint64_t pfn_to_mfn_frame_list_list;
@@ -226,9 +259,11 @@ struct shared_info {
     uint32_t wc_sec_hi;
     struct arch_shared_info arch;
 };
+#endif
 
 /* start_info: what the domain builder hands the kernel in rsi. 1168 bytes. */
 #define MAX_GUEST_CMDLINE 1024
+#ifndef __ASSEMBLY__
 struct start_info {
     char     magic[32];         /* "xen-3.0-x86_64" */
     uint64_t nr_pages;          /* total pages given to the domain */
@@ -259,6 +294,7 @@ struct start_info {
     uint64_t nr_p2m_frames;
 };
 typedef struct start_info start_info_t;
+#endif
 #define SIF_PRIVILEGED      (1 << 0)
 #define SIF_INITDOMAIN      (1 << 1)
 #define SIF_MULTIBOOT_MOD   (1 << 2)

@@ -4,6 +4,7 @@
 #include "processor.h"
 #include "page.h"
 #include "mm.h"
+#include <tandem/xen.h>
 
 struct percpu percpu_data[NR_CPUS];
 char cpu0_stack[STACK_SIZE] __aligned(STACK_SIZE) __section(".bss.page_aligned");
@@ -151,21 +152,22 @@ static void load_gdt_tss(struct percpu *pc)
     __asm__ __volatile__(
         "lgdt %0\n\t"
         "lidt %1\n\t"
-        "pushq $0xe008\n\t"
+        "pushq %[cs]\n\t"
         "lea 1f(%%rip), %%rax\n\t"
         "pushq %%rax\n\t"
         "lretq\n"
         "1:\n\t"
-        "mov $0xe010, %%eax\n\t"
+        "mov %[ds], %%eax\n\t"
         "mov %%eax, %%ss\n\t"
         "xor %%eax, %%eax\n\t"
         "mov %%eax, %%ds\n\t"
         "mov %%eax, %%es\n\t"
         "mov %%eax, %%fs\n\t"
         "mov %%eax, %%gs\n\t"
-        "mov $0xe040, %%eax\n\t"
+        "mov %[tss], %%eax\n\t"
         "ltr %%ax\n\t"
-        :: "m"(gdtr), "m"(idtr) : "rax", "memory");
+        :: "m"(gdtr), "m"(idtr), [cs] "i"(__HYPERVISOR_CS), [ds] "i"(__HYPERVISOR_DS),
+           [tss] "i"(TSS_SELECTOR) : "rax", "memory");
 }
 
 /*
@@ -268,14 +270,14 @@ void cpu_init(unsigned int cpu, char *stack)
     *(struct percpu **)(stack + STACK_SIZE - 8) = pc;
 
     g = pc->gdt;
-    g[GDT_IDX(0xe008)] = 0x00af9a000000ffffULL;    /* ring-0 64-bit code */
-    g[GDT_IDX(0xe010)] = 0x00cf92000000ffffULL;    /* ring-0 data */
-    g[GDT_IDX(0xe020)] = 0x00cffa000000ffffULL;    /* 0xe023: ring-3 32-bit code */
-    g[GDT_IDX(0xe028)] = 0x00cff2000000ffffULL;    /* 0xe02b: ring-3 data */
-    g[GDT_IDX(0xe030)] = 0x00affa000000ffffULL;    /* 0xe033: ring-3 64-bit code */
-    g[GDT_IDX(0xe040)] = (sizeof(struct tss64) - 1) | ((tss & 0xffffff) << 16) |
+    g[GDT_IDX(__HYPERVISOR_CS)] = 0x00af9a000000ffffULL;  /* ring-0 64-bit code */
+    g[GDT_IDX(__HYPERVISOR_DS)] = 0x00cf92000000ffffULL;  /* ring-0 data */
+    g[GDT_IDX(FLAT_RING3_CS32)] = 0x00cffa000000ffffULL;  /* ring-3 32-bit code */
+    g[GDT_IDX(FLAT_RING3_DS32)] = 0x00cff2000000ffffULL;  /* ring-3 data */
+    g[GDT_IDX(FLAT_RING3_CS64)] = 0x00affa000000ffffULL;  /* ring-3 64-bit code */
+    g[GDT_IDX(TSS_SELECTOR)] = (sizeof(struct tss64) - 1) | ((tss & 0xffffff) << 16) |
                          (0x89ULL << 40) | ((tss >> 24) & 0xff) << 56;
-    g[GDT_IDX(0xe040) + 1] = tss >> 32;
+    g[GDT_IDX(TSS_SELECTOR) + 1] = tss >> 32;
 
     pc->tss.rsp[0] = pc->rsp0;
     *(struct percpu **)(ist_blocks[cpu] + STACK_SIZE - 8) = pc;
@@ -287,7 +289,7 @@ void cpu_init(unsigned int cpu, char *stack)
 
     wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE | EFER_NXE);
     /* SYSCALL: CS=0xe008/SS=0xe010; SYSRET: CS=0xe033/SS=0xe02b (from 0xe023). */
-    wrmsr(MSR_STAR, (0xe023ULL << 48) | (0xe008ULL << 32));
+    wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) | ((uint64_t)__HYPERVISOR_CS << 32));
     wrmsr(MSR_LSTAR, (uint64_t)syscall_entry);
     /* SYSCALL from 32-bit code: without this the CPU enters ring 0 at address 0. */
     wrmsr(MSR_CSTAR, (uint64_t)cstar_entry);

@@ -9,15 +9,13 @@
  * NMI's, which returns straight from its IST stack (see ist_entry).
  */
 #include "config.h"
+#include <tandem/xen.h>         /* FLAT_RING3_* selectors */
 
 #define REGS_ENTRY_OFF  120
 #define REGS_RIP_OFF    128
 #define REGS_CS_OFF     136
 #define REGS_SIZE       168
 #define ENTRY_SYSCALL   0x100
-#define FLAT_USER_CS32  0xe023
-#define FLAT_USER_SS    0xe02b
-#define FLAT_USER_CS64  0xe033
 
 /* clac/stac only exist on CPUs with SMAP; cpu_smap says whether it is on. */
 .macro ASM_CLAC
@@ -178,7 +176,7 @@ dispatch_trap:
 /* SYSCALL from 32-bit guest code (MSR_CSTAR): never a hypercall (Xen's cstar_enter). */
         .globl cstar_entry
 cstar_entry:
-        SYSCALL_FRAME FLAT_USER_CS32
+        SYSCALL_FRAME FLAT_RING3_CS32
         call    do_syscall32
         mov     %rbx, %rsp
         jmp     return_to_guest
@@ -215,7 +213,7 @@ sysenter_eflags_saved:
 /* SYSCALL from 64-bit guest code (kernel: hypercall; user: bounced system call). */
         .globl syscall_entry
 syscall_entry:
-        SYSCALL_FRAME FLAT_USER_CS64
+        SYSCALL_FRAME FLAT_RING3_CS64
         call    do_syscall
         mov     %rbx, %rsp
         /* fall through */

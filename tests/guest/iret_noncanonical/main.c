@@ -14,8 +14,8 @@ void test_main(void)
     printk("iret_noncanonical: about to fault\n");
     __asm__ __volatile__(
         "mov %%rsp, %%rax\n\t"
-        "pushq $0xe02b\n\tpush %%rax\n\tpushq $0x202\n\tpushq $0xe030\n\t"
+        "pushq $" HYPERCALL_ASM_STR(FLAT_USER_SS) "\n\tpush %%rax\n\tpushq $0x202\n\tpushq $0xe030\n\t"
         "movabs $0x0000800000000000, %%rax\n\tpush %%rax\n\t"
         "pushq $0\n\t"
-        "jmp hypercall_page + 23 * 32" ::: "rax", "memory");
+        "jmp " HYPERCALL_STUB_ASM(iret) ::: "rax", "memory");
 }

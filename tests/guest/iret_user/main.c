@@ -13,9 +13,9 @@ void test_main(void)
     printk("iret_user: about to fault\n");
     __asm__ __volatile__(
         "mov %%rsp, %%rax\n\t"
-        "pushq $0xe02b\n\tpush %%rax\n\tpushq $0x202\n\tpushq $0xe033\n\t"
+        "pushq $" HYPERCALL_ASM_STR(FLAT_USER_SS) "\n\tpush %%rax\n\tpushq $0x202\n\tpushq $" HYPERCALL_ASM_STR(FLAT_USER_CS) "\n\t"
         "lea 1f(%%rip), %%rax\n\tpush %%rax\n\t"
         "pushq $0\n\t"
-        "jmp hypercall_page + 23 * 32\n"
+        "jmp " HYPERCALL_STUB_ASM(iret) "\n"
         "1:\tjmp 1b" ::: "rax", "memory");
 }

@@ -30,14 +30,14 @@ void test_main(void)
     for (unsigned int i = 0; i < 512; i++)
         req[i] = (struct mmu_update){ pt_maddr(frames[i], i & 511), 0x7a60000000000000UL | i };
     done = 0;
-    expect_rc(HYPERVISOR_mmu_update((unsigned long)req, 512, (unsigned long)&done, DOMID_SELF, 0), 0,
+    expect_rc(HC5(mmu_update, (unsigned long)req, 512, (unsigned long)&done, DOMID_SELF, 0), 0,
               "512 plain writes");
     expect_rc(done, 512, "done after 512 plain writes");
 
     for (unsigned int i = 0; i < 512; i++)
         req[i] = (struct mmu_update){ pt_maddr(l1, i), (frames[i] << 12) | (i & 1 ? L1_FLAGS_RW : L1_FLAGS_RO) };
     done = 0;
-    expect_rc(HYPERVISOR_mmu_update((unsigned long)req, 512, (unsigned long)&done, DOMID_SELF, 0), 0,
+    expect_rc(HC5(mmu_update, (unsigned long)req, 512, (unsigned long)&done, DOMID_SELF, 0), 0,
               "512 L1 updates");
     expect_rc(done, 512, "done after 512 L1 updates");
     for (unsigned int i = 0; i < 512; i++) {
@@ -57,13 +57,13 @@ void test_main(void)
         req[i] = (struct mmu_update){ pt_maddr(l1, i), 0 };
     req[300].val = (pt_unowned_mfn(pt_max_page / 2) << 12) | L1_FLAGS_RO;
     done = 0;
-    if (HYPERVISOR_mmu_update((unsigned long)req, 512, (unsigned long)&done, DOMID_SELF, 0) == 0)
+    if (HC5(mmu_update, (unsigned long)req, 512, (unsigned long)&done, DOMID_SELF, 0) == 0)
         test_fail("a batch with a bad request in the middle succeeded");
     expect_rc(done, 300, "done for a batch refused at request 300");
     if (pt_read_entry(l1, 299) || !pt_read_entry(l1, 300) || !pt_read_entry(l1, 511))
         test_fail("requests before 300 not applied, or 300+ applied");
     done = 0;
-    expect_rc(HYPERVISOR_mmu_update((unsigned long)&req[301], 211, (unsigned long)&done, DOMID_SELF, 0), 0,
+    expect_rc(HC5(mmu_update, (unsigned long)&req[301], 211, (unsigned long)&done, DOMID_SELF, 0), 0,
               "the rest after the bad one");
     expect_rc(done, 211, "done for the rest");
     expect_rc(mmu_update1(pt_maddr(l1, 300), 0), 0, "entry 300");

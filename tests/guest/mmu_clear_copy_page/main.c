@@ -60,20 +60,20 @@ void test_main(void)
         struct mmuext_op op = { .cmd = MMUEXT_SET_LDT };
         op.arg1.linear_addr = 0;
         op.arg2.nr_ents = 0;
-        expect_rc(HYPERVISOR_mmuext_op((unsigned long)&op, 1, 0, DOMID_SELF, 0), 0, "SET_LDT 0 entries");
+        expect_rc(HC5(mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0), 0, "SET_LDT 0 entries");
         op.arg1.linear_addr = 0xffff830000000123UL;
-        expect_rc(HYPERVISOR_mmuext_op((unsigned long)&op, 1, 0, DOMID_SELF, 0), 0,
+        expect_rc(HC5(mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0), 0,
                   "SET_LDT 0 entries, junk base (ignored)");
         op.arg1.linear_addr = (uint64_t)pt_slot_va(70) + 8;
         op.arg2.nr_ents = 1;
-        expect_rc(HYPERVISOR_mmuext_op((unsigned long)&op, 1, 0, DOMID_SELF, 0), -XEN_EINVAL,
+        expect_rc(HC5(mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0), -XEN_EINVAL,
                   "SET_LDT misaligned base");
         op.arg1.linear_addr = 0xffff830000000000UL;
-        expect_rc(HYPERVISOR_mmuext_op((unsigned long)&op, 1, 0, DOMID_SELF, 0), -XEN_EINVAL,
+        expect_rc(HC5(mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0), -XEN_EINVAL,
                   "SET_LDT base in the hypervisor range");
         op.arg1.linear_addr = (uint64_t)pt_slot_va(70);
         op.arg2.nr_ents = 8193;
-        expect_rc(HYPERVISOR_mmuext_op((unsigned long)&op, 1, 0, DOMID_SELF, 0), -XEN_EINVAL,
+        expect_rc(HC5(mmuext_op, (unsigned long)&op, 1, 0, DOMID_SELF, 0), -XEN_EINVAL,
                   "SET_LDT 8193 entries");
     }
     expect_rc(mmuext1(14, 0, 0), -XEN_ENOSYS, "mmuext command 14 (unused)");

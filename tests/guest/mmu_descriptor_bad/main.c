@@ -31,7 +31,7 @@ static long set_gdt1(uint64_t frame, unsigned long entries)
 {
     uint64_t frames[1] = { frame };
 
-    return HYPERVISOR_set_gdt((unsigned long)frames, entries, 0, 0, 0);
+    return HC5(set_gdt, (unsigned long)frames, entries, 0, 0, 0);
 }
 
 /* set_gdt of a frame holding desc at index 5 (and desc2 at 6) must be refused; g stays ordinary. */
@@ -46,7 +46,7 @@ static void gdt_refused(uint64_t desc, uint64_t desc2, const char *what)
     expect_rc(rc, -XEN_EINVAL, "set_gdt with %s", what);
     if (!rc)
         set_gdt1(g, 0);
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 5), desc, 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 5), desc, 0, 0, 0), -XEN_EINVAL,
               "update_descriptor of %s into an ordinary page", what);
 }
 
@@ -90,7 +90,7 @@ void test_main(void)
     expect_rc(set_gdt1(pt_unowned_mfn(pt_max_page / 2), 16), -XEN_EINVAL, "set_gdt of a frame not ours");
     expect_rc(set_gdt1(pt_max_page - 1, 16), -XEN_EINVAL, "set_gdt of a hypervisor frame");
     expect_rc(set_gdt1(g, FIRST_RESERVED_GDT_ENTRY + 1), -XEN_EINVAL, "set_gdt of 7169 entries");
-    expect_rc(HYPERVISOR_set_gdt(0xffff830000000000UL, 16, 0, 0, 0), -XEN_EFAULT, "set_gdt frame list in the hypervisor");
+    expect_rc(HC5(set_gdt, 0xffff830000000000UL, 16, 0, 0, 0), -XEN_EFAULT, "set_gdt frame list in the hypervisor");
 
     /* A ring-0 data segment and a ring-0 code segment: accepted with DPL 3. */
     ent[0] = D(0x0000ffff, 0x00cf9200);          /* data, DPL 0 */
@@ -114,30 +114,30 @@ void test_main(void)
         pt_unmap(40);
     }
     expect_rc(mmuext1(MMUEXT_PIN_L1_TABLE, g, 0), -XEN_EINVAL, "pin the live GDT frame as an L1");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 9), D(0x67, 0x0000e900), 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 9), D(0x67, 0x0000e900), 0, 0, 0), -XEN_EINVAL,
               "update_descriptor of a TSS into the live GDT");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 9), D(HYPERVISOR_CS << 16, 0x0000ec00), 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 9), D(HYPERVISOR_CS << 16, 0x0000ec00), 0, 0, 0), -XEN_EINVAL,
               "update_descriptor of a call gate to 0xe008 into the live GDT");
     if (read_desc(9))
         test_fail("refused update_descriptor wrote %#lx", (unsigned long)read_desc(9));
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 9), D(0x0000ffff, 0x00cf9200), 0, 0, 0), 0,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 9), D(0x0000ffff, 0x00cf9200), 0, 0, 0), 0,
               "update_descriptor of a ring-0 data segment into the live GDT");
     if (((read_desc(9) >> 45) & 3) != 3)
         test_fail("update_descriptor stored %#lx: DPL not rewritten to 3", (unsigned long)read_desc(9));
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 9) + 4, 0, 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 9) + 4, 0, 0, 0, 0), -XEN_EINVAL,
               "update_descriptor misaligned");
 
     /* A call gate to the guest kernel's CS: accepted, DPL forced to 0, old DPL in the selector RPL. */
     cg_lo = D(FLAT_KERNEL_CS << 16 | 0x5678, 0x1234ec00);
     cg_hi = 0xffffffffUL;
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 10), cg_lo, 0, 0, 0), 0,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 10), cg_lo, 0, 0, 0), 0,
               "update_descriptor of a call gate to FLAT_KERNEL_CS (DPL 3)");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 11), cg_hi, 0, 0, 0), 0, "its upper half (type 0)");
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 11), cg_hi, 0, 0, 0), 0, "its upper half (type 0)");
     d = read_desc(10);
     if (((d >> 45) & 3) != 0 || ((d >> 16) & 0xffff) != FLAT_KERNEL_CS)
         test_fail("call gate stored as %#lx: want DPL 0 and selector %#x (RPL = old DPL 3)", (unsigned long)d,
                   FLAT_KERNEL_CS);
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g, 12), D(0x10 << 16, 0x0000ac00), 0, 0, 0), 0,
+    expect_rc(HC5(update_descriptor, pt_maddr(g, 12), D(0x10 << 16, 0x0000ac00), 0, 0, 0), 0,
               "update_descriptor of a DPL-1 call gate to guest selector 0x10");
     /* A 64-bit PV guest's DPL is first raised to 3 (__fixup_guest_selector), then kept in the RPL. */
     d = read_desc(12);
@@ -146,14 +146,14 @@ void test_main(void)
     expect_rc(set_gdt1(g, 0), 0, "set_gdt with no entries (drop the GDT)");
 
     /* update_descriptor anywhere else. */
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(pt_scratch_l1, 100), 0, 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(pt_scratch_l1, 100), 0, 0, 0, 0), -XEN_EINVAL,
               "update_descriptor into the scratch L1");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(pt_l4, 0), 0, 0, 0, 0), -XEN_EINVAL, "update_descriptor into the L4");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(pt_unowned_mfn(pt_max_page / 2), 0), 0, 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(pt_l4, 0), 0, 0, 0, 0), -XEN_EINVAL, "update_descriptor into the L4");
+    expect_rc(HC5(update_descriptor, pt_maddr(pt_unowned_mfn(pt_max_page / 2), 0), 0, 0, 0, 0), -XEN_EINVAL,
               "update_descriptor into a frame not ours");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(pt_max_page - 1, 0), 0, 0, 0, 0), -XEN_EINVAL,
+    expect_rc(HC5(update_descriptor, pt_maddr(pt_max_page - 1, 0), 0, 0, 0, 0), -XEN_EINVAL,
               "update_descriptor into hypervisor memory");
-    expect_rc(HYPERVISOR_update_descriptor(pt_maddr(g2, 3), D(0x0000ffff, 0x00cf9200), 0, 0, 0), 0,
+    expect_rc(HC5(update_descriptor, pt_maddr(g2, 3), D(0x0000ffff, 0x00cf9200), 0, 0, 0), 0,
               "update_descriptor into an ordinary own page");
     /* g is an ordinary page again. */
     expect_rc(pt_map(40, g, L1_FLAGS_RW), 0, "the dropped GDT frame maps RW again");

@@ -38,7 +38,7 @@ static void never_a_table(uint64_t m, const char *what)
         } else if (round == 0) {
             test_fail("NEW_BASEPTR to the %s not tried: it validates as an L4 and would become CR3", what);
         }
-        HYPERVISOR_sched_op(SCHEDOP_yield, 0, 0, 0, 0);
+        HC5(sched_op, SCHEDOP_yield, 0, 0, 0, 0);
     }
 }
 
@@ -69,7 +69,7 @@ void test_main(void)
     slot = pt_alloc_slot();
     expect_rc(pt_map(slot, f, L1_FLAGS_RW), 0, "map the future vcpu_info frame");
     r = (struct vcpu_register_vcpu_info){ .mfn = f, .offset = 128 };
-    expect_rc(HYPERVISOR_vcpu_op(VCPUOP_register_vcpu_info, 0, (unsigned long)&r, 0, 0), 0,
+    expect_rc(HC5(vcpu_op, VCPUOP_register_vcpu_info, 0, (unsigned long)&r, 0, 0), 0,
               "register_vcpu_info at mfn %#lx + 128", (unsigned long)f);
     vi = (volatile struct vcpu_info *)((char *)pt_slot_va(slot) + 128);
     vi->evtchn_upcall_pending = 0;      /* a guest that has looked at its events */

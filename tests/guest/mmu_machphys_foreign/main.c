@@ -49,7 +49,7 @@ void test_main(void)
     req[1] = (struct mmu_update){ (unowned << 12) | MMU_MACHPHYS_UPDATE, pfn };
     req[2] = (struct mmu_update){ (own << 12) | MMU_MACHPHYS_UPDATE, pfn + 2 };
     done = 0;
-    expect_rc(HYPERVISOR_mmu_update((unsigned long)req, 3, (unsigned long)&done, DOMID_SELF, 0), -XEN_EINVAL,
+    expect_rc(HC5(mmu_update, (unsigned long)req, 3, (unsigned long)&done, DOMID_SELF, 0), -XEN_EINVAL,
               "batch own, foreign, own");
     expect_rc(done, 1, "done for own, foreign, own");
     if (m2p[own] != pfn + 1)

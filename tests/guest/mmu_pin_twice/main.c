@@ -38,7 +38,7 @@ void test_main(void)
         struct mmuext_op ops[2] = { { .cmd = MMUEXT_PIN_L1_TABLE }, { .cmd = MMUEXT_PIN_L1_TABLE } };
         unsigned int done = 0;
         ops[0].arg1.mfn = ops[1].arg1.mfn = f;
-        expect_rc(HYPERVISOR_mmuext_op((unsigned long)ops, 2, (unsigned long)&done, DOMID_SELF, 0), -XEN_EINVAL,
+        expect_rc(HC5(mmuext_op, (unsigned long)ops, 2, (unsigned long)&done, DOMID_SELF, 0), -XEN_EINVAL,
                   "batch pin, pin");
         expect_rc(done, 1, "done after batch pin, pin");
         expect_rc(mmuext1(MMUEXT_UNPIN_TABLE, f, 0), 0, "unpin after the batch");

@@ -24,6 +24,12 @@ const char test_title[] = "preemptible validation of a large page-table tree";
 static struct pt_tree tree;
 static volatile unsigned int hook_runs;
 static volatile long hook_rc[4];
+/*
+ * Set only while the hostile call itself runs: a timer of an earlier try that
+ * fired after its call returned is delivered when events go back on, before
+ * the next call starts, and must not count as an upcall inside it.
+ */
+static volatile bool in_call;
 
 static long pin_l4(void) { return mmuext1(MMUEXT_PIN_L4_TABLE, tree.l4, 0); }
 static long unpin(void) { return mmuext1(MMUEXT_UNPIN_TABLE, tree.l4, 0); }
@@ -46,7 +52,7 @@ static void hostile_hook(void)
 {
     uint64_t last = tree.l1[PT_TREE_L1S - 1];
 
-    if (hook_runs++)
+    if (!in_call || hook_runs++)
         return;
     hook_rc[0] = mmu_update1(pt_maddr(tree.l4, 5), (tree.data << 12) | LX_FLAGS);
     hook_rc[1] = pt_map(41, tree.l4, L1_FLAGS_RW);
@@ -60,7 +66,7 @@ static void hostile_hook(void)
 /* Upcall at a preemption point of the unpin: the L4 and its L3 are being torn down. */
 static void teardown_hook(void)
 {
-    if (hook_runs++)
+    if (!in_call || hook_runs++)
         return;
     hook_rc[2] = pt_map(41, tree.l3, L1_FLAGS_RW);
     if (!hook_rc[2])
@@ -143,7 +149,9 @@ void test_main(void)
         long rc;
         evt_set_timer(evt_now() + (dt * 10 / 26 >> k));    /* into the pin (TSC ~2.6 GHz, roughly) */
         evt_events_on();
+        in_call = true;
         rc = pin_l4();
+        in_call = false;
         evt_events_off();
         printk("hostile pin: %ld after %u upcall(s) (partial L4 write %ld, RW map %ld, late L1 write %ld)\n",
                rc, hook_runs, hook_rc[0], hook_rc[1], hook_rc[2]);
@@ -172,7 +180,9 @@ void test_main(void)
         long rc;
         evt_set_timer(evt_now() + (dt_unpin * 10 / 26 >> k));
         evt_events_on();
+        in_call = true;
         rc = unpin();
+        in_call = false;
         evt_events_off();
         printk("hostile unpin: %ld after %u upcall(s) (pin again %ld, link its L3 %ld, map its L3 RW %ld, "
                "write its L4 %ld)\n", rc, hook_runs, hook_rc[0], hook_rc[1], hook_rc[2], hook_rc[3]);

@@ -71,7 +71,7 @@ void test_main(void)
                 mmu_update1(pt_maddr(pt_l2, pt_scratch_l2_slot + 1), 0);
         }
         expect_rc(mmuext1(MMUEXT_NEW_BASEPTR, si, 0), -XEN_EINVAL, "round %u: NEW_BASEPTR shared_info", round);
-        HYPERVISOR_sched_op(SCHEDOP_yield, 0, 0, 0, 0);
+        HC5(sched_op, SCHEDOP_yield, 0, 0, 0, 0);
     }
     /* Still the live shared_info. */
     expect_rc(pt_map(sa, si, L1_FLAGS_RW), 0, "map shared_info RW at the end");

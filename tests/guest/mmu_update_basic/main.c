@@ -96,7 +96,7 @@ void test_main(void)
     req[1] = (struct mmu_update){ ptr, (g << 12) | L1_FLAGS_RO };
     req[2] = (struct mmu_update){ ptr, (f << 12) | L1_FLAGS_RW };
     done = 77;
-    expect_rc(HYPERVISOR_mmu_update((unsigned long)req, 3, (unsigned long)&done, DOMID_SELF, 0), 0,
+    expect_rc(HC5(mmu_update, (unsigned long)req, 3, (unsigned long)&done, DOMID_SELF, 0), 0,
               "mmu_update batch of 3");
     expect_rc(done, 3, "done after a batch of 3");
 

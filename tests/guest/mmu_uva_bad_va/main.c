@@ -42,7 +42,7 @@ void test_main(void)
                   "update_va_mapping(%#lx: %s, own frame RO, FLUSH ALL)", (unsigned long)va, bad[i].what);
         expect_rc(uvm(va, 0, UVMF_NONE), -XEN_EINVAL, "update_va_mapping(%#lx: %s, 0)", (unsigned long)va,
                   bad[i].what);
-        expect_rc(HYPERVISOR_update_va_mapping_otherdomain(va, (own << 12) | L1_FLAGS_RW, UVMF_INVLPG,
+        expect_rc(HC5(update_va_mapping_otherdomain, va, (own << 12) | L1_FLAGS_RW, UVMF_INVLPG,
                                                            DOMID_SELF, 0),
                   -XEN_EINVAL, "update_va_mapping_otherdomain(%#lx: %s, DOMID_SELF)", (unsigned long)va,
                   bad[i].what);

@@ -13,7 +13,7 @@ const char test_title[] = "hostile: update_va_mapping_otherdomain from a domU";
 
 static long uvmo(uint64_t va, uint64_t val, unsigned int domid)
 {
-    return HYPERVISOR_update_va_mapping_otherdomain(va, val, UVMF_INVLPG, domid, 0);
+    return HC5(update_va_mapping_otherdomain, va, val, UVMF_INVLPG, domid, 0);
 }
 
 void test_main(void)

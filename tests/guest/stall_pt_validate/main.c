@@ -62,7 +62,7 @@ static uint64_t build_tree(unsigned int n)
         copies[i] = (struct mmuext_op){ .cmd = MMUEXT_COPY_PAGE, .arg1.mfn = l1s[i], .arg2.src_mfn = template };
     }
     if (!data || !template || !l1s[n - 1] ||
-        HYPERVISOR_mmuext_op((unsigned long)copies, n, (unsigned long)&done, DOMID_SELF, 0) || done != n) {
+        HC5(mmuext_op, (unsigned long)copies, n, (unsigned long)&done, DOMID_SELF, 0) || done != n) {
         test_error("cannot build %u L1 tables (%u copied)", n, done);
         return 0;
     }

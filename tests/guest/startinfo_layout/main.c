@@ -80,14 +80,14 @@ void test_main(void)
     want_ro((volatile uint64_t *)si->pt_base + 511, "the L4 page");
     want_ro((volatile uint64_t *)MACH2PHYS_VIRT_START + p2m[0], "the M2P");
 
-    if (memcmp(hypercall_page + 17 * 32, stub17, sizeof(stub17)))
+    if (memcmp(hypercall_page + __HYPERVISOR_xen_version * HYPERCALL_STUB_SIZE, stub17, sizeof(stub17)))
         test_fail("hypercall page stub 17 is not push rcx; push r11; mov $17,%%eax; syscall; pop r11; pop rcx; ret");
     for (unsigned int i = sizeof(stub17); i < 32; i++)
         if ((uint8_t)hypercall_page[17 * 32 + i] != 0xcc) {
             test_fail("hypercall page stub 17: byte %u is not int3 padding", i);
             break;
         }
-    if (memcmp(hypercall_page + 23 * 32, stub23, sizeof(stub23)))
+    if (memcmp(hypercall_page + __HYPERVISOR_iret * HYPERCALL_STUB_SIZE, stub23, sizeof(stub23)))
         test_fail("hypercall page stub 23 (iret) is not push rcx; push r11; push rax; mov $23,%%eax; syscall");
     test_success();
 }

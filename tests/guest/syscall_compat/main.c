@@ -1,7 +1,7 @@
 /*
  * Hostile (security issue 9, item 2): SYSCALL and SYSENTER from a 32-bit
  * (compatibility-mode) code segment. The guest kernel maps a code page and a
- * stack page below 4 GiB, far-returns to FLAT_USER_CS32 (0xe023) and runs
+ * stack page below 4 GiB, far-returns to FLAT_RING3_CS32 (0xe023) and runs
  *   0x400000: syscall; ud2        0x400010: sysenter; ud2
  *   0x400020: pushfd; orl $TF, (%esp); popfd; sysenter; ud2
  first from guest kernel mode (ljmp), then from guest user mode (iret to
@@ -22,7 +22,6 @@ const char test_title[] = "SYSCALL/SYSENTER from a 32-bit code segment reach the
 
 #define CODE_VA     0x400000UL
 #define STACK_TOP   0x402000UL
-#define FLAT_USER_CS32 0xe023
 
 enum { LAND_UD = 1, LAND_GP, LAND_SYSCALL32, LAND_SYSENTER };
 volatile uint64_t land_frame, land_what, saved_rsp, resume_rip;
@@ -46,7 +45,7 @@ static uint64_t run_compat(uint32_t eip)
 {
     land_what = 0;
     compat_far.eip = eip;
-    compat_far.cs = FLAT_USER_CS32;
+    compat_far.cs = FLAT_RING3_CS32;
     __asm__ __volatile__(
         "push %%rbp\n\t"
         "lea 1f(%%rip), %%rax\n\t"
@@ -71,11 +70,11 @@ static uint64_t run_compat_user(uint32_t eip)
         "lea 1f(%%rip), %%rax\n\t"
         "mov %%rax, resume_rip(%%rip)\n\t"
         "mov %%rsp, saved_rsp(%%rip)\n\t"
-        "pushq $0xe02b\n\tpushq %[stk]\n\tpushq $0x202\n\tpushq %[cs]\n\t"
+        "pushq $" HYPERCALL_ASM_STR(FLAT_USER_SS) "\n\tpushq %[stk]\n\tpushq $0x202\n\tpushq %[cs]\n\t"
         "pushq user_eip(%%rip)\n\tpushq $0\n\t"
-        "jmp hypercall_page + 23 * 32\n"
+        "jmp " HYPERCALL_STUB_ASM(iret) "\n"
         "1:\tpop %%rbp\n\t"
-        :: [stk] "i"(STACK_TOP), [cs] "i"(FLAT_USER_CS32)
+        :: [stk] "i"(STACK_TOP), [cs] "i"(FLAT_RING3_CS32)
         : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11",
           "r12", "r13", "r14", "r15", "memory", "cc");
     return land_what;

@@ -10,8 +10,9 @@
  * Handlers run on the stack_switch stack, in guest kernel mode: they can
  * reach this kernel's code and data, which the user L4 does not map.
  */
-#define HYPERCALL_IRET (23 * 32)
-#define VGCF_in_syscall (1 << 8)
+#include <tandem/xen.h>
+
+#define HYPERCALL_IRET (__HYPERVISOR_iret * HYPERCALL_STUB_SIZE)
 
         .bss
         .balign 8
@@ -28,10 +29,10 @@ run_user:
         push    %r14
         push    %r15
         mov     %rsp, saved_ksp(%rip)
-        pushq   $0xe02b                 /* ss */
+        pushq   $FLAT_USER_SS           /* ss */
         push    %rsi                    /* rsp */
         pushq   $0x202                  /* rflags: IF, events on in user mode */
-        pushq   $0xe033                 /* cs: RPL 3 = guest user mode */
+        pushq   $FLAT_USER_CS           /* cs: RPL 3 = guest user mode */
         push    %rdi                    /* rip */
         pushq   $0                      /* iret flags */
         jmp     hypercall_page + HYPERCALL_IRET

@@ -81,15 +81,19 @@
 #ifndef TANDEM_PUBLIC_IO_BLKIF_H
 #define TANDEM_PUBLIC_IO_BLKIF_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "ring.h"
 #include "../grant_table.h"
 
 #define XEN_IO_PROTO_ABI_X86_64 "x86_64-abi"
 #define XEN_IO_PROTO_ABI_NATIVE XEN_IO_PROTO_ABI_X86_64
 
+#ifndef __ASSEMBLY__
 typedef uint16_t blkif_vdev_t;
 typedef uint64_t blkif_sector_t;
+#endif
 
 /* Operations. */
 #define BLKIF_OP_READ             0
@@ -113,6 +117,7 @@ typedef uint64_t blkif_sector_t;
 #define VDISK_REMOVABLE  0x2
 #define VDISK_READONLY   0x4
 
+#ifndef __ASSEMBLY__
 /*
  * One data page of a request: sectors first_sect..last_sect (inclusive,
  * 0-7, 512-byte units) of the granted 4 KiB frame. 8 bytes:
@@ -140,12 +145,14 @@ struct blkif_request {
     struct blkif_request_segment seg[BLKIF_MAX_SEGMENTS_PER_REQUEST]; /* IN */
 };
 typedef struct blkif_request blkif_request_t;
+#endif
 
 /*
  * BLKIF_OP_DISCARD, in a ring slot. 32 bytes:
  *   0 operation  1 flag  2 handle  8 id  16 sector_number  24 nr_sectors
  */
 #define BLKIF_DISCARD_SECURE (1 << 0)   /* only if discard-secure=1 */
+#ifndef __ASSEMBLY__
 struct blkif_request_discard {
     uint8_t operation;          /* IN: BLKIF_OP_DISCARD */
     uint8_t flag;               /* IN: BLKIF_DISCARD_* */
@@ -191,5 +198,6 @@ struct blkif_response {
 typedef struct blkif_response blkif_response_t;
 
 DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response);
+#endif
 
 #endif

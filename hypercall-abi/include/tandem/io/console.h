@@ -30,9 +30,11 @@
 #ifndef TANDEM_PUBLIC_IO_CONSOLE_H
 #define TANDEM_PUBLIC_IO_CONSOLE_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 typedef uint32_t XENCONS_RING_IDX;
+#endif
 
 /* Slot of index <idx> in buffer <ring> (an array member, e.g. intf->out). */
 #define MASK_XENCONS_IDX(idx, ring) ((idx) & (sizeof(ring) - 1))
@@ -46,6 +48,7 @@ typedef uint32_t XENCONS_RING_IDX;
 #define XENCONSOLE_CONNECTED     0
 #define XENCONSOLE_DISCONNECTED  1
 
+#ifndef __ASSEMBLY__
 struct xencons_interface {
     char in[1024];              /* OUT (back end to guest) */
     char out[2048];             /* IN (guest to back end) */
@@ -56,5 +59,6 @@ struct xencons_interface {
     uint8_t connection;         /* back end writes: XENCONSOLE_* */
     uint8_t pad[3];
 };
+#endif
 
 #endif

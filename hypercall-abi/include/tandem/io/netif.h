@@ -56,7 +56,9 @@
 #ifndef TANDEM_PUBLIC_IO_NETIF_H
 #define TANDEM_PUBLIC_IO_NETIF_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 #include "ring.h"
 #include "../grant_table.h"
 
@@ -92,6 +94,7 @@
 #define NETIF_RSP_OKAY      0
 #define NETIF_RSP_NULL      1   /* placeholder answer to an extra-info slot */
 
+#ifndef __ASSEMBLY__
 /*
  * tx request, 12 bytes:
  *   0 gref (4)  4 offset (2)  6 flags (2)  8 id (2)  10 size (2)
@@ -128,6 +131,7 @@ struct netif_rx_response {
     int16_t status;             /* OUT: bytes (> 0) or NETIF_RSP_* (< 0) */
 };
 typedef struct netif_rx_response netif_rx_response_t;
+#endif
 
 /* Extra-info slot types and flags. */
 #define XEN_NETIF_EXTRA_TYPE_NONE       0
@@ -142,6 +146,7 @@ typedef struct netif_rx_response netif_rx_response_t;
 #define XEN_NETIF_GSO_TYPE_TCPV4        1
 #define XEN_NETIF_GSO_TYPE_TCPV6        2
 
+#ifndef __ASSEMBLY__
 struct netif_extra_info_gso {
     uint16_t size;              /* IN: segment payload size (MSS) */
     uint8_t type;               /* IN: XEN_NETIF_GSO_TYPE_* */
@@ -175,5 +180,6 @@ typedef struct netif_extra_info netif_extra_info_t;
 
 DEFINE_RING_TYPES(netif_tx, struct netif_tx_request, struct netif_tx_response);
 DEFINE_RING_TYPES(netif_rx, struct netif_rx_request, struct netif_rx_response);
+#endif
 
 #endif

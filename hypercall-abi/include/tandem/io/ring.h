@@ -46,9 +46,11 @@
 #ifndef TANDEM_PUBLIC_IO_RING_H
 #define TANDEM_PUBLIC_IO_RING_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 typedef uint32_t RING_IDX;
+#endif
 
 #ifndef xen_mb
 # if defined(__GNUC__)

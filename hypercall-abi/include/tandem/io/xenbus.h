@@ -34,6 +34,7 @@
 #ifndef TANDEM_PUBLIC_IO_XENBUS_H
 #define TANDEM_PUBLIC_IO_XENBUS_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 enum xenbus_state {
@@ -48,5 +49,6 @@ enum xenbus_state {
     XenbusStateReconfigured  = 8
 };
 typedef enum xenbus_state XenbusState;
+#endif
 
 #endif

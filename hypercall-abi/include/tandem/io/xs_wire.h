@@ -48,6 +48,7 @@
 #ifndef TANDEM_PUBLIC_IO_XS_WIRE_H
 #define TANDEM_PUBLIC_IO_XS_WIRE_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
 
 enum xsd_sockmsg_type {
@@ -81,8 +82,10 @@ enum xsd_sockmsg_type {
     XS_TYPE_COUNT           = 27,   /* number of type values defined */
     XS_INVALID              = 0xffff /* never a valid type */
 };
+#endif
 #define XS_DEBUG XS_CONTROL
 
+#ifndef __ASSEMBLY__
 /* The header of every message: 16 bytes, then len payload bytes. */
 struct xsd_sockmsg {
     uint32_t type;              /* INOUT: XS_*; a reply echoes it, or XS_ERROR */
@@ -96,6 +99,7 @@ enum xs_watch_type {
     XS_WATCH_PATH  = 0,
     XS_WATCH_TOKEN = 1
 };
+#endif
 
 /* Mode strings for the toolstack's write flags. */
 #define XS_WRITE_NONE        "NONE"
@@ -128,9 +132,12 @@ enum xs_watch_type {
 
 /* The shared ring page. */
 #define XENSTORE_RING_SIZE 1024
+#ifndef __ASSEMBLY__
 typedef uint32_t XENSTORE_RING_IDX;
+#endif
 #define MASK_XENSTORE_IDX(idx) ((idx) & (XENSTORE_RING_SIZE - 1))
 
+#ifndef __ASSEMBLY__
 struct xenstore_domain_interface {
     char req[XENSTORE_RING_SIZE];   /* IN: guest to store */
     char rsp[XENSTORE_RING_SIZE];   /* OUT: store to guest */
@@ -143,6 +150,7 @@ struct xenstore_domain_interface {
     uint32_t error;                 /* OUT: XENSTORE_ERROR_* */
     uint32_t evtchn_port;           /* OUT: set by the builder in newer Xen; 0 = unset */
 };
+#endif
 
 /* Limits. Exceeding the payload maximum breaks the connection. */
 #define XENSTORE_PAYLOAD_MAX   4096

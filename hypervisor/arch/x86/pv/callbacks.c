@@ -23,7 +23,7 @@ static bool guest_code_addr_ok(uint64_t va)
     return is_canonical(va) && !in_hv_range(va);
 }
 
-long do_set_trap_table(uint64_t uptr, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_set_trap_table(guest_va_t uptr)
 {
     struct vcpu *v = current;
     struct trap_info ti;
@@ -68,7 +68,7 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
     return 0;
 }
 
-long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall, uint64_t a4, uint64_t a5)
+long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall)
 {
     struct vcpu *v = current;
     struct callback_register ev = { .type = CALLBACKTYPE_event, .address = event };
@@ -83,7 +83,7 @@ long do_set_callbacks(uint64_t event, uint64_t failsafe, uint64_t syscall, uint6
     return 0;
 }
 
-long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_callback_op(uint64_t cmd, guest_va_t arg)
 {
     struct vcpu *v = current;
     struct callback_register reg;
@@ -113,7 +113,7 @@ long do_callback_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
     }
 }
 
-long do_stack_switch(uint64_t ss, uint64_t sp, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_stack_switch(uint64_t ss, uint64_t sp)
 {
     struct vcpu *v = current;
 
@@ -124,13 +124,13 @@ long do_stack_switch(uint64_t ss, uint64_t sp, uint64_t a3, uint64_t a4, uint64_
     return 0;
 }
 
-long do_fpu_taskswitch(uint64_t set, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_fpu_taskswitch(uint64_t set)
 {
     pv_set_fpu_ts(current, set != 0);
     return 0;
 }
 
-long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_iret(void)
 {
     struct vcpu *v = current;
     struct cpu_user_regs *regs = guest_cpu_regs();
@@ -173,7 +173,7 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     return regs->rax;
 }
 
-long do_set_segment_base(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_set_segment_base(uint64_t which, uint64_t base)
 {
     struct vcpu *v = current;
 
@@ -219,7 +219,7 @@ long do_set_segment_base(uint64_t which, uint64_t base, uint64_t a3, uint64_t a4
 #define DR7_ZEROS  0x0000d800ULL        /* bits 11, 12, 14, 15 (no RTM) */
 #define DR7_GD     0x00002000ULL
 
-long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_set_debugreg(uint64_t reg, uint64_t value)
 {
     struct vcpu *v = current;
 
@@ -253,7 +253,7 @@ long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uin
     }
 }
 
-long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_get_debugreg(uint64_t reg)
 {
     switch (reg) {
     case 0: case 1: case 2: case 3: case 6: case 7:
@@ -265,7 +265,7 @@ long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64
     }
 }
 
-long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_physdev_op(uint64_t cmd, guest_va_t arg)
 {
     struct physdev_set_iopl iopl;
 
@@ -282,7 +282,7 @@ long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_
     }
 }
 
-long do_vm_assist(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_vm_assist(uint64_t cmd, uint64_t type)
 {
     struct domain *d = current->domain;
     /* Types Tandem knows; writable_pagetables is always on (ptwr emulation). */
@@ -312,7 +312,7 @@ long do_vm_assist(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_
  * updated arguments, and the call's return value as result, written back
  * whole to the guest's entry, and the multicall continues at that entry.
  */
-long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_multicall(guest_va_t list, uint32_t nr)
 {
     struct vcpu *v = current;
     struct multicall_entry e;

@@ -76,7 +76,7 @@ int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entri
     return 0;
 }
 
-long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_set_gdt(guest_va_t frame_list, uint64_t entries)
 {
     uint64_t frames[FIRST_RESERVED_GDT_PAGE];
     unsigned int nr;
@@ -89,7 +89,7 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4,
     return pv_set_gdt_frames(current, frames, entries);
 }
 
-long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5)
+long do_update_descriptor(uint64_t maddr, uint64_t desc)
 {
     struct domain *d = current->domain;
     mfn_t mfn = maddr >> PAGE_SHIFT;

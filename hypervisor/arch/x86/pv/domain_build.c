@@ -76,11 +76,13 @@ static void write_hypercall_page(struct builder *b, uint64_t va)
     uint8_t *p = va_ptr(b, va);
 
     memset(p, 0xcc, PAGE_SIZE);
-    for (unsigned int n = 0; n < PAGE_SIZE / 32; n++) {
-        uint8_t *s = p + n * 32;
+    for (unsigned int n = 0; n < HYPERCALL_PAGE_SIZE / HYPERCALL_STUB_SIZE; n++) {
+        uint8_t *s = p + n * HYPERCALL_STUB_SIZE;
         if (n == __HYPERVISOR_iret) {
-            /* push %rcx; push %r11; push %rax; mov $23,%eax; syscall */
-            memcpy(s, "\x51\x41\x53\x50\xb8\x17\x00\x00\x00\x0f\x05", 11);
+            /* push %rcx; push %r11; push %rax; mov $n,%eax; syscall */
+            memcpy(s, "\x51\x41\x53\x50\xb8", 5);
+            memcpy(s + 5, &n, 4);
+            memcpy(s + 9, "\x0f\x05", 2);
             continue;
         }
         /* push %rcx; push %r11; mov $n,%eax; syscall; pop %r11; pop %rcx; ret */

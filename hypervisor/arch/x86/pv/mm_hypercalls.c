@@ -171,7 +171,7 @@ static long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *
     return mmu_update_one(v->domain, pg_owner, req);
 }
 
-long do_mmu_update(uint64_t ureqs, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
 {
     return mmu_batch(__HYPERVISOR_mmu_update, ureqs, count, pdone, foreigndom,
                      sizeof(struct mmu_update), mmu_update_req);
@@ -293,7 +293,7 @@ static long mmuext_req(struct vcpu *v, struct domain *pg_owner, const void *op)
     return mmuext_one(v, pg_owner, op);
 }
 
-long do_mmuext_op(uint64_t uops, uint64_t count, uint64_t pdone, uint64_t foreigndom, uint64_t a5)
+long do_mmuext_op(guest_va_t uops, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
 {
     return mmu_batch(__HYPERVISOR_mmuext_op, uops, count, pdone, foreigndom,
                      sizeof(struct mmuext_op), mmuext_req);
@@ -338,17 +338,17 @@ static long uvm_finish_pending(unsigned long nr, uint64_t va, uint64_t val, uint
     return 0;
 }
 
-long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags, uint64_t a4, uint64_t a5)
+long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
     long c;
 
-    if ((c = uvm_finish_pending(__HYPERVISOR_update_va_mapping, va, val, flags, a4)))
+    if ((c = uvm_finish_pending(__HYPERVISOR_update_va_mapping, va, val, flags, 0)))
         return c;
     /* Flush type 3 is not an error in Xen: it flushes nothing. */
     return update_va_mapping(current->domain, va, val, flags);
 }
 
-long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags, uint64_t domid, uint64_t a5)
+long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags, domid_t domid)
 {
     struct domain *pg_owner;
     long rc = 0;

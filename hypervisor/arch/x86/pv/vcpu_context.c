@@ -10,6 +10,7 @@
 #include "guest_access.h"
 #include "fpu.h"
 #include <tandem/vcpu.h>
+#include <tandem/callback.h>
 #include <tandem/errno.h>
 
 static bool addr_ok(uint64_t va)
@@ -101,8 +102,8 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
     v->event_callback = c->event_callback_eip;
     v->failsafe_callback = c->failsafe_callback_eip;
     v->syscall_callback = c->syscall_callback_eip;
-    v->callback_flags = (c->flags & VGCF_failsafe_disables_events ? 1U << 1 : 0) |
-                        (c->flags & VGCF_syscall_disables_events ? 1U << 2 : 0);
+    v->callback_flags = (c->flags & VGCF_failsafe_disables_events ? 1U << CALLBACKTYPE_failsafe : 0) |
+                        (c->flags & VGCF_syscall_disables_events ? 1U << CALLBACKTYPE_syscall : 0);
     v->fs_base = c->fs_base;
     v->gs_base_kernel = c->gs_base_kernel;
     v->gs_base_user = c->gs_base_user;
