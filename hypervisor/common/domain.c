@@ -18,10 +18,15 @@ struct vcpu *current_vcpu(void)
     return this_cpu()->curr;
 }
 
+/*
+ * A domain whose teardown has started (domain_destroy) is gone for every
+ * lookup: nothing may bind to it, map, pin or release its frames while its
+ * teardown runs in steps (its event channels are already closed).
+ */
 struct domain *get_domain_by_id(domid_t id)
 {
     for (struct domain *d = domain_list; d; d = d->next_in_list)
-        if (d->domain_id == id && d->state != DOM_DEAD)
+        if (d->domain_id == id && d->state != DOM_DEAD && !d->rel.started)
             return d;
     return NULL;
 }

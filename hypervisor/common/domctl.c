@@ -37,8 +37,8 @@ static uint32_t dominfo_flags(const struct domain *d)
         if (v->is_running)
             f |= TANDEM_DOMINF_running;
     }
-    if (d->state == DOM_DYING || d->rel.started)
-        f |= TANDEM_DOMINF_dying;       /* as Xen: a shut-down domain being torn down is both */
+    if (d->state == DOM_DYING)
+        f |= TANDEM_DOMINF_dying;
     if (d->state == DOM_SHUTDOWN)
         f |= TANDEM_DOMINF_shutdown;
     if (d->paused)
