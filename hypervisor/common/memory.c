@@ -84,13 +84,13 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
     long rc = 0;
     uint64_t i;
 
-    /* As Xen: an unreadable argument, a count too large to continue, an unknown
-     * domain or one the caller may not touch is "start_extent extents done",
-     * never an error code. */
     /* A table teardown the last extent left partway is finished first (continued until done). */
     pv_mm_preempt_reset();
     if (pv_mm_finish_pending(current, true))
         return hypercall_continue(__HYPERVISOR_memory_op, op | (start << MEMOP_EXTENT_SHIFT), arg, 0, 0);
+    /* As Xen: an unreadable argument, a count too large to continue, an unknown
+     * domain or one the caller may not touch is "start_extent extents done",
+     * never an error code. */
     if (copy_from_guest(&r, arg, sizeof(r)) || r.nr_extents > (UINT32_MAX >> MEMOP_EXTENT_SHIFT) ||
         start >= r.nr_extents)
         return start;
