@@ -19,10 +19,15 @@ struct vcpu *current_vcpu(void)
     return this_cpu()->curr;
 }
 
+/*
+ * A domain whose teardown has started (domain_destroy) is gone for every
+ * lookup: nothing may bind to it, map, pin or release its frames while its
+ * teardown runs in steps (its event channels are already closed).
+ */
 struct domain *get_domain_by_id(domid_t id)
 {
     for (struct domain *d = domain_list; d; d = d->next_in_list)
-        if (d->domain_id == id && d->state != DOM_DEAD)
+        if (d->domain_id == id && d->state != DOM_DEAD && !d->rel.started)
             return d;
     return NULL;
 }
@@ -176,18 +181,26 @@ void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs 
     domain_shutdown(d, SHUTDOWN_crash);
 }
 
-/* Called by the scheduler once no CPU runs the domain any more. */
-void domain_destroy(struct domain *d)
+/*
+ * Called by the scheduler once no CPU runs the domain any more, again and
+ * again until it returns true: each call does one bounded step (a big
+ * page-table tree is torn down over many calls, other vCPUs running in
+ * between); the domain stays stopped (not DOM_DEAD) until the last.
+ */
+bool domain_destroy(struct domain *d)
 {
-    uint64_t pages = d->tot_pages;
-
     if (d->state == DOM_DEAD)
-        return;
-    for (unsigned i = 0; i < d->max_vcpus; i++)
-        if (d->vcpu[i])
-            sched_remove_vcpu(d->vcpu[i]);
-    evtchn_domain_destroy(d);
-    domain_relinquish_memory(d);
+        return true;
+    if (!d->rel.started) {
+        d->rel.started = true;
+        d->rel.pages = d->tot_pages;
+        for (unsigned i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                sched_remove_vcpu(d->vcpu[i]);
+        evtchn_domain_destroy(d);
+    }
+    if (domain_relinquish_memory(d))
+        return false;
     d->shared_info = NULL;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         xfree(d->vcpu[i]);
@@ -195,8 +208,9 @@ void domain_destroy(struct domain *d)
     }
     d->state = DOM_DEAD;
     printk(XENLOG_DEBUG "Domain %u destroyed, %lu pages returned (%lu free)\n",
-           d->domain_id, (unsigned long)pages, (unsigned long)free_frame_count());
+           d->domain_id, (unsigned long)d->rel.pages, (unsigned long)free_frame_count());
     evtchn_notify_dom_exc(d);   /* as Xen: once more when its resources are gone */
+    return true;
 }
 
 uint64_t domain_cpu_time(const struct domain *d)

@@ -91,7 +91,8 @@ static struct domain *decode_target(const struct tandem_domctl *op, struct domai
     if (id == self->domain_id && op->cmd != TANDEM_DOMCTL_unpause)
         return NULL;                    /* pausing or destroying oneself could never be undone */
     *rc = -XEN_ESRCH;
-    if (!(d = get_domain_by_id(id)))
+    /* Not get_domain_by_id: a domain being torn down is still there for the domctls (as Xen's). */
+    if (!(d = first_domain_from(id)) || d->domain_id != id)
         return NULL;
     *rc = -XEN_EINVAL;
     if (op->cmd == TANDEM_DOMCTL_unpause && !d->paused)

@@ -32,6 +32,9 @@ static struct domain *target_domain(domid_t id, long *rc)
  * a frame still mapped or holding the hypervisor's ring references is
  * freed only at its last reference. The caller flushes the TLB before the
  * guest runs again (no stale translation may outlive the frame).
+ * Dropping the pin (or a partial validation) of a big tree is preemptible:
+ * a teardown left partway waits in current->mm_pending, and the caller
+ * continues the call, which finishes it first.
  */
 static bool decrease_one(struct domain *d, mfn_t x)
 {
@@ -42,7 +45,7 @@ static bool decrease_one(struct domain *d, mfn_t x)
         return false;
     if (pg->flags & PGF_pinned) {
         pg->flags &= ~PGF_pinned;
-        put_page_and_type(x);
+        put_page_and_type_preemptible(x);
     }
     domain_release_page(d, x);
     return true;
@@ -81,6 +84,10 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
     long rc = 0;
     uint64_t i;
 
+    /* A table teardown the last extent left partway is finished first (continued until done). */
+    pv_mm_preempt_reset();
+    if (pv_mm_finish_pending(current, true))
+        return hypercall_continue(__HYPERVISOR_memory_op, op | (start << MEMOP_EXTENT_SHIFT), arg, 0, 0);
     /* As Xen: an unreadable argument, a count too large to continue, an unknown
      * domain or one the caller may not touch is "start_extent extents done",
      * never an error code. */
@@ -89,6 +96,8 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
         return start;
     if (!(d = target_domain(r.domid, &rc)))
         return start;
+    if (d->state != DOM_RUNNING)
+        return start;           /* a stopped domain's frames are its teardown's (domain_relinquish_memory) */
     if (r.extent_order != 0)
         return start;           /* PV domains get single frames (no superpages) */
     for (i = start; i < r.nr_extents; i++) {
@@ -106,6 +115,11 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
         if (copy_from_guest(&x, slot, 8) || !decrease_one(d, x))
             break;
         released = true;
+        if (current->mm_pending) {
+            i++;                /* this extent is done; its teardown is not */
+            preempted = true;
+            break;
+        }
     }
     if (released)
         flush_tlb_local();

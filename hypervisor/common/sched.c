@@ -250,20 +250,34 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
         vcpu_write_runstate(next);
 }
 
-/* Frees domains that died once nothing runs on their page tables. */
+/* A stopped domain's teardown is not finished: the idle loop does not halt. */
+static bool reaping;
+
+/*
+ * Frees domains that died once nothing runs on their page tables: one
+ * bounded step of one domain's teardown per call (domain_destroy), so a
+ * domain with a huge page-table tree never holds the CPU for long. The
+ * scheduler calls it at every schedule; while a teardown remains, the idle
+ * CPU keeps calling it (interrupts taken between steps) and a running vCPU
+ * reschedules at its next entry to the hypervisor.
+ */
 static void reap_dead_domains(void)
 {
+    reaping = false;
     for (struct domain *d = domain_list; d; d = d->next_in_list) {
         bool running = false;
         if (d->state != DOM_SHUTDOWN && d->state != DOM_DYING)
             continue;
         for (unsigned int i = 0; i < d->max_vcpus; i++)
             running |= d->vcpu[i] && d->vcpu[i]->is_running;
-        if (!running) {
-            if (opt_audit)
-                mm_audit();     /* the dead domain's tables still count until freed */
-            domain_destroy(d);
-        }
+        if (running)
+            continue;
+        /* Audit once the teardown is done: before it, a dead tree of 8M entries would be walked too. */
+        if (domain_destroy(d) && opt_audit)
+            mm_audit();
+        reaping = true;         /* look again next time: this domain or the next one */
+        raise_resched();
+        return;
     }
 }
 
@@ -367,6 +381,11 @@ void prepare_to_return_guest(void)
             pv_deliver_events(guest_cpu_regs());
             if (vcpu_runnable(pc->curr))
                 break;          /* else the bounce frame killed its domain: never resume it */
+            continue;
+        }
+        if (reaping) {
+            /* A teardown to continue: take pending interrupts (STI's shadow covers the NOP), go on. */
+            __asm__ __volatile__("sti; nop; cli" ::: "memory");
             continue;
         }
         if (!domains_alive())

@@ -128,6 +128,17 @@ struct domain {
     uint64_t con_dropped;           /* console_io bytes dropped since the last notice */
 
     struct domain_counters ctr;
+    /*
+     * The teardown of a stopped domain, done in steps from the scheduler
+     * (Xen's d->arch.rel_priv): domain_destroy() and
+     * domain_relinquish_memory() resume where the last step stopped.
+     */
+    struct {
+        bool started;               /* vCPUs off the run queue, event channels closed */
+        unsigned int phase, vcpu;   /* pv/mm.c's progress */
+        uint64_t next;              /* next frame of page_list to visit, ~0 = end */
+        uint64_t zombies, pages;    /* frames left to their last mapper; tot_pages at the start */
+    } rel;
     struct domain *next_in_list;
 };
 
@@ -142,7 +153,8 @@ void vcpu_write_runstate(struct vcpu *v);
 /* Guest misbehaviour: print a dump with `why`, kill the domain, never return to it. */
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
 void domain_shutdown(struct domain *d, int reason);
-void domain_destroy(struct domain *d);
+/* One bounded step of a stopped domain's teardown (the scheduler's); true once it is DOM_DEAD. */
+bool domain_destroy(struct domain *d);
 /*
  * Destroy on request (tandem_domctl destroy, or domain 0 ending): stop the
  * domain at once with `why` kept as its fate; the scheduler frees it once

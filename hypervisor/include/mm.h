@@ -77,8 +77,12 @@ void xfree(void *p);
 mfn_t alloc_domheap_page(struct domain *d);
 void free_domheap_pages(struct domain *d);
 void domain_release_page(struct domain *d, mfn_t m);
-/* Drop a dead domain's own references and free what nothing else maps (pv/mm.c). */
-void domain_relinquish_memory(struct domain *d);
+/*
+ * Drop a dead domain's own references and free what nothing else maps
+ * (pv/mm.c), in steps of about MM_PREEMPT_WORK units of work: returns
+ * -XEN_ERESTART while work remains (call it again), 0 once done.
+ */
+int domain_relinquish_memory(struct domain *d);
 
 /*
  * PV page references (arch/x86/pv/mm.c), Xen's model. `count` counts every
@@ -119,6 +123,13 @@ struct vcpu;
 int pv_mm_finish_pending(struct vcpu *v, bool preemptible);
 /* Undo a partial validation (frame released, domain dead): drops the partial state's references. */
 void pv_drop_partial(struct page_info *pg);
+/*
+ * The same, preemptible: the partial table becomes a dying one (its entries'
+ * references still held) and is torn down as put_page_and_type_preemptible
+ * does; once the work budget is spent it is left in v->mm_pending (which
+ * must be empty) with the partial state's general reference: -XEN_ERESTART.
+ */
+int pv_drop_partial_preemptible(struct vcpu *v, struct page_info *pg);
 
 bool get_page(struct page_info *pg, const struct domain *d);
 void put_page(struct page_info *pg);

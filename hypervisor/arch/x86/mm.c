@@ -394,7 +394,11 @@ static void page_list_del(struct domain *d, mfn_t m)
 void domain_release_page(struct domain *d, mfn_t m)
 {
     page_list_del(d, m);
-    pv_drop_partial(&frame_table[m]);   /* a validation left partway holds the frame otherwise */
+    /* A validation left partway holds the frame otherwise: undone preemptibly (current's mm_pending). */
+    if (current->mm_pending)
+        pv_drop_partial(&frame_table[m]);
+    else
+        pv_drop_partial_preemptible(current, &frame_table[m]);
     /* As Xen: the domain is charged for the frame until it is really freed. */
     if (frame_table[m].count || frame_table[m].type_count) {
         frame_table[m].flags |= PGF_zombie;

@@ -74,9 +74,10 @@ static void victim(void)
 {
     uint64_t bound = MD_MS(md_arg_ul("bound_ms", 50)), worst[MAX_NAMES] = { 0 };
     unsigned long sleeps[MAX_NAMES] = { 0 };
-    uint64_t deadline = md_now() + MD_MS(100000);
+    uint64_t deadline = md_now() + MD_MS(100000), die = MD_MS(md_arg_ul("die_ms", 0)), die_end = 0;
     const char *names[MAX_NAMES];
     unsigned int nr = victim_attacks(names);
+    unsigned long want = 2 * nr - (die ? 1 : 0);    /* events that end the run */
     bool ok = true;
 
     CHECK_RC(md_alloc_unbound(2, &port), 0, "alloc_unbound for the attacker");
@@ -85,6 +86,13 @@ static void victim(void)
     while (events < 2 * nr && md_now() < deadline) {
         unsigned long phase = events;
         uint64_t due = md_now() + MD_MS(2), late;
+
+        if (die && events == want) {            /* the last attack began: its tail */
+            if (!die_end)
+                die_end = md_now() + die;
+            else if (md_now() >= die_end)
+                break;
+        }
 
         md_sleep_ns(MD_MS(2));
         late = md_now() - due;
@@ -110,7 +118,7 @@ static void victim(void)
             ok = false;
         }
     }
-    if (events < 2 * nr) {
+    if (events < want || (die && !die_end)) {
         test_fail("the attacker completed %lu of %u attacks", events / 2, nr);
         ok = false;
     }

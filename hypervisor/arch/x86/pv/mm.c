@@ -264,6 +264,23 @@ int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
     return 0;
 }
 
+int pv_drop_partial_preemptible(struct vcpu *v, struct page_info *pg)
+{
+    if (!(pg->flags & PGF_partial))
+        return 0;
+    BUG_ON(v->mm_pending);
+    /* Entries [0, nr_validated) hold their references, as a dying table's. */
+    pg->flags = (pg->flags & ~PGF_partial) | PGF_dying;
+    page_set_tlbflush_timestamp(pg);
+    if (teardown(pg, true)) {
+        v->mm_pending = page_to_mfn(pg);    /* with the partial state's general reference */
+        v->domain->ctr.mm_teardown_restarts++;
+        return -XEN_ERESTART;
+    }
+    put_page(pg);               /* the partial state's general reference (may free a zombie) */
+    return 0;
+}
+
 static int page_get_and_type(mfn_t mfn, const struct domain *d, unsigned int type, bool preemptible)
 {
     struct page_info *pg;
@@ -544,65 +561,144 @@ int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned 
 }
 
 /*
+ * Drop one type and general reference to m as put_page_and_type_preemptible
+ * does, the teardown it may leave parked in v->mm_pending (empty).
+ */
+static int put_and_type_parked(struct vcpu *v, mfn_t m)
+{
+    struct page_info *pg = mfn_to_page(m);
+
+    if (put_type_begin(pg) && teardown(pg, true)) {
+        v->mm_pending = m;                  /* the general reference goes with it */
+        v->domain->ctr.mm_teardown_restarts++;
+        return -XEN_ERESTART;
+    }
+    put_page(pg);
+    return 0;
+}
+
+/* domain_relinquish_memory's phases (Xen's RELMEM_*). */
+enum { REL_vcpus, REL_pins, REL_partial, REL_free, REL_done };
+
+/*
  * Tear down a dead domain's memory through the reference machinery: drop
  * every reference the domain itself holds (base pointers, GDTs, registered
  * vcpu_info, the hypervisor's ring and shared_info references, pins; the
  * tables devalidate in cascade), then free each frame nothing references.
  * A frame another domain still maps stays allocated as a zombie until its
  * last reference goes (Xen keeps such a domain's pages the same way).
+ *
+ * Preemptible, as Xen's domain_relinquish_resources: each call does about
+ * MM_PREEMPT_WORK units (table entries torn down, frames visited) and
+ * returns -XEN_ERESTART while work remains, its progress in d->rel. A
+ * teardown left partway is parked in vCPU 0's mm_pending (the audit counts
+ * it there) and finished first by the next call. The frames cannot change
+ * meanwhile: the domain never runs again, reservations refuse it.
  */
-void domain_relinquish_memory(struct domain *d)
+int domain_relinquish_memory(struct domain *d)
 {
-    mfn_t m, next, si = d->shared_info_mfn;
-    uint64_t zombies = 0;
+    struct vcpu *park = d->vcpu[0];
+    unsigned int cpu = this_cpu()->cpu_id;
+    mfn_t m, si = d->shared_info_mfn;
+    int rc;
 
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
-        struct vcpu *v = d->vcpu[i];
-        if (!v)
-            continue;
-        pv_mm_finish_pending(v, false);
-        pv_set_gdt_frames(v, NULL, 0);
-        if (v->kernel_l4)
-            put_page_and_type(v->kernel_l4);
-        if (v->user_l4)
-            put_page_and_type(v->user_l4);
-        if (v->vcpu_info_mfn != INVALID_MFN)
-            put_page_and_type(v->vcpu_info_mfn);
-        v->kernel_l4 = v->user_l4 = 0;
-        v->vcpu_info_mfn = INVALID_MFN;
-    }
-    if (d->console_mfn)
-        put_page_and_type(d->console_mfn);
-    if (d->store_mfn)
-        put_page_and_type(d->store_mfn);
-    d->console_mfn = d->store_mfn = 0;
-    for (m = d->page_list; m != ~0UL; m = frame_table[m].next)
-        if (frame_table[m].flags & PGF_pinned) {
-            frame_table[m].flags &= ~PGF_pinned;
-            put_page_and_type(m);
+    BUG_ON(!park);
+    pv_mm_preempt_reset();
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpu[i] && (rc = pv_mm_finish_pending(d->vcpu[i], true)))
+            return rc;
+    switch (d->rel.phase) {
+    case REL_vcpus:
+        for (; d->rel.vcpu < d->max_vcpus; d->rel.vcpu++) {
+            struct vcpu *v = d->vcpu[d->rel.vcpu];
+            if (!v)
+                continue;
+            if (d->rel.vcpu && mm_preempt_check())
+                return -XEN_ERESTART;
+            pv_set_gdt_frames(v, NULL, 0);
+            if ((m = v->kernel_l4)) {
+                v->kernel_l4 = 0;
+                if (put_and_type_parked(park, m))
+                    return -XEN_ERESTART;
+            }
+            if ((m = v->user_l4)) {
+                v->user_l4 = 0;
+                if (put_and_type_parked(park, m))
+                    return -XEN_ERESTART;
+            }
+            if (v->vcpu_info_mfn != INVALID_MFN)
+                put_page_and_type(v->vcpu_info_mfn);
+            v->vcpu_info_mfn = INVALID_MFN;
         }
-    /* Validations the guest left partway (preempted, never taken over). */
-    for (m = d->page_list; m != ~0UL; m = frame_table[m].next)
-        pv_drop_partial(&frame_table[m]);
-    for (m = d->page_list; m != ~0UL; m = next) {
-        next = frame_table[m].next;
-        if (frame_table[m].count || frame_table[m].type_count) {
-            frame_table[m].flags |= PGF_zombie;
-            zombies++;
+        if (d->console_mfn)
+            put_page_and_type(d->console_mfn);
+        if (d->store_mfn)
+            put_page_and_type(d->store_mfn);
+        d->console_mfn = d->store_mfn = 0;
+        d->rel.phase = REL_pins;
+        d->rel.next = d->page_list;
+        /* fall through */
+    case REL_pins:
+        while ((m = d->rel.next) != ~0UL) {
+            if (mm_preempt_check())
+                return -XEN_ERESTART;
+            mm_work[cpu]++;
+            d->rel.next = frame_table[m].next;
+            if (frame_table[m].flags & PGF_pinned) {
+                frame_table[m].flags &= ~PGF_pinned;
+                if (put_and_type_parked(park, m))
+                    return -XEN_ERESTART;
+            }
+        }
+        d->rel.phase = REL_partial;
+        d->rel.next = d->page_list;
+        /* fall through */
+    case REL_partial:
+        /* Validations the guest left partway (preempted, never taken over). */
+        while ((m = d->rel.next) != ~0UL) {
+            if (mm_preempt_check())
+                return -XEN_ERESTART;
+            mm_work[cpu]++;
+            d->rel.next = frame_table[m].next;
+            if (pv_drop_partial_preemptible(park, &frame_table[m]))
+                return -XEN_ERESTART;
+        }
+        d->rel.phase = REL_free;
+        /* fall through */
+    case REL_free:
+        /*
+         * Each frame leaves the list as it is visited: a zombie may be freed
+         * by its last mapper between two steps, so none stays linked.
+         */
+        while ((m = d->page_list) != ~0UL) {
+            if (mm_preempt_check())
+                return -XEN_ERESTART;
+            mm_work[cpu]++;
+            d->page_list = frame_table[m].next;
+            if (d->page_list != ~0UL)
+                frame_table[d->page_list].prev = ~0UL;
+            frame_table[m].next = frame_table[m].prev = ~0UL;
+            if (frame_table[m].count || frame_table[m].type_count) {
+                frame_table[m].flags |= PGF_zombie;
+                d->rel.zombies++;
+            } else {
+                free_frames(m, 0);
+            }
+        }
+        d->tot_pages = 0;
+        put_page_and_type(si);      /* the hypervisor's own reference */
+        if (frame_table[si].count || frame_table[si].type_count) {
+            frame_table[si].flags |= PGF_zombie;
+            d->rel.zombies++;
         } else {
-            free_frames(m, 0);
+            free_frames(si, 0);
         }
+        if (d->rel.zombies)
+            printk(XENLOG_WARNING "d%u: %lu frames still mapped by other domains, freed when unmapped\n",
+                   d->domain_id, (unsigned long)d->rel.zombies);
+        d->rel.phase = REL_done;
+        /* fall through */
+    default:
+        return 0;
     }
-    d->page_list = ~0UL;
-    d->tot_pages = 0;
-    put_page_and_type(si);      /* the hypervisor's own reference */
-    if (frame_table[si].count || frame_table[si].type_count) {
-        frame_table[si].flags |= PGF_zombie;
-        zombies++;
-    } else {
-        free_frames(si, 0);
-    }
-    if (zombies)
-        printk(XENLOG_WARNING "d%u: %lu frames still mapped by other domains, freed when unmapped\n",
-               d->domain_id, (unsigned long)zombies);
 }

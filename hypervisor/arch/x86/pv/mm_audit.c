@@ -4,7 +4,7 @@
  * pointers, and compare with the frame table. Also checks the core
  * invariant: no frame is both a page table in use and writable-mapped.
  * Run by the 'a' debug key and, with `audit` on the command line, whenever
- * a domain stops and before power-off.
+ * a stopped domain's teardown is done and before power-off.
  */
 #include "lib.h"
 #include "mm.h"
