@@ -91,7 +91,9 @@ struct domain_counters {
 struct domain {
     domid_t domain_id;
     char name[32];
-    spinlock_t lock;
+    spinlock_t lock;                /* state, shutdown_reason, crash_why, destroyed: the life-cycle moves */
+    spinlock_t event_lock;          /* evtchn[] (ports' state and binding), vCPUs' virq_to_port (evtchn.c) */
+    spinlock_t page_alloc_lock;     /* page_list, tot_pages (Xen's page_alloc_lock) */
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
     char crash_why[96];
