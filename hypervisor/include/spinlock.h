@@ -4,10 +4,12 @@
  * Which lock guards what, and the order they nest in:
  * docs/architecture.md#locks-and-the-lock-order.
  *
- * Lock debugging (Xen's check_lock, cheap, always on as ASSERT is): each
- * lock records the CPU holding it, so a CPU taking a lock it already holds
- * (with one CPU, a deadlock that would hang silently) panics at once, and
- * so does releasing a lock this CPU does not hold.
+ * Lock debugging (Xen's check_lock), in `make DEBUG=1` builds
+ * (TANDEM_DEBUG): each lock records the CPU holding it, so a CPU taking a
+ * lock it already holds (with one CPU, a deadlock that would hang
+ * silently) panics at once, and so does releasing a lock this CPU does not
+ * hold; spin_is_mine() is then exact (ASSERTs of "caller holds the lock").
+ * Without it the owner is not kept and spin_is_mine() only says "held".
  */
 #ifndef TANDEM_SPINLOCK_H
 #define TANDEM_SPINLOCK_H
@@ -32,6 +34,7 @@ static inline void spin_lock_init(spinlock_t *l)
  * its stack block (what this_cpu() reads; the IST stacks carry it too).
  * NULL before the first CPU is set up: such takes are not checked.
  */
+#ifdef TANDEM_DEBUG
 static inline const void *spin_cpu_token(void)
 {
     uint64_t rsp;
@@ -39,6 +42,9 @@ static inline const void *spin_cpu_token(void)
     __asm__ ("mov %%rsp, %0" : "=r"(rsp));
     return *(const void *const *)((rsp & ~(uint64_t)(STACK_SIZE - 1)) + STACK_SIZE - 8);
 }
+#else
+static inline const void *spin_cpu_token(void) { return NULL; }
+#endif
 
 /* Panics (lib.c's panic through spin_debug_fail) on recursion or a foreign unlock. */
 __attribute__((noreturn)) void spin_debug_fail(const spinlock_t *l, const char *what);
@@ -86,7 +92,7 @@ static inline bool spin_is_locked(const spinlock_t *l)
 }
 static inline bool spin_is_mine(const spinlock_t *l)
 {
-    return l->locked && l->owner == spin_cpu_token();
+    return l->locked && l->owner == spin_cpu_token();   /* both NULL without TANDEM_DEBUG */
 }
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
