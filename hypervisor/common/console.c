@@ -351,6 +351,13 @@ void console_guest_flush(struct domain *d)
 #define SWITCH_CODE 0x01        /* Ctrl-A */
 static bool rx_xen = true;
 static domid_t rx_domid;
+/*
+ * Input: the UART's receive side, the Ctrl-A count, and every domain's
+ * con_in queue (filled by whichever CPU polls the UART, emptied by the
+ * domain's console_io reads or its ring feed). Taken before console_lock
+ * (a debug key prints under it), never the other way round.
+ */
+static spinlock_t console_rx_lock = SPIN_LOCK_UNLOCKED;
 
 static void announce_input(void)
 {
@@ -384,7 +391,10 @@ static void switch_serial_input(void)
 
 void console_endboot(void)
 {
+    unsigned long flags = spin_lock_irqsave(&console_rx_lock);
+
     switch_serial_input();
+    spin_unlock_irqrestore(&console_rx_lock, flags);
 }
 
 /* A typed character: a debug key, or queued for the domain that has input until it takes it. */
@@ -401,6 +411,7 @@ static void rx_char(int c)
 void console_poll_input(void)
 {
     static unsigned int switch_count;
+    unsigned long flags = spin_lock_irqsave(&console_rx_lock);
     int c;
 
     while ((c = serial_getc()) >= 0) {
@@ -416,16 +427,20 @@ void console_poll_input(void)
             rx_char(SWITCH_CODE);
         rx_char(c);
     }
+    spin_unlock_irqrestore(&console_rx_lock, flags);
 }
 
 size_t console_read_input(char *buf, size_t len)
 {
     struct domain *d = current->domain;
     size_t n = 0;
+    unsigned long flags;
 
     console_poll_input();
+    flags = spin_lock_irqsave(&console_rx_lock);
     while (n < len && d->con_in.tail != d->con_in.head)
         buf[n++] = d->con_in.buf[d->con_in.tail++ % sizeof(d->con_in.buf)];
+    spin_unlock_irqrestore(&console_rx_lock, flags);
     return n;
 }
 
@@ -478,6 +493,7 @@ static void console_feed_ring(struct domain *d)
 {
     struct xencons_interface *r;
     uint32_t prod;
+    unsigned long flags;
     bool fed = false;
 
     if (d->state != DOM_RUNNING || !d->console_mfn || d->con_in.tail == d->con_in.head)
@@ -486,6 +502,7 @@ static void console_feed_ring(struct domain *d)
     if (evtchn_port_masked(d, d->console_port))
         return;
     r = mfn_to_virt(d->console_mfn);
+    flags = spin_lock_irqsave(&console_rx_lock);
     prod = READ_ONCE(r->in_prod);
     while (d->con_in.tail != d->con_in.head && prod - READ_ONCE(r->in_cons) < sizeof(r->in)) {
         r->in[prod++ % sizeof(r->in)] = d->con_in.buf[d->con_in.tail++ % sizeof(d->con_in.buf)];
@@ -493,6 +510,7 @@ static void console_feed_ring(struct domain *d)
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);
     WRITE_ONCE(r->in_prod, prod);
+    spin_unlock_irqrestore(&console_rx_lock, flags);
     if (fed)
         evtchn_raise(d, d->console_port);
 }

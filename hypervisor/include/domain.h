@@ -118,6 +118,7 @@ struct domain {
     unsigned int weight, cap;       /* scheduler parameters */
     int64_t cap_budget;             /* ns it may still run this period (cap only) */
     bool destroyed;                 /* killed (tandem_domctl, or domain 0 ended): not a crash */
+    bool destroying;                /* domain_destroy has begun (under lock): one CPU tears it down */
 
     struct guest_console con[2];    /* line buffers: [0] console_io, [1] console ring */
     uint32_t con_recent[2][16];     /* hashes of lines recently shown, per source */
