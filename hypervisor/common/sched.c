@@ -103,21 +103,22 @@ void raise_resched(void)
     this_cpu()->need_resched = true;
 }
 
+/* pause_flags change by atomic bit operations (Xen's set_bit/clear_bit on v->pause_flags). */
 void vcpu_pause_flag(struct vcpu *v, unsigned int flag, bool set)
 {
     if (set)
-        v->pause_flags |= flag;
+        __atomic_fetch_or(&v->pause_flags, flag, __ATOMIC_SEQ_CST);
     else
-        v->pause_flags &= ~flag;
+        __atomic_fetch_and(&v->pause_flags, ~flag, __ATOMIC_SEQ_CST);
     raise_resched();
 }
 
 static void update_runstate(struct vcpu *v, int state, uint64_t now);
 
+/* The CPU that clears VPF_blocked does the wake-up's bookkeeping: one waker wins. */
 void vcpu_wake(struct vcpu *v)
 {
-    if (v->pause_flags & VPF_blocked) {
-        v->pause_flags &= ~VPF_blocked;
+    if (__atomic_fetch_and(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST) & VPF_blocked) {
         v->polling = false;
         v->poll_deadline = 0;
         if (v->runstate == RUNSTATE_blocked && !v->is_running)
@@ -128,7 +129,7 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_block(struct vcpu *v)
 {
-    v->pause_flags |= VPF_blocked;
+    __atomic_fetch_or(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
     raise_resched();
 }
 
