@@ -311,7 +311,8 @@ static void guest_line_out(struct domain *d, int src)
         report_dropped(d);
 }
 
-void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
+/* Under d->con_lock: d's line buffers, rate-limit tokens and recent-line hashes. */
+static void guest_write_locked(struct domain *d, int src, const char *buf, size_t len)
 {
     struct guest_console *c = &d->con[src];
 
@@ -333,12 +334,23 @@ void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
     }
 }
 
+void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&d->con_lock);
+
+    guest_write_locked(d, src, buf, len);
+    spin_unlock_irqrestore(&d->con_lock, flags);
+}
+
 void console_guest_flush(struct domain *d)
 {
+    unsigned long flags = spin_lock_irqsave(&d->con_lock);
+
     for (int src = 0; src < 2; src++)
         if (d->con[src].len)
             guest_line_out(d, src);
     report_dropped(d);
+    spin_unlock_irqrestore(&d->con_lock, flags);
 }
 
 /* ---- input: polled from the timer tick into a small queue ---- */
@@ -457,10 +469,12 @@ void console_ring_kick(struct domain *d)
 {
     struct xencons_interface *r;
     uint32_t cons, prod;
+    unsigned long dflags;
     char buf[64];
 
     if (!d->console_mfn || d->state != DOM_RUNNING)
         return;
+    dflags = spin_lock_irqsave(&d->con_lock);  /* one CPU drains the ring at a time */
     r = mfn_to_virt(d->console_mfn);
     /* The ring is guest memory: read each index once, trust neither. */
     cons = READ_ONCE(r->out_cons);
@@ -482,10 +496,11 @@ void console_ring_kick(struct domain *d)
             break;
         while (n < want)
             buf[n++] = r->out[cons++ % sizeof(r->out)];
-        console_guest_write(d, CONSOLE_SRC_RING, buf, n);
+        guest_write_locked(d, CONSOLE_SRC_RING, buf, n);
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);
     WRITE_ONCE(r->out_cons, cons);
+    spin_unlock_irqrestore(&d->con_lock, dflags);
 }
 
 /* Move what was typed for d into its console ring's in[], and tell it. */

@@ -94,6 +94,7 @@ struct domain {
     spinlock_t lock;                /* state, shutdown_reason, crash_why, destroyed: the life-cycle moves */
     spinlock_t event_lock;          /* evtchn[] (ports' state and binding), vCPUs' virq_to_port (evtchn.c) */
     spinlock_t page_alloc_lock;     /* page_list, tot_pages (Xen's page_alloc_lock) */
+    spinlock_t con_lock;            /* con[], con_recent*, con_tokens, con_refill_ns, con_dropped, ring out side */
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
     char crash_why[96];
