@@ -605,21 +605,33 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
         return -XEN_EINVAL;
     if (!guest_slot(level, idx) || (fd != d && level != 1))
         return -XEN_EINVAL;
-    old = t[idx];
-    if (preserve_ad)
-        val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    val = pv_adjust_entry(val, level);
-    /* Same frame, same rights: only A/D or ignored bits change. */
-    if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
-        !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
-        !(val & (level == 1 ? L1_DISALLOW : L234_DISALLOW))) {
-        WRITE_ONCE(t[idx], val);
-        return 0;
+    /*
+     * The entry changes by compare-and-exchange from the value whose
+     * references are dropped (Xen's UPDATE_ENTRY): of two CPUs changing it
+     * at once (or the page walker setting A/D), one wins and the other
+     * gives its new references back and starts again from what it finds,
+     * so no reference is dropped twice or leaked.
+     */
+    for (uint64_t want = val;; val = want) {
+        old = READ_ONCE(t[idx]);
+        if (preserve_ad)
+            val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+        val = pv_adjust_entry(val, level);
+        /* Same frame, same rights: only A/D or ignored bits change. */
+        if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
+            !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
+            !(val & (level == 1 ? L1_DISALLOW : L234_DISALLOW))) {
+            if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+                return 0;
+            continue;
+        }
+        /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
+        if ((rc = get_entry_refs(val, level, fd, true)))
+            return rc;
+        if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+            break;
+        pv_put_entry_refs(val, level);
     }
-    /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
-    if ((rc = get_entry_refs(val, level, fd, true)))
-        return rc;
-    WRITE_ONCE(t[idx], val);
     /* Unlinking a table may tear down its tree: preemptible, finished by the batch (mm_pending). */
     if (level > 1 && (old & _PAGE_PRESENT))
         put_page_and_type_preemptible((old & PADDR_MASK) >> PAGE_SHIFT);
