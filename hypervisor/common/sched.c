@@ -178,11 +178,16 @@ static void refill_credits(uint64_t now)
     elapsed = now - last_refill;
     last_refill = now;
     next_period = now + PERIOD_NS;
-    for (unsigned int c = 0; c < NR_CPUS; c++)
+    /* Each queue under its lock (acct_lock -> rq->lock): another CPU may remove a vCPU. */
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        unsigned long f = spin_lock_irqsave(&runq[c].lock);
         for_each_rq_vcpu(&runq[c], v)
             if (vcpu_active(v))
                 total_weight += v->domain->weight;
-    for (unsigned int c = 0; c < NR_CPUS && total_weight; c++)
+        spin_unlock_irqrestore(&runq[c].lock, f);
+    }
+    for (unsigned int c = 0; c < NR_CPUS && total_weight; c++) {
+        unsigned long f = spin_lock_irqsave(&runq[c].lock);
         for_each_rq_vcpu(&runq[c], v) {
             int64_t share = (int64_t)(elapsed * v->domain->weight / total_weight);
             if (!vcpu_active(v))
@@ -190,6 +195,8 @@ static void refill_credits(uint64_t now)
             v->credit = MIN(v->credit + share, share);
             v->credit = MAX(v->credit, -(int64_t)PERIOD_NS);
         }
+        spin_unlock_irqrestore(&runq[c].lock, f);
+    }
     for (struct domain *d = domain_list; d; d = d->next_in_list)
         if (d->cap)
             d->cap_budget = MIN(d->cap_budget, 0) + (int64_t)(elapsed * d->cap / 100);
@@ -304,10 +311,12 @@ void sched_recompute_timer(void)
     struct sched_rq *rq = &runq[pc->cpu_id];
     uint64_t now = now_ns(), next = pc->curr ? rq->slice_end : now + SLICE_NS;
     struct vcpu *v;
+    unsigned long f;
 
     next = MIN(next, next_period);
     if (console_tx_pending())
         next = MIN(next, now + CONSOLE_TICK_NS);    /* the UART takes the rest as it can */
+    f = spin_lock_irqsave(&rq->lock);       /* another CPU may remove a vCPU from the queue */
     for_each_rq_vcpu(rq, v) {
         if (v->singleshot_deadline && v->singleshot_deadline < next)
             next = v->singleshot_deadline;
@@ -316,6 +325,7 @@ void sched_recompute_timer(void)
         if (v->poll_deadline && v->poll_deadline < next)
             next = v->poll_deadline;
     }
+    spin_unlock_irqrestore(&rq->lock, f);
     /*
      * Never arm a deadline that has already passed (Xen's timer_slop): the
      * interrupt would be pending again by the time the handler returns, so
@@ -332,7 +342,10 @@ void timer_interrupt(void)
     struct percpu *pc = this_cpu();
     struct sched_rq *rq = &runq[pc->cpu_id];
     struct vcpu *v;
+    unsigned long f;
 
+    /* Under the queue's lock: delivering a VIRQ or waking a vCPU takes no scheduler lock. */
+    f = spin_lock_irqsave(&rq->lock);
     for_each_rq_vcpu(rq, v) {
         if (v->domain->state != DOM_RUNNING)
             continue;
@@ -348,6 +361,7 @@ void timer_interrupt(void)
         if (v->poll_deadline && v->poll_deadline <= now)
             vcpu_wake(v);
     }
+    spin_unlock_irqrestore(&rq->lock, f);
     console_service_input();
     if (pc->curr && now >= rq->slice_end)
         pc->need_resched = true;
