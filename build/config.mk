@@ -20,7 +20,7 @@ COMMON_CFLAGS := -std=gnu17 -O2 -g $(WARN) -ffreestanding -fno-stack-protector \
 HV_CFLAGS := $(COMMON_CFLAGS) -fpie -fvisibility=hidden -include hypervisor/include/visibility.h \
     -I hypervisor/include \
     -I hypervisor/arch/x86/include
-# `make DEBUG=1`: hypervisor debug build (-DTANDEM_DEBUG: TSC ticks per hypercall in the
+# `make DEBUG=1`: hypervisor debug build (-DTANDEM_DEBUG: lock debugging, spinlock.h; TSC ticks per hypercall in the
 # COUNTERS lines). Flipping it rebuilds the hypervisor (the stamp below changes).
 DEBUG ?= 0
 ifeq ($(DEBUG),1)

@@ -311,7 +311,8 @@ static void guest_line_out(struct domain *d, int src)
         report_dropped(d);
 }
 
-void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
+/* Under d->con_lock: d's line buffers, rate-limit tokens and recent-line hashes. */
+static void guest_write_locked(struct domain *d, int src, const char *buf, size_t len)
 {
     struct guest_console *c = &d->con[src];
 
@@ -333,12 +334,23 @@ void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
     }
 }
 
+void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
+{
+    unsigned long flags = spin_lock_irqsave(&d->con_lock);
+
+    guest_write_locked(d, src, buf, len);
+    spin_unlock_irqrestore(&d->con_lock, flags);
+}
+
 void console_guest_flush(struct domain *d)
 {
+    unsigned long flags = spin_lock_irqsave(&d->con_lock);
+
     for (int src = 0; src < 2; src++)
         if (d->con[src].len)
             guest_line_out(d, src);
     report_dropped(d);
+    spin_unlock_irqrestore(&d->con_lock, flags);
 }
 
 /* ---- input: polled from the timer tick into a small queue ---- */
@@ -351,6 +363,13 @@ void console_guest_flush(struct domain *d)
 #define SWITCH_CODE 0x01        /* Ctrl-A */
 static bool rx_xen = true;
 static domid_t rx_domid;
+/*
+ * Input: the UART's receive side, the Ctrl-A count, and every domain's
+ * con_in queue (filled by whichever CPU polls the UART, emptied by the
+ * domain's console_io reads or its ring feed). Taken before console_lock
+ * (a debug key prints under it), never the other way round.
+ */
+static spinlock_t console_rx_lock = SPIN_LOCK_UNLOCKED;
 
 static void announce_input(void)
 {
@@ -384,7 +403,10 @@ static void switch_serial_input(void)
 
 void console_endboot(void)
 {
+    unsigned long flags = spin_lock_irqsave(&console_rx_lock);
+
     switch_serial_input();
+    spin_unlock_irqrestore(&console_rx_lock, flags);
 }
 
 /* A typed character: a debug key, or queued for the domain that has input until it takes it. */
@@ -401,6 +423,7 @@ static void rx_char(int c)
 void console_poll_input(void)
 {
     static unsigned int switch_count;
+    unsigned long flags = spin_lock_irqsave(&console_rx_lock);
     int c;
 
     while ((c = serial_getc()) >= 0) {
@@ -416,16 +439,20 @@ void console_poll_input(void)
             rx_char(SWITCH_CODE);
         rx_char(c);
     }
+    spin_unlock_irqrestore(&console_rx_lock, flags);
 }
 
 size_t console_read_input(char *buf, size_t len)
 {
     struct domain *d = current->domain;
     size_t n = 0;
+    unsigned long flags;
 
     console_poll_input();
+    flags = spin_lock_irqsave(&console_rx_lock);
     while (n < len && d->con_in.tail != d->con_in.head)
         buf[n++] = d->con_in.buf[d->con_in.tail++ % sizeof(d->con_in.buf)];
+    spin_unlock_irqrestore(&console_rx_lock, flags);
     return n;
 }
 
@@ -442,10 +469,12 @@ void console_ring_kick(struct domain *d)
 {
     struct xencons_interface *r;
     uint32_t cons, prod;
+    unsigned long dflags;
     char buf[64];
 
     if (!d->console_mfn || d->state != DOM_RUNNING)
         return;
+    dflags = spin_lock_irqsave(&d->con_lock);  /* one CPU drains the ring at a time */
     r = mfn_to_virt(d->console_mfn);
     /* The ring is guest memory: read each index once, trust neither. */
     cons = READ_ONCE(r->out_cons);
@@ -467,10 +496,11 @@ void console_ring_kick(struct domain *d)
             break;
         while (n < want)
             buf[n++] = r->out[cons++ % sizeof(r->out)];
-        console_guest_write(d, CONSOLE_SRC_RING, buf, n);
+        guest_write_locked(d, CONSOLE_SRC_RING, buf, n);
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);
     WRITE_ONCE(r->out_cons, cons);
+    spin_unlock_irqrestore(&d->con_lock, dflags);
 }
 
 /* Move what was typed for d into its console ring's in[], and tell it. */
@@ -478,6 +508,7 @@ static void console_feed_ring(struct domain *d)
 {
     struct xencons_interface *r;
     uint32_t prod;
+    unsigned long flags;
     bool fed = false;
 
     if (d->state != DOM_RUNNING || !d->console_mfn || d->con_in.tail == d->con_in.head)
@@ -486,6 +517,7 @@ static void console_feed_ring(struct domain *d)
     if (evtchn_port_masked(d, d->console_port))
         return;
     r = mfn_to_virt(d->console_mfn);
+    flags = spin_lock_irqsave(&console_rx_lock);
     prod = READ_ONCE(r->in_prod);
     while (d->con_in.tail != d->con_in.head && prod - READ_ONCE(r->in_cons) < sizeof(r->in)) {
         r->in[prod++ % sizeof(r->in)] = d->con_in.buf[d->con_in.tail++ % sizeof(d->con_in.buf)];
@@ -493,6 +525,7 @@ static void console_feed_ring(struct domain *d)
     }
     __atomic_thread_fence(__ATOMIC_RELEASE);
     WRITE_ONCE(r->in_prod, prod);
+    spin_unlock_irqrestore(&console_rx_lock, flags);
     if (fed)
         evtchn_raise(d, d->console_port);
 }

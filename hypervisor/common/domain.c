@@ -11,7 +11,13 @@
 #include "fault_inject.h"
 #include <tandem/sched.h>
 
+/*
+ * The domain list only grows (records stay until the final report), so
+ * readers walk it without a lock (each link is published with a release
+ * store after the record is complete); domlist_lock orders the writers.
+ */
 struct domain *domain_list;
+static spinlock_t domlist_lock = SPIN_LOCK_UNLOCKED;
 const char *shutdown_reason_name(int r);
 
 struct vcpu *current_vcpu(void)
@@ -102,9 +108,11 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
         if (fault_inject("create", ++step, id) || !vcpu_create(d, nv))
             goto fail;
 
+    spin_lock(&domlist_lock);
     for (tail = &domain_list; *tail; tail = &(*tail)->next_in_list)
         ;
-    *tail = d;
+    __atomic_store_n(tail, d, __ATOMIC_RELEASE);
+    spin_unlock(&domlist_lock);
     return d;
 
 fail:
@@ -130,13 +138,31 @@ unsigned int domains_alive(void)
     return n;
 }
 
+/* Move d out of DOM_RUNNING under d->lock: of two CPUs stopping it, one does (true). */
+static bool domain_leave_running(struct domain *d, enum domain_state to)
+{
+    bool ok;
+
+    spin_lock(&d->lock);
+    if ((ok = d->state == DOM_RUNNING))
+        d->state = to;
+    spin_unlock(&d->lock);
+    return ok;
+}
+
 void domain_shutdown(struct domain *d, int reason)
 {
     if (d->state != DOM_RUNNING)
         return;
     console_guest_flush(d);
+    spin_lock(&d->lock);
+    if (d->state != DOM_RUNNING) {
+        spin_unlock(&d->lock);
+        return;
+    }
     d->state = DOM_SHUTDOWN;
     d->shutdown_reason = reason;
+    spin_unlock(&d->lock);
     printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, shutdown_reason_name(reason));
     evtchn_notify_dom_exc(d);
     raise_resched();
@@ -152,7 +178,8 @@ int domain_kill(struct domain *d, const char *why)
     if (d->state != DOM_RUNNING)
         return -1;
     console_guest_flush(d);
-    d->state = DOM_DYING;
+    if (!domain_leave_running(d, DOM_DYING))
+        return -1;
     d->destroyed = true;
     strlcpy(d->crash_why, why, sizeof(d->crash_why));
     printk("Domain %u (%s) destroyed: %s\n", d->domain_id, d->name, why);
@@ -189,8 +216,17 @@ void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs 
  */
 bool domain_destroy(struct domain *d)
 {
-    if (d->state == DOM_DEAD)
-        return true;
+    bool done;
+
+    /* One CPU does each step: of two CPUs reaping the same domain, one claims it. */
+    spin_lock(&d->lock);
+    if (d->state == DOM_DEAD || d->destroying) {
+        done = d->state == DOM_DEAD;
+        spin_unlock(&d->lock);
+        return done;
+    }
+    d->destroying = true;
+    spin_unlock(&d->lock);
     if (!d->rel.started) {
         d->rel.started = true;
         d->rel.pages = d->tot_pages;
@@ -199,8 +235,10 @@ bool domain_destroy(struct domain *d)
                 sched_remove_vcpu(d->vcpu[i]);
         evtchn_domain_destroy(d);
     }
-    if (domain_relinquish_memory(d))
+    if (domain_relinquish_memory(d)) {
+        __atomic_store_n(&d->destroying, false, __ATOMIC_RELEASE);    /* the next step may run anywhere */
         return false;
+    }
     d->shared_info = NULL;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         xfree(d->vcpu[i]);

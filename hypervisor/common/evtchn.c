@@ -4,6 +4,15 @@
  * in the target vCPU's vcpu_info; if that bit was newly set, raise
  * upcall_pending and kick the vCPU. Pollers of the port wake either way.
  * Decode (validate, change nothing) comes before every state change.
+ *
+ * Locking (Xen's d->event_lock): a domain's event_lock guards its evtchn[]
+ * array and its vCPUs' virq_to_port; an interdomain channel's two ends change
+ * only with both domains' locks held, taken by double_evtchn_lock (lower
+ * domain id first). Delivery (evtchn_set_pending and its callers) takes no
+ * event lock: it sets bits in shared_info atomically and reads one word of
+ * the port (notify_vcpu) or of the vCPU (virq_to_port), which a racing
+ * rebind changes from one valid vCPU to another, as in Xen. Sending on an
+ * interdomain port holds the sender's lock, which keeps the far end bound.
  */
 #include "lib.h"
 #include "evtchn.h"
@@ -32,6 +41,26 @@ static inline void clear_bit_(uint64_t *w, unsigned int bit)
     __atomic_fetch_and(&w[bit / 64], ~(1ULL << (bit % 64)), __ATOMIC_SEQ_CST);
 }
 
+void double_evtchn_lock(struct domain *d1, struct domain *d2)
+{
+    if (d1 == d2) {
+        spin_lock(&d1->event_lock);
+    } else if (d1->domain_id < d2->domain_id) {
+        spin_lock(&d1->event_lock);
+        spin_lock(&d2->event_lock);
+    } else {
+        spin_lock(&d2->event_lock);
+        spin_lock(&d1->event_lock);
+    }
+}
+
+void double_evtchn_unlock(struct domain *d1, struct domain *d2)
+{
+    if (d1 != d2)
+        spin_unlock(&d2->event_lock);
+    spin_unlock(&d1->event_lock);
+}
+
 int evtchn_domain_init(struct domain *d)
 {
     d->evtchn = xzalloc_bytes(NR_EVTCHN_PORTS * sizeof(struct evtchn));
@@ -45,6 +74,7 @@ static bool port_valid(struct domain *d, uint32_t port)
 
 static int get_free_port(struct domain *d)
 {
+    ASSERT(spin_is_mine(&d->event_lock));
     for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
         if (d->evtchn[p].state == EVTCHNSTAT_closed)
             return p;
@@ -124,12 +154,13 @@ void evtchn_notify_dom_exc(struct domain *dead)
 
 int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c)
 {
-    int port = get_free_port(d);
+    int port;
 
-    if (port < 0)
-        return port;
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_interdomain, .xen_consumer = c,
-                                       .remote_domid = DOMID_XEN };
+    spin_lock(&d->event_lock);
+    if ((port = get_free_port(d)) >= 0)
+        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_interdomain, .xen_consumer = c,
+                                           .remote_domid = DOMID_XEN };
+    spin_unlock(&d->event_lock);
     return port;
 }
 
@@ -138,10 +169,15 @@ static bool virq_is_global(uint32_t virq)
     return virq != VIRQ_TIMER && virq != VIRQ_DEBUG && virq != VIRQ_XENOPROF && virq != VIRQ_XENPMU;
 }
 
-/* Closes d's port; an interdomain peer falls back to unbound (waiting for d). */
+/*
+ * Closes d's port; an interdomain peer falls back to unbound (waiting for d).
+ * The caller holds d's event lock, and the peer's for an interdomain port.
+ */
 static void close_port(struct domain *d, uint32_t port)
 {
     struct evtchn *c = &d->evtchn[port];
+
+    ASSERT(spin_is_mine(&d->event_lock));
 
     switch (c->state) {
     case EVTCHNSTAT_virq:
@@ -152,6 +188,7 @@ static void close_port(struct domain *d, uint32_t port)
     case EVTCHNSTAT_interdomain:
         if (!c->xen_consumer) {
             struct domain *rd = get_domain_by_id(c->remote_domid);
+            ASSERT(!rd || spin_is_mine(&rd->event_lock));
             if (rd && rd->evtchn) {
                 struct evtchn *rc = &rd->evtchn[c->remote_port];
                 rc->state = EVTCHNSTAT_unbound;
@@ -164,15 +201,64 @@ static void close_port(struct domain *d, uint32_t port)
     clear_bit_(d->shared_info->evtchn_pending, port);
 }
 
+/* The other domain of d's interdomain port, or NULL (not interdomain, Xen's end, peer gone). */
+static struct domain *port_peer(struct domain *d, uint32_t port)
+{
+    const struct evtchn *c = &d->evtchn[port];
+
+    if (c->state != EVTCHNSTAT_interdomain || c->xen_consumer)
+        return NULL;
+    return get_domain_by_id(c->remote_domid);
+}
+
+/*
+ * Close d's port with the locks it needs: d's, and the peer's for an
+ * interdomain port (both in the global order, so d's is dropped and both
+ * retaken; the port may have changed meanwhile, so look again, as Xen's
+ * evtchn_close). keep_xen leaves ports whose far end is the hypervisor.
+ */
+static long evtchn_close(struct domain *d, uint32_t port, bool keep_xen)
+{
+    struct domain *rd;
+    long rc = 0;
+
+    if (!port_valid(d, port))
+        return -XEN_EINVAL;
+    for (;;) {
+        spin_lock(&d->event_lock);
+        rd = port_peer(d, port);
+        if (!rd || rd == d)
+            break;
+        spin_unlock(&d->event_lock);
+        double_evtchn_lock(d, rd);
+        if (port_peer(d, port) == rd)
+            break;
+        double_evtchn_unlock(d, rd);
+    }
+    if (d->evtchn[port].state == EVTCHNSTAT_closed)
+        rc = -XEN_EINVAL;
+    else if (!keep_xen || !d->evtchn[port].xen_consumer)
+        close_port(d, port);
+    if (rd)
+        double_evtchn_unlock(d, rd);
+    else
+        spin_unlock(&d->event_lock);
+    return rc;
+}
+
 void evtchn_domain_destroy(struct domain *d)
 {
+    struct evtchn *e;
+
     if (!d->evtchn)
         return;
     for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
-        if (d->evtchn[p].state != EVTCHNSTAT_closed)
-            close_port(d, p);
-    xfree(d->evtchn);
-    d->evtchn = NULL;
+        evtchn_close(d, p, false);
+    spin_lock(&d->event_lock);
+    e = d->evtchn;
+    d->evtchn = NULL;           /* peers closing their end now find no far end */
+    spin_unlock(&d->event_lock);
+    xfree(e);
 }
 
 static domid_t resolve(domid_t id, struct domain *self)
@@ -190,23 +276,24 @@ static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *
         return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
-    if ((port = get_free_port(td)) < 0)
+    spin_lock(&td->event_lock);
+    if ((port = get_free_port(td)) >= 0)
+        td->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound,
+                                            .remote_domid = resolve(a->remote_dom, d) };
+    spin_unlock(&td->event_lock);
+    if (port < 0)
         return port;
-    td->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound,
-                                        .remote_domid = resolve(a->remote_dom, d) };
     a->port = port;
     return 0;
 }
 
-static long evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *b)
+/* Both ends change together: called with both domains' event locks (double_evtchn_lock). */
+static long bind_interdomain_locked(struct domain *d, struct domain *rd, struct evtchn_bind_interdomain *b)
 {
-    struct domain *rd = get_domain_by_id(resolve(b->remote_dom, d));
     struct evtchn *rc;
     int lport;
 
-    if (!rd)
-        return -XEN_ESRCH;
-    if (!port_valid(rd, b->remote_port))
+    if (!rd->evtchn || !port_valid(rd, b->remote_port))
         return -XEN_EINVAL;
     rc = &rd->evtchn[b->remote_port];
     if (rc->state != EVTCHNSTAT_unbound || rc->remote_domid != d->domain_id)
@@ -226,6 +313,19 @@ static long evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdo
     return 0;
 }
 
+static long evtchn_bind_interdomain(struct domain *d, struct evtchn_bind_interdomain *b)
+{
+    struct domain *rd = get_domain_by_id(resolve(b->remote_dom, d));
+    long rc;
+
+    if (!rd)
+        return -XEN_ESRCH;
+    double_evtchn_lock(d, rd);
+    rc = bind_interdomain_locked(d, rd, b);
+    double_evtchn_unlock(d, rd);
+    return rc;
+}
+
 static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
 {
     struct vcpu *v;
@@ -237,13 +337,17 @@ static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
         return -XEN_EINVAL;
     if (b->vcpu >= d->max_vcpus || !(v = d->vcpu[b->vcpu]))
         return -XEN_ENOENT;
+    spin_lock(&d->event_lock);
     if (v->virq_to_port[b->virq])
-        return -XEN_EEXIST;
-    if ((port = get_free_port(d)) < 0)
+        port = -XEN_EEXIST;
+    else if ((port = get_free_port(d)) >= 0) {
+        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_virq, .virq = b->virq,
+                                           .notify_vcpu = b->vcpu };
+        v->virq_to_port[b->virq] = port;
+    }
+    spin_unlock(&d->event_lock);
+    if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_virq, .virq = b->virq,
-                                       .notify_vcpu = b->vcpu };
-    v->virq_to_port[b->virq] = port;
     b->port = port;
     return 0;
 }
@@ -254,39 +358,50 @@ static long evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 
     if (b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
         return -XEN_ENOENT;
-    if ((port = get_free_port(d)) < 0)
+    spin_lock(&d->event_lock);
+    if ((port = get_free_port(d)) >= 0)
+        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_ipi, .notify_vcpu = b->vcpu };
+    spin_unlock(&d->event_lock);
+    if (port < 0)
         return port;
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_ipi, .notify_vcpu = b->vcpu };
     b->port = port;
     return 0;
 }
 
+/* Holds d's event lock: the far end of an interdomain port stays bound to it meanwhile. */
 static long evtchn_send(struct domain *d, uint32_t port)
 {
     struct evtchn *c;
     struct domain *rd;
+    bool kick = false;
+    long rc = 0;
 
     if (!port_valid(d, port))
         return -XEN_EINVAL;
+    spin_lock(&d->event_lock);
     c = &d->evtchn[port];
     switch (c->state) {
     case EVTCHNSTAT_interdomain:
         if (c->xen_consumer == XEN_CONSUMER_CONSOLE) {
-            console_ring_kick(d);
-            return 0;
+            kick = true;        /* after the lock: the console backend takes its own */
+            break;
         }
         rd = get_domain_by_id(c->remote_domid);
         if (rd)
             evtchn_raise(rd, c->remote_port);
-        return 0;
+        break;
     case EVTCHNSTAT_ipi:
         evtchn_set_pending(d->vcpu[c->notify_vcpu], port);
-        return 0;
+        break;
     case EVTCHNSTAT_unbound:
-        return 0;       /* silently dropped, as Xen */
+        break;          /* silently dropped, as Xen */
     default:
-        return -XEN_EINVAL;
+        rc = -XEN_EINVAL;
     }
+    spin_unlock(&d->event_lock);
+    if (kick)
+        console_ring_kick(d);
+    return rc;
 }
 
 static long evtchn_status(struct domain *d, struct evtchn_status *st)
@@ -300,6 +415,7 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
         return -XEN_EPERM;
     if (st->port >= NR_EVTCHN_PORTS)    /* port 0 is valid here: reserved, reads closed */
         return -XEN_EINVAL;
+    spin_lock(&td->event_lock);
     c = &td->evtchn[st->port];
     st->status = c->state;
     st->vcpu = c->notify_vcpu;
@@ -311,6 +427,7 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
         st->u.interdomain.port = c->remote_port;
     } else if (c->state == EVTCHNSTAT_virq)
         st->u.virq = c->virq;
+    spin_unlock(&td->event_lock);
     return 0;
 }
 
@@ -321,7 +438,7 @@ static long evtchn_unmask(struct domain *d, uint32_t port)
 
     if (!port_valid(d, port))
         return -XEN_EINVAL;
-    v = d->vcpu[d->evtchn[port].notify_vcpu];
+    v = d->vcpu[READ_ONCE(d->evtchn[port].notify_vcpu)];   /* a delivery read, as evtchn_raise's */
     /* As Xen's evtchn_2l_unmask: only a port that was masked is re-raised. */
     if (!test_and_clear(s->evtchn_mask, port))
         return 0;
@@ -337,11 +454,15 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
 
     if (!port_valid(d, b->port) || b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
         return -XEN_ENOENT;
+    spin_lock(&d->event_lock);
     c = &d->evtchn[b->port];
     if (c->state == EVTCHNSTAT_ipi || c->state == EVTCHNSTAT_closed ||
-        (c->state == EVTCHNSTAT_virq && !virq_is_global(c->virq)))
+        (c->state == EVTCHNSTAT_virq && !virq_is_global(c->virq))) {
+        spin_unlock(&d->event_lock);
         return -XEN_EINVAL;
-    c->notify_vcpu = b->vcpu;
+    }
+    WRITE_ONCE(c->notify_vcpu, b->vcpu);
+    spin_unlock(&d->event_lock);
     return 0;
 }
 
@@ -355,8 +476,7 @@ static long evtchn_reset(struct domain *d, domid_t dom)
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
     for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
-        if (td->evtchn[p].state != EVTCHNSTAT_closed && !td->evtchn[p].xen_consumer)
-            close_port(td, p);
+        evtchn_close(td, p, true);
     return 0;
 }
 
@@ -399,10 +519,7 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
     case EVTCHNOP_bind_virq:        rc = evtchn_bind_virq(d, &u.virq); copy_out = true; break;
     case EVTCHNOP_bind_ipi:         rc = evtchn_bind_ipi(d, &u.ipi); copy_out = true; break;
     case EVTCHNOP_status:           rc = evtchn_status(d, &u.status); copy_out = true; break;
-    case EVTCHNOP_close:
-        rc = port_valid(d, u.close.port) && d->evtchn[u.close.port].state != EVTCHNSTAT_closed
-             ? (close_port(d, u.close.port), 0) : -XEN_EINVAL;
-        break;
+    case EVTCHNOP_close:            rc = evtchn_close(d, u.close.port, false); break;
     case EVTCHNOP_send:             rc = evtchn_send(d, u.send.port); break;
     case EVTCHNOP_unmask:           rc = evtchn_unmask(d, u.unmask.port); break;
     case EVTCHNOP_bind_vcpu:        rc = evtchn_bind_vcpu(d, &u.bvcpu); break;

@@ -43,12 +43,9 @@ static bool decrease_one(struct domain *d, mfn_t x)
     if (!mfn_valid(x) || (pg = mfn_to_page(x))->owner != d->domain_id ||
         !(pg->flags & PGF_allocated) || (pg->flags & (PGF_zombie | PGF_shared_info | PGF_xenheap)))
         return false;
-    if (pg->flags & PGF_pinned) {
-        pg->flags &= ~PGF_pinned;
+    if (page_flags_update(pg, PGF_pinned, 0) & PGF_pinned)     /* one CPU drops the pin's references */
         put_page_and_type_preemptible(x);
-    }
-    domain_release_page(d, x);
-    return true;
+    return domain_release_page(d, x);
 }
 
 /* One extent of increase_reservation / populate_physmap. */

@@ -103,21 +103,22 @@ void raise_resched(void)
     this_cpu()->need_resched = true;
 }
 
+/* pause_flags change by atomic bit operations (Xen's set_bit/clear_bit on v->pause_flags). */
 void vcpu_pause_flag(struct vcpu *v, unsigned int flag, bool set)
 {
     if (set)
-        v->pause_flags |= flag;
+        __atomic_fetch_or(&v->pause_flags, flag, __ATOMIC_SEQ_CST);
     else
-        v->pause_flags &= ~flag;
+        __atomic_fetch_and(&v->pause_flags, ~flag, __ATOMIC_SEQ_CST);
     raise_resched();
 }
 
 static void update_runstate(struct vcpu *v, int state, uint64_t now);
 
+/* The CPU that clears VPF_blocked does the wake-up's bookkeeping: one waker wins. */
 void vcpu_wake(struct vcpu *v)
 {
-    if (v->pause_flags & VPF_blocked) {
-        v->pause_flags &= ~VPF_blocked;
+    if (__atomic_fetch_and(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST) & VPF_blocked) {
         v->polling = false;
         v->poll_deadline = 0;
         if (v->runstate == RUNSTATE_blocked && !v->is_running)
@@ -128,7 +129,7 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_block(struct vcpu *v)
 {
-    v->pause_flags |= VPF_blocked;
+    __atomic_fetch_or(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
     raise_resched();
 }
 
@@ -177,11 +178,16 @@ static void refill_credits(uint64_t now)
     elapsed = now - last_refill;
     last_refill = now;
     next_period = now + PERIOD_NS;
-    for (unsigned int c = 0; c < NR_CPUS; c++)
+    /* Each queue under its lock (acct_lock -> rq->lock): another CPU may remove a vCPU. */
+    for (unsigned int c = 0; c < NR_CPUS; c++) {
+        unsigned long f = spin_lock_irqsave(&runq[c].lock);
         for_each_rq_vcpu(&runq[c], v)
             if (vcpu_active(v))
                 total_weight += v->domain->weight;
-    for (unsigned int c = 0; c < NR_CPUS && total_weight; c++)
+        spin_unlock_irqrestore(&runq[c].lock, f);
+    }
+    for (unsigned int c = 0; c < NR_CPUS && total_weight; c++) {
+        unsigned long f = spin_lock_irqsave(&runq[c].lock);
         for_each_rq_vcpu(&runq[c], v) {
             int64_t share = (int64_t)(elapsed * v->domain->weight / total_weight);
             if (!vcpu_active(v))
@@ -189,6 +195,8 @@ static void refill_credits(uint64_t now)
             v->credit = MIN(v->credit + share, share);
             v->credit = MAX(v->credit, -(int64_t)PERIOD_NS);
         }
+        spin_unlock_irqrestore(&runq[c].lock, f);
+    }
     for (struct domain *d = domain_list; d; d = d->next_in_list)
         if (d->cap)
             d->cap_budget = MIN(d->cap_budget, 0) + (int64_t)(elapsed * d->cap / 100);
@@ -317,10 +325,12 @@ void sched_recompute_timer(void)
     struct sched_rq *rq = &runq[pc->cpu_id];
     uint64_t now = now_ns(), next = pc->curr ? rq->slice_end : now + SLICE_NS;
     struct vcpu *v;
+    unsigned long f;
 
     next = MIN(next, next_period);
     if (console_tx_pending())
         next = MIN(next, now + CONSOLE_TICK_NS);    /* the UART takes the rest as it can */
+    f = spin_lock_irqsave(&rq->lock);       /* another CPU may remove a vCPU from the queue */
     for_each_rq_vcpu(rq, v) {
         if (v->singleshot_deadline && v->singleshot_deadline < next)
             next = v->singleshot_deadline;
@@ -329,6 +339,7 @@ void sched_recompute_timer(void)
         if (v->poll_deadline && v->poll_deadline < next)
             next = v->poll_deadline;
     }
+    spin_unlock_irqrestore(&rq->lock, f);
     /*
      * Never arm a deadline that has already passed (Xen's timer_slop): the
      * interrupt would be pending again by the time the handler returns, so
@@ -345,7 +356,10 @@ void timer_interrupt(void)
     struct percpu *pc = this_cpu();
     struct sched_rq *rq = &runq[pc->cpu_id];
     struct vcpu *v;
+    unsigned long f;
 
+    /* Under the queue's lock: delivering a VIRQ or waking a vCPU takes no scheduler lock. */
+    f = spin_lock_irqsave(&rq->lock);
     for_each_rq_vcpu(rq, v) {
         if (v->domain->state != DOM_RUNNING)
             continue;
@@ -361,6 +375,7 @@ void timer_interrupt(void)
         if (v->poll_deadline && v->poll_deadline <= now)
             vcpu_wake(v);
     }
+    spin_unlock_irqrestore(&rq->lock, f);
     console_service_input();
     if (pc->curr && now >= rq->slice_end)
         pc->need_resched = true;

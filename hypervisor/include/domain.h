@@ -93,7 +93,10 @@ struct domain_counters {
 struct domain {
     domid_t domain_id;
     char name[32];
-    spinlock_t lock;
+    spinlock_t lock;                /* state, shutdown_reason, crash_why, destroyed: the life-cycle moves */
+    spinlock_t event_lock;          /* evtchn[] (ports' state and binding), vCPUs' virq_to_port (evtchn.c) */
+    spinlock_t page_alloc_lock;     /* page_list, tot_pages (Xen's page_alloc_lock) */
+    spinlock_t con_lock;            /* con[], con_recent*, con_tokens, con_refill_ns, con_dropped, ring out side */
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
     char crash_why[96];
@@ -118,6 +121,7 @@ struct domain {
     unsigned int weight, cap;       /* scheduler parameters */
     int64_t cap_budget;             /* ns it may still run this period (cap only) */
     bool destroyed;                 /* killed (tandem_domctl, or domain 0 ended): not a crash */
+    bool destroying;                /* a CPU is doing a step of domain_destroy (claimed under d->lock) */
 
     struct guest_console con[2];    /* line buffers: [0] console_io, [1] console ring */
     uint32_t con_recent[2][16];     /* hashes of lines recently shown, per source */

@@ -23,6 +23,14 @@ struct evtchn {
 };
 
 int evtchn_domain_init(struct domain *d);
+/*
+ * Take (release) the event locks of two domains, in the global order: the
+ * lower domain id first (one lock when d1 == d2). Every operation that
+ * changes both ends of an interdomain channel holds both; the grant and
+ * mapping operations between two domains will use the same pair.
+ */
+void double_evtchn_lock(struct domain *d1, struct domain *d2);
+void double_evtchn_unlock(struct domain *d1, struct domain *d2);
 void evtchn_domain_destroy(struct domain *d);
 /* Allocate a port of d whose other end is the hypervisor (e.g. the console backend). */
 int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c);

@@ -33,19 +33,79 @@ enum page_type {
 #define PGF_partial     (1U << 8)   /* validation stopped partway (preempted): see nr_validated */
 #define PGF_dying       (1U << 9)   /* its last type reference went; teardown stopped partway */
 #define PGF_pchild      (1U << 10)  /* dying: entry nr_validated - 1 names a dying table, finished first */
+#define PGF_freeing     (1U << 11)  /* a zombie being freed: one CPU claims it (page_free_if_zombie) */
 
+/*
+ * Two 64-bit words change by compare-and-exchange (Xen's count_info and
+ * type_info), so two CPUs never lose each other's updates:
+ *  - count_info: count and owner. get_page increments count only while
+ *    owner is the domain asking; a zombie's free sets owner to
+ *    DOMID_INVALID only while count is 0, so no reference is taken after.
+ *    nr_validated shares the word but is written only by the CPU that owns
+ *    the table's validation or teardown (a plain store; a racing
+ *    compare-and-exchange of count fails and retries).
+ *  - type_info: type_count, type and flags, changed together (cmpxchg
+ *    loops in pv/mm.c; page_flags_update elsewhere). order is written only
+ *    while the frame is free.
+ */
 struct page_info {
-    uint32_t count;         /* general references (mappings, hypervisor uses) */
-    uint32_t type_count;    /* references to the current type */
-    uint16_t owner;         /* domid, DOMID_XEN, or DOMID_INVALID when free */
-    uint8_t  type;          /* enum page_type */
-    uint8_t  order;         /* allocation order of a heap block's first frame */
-    uint16_t flags;         /* PGF_* */
-    uint16_t nr_validated;  /* PGF_partial, PGF_dying: entries [0, nr_validated) hold their references */
+    union {
+        struct {
+            uint32_t count;         /* general references (mappings, hypervisor uses) */
+            uint16_t owner;         /* domid, DOMID_XEN, or DOMID_INVALID when free */
+            uint16_t nr_validated;  /* PGF_partial, PGF_dying: entries [0, nr_validated) hold their references */
+        };
+        uint64_t count_info;
+    };
+    union {
+        struct {
+            uint32_t type_count;    /* references to the current type */
+            uint8_t  type;          /* enum page_type */
+            uint8_t  order;         /* allocation order of a heap block's first frame */
+            uint16_t flags;         /* PGF_* */
+        };
+        uint64_t type_info;
+    };
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
     uint64_t prev;          /* previous one, ~0 for the first: O(1) removal */
     uint64_t tlbflush_timestamp;    /* TLB-flush clock when a use that may leave it cached ended; 0 never */
 };
+_Static_assert(offsetof(struct page_info, owner) == 4 && offsetof(struct page_info, nr_validated) == 6 &&
+               offsetof(struct page_info, type_count) == 8 && offsetof(struct page_info, type) == 12 &&
+               offsetof(struct page_info, order) == 13 && offsetof(struct page_info, flags) == 14 &&
+               sizeof(struct page_info) == 40, "page_info layout (count_info, type_info)");
+
+/* Fields of the two words (little-endian: the layout above). */
+#define PCI_COUNT(x)    ((uint32_t)(x))
+#define PCI_OWNER(x)    ((uint16_t)((x) >> 32))
+#define PCI_OWNER_SHIFT 32
+#define PTI_COUNT(x)    ((uint32_t)(x))
+#define PTI_TYPE(x)     ((uint8_t)((x) >> 32))
+#define PTI_FLAGS(x)    ((uint16_t)((x) >> 48))
+#define PTI_MAKE(x, tc, t, f) (((x) & 0x0000ff0000000000ULL) | (uint32_t)(tc) | \
+                               ((uint64_t)(uint8_t)(t) << 32) | ((uint64_t)(uint16_t)(f) << 48))
+_Static_assert(sizeof(uint64_t) == 8 && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "page_info words");
+
+static inline uint64_t page_type_info(const struct page_info *pg)
+{
+    return __atomic_load_n(&pg->type_info, __ATOMIC_ACQUIRE);
+}
+static inline bool page_type_cmpxchg(struct page_info *pg, uint64_t *old, uint64_t new)
+{
+    return __atomic_compare_exchange_n(&pg->type_info, old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
+}
+/* Clear then set flags atomically with respect to the type and count changes; returns the old flags. */
+static inline uint16_t page_flags_update(struct page_info *pg, uint16_t clear, uint16_t set)
+{
+    uint64_t x = page_type_info(pg);
+
+    while (!page_type_cmpxchg(pg, &x, PTI_MAKE(x, PTI_COUNT(x), PTI_TYPE(x),
+                                               (PTI_FLAGS(x) & ~clear) | set)))
+        ;
+    return PTI_FLAGS(x);
+}
+/* A zombie nothing references any more is freed (and uncharged from its owner); else nothing (pv/mm.c). */
+void page_free_if_zombie(struct page_info *pg);
 
 extern struct page_info *frame_table;
 extern uint64_t max_page;   /* frames covered by the frame table */
@@ -76,7 +136,8 @@ void xfree(void *p);
 /* Domain memory. */
 mfn_t alloc_domheap_page(struct domain *d);
 void free_domheap_pages(struct domain *d);
-void domain_release_page(struct domain *d, mfn_t m);
+/* d gives m back; false if it was already given back (a racing release won). */
+bool domain_release_page(struct domain *d, mfn_t m);
 /*
  * Drop a dead domain's own references and free what nothing else maps
  * (pv/mm.c), in steps of about MM_PREEMPT_WORK units of work: returns

@@ -352,22 +352,22 @@ void xfree(void *p)
 }
 
 /* ---- domain memory ---- */
+/* Under d->page_alloc_lock (page_list, tot_pages); the allocator's pool_lock nests inside. */
 mfn_t alloc_domheap_page(struct domain *d)
 {
-    mfn_t m;
+    mfn_t m = INVALID_MFN;
 
-    if (d->tot_pages >= d->max_pages)
-        return INVALID_MFN;
-    m = alloc_frames(0, d->domain_id);
-    if (m == INVALID_MFN)
-        return m;
-    memset(mfn_to_virt(m), 0, PAGE_SIZE);
-    frame_table[m].next = d->page_list;
-    frame_table[m].prev = ~0UL;
-    if (d->page_list != ~0UL)
-        frame_table[d->page_list].prev = m;
-    d->page_list = m;
-    d->tot_pages++;
+    spin_lock(&d->page_alloc_lock);
+    if (d->tot_pages < d->max_pages && (m = alloc_frames(0, d->domain_id)) != INVALID_MFN) {
+        memset(mfn_to_virt(m), 0, PAGE_SIZE);
+        frame_table[m].next = d->page_list;
+        frame_table[m].prev = ~0UL;
+        if (d->page_list != ~0UL)
+            frame_table[d->page_list].prev = m;
+        d->page_list = m;
+        d->tot_pages++;
+    }
+    spin_unlock(&d->page_alloc_lock);
     return m;
 }
 
@@ -376,6 +376,7 @@ static void page_list_del(struct domain *d, mfn_t m)
 {
     struct page_info *pg = &frame_table[m];
 
+    ASSERT(spin_is_mine(&d->page_alloc_lock));
     BUG_ON(pg->prev == ~0UL ? d->page_list != m : frame_table[pg->prev].next != m);
     if (pg->prev == ~0UL)
         d->page_list = pg->next;
@@ -389,33 +390,39 @@ static void page_list_del(struct domain *d, mfn_t m)
 /*
  * Takes one frame away from d: freed now if nothing references it, else
  * left as a zombie that the last put_page frees (pv/mm.c). The caller has
- * checked through the frame table that d owns m and has not released it.
+ * checked through the frame table that d owns m; of two CPUs giving the
+ * same frame back, the one that marks it a zombie first does it (the
+ * other gets false).
  */
-void domain_release_page(struct domain *d, mfn_t m)
+bool domain_release_page(struct domain *d, mfn_t m)
 {
+    spin_lock(&d->page_alloc_lock);
+    if (page_flags_update(&frame_table[m], 0, PGF_zombie) & PGF_zombie) {
+        spin_unlock(&d->page_alloc_lock);
+        return false;
+    }
     page_list_del(d, m);
+    spin_unlock(&d->page_alloc_lock);
     /* A validation left partway holds the frame otherwise: undone preemptibly (current's mm_pending). */
     if (current->mm_pending)
         pv_drop_partial(&frame_table[m]);
     else
         pv_drop_partial_preemptible(current, &frame_table[m]);
     /* As Xen: the domain is charged for the frame until it is really freed. */
-    if (frame_table[m].count || frame_table[m].type_count) {
-        frame_table[m].flags |= PGF_zombie;
-    } else {
-        d->tot_pages--;
-        free_frames(m, 0);
-    }
+    page_free_if_zombie(&frame_table[m]);
+    return true;
 }
 
 void free_domheap_pages(struct domain *d)
 {
+    spin_lock(&d->page_alloc_lock);
     while (d->page_list != ~0UL) {
         mfn_t m = d->page_list;
         d->page_list = frame_table[m].next;
         free_frames(m, 0);
     }
     d->tot_pages = 0;
+    spin_unlock(&d->page_alloc_lock);
 }
 
 void mm_release_boot_modules(void)

@@ -12,6 +12,14 @@
  *  - before a frame changes type, every CPU that may still cache it from
  *    its last use is flushed (TLB-flush clock), so no stale writable
  *    translation survives the type change.
+ *
+ * Concurrency (as Xen's get_page/_get_page_type): count and owner change
+ * together by compare-and-exchange of count_info, type_count, type and
+ * flags together by compare-and-exchange of type_info, never by plain
+ * read-modify-write. A validation or teardown belongs to the one CPU that
+ * set PGF_validating (or took the PGF_partial / PGF_dying state over);
+ * everyone else is refused the table's type meanwhile, so nr_validated and
+ * the table's entries are that CPU's alone. No frame lock is taken.
  */
 #include "lib.h"
 #include "mm.h"
@@ -34,24 +42,83 @@ static struct domain *page_owner_domain(const struct page_info *pg)
     return get_domain_by_id(pg->owner);
 }
 
+static uint64_t page_count_info(const struct page_info *pg)
+{
+    return __atomic_load_n(&pg->count_info, __ATOMIC_ACQUIRE);
+}
+
+static bool page_count_cmpxchg(struct page_info *pg, uint64_t *old, uint64_t new)
+{
+    return __atomic_compare_exchange_n(&pg->count_info, old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * A reference is taken only while d owns the frame (checked in the same
+ * compare-and-exchange); allocated and zombie are checked again once it is
+ * held, and a frame given back meanwhile is let go (Xen checks the owner
+ * after the increment the same way).
+ */
 bool get_page(struct page_info *pg, const struct domain *d)
 {
-    if (!(pg->flags & PGF_allocated) || (pg->flags & PGF_zombie) || pg->owner != d->domain_id ||
-        pg->count >= 0x7fffffff)
+    uint64_t x = page_count_info(pg);
+    uint16_t f;
+
+    do {
+        if (PCI_OWNER(x) != d->domain_id || PCI_COUNT(x) >= 0x7fffffff)
+            return false;
+    } while (!page_count_cmpxchg(pg, &x, x + 1));
+    f = READ_ONCE(pg->flags);
+    if (!(f & PGF_allocated) || (f & PGF_zombie)) {
+        put_page(pg);
         return false;
-    pg->count++;
+    }
     return true;
 }
 
 void put_page(struct page_info *pg)
 {
-    BUG_ON(pg->count == 0);
+    uint64_t x = page_count_info(pg);
+
+    do {
+        BUG_ON(PCI_COUNT(x) == 0);
+    } while (!page_count_cmpxchg(pg, &x, x - 1));
     /* The last reference to a released (or dead domain's) page frees it. */
-    if (--pg->count == 0 && (pg->flags & PGF_zombie) && !pg->type_count) {
-        struct domain *od = get_domain_by_id(pg->owner);
-        if (od && od->tot_pages)
-            od->tot_pages--;
-        free_frames(page_to_mfn(pg), 0);
+    if (PCI_COUNT(x) == 1)
+        page_free_if_zombie(pg);
+}
+
+/*
+ * Exactly one CPU frees a zombie: the one that sets PGF_freeing and then
+ * moves owner to DOMID_INVALID while count is 0 (after which get_page
+ * refuses the frame). A reference that appears meanwhile (a get_page about
+ * to let go, since the frame is a zombie) makes it back off; that
+ * reference's put_page tries again.
+ */
+void page_free_if_zombie(struct page_info *pg)
+{
+    for (;;) {
+        uint64_t t = page_type_info(pg), c;
+        struct domain *od;
+
+        if ((PTI_FLAGS(t) & (PGF_zombie | PGF_freeing)) != PGF_zombie || PTI_COUNT(t) ||
+            PCI_COUNT(page_count_info(pg)))
+            return;
+        if (!page_type_cmpxchg(pg, &t, PTI_MAKE(t, 0, PTI_TYPE(t), PTI_FLAGS(t) | PGF_freeing)))
+            continue;
+        c = page_count_info(pg);
+        if (PCI_COUNT(c) == 0 &&
+            page_count_cmpxchg(pg, &c, (c & ~(0xffffULL << PCI_OWNER_SHIFT)) |
+                                       ((uint64_t)DOMID_INVALID << PCI_OWNER_SHIFT))) {
+            if ((od = get_domain_by_id(PCI_OWNER(c)))) {
+                spin_lock(&od->page_alloc_lock);
+                if (od->tot_pages)
+                    od->tot_pages--;
+                spin_unlock(&od->page_alloc_lock);
+            }
+            free_frames(page_to_mfn(pg), 0);
+            return;
+        }
+        page_flags_update(pg, PGF_freeing, 0);
     }
 }
 
@@ -78,59 +145,78 @@ static bool mm_preempt_check(void)
     return mm_work[this_cpu()->cpu_id] >= MM_PREEMPT_WORK;
 }
 
+/* The type word's count set to tc, flags cleared then set, type kept (the caller owns the state). */
+static void page_type_set(struct page_info *pg, uint32_t tc, uint16_t clear, uint16_t set)
+{
+    uint64_t x = page_type_info(pg);
+
+    while (!page_type_cmpxchg(pg, &x, PTI_MAKE(x, tc, PTI_TYPE(x), (PTI_FLAGS(x) & ~clear) | set)))
+        ;
+}
+
 static int page_get_type(struct page_info *pg, unsigned int type, bool preemptible)
 {
-    bool resume = false;
+    uint64_t x = page_type_info(pg), nx;
+    bool resume, validate;
     int rc;
 
-    if (pg->type_count == 0) {
-        if (pg->type != type) {
-            /*
-             * A frame changing type may still be cached from its last use: as
-             * a writable translation in the TLB, or as a table in the
-             * paging-structure caches. Flush every CPU that has not flushed
-             * since that use ended (Xen's tlbflush_filter) before the new type
-             * is used.
-             */
-            tlbflush_if_cached(pg->tlbflush_timestamp);
-            pg->type = type;
-            pg->flags &= ~PGF_validated;
-        }
-        if (needs_validation(type) && !(pg->flags & PGF_validated)) {
-            pg->type_count = 1;
-            pg->nr_validated = 0;
-            goto validate;
-        }
-    } else if ((pg->flags & PGF_partial) && pg->type == type) {
-        /* Take over a validation left partway: its type reference is ours if it completes. */
-        pg->flags &= ~PGF_partial;
-        resume = true;
-        goto validate;
-    } else if (pg->type != type || (pg->flags & (PGF_validating | PGF_partial | PGF_dying))) {
-        return -XEN_EINVAL;
-    }
-    if (pg->type_count >= 0x7fffffff)
-        return -XEN_EINVAL;
-    pg->type_count++;
-    return 0;
+    do {
+        uint32_t tc = PTI_COUNT(x);
+        unsigned int t = PTI_TYPE(x);
+        uint16_t f = PTI_FLAGS(x);
 
-validate:
-    pg->flags |= PGF_validating;
+        resume = validate = false;
+        if (tc == 0) {
+            if (t != type) {
+                /*
+                 * A frame changing type may still be cached from its last use: as
+                 * a writable translation in the TLB, or as a table in the
+                 * paging-structure caches. Flush every CPU that has not flushed
+                 * since that use ended (Xen's tlbflush_filter) before the new type
+                 * is used: here, before the change is published, as Xen does.
+                 */
+                tlbflush_if_cached(READ_ONCE(pg->tlbflush_timestamp));
+                t = type;
+                f &= ~PGF_validated;
+            }
+            /* Validating: this CPU's alone (others are refused until it ends). */
+            if (needs_validation(type) && !(f & PGF_validated)) {
+                f |= PGF_validating;
+                validate = true;
+            }
+            tc = 1;
+        } else if ((f & PGF_partial) && t == type) {
+            /* Take over a validation left partway: its type reference is ours if it completes. */
+            f = (f & ~PGF_partial) | PGF_validating;
+            resume = validate = true;
+        } else if (t != type || (f & (PGF_validating | PGF_partial | PGF_dying))) {
+            return -XEN_EINVAL;
+        } else {
+            if (tc >= 0x7fffffff)
+                return -XEN_EINVAL;
+            tc++;
+        }
+        nx = PTI_MAKE(x, tc, t, f);
+    } while (!page_type_cmpxchg(pg, &x, nx));
+    if (!validate)
+        return 0;
+
+    if (!resume)
+        pg->nr_validated = 0;
     rc = validate_table(pg, type, preemptible);
-    pg->flags &= ~PGF_validating;
     if (rc == -XEN_ERESTART) {
-        pg->flags |= PGF_partial;
         if (!resume)
-            pg->count++;        /* the partial state's own general reference */
+            __atomic_fetch_add(&pg->count_info, 1, __ATOMIC_SEQ_CST);  /* the partial state's own general reference */
+        page_type_set(pg, 1, PGF_validating, PGF_partial);
         return rc;
     }
     if (resume)
-        pg->count--;            /* the caller holds another one */
+        __atomic_fetch_sub(&pg->count_info, 1, __ATOMIC_SEQ_CST);      /* the caller holds another one */
     if (rc) {
-        pg->type_count = 0;
+        page_type_set(pg, 0, PGF_validating, 0);
         return rc;
     }
-    pg->flags |= PGF_validated;
+    page_type_set(pg, 1, PGF_validating, PGF_validated);
     return 0;
 }
 
@@ -146,12 +232,17 @@ int get_page_type_preemptible(struct page_info *pg, unsigned int type)
 
 void pv_drop_partial(struct page_info *pg)
 {
-    if (!(pg->flags & PGF_partial))
-        return;
-    pg->flags &= ~PGF_partial;
-    devalidate_entries(pg, pg->type, pg->nr_validated);
-    pg->type_count = 0;
+    uint64_t x = page_type_info(pg);
+
+    /* Claim the partial state (PGF_validating meanwhile: nobody takes the type over). */
+    do {
+        if (!(PTI_FLAGS(x) & PGF_partial))
+            return;
+    } while (!page_type_cmpxchg(pg, &x, PTI_MAKE(x, PTI_COUNT(x), PTI_TYPE(x),
+                                                 (PTI_FLAGS(x) & ~PGF_partial) | PGF_validating)));
+    devalidate_entries(pg, PTI_TYPE(x), pg->nr_validated);
     page_set_tlbflush_timestamp(pg);
+    page_type_set(pg, 0, PGF_validating, 0);
     put_page(pg);               /* the partial state's general reference (may free a zombie) */
 }
 
@@ -163,23 +254,37 @@ void pv_drop_partial(struct page_info *pg)
  */
 static bool put_type_begin(struct page_info *pg)
 {
-    BUG_ON(pg->type_count == 0);
-    if (pg->type_count > 1) {
-        pg->type_count--;
-        return false;
+    uint64_t x = page_type_info(pg), nx;
+    unsigned int t;
+    uint16_t f;
+
+    for (;;) {
+        BUG_ON(PTI_COUNT(x) == 0);
+        t = PTI_TYPE(x);
+        f = PTI_FLAGS(x);
+        if (PTI_COUNT(x) > 1) {
+            nx = PTI_MAKE(x, PTI_COUNT(x) - 1, t, f);
+        } else {
+            page_set_tlbflush_timestamp(pg);    /* the last typed use may still be cached: before it is published */
+            if ((f & PGF_validated) && is_pt_type(t) && t != PGT_l1_page_table)
+                nx = PTI_MAKE(x, 1, t, (f & ~PGF_validated) | PGF_dying);       /* ours to tear down */
+            else if ((f & PGF_validated) && t == PGT_l1_page_table)
+                nx = PTI_MAKE(x, 1, t, (f & ~PGF_validated) | PGF_validating);  /* ours to devalidate */
+            else
+                nx = PTI_MAKE(x, 0, t, f & ~PGF_validated);
+        }
+        if (page_type_cmpxchg(pg, &x, nx))
+            break;
     }
-    page_set_tlbflush_timestamp(pg);        /* the last typed use may still be cached */
-    if ((pg->flags & PGF_validated) && is_pt_type(pg->type) && pg->type != PGT_l1_page_table) {
-        pg->flags = (pg->flags & ~PGF_validated) | PGF_dying;
+    if (PTI_FLAGS(nx) & PGF_dying) {
         pg->nr_validated = 512;
         return true;
     }
-    if ((pg->flags & PGF_validated) && pg->type == PGT_l1_page_table) {
+    if (PTI_FLAGS(nx) & PGF_validating) {
         mm_work[this_cpu()->cpu_id] += 512;
-        devalidate_table(pg, pg->type);
+        devalidate_table(pg, t);
+        page_type_set(pg, 0, PGF_validating, 0);
     }
-    pg->flags &= ~PGF_validated;
-    pg->type_count = 0;
     return false;
 }
 
@@ -204,7 +309,7 @@ static int teardown(struct page_info *pg, bool preemptible)
         if (pg->flags & PGF_pchild) {
             if ((rc = teardown(c, preemptible)))
                 return rc;
-            pg->flags &= ~PGF_pchild;
+            page_flags_update(pg, PGF_pchild, 0);
             put_page(c);
             pg->nr_validated = i;
             first = false;
@@ -216,15 +321,14 @@ static int teardown(struct page_info *pg, bool preemptible)
         mm_work[this_cpu()->cpu_id]++;
         if (guest_slot(level, i) && (t[i] & _PAGE_PRESENT)) {
             if (put_type_begin(c)) {
-                pg->flags |= PGF_pchild;
+                page_flags_update(pg, 0, PGF_pchild);
                 continue;
             }
             put_page(c);
         }
         pg->nr_validated = i;
     }
-    pg->flags &= ~PGF_dying;
-    pg->type_count = 0;
+    page_type_set(pg, 0, PGF_dying, 0);
     return 0;
 }
 
@@ -518,21 +622,33 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
         return -XEN_EINVAL;
     if (!guest_slot(level, idx) || (fd != d && level != 1))
         return -XEN_EINVAL;
-    old = t[idx];
-    if (preserve_ad)
-        val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    val = pv_adjust_entry(val, level);
-    /* Same frame, same rights: only A/D or ignored bits change. */
-    if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
-        !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
-        !(val & (level == 1 ? L1_DISALLOW : L234_DISALLOW))) {
-        WRITE_ONCE(t[idx], val);
-        return 0;
+    /*
+     * The entry changes by compare-and-exchange from the value whose
+     * references are dropped (Xen's UPDATE_ENTRY): of two CPUs changing it
+     * at once (or the page walker setting A/D), one wins and the other
+     * gives its new references back and starts again from what it finds,
+     * so no reference is dropped twice or leaked.
+     */
+    for (uint64_t want = val;; val = want) {
+        old = READ_ONCE(t[idx]);
+        if (preserve_ad)
+            val |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+        val = pv_adjust_entry(val, level);
+        /* Same frame, same rights: only A/D or ignored bits change. */
+        if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
+            !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
+            !(val & (level == 1 ? L1_DISALLOW : L234_DISALLOW))) {
+            if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+                return 0;
+            continue;
+        }
+        /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
+        if ((rc = get_entry_refs(val, level, fd, true)))
+            return rc;
+        if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+            break;
+        pv_put_entry_refs(val, level);
     }
-    /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
-    if ((rc = get_entry_refs(val, level, fd, true)))
-        return rc;
-    WRITE_ONCE(t[idx], val);
     /* Unlinking a table may tear down its tree: preemptible, finished by the batch (mm_pending). */
     if (level > 1 && (old & _PAGE_PRESENT))
         put_page_and_type_preemptible((old & PADDR_MASK) >> PAGE_SHIFT);
@@ -595,6 +711,21 @@ enum { REL_vcpus, REL_pins, REL_partial, REL_free, REL_done };
  * it there) and finished first by the next call. The frames cannot change
  * meanwhile: the domain never runs again, reservations refuse it.
  */
+/*
+ * A dead domain's frame becomes a zombie, freed now (or by its last
+ * reference's put_page) through page_free_if_zombie, the one way a zombie
+ * is freed: a racing put_page elsewhere cannot free it twice.
+ */
+static void rel_give_back(struct domain *d, mfn_t m)
+{
+    struct page_info *pg = &frame_table[m];
+
+    page_flags_update(pg, 0, PGF_zombie);
+    if (pg->count || pg->type_count)
+        d->rel.zombies++;           /* for the report: still mapped elsewhere */
+    page_free_if_zombie(pg);
+}
+
 int domain_relinquish_memory(struct domain *d)
 {
     struct vcpu *park = d->vcpu[0];
@@ -644,11 +775,9 @@ int domain_relinquish_memory(struct domain *d)
                 return -XEN_ERESTART;
             mm_work[cpu]++;
             d->rel.next = frame_table[m].next;
-            if (frame_table[m].flags & PGF_pinned) {
-                frame_table[m].flags &= ~PGF_pinned;
-                if (put_and_type_parked(park, m))
-                    return -XEN_ERESTART;
-            }
+            if ((page_flags_update(&frame_table[m], PGF_pinned, 0) & PGF_pinned) &&
+                put_and_type_parked(park, m))
+                return -XEN_ERESTART;
         }
         d->rel.phase = REL_partial;
         d->rel.next = d->page_list;
@@ -678,21 +807,11 @@ int domain_relinquish_memory(struct domain *d)
             if (d->page_list != ~0UL)
                 frame_table[d->page_list].prev = ~0UL;
             frame_table[m].next = frame_table[m].prev = ~0UL;
-            if (frame_table[m].count || frame_table[m].type_count) {
-                frame_table[m].flags |= PGF_zombie;
-                d->rel.zombies++;
-            } else {
-                free_frames(m, 0);
-            }
+            rel_give_back(d, m);
         }
         d->tot_pages = 0;
         put_page_and_type(si);      /* the hypervisor's own reference */
-        if (frame_table[si].count || frame_table[si].type_count) {
-            frame_table[si].flags |= PGF_zombie;
-            d->rel.zombies++;
-        } else {
-            free_frames(si, 0);
-        }
+        rel_give_back(d, si);
         if (d->rel.zombies)
             printk(XENLOG_WARNING "d%u: %lu frames still mapped by other domains, freed when unmapped\n",
                    d->domain_id, (unsigned long)d->rel.zombies);

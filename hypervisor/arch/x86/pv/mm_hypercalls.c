@@ -214,12 +214,16 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
         rc = get_page_and_type_preemptible(mfn, pg_owner, PGT_l1_page_table + op->cmd - MMUEXT_PIN_L1_TABLE);
         if (rc)
             return rc;      /* -XEN_ERESTART: validation stopped partway, the pin is repeated */
-        pg->flags |= PGF_pinned;
+        if (page_flags_update(pg, 0, PGF_pinned) & PGF_pinned) {
+            put_page_and_type(mfn);     /* another vCPU pinned it meanwhile (Xen's test_and_set_bit) */
+            return -XEN_EINVAL;
+        }
         return 0;
     case MMUEXT_UNPIN_TABLE:
         if (!pg || pg->owner != pg_owner->domain_id || !(pg->flags & PGF_pinned))
             return -XEN_EINVAL;
-        pg->flags &= ~PGF_pinned;
+        if (!(page_flags_update(pg, PGF_pinned, 0) & PGF_pinned))
+            return -XEN_EINVAL;         /* another vCPU unpinned it meanwhile */
         put_page_and_type_preemptible(mfn);     /* done; a teardown left partway is the batch's */
         return 0;
     case MMUEXT_NEW_BASEPTR:
