@@ -137,6 +137,8 @@ struct domain *get_domain_by_id(domid_t id);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 /* Copy v's runstate into its registered area (vcpu_op.c). */
 void vcpu_write_runstate(struct vcpu *v);
+/* Refresh v's pvclock record (vcpu_info time) from the TSC (vcpu_op.c); v's vcpu_info must be mapped. */
+void update_vcpu_system_time(struct vcpu *v);
 /* Guest misbehaviour: print a dump with `why`, kill the domain, never return to it. */
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
 void domain_shutdown(struct domain *d, int reason);

@@ -30,8 +30,6 @@ void pv_toggle_guest_mode(struct vcpu *v)
     v->domain->ctr.cr3_switches++;
 }
 
-void pv_load_gdt(struct vcpu *v);
-
 /* Data selectors and debug registers follow the vCPU (bases are reloaded after). */
 void pv_save_vcpu_context(struct vcpu *v)
 {
@@ -307,10 +305,7 @@ void do_syscall(struct cpu_user_regs *regs)
     struct vcpu *v = current;
 
     if (v->in_kernel) {
-        unsigned long nr = regs->rax;
-        long ret = hypercall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
-        if (nr != __HYPERVISOR_iret)
-            regs->rax = ret;
+        pv_hypercall(regs);
         return;
     }
     /* A guest user-mode system call: to the guest kernel's syscall callback. */
