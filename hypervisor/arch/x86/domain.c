@@ -13,9 +13,9 @@
 
 void arch_vcpu_initialise(struct vcpu *v)
 {
-    v->dr[6] = 0xffff0ff0;      /* architectural reset values (Xen: X86_DR6/DR7_DEFAULT) */
-    v->dr[7] = 0x400;
-    fpu_reset_image(v->fpu_area);   /* FCW 0x37f, MXCSR 0x1f80 */
+    v->arch.dr[6] = 0xffff0ff0;      /* architectural reset values (Xen: X86_DR6/DR7_DEFAULT) */
+    v->arch.dr[7] = 0x400;
+    fpu_reset_image(v->arch.fpu_area);   /* FCW 0x37f, MXCSR 0x1f80 */
     pv_vcpu_reset(v);
 }
 

@@ -239,8 +239,8 @@ int put_page_and_type_preemptible(mfn_t mfn)
     struct page_info *pg = mfn_to_page(mfn);
 
     if (put_type_begin(pg) && teardown(pg, true)) {
-        BUG_ON(current->mm_pending);        /* callers finish the last one first */
-        current->mm_pending = mfn;          /* our general reference goes with it */
+        BUG_ON(current->arch.pv.mm_pending);        /* callers finish the last one first */
+        current->arch.pv.mm_pending = mfn;          /* our general reference goes with it */
         current->domain->ctr.mm_teardown_restarts++;
         return -XEN_ERESTART;
     }
@@ -250,7 +250,7 @@ int put_page_and_type_preemptible(mfn_t mfn)
 
 int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
 {
-    mfn_t m = v->mm_pending;
+    mfn_t m = v->arch.pv.mm_pending;
     int rc;
 
     if (!m)
@@ -259,7 +259,7 @@ int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
         v->domain->ctr.mm_teardown_restarts++;
         return rc;
     }
-    v->mm_pending = 0;
+    v->arch.pv.mm_pending = 0;
     put_page(mfn_to_page(m));
     return 0;
 }
@@ -562,13 +562,13 @@ void domain_relinquish_memory(struct domain *d)
             continue;
         pv_mm_finish_pending(v, false);
         pv_set_gdt_frames(v, NULL, 0);
-        if (v->kernel_l4)
-            put_page_and_type(v->kernel_l4);
-        if (v->user_l4)
-            put_page_and_type(v->user_l4);
+        if (v->arch.pv.kernel_l4)
+            put_page_and_type(v->arch.pv.kernel_l4);
+        if (v->arch.pv.user_l4)
+            put_page_and_type(v->arch.pv.user_l4);
         if (v->vcpu_info_mfn != INVALID_MFN)
             put_page_and_type(v->vcpu_info_mfn);
-        v->kernel_l4 = v->user_l4 = 0;
+        v->arch.pv.kernel_l4 = v->arch.pv.user_l4 = 0;
         v->vcpu_info_mfn = INVALID_MFN;
     }
     if (d->console_mfn)

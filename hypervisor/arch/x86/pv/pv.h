@@ -56,9 +56,9 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 
 /* The arch seam's PV side (arch/x86/domain.c calls these; contracts in arch_hooks.h). */
-static inline void pv_vcpu_reset(struct vcpu *v) { v->in_kernel = true; }
-static inline bool pv_vcpu_is_initialised(const struct vcpu *v) { return v->kernel_l4 != 0; }
-static inline bool pv_vcpu_in_kernel(const struct vcpu *v) { return v->in_kernel; }
+static inline void pv_vcpu_reset(struct vcpu *v) { v->arch.pv.in_kernel = true; }
+static inline bool pv_vcpu_is_initialised(const struct vcpu *v) { return v->arch.pv.kernel_l4 != 0; }
+static inline bool pv_vcpu_in_kernel(const struct vcpu *v) { return v->arch.pv.in_kernel; }
 /* Data selectors into v (traps.c); v's state is in the CPU. */
 void pv_save_vcpu_context(struct vcpu *v);
 /* Page tables, GDT, selectors, segment bases, CR0.TS and debug registers of v into the CPU. */
