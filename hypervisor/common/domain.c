@@ -9,6 +9,8 @@
 #include "cpu.h"
 #include "time.h"
 #include "fault_inject.h"
+#include "shutdown.h"
+#include "arch_hooks.h"
 #include <tandem/sched.h>
 
 /*
@@ -18,7 +20,6 @@
  */
 struct domain *domain_list;
 static spinlock_t domlist_lock = SPIN_LOCK_UNLOCKED;
-const char *shutdown_reason_name(int r);
 
 struct vcpu *current_vcpu(void)
 {
@@ -49,12 +50,7 @@ struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->pause_flags = VPF_down;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     v->vcpu_info_mfn = INVALID_MFN;
-    v->in_kernel = true;
-    v->dr[6] = 0xffff0ff0;      /* architectural reset values (Xen: X86_DR6/DR7_DEFAULT) */
-    v->dr[7] = 0x400;
-    /* A clean FPU/SSE image: FCW 0x37f, MXCSR 0x1f80. */
-    *(uint16_t *)&v->fpu_area[0] = 0x37f;
-    *(uint32_t *)&v->fpu_area[24] = 0x1f80;
+    arch_vcpu_initialise(v);
     d->vcpu[id] = v;
     sched_add_vcpu(v);
     return v;
@@ -86,11 +82,9 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     /* shared_info is hypervisor memory the guest may map writable. */
     if (fault_inject("create", ++step, id) || (si = alloc_frames(0, id)) == INVALID_MFN)
         goto fail;
-    frame_table[si].flags |= PGF_shared_info;
     /* The hypervisor writes this page for the domain's whole life: it stays
      * writable-typed, so it can never be validated as a page table. */
-    frame_table[si].count = frame_table[si].type_count = 1;
-    frame_table[si].type = PGT_writable_page;
+    arch_share_page_with_guest(si);
     d->shared_info_mfn = si;
     d->shared_info = mfn_to_virt(si);
     memset(d->shared_info, 0, PAGE_SIZE);
@@ -199,7 +193,7 @@ void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs 
         struct vcpu *v = current;
         printk(XENLOG_ERR "d%uv%u guest state (%s mode):\n", d->domain_id,
                v && v->domain == d ? v->vcpu_id : 0,
-               v && v->domain == d && !v->in_kernel ? "user" : "kernel");
+               v && v->domain == d && !arch_vcpu_in_kernel(v) ? "user" : "kernel");
         show_guest_registers(regs);
     }
     printk(XENLOG_ERR "d%u: %lu of %lu pages, %lu ms of CPU, %lu hypercalls; destroying it, other domains carry on\n",

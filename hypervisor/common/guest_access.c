@@ -4,7 +4,6 @@
 #include "page.h"
 #include <tandem/errno.h>
 
-size_t raw_copy_guest(void *dst, const void *src, size_t n);
 
 bool guest_range_ok(guest_va_t va, size_t len)
 {

@@ -6,6 +6,7 @@
 #include "processor.h"
 #include "evtchn.h"
 #include "time.h"
+#include "arch_hooks.h"
 #include <tandem/errno.h>
 #include <tandem/xen.h>
 
@@ -31,11 +32,7 @@ long hypercall_continue(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
         v->hcall_preempted = true;
         return nr;
     }
-    regs->rip -= 2;             /* back onto the SYSCALL */
-    regs->rdi = a1;
-    regs->rsi = a2;
-    regs->rdx = a3;
-    regs->r10 = a4;
+    arch_hypercall_continuation(regs, nr, a1, a2, a3, a4);
     return nr;
 }
 

@@ -12,6 +12,7 @@
 #include "perfc.h"
 #include "time.h"
 #include "cpu.h"
+#include "arch_hooks.h"
 #include <tandem/xen.h>
 
 static const char *domain_state_name(const struct domain *d)
@@ -37,7 +38,7 @@ static void dump_domains(void)
                 continue;
             printk("  VCPU%u: CPU%u %-8s upcall pending %u mask %u, %s mode, rip %#lx, %lu ms CPU\n",
                    v->vcpu_id, v->processor, sched_vcpu_state(v), v->vcpu_info->evtchn_upcall_pending,
-                   v->vcpu_info->evtchn_upcall_mask, v->in_kernel ? "kernel" : "user",
+                   v->vcpu_info->evtchn_upcall_mask, arch_vcpu_in_kernel(v) ? "kernel" : "user",
                    (unsigned long)(v == current ? guest_cpu_regs() : &v->regs)->rip, (unsigned long)(v->cpu_time_ns / 1000000));
         }
     }

@@ -2,6 +2,7 @@
 #include "lib.h"
 #include "hypercall.h"
 #include "domain.h"
+#include "arch_hooks.h"
 #include "mm.h"
 #include "processor.h"
 #include "guest_access.h"
@@ -33,7 +34,7 @@ static struct domain *target_domain(domid_t id, long *rc)
  * freed only at its last reference. The caller flushes the TLB before the
  * guest runs again (no stale translation may outlive the frame).
  * Dropping the pin (or a partial validation) of a big tree is preemptible:
- * a teardown left partway waits in current->mm_pending, and the caller
+ * a teardown left partway waits in the vCPU (arch_mm_work_pending), and the caller
  * continues the call, which finishes it first.
  */
 static bool decrease_one(struct domain *d, mfn_t x)
@@ -82,8 +83,8 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
     uint64_t i;
 
     /* A table teardown the last extent left partway is finished first (continued until done). */
-    pv_mm_preempt_reset();
-    if (pv_mm_finish_pending(current, true))
+    arch_mm_preempt_reset();
+    if (arch_mm_finish_pending(current, true))
         return hypercall_continue(__HYPERVISOR_memory_op, op | (start << MEMOP_EXTENT_SHIFT), arg, 0, 0);
     /* As Xen: an unreadable argument, a count too large to continue, an unknown
      * domain or one the caller may not touch is "start_extent extents done",
@@ -112,7 +113,7 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
         if (copy_from_guest(&x, slot, 8) || !decrease_one(d, x))
             break;
         released = true;
-        if (current->mm_pending) {
+        if (arch_mm_work_pending(current)) {
             i++;                /* this extent is done; its teardown is not */
             preempted = true;
             break;

@@ -20,7 +20,7 @@
 #include "evtchn.h"
 #include "console.h"
 #include "traps.h"
-#include "fpu.h"
+#include "arch_hooks.h"
 #include <tandem/event_channel.h>
 #include <tandem/vcpu.h>
 
@@ -223,20 +223,15 @@ static struct vcpu *pick_next(struct sched_rq *rq, struct vcpu *prev)
     return best;
 }
 
-void pv_load_vcpu_context(struct vcpu *v);
-void pv_save_vcpu_context(struct vcpu *v);
-void update_vcpu_system_time(struct vcpu *v);
-
 static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
     struct cpu_user_regs *frame = guest_cpu_regs();
 
     if (prev) {
-        if (prev->domain->state == DOM_RUNNING) {
+        bool save_state = prev->domain->state == DOM_RUNNING;
+        if (save_state)
             prev->regs = *frame;
-            pv_save_vcpu_context(prev);
-        }
-        arch_fpu_save(prev);
+        arch_ctxt_switch_from(prev, save_state);
         prev->is_running = false;
         account(prev, now);
         update_runstate(prev, vcpu_runnable(prev) ? RUNSTATE_runnable :
@@ -244,15 +239,14 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     }
     pc->curr = next;
     if (!next) {
-        write_cr3(__pa(idle_pg_table));
+        arch_ctxt_switch_to_idle();
         return;
     }
     *frame = next->regs;
     next->is_running = true;
     next->run_start = now;
     update_runstate(next, RUNSTATE_running, now);
-    arch_fpu_restore(next);     /* eager switch; never faults the hypervisor */
-    pv_load_vcpu_context(next);
+    arch_ctxt_switch_to(next);
     update_vcpu_system_time(next);
     if (next->runstate_guest)
         vcpu_write_runstate(next);
@@ -393,7 +387,7 @@ void prepare_to_return_guest(void)
         if (pc->need_resched || !pc->curr || !vcpu_runnable(pc->curr))
             schedule();
         if (pc->curr) {
-            pv_deliver_events(guest_cpu_regs());
+            arch_return_to_guest(guest_cpu_regs());
             if (vcpu_runnable(pc->curr))
                 break;          /* else the bounce frame killed its domain: never resume it */
             continue;

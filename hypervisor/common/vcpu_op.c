@@ -7,6 +7,7 @@
 #include "time.h"
 #include "processor.h"
 #include "guest_access.h"
+#include "arch_hooks.h"
 #include <tandem/vcpu.h>
 #include <tandem/sched.h>
 #include <tandem/errno.h>
@@ -70,14 +71,12 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, guest_va_t arg)
     if (vcpuid >= d->max_vcpus || !(v = d->vcpu[vcpuid]))
         return -XEN_ENOENT;
     switch (cmd) {
-    case VCPUOP_initialise: {
-        long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
-        return pv_vcpu_initialise(v, arg);
-    }
+    case VCPUOP_initialise:
+        return arch_vcpu_op_initialise(v, arg);
     case VCPUOP_is_up:
         return !(v->pause_flags & VPF_down);
     case VCPUOP_up:
-        if (!v->kernel_l4)
+        if (!arch_vcpu_is_initialised(v))
             return -XEN_EINVAL;     /* never initialised */
         vcpu_pause_flag(v, VPF_down, false);
         return 0;

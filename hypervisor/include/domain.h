@@ -6,6 +6,7 @@
 #include "regs.h"
 #include "spinlock.h"
 #include "config.h"
+#include "arch_domain.h"
 #include <tandem/xen.h>
 #include <tandem/event_channel.h>
 #include "hypercall.h"             /* NR_HYPERCALLS */
@@ -32,28 +33,9 @@ struct vcpu {
 
     struct cpu_user_regs regs;      /* guest state while not on a CPU */
 
-    /* PV CPU state (Xen x86_64 PV model). */
-    bool in_kernel;                 /* guest kernel mode vs guest user mode */
+    /* Multicall state (common/multicall.c). */
     struct multicall_entry *mc_call;    /* the entry do_multicall is running (its stack copy), else NULL */
     bool hcall_preempted;           /* that entry's call asked for a continuation (Xen's hcall_preempted) */
-    mfn_t kernel_l4;                /* NEW_BASEPTR */
-    mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
-    mfn_t mm_pending;               /* a dying table whose teardown this vCPU owes (pv/mm.c), 0 = none */
-    uint64_t kernel_ss, kernel_sp;  /* stack_switch */
-    uint64_t fs_base, gs_base_kernel, gs_base_user;
-    uint16_t gs_sel_user;
-    uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors, saved while descheduled */
-    bool fpu_ts;                    /* virtual CR0.TS */
-    bool fpu_dirty;
-    uint8_t fpu_area[512] __aligned(16);
-    uint64_t dr[8];
-    struct trap_info trap_ctxt[256];
-    mfn_t gdt_frames[14];           /* set_gdt: guest descriptor pages (seg_desc type) */
-    unsigned int gdt_nr_frames, gdt_entries;
-    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
-    uint64_t sysenter_callback, syscall32_callback;
-    unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
-    unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
 
     struct vcpu_info *vcpu_info;    /* in shared_info or registered page */
     mfn_t vcpu_info_mfn;            /* registered page, INVALID_MFN if legacy */
@@ -75,6 +57,8 @@ struct vcpu {
     int64_t credit;
     uint64_t cpu_time_ns;
     uint64_t run_start;
+
+    struct arch_vcpu arch;          /* x86 and guest-type state: arch code only */
 };
 
 enum domain_state { DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING, DOM_DEAD };
@@ -105,8 +89,6 @@ struct domain {
 
     uint64_t tot_pages, max_pages;
     uint64_t page_list;             /* first owned frame, ~0 = none */
-    uint64_t nr_pfns;               /* guest pseudo-physical size */
-    uint64_t p2m_va;                /* start_info.mfn_list */
 
     struct shared_info *shared_info;
     mfn_t shared_info_mfn;
@@ -144,6 +126,8 @@ struct domain {
         uint64_t zombies, pages;    /* frames left to their last mapper; tot_pages at the start */
     } rel;
     struct domain *next_in_list;
+
+    struct arch_domain arch;        /* x86 and guest-type state: arch code only */
 };
 
 extern struct domain *domain_list;
@@ -154,6 +138,8 @@ struct domain *get_domain_by_id(domid_t id);
 struct vcpu *vcpu_create(struct domain *d, unsigned int id);
 /* Copy v's runstate into its registered area (vcpu_op.c). */
 void vcpu_write_runstate(struct vcpu *v);
+/* Refresh v's pvclock record (vcpu_info time) from the TSC (vcpu_op.c); v's vcpu_info must be mapped. */
+void update_vcpu_system_time(struct vcpu *v);
 /* Guest misbehaviour: print a dump with `why`, kill the domain, never return to it. */
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
 void domain_shutdown(struct domain *d, int reason);

@@ -18,6 +18,11 @@ int copy_from_guest(void *dst, guest_va_t src, size_t len);
 int copy_to_guest(guest_va_t dst, const void *src, size_t len);
 /* Copies a NUL-terminated string of at most max-1 chars; -EFAULT or -E2BIG if longer. */
 int copy_string_from_guest(char *dst, guest_va_t src, size_t max);
+/*
+ * The fault-recovering copy under the helpers above (entry.S): returns the
+ * bytes NOT copied. Only guest_access.c calls it, after the range check.
+ */
+size_t raw_copy_guest(void *dst, const void *src, size_t n);
 
 #define get_guest(var, va)  copy_from_guest(&(var), (va), sizeof(var))
 #define put_guest(var, va)  copy_to_guest((va), &(var), sizeof(var))

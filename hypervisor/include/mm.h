@@ -174,7 +174,7 @@ int get_page_and_type_preemptible(mfn_t mfn, const struct domain *d, unsigned in
  * old_guest_table): dropping the last type reference of an L2-L4 table
  * tears its tree down; once the work budget is spent the table is left
  * PGF_dying (type count 1, entries [0, nr_validated) still referenced) and
- * the caller's general reference moves to current->mm_pending:
+ * the caller's general reference moves to current->arch.pv.mm_pending:
  * -XEN_ERESTART, the request itself is done. The vCPU's next MMU hypercall
  * finishes it (pv_mm_finish_pending) before anything else; a dying table
  * cannot be retyped, revalidated or changed meanwhile.
@@ -187,7 +187,7 @@ void pv_drop_partial(struct page_info *pg);
 /*
  * The same, preemptible: the partial table becomes a dying one (its entries'
  * references still held) and is torn down as put_page_and_type_preemptible
- * does; once the work budget is spent it is left in v->mm_pending (which
+ * does; once the work budget is spent it is left in v->arch.pv.mm_pending (which
  * must be empty) with the partial state's general reference: -XEN_ERESTART.
  */
 int pv_drop_partial_preemptible(struct vcpu *v, struct page_info *pg);

@@ -13,5 +13,7 @@
 /* Report each domain's fate and power off. */
 __noreturn void machine_shutdown_report(void);
 __noreturn void machine_halt(unsigned int code);
+/* "poweroff", "crash", ... for a SHUTDOWN_* reason; "unknown" for any other value. */
+const char *shutdown_reason_name(int r);
 
 #endif

@@ -25,8 +25,6 @@ void show_guest_registers(const struct cpu_user_regs *regs);
 
 /* PV: handle an exception raised by guest code (arch/x86/pv/traps.c). */
 void pv_guest_exception(struct cpu_user_regs *regs);
-/* PV: deliver pending events (upcall) to the vCPU about to run. */
-void pv_deliver_events(struct cpu_user_regs *regs);
 
 extern const char *const exception_names[32];
 

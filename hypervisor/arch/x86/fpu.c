@@ -62,7 +62,7 @@ static __attribute__((noinline)) bool fxrstor_checked(const uint8_t *image)
 
 void arch_fpu_save(struct vcpu *v)
 {
-    __asm__ __volatile__("clts; fxsave64 %0" : "=m"(v->fpu_area));
+    __asm__ __volatile__("clts; fxsave64 %0" : "=m"(v->arch.fpu_area));
 }
 
 void arch_fpu_restore(struct vcpu *v)
@@ -74,8 +74,8 @@ void arch_fpu_restore(struct vcpu *v)
     uint16_t fcw, fsw;
 
     __asm__ __volatile__("clts");
-    memcpy(&fcw, v->fpu_area + FXSR_FCW, sizeof(fcw));
-    memcpy(&fsw, v->fpu_area + FXSR_FSW, sizeof(fsw));
+    memcpy(&fcw, v->arch.fpu_area + FXSR_FCW, sizeof(fcw));
+    memcpy(&fsw, v->arch.fpu_area + FXSR_FSW, sizeof(fsw));
     /*
      * As Xen's fpu_fxrstor: where fxrstor leaves FIP/FDP/FOP alone (no
      * unmasked exception pending in the image), give them the values of a
@@ -86,9 +86,9 @@ void arch_fpu_restore(struct vcpu *v)
      */
     if (reset_x87_ptrs && !(fsw & ~fcw & 0x3f))
         __asm__ __volatile__("fnclex\n\tffree %%st(7)\n\tfildl %0" :: "m"(x87_dummy));
-    if (fxrstor_checked(v->fpu_area))
+    if (fxrstor_checked(v->arch.fpu_area))
         return;
-    fpu_reset_image(v->fpu_area);
+    fpu_reset_image(v->arch.fpu_area);
     (void)fxrstor_checked(clean);
     domain_crash(v->domain, "FPU state could not be restored (fxrstor refused the image)",
                  guest_cpu_regs());

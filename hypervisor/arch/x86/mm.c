@@ -404,7 +404,7 @@ bool domain_release_page(struct domain *d, mfn_t m)
     page_list_del(d, m);
     spin_unlock(&d->page_alloc_lock);
     /* A validation left partway holds the frame otherwise: undone preemptibly (current's mm_pending). */
-    if (current->mm_pending)
+    if (current->arch.pv.mm_pending)
         pv_drop_partial(&frame_table[m]);
     else
         pv_drop_partial_preemptible(current, &frame_table[m]);

@@ -18,10 +18,10 @@ bool fpu_mxcsr_valid(uint32_t mxcsr);
 /* A clean image: FCW 0x37f, MXCSR 0x1f80, everything else zero. */
 void fpu_reset_image(uint8_t image[512]);
 
-/* Save the running vCPU v's state into v->fpu_area (CR0.TS is cleared first). */
+/* Save the running vCPU v's state into v->arch.fpu_area (CR0.TS is cleared first). */
 void arch_fpu_save(struct vcpu *v);
 /*
- * Load v->fpu_area. Never faults the hypervisor: an image fxrstor refuses
+ * Load v->arch.fpu_area. Never faults the hypervisor: an image fxrstor refuses
  * is replaced by a clean one and v's domain is crashed. On CPUs that keep
  * the x87 FIP/FDP/FOP of the previous vCPU (AMD without RstrFpErrPtrs),
  * those are reset first.

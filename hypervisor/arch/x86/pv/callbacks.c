@@ -1,6 +1,6 @@
 /*
  * PV CPU-state hypercalls: virtual IDT, callbacks, kernel stack, iret,
- * segment bases, FPU task switch, debug registers, I/O privilege, multicall.
+ * segment bases, FPU task switch, debug registers, I/O privilege.
  * Each handler: copy in, validate all, then change state.
  */
 #include "lib.h"
@@ -29,7 +29,7 @@ long do_set_trap_table(guest_va_t uptr)
     struct trap_info ti;
 
     if (!uptr) {
-        memset(v->trap_ctxt, 0, sizeof(v->trap_ctxt));
+        memset(v->arch.pv.trap_ctxt, 0, sizeof(v->arch.pv.trap_ctxt));
         return 0;
     }
     for (unsigned int i = 0; i < MAX_TRAP_TABLE_ENTRIES; i++) {
@@ -39,8 +39,8 @@ long do_set_trap_table(guest_va_t uptr)
             return 0;
         if (!guest_code_addr_ok(ti.address))
             return -XEN_EINVAL;
-        v->trap_ctxt[ti.vector] = ti;
-        v->trap_ctxt[ti.vector].cs = FLAT_KERNEL_CS;
+        v->arch.pv.trap_ctxt[ti.vector] = ti;
+        v->arch.pv.trap_ctxt[ti.vector].cs = FLAT_KERNEL_CS;
     }
     return -XEN_E2BIG;
 }
@@ -52,19 +52,19 @@ static long register_callback(struct vcpu *v, const struct callback_register *cb
     if (!guest_code_addr_ok(cb->address))
         return -XEN_EINVAL;
     switch (cb->type) {
-    case CALLBACKTYPE_event:     slot = &v->event_callback; break;
-    case CALLBACKTYPE_failsafe:  slot = &v->failsafe_callback; break;
-    case CALLBACKTYPE_syscall:   slot = &v->syscall_callback; break;
-    case CALLBACKTYPE_syscall32: slot = &v->syscall32_callback; break;
-    case CALLBACKTYPE_sysenter:  slot = &v->sysenter_callback; break;
-    case CALLBACKTYPE_nmi:       slot = &v->nmi_callback; break;
+    case CALLBACKTYPE_event:     slot = &v->arch.pv.event_callback; break;
+    case CALLBACKTYPE_failsafe:  slot = &v->arch.pv.failsafe_callback; break;
+    case CALLBACKTYPE_syscall:   slot = &v->arch.pv.syscall_callback; break;
+    case CALLBACKTYPE_syscall32: slot = &v->arch.pv.syscall32_callback; break;
+    case CALLBACKTYPE_sysenter:  slot = &v->arch.pv.sysenter_callback; break;
+    case CALLBACKTYPE_nmi:       slot = &v->arch.pv.nmi_callback; break;
     default:                     return -XEN_ENOSYS;     /* as Xen */
     }
     *slot = cb->address;
     if (cb->flags & CALLBACKF_mask_events)
-        v->callback_flags |= 1U << cb->type;
+        v->arch.pv.callback_flags |= 1U << cb->type;
     else
-        v->callback_flags &= ~(1U << cb->type);
+        v->arch.pv.callback_flags &= ~(1U << cb->type);
     return 0;
 }
 
@@ -100,7 +100,7 @@ long do_callback_op(uint64_t cmd, guest_va_t arg)
         /* As Xen: only the NMI callback can be unregistered; unknown types -ENOSYS. */
         switch (unreg.type) {
         case CALLBACKTYPE_nmi:
-            v->nmi_callback = 0;
+            v->arch.pv.nmi_callback = 0;
             return 0;
         case CALLBACKTYPE_event: case CALLBACKTYPE_failsafe: case CALLBACKTYPE_syscall:
         case CALLBACKTYPE_syscall32: case CALLBACKTYPE_sysenter:
@@ -119,8 +119,8 @@ long do_stack_switch(uint64_t ss, uint64_t sp)
 
     /* As Xen (64-bit): ss is not checked; bounces always use FLAT_KERNEL_SS. */
     (void)ss;
-    v->kernel_ss = FLAT_KERNEL_SS;
-    v->kernel_sp = sp;
+    v->arch.pv.kernel_ss = FLAT_KERNEL_SS;
+    v->arch.pv.kernel_sp = sp;
     return 0;
 }
 
@@ -143,7 +143,7 @@ long do_iret(void)
     }
     c.cs &= 0xffff;             /* bits 32-39 hold the bounce frame's saved upcall mask */
     to_user = (c.cs & 3) == 3;
-    if (to_user && !v->user_l4) {
+    if (to_user && !v->arch.pv.user_l4) {
         domain_crash(v->domain, "iret to user mode without a user page table (NEW_USER_BASEPTR)", regs);
         return 0;
     }
@@ -181,26 +181,26 @@ long do_set_segment_base(uint64_t which, uint64_t base)
     case SEGBASE_FS:
         if (!is_canonical(base))
             return -XEN_EINVAL;
-        v->fs_base = base;
+        v->arch.pv.fs_base = base;
         wrmsr(MSR_FS_BASE, base);
         return 0;
     case SEGBASE_GS_USER:
         if (!is_canonical(base))
             return -XEN_EINVAL;
-        v->gs_base_user = base;
+        v->arch.pv.gs_base_user = base;
         return 0;
     case SEGBASE_GS_KERNEL:
         if (!is_canonical(base))
             return -XEN_EINVAL;
-        v->gs_base_kernel = base;
+        v->arch.pv.gs_base_kernel = base;
         wrmsr(MSR_GS_BASE, base);
         return 0;
     case SEGBASE_GS_USER_SEL:
         /* As Xen, never an error: a selector that cannot be loaded becomes NUL. */
         if ((base & 0xffff) > 3 && ((base & 0xffff) | 3) != FLAT_RING3_DS32)
             base = 0;
-        v->gs_sel_user = base & 0xffff;
-        v->gs_base_user = 0;
+        v->arch.pv.gs_sel_user = base & 0xffff;
+        v->arch.pv.gs_base_user = 0;
         return 0;
     default:
         return -XEN_EINVAL;
@@ -227,13 +227,13 @@ long do_set_debugreg(uint64_t reg, uint64_t value)
     case 0: case 1: case 2: case 3:
         if (!guest_range_ok(value, 1))
             return -XEN_EPERM;
-        v->dr[reg] = value;
+        v->arch.dr[reg] = value;
         pv_load_debug_regs_now(v);
         return 0;
     case 4: case 6:
         if (value >> 32)
             return -XEN_EINVAL;
-        v->dr[6] = (value | DR6_ONES) & ~DR6_ZEROS;
+        v->arch.dr[6] = (value | DR6_ONES) & ~DR6_ZEROS;
         return 0;
     case 5: case 7:
         if (value >> 32)
@@ -245,7 +245,7 @@ long do_set_debugreg(uint64_t reg, uint64_t value)
             for (unsigned int i = 0; i < 4; i++)
                 if (((value >> (16 + 4 * i)) & 3) == 2)
                     return -XEN_EPERM;
-        v->dr[7] = value;
+        v->arch.dr[7] = value;
         pv_load_debug_regs_now(v);
         return 0;
     default:
@@ -257,9 +257,9 @@ long do_get_debugreg(uint64_t reg)
 {
     switch (reg) {
     case 0: case 1: case 2: case 3: case 6: case 7:
-        return current->dr[reg];
+        return current->arch.dr[reg];
     case 4: case 5:
-        return current->dr[reg + 2];
+        return current->arch.dr[reg + 2];
     default:
         return -XEN_ENODEV;
     }
@@ -275,7 +275,7 @@ long do_physdev_op(uint64_t cmd, guest_va_t arg)
             return -XEN_EFAULT;
         if (iopl.iopl > 3)
             return -XEN_EINVAL;
-        current->iopl = iopl.iopl;
+        current->arch.pv.iopl = iopl.iopl;
         return 0;
     default:
         return -XEN_ENOSYS;
@@ -304,45 +304,4 @@ long do_vm_assist(uint64_t cmd, uint64_t type)
     default:
         return -XEN_ENOSYS;
     }
-}
-
-/*
- * Xen's do_multicall, preemptible both between entries and inside one: an
- * entry whose call asks for a continuation (hypercall_continue) has its
- * updated arguments, and the call's return value as result, written back
- * whole to the guest's entry, and the multicall continues at that entry.
- */
-long do_multicall(guest_va_t list, uint32_t nr)
-{
-    struct vcpu *v = current;
-    struct multicall_entry e;
-    uint32_t n = (uint32_t)nr;  /* Xen: uint32_t nr_calls; no upper limit */
-
-    for (uint32_t i = 0; i < n; i++) {
-        uint64_t va = list + (uint64_t)i * sizeof(e);
-        if (i && hypercall_preempt_check())
-            return hypercall_continue(__HYPERVISOR_multicall, va, n - i, 0, 0);
-        if (copy_from_guest(&e, va, sizeof(e)))
-            return -XEN_EFAULT;
-        if (e.op == __HYPERVISOR_multicall) {
-            e.result = -XEN_EINVAL;         /* no nesting */
-        } else {
-            v->mc_call = &e;
-            v->hcall_preempted = false;
-            e.result = hypercall_dispatch(e.op, e.args[0], e.args[1], e.args[2], e.args[3], e.args[4]);
-            v->mc_call = NULL;
-        }
-        if (v->hcall_preempted) {
-            v->hcall_preempted = false;
-            if (copy_to_guest(va, &e, sizeof(e)))
-                return -XEN_EFAULT;
-            return hypercall_continue(__HYPERVISOR_multicall, va, n - i, 0, 0);
-        }
-        if (copy_to_guest(va + offsetof(struct multicall_entry, result), &e.result, sizeof(e.result)))
-            return -XEN_EFAULT;
-        /* iret (which rewrote the frame) or a vCPU that stopped running ends the batch. */
-        if (e.op == __HYPERVISOR_iret || v->domain->state != DOM_RUNNING || (v->pause_flags & VPF_blocked))
-            break;
-    }
-    return 0;
 }

@@ -16,8 +16,8 @@
 
 static bool gdt_has(const struct vcpu *v, mfn_t m)
 {
-    for (unsigned int i = 0; i < v->gdt_nr_frames; i++)
-        if (v->gdt_frames[i] == m)
+    for (unsigned int i = 0; i < v->arch.pv.gdt_nr_frames; i++)
+        if (v->arch.pv.gdt_frames[i] == m)
             return true;
     return false;
 }
@@ -42,7 +42,7 @@ static void release_gdt(const mfn_t *frames, unsigned int nr)
 
 void pv_load_gdt(struct vcpu *v)
 {
-    struct vcpu_gdt g = { v->gdt_frames, v->gdt_nr_frames };
+    struct vcpu_gdt g = { v->arch.pv.gdt_frames, v->arch.pv.gdt_nr_frames };
 
     cpu_load_guest_gdt(&g);
 }
@@ -50,7 +50,7 @@ void pv_load_gdt(struct vcpu *v)
 /* Install `entries` descriptors from `frames` as v's GDT (the frames are checked and typed). */
 int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries)
 {
-    unsigned int nr = DIV_ROUND_UP(entries, 512), old_nr = v->gdt_nr_frames, i;
+    unsigned int nr = DIV_ROUND_UP(entries, 512), old_nr = v->arch.pv.gdt_nr_frames, i;
     mfn_t old[FIRST_RESERVED_GDT_PAGE];
     int rc = 0;
 
@@ -65,11 +65,11 @@ int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entri
         return rc;
     }
     /* The new GDT is in place (and loaded, for the running vCPU) before the old one goes. */
-    memcpy(old, v->gdt_frames, old_nr * sizeof(old[0]));
+    memcpy(old, v->arch.pv.gdt_frames, old_nr * sizeof(old[0]));
     if (nr)
-        memcpy(v->gdt_frames, frames, nr * sizeof(frames[0]));
-    v->gdt_nr_frames = nr;
-    v->gdt_entries = entries;
+        memcpy(v->arch.pv.gdt_frames, frames, nr * sizeof(frames[0]));
+    v->arch.pv.gdt_nr_frames = nr;
+    v->arch.pv.gdt_entries = entries;
     if (v == current)
         pv_load_gdt(v);
     release_gdt(old, old_nr);

@@ -100,7 +100,7 @@ static void fill_start_info(struct builder *b, const struct dom_build_args *a,
     struct start_info *si = va_ptr(b, l->si_va);
 
     strlcpy(si->magic, XEN_START_INFO_MAGIC, sizeof(si->magic));
-    si->nr_pages = d->nr_pfns;
+    si->nr_pages = d->arch.pv.nr_pfns;
     si->shared_info = d->shared_info_mfn << PAGE_SHIFT;
     si->flags = d->is_privileged ? SIF_PRIVILEGED : 0;
     si->store_mfn = d->store_mfn;
@@ -156,8 +156,8 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
         b.p2m[pfn] = m;
         set_gpfn_from_mfn(m, pfn);
     }
-    d->nr_pfns = nr_pages;
-    d->p2m_va = l.p2m_va;
+    d->arch.pv.nr_pfns = nr_pages;
+    d->arch.pv.p2m_va = l.p2m_va;
 
     for (unsigned int i = 0; i < info.nr_segs; i++)
         if (info.segs[i].filesz)    /* file_off is only meaningful (inside the image) then */
@@ -215,10 +215,10 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
     v->regs.rflags = X86_EFLAGS_IF | X86_EFLAGS_MBS;
     v->regs.cs = FLAT_KERNEL_CS;
     v->regs.ss = FLAT_KERNEL_SS;
-    v->kernel_l4 = pt_mfn;
-    v->kernel_sp = v->regs.rsp;
-    v->kernel_ss = FLAT_KERNEL_SS;
-    v->in_kernel = true;
+    v->arch.pv.kernel_l4 = pt_mfn;
+    v->arch.pv.kernel_sp = v->regs.rsp;
+    v->arch.pv.kernel_ss = FLAT_KERNEL_SS;
+    v->arch.pv.in_kernel = true;
     v->pause_flags &= ~VPF_down;
     printk("d%u: %s kernel, entry %#lx, %lu pages, boot region %#lx-%#lx, %lu page-table frames%s\n",
            d->domain_id, info.guest_os[0] ? info.guest_os : "PV", (unsigned long)info.entry,

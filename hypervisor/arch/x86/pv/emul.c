@@ -71,9 +71,9 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
     switch (msr) {
-    case MSR_FS_BASE:        *val = v->fs_base; return true;
-    case MSR_GS_BASE:        *val = v->gs_base_kernel; return true;
-    case MSR_SHADOW_GS_BASE: *val = v->gs_base_user; return true;
+    case MSR_FS_BASE:        *val = v->arch.pv.fs_base; return true;
+    case MSR_GS_BASE:        *val = v->arch.pv.gs_base_kernel; return true;
+    case MSR_SHADOW_GS_BASE: *val = v->arch.pv.gs_base_user; return true;
     case MSR_EFER:           *val = EFER_SCE | EFER_LME | (1UL << 10) | EFER_NXE; return true;
     default:                 return false;
     }
@@ -85,15 +85,15 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         return false;
     switch (msr) {
     case MSR_FS_BASE:
-        v->fs_base = val;
+        v->arch.pv.fs_base = val;
         wrmsr(MSR_FS_BASE, val);
         return true;
     case MSR_GS_BASE:
-        v->gs_base_kernel = val;
+        v->arch.pv.gs_base_kernel = val;
         wrmsr(MSR_GS_BASE, val);
         return true;
     case MSR_SHADOW_GS_BASE:
-        v->gs_base_user = val;
+        v->arch.pv.gs_base_user = val;
         return true;
     default:
         return false;
@@ -103,7 +103,7 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 static bool io_allowed(const struct vcpu *v)
 {
     /* The guest kernel counts as CPL 1, user as CPL 3 (Xen's iopl_ok). */
-    return v->iopl >= (v->in_kernel ? 1U : 3U);
+    return v->arch.pv.iopl >= (v->arch.pv.in_kernel ? 1U : 3U);
 }
 
 static bool emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16)
@@ -160,7 +160,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     default:
         return false;
     }
-    if (!v->in_kernel)
+    if (!v->arch.pv.in_kernel)
         return false;           /* the rest is for the guest kernel only */
     switch (b[i + 1]) {
     case 0x20: {                /* mov %crN, reg */
@@ -168,9 +168,9 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         if ((modrm >> 6) != 3)
             return false;
         switch (cr) {
-        case 0: val = read_cr0() & ~X86_CR0_TS; val |= v->fpu_ts ? X86_CR0_TS : 0; break;
+        case 0: val = read_cr0() & ~X86_CR0_TS; val |= v->arch.pv.fpu_ts ? X86_CR0_TS : 0; break;
         case 2: val = v->vcpu_info->arch.cr2; break;
-        case 3: val = v->kernel_l4 << PAGE_SHIFT; break;
+        case 3: val = v->arch.pv.kernel_l4 << PAGE_SHIFT; break;
         case 4: val = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT; break;
         default: return false;
         }

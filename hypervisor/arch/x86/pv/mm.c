@@ -343,8 +343,8 @@ int put_page_and_type_preemptible(mfn_t mfn)
     struct page_info *pg = mfn_to_page(mfn);
 
     if (put_type_begin(pg) && teardown(pg, true)) {
-        BUG_ON(current->mm_pending);        /* callers finish the last one first */
-        current->mm_pending = mfn;          /* our general reference goes with it */
+        BUG_ON(current->arch.pv.mm_pending);        /* callers finish the last one first */
+        current->arch.pv.mm_pending = mfn;          /* our general reference goes with it */
         current->domain->ctr.mm_teardown_restarts++;
         return -XEN_ERESTART;
     }
@@ -354,7 +354,7 @@ int put_page_and_type_preemptible(mfn_t mfn)
 
 int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
 {
-    mfn_t m = v->mm_pending;
+    mfn_t m = v->arch.pv.mm_pending;
     int rc;
 
     if (!m)
@@ -363,7 +363,7 @@ int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
         v->domain->ctr.mm_teardown_restarts++;
         return rc;
     }
-    v->mm_pending = 0;
+    v->arch.pv.mm_pending = 0;
     put_page(mfn_to_page(m));
     return 0;
 }
@@ -372,12 +372,12 @@ int pv_drop_partial_preemptible(struct vcpu *v, struct page_info *pg)
 {
     if (!(pg->flags & PGF_partial))
         return 0;
-    BUG_ON(v->mm_pending);
+    BUG_ON(v->arch.pv.mm_pending);
     /* Entries [0, nr_validated) hold their references, as a dying table's. */
     pg->flags = (pg->flags & ~PGF_partial) | PGF_dying;
     page_set_tlbflush_timestamp(pg);
     if (teardown(pg, true)) {
-        v->mm_pending = page_to_mfn(pg);    /* with the partial state's general reference */
+        v->arch.pv.mm_pending = page_to_mfn(pg);    /* with the partial state's general reference */
         v->domain->ctr.mm_teardown_restarts++;
         return -XEN_ERESTART;
     }
@@ -678,14 +678,14 @@ int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned 
 
 /*
  * Drop one type and general reference to m as put_page_and_type_preemptible
- * does, the teardown it may leave parked in v->mm_pending (empty).
+ * does, the teardown it may leave parked in v->arch.pv.mm_pending (empty).
  */
 static int put_and_type_parked(struct vcpu *v, mfn_t m)
 {
     struct page_info *pg = mfn_to_page(m);
 
     if (put_type_begin(pg) && teardown(pg, true)) {
-        v->mm_pending = m;                  /* the general reference goes with it */
+        v->arch.pv.mm_pending = m;                  /* the general reference goes with it */
         v->domain->ctr.mm_teardown_restarts++;
         return -XEN_ERESTART;
     }
@@ -747,13 +747,13 @@ int domain_relinquish_memory(struct domain *d)
             if (d->rel.vcpu && mm_preempt_check())
                 return -XEN_ERESTART;
             pv_set_gdt_frames(v, NULL, 0);
-            if ((m = v->kernel_l4)) {
-                v->kernel_l4 = 0;
+            if ((m = v->arch.pv.kernel_l4)) {
+                v->arch.pv.kernel_l4 = 0;
                 if (put_and_type_parked(park, m))
                     return -XEN_ERESTART;
             }
-            if ((m = v->user_l4)) {
-                v->user_l4 = 0;
+            if ((m = v->arch.pv.user_l4)) {
+                v->arch.pv.user_l4 = 0;
                 if (put_and_type_parked(park, m))
                     return -XEN_ERESTART;
             }

@@ -89,13 +89,13 @@ unsigned int mm_audit(void)
             struct vcpu *v = d->vcpu[i];
             if (!v)
                 continue;
-            tally_ref(w, v->kernel_l4);
+            tally_ref(w, v->arch.pv.kernel_l4);
             if (v->vcpu_info_mfn != INVALID_MFN)
                 tally_ref(w, v->vcpu_info_mfn);
-            tally_ref(w, v->user_l4);
-            tally_ref(w, v->mm_pending);        /* a teardown it owes */
-            for (unsigned int g = 0; g < v->gdt_nr_frames; g++)
-                tally_ref(w, v->gdt_frames[g]);
+            tally_ref(w, v->arch.pv.user_l4);
+            tally_ref(w, v->arch.pv.mm_pending);        /* a teardown it owes */
+            for (unsigned int g = 0; g < v->arch.pv.gdt_nr_frames; g++)
+                tally_ref(w, v->arch.pv.gdt_frames[g]);
         }
     }
     /* Every validated table and pin, in any domain's frames (zombies included). */

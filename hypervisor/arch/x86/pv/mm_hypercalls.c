@@ -139,7 +139,7 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
     }
     for (i = 0; i < n; i++) {
         /* Preemption points: when hypercall_preempt_check() says so, and after a request left a teardown. */
-        if (i && (hypercall_preempt_check() || v->mm_pending))
+        if (i && (hypercall_preempt_check() || v->arch.pv.mm_pending))
             return mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom);
         if (copy_from_guest(buf, list + (uint64_t)i * size, size)) {
             rc = -XEN_EFAULT;
@@ -156,7 +156,7 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
             break;
         }
     }
-    if (!rc && v->mm_pending)        /* the last request's teardown, in the continuation */
+    if (!rc && v->arch.pv.mm_pending)        /* the last request's teardown, in the continuation */
         return mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom);
     /* After a refused request a teardown stays pending, as Xen's old_guest_table: the next
      * MMU hypercall (or the domain's death) finishes it. */
@@ -179,7 +179,7 @@ long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t 
 
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
 {
-    mfn_t *slot = user ? &v->user_l4 : &v->kernel_l4, old = *slot;
+    mfn_t *slot = user ? &v->arch.pv.user_l4 : &v->arch.pv.kernel_l4, old = *slot;
     int rc;
 
     if (user && mfn == 0) {
@@ -190,7 +190,7 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
         *slot = mfn;
     }
     /* As Xen's new_guest_cr3: the CPU leaves the old L4 before its reference goes. */
-    if (v == current && v->in_kernel != user) {
+    if (v == current && v->arch.pv.in_kernel != user) {
         write_cr3(*slot << PAGE_SHIFT);
         v->domain->ctr.cr3_switches++;
     }
@@ -312,7 +312,7 @@ static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val
 
     if (!is_canonical(va) || in_hv_range(va))
         return -XEN_EINVAL;
-    if ((rc = pv_find_l1(v->domain, v->kernel_l4, va, &l1, &idx)))
+    if ((rc = pv_find_l1(v->domain, v->arch.pv.kernel_l4, va, &l1, &idx)))
         return rc;
     if ((rc = pv_mod_entry(v->domain, pg_owner, l1, idx, val, false)))
         return rc;

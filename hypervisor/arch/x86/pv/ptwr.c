@@ -209,13 +209,13 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
     struct page_info *pg;
     bool write;
 
-    if (!v->in_kernel || !(nbytes = fetch_insn(regs->rip, bytes)) || !decode(bytes, nbytes, &in))
+    if (!v->arch.pv.in_kernel || !(nbytes = fetch_insn(regs->rip, bytes)) || !decode(bytes, nbytes, &in))
         return false;
     shift = (cr2 & 7) * 8;
     if ((cr2 & 7) + in.width > 8)
         return false;                       /* must stay within one entry */
     /* Which frame is being written: the one the faulting VA maps. */
-    if (pv_find_l1(d, v->kernel_l4, cr2, &l1, &idx))
+    if (pv_find_l1(d, v->arch.pv.kernel_l4, cr2, &l1, &idx))
         return false;
     entry = (uint64_t *)mfn_to_virt(l1) + idx;
     if (!(*entry & _PAGE_PRESENT))

@@ -54,6 +54,24 @@ int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entri
 /* VCPUOP_initialise: first state of a down vCPU from a vcpu_guest_context. */
 long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
+
+/* The arch seam's PV side (arch/x86/domain.c calls these; contracts in arch_hooks.h). */
+static inline void pv_vcpu_reset(struct vcpu *v) { v->arch.pv.in_kernel = true; }
+static inline bool pv_vcpu_is_initialised(const struct vcpu *v) { return v->arch.pv.kernel_l4 != 0; }
+static inline bool pv_vcpu_in_kernel(const struct vcpu *v) { return v->arch.pv.in_kernel; }
+/* Data selectors into v (traps.c); v's state is in the CPU. */
+void pv_save_vcpu_context(struct vcpu *v);
+/* Page tables, GDT, selectors, segment bases, CR0.TS and debug registers of v into the CPU. */
+void pv_load_vcpu_context(struct vcpu *v);
+/* Point this CPU's GDT area at v's guest GDT frames (descriptor.c). */
+void pv_load_gdt(struct vcpu *v);
+/* Deliver pending events (upcall) to the current vCPU, whose frame is regs. */
+void pv_deliver_events(struct cpu_user_regs *regs);
+/* A hypercall from the guest kernel's SYSCALL (hypercall.c): dispatch it, result in rax. */
+void pv_hypercall(struct cpu_user_regs *regs);
+/* Rewind regs onto the SYSCALL with nr and these arguments (hypercall.c). */
+void pv_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
+                               uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
 /* Write-protected page-table write by the guest kernel (ptwr.c): true if emulated. */
 bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2);
 #endif

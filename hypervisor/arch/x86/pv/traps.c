@@ -24,19 +24,17 @@ static bool has_error_code(unsigned int v)
 
 void pv_toggle_guest_mode(struct vcpu *v)
 {
-    v->in_kernel = !v->in_kernel;
-    write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
-    wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);
+    v->arch.pv.in_kernel = !v->arch.pv.in_kernel;
+    write_cr3((v->arch.pv.in_kernel ? v->arch.pv.kernel_l4 : v->arch.pv.user_l4) << PAGE_SHIFT);
+    wrmsr(MSR_GS_BASE, v->arch.pv.in_kernel ? v->arch.pv.gs_base_kernel : v->arch.pv.gs_base_user);
     v->domain->ctr.cr3_switches++;
 }
-
-void pv_load_gdt(struct vcpu *v);
 
 /* Data selectors and debug registers follow the vCPU (bases are reloaded after). */
 void pv_save_vcpu_context(struct vcpu *v)
 {
     __asm__ __volatile__("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
-                         : "=r"(v->sel_ds), "=r"(v->sel_es), "=r"(v->sel_fs), "=r"(v->sel_gs));
+                         : "=r"(v->arch.pv.sel_ds), "=r"(v->arch.pv.sel_es), "=r"(v->arch.pv.sel_fs), "=r"(v->arch.pv.sel_gs));
 }
 
 /*
@@ -72,7 +70,7 @@ static void deliver_failsafe(struct vcpu *v)
     struct cpu_user_regs *regs = guest_cpu_regs();
     uint64_t frame[11], sp;
 
-    if (!v->failsafe_callback) {
+    if (!v->arch.pv.failsafe_callback) {
         domain_crash(v->domain, "segment reload failed and no failsafe callback", regs);
         return;
     }
@@ -80,9 +78,9 @@ static void deliver_failsafe(struct vcpu *v)
     uint64_t cs = regs->cs;
 
     /* As pv_bounce: user mode switches to the stack_switch stack, kernel mode shows RPL 0. */
-    if (!v->in_kernel) {
+    if (!v->arch.pv.in_kernel) {
         pv_toggle_guest_mode(v);
-        sp = v->kernel_sp;
+        sp = v->arch.pv.kernel_sp;
     } else {
         sp = regs->rsp;
         cs &= ~3UL;
@@ -93,7 +91,7 @@ static void deliver_failsafe(struct vcpu *v)
     }
     sp &= ~15UL;
     frame[0] = regs->rcx; frame[1] = regs->r11;
-    frame[2] = v->sel_ds; frame[3] = v->sel_es; frame[4] = v->sel_fs; frame[5] = v->sel_gs;
+    frame[2] = v->arch.pv.sel_ds; frame[3] = v->arch.pv.sel_es; frame[4] = v->arch.pv.sel_fs; frame[5] = v->arch.pv.sel_gs;
     frame[6] = regs->rip; frame[7] = cs | ((uint64_t)saved_mask << 32);
     frame[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (saved_mask ? 0 : X86_EFLAGS_IF);
     frame[9] = regs->rsp; frame[10] = regs->ss;
@@ -103,30 +101,30 @@ static void deliver_failsafe(struct vcpu *v)
         return;
     }
     regs->rsp = sp;
-    regs->rip = v->failsafe_callback;
+    regs->rip = v->arch.pv.failsafe_callback;
     regs->cs = FLAT_KERNEL_CS;
     regs->ss = FLAT_KERNEL_SS;
     v->vcpu_info->evtchn_upcall_mask = 1;
-    v->sel_ds = v->sel_es = v->sel_fs = v->sel_gs = 0;
+    v->arch.pv.sel_ds = v->arch.pv.sel_es = v->arch.pv.sel_fs = v->arch.pv.sel_gs = 0;
 }
 
 /* After the GDT, before the FS/GS bases (loading a selector resets its base). */
 static bool load_selectors(const struct vcpu *v)
 {
-    bool ok = load_ds(v->sel_ds);
+    bool ok = load_ds(v->arch.pv.sel_ds);
 
     /* Every register is loaded even after a failure (no short-circuit). */
-    ok = load_es(v->sel_es) && ok;
-    ok = load_fs(v->sel_fs) && ok;
-    ok = load_gs(v->sel_gs) && ok;
+    ok = load_es(v->arch.pv.sel_es) && ok;
+    ok = load_fs(v->arch.pv.sel_fs) && ok;
+    ok = load_gs(v->arch.pv.sel_gs) && ok;
     return ok;
 }
 
 static void load_debug_regs(const struct vcpu *v)
 {
     __asm__ __volatile__("mov %0, %%dr0; mov %1, %%dr1; mov %2, %%dr2; mov %3, %%dr3"
-                         :: "r"(v->dr[0]), "r"(v->dr[1]), "r"(v->dr[2]), "r"(v->dr[3]));
-    __asm__ __volatile__("mov %0, %%dr7" :: "r"(v->dr[7] ? v->dr[7] : 0x400UL));
+                         :: "r"(v->arch.dr[0]), "r"(v->arch.dr[1]), "r"(v->arch.dr[2]), "r"(v->arch.dr[3]));
+    __asm__ __volatile__("mov %0, %%dr7" :: "r"(v->arch.dr[7] ? v->arch.dr[7] : 0x400UL));
 }
 
 void pv_load_debug_regs_now(const struct vcpu *v)
@@ -139,12 +137,12 @@ void pv_load_vcpu_context(struct vcpu *v)
     bool segs_ok;
 
     pv_load_gdt(v);
-    write_cr3((v->in_kernel ? v->kernel_l4 : v->user_l4) << PAGE_SHIFT);
+    write_cr3((v->arch.pv.in_kernel ? v->arch.pv.kernel_l4 : v->arch.pv.user_l4) << PAGE_SHIFT);
     v->domain->ctr.cr3_switches++;
     segs_ok = load_selectors(v);
-    wrmsr(MSR_FS_BASE, v->fs_base);
-    wrmsr(MSR_GS_BASE, v->in_kernel ? v->gs_base_kernel : v->gs_base_user);
-    pv_set_fpu_ts(v, v->fpu_ts);
+    wrmsr(MSR_FS_BASE, v->arch.pv.fs_base);
+    wrmsr(MSR_GS_BASE, v->arch.pv.in_kernel ? v->arch.pv.gs_base_kernel : v->arch.pv.gs_base_user);
+    pv_set_fpu_ts(v, v->arch.pv.fpu_ts);
     load_debug_regs(v);
     if (!segs_ok)
         deliver_failsafe(v);
@@ -152,7 +150,7 @@ void pv_load_vcpu_context(struct vcpu *v)
 
 void pv_set_fpu_ts(struct vcpu *v, bool ts)
 {
-    v->fpu_ts = ts;
+    v->arch.pv.fpu_ts = ts;
     if (ts)
         write_cr0(read_cr0() | X86_CR0_TS);
     else
@@ -173,9 +171,9 @@ bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
         domain_crash(d, why, regs);
         return false;
     }
-    if (!v->in_kernel) {
+    if (!v->arch.pv.in_kernel) {
         pv_toggle_guest_mode(v);
-        sp = v->kernel_sp;
+        sp = v->arch.pv.kernel_sp;
     } else {
         sp = regs->rsp;
         cs &= ~3UL;             /* RPL 0 tells the guest "kernel context" */
@@ -216,13 +214,13 @@ bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
 void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
                          bool has_err, uint32_t err)
 {
-    const struct trap_info *ti = &v->trap_ctxt[vector];
+    const struct trap_info *ti = &v->arch.pv.trap_ctxt[vector];
     char what[48];
 
     if (vector == TRAP_page_fault) {
         /* The guest reads CR2 from vcpu_info; the U bit reflects guest user mode. */
         v->vcpu_info->arch.cr2 = read_cr2();
-        err = (err & ~4U) | (v->in_kernel ? 0 : 4U);
+        err = (err & ~4U) | (v->arch.pv.in_kernel ? 0 : 4U);
     }
     snprintf(what, sizeof(what), "%s (vector %u)",
              vector < 32 ? exception_names[vector] : "software interrupt", vector);
@@ -232,10 +230,10 @@ void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned in
 /* `int n` refused by the real IDT (#GP with error (n<<3)|2): check the virtual DPL. */
 static void pv_soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs, unsigned int n)
 {
-    const struct trap_info *ti = &v->trap_ctxt[n];
+    const struct trap_info *ti = &v->arch.pv.trap_ctxt[n];
     unsigned int dpl = TI_GET_DPL(ti);
 
-    if (ti->address && (v->in_kernel ? dpl >= 1 : dpl >= 3)) {
+    if (ti->address && (v->arch.pv.in_kernel ? dpl >= 1 : dpl >= 3)) {
         regs->rip += 2;
         pv_inject_exception(v, regs, n, false, 0);
         return;
@@ -261,8 +259,8 @@ void pv_guest_exception(struct cpu_user_regs *regs)
     case TRAP_no_device:
         /* Virtual CR0.TS: deliver #NM once and clear it, as Xen does. */
         __asm__ __volatile__("clts");
-        if (v->fpu_ts) {
-            v->fpu_ts = false;
+        if (v->arch.pv.fpu_ts) {
+            v->arch.pv.fpu_ts = false;
             break;
         }
         return;
@@ -281,7 +279,7 @@ void pv_guest_exception(struct cpu_user_regs *regs)
             return;
         break;
     case 0x80:
-        if (!v->trap_ctxt[0x80].address) {
+        if (!v->arch.pv.trap_ctxt[0x80].address) {
             /* No handler: Xen turns it into #GP(0x402) at the int instruction. */
             regs->rip -= 2;
             pv_inject_exception(v, regs, TRAP_gp_fault, true, (0x80 << 3) | 2);
@@ -296,9 +294,9 @@ void pv_deliver_events(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
-    if (!v->event_callback || !local_events_need_delivery(v))
+    if (!v->arch.pv.event_callback || !local_events_need_delivery(v))
         return;
-    if (pv_bounce(v, regs, v->event_callback, false, 0, true, "event upcall"))
+    if (pv_bounce(v, regs, v->arch.pv.event_callback, false, 0, true, "event upcall"))
         v->domain->ctr.upcalls++;
 }
 
@@ -306,22 +304,19 @@ void do_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
-    if (v->in_kernel) {
-        unsigned long nr = regs->rax;
-        long ret = hypercall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
-        if (nr != __HYPERVISOR_iret)
-            regs->rax = ret;
+    if (v->arch.pv.in_kernel) {
+        pv_hypercall(regs);
         return;
     }
     /* A guest user-mode system call: to the guest kernel's syscall callback. */
     regs->rflags &= ~X86_EFLAGS_DF;
-    if (!v->syscall_callback) {
+    if (!v->arch.pv.syscall_callback) {
         regs->rip -= 2;
         pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
         return;
     }
-    pv_bounce(v, regs, v->syscall_callback, false, 0,
-              v->callback_flags & (1U << CALLBACKTYPE_syscall), "system call");
+    pv_bounce(v, regs, v->arch.pv.syscall_callback, false, 0,
+              v->arch.pv.callback_flags & (1U << CALLBACKTYPE_syscall), "system call");
 }
 
 /*
@@ -334,13 +329,13 @@ void do_syscall32(struct cpu_user_regs *regs)
     struct vcpu *v = current;
 
     regs->rflags &= ~X86_EFLAGS_DF;
-    if (!v->syscall32_callback) {
+    if (!v->arch.pv.syscall32_callback) {
         regs->rip -= 2;
         pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
         return;
     }
-    pv_bounce(v, regs, v->syscall32_callback, false, 0,
-              v->callback_flags & (1U << CALLBACKTYPE_syscall32), "32-bit system call");
+    pv_bounce(v, regs, v->arch.pv.syscall32_callback, false, 0,
+              v->arch.pv.callback_flags & (1U << CALLBACKTYPE_syscall32), "32-bit system call");
 }
 
 /*
@@ -353,10 +348,10 @@ void do_sysenter(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
-    if (!v->sysenter_callback) {
+    if (!v->arch.pv.sysenter_callback) {
         pv_inject_exception(v, regs, TRAP_gp_fault, true, 0);
         return;
     }
-    pv_bounce(v, regs, v->sysenter_callback, false, 0,
-              v->callback_flags & (1U << CALLBACKTYPE_sysenter), "sysenter");
+    pv_bounce(v, regs, v->arch.pv.sysenter_callback, false, 0,
+              v->arch.pv.callback_flags & (1U << CALLBACKTYPE_sysenter), "sysenter");
 }

@@ -56,7 +56,7 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
     if (!c)
         return -XEN_ENOMEM;
     rc = copy_from_guest(c, arg, sizeof(*c)) ? -XEN_EFAULT : 0;
-    if (!rc && v->kernel_l4)
+    if (!rc && v->arch.pv.kernel_l4)
         rc = -XEN_EEXIST;               /* already initialised */
     if (!rc)
         rc = decode(c);
@@ -87,29 +87,29 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
     v->regs.rflags = (c->user_regs.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT)) |
                      X86_EFLAGS_IF | X86_EFLAGS_MBS;
     /* As Xen: the IOPL field of the initial flags is the vCPU's virtual IOPL. */
-    v->iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
-    v->sel_ds = fixup_sel(c->user_regs.ds);
-    v->sel_es = fixup_sel(c->user_regs.es);
-    v->sel_fs = fixup_sel(c->user_regs.fs);
-    v->sel_gs = fixup_sel(c->user_regs.gs);
+    v->arch.pv.iopl = (c->user_regs.rflags & X86_EFLAGS_IOPL) >> 12;
+    v->arch.pv.sel_ds = fixup_sel(c->user_regs.ds);
+    v->arch.pv.sel_es = fixup_sel(c->user_regs.es);
+    v->arch.pv.sel_fs = fixup_sel(c->user_regs.fs);
+    v->arch.pv.sel_gs = fixup_sel(c->user_regs.gs);
     if (c->flags & VGCF_i387_valid)
-        memcpy(v->fpu_area, c->fpu_ctxt, sizeof(v->fpu_area));
-    memcpy(v->trap_ctxt, c->trap_ctxt, sizeof(v->trap_ctxt));
+        memcpy(v->arch.fpu_area, c->fpu_ctxt, sizeof(v->arch.fpu_area));
+    memcpy(v->arch.pv.trap_ctxt, c->trap_ctxt, sizeof(v->arch.pv.trap_ctxt));
     for (unsigned int i = 0; i < 256; i++)
-        v->trap_ctxt[i].cs = FLAT_KERNEL_CS;
-    v->kernel_ss = FLAT_KERNEL_SS;
-    v->kernel_sp = c->kernel_sp;
-    v->event_callback = c->event_callback_eip;
-    v->failsafe_callback = c->failsafe_callback_eip;
-    v->syscall_callback = c->syscall_callback_eip;
-    v->callback_flags = (c->flags & VGCF_failsafe_disables_events ? 1U << CALLBACKTYPE_failsafe : 0) |
+        v->arch.pv.trap_ctxt[i].cs = FLAT_KERNEL_CS;
+    v->arch.pv.kernel_ss = FLAT_KERNEL_SS;
+    v->arch.pv.kernel_sp = c->kernel_sp;
+    v->arch.pv.event_callback = c->event_callback_eip;
+    v->arch.pv.failsafe_callback = c->failsafe_callback_eip;
+    v->arch.pv.syscall_callback = c->syscall_callback_eip;
+    v->arch.pv.callback_flags = (c->flags & VGCF_failsafe_disables_events ? 1U << CALLBACKTYPE_failsafe : 0) |
                         (c->flags & VGCF_syscall_disables_events ? 1U << CALLBACKTYPE_syscall : 0);
-    v->fs_base = c->fs_base;
-    v->gs_base_kernel = c->gs_base_kernel;
-    v->gs_base_user = c->gs_base_user;
-    v->kernel_l4 = l4;
-    v->user_l4 = ul4;
-    v->in_kernel = true;
+    v->arch.pv.fs_base = c->fs_base;
+    v->arch.pv.gs_base_kernel = c->gs_base_kernel;
+    v->arch.pv.gs_base_user = c->gs_base_user;
+    v->arch.pv.kernel_l4 = l4;
+    v->arch.pv.user_l4 = ul4;
+    v->arch.pv.in_kernel = true;
     if (c->flags & VGCF_online)
         v->pause_flags &= ~VPF_down;
     xfree(c);

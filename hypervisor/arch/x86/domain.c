@@ -1,0 +1,88 @@
+/*
+ * The x86 side of the arch seam (arch_hooks.h): each hook dispatches on the
+ * guest type to the PV code in pv/ (the only type today), as Xen's
+ * arch/x86/domain.c does between pv/ and hvm/.
+ */
+#include "lib.h"
+#include "arch_hooks.h"
+#include "domain.h"
+#include "mm.h"
+#include "processor.h"
+#include "fpu.h"
+#include "pv/pv.h"
+
+void arch_vcpu_initialise(struct vcpu *v)
+{
+    v->arch.dr[6] = 0xffff0ff0;      /* architectural reset values (Xen: X86_DR6/DR7_DEFAULT) */
+    v->arch.dr[7] = 0x400;
+    fpu_reset_image(v->arch.fpu_area);   /* FCW 0x37f, MXCSR 0x1f80 */
+    pv_vcpu_reset(v);
+}
+
+long arch_vcpu_op_initialise(struct vcpu *v, uint64_t arg)
+{
+    return pv_vcpu_initialise(v, arg);
+}
+
+bool arch_vcpu_is_initialised(const struct vcpu *v)
+{
+    return pv_vcpu_is_initialised(v);
+}
+
+void arch_mm_preempt_reset(void)
+{
+    pv_mm_preempt_reset();
+}
+
+int arch_mm_finish_pending(struct vcpu *v, bool preemptible)
+{
+    return pv_mm_finish_pending(v, preemptible);
+}
+
+bool arch_mm_work_pending(const struct vcpu *v)
+{
+    return v->arch.pv.mm_pending != 0;
+}
+
+bool arch_vcpu_in_kernel(const struct vcpu *v)
+{
+    return pv_vcpu_in_kernel(v);
+}
+
+void arch_ctxt_switch_from(struct vcpu *prev, bool save_state)
+{
+    if (save_state)
+        pv_save_vcpu_context(prev);
+    arch_fpu_save(prev);
+}
+
+void arch_ctxt_switch_to(struct vcpu *next)
+{
+    arch_fpu_restore(next);     /* eager switch; never faults the hypervisor */
+    pv_load_vcpu_context(next);
+}
+
+void arch_ctxt_switch_to_idle(void)
+{
+    write_cr3(__pa(idle_pg_table));
+}
+
+void arch_return_to_guest(struct cpu_user_regs *regs)
+{
+    pv_deliver_events(regs);
+}
+
+void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
+                                 uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+    pv_hypercall_continuation(regs, nr, a1, a2, a3, a4);
+}
+
+void arch_share_page_with_guest(mfn_t mfn)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    pg->flags |= PGF_shared_info;
+    pg->count = pg->type_count = 1;
+    pg->type = PGT_writable_page;
+}

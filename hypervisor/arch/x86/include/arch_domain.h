@@ -1,0 +1,55 @@
+/*
+ * The x86 part of struct vcpu and struct domain (Xen's asm/domain.h):
+ * state every x86 guest has (FPU image, debug registers), then a union
+ * with one member per guest type. Only PV exists; an HVM type adds
+ * `struct hvm_vcpu hvm` beside `pv`. Common code never reads these fields:
+ * it goes through arch_hooks.h. domain.h includes this header.
+ */
+#ifndef TANDEM_ARCH_DOMAIN_H
+#define TANDEM_ARCH_DOMAIN_H
+
+#include "types.h"
+#include <tandem/xen.h>
+
+/* A 64-bit PV vCPU's virtual CPU state (Xen's struct pv_vcpu). */
+struct pv_vcpu {
+    bool in_kernel;                 /* guest kernel mode vs guest user mode */
+    mfn_t kernel_l4;                /* NEW_BASEPTR, 0 = not initialised */
+    mfn_t user_l4;                  /* NEW_USER_BASEPTR, 0 = none */
+    mfn_t mm_pending;               /* a dying table whose teardown this vCPU owes (pv/mm.c), 0 = none */
+    uint64_t kernel_ss, kernel_sp;  /* stack_switch */
+    uint64_t fs_base, gs_base_kernel, gs_base_user;
+    uint16_t gs_sel_user;
+    uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors, saved while descheduled */
+    bool fpu_ts;                    /* virtual CR0.TS */
+    struct trap_info trap_ctxt[256];
+    mfn_t gdt_frames[14];           /* set_gdt: guest descriptor pages (seg_desc type) */
+    unsigned int gdt_nr_frames, gdt_entries;
+    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    uint64_t sysenter_callback, syscall32_callback;
+    unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
+    unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
+};
+
+struct arch_vcpu {
+    uint8_t fpu_area[512] __aligned(16);    /* FXSAVE image (fpu.c) */
+    bool fpu_dirty;
+    uint64_t dr[8];                 /* guest debug registers */
+    union {
+        struct pv_vcpu pv;
+    };
+};
+
+/* A PV domain's memory layout as built (pv/domain_build.c). */
+struct pv_domain {
+    uint64_t nr_pfns;               /* guest pseudo-physical size */
+    uint64_t p2m_va;                /* start_info.mfn_list */
+};
+
+struct arch_domain {
+    union {
+        struct pv_domain pv;
+    };
+};
+
+#endif

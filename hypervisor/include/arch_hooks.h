@@ -1,0 +1,100 @@
+/*
+ * The arch seam: the only way hypervisor/common/ reaches architecture or
+ * guest-type (PV) code, as Xen's arch_* hooks (xen/include/xen/domain.h,
+ * asm/domain.h). Implemented in hypervisor/arch/x86/domain.c, which
+ * dispatches on the guest type (only PV exists; an HVM type would add its
+ * own cases there, never in common code). `make test` checks that no file
+ * under hypervisor/common/ includes a PV or arch-internal header or calls a
+ * pv_* function (tests/layout/check).
+ *
+ * Locking: the scheduler runs with interrupts off and holds no lock across
+ * the context-switch hooks; the hypercall hooks run on the current vCPU
+ * with interrupts off (the hypervisor is not preemptible). No hook takes a
+ * run-queue lock.
+ */
+#ifndef TANDEM_ARCH_HOOKS_H
+#define TANDEM_ARCH_HOOKS_H
+
+#include "types.h"
+#include "regs.h"
+
+struct vcpu;
+struct domain;
+
+/*
+ * A new vCPU's architectural reset state (v is zeroed, v->domain set, not
+ * yet on a run queue): debug registers at their reset values, a clean FPU
+ * image, guest kernel mode. Cannot fail. (Xen's arch_vcpu_create.)
+ */
+void arch_vcpu_initialise(struct vcpu *v);
+
+/*
+ * VCPUOP_initialise: v's first register state from the guest's context
+ * at `arg` (a guest address). v belongs to the current domain. Checks
+ * everything before changing anything. Returns 0 or a -XEN_* error
+ * (-XEN_EEXIST if v was initialised before). (Xen's arch_set_info_guest.)
+ */
+long arch_vcpu_op_initialise(struct vcpu *v, uint64_t arg);
+
+/* True once v has a register state it can run with (built, or VCPUOP_initialise'd). */
+bool arch_vcpu_is_initialised(const struct vcpu *v);
+
+/*
+ * Page-table work a reservation call must not do in one go (common/memory.c):
+ * arch_mm_preempt_reset() starts a new work budget for this call;
+ * arch_mm_finish_pending(v, preemptible) finishes a teardown v left partway,
+ * returning -XEN_ERESTART when the budget ran out first (continue the call);
+ * arch_mm_work_pending(v) says whether a teardown is still owed.
+ */
+void arch_mm_preempt_reset(void);
+int arch_mm_finish_pending(struct vcpu *v, bool preemptible);
+bool arch_mm_work_pending(const struct vcpu *v);
+
+/* True if v runs in its guest kernel's privilege mode (for crash dumps and the 'q' key). */
+bool arch_vcpu_in_kernel(const struct vcpu *v);
+
+/*
+ * Context switch, in this order (common/sched.c's context_switch):
+ *  - prev's general registers have been copied from the guest frame to
+ *    prev->regs if its domain still runs (save_state is then true);
+ *  - arch_ctxt_switch_from(prev, save_state): save the rest of prev's
+ *    state the CPU holds (segment bases and selectors only if save_state,
+ *    the FPU always, as its registers are about to be overwritten);
+ *  - next's registers are copied into the guest frame;
+ *  - arch_ctxt_switch_to(next): load next's address space, descriptor
+ *    tables, segments, debug registers and FPU. Never faults the
+ *    hypervisor: state the CPU refuses crashes next's domain instead.
+ * With no vCPU to run, arch_ctxt_switch_to_idle() loads the idle page
+ * tables, so a dead domain's tables can be freed.
+ */
+void arch_ctxt_switch_from(struct vcpu *prev, bool save_state);
+void arch_ctxt_switch_to(struct vcpu *next);
+void arch_ctxt_switch_to_idle(void);
+
+/*
+ * The last step on every way back to the guest, interrupts off, for the
+ * current vCPU whose frame is `regs`: deliver pending events (the PV
+ * upcall bounce). May crash the domain (a frame it cannot write); the
+ * caller checks vcpu_runnable() afterwards.
+ */
+void arch_return_to_guest(struct cpu_user_regs *regs);
+
+/*
+ * Hypercall continuation outside a multicall (Xen's
+ * hypercall_create_continuation, arch part): make the guest re-enter
+ * hypercall nr with these arguments when it next runs. `regs` is the
+ * current vCPU's guest frame, inside a hypercall made from that vCPU's
+ * hypercall entry. Cannot fail.
+ */
+void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
+                                 uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
+
+/*
+ * Type frame mfn (allocated for its domain, which may map it: shared_info)
+ * as a page the hypervisor writes for the domain's whole life: a writable
+ * type reference is held, so it can never be validated as a page table,
+ * and domain_relinquish_memory frees it. Xen's share_xen_page_with_guest.
+ */
+void arch_share_page_with_guest(mfn_t mfn);
+
+#endif
