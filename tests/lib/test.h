@@ -18,6 +18,8 @@ void test_main(void);
 /* Every test says how it ended: test_success() when all checks ran (as XTF's xtf_success());
  * a FAILURE/ERROR/SKIP reported earlier still wins. */
 void test_success(void);
+/* End the test from anywhere (a callback with no way back to test_main): the result line, then power off. */
+__attribute__((noreturn)) void test_exit(void);
 void test_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* FAILURE */
 void test_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));  /* ERROR: test bug */
 void test_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* SKIP */

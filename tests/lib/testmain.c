@@ -29,6 +29,14 @@ void test_success(void)
     said = true;
 }
 
+void test_exit(void)
+{
+    if (!said)
+        test_error("test ended without a result (no test_success, fail, error or skip)");
+    printk("Test result: %s\n", names[result]);
+    shutdown(SHUTDOWN_poweroff);
+}
+
 /* As XTF: a test that returns without saying how it ended is an ERROR, never a SUCCESS. */
 void kernel_main(struct start_info *si)
 {
