@@ -7,7 +7,7 @@ UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV)
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
 
-UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv
+UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I pvdrivers/include
 ifneq ($(UNIT_SANITIZE),)
 UNIT_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
@@ -57,4 +57,24 @@ $(UNIT_TEST_BINS): $(OUT)/tests/unit/%: $(UNIT_OBJ)/test_%.o $(UNIT_OBJ)/hv/%.o
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/tlib
 
+# pvdrivers/common (the split drivers' shared pieces, pvdrivers.md): pvd_<name> links
+# pvdrivers/common/<name>.c with tests/unit/test_pvd_<name>.c; pvd_ring tests the
+# hypercall-abi io/ring.h macros alone, with a front and a back end in two threads.
+UNIT_PVD      := gntref
+PVD_UNIT_BINS := $(patsubst %,$(OUT)/tests/unit/pvd_%,$(UNIT_PVD))
+$(UNIT_OBJ)/pvd/%.o: pvdrivers/common/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(PVD_UNIT_BINS): $(OUT)/tests/unit/pvd_%: $(UNIT_OBJ)/test_pvd_%.o $(UNIT_OBJ)/pvd/%.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+
+$(OUT)/tests/unit/pvd_ring: $(UNIT_OBJ)/test_pvd_ring.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka -lpthread
+UNIT_TEST_BINS += $(PVD_UNIT_BINS)
+
+-include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,$(UNIT_PVD) ring) $(patsubst %,$(UNIT_OBJ)/pvd/%.d,$(UNIT_PVD))
 -include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS_ALL)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS)) $(TLIB_UNIT_OBJS:.o=.d)
