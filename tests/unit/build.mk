@@ -60,7 +60,7 @@ UNIT_TEST_BINS += $(OUT)/tests/unit/tlib
 # pvdrivers/common (the split drivers' shared pieces, pvdrivers.md): pvd_<name> links
 # pvdrivers/common/<name>.c with tests/unit/test_pvd_<name>.c; pvd_ring tests the
 # hypercall-abi io/ring.h macros alone, with a front and a back end in two threads.
-UNIT_PVD      := gntref
+UNIT_PVD      := gntref xenbus_state
 PVD_UNIT_BINS := $(patsubst %,$(OUT)/tests/unit/pvd_%,$(UNIT_PVD))
 $(UNIT_OBJ)/pvd/%.o: pvdrivers/common/%.c $(UNIT_OBJ)/flags
 	@mkdir -p $(dir $@)
