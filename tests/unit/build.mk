@@ -7,10 +7,11 @@ UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV)
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
 
-UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I pvdrivers/include
+UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv
 ifneq ($(UNIT_SANITIZE),)
-UNIT_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+UNIT_CFLAGS += $(UNIT_SAN_FLAGS)
 
 # Rebuild everything when the compiler or flags change (e.g. UNIT_SANITIZE toggled).
 $(UNIT_OBJ)/flags: unit-flags-check
@@ -62,10 +63,18 @@ UNIT_TEST_BINS += $(OUT)/tests/unit/tlib
 # hypercall-abi io/ring.h macros alone, with a front and a back end in two threads.
 UNIT_PVD      := gntref xenbus_state
 PVD_UNIT_BINS := $(patsubst %,$(OUT)/tests/unit/pvd_%,$(UNIT_PVD))
+# Not hypervisor/include: drivers see only the ABI headers and pvdrivers/include.
+PVD_CFLAGS    := $(HOST_CFLAGS) $(UNIT_SAN_FLAGS) -I pvdrivers/include
+
+$(UNIT_OBJ)/test_pvd_%.o: tests/unit/test_pvd_%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+
 $(UNIT_OBJ)/pvd/%.o: pvdrivers/common/%.c $(UNIT_OBJ)/flags
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $< (unit)"
-	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
 
 $(PVD_UNIT_BINS): $(OUT)/tests/unit/pvd_%: $(UNIT_OBJ)/test_pvd_%.o $(UNIT_OBJ)/pvd/%.o
 	@echo "  HOSTLD  $@"
@@ -74,7 +83,7 @@ $(PVD_UNIT_BINS): $(OUT)/tests/unit/pvd_%: $(UNIT_OBJ)/test_pvd_%.o $(UNIT_OBJ)/
 $(OUT)/tests/unit/pvd_ring: $(UNIT_OBJ)/test_pvd_ring.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka -lpthread
-UNIT_TEST_BINS += $(PVD_UNIT_BINS)
+UNIT_TEST_BINS += $(PVD_UNIT_BINS) $(OUT)/tests/unit/pvd_ring
 
 -include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,$(UNIT_PVD) ring) $(patsubst %,$(UNIT_OBJ)/pvd/%.d,$(UNIT_PVD))
 -include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS_ALL)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS)) $(TLIB_UNIT_OBJS:.o=.d)
