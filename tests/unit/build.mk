@@ -61,7 +61,7 @@ UNIT_TEST_BINS += $(OUT)/tests/unit/tlib
 # pvdrivers/common (the split drivers' shared pieces, pvdrivers.md): pvd_<name> links
 # pvdrivers/common/<name>.c with tests/unit/test_pvd_<name>.c; pvd_ring tests the
 # hypercall-abi io/ring.h macros alone, with a front and a back end in two threads.
-UNIT_PVD      := gntref xenbus_state xenbus_client evtchn xs_ring
+UNIT_PVD      := gntref xenbus_state xenbus_client evtchn xs_ring xenbus_ring
 PVD_UNIT_BINS := $(patsubst %,$(OUT)/tests/unit/pvd_%,$(UNIT_PVD))
 # Not hypervisor/include: drivers see only the ABI headers and pvdrivers/include.
 PVD_CFLAGS    := $(HOST_CFLAGS) $(UNIT_SAN_FLAGS) -I pvdrivers/include
@@ -82,6 +82,9 @@ $(PVD_UNIT_BINS): $(OUT)/tests/unit/pvd_%: $(UNIT_OBJ)/test_pvd_%.o $(UNIT_OBJ)/
 
 # evtchn.c publishes and reads ports through the store client.
 $(OUT)/tests/unit/pvd_evtchn: $(UNIT_OBJ)/pvd/xenbus_client.o
+
+# xenbus_ring.c is the client's transport over xs_ring.c.
+$(OUT)/tests/unit/pvd_xenbus_ring: $(UNIT_OBJ)/pvd/xenbus_client.o $(UNIT_OBJ)/pvd/xs_ring.o
 
 $(OUT)/tests/unit/pvd_ring: $(UNIT_OBJ)/test_pvd_ring.o
 	@echo "  HOSTLD  $@"
