@@ -4,7 +4,11 @@
  * whole and the caller blocks (pvos_wait_until) until the reply with its
  * req_id has arrived; watch events read meanwhile are queued and handed
  * to the client by xenbus_ring_poll_events, outside the request. Replies
- * with another req_id (a request that timed out) are skipped.
+ * with another req_id (a request that timed out before anything of its
+ * reply was read) are skipped. After -EIO, or -ETIMEDOUT in the middle of
+ * a message, the byte stream is out of step: reset the ring (the page's
+ * connection field, XENSTORE_RECONNECT) before the next request; that
+ * reset is not written yet.
  *
  * Setup: fill in intf (the mapped store page), port (start_info's
  * store_evtchn) and timeout_ns (per request, 0: none), then route the
