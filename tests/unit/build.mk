@@ -86,10 +86,17 @@ $(OUT)/tests/unit/pvd_evtchn: $(UNIT_OBJ)/pvd/xenbus_client.o
 # xenbus_ring.c is the client's transport over xs_ring.c.
 $(OUT)/tests/unit/pvd_xenbus_ring: $(UNIT_OBJ)/pvd/xenbus_client.o $(UNIT_OBJ)/pvd/xs_ring.o
 
+# Two drivers against each other: every common piece.
+PVD_HANDSHAKE_OBJS := $(patsubst %,$(UNIT_OBJ)/pvd/%.o,xenbus_state xenbus_client evtchn gntref)
+$(OUT)/tests/unit/pvd_handshake: $(UNIT_OBJ)/test_pvd_handshake.o $(PVD_HANDSHAKE_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_handshake
+
 $(OUT)/tests/unit/pvd_ring: $(UNIT_OBJ)/test_pvd_ring.o
 	@echo "  HOSTLD  $@"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka -lpthread
 UNIT_TEST_BINS += $(PVD_UNIT_BINS) $(OUT)/tests/unit/pvd_ring
 
--include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,$(UNIT_PVD) ring) $(patsubst %,$(UNIT_OBJ)/pvd/%.d,$(UNIT_PVD))
+-include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,$(UNIT_PVD) ring handshake) $(patsubst %,$(UNIT_OBJ)/pvd/%.d,$(UNIT_PVD))
 -include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS_ALL)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS)) $(TLIB_UNIT_OBJS:.o=.d)
