@@ -7,6 +7,7 @@ ALL_TARGETS :=
 include lib/build.mk
 include hypervisor/build.mk
 include guest-kernel/build.mk
+include pvdrivers/build.mk
 include tests/build.mk
 -include hypervisor/boot/efi/build.mk
 -include bench/build.mk

@@ -9,8 +9,9 @@ UNIT_OBJ       := $(OUT)/tests/unit/obj
 
 UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv
 ifneq ($(UNIT_SANITIZE),)
-UNIT_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
+UNIT_CFLAGS += $(UNIT_SAN_FLAGS)
 
 # Rebuild everything when the compiler or flags change (e.g. UNIT_SANITIZE toggled).
 $(UNIT_OBJ)/flags: unit-flags-check
@@ -57,4 +58,45 @@ $(UNIT_TEST_BINS): $(OUT)/tests/unit/%: $(UNIT_OBJ)/test_%.o $(UNIT_OBJ)/hv/%.o
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/tlib
 
+# pvdrivers/common (the split drivers' shared pieces, pvdrivers.md): pvd_<name> links
+# pvdrivers/common/<name>.c with tests/unit/test_pvd_<name>.c; pvd_ring tests the
+# hypercall-abi io/ring.h macros alone, with a front and a back end in two threads.
+UNIT_PVD      := gntref xenbus_state xenbus_client evtchn xs_ring xenbus_ring
+PVD_UNIT_BINS := $(patsubst %,$(OUT)/tests/unit/pvd_%,$(UNIT_PVD))
+# Not hypervisor/include: drivers see only the ABI headers and pvdrivers/include.
+PVD_CFLAGS    := $(HOST_CFLAGS) $(UNIT_SAN_FLAGS) -I pvdrivers/include
+
+$(UNIT_OBJ)/test_pvd_%.o: tests/unit/test_pvd_%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $<"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_OBJ)/pvd/%.o: pvdrivers/common/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+
+$(PVD_UNIT_BINS): $(OUT)/tests/unit/pvd_%: $(UNIT_OBJ)/test_pvd_%.o $(UNIT_OBJ)/pvd/%.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+
+# evtchn.c publishes and reads ports through the store client.
+$(OUT)/tests/unit/pvd_evtchn: $(UNIT_OBJ)/pvd/xenbus_client.o
+
+# xenbus_ring.c is the client's transport over xs_ring.c.
+$(OUT)/tests/unit/pvd_xenbus_ring: $(UNIT_OBJ)/pvd/xenbus_client.o $(UNIT_OBJ)/pvd/xs_ring.o
+
+# Two drivers against each other: every common piece.
+PVD_HANDSHAKE_OBJS := $(patsubst %,$(UNIT_OBJ)/pvd/%.o,xenbus_state xenbus_client evtchn gntref)
+$(OUT)/tests/unit/pvd_handshake: $(UNIT_OBJ)/test_pvd_handshake.o $(PVD_HANDSHAKE_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_handshake
+
+$(OUT)/tests/unit/pvd_ring: $(UNIT_OBJ)/test_pvd_ring.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka -lpthread
+UNIT_TEST_BINS += $(PVD_UNIT_BINS) $(OUT)/tests/unit/pvd_ring
+
+-include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,$(UNIT_PVD) ring handshake) $(patsubst %,$(UNIT_OBJ)/pvd/%.d,$(UNIT_PVD))
 -include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS_ALL)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS)) $(TLIB_UNIT_OBJS:.o=.d)

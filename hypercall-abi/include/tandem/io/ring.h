@@ -171,13 +171,24 @@ typedef struct name##_back_ring name##_back_ring_t
 /*
  * Back end: requests published but not yet consumed, capped by the free
  * response space so a misbehaving front end cannot make the back end
- * overrun slots it has not answered.
+ * overrun slots it has not answered. req_prod is read exactly once (the
+ * helper takes it as an argument): reading it once for the comparison and
+ * again for the result let a front end moving it in between get an
+ * uncapped count through (tests/unit/test_pvd_ring.c, hostile_req_prod).
  */
+#ifndef __ASSEMBLY__
+static inline RING_IDX ring_unconsumed_requests_(RING_IDX req_prod, RING_IDX req_cons,
+                                                 RING_IDX rsp_prod_pvt, RING_IDX size)
+{
+    RING_IDX req = req_prod - req_cons;
+    RING_IDX rsp = size - (req_cons - rsp_prod_pvt);
+
+    return req < rsp ? req : rsp;
+}
+#endif
 #define RING_HAS_UNCONSUMED_REQUESTS(r)                                      \
-    (((RING_IDX)(RING_READ_IDX((r)->sring->req_prod) - (r)->req_cons) <      \
-      (RING_IDX)(RING_SIZE(r) - ((r)->req_cons - (r)->rsp_prod_pvt))) ?      \
-     (RING_IDX)(RING_READ_IDX((r)->sring->req_prod) - (r)->req_cons) :      \
-     (RING_IDX)(RING_SIZE(r) - ((r)->req_cons - (r)->rsp_prod_pvt)))
+    ring_unconsumed_requests_(RING_READ_IDX((r)->sring->req_prod),           \
+                              (r)->req_cons, (r)->rsp_prod_pvt, RING_SIZE(r))
 
 #define RING_GET_REQUEST(r, idx)                                             \
     (&((r)->sring->ring[(idx) & (RING_SIZE(r) - 1)].req))
