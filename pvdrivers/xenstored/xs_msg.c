@@ -145,7 +145,7 @@ static int domid_arg(const char *s, uint16_t *domid)
 static int do_change(struct xs_ctx *c, uint32_t type, const struct args *a, struct xsd_msg *r)
 {
     char path[XENSTORE_ABS_PATH_MAX + 1];
-    const char *p0 = type == XS_WRITE || type == XS_SET_PERMS ? (a->len && memchr(a->p, 0, a->len) ? a->p : NULL)
+    const char *p0 = type == XS_WRITE || type == XS_SET_PERMS ? (count_strings(a) ? a->p : NULL)
                                                               : onearg(a);
     struct xs_op *op = NULL;
     int err = path_arg(c, p0, path);

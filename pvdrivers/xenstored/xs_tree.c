@@ -225,7 +225,7 @@ void xs_node_path(const struct xs_node *n, char *buf)
     size_t len = 0;
 
     if (!n->parent) {
-        strcpy(buf, "/");
+        memcpy(buf, "/", 2);
         return;
     }
     for (m = n; m->parent; m = m->parent)
