@@ -281,6 +281,34 @@ int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, st
     return err;
 }
 
+/* Per type, as Xen's wire_funcs: implemented, domain 0 only, tx_id ignored. */
+enum { F_IMPL = 1, F_PRIV = 2, F_NOTID = 4 };
+static const uint8_t type_flags[XS_TYPE_COUNT] = {
+    [XS_DIRECTORY] = F_IMPL,            [XS_READ] = F_IMPL,
+    [XS_GET_PERMS] = F_IMPL,            [XS_WATCH] = F_IMPL | F_NOTID,
+    [XS_UNWATCH] = F_IMPL | F_NOTID,    [XS_TRANSACTION_START] = F_IMPL,
+    [XS_TRANSACTION_END] = F_IMPL,      [XS_INTRODUCE] = F_IMPL | F_PRIV | F_NOTID,
+    [XS_RELEASE] = F_IMPL | F_PRIV | F_NOTID, [XS_GET_DOMAIN_PATH] = F_IMPL | F_NOTID,
+    [XS_WRITE] = F_IMPL,                [XS_MKDIR] = F_IMPL,
+    [XS_RM] = F_IMPL,                   [XS_SET_PERMS] = F_IMPL,
+    [XS_IS_DOMAIN_INTRODUCED] = F_IMPL | F_PRIV | F_NOTID,
+    [XS_RESET_WATCHES] = F_IMPL | F_NOTID, [XS_DIRECTORY_PART] = F_IMPL,
+};
+
+/* Xen's order: unknown type (ENOSYS), privilege (EACCES), transaction id (ENOENT). */
+static int check_type(struct xs_ctx *c, const struct xsd_sockmsg *hdr)
+{
+    uint8_t f = hdr->type < XS_TYPE_COUNT ? type_flags[hdr->type] : 0;
+
+    if (!(f & F_IMPL))
+        return XSE_ENOSYS;
+    if ((f & F_PRIV) && c->dom->domid != XS_PRIV_DOMID)
+        return XSE_EACCES;
+    if (!(f & F_NOTID) && hdr->tx_id && !(c->tx = xs_tx_find(c->dom, hdr->tx_id)))
+        return XSE_ENOENT;
+    return 0;
+}
+
 int xsd_process(struct xsd_store *s, uint16_t domid, const struct xsd_sockmsg *hdr,
                 const void *payload, struct xsd_msg *reply)
 {
@@ -293,9 +321,7 @@ int xsd_process(struct xsd_store *s, uint16_t domid, const struct xsd_sockmsg *h
     reply->hdr.len = 0;
     if (!(c.dom = xs_dom_get(s, domid, true)))
         err = XSE_ENOMEM;
-    else if (hdr->tx_id && !(c.tx = xs_tx_find(c.dom, hdr->tx_id)))
-        err = XSE_ENOENT;
-    else
+    else if (!(err = check_type(&c, hdr)))
         err = xs_dispatch(&c, hdr->type, payload, hdr->len, reply);
     if (err) {
         reply->hdr.type = XS_ERROR;

@@ -539,6 +539,15 @@ static void test_tx_refusals(void **st)
     REQ(2, XS_TRANSACTION_END, ids[3], "F\0");
     ids[10] = tx_start(2);
     assert_int_not_equal(ids[10], 0);
+    /* Types Xen marks "no transaction" ignore tx_id; a privileged type checks privilege first. */
+    REQ(2, XS_WATCH, 999, "/a\0t\0");
+    BODY("OK\0");
+    REQ(2, XS_GET_DOMAIN_PATH, 999, "2\0");
+    BODY("/local/domain/2\0");
+    REQ(2, XS_INTRODUCE, 999, "3\0" "1\0" "1\0");
+    is_err("EACCES");
+    REQ(2, 99, 999, "");
+    is_err("ENOSYS");
     REQ(2, XS_RESET_WATCHES, 0, "");            /* drops transactions too, as Xen */
     BODY("OK\0");
     REQ(2, XS_TRANSACTION_END, ids[0], "T\0");
