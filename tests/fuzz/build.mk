@@ -3,7 +3,7 @@
 #                      new coverage merged into tests/fuzz/corpus/<name>/, then the in-guest
 #                      fuzzers with FUZZ_SEEDS seeds of FUZZ_ROUNDS rounds each (tests/fuzz/run-guest)
 #   make test-bins     builds the replay binaries that `make test` runs over the corpus
-FUZZ_TARGETS := libelf layout domconfig cmdline
+FUZZ_TARGETS := libelf layout domconfig cmdline xenstored
 FUZZ_TIME    ?= 60
 FUZZ_SEEDS   ?= 20
 FUZZ_ROUNDS  ?= 3
@@ -14,13 +14,14 @@ FUZZ_SRCS_libelf    := hypervisor/common/libelf.c hypervisor/arch/x86/pv/domain_
 FUZZ_SRCS_layout    := hypervisor/arch/x86/pv/domain_layout.c
 FUZZ_SRCS_domconfig := hypervisor/common/domconfig.c hypervisor/common/cmdline.c
 FUZZ_SRCS_cmdline   := hypervisor/common/cmdline.c
+FUZZ_SRCS_xenstored := $(wildcard pvdrivers/xenstored/*.c)
 
-FUZZ_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I tests/fuzz \
+FUZZ_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I tests/fuzz -I pvdrivers/xenstored \
     -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_REPLAY_BINS := $(patsubst %,$(FUZZ_OUT)/replay/%,$(FUZZ_TARGETS))
 FUZZ_BINS        := $(patsubst %,$(FUZZ_OUT)/libfuzzer/%,$(FUZZ_TARGETS))
 
-FUZZ_DEPS := $(wildcard tests/fuzz/*.h hypervisor/include/*.h) hypervisor/arch/x86/pv/domain_layout.h
+FUZZ_DEPS := $(wildcard tests/fuzz/*.h hypervisor/include/*.h pvdrivers/xenstored/*.h) hypervisor/arch/x86/pv/domain_layout.h
 
 # Replay: the reference compiler with ASan + UBSan and replay.c's main().
 # libFuzzer: clang's -fsanitize=fuzzer (its own main()).

@@ -100,3 +100,20 @@ UNIT_TEST_BINS += $(PVD_UNIT_BINS) $(OUT)/tests/unit/pvd_ring
 
 -include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,$(UNIT_PVD) ring handshake) $(patsubst %,$(UNIT_OBJ)/pvd/%.d,$(UNIT_PVD))
 -include $(patsubst %,$(UNIT_OBJ)/test_%.d,$(UNIT_TESTS_ALL)) $(patsubst %,$(UNIT_OBJ)/hv/%.d,$(UNIT_TESTS)) $(TLIB_UNIT_OBJS:.o=.d)
+
+# pvdrivers/xenstored: the store library (every file of it) with tests/unit/test_xenstored.c.
+XSD_SRCS      := $(wildcard pvdrivers/xenstored/*.c)
+XSD_UNIT_OBJS := $(patsubst pvdrivers/xenstored/%.c,$(UNIT_OBJ)/xsd/%.o,$(XSD_SRCS))
+
+$(UNIT_OBJ)/xsd/%.o: pvdrivers/xenstored/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_OBJ)/test_xenstored.o: UNIT_CFLAGS += -I pvdrivers/xenstored
+$(OUT)/tests/unit/xenstored: $(UNIT_OBJ)/test_xenstored.o $(XSD_UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/xenstored
+
+-include $(UNIT_OBJ)/test_xenstored.d $(XSD_UNIT_OBJS:.o=.d)

@@ -1,0 +1,349 @@
+/* xs_core.c: the store object, domains, watches and their events, transactions. */
+#include <string.h>
+#include "xs_int.h"
+
+struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct xsd_quota *quota)
+{
+    struct xsd_store *s = alloc->alloc(alloc->ctx, sizeof(*s));
+    struct xs_node *r;
+
+    if (!s)
+        return NULL;
+    memset(s, 0, sizeof(*s));
+    s->a = *alloc;
+    s->q = *quota;
+    s->next_tx = 1;
+    if (!(r = xs_alloc(s, sizeof(*r))) || !(r->perms = xs_alloc(s, sizeof(*r->perms))) ||
+        !(r->name = xs_strdup(s, "", 0)) || !(r->value = xs_strdup(s, "", 0)) ||
+        !xs_dom_get(s, XS_PRIV_DOMID, true)) {
+        if (r) {
+            s->root = r;
+            r->nperms = 1;
+        }
+        xsd_store_destroy(s);
+        return NULL;
+    }
+    r->perms[0] = (struct xs_perm){ .id = XS_PRIV_DOMID, .perm = 'n' };
+    r->nperms = 1;
+    r->gen = ++s->gen;
+    s->root = r;
+    s->doms->nodes = 1;
+    return s;
+}
+
+static void tx_free(struct xsd_store *s, struct xs_tx *tx)
+{
+    while (tx->notes) {
+        struct xs_note *n = tx->notes;
+        tx->notes = n->next;
+        xs_free(s, n);
+    }
+    while (tx->ops) {
+        struct xs_op *o = tx->ops;
+        tx->ops = o->next;
+        xs_free(s, o);
+    }
+    if (tx->root)
+        xs_free_subtree(s, tx->root);
+    xs_free(s, tx);
+}
+
+static void watch_free(struct xsd_store *s, struct xs_watch *w)
+{
+    xs_free(s, w->path);
+    xs_free(s, w->token);
+    xs_free(s, w);
+}
+
+/* Drop a domain's watches and transactions (Xen's RESET_WATCHES does both). */
+void xs_reset_watches(struct xsd_store *s, struct xs_dom *d)
+{
+    while (d->watches) {
+        struct xs_watch *w = d->watches;
+        d->watches = w->next;
+        watch_free(s, w);
+    }
+    while (d->txs) {
+        struct xs_tx *tx = d->txs;
+        d->txs = tx->next;
+        tx_free(s, tx);
+    }
+    d->nwatches = d->ntx = 0;
+}
+
+static void events_free(struct xsd_store *s, struct xs_dom *d)
+{
+    while (d->ev_head) {
+        struct xs_event *e = d->ev_head;
+        d->ev_head = e->next;
+        xs_free(s, e);
+    }
+    d->ev_tail = &d->ev_head;
+    d->nevents = 0;
+}
+
+void xsd_store_destroy(struct xsd_store *s)
+{
+    if (!s)
+        return;
+    while (s->doms) {
+        struct xs_dom *d = s->doms;
+        s->doms = d->next;
+        xs_reset_watches(s, d);
+        events_free(s, d);
+        xs_free(s, d);
+    }
+    if (s->root)
+        xs_free_subtree(s, s->root);
+    xs_free(s, s);
+}
+
+/* Queue "path\0token\0" for d; a relative watch sees the path without its domain's prefix. */
+static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
+                        const struct xs_watch *w)
+{
+    char pre[40];
+    size_t pl, tl = strlen(w->token), n;
+    struct xs_event *e;
+
+    if (w->relative) {
+        n = 14 + xs_fmt_u64(pre + 14, d->domid);
+        memcpy(pre, "/local/domain/", 14);
+        pre[n++] = '/';
+        if (!strncmp(path, pre, n))
+            path += n;
+    }
+    pl = strlen(path);
+    if (d->nevents >= s->q.events || !(e = xs_alloc(s, sizeof(*e) + pl + tl + 2))) {
+        d->dropped++;
+        return;
+    }
+    memcpy(e->body, path, pl + 1);
+    memcpy(e->body + pl + 1, w->token, tl + 1);
+    e->len = (uint32_t)(pl + tl + 2);
+    *d->ev_tail = e;
+    d->ev_tail = &e->next;
+    d->nevents++;
+}
+
+/*
+ * A change at path (node n, before removal for rm): every watch on path or
+ * an ancestor fires with path; with recurse (rm) a watch below path fires
+ * with its own path. Only watchers that may read n see it (Xen).
+ */
+void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool recurse)
+{
+    struct xs_dom *d;
+    struct xs_watch *w;
+
+    for (d = s->doms; d; d = d->next) {
+        if (!(xs_perm_for(d->domid, n) & XS_PERM_READ))
+            continue;
+        for (w = d->watches; w; w = w->next) {
+            if (w->path[0] == '@')
+                continue;
+            if (xs_is_child(path, w->path))
+                queue_event(s, d, path, w);
+            else if (recurse && xs_is_child(w->path, path))
+                queue_event(s, d, w->path, w);
+        }
+    }
+}
+
+/* @introduceDomain / @releaseDomain: privileged watchers only (Xen since XSA-115). */
+static void fire_special(struct xsd_store *s, const char *name)
+{
+    struct xs_dom *d = xs_dom_get(s, XS_PRIV_DOMID, false);
+    struct xs_watch *w;
+
+    for (w = d ? d->watches : NULL; w; w = w->next)
+        if (!strcmp(w->path, name))
+            queue_event(s, d, name, w);
+}
+
+bool xsd_next_event(struct xsd_store *s, uint16_t domid, struct xsd_msg *ev)
+{
+    struct xs_dom *d = xs_dom_get(s, domid, false);
+    struct xs_event *e;
+
+    if (!d || !(e = d->ev_head))
+        return false;
+    if (!(d->ev_head = e->next))
+        d->ev_tail = &d->ev_head;
+    d->nevents--;
+    ev->hdr = (struct xsd_sockmsg){ .type = XS_WATCH_EVENT, .len = e->len };
+    memcpy(ev->body, e->body, e->len);
+    xs_free(s, e);
+    return true;
+}
+
+uint32_t xsd_events_dropped(struct xsd_store *s, uint16_t domid)
+{
+    struct xs_dom *d = xs_dom_get(s, domid, false);
+
+    return d ? d->dropped : 0;
+}
+
+int xs_watch(struct xs_ctx *c, const char *path, const char *token)
+{
+    char canon[XENSTORE_ABS_PATH_MAX + 1];
+    struct xs_dom *d = c->dom;
+    struct xs_watch *w;
+    bool rel;
+    int err = xs_canon(d->domid, path, true, canon, &rel);
+
+    if (err)
+        return err;
+    for (w = d->watches; w; w = w->next)
+        if (!strcmp(w->path, canon) && !strcmp(w->token, token))
+            return XSE_EEXIST;
+    if (d->domid != XS_PRIV_DOMID && d->nwatches >= c->s->q.watches)
+        return XSE_E2BIG;
+    if (!(w = xs_alloc(c->s, sizeof(*w))) || !(w->path = xs_strdup(c->s, canon, strlen(canon))) ||
+        !(w->token = xs_strdup(c->s, token, strlen(token)))) {
+        if (w)
+            watch_free(c->s, w);
+        return XSE_ENOMEM;
+    }
+    w->relative = rel;
+    w->next = d->watches;
+    d->watches = w;
+    d->nwatches++;
+    queue_event(c->s, d, canon, w);     /* the initial fire */
+    return 0;
+}
+
+int xs_unwatch(struct xs_ctx *c, const char *path, const char *token)
+{
+    char canon[XENSTORE_ABS_PATH_MAX + 1];
+    struct xs_watch **pp, *w;
+    bool rel;
+    int err = xs_canon(c->dom->domid, path, true, canon, &rel);
+
+    if (err)
+        return err;
+    for (pp = &c->dom->watches; (w = *pp); pp = &w->next)
+        if (!strcmp(w->path, canon) && !strcmp(w->token, token)) {
+            *pp = w->next;
+            watch_free(c->s, w);
+            c->dom->nwatches--;
+            return 0;
+        }
+    return XSE_ENOENT;
+}
+
+struct xs_tx *xs_tx_find(struct xs_dom *d, uint32_t id)
+{
+    struct xs_tx *tx;
+
+    for (tx = d->txs; tx; tx = tx->next)
+        if (tx->id == id)
+            return tx;
+    return NULL;
+}
+
+/* Remember the generation a transaction first saw at path (0: absent). */
+int xs_tx_note(struct xs_ctx *c, const char *path)
+{
+    struct xs_note *n;
+    struct xs_node *node;
+    size_t len = strlen(path);
+
+    if (!c->tx)
+        return 0;
+    for (n = c->tx->notes; n; n = n->next)
+        if (!strcmp(n->path, path))
+            return 0;
+    if (!(n = xs_alloc(c->s, sizeof(*n) + len + 1)))
+        return XSE_ENOMEM;
+    memcpy(n->path, path, len + 1);
+    node = xs_lookup(c->tx->root, path);
+    n->gen = node ? node->gen : 0;
+    n->next = c->tx->notes;
+    c->tx->notes = n;
+    return 0;
+}
+
+int xs_tx_start(struct xs_ctx *c, uint32_t *id)
+{
+    struct xs_dom *d = c->dom;
+    struct xs_tx *tx;
+
+    if (d->domid != XS_PRIV_DOMID && d->ntx >= c->s->q.transactions)
+        return XSE_ENOSPC;
+    if (!(tx = xs_alloc(c->s, sizeof(*tx))))
+        return XSE_ENOMEM;
+    if (!(tx->root = xs_clone(c->s, c->s->root))) {
+        xs_free(c->s, tx);
+        return XSE_ENOMEM;
+    }
+    tx->ops_tail = &tx->ops;
+    do {
+        tx->id = c->s->next_tx++;
+    } while (!tx->id || xs_tx_find(d, tx->id));
+    tx->next = d->txs;
+    d->txs = tx;
+    d->ntx++;
+    *id = tx->id;
+    return 0;
+}
+
+/* Commit (replaying the logged requests on the main tree) unless a noted node changed: EAGAIN. */
+int xs_tx_end(struct xs_ctx *c, bool commit)
+{
+    struct xs_tx *tx = c->tx, **pp;
+    struct xs_note *n;
+    struct xs_op *o;
+    struct xsd_msg *scratch = NULL;
+    int err = 0;
+
+    for (pp = &c->dom->txs; *pp != tx; pp = &(*pp)->next)
+        ;
+    *pp = tx->next;
+    c->dom->ntx--;
+    for (n = tx->notes; commit && n; n = n->next) {
+        struct xs_node *m = xs_lookup(c->s->root, n->path);
+        if ((m ? m->gen : 0) != n->gen) {
+            err = XSE_EAGAIN;
+            break;
+        }
+    }
+    if (commit && !err && tx->ops && !(scratch = xs_alloc(c->s, sizeof(*scratch))))
+        err = XSE_ENOMEM;
+    if (commit && !err) {
+        struct xs_ctx rc = { .s = c->s, .dom = c->dom, .tx = NULL, .replay = true };
+        for (o = tx->ops; o; o = o->next)
+            (void)xs_dispatch(&rc, o->type, o->data, o->len, scratch);
+    }
+    xs_free(c->s, scratch);
+    tx_free(c->s, tx);
+    return err;
+}
+
+int xsd_introduce(struct xsd_store *s, uint16_t domid)
+{
+    struct xs_dom *d = xs_dom_get(s, domid, true);
+
+    if (!d)
+        return XSE_ENOMEM;
+    if (!d->introduced) {
+        d->introduced = true;
+        fire_special(s, "@introduceDomain");
+    }
+    return 0;
+}
+
+int xsd_release(struct xsd_store *s, uint16_t domid)
+{
+    struct xs_dom *d = xs_dom_get(s, domid, false);
+
+    if (domid == XS_PRIV_DOMID)
+        return XSE_EINVAL;
+    if (!d || !d->introduced)
+        return XSE_ENOENT;
+    xs_reset_watches(s, d);
+    events_free(s, d);
+    d->introduced = false;
+    fire_special(s, "@releaseDomain");
+    return 0;
+}

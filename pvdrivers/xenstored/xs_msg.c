@@ -1,0 +1,332 @@
+/* xs_msg.c: decoding one request (never trusting it) and building the reply. */
+#include <string.h>
+#include "xs_int.h"
+
+struct args {
+    const char *p;
+    uint32_t len;
+};
+
+/* Number of NUL-terminated strings in the payload. */
+static uint32_t count_strings(const struct args *a)
+{
+    uint32_t i, n = 0;
+
+    for (i = 0; i < a->len; i++)
+        n += a->p[i] == '\0';
+    return n;
+}
+
+/* Xen's onearg: exactly one string filling the whole payload. */
+static const char *onearg(const struct args *a)
+{
+    if (!a->len || a->p[a->len - 1] != '\0' || strlen(a->p) != a->len - 1)
+        return NULL;
+    return a->p;
+}
+
+/* The i-th string (the payload holds at least i + 1). */
+static const char *nth(const struct args *a, uint32_t i)
+{
+    const char *p = a->p;
+
+    while (i--)
+        p += strlen(p) + 1;
+    return p;
+}
+
+static void reply_bytes(struct xsd_msg *r, const void *data, uint32_t len)
+{
+    memcpy(r->body + r->hdr.len, data, len);
+    r->hdr.len += len;
+}
+
+static void reply_str(struct xsd_msg *r, const char *s)
+{
+    reply_bytes(r, s, (uint32_t)strlen(s) + 1);
+}
+
+/* One canonical path argument. */
+static int path_arg(struct xs_ctx *c, const char *in, char *canon)
+{
+    bool rel;
+
+    return in ? xs_canon(c->dom->domid, in, false, canon, &rel) : XSE_EINVAL;
+}
+
+static int do_read_like(struct xs_ctx *c, uint32_t type, const char *path, struct xsd_msg *r)
+{
+    int err;
+    struct xs_node *n = xs_get(c, path, XS_PERM_READ, &err), *ch;
+
+    if (!n)
+        return err;
+    if (type == XS_READ) {
+        reply_bytes(r, n->value, n->vlen);
+    } else if (type == XS_GET_PERMS) {
+        if (!(r->hdr.len = xs_perms_str(n, r->body, XENSTORE_PAYLOAD_MAX)))
+            return XSE_E2BIG;
+    } else {
+        if (n->childlen > XENSTORE_PAYLOAD_MAX)
+            return XSE_E2BIG;
+        for (ch = n->child; ch; ch = ch->next)
+            reply_str(r, ch->name);
+    }
+    return 0;
+}
+
+/*
+ * "<generation>\0" then the children list from byte offset off, whole
+ * names while they fit, then an empty string once the list is complete.
+ */
+static int do_directory_part(struct xs_ctx *c, const char *path, uint32_t off, struct xsd_msg *r)
+{
+    int err;
+    struct xs_node *n = xs_get(c, path, XS_PERM_READ, &err), *ch;
+    char gen[21];
+    uint32_t pos = 0;
+
+    if (!n)
+        return err;
+    xs_fmt_u64(gen, n->gen);
+    reply_str(r, gen);
+    for (ch = n->child; ch; ch = ch->next) {
+        uint32_t l = (uint32_t)strlen(ch->name) + 1, skip = 0;
+        if (pos + l <= off) {
+            pos += l;
+            continue;
+        }
+        if (pos < off)
+            skip = off - pos;
+        if (r->hdr.len + l - skip + 1 > XENSTORE_PAYLOAD_MAX)
+            return 0;       /* more to come: no terminating empty string */
+        reply_bytes(r, ch->name + skip, l - skip);
+        pos += l;
+    }
+    reply_bytes(r, "", 1);
+    return 0;
+}
+
+static int do_set_perms(struct xs_ctx *c, const struct args *a, const char *path)
+{
+    uint32_t np = count_strings(a) - 1, i, id;
+    struct xs_perm *p;
+    const char *s;
+    int err = 0;
+
+    if (!np || np > XENSTORE_PAYLOAD_MAX / 2)
+        return XSE_EINVAL;
+    if (!(p = xs_alloc(c->s, np * sizeof(*p))))
+        return XSE_ENOMEM;
+    for (i = 0, s = nth(a, 1); i < np; i++, s += strlen(s) + 1) {
+        if (!s[0] || !strchr("nrwb", s[0]) || !xs_parse_u32(s + 1, 0xffff, &id)) {
+            err = XSE_EINVAL;
+            break;
+        }
+        p[i] = (struct xs_perm){ .id = (uint16_t)id, .perm = s[0] };
+    }
+    if (!err)
+        err = xs_set_perms(c, path, p, np);
+    xs_free(c->s, p);
+    return err;
+}
+
+static int domid_arg(const char *s, uint16_t *domid)
+{
+    uint32_t v;
+
+    if (!s || !xs_parse_u32(s, 0xffff, &v))
+        return XSE_EINVAL;
+    *domid = (uint16_t)v;
+    return 0;
+}
+
+/* Requests that change the tree: logged inside a transaction for replay at commit. */
+static int do_change(struct xs_ctx *c, uint32_t type, const struct args *a, struct xsd_msg *r)
+{
+    char path[XENSTORE_ABS_PATH_MAX + 1];
+    const char *p0 = type == XS_WRITE || type == XS_SET_PERMS ? (count_strings(a) ? a->p : NULL)
+                                                              : onearg(a);
+    struct xs_op *op = NULL;
+    int err = path_arg(c, p0, path);
+
+    if (err)
+        return err;
+    if (c->tx && !(op = xs_alloc(c->s, sizeof(*op) + a->len)))
+        return XSE_ENOMEM;
+    switch (type) {
+    case XS_WRITE: {
+        uint32_t pl = (uint32_t)strlen(p0) + 1;
+        err = xs_write(c, path, a->p + pl, a->len - pl);
+        break;
+    }
+    case XS_MKDIR:
+        err = xs_mkdir(c, path);
+        break;
+    case XS_RM:
+        err = xs_rm(c, path);
+        break;
+    default:
+        err = a->p[a->len - 1] ? XSE_EINVAL : do_set_perms(c, a, path);
+        break;
+    }
+    if (op && !err) {
+        op->type = type;
+        op->len = a->len;
+        memcpy(op->data, a->p, a->len);
+        *c->tx->ops_tail = op;
+        c->tx->ops_tail = &op->next;
+    } else {
+        xs_free(c->s, op);
+    }
+    if (!err)
+        reply_str(r, "OK");
+    return err;
+}
+
+static int do_domain_op(struct xs_ctx *c, uint32_t type, const struct args *a, struct xsd_msg *r)
+{
+    uint16_t domid;
+    int err;
+
+    if (c->dom->domid != XS_PRIV_DOMID)
+        return XSE_EACCES;
+    if (type == XS_INTRODUCE) {
+        if (count_strings(a) < 3 || a->p[a->len - 1] || (err = domid_arg(a->p, &domid)))
+            return XSE_EINVAL;
+        err = xsd_introduce(c->s, domid);
+    } else if ((err = domid_arg(onearg(a), &domid))) {
+        return err;
+    } else if (type == XS_RELEASE) {
+        err = xsd_release(c->s, domid);
+    } else {
+        struct xs_dom *d = xs_dom_get(c->s, domid, false);
+        reply_str(r, domid == XS_PRIV_DOMID || (d && d->introduced) ? "T" : "F");
+        return 0;
+    }
+    if (!err)
+        reply_str(r, "OK");
+    return err;
+}
+
+int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, struct xsd_msg *r)
+{
+    struct args a = { .p = p, .len = len };
+    char path[XENSTORE_ABS_PATH_MAX + 1], num[21];
+    uint32_t id;
+    uint16_t domid;
+    int err;
+
+    r->hdr.len = 0;
+    switch (type) {
+    case XS_READ:
+    case XS_GET_PERMS:
+    case XS_DIRECTORY:
+        if ((err = path_arg(c, onearg(&a), path)))
+            return err;
+        return do_read_like(c, type, path, r);
+    case XS_DIRECTORY_PART:
+        if (count_strings(&a) != 2 || p[len - 1] || (err = path_arg(c, p, path)) ||
+            !xs_parse_u32(nth(&a, 1), UINT32_MAX, &id))
+            return XSE_EINVAL;
+        return do_directory_part(c, path, id, r);
+    case XS_WRITE:
+    case XS_MKDIR:
+    case XS_RM:
+    case XS_SET_PERMS:
+        return do_change(c, type, &a, r);
+    case XS_WATCH:
+    case XS_UNWATCH:
+        if (count_strings(&a) < 2 || p[len - 1])
+            return XSE_EINVAL;
+        err = type == XS_WATCH ? xs_watch(c, p, nth(&a, 1)) : xs_unwatch(c, p, nth(&a, 1));
+        break;
+    case XS_TRANSACTION_START:
+        if (c->tx)
+            return XSE_EBUSY;
+        if ((err = xs_tx_start(c, &id)))
+            return err;
+        xs_fmt_u64(num, id);
+        reply_str(r, num);
+        return 0;
+    case XS_TRANSACTION_END: {
+        const char *arg = onearg(&a);
+        if (!c->tx)
+            return XSE_ENOENT;
+        if (!arg || (strcmp(arg, "T") && strcmp(arg, "F")))
+            return XSE_EINVAL;
+        err = xs_tx_end(c, arg[0] == 'T');
+        break;
+    }
+    case XS_GET_DOMAIN_PATH:
+        if ((err = domid_arg(onearg(&a), &domid)))
+            return err;
+        memcpy(path, "/local/domain/", 14);
+        xs_fmt_u64(path + 14, domid);
+        reply_str(r, path);
+        return 0;
+    case XS_INTRODUCE:
+    case XS_RELEASE:
+    case XS_IS_DOMAIN_INTRODUCED:
+        return do_domain_op(c, type, &a, r);
+    case XS_RESET_WATCHES:
+        xs_reset_watches(c->s, c->dom);
+        err = 0;
+        break;
+    default:
+        return XSE_ENOSYS;      /* Xen: unknown or unimplemented type */
+    }
+    if (!err)
+        reply_str(r, "OK");
+    return err;
+}
+
+/* Per type, as Xen's wire_funcs: implemented, domain 0 only, tx_id ignored. */
+enum { F_IMPL = 1, F_PRIV = 2, F_NOTID = 4 };
+static const uint8_t type_flags[XS_TYPE_COUNT] = {
+    [XS_DIRECTORY] = F_IMPL,            [XS_READ] = F_IMPL,
+    [XS_GET_PERMS] = F_IMPL,            [XS_WATCH] = F_IMPL | F_NOTID,
+    [XS_UNWATCH] = F_IMPL | F_NOTID,    [XS_TRANSACTION_START] = F_IMPL,
+    [XS_TRANSACTION_END] = F_IMPL,      [XS_INTRODUCE] = F_IMPL | F_PRIV | F_NOTID,
+    [XS_RELEASE] = F_IMPL | F_PRIV | F_NOTID, [XS_GET_DOMAIN_PATH] = F_IMPL | F_NOTID,
+    [XS_WRITE] = F_IMPL,                [XS_MKDIR] = F_IMPL,
+    [XS_RM] = F_IMPL,                   [XS_SET_PERMS] = F_IMPL,
+    [XS_IS_DOMAIN_INTRODUCED] = F_IMPL | F_PRIV | F_NOTID,
+    [XS_RESET_WATCHES] = F_IMPL | F_NOTID, [XS_DIRECTORY_PART] = F_IMPL,
+};
+
+/* Xen's order: unknown type (ENOSYS), privilege (EACCES), transaction id (ENOENT). */
+static int check_type(struct xs_ctx *c, const struct xsd_sockmsg *hdr)
+{
+    uint8_t f = hdr->type < XS_TYPE_COUNT ? type_flags[hdr->type] : 0;
+
+    if (!(f & F_IMPL))
+        return XSE_ENOSYS;
+    if ((f & F_PRIV) && c->dom->domid != XS_PRIV_DOMID)
+        return XSE_EACCES;
+    if (!(f & F_NOTID) && hdr->tx_id && !(c->tx = xs_tx_find(c->dom, hdr->tx_id)))
+        return XSE_ENOENT;
+    return 0;
+}
+
+int xsd_process(struct xsd_store *s, uint16_t domid, const struct xsd_sockmsg *hdr,
+                const void *payload, struct xsd_msg *reply)
+{
+    struct xs_ctx c = { .s = s };
+    int err = 0;
+
+    if (hdr->len > XENSTORE_PAYLOAD_MAX || (hdr->len && !payload))
+        return -1;
+    reply->hdr = *hdr;
+    reply->hdr.len = 0;
+    if (!(c.dom = xs_dom_get(s, domid, true)))
+        err = XSE_ENOMEM;
+    else if (!(err = check_type(&c, hdr)))
+        err = xs_dispatch(&c, hdr->type, payload, hdr->len, reply);
+    if (err) {
+        reply->hdr.type = XS_ERROR;
+        reply->hdr.len = 0;
+        reply_str(reply, xsd_errname(err));
+    }
+    return 0;
+}
