@@ -1,0 +1,54 @@
+/*
+ * The PV side of grant host mappings (arch_hooks.h's arch_gnttab_*_host):
+ * the PTE at host_addr is written with pv_mod_entry, so it holds exactly
+ * the references any guest L1 entry holds and the frame audit counts it.
+ * Xen's create_grant_pv_mapping / replace_grant_pv_mapping.
+ */
+#include "lib.h"
+#include "domain.h"
+#include "mm.h"
+#include "pv.h"
+#include "processor.h"
+#include <tandem/grant_table.h>
+
+/* Xen's GRANT_PTE_FLAGS: never executable; user (ring 3) access comes from pv_adjust_entry. */
+#define GRANT_PTE_FLAGS (_PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_NX)
+
+static int grant_l1(struct domain *d, uint64_t va, mfn_t *l1, unsigned int *idx)
+{
+    if (!is_canonical(va) || in_hv_range(va) || (va & (PAGE_SIZE - 1)))
+        return -1;
+    return pv_find_l1(d, current->arch.pv.kernel_l4, va, l1, idx) ? -1 : 0;
+}
+
+int pv_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, mfn_t mfn, bool readonly)
+{
+    uint64_t pte = ((uint64_t)mfn << PAGE_SHIFT) | GRANT_PTE_FLAGS | (readonly ? 0 : _PAGE_RW);
+    unsigned int idx;
+    mfn_t l1;
+
+    if (grant_l1(d, va, &l1, &idx))
+        return GNTST_bad_virt_addr;
+    if (pv_mod_entry(d, granter, l1, idx, pte, false))
+        return GNTST_general_error;
+    return GNTST_okay;
+}
+
+int pv_gnttab_unmap_host(struct domain *d, uint64_t va, mfn_t mfn)
+{
+    unsigned int idx;
+    uint64_t e;
+    mfn_t l1;
+
+    if (grant_l1(d, va, &l1, &idx))
+        return GNTST_general_error;
+    e = READ_ONCE(((uint64_t *)mfn_to_virt(l1))[idx]);
+    if (!(e & _PAGE_PRESENT) || ((e & PADDR_MASK) >> PAGE_SHIFT) != mfn)
+        return GNTST_general_error;
+    if (pv_mod_entry(d, d, l1, idx, 0, false))
+        return GNTST_general_error;
+    /* No stale translation survives the call (one CPU runs guests today: flush_tlb_mask's rule). */
+    flush_tlb_local();
+    d->ctr.tlb_flushes++;
+    return GNTST_okay;
+}
