@@ -275,9 +275,10 @@ bool domain_frames_report(void)
     uint64_t free = free_frame_count(), records = 0, lost;
     unsigned int n = 0;
 
-    /* Each domain's record (struct domain) stays for this report: one heap block each. */
+    /* Each domain's record (struct domain, its grant_table) stays for this report: a heap block each. */
     for (struct domain *d = domain_list; d; d = d->next_in_list, n++)
-        records += 1UL << frame_table[__pa(d) >> PAGE_SHIFT].order;
+        records += (1UL << frame_table[__pa(d) >> PAGE_SHIFT].order) +
+                   (d->grant_table ? 1UL << frame_table[__pa(d->grant_table) >> PAGE_SHIFT].order : 0);
     lost = frame_baseline > free + records ? frame_baseline - free - records : 0;
     if (!lost)
         printk("Frames: %lu free + %lu in the %u domain records kept for this report = %lu, "

@@ -544,6 +544,9 @@ void gnttab_domain_destroy(struct domain *d)
     for (unsigned int i = 0; i < gt->maptrack_frames; i++)
         xfree(gt->maptrack[i]);
     gt->maptrack_frames = 0;
+    xfree(gt->maptrack);
+    gt->maptrack = NULL;
+    gt->max_maptrack = 0;           /* no new handle: the record stays, empty */
     gt->maptrack_free = ~0U;
     gt->maptrack_used = 0;
     spin_unlock(&gt->lock);
