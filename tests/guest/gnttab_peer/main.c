@@ -165,7 +165,7 @@ static void mapper(domid_t peer)
         return;
     }
     /* Let its stepwise teardown finish: the frame is then a zombie only our mapping holds. */
-    md_sleep_ns(MD_MS(300));
+    md_sleep_ns(MD_MS(1000));
     if (!probe_read(va, &v) || v != 0x1000 || va[8] != MARK)
         test_fail("the dead granter's frame changed under our mapping");
     printk("mapper: granter gone, its frame still mapped and intact\n");
