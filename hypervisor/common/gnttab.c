@@ -286,7 +286,7 @@ static long get_version(struct domain *cd, guest_va_t uop)
 static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 {
     struct grant_table *lgt = ld->grant_table;
-    bool ro = op->flags & GNTMAP_readonly;
+    bool ro = op->flags & GNTMAP_readonly, pte = op->flags & GNTMAP_contains_pte;
     struct gnttab_maptrack *m;
     struct domain *rd;
     int16_t st;
@@ -296,7 +296,7 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     op->handle = ~0U;
     if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
         return GNTST_bad_gntref;        /* Xen: "bad flags in grant map op" */
-    if (op->flags & (GNTMAP_device_map | GNTMAP_contains_pte) || !(op->flags & GNTMAP_host_map))
+    if (op->flags & GNTMAP_device_map || !(op->flags & GNTMAP_host_map))
         return GNTST_general_error;     /* not yet: docs/abi/grant_table.md */
     if (!(rd = get_domain_by_id(op->dom)))
         return GNTST_bad_domain;
@@ -308,7 +308,7 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
         unpin(rd->grant_table, op->ref, ro);
         goto out;
     }
-    if ((st = arch_gnttab_map_host(ld, rd, op->host_addr, mfn, ro)) != GNTST_okay) {
+    if ((st = arch_gnttab_map_host(ld, rd, op->host_addr, pte, mfn, ro)) != GNTST_okay) {
         maptrack_put(lgt, h);
         unpin(rd->grant_table, op->ref, ro);
         goto out;
@@ -318,7 +318,7 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     m->mfn = mfn;
     m->ref = op->ref;
     m->dom = rd->domain_id;
-    m->flags = MAPTRACK_INUSE | (ro ? MAPTRACK_READONLY : 0);
+    m->flags = MAPTRACK_INUSE | (ro ? MAPTRACK_READONLY : 0) | (pte ? MAPTRACK_PTE : 0);
     op->handle = h;
     op->dev_bus_addr = 0;
 out:
@@ -364,7 +364,7 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
          * A PTE the guest already changed itself took its references with
          * it: the mapping is released all the same, with Xen's status.
          */
-        st = arch_gnttab_unmap_host(ld, m->host_addr, m->mfn);
+        st = arch_gnttab_unmap_host(ld, m->host_addr, m->flags & MAPTRACK_PTE, m->mfn);
         release_mapping(ld, rd, op->handle);
     }
     double_gnttab_unlock(ld, rd ? rd : ld);

@@ -42,6 +42,7 @@ struct gnttab_active {
 
 #define MAPTRACK_INUSE     (1U << 0)
 #define MAPTRACK_READONLY  (1U << 1)
+#define MAPTRACK_PTE       (1U << 2)    /* GNTMAP_contains_pte: host_addr is the L1 entry's machine address */
 struct gnttab_maptrack {
     uint64_t host_addr;         /* where the PTE is (the VA given to map) */
     uint64_t mfn;               /* the frame mapped */

@@ -87,12 +87,13 @@ void arch_share_page_with_guest(mfn_t mfn)
     pg->type = PGT_writable_page;
 }
 
-int arch_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, mfn_t mfn, bool readonly)
+int arch_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bool pte, mfn_t mfn,
+                         bool readonly)
 {
-    return pv_gnttab_map_host(d, granter, va, mfn, readonly);
+    return pv_gnttab_map_host(d, granter, va, pte, mfn, readonly);
 }
 
-int arch_gnttab_unmap_host(struct domain *d, uint64_t va, mfn_t mfn)
+int arch_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
 {
-    return pv_gnttab_unmap_host(d, va, mfn);
+    return pv_gnttab_unmap_host(d, va, pte, mfn);
 }

@@ -4,7 +4,8 @@
  * get/set_version (v1 only: 2 is -ENOSYS, as a Xen limited to v1),
  * query_size and setup_table (the table frames are hypervisor pages the
  * guest maps writable, never a page table), map_grant_ref with
- * GNTMAP_host_map (GTF_reading/GTF_writing set while mapped, cleared by
+ * GNTMAP_host_map (by VA, or by the L1 entry's address with
+ * GNTMAP_contains_pte, which must be an aligned entry of an own L1) (GTF_reading/GTF_writing set while mapped, cleared by
  * unmap, the view gone after it), GNTMAP_readonly honoured, copy both
  * ways. Refused with Xen's status: a ref beyond the table (bad_gntref), a
  * grant to another domain (general_error, Xen's _set_status), a
@@ -200,6 +201,26 @@ void test_main(void)
     ST(unmap((void *)gv_rw, h), GNTST_bad_handle, "double unmap");
     ST(unmap((void *)gv_rw, 12345), GNTST_bad_handle, "unmap an unknown handle");
     ST(unmap((void *)gv_rw, 0xffffffffU), GNTST_bad_handle, "unmap handle ~0");
+
+    /* GNTMAP_contains_pte: host_addr is the machine address of the L1 entry to write. */
+    ST(map(8, SELF, (void *)pt_maddr(pt_scratch_l1, 12), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+       GNTST_okay, "map ref 8 with contains_pte into scratch slot 12's entry");
+    if (gv_rw[100] != (uint8_t)700)
+        test_fail("the contains_pte mapping shows other contents");
+    ST(unmap((void *)gv_rw, h), GNTST_general_error, "unmap a contains_pte mapping by its VA");
+    ST(unmap((void *)pt_maddr(pt_scratch_l1, 12), h), GNTST_okay, "unmap it by the entry's address");
+    if (probe_read(gv_rw, &v))
+        test_fail("the unmapped contains_pte view is still readable");
+    ST(map(8, SELF, (void *)(pt_maddr(pt_scratch_l1, 12) + 4), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+       GNTST_general_error, "contains_pte at an unaligned entry address");
+    ST(map(8, SELF, (void *)pt_maddr(pt_l2, 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+       GNTST_general_error, "contains_pte into an L2");
+    ST(map(8, SELF, (void *)pt_maddr(other, 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+       GNTST_general_error, "contains_pte into a frame that is not a page table");
+    ST(map(8, SELF, (void *)pt_maddr(pt_unowned_mfn(pt_max_page - 1), 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+       GNTST_general_error, "contains_pte into a frame not ours");
+    if (table[8].flags != GTF_permit_access)
+        test_fail("ref 8 after the contains_pte cases: flags %#x", table[8].flags);
 
     /* Refusals. */
     ST(map(512, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_gntref, "ref 512, beyond a 1-frame table");
