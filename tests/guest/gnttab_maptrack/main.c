@@ -21,6 +21,14 @@ static struct gnttab_map_grant_ref mops[BATCH];
 static struct gnttab_unmap_grant_ref uops[BATCH];
 static grant_handle_t handles[LIMIT];
 
+static uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static domid_t self_id(volatile struct grant_entry_v1 *t, uint64_t page, void *va)
 {
     for (domid_t d = 0; d < 64; d++) {
@@ -89,6 +97,64 @@ void test_main(void)
     }
     if (t[20].flags != GTF_permit_access)
         test_fail("ref 20 after the batches: flags %#x", t[20].flags);
+
+    /* Costs, in TSC ticks (guest instructions under tandem-run --icount). */
+    {
+        enum { N = 1000 };
+        struct gnttab_map_grant_ref m1;
+        struct gnttab_unmap_grant_ref u1;
+        struct gnttab_copy c = { .len = 4096, .flags = GNTCOPY_source_gref };
+        static uint8_t buf[2][4096] __attribute__((aligned(4096)));
+        uint64_t t0, one, b32, uvm1, cp, mc, other_mfn = pt_va_to_mfn(buf[1]);
+
+        t0 = rdtsc();
+        for (unsigned int i = 0; i < N; i++) {
+            m1 = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)pt_slot_va(99), .flags = GNTMAP_host_map,
+                                                .ref = 20, .dom = self };
+            HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &m1, 1);
+            u1 = (struct gnttab_unmap_grant_ref){ .handle = m1.handle };
+            HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &u1, 1);
+            if (m1.status || u1.status)
+                test_fail("timed map/unmap %u: %d %d", i, m1.status, u1.status);
+        }
+        one = (rdtsc() - t0) / N;
+        t0 = rdtsc();
+        for (unsigned int i = 0; i < N / 10; i++) {
+            for (unsigned int j = 0; j < 32; j++)
+                mops[j] = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)pt_slot_va(100 + j),
+                                                         .flags = GNTMAP_host_map, .ref = 20, .dom = self };
+            HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, mops, 32);
+            for (unsigned int j = 0; j < 32; j++)
+                uops[j] = (struct gnttab_unmap_grant_ref){ .handle = mops[j].handle };
+            HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, uops, 32);
+        }
+        b32 = (rdtsc() - t0) / (N / 10);
+        t0 = rdtsc();
+        for (unsigned int i = 0; i < N; i++) {
+            pt_map(99, page, L1_FLAGS_RW);
+            pt_unmap(99);
+        }
+        uvm1 = (rdtsc() - t0) / N;
+        c.source.u.ref = 20;
+        c.source.domid = self;
+        c.dest.u.gmfn = other_mfn;
+        c.dest.domid = DOMID_SELF;
+        t0 = rdtsc();
+        for (unsigned int i = 0; i < N; i++)
+            HYPERVISOR_grant_table_op(GNTTABOP_copy, &c, 1);
+        cp = (rdtsc() - t0) / N;
+        if (c.status)
+            test_fail("timed copy: status %d", c.status);
+        t0 = rdtsc();
+        for (unsigned int i = 0; i < N; i++) {
+            memcpy(buf[1], buf[0], 4096);
+            __asm__ __volatile__("" ::: "memory");
+        }
+        mc = (rdtsc() - t0) / N;
+        printk("gnttab cost (TSC ticks): map+unmap 1 page %lu, batch of 32 map + 32 unmap %lu (%lu a page), "
+               "update_va_mapping map+unmap %lu; copy 4 KiB %lu, memcpy 4 KiB %lu\n", (unsigned long)one,
+               (unsigned long)b32, (unsigned long)(b32 / 32), (unsigned long)uvm1, (unsigned long)cp, (unsigned long)mc);
+    }
 
     /* Fill the maptrack. */
     while (n < LIMIT) {

@@ -65,8 +65,19 @@ int pv_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
         return GNTST_general_error;
     if (pv_mod_entry(d, d, l1, idx, 0, false))
         return GNTST_general_error;
-    /* No stale translation survives the call (one CPU runs guests today: flush_tlb_mask's rule). */
-    flush_tlb_local();
-    d->ctr.tlb_flushes++;
+    /*
+     * No stale translation survives the call. One CPU runs guests today
+     * (flush_tlb_mask's rule) and guest entries are never global: a mapping
+     * by VA leaves translations only at va in this address space (others,
+     * through the same L1 linked elsewhere, went at their CR3 load), so
+     * invlpg suffices; an entry named by its address may be mapped at any
+     * VA: everything is flushed.
+     */
+    if (pte) {
+        flush_tlb_local();
+        d->ctr.tlb_flushes++;
+    } else {
+        invlpg(va);
+    }
     return GNTST_okay;
 }
