@@ -32,6 +32,12 @@ int gnttab_domain_init(struct domain *d)
     return 0;
 }
 
+void gnttab_set_limits(struct domain *d, unsigned int max_frames, unsigned int max_maptrack)
+{
+    d->grant_table->max_frames = MIN(max_frames, (unsigned int)GNTTAB_DEFAULT_MAX_FRAMES);
+    d->grant_table->max_maptrack = MIN(max_maptrack, (unsigned int)GNTTAB_DEFAULT_MAX_MAPTRACK);
+}
+
 void double_gnttab_lock(struct domain *d1, struct domain *d2)
 {
     if (d1 == d2) {

@@ -72,6 +72,8 @@ struct grant_table {
 int gnttab_domain_init(struct domain *d);
 /* At the start of d's teardown: drop every mapping d holds of others' grants, close d's table. */
 void gnttab_domain_destroy(struct domain *d);
+/* The configuration's max_grant_frames (1..64) and max_maptrack_frames (0..1024), before d runs. */
+void gnttab_set_limits(struct domain *d, unsigned int max_frames, unsigned int max_maptrack);
 void double_gnttab_lock(struct domain *d1, struct domain *d2);
 void double_gnttab_unlock(struct domain *d1, struct domain *d2);
 

@@ -7,19 +7,22 @@
  * is full: the next map is GNTST_no_space, and nothing else changed. Each
  * handle is then unmapped (all but the live PTE's answer general_error:
  * the PTE went with the first); a second pass is bad_handle throughout.
- * The audit must be clean.
+ * "max_maptrack=N max_frames=M" give the configuration's limits
+ * (gnttab_limits). The audit must be clean.
  */
 #include "pt.h"
+#include "testarg.h"
 #include <tandem/grant_table.h>
 
 const char test_title[] = "hostile: maptrack limit and grant batches";
 
-#define LIMIT  (1024 * 128)
+#define LIMIT_MAX  (1024 * 128)
 #define BATCH  512
 
 static struct gnttab_map_grant_ref mops[BATCH];
 static struct gnttab_unmap_grant_ref uops[BATCH];
-static grant_handle_t handles[LIMIT];
+static grant_handle_t handles[LIMIT_MAX];
+static unsigned int LIMIT;
 
 static uint64_t rdtsc(void)
 {
@@ -55,8 +58,27 @@ void test_main(void)
     unsigned int n = 0, okay = 0, gerr = 0, other = 0;
     domid_t self;
 
+    unsigned long maxf = test_arg("max_frames", 64);
+    struct gnttab_query_size qs = { .dom = DOMID_SELF };
+
+    /* max_maptrack=N max_frames=M: the configuration's max_maptrack_frames and max_grant_frames. */
+    LIMIT = 128 * (unsigned int)test_arg("max_maptrack", 1024);
+    if (LIMIT > LIMIT_MAX || LIMIT < 4 || maxf < 1 || maxf > 64) {
+        test_error("max_maptrack 1..1024, max_frames 1..64");
+        return;
+    }
     if (!pt_init())
         return;
+    expect_rc(HYPERVISOR_grant_table_op(GNTTABOP_query_size, &qs, 1), 0, "query_size");
+    expect_rc(qs.max_nr_frames, (long)maxf, "max_nr_frames");
+    st.nr_frames = (uint32_t)maxf + 1;
+    st.frame_list = (uint64_t)handles;      /* room enough; overwritten later */
+    HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    expect_rc(st.status, GNTST_general_error, "setup_table beyond max_grant_frames");
+    st.nr_frames = (uint32_t)maxf;
+    HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    expect_rc(st.status, GNTST_okay, "setup_table of max_grant_frames");
+    st.nr_frames = 1;
     st.frame_list = (uint64_t)&frame;
     if (HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1) || st.status != GNTST_okay) {
         test_fail("setup_table: status %d", st.status);
@@ -162,7 +184,7 @@ void test_main(void)
         for (unsigned int i = 0; i < k; i++)
             mops[i] = (struct gnttab_map_grant_ref){ .host_addr = (uint64_t)pt_slot_va(99),
                                                      .flags = GNTMAP_host_map | GNTMAP_readonly,
-                                                     .ref = 20 + (n + i) / (LIMIT / 4), .dom = self };
+                                                     .ref = 20 + (n + i) * 4 / LIMIT, .dom = self };
         if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, mops, k)) {
             test_fail("map batch at %u: the call failed", n);
             break;
@@ -184,7 +206,7 @@ void test_main(void)
     HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, mops, 1);
     expect_rc(mops[0].status, GNTST_no_space, "map beyond the maptrack limit");
     if (n == LIMIT && mops[0].status == GNTST_no_space)
-        printk("maptrack: %u handles, then no_space\n", n);
+        printk("maptrack: %u handles, then no_space (max_maptrack_frames %u)\n", n, LIMIT / 128);
 
     /* Unmap every handle; then again (all stale). */
     for (unsigned int pass = 0; pass < 2; pass++)
