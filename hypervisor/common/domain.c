@@ -1,6 +1,7 @@
 /* Domain and vCPU lifecycle: create, shut down, crash with a dump, destroy. */
 #include "lib.h"
 #include "domain.h"
+#include "grant_table.h"
 #include "mm.h"
 #include "sched.h"
 #include "traps.h"
@@ -97,6 +98,8 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
 
     if (fault_inject("create", ++step, id) || evtchn_domain_init(d))
         goto fail;
+    if (gnttab_domain_init(d))
+        goto fail;
 
     for (; nv < d->max_vcpus; nv++)
         if (fault_inject("create", ++step, id) || !vcpu_create(d, nv))
@@ -117,6 +120,10 @@ fail:
     }
     if (d)
         evtchn_domain_destroy(d);       /* nothing open yet: frees the array */
+    if (d && d->grant_table) {
+        xfree(d->grant_table->maptrack);
+        xfree(d->grant_table);
+    }
     if (si != INVALID_MFN)
         free_frames(si, 0);
     xfree(d);
@@ -228,6 +235,7 @@ bool domain_destroy(struct domain *d)
             if (d->vcpu[i])
                 sched_remove_vcpu(d->vcpu[i]);
         evtchn_domain_destroy(d);
+        gnttab_domain_destroy(d);
     }
     if (domain_relinquish_memory(d)) {
         __atomic_store_n(&d->destroying, false, __ATOMIC_RELEASE);    /* the next step may run anywhere */
@@ -267,9 +275,10 @@ bool domain_frames_report(void)
     uint64_t free = free_frame_count(), records = 0, lost;
     unsigned int n = 0;
 
-    /* Each domain's record (struct domain) stays for this report: one heap block each. */
+    /* Each domain's record (struct domain, its grant_table) stays for this report: a heap block each. */
     for (struct domain *d = domain_list; d; d = d->next_in_list, n++)
-        records += 1UL << frame_table[__pa(d) >> PAGE_SHIFT].order;
+        records += (1UL << frame_table[__pa(d) >> PAGE_SHIFT].order) +
+                   (d->grant_table ? 1UL << frame_table[__pa(d->grant_table) >> PAGE_SHIFT].order : 0);
     lost = frame_baseline > free + records ? frame_baseline - free - records : 0;
     if (!lost)
         printk("Frames: %lu free + %lu in the %u domain records kept for this report = %lu, "

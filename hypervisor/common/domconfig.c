@@ -25,6 +25,8 @@ static const struct dc_field fields[] = {
     F("weight",     DC_UINT,    weight,     1, 65535),
     F("cap",        DC_UINT,    cap,        0, 100 * DOMCONFIG_MAX_VCPUS),
     F("privileged", DC_BOOL,    privileged, 0, 0),
+    F("max_grant_frames",    DC_UINT, max_grant_frames,    1, DOMCONFIG_MAX_GRANT_FRAMES),
+    F("max_maptrack_frames", DC_UINT, max_maptrack_frames, 0, DOMCONFIG_MAX_MAPTRACK_FRAMES),
 };
 #undef F
 
@@ -219,7 +221,7 @@ static int dc_parse_domain(struct domconfig *cfg, const char *p, unsigned int li
                            struct domconfig_error *err)
 {
     struct domconfig_dom *d;
-    char key[16], val[DOMCONFIG_CMDLINE_LEN + 1];
+    char key[24], val[DOMCONFIG_CMDLINE_LEN + 1];
     unsigned int seen = 0;
     const struct dc_field *f;
     const char *why;
@@ -227,7 +229,9 @@ static int dc_parse_domain(struct domconfig *cfg, const char *p, unsigned int li
     if (cfg->nr == DOMCONFIG_MAX_DOMAINS)
         return dc_fail(err, line, "", "too many domains (at most %u)", DOMCONFIG_MAX_DOMAINS);
     d = &cfg->dom[cfg->nr];
-    *d = (struct domconfig_dom){ .line = line, .vcpus = 1, .weight = DOMCONFIG_DEFAULT_WEIGHT };
+    *d = (struct domconfig_dom){ .line = line, .vcpus = 1, .weight = DOMCONFIG_DEFAULT_WEIGHT,
+                                 .max_grant_frames = DOMCONFIG_MAX_GRANT_FRAMES,
+                                 .max_maptrack_frames = DOMCONFIG_MAX_MAPTRACK_FRAMES };
     for (;;) {
         while (dc_space(*p))
             p++;

@@ -97,4 +97,25 @@ void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
  */
 void arch_share_page_with_guest(mfn_t mfn);
 
+/*
+ * Grant host mappings (common/gnttab.c, GNTMAP_host_map), for d, the
+ * current vCPU's domain. arch_gnttab_map_host writes at va of the current
+ * address space (with pte: into the L1 entry whose machine address is va,
+ * GNTMAP_contains_pte, in an L1 table of d's) an entry mapping mfn (owned
+ * by granter), read-only if asked,
+ * through the checked page-table update: it takes the references any L1
+ * entry holds (granter's frame; a writable type reference unless readonly,
+ * so a page table or descriptor page is refused). Returns GNTST_okay,
+ * GNTST_bad_virt_addr (va not in a validated L1 of d's), or
+ * GNTST_general_error (the frame cannot be referenced as asked; with pte,
+ * also an address that is not an 8-byte entry of a validated L1 of d's).
+ * arch_gnttab_unmap_host clears the entry at va (or, with pte, the entry
+ * at machine address va) if it still maps mfn and
+ * flushes the TLB before returning: GNTST_okay, or GNTST_general_error when
+ * the entry maps something else now (the guest changed it; nothing done).
+ */
+int arch_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bool pte, mfn_t mfn,
+                         bool readonly);
+int arch_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn);
+
 #endif

@@ -100,6 +100,7 @@ struct domain {
     struct vcpu *vcpu[MAX_VCPUS];
 
     struct evtchn *evtchn;          /* NR_EVTCHN_PORTS entries */
+    struct grant_table *grant_table;    /* grant_table.h */
     unsigned int weight, cap;       /* scheduler parameters */
     int64_t cap_budget;             /* ns it may still run this period (cap only) */
     bool destroyed;                 /* killed (tandem_domctl, or domain 0 ended): not a crash */

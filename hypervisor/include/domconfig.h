@@ -17,6 +17,8 @@
 #define DOMCONFIG_CMDLINE_LEN   1024    /* start_info.cmd_line (MAX_GUEST_CMDLINE) */
 #define DOMCONFIG_LINE_MAX      2048    /* longest line, newline excluded */
 #define DOMCONFIG_DEFAULT_WEIGHT 256    /* Xen's credit scheduler default */
+#define DOMCONFIG_MAX_GRANT_FRAMES    64    /* Xen's default max_grant_frames; also Tandem's most */
+#define DOMCONFIG_MAX_MAPTRACK_FRAMES 1024  /* Xen's default max_maptrack_frames; also Tandem's most */
 
 struct domconfig_dom {
     unsigned int line;                  /* where it was defined (1-based) */
@@ -31,6 +33,8 @@ struct domconfig_dom {
     unsigned int vcpus;                 /* 1..DOMCONFIG_MAX_VCPUS */
     unsigned int weight;                /* 1..65535 */
     unsigned int cap;                   /* percent of one CPU, 0 = none */
+    unsigned int max_grant_frames;      /* 1..DOMCONFIG_MAX_GRANT_FRAMES */
+    unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool privileged;
 };
 
@@ -42,7 +46,7 @@ struct domconfig {
 /* The first problem found: where it is and why ("" field: the line as a whole). */
 struct domconfig_error {
     unsigned int line;                  /* 0: the file as a whole */
-    char field[16];
+    char field[24];
     char why[128];
 };
 

@@ -37,7 +37,8 @@ static void test_full_line(void **state)
     assert_int_equal(parse("# two domains\n"
                            "\n"
                            "domain name=shell kernel=kernel.elf cmdline=\"mode=shell x=\\\"q\\\"\" "
-                           "memory=64 maxmem=128M vcpus=2 weight=512 cap=150 privileged=yes\n"
+                           "memory=64 maxmem=128M vcpus=2 weight=512 cap=150 privileged=yes "
+                           "max_grant_frames=4 max_maptrack_frames=0\n"
                            "  domain name=work kernel=out/guest/k.elf ramdisk=rd.img   # a comment\n"), 0);
     assert_int_equal(cfg.nr, 2);
     d = &cfg.dom[0];
@@ -53,6 +54,8 @@ static void test_full_line(void **state)
     assert_int_equal(d->weight, 512);
     assert_int_equal(d->cap, 150);
     assert_true(d->privileged);
+    assert_int_equal(d->max_grant_frames, 4);
+    assert_int_equal(d->max_maptrack_frames, 0);
     d = &cfg.dom[1];
     assert_int_equal(d->line, 4);
     assert_int_equal(d->domid, 1);
@@ -64,6 +67,8 @@ static void test_full_line(void **state)
     assert_int_equal(d->weight, DOMCONFIG_DEFAULT_WEIGHT);
     assert_int_equal(d->cap, 0);
     assert_false(d->privileged);
+    assert_int_equal(d->max_grant_frames, DOMCONFIG_MAX_GRANT_FRAMES);
+    assert_int_equal(d->max_maptrack_frames, DOMCONFIG_MAX_MAPTRACK_FRAMES);
 }
 
 static void test_domids(void **state)
@@ -114,6 +119,10 @@ static void test_numbers(void **state)
     fails("domain name=a kernel=k vcpus=2x", "line 1, field 'vcpus': '2x': not a number");
     fails("domain name=a kernel=k weight=0", "line 1, field 'weight': '0': out of range (1 to 65535)");
     fails("domain name=a kernel=k weight=65536", "line 1, field 'weight': '65536': out of range (1 to 65535)");
+    fails("domain name=a kernel=k max_grant_frames=65",
+          "line 1, field 'max_grant_frames': '65': out of range (1 to 64)");
+    fails("domain name=a kernel=k max_maptrack_frames=1025",
+          "line 1, field 'max_maptrack_frames': '1025': out of range (0 to 1024)");
     fails("domain name=a kernel=k cap=101", "line 1, field 'cap': above 100% per vCPU (1 vCPUs: at most 100)");
     assert_int_equal(parse("domain name=a kernel=k cap=200 vcpus=2"), 0);
     assert_int_equal(cfg.dom[0].cap, 200);

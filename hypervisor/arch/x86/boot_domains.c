@@ -9,6 +9,7 @@
 #include "domain.h"
 #include "domain_build.h"
 #include "domconfig.h"
+#include "grant_table.h"
 #include "cmdline.h"
 #include "boot_domains.h"
 #include <tandem/sched.h>
@@ -71,6 +72,7 @@ static void build_configured(const struct boot_info *bi, const struct domconfig_
     }
     d->weight = c->weight;
     d->cap = c->cap;
+    gnttab_set_limits(d, c->max_grant_frames, c->max_maptrack_frames);
     build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline));
     d->max_pages = maxmem >> PAGE_SHIFT;
 }

@@ -86,3 +86,14 @@ void arch_share_page_with_guest(mfn_t mfn)
     pg->count = pg->type_count = 1;
     pg->type = PGT_writable_page;
 }
+
+int arch_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bool pte, mfn_t mfn,
+                         bool readonly)
+{
+    return pv_gnttab_map_host(d, granter, va, pte, mfn, readonly);
+}
+
+int arch_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
+{
+    return pv_gnttab_unmap_host(d, va, pte, mfn);
+}

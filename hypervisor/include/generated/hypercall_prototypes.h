@@ -22,6 +22,7 @@ long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags);
 long do_set_timer_op(uint64_t timeout);
 long do_xen_version(uint64_t cmd, guest_va_t arg);
 long do_console_io(uint64_t cmd, uint64_t count, guest_va_t buf);
+long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count);
 long do_vm_assist(uint64_t cmd, uint64_t type);
 long do_update_va_mapping_otherdomain(uint64_t va, uint64_t val, uint64_t flags, domid_t domid);
 long do_iret(void);

@@ -33,6 +33,8 @@ static long hc_xen_version(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, u
 { return do_xen_version((uint64_t)a1, (guest_va_t)a2); }
 static long hc_console_io(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_console_io((uint64_t)a1, (uint64_t)a2, (guest_va_t)a3); }
+static long hc_grant_table_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{ return do_grant_table_op((uint32_t)a1, (guest_va_t)a2, (uint32_t)a3); }
 static long hc_vm_assist(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_vm_assist((uint64_t)a1, (uint64_t)a2); }
 static long hc_update_va_mapping_otherdomain(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -73,6 +75,7 @@ hypercall_fn_t *const hypercall_table_pv64[NR_HYPERCALLS] = {
     [15] = hc_set_timer_op,
     [17] = hc_xen_version,
     [18] = hc_console_io,
+    [20] = hc_grant_table_op,
     [21] = hc_vm_assist,
     [22] = hc_update_va_mapping_otherdomain,
     [23] = hc_iret,

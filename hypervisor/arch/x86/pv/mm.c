@@ -23,6 +23,7 @@
  */
 #include "lib.h"
 #include "mm.h"
+#include "grant_table.h"
 #include "domain.h"
 #include "pv.h"
 #include "processor.h"
@@ -812,6 +813,13 @@ int domain_relinquish_memory(struct domain *d)
         d->tot_pages = 0;
         put_page_and_type(si);      /* the hypervisor's own reference */
         rel_give_back(d, si);
+        /* The grant table frames, as shared_info (mapped elsewhere: zombies until unmapped). */
+        for (unsigned int i = 0; d->grant_table && i < d->grant_table->nr_held; i++) {
+            put_page_and_type(d->grant_table->frames[i]);
+            rel_give_back(d, d->grant_table->frames[i]);
+        }
+        if (d->grant_table)
+            d->grant_table->nr_held = 0;
         if (d->rel.zombies)
             printk(XENLOG_WARNING "d%u: %lu frames still mapped by other domains, freed when unmapped\n",
                    d->domain_id, (unsigned long)d->rel.zombies);

@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "domain.h"
+#include "grant_table.h"
 #include "cpu.h"
 #include <tandem/xen.h>
 
@@ -85,6 +86,9 @@ unsigned int mm_audit(void)
         tally_ref(w, d->shared_info_mfn);
         tally_ref(w, d->console_mfn);
         tally_ref(w, d->store_mfn);
+        /* Grant table frames (the hypervisor's references; grant mappings are L1 entries, tallied below). */
+        for (unsigned int i = 0; d->grant_table && i < d->grant_table->nr_held; i++)
+            tally_ref(w, d->grant_table->frames[i]);
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)

@@ -74,4 +74,8 @@ void pv_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
                                uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4);
 /* Write-protected page-table write by the guest kernel (ptwr.c): true if emulated. */
 bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2);
+/* Grant host mappings (grant_table.c): arch_gnttab_map_host / arch_gnttab_unmap_host. */
+int pv_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bool pte, mfn_t mfn,
+                       bool readonly);
+int pv_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn);
 #endif

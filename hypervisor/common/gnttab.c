@@ -1,0 +1,559 @@
+/*
+ * grant_table_op, version 1 (Xen's xen/common/grant_table.c model; the
+ * contracts are in include/grant_table.h and docs/abi/grant_table.md).
+ * Host mappings' PTEs are written through the arch hooks
+ * (arch_gnttab_map_host / arch_gnttab_unmap_host).
+ */
+#include "lib.h"
+#include "domain.h"
+#include "mm.h"
+#include "grant_table.h"
+#include "guest_access.h"
+#include "hypercall.h"
+#include "arch_hooks.h"
+#include <tandem/errno.h>
+
+#define EPF GNTTAB_ENTRIES_PER_FRAME
+
+int gnttab_domain_init(struct domain *d)
+{
+    struct grant_table *gt = xzalloc(struct grant_table);
+
+    if (!gt)
+        return -XEN_ENOMEM;
+    gt->max_frames = GNTTAB_DEFAULT_MAX_FRAMES;
+    gt->max_maptrack = GNTTAB_DEFAULT_MAX_MAPTRACK;
+    gt->maptrack_free = ~0U;
+    if (!(gt->maptrack = xzalloc_bytes(gt->max_maptrack * sizeof(*gt->maptrack)))) {
+        xfree(gt);
+        return -XEN_ENOMEM;
+    }
+    d->grant_table = gt;
+    return 0;
+}
+
+void gnttab_set_limits(struct domain *d, unsigned int max_frames, unsigned int max_maptrack)
+{
+    d->grant_table->max_frames = MIN(max_frames, (unsigned int)GNTTAB_DEFAULT_MAX_FRAMES);
+    d->grant_table->max_maptrack = MIN(max_maptrack, (unsigned int)GNTTAB_DEFAULT_MAX_MAPTRACK);
+}
+
+void double_gnttab_lock(struct domain *d1, struct domain *d2)
+{
+    if (d1 == d2) {
+        spin_lock(&d1->grant_table->lock);
+        return;
+    }
+    if (d1->domain_id > d2->domain_id) {
+        struct domain *t = d1;
+        d1 = d2;
+        d2 = t;
+    }
+    spin_lock(&d1->grant_table->lock);
+    spin_lock(&d2->grant_table->lock);
+}
+
+void double_gnttab_unlock(struct domain *d1, struct domain *d2)
+{
+    spin_unlock(&d1->grant_table->lock);
+    if (d1 != d2)
+        spin_unlock(&d2->grant_table->lock);
+}
+
+static struct grant_entry_v1 *shared_entry(struct grant_table *gt, grant_ref_t ref)
+{
+    return (struct grant_entry_v1 *)mfn_to_virt(gt->frames[ref / EPF]) + ref % EPF;
+}
+
+/*
+ * Pin ref of gt for domain `user` (gt->lock held): the first pin checks
+ * the entry (permit_access, granted to user, not readonly if writing) and
+ * sets GTF_reading (and GTF_writing) by compare-and-exchange of flags and
+ * domid together, so the granter's revoking cmpxchg and ours cannot both
+ * win; the frame is read once, then. Xen's _set_status_v1 and statuses.
+ */
+static int16_t pin(struct grant_table *gt, grant_ref_t ref, domid_t user, bool ro, mfn_t *mfn)
+{
+    struct gnttab_active *act;
+    struct grant_entry_v1 *e;
+    uint32_t *combo, old, new;
+    bool first;
+
+    if (ref >= gt->nr_frames * EPF)
+        return GNTST_bad_gntref;
+    act = &gt->active[ref / EPF][ref % EPF];
+    e = shared_entry(gt, ref);
+    first = !act->readers && !act->writers;
+    if (!first && act->domid != user)
+        return GNTST_general_error;
+    if (act->readers == 0xffff || act->writers == 0xffff)
+        return GNTST_general_error;
+    if (first || (!ro && !act->writers)) {
+        combo = (uint32_t *)e;
+        old = __atomic_load_n(combo, __ATOMIC_ACQUIRE);
+        do {
+            uint16_t f = (uint16_t)old;
+            if ((f & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access || (domid_t)(old >> 16) != user)
+                return GNTST_general_error;
+            if (!ro && (f & GTF_readonly))
+                return GNTST_general_error;     /* Xen: "write-pin of a r/o grant entry" */
+            new = old | GTF_reading | (ro ? 0 : GTF_writing);
+        } while (!__atomic_compare_exchange_n(combo, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+        if (first) {
+            act->frame = __atomic_load_n(&e->frame, __ATOMIC_ACQUIRE);
+            act->domid = user;
+        }
+    }
+    if (ro)
+        act->readers++;
+    else
+        act->writers++;
+    *mfn = act->frame;
+    return GNTST_okay;
+}
+
+/* Drop a pin taken by pin() (gt->lock held); the last writer clears GTF_writing, the last pin GTF_reading. */
+static void unpin(struct grant_table *gt, grant_ref_t ref, bool ro)
+{
+    struct gnttab_active *act;
+    uint16_t clear = 0;
+
+    if (ref >= gt->nr_frames * EPF)
+        return;         /* the granter's table is gone (it died): nothing to update */
+    act = &gt->active[ref / EPF][ref % EPF];
+    if (ro) {
+        if (!act->readers)
+            return;
+        act->readers--;
+    } else {
+        if (!act->writers)
+            return;
+        act->writers--;
+    }
+    if (!act->writers)
+        clear |= GTF_writing;
+    if (!act->readers && !act->writers)
+        clear |= GTF_reading;
+    __atomic_fetch_and(&shared_entry(gt, ref)->flags, (uint16_t)~clear, __ATOMIC_SEQ_CST);
+}
+
+static struct gnttab_maptrack *maptrack_entry(struct grant_table *gt, uint32_t h)
+{
+    if (h >= gt->maptrack_frames * MAPTRACK_PER_FRAME)
+        return NULL;
+    return &gt->maptrack[h / MAPTRACK_PER_FRAME][h % MAPTRACK_PER_FRAME];
+}
+
+/* A free handle of gt (lock held), growing the maptrack by a page up to max_maptrack; ~0 if none. */
+static uint32_t maptrack_get(struct grant_table *gt)
+{
+    struct gnttab_maptrack *m;
+    uint32_t h;
+
+    if (gt->maptrack_free == ~0U) {
+        uint32_t base = gt->maptrack_frames * MAPTRACK_PER_FRAME;
+        if (gt->maptrack_frames >= gt->max_maptrack || !(m = xzalloc_bytes(PAGE_SIZE)))
+            return ~0U;
+        for (uint32_t i = 0; i < MAPTRACK_PER_FRAME; i++)
+            m[i].ref = i + 1 < MAPTRACK_PER_FRAME ? base + i + 1 : ~0U;
+        gt->maptrack[gt->maptrack_frames++] = m;
+        gt->maptrack_free = base;
+    }
+    h = gt->maptrack_free;
+    m = maptrack_entry(gt, h);
+    gt->maptrack_free = m->ref;
+    gt->maptrack_used++;
+    return h;
+}
+
+static void maptrack_put(struct grant_table *gt, uint32_t h)
+{
+    struct gnttab_maptrack *m = maptrack_entry(gt, h);
+
+    m->flags = 0;
+    m->ref = gt->maptrack_free;
+    gt->maptrack_free = h;
+    gt->maptrack_used--;
+}
+
+/* The domain an op names: DOMID_SELF or the caller's own id is the caller; others need privilege. */
+static struct domain *op_domain(struct domain *cd, domid_t dom, int16_t *status)
+{
+    struct domain *d = dom == DOMID_SELF ? cd : get_domain_by_id(dom);
+
+    if (!d) {
+        *status = GNTST_bad_domain;
+        return NULL;
+    }
+    if (d != cd && !cd->is_privileged) {
+        *status = GNTST_permission_denied;
+        return NULL;
+    }
+    return d;
+}
+
+/* Grow d's table to n frames (gt->lock held): false if out of memory (what was added stays). */
+static bool grow_table(struct domain *d, unsigned int n)
+{
+    struct grant_table *gt = d->grant_table;
+
+    while (gt->nr_frames < n) {
+        unsigned int i = gt->nr_frames;
+        struct gnttab_active *act = xzalloc_bytes(EPF * sizeof(*act));
+        mfn_t m = alloc_frames(0, d->domain_id);
+
+        if (!act || m == INVALID_MFN) {
+            xfree(act);
+            if (m != INVALID_MFN)
+                free_frames(m, 0);
+            return false;
+        }
+        memset(mfn_to_virt(m), 0, PAGE_SIZE);
+        /* The guest maps it writable and the hypervisor reads it for the domain's life. */
+        arch_share_page_with_guest(m);
+        gt->frames[i] = m;
+        gt->active[i] = act;
+        gt->nr_held = gt->nr_frames = i + 1;
+    }
+    return true;
+}
+
+static long setup_table(struct domain *cd, guest_va_t uop)
+{
+    struct gnttab_setup_table op;
+    struct domain *d;
+
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    if (!(d = op_domain(cd, op.dom, &op.status)))
+        goto out;
+    op.status = GNTST_okay;
+    spin_lock(&d->grant_table->lock);
+    if (op.nr_frames > d->grant_table->max_frames || d->state != DOM_RUNNING)
+        op.status = GNTST_general_error;        /* Xen: "nr_frames > max" */
+    else if (!grow_table(d, op.nr_frames))
+        op.status = GNTST_general_error;
+    for (uint32_t i = 0; op.status == GNTST_okay && i < op.nr_frames; i++) {
+        uint64_t f = d->grant_table->frames[i];
+        if (copy_to_guest(op.frame_list + i * sizeof(f), &f, sizeof(f)))
+            op.status = GNTST_bad_virt_addr;
+    }
+    spin_unlock(&d->grant_table->lock);
+out:
+    return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+}
+
+static long query_size(struct domain *cd, guest_va_t uop)
+{
+    struct gnttab_query_size op;
+    struct domain *d;
+
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    if ((d = op_domain(cd, op.dom, &op.status))) {
+        op.nr_frames = d->grant_table->nr_frames;
+        op.max_nr_frames = d->grant_table->max_frames;
+        op.status = GNTST_okay;
+    }
+    return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+}
+
+/* Version 1 only, as a Xen started with gnttab=max-ver:1: 2 is -ENOSYS, others -EINVAL. */
+static long set_version(guest_va_t uop)
+{
+    struct gnttab_set_version op;
+    long rc;
+
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    rc = op.version == 1 ? 0 : op.version == 2 ? -XEN_ENOSYS : -XEN_EINVAL;
+    op.version = 1;
+    if (copy_to_guest(uop, &op, sizeof(op)))
+        return -XEN_EFAULT;
+    return rc;
+}
+
+static long get_version(struct domain *cd, guest_va_t uop)
+{
+    struct gnttab_get_version op;
+    struct domain *d;
+
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    d = op.dom == DOMID_SELF ? cd : get_domain_by_id(op.dom);
+    if (!d)
+        return -XEN_ESRCH;
+    if (d != cd && !cd->is_privileged)
+        return -XEN_EPERM;
+    op.version = 1;
+    return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+}
+
+static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+    bool ro = op->flags & GNTMAP_readonly, pte = op->flags & GNTMAP_contains_pte;
+    struct gnttab_maptrack *m;
+    struct domain *rd;
+    int16_t st;
+    uint32_t h;
+    mfn_t mfn;
+
+    op->handle = ~0U;
+    if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
+        return GNTST_bad_gntref;        /* Xen: "bad flags in grant map op" */
+    if (op->flags & GNTMAP_device_map || !(op->flags & GNTMAP_host_map))
+        return GNTST_general_error;     /* not yet: docs/abi/grant_table.md */
+    if (!(rd = get_domain_by_id(op->dom)))
+        return GNTST_bad_domain;
+    double_gnttab_lock(ld, rd);
+    if ((st = pin(rd->grant_table, op->ref, ld->domain_id, ro, &mfn)) != GNTST_okay)
+        goto out;
+    if ((h = maptrack_get(lgt)) == ~0U) {
+        st = GNTST_no_space;
+        unpin(rd->grant_table, op->ref, ro);
+        goto out;
+    }
+    if ((st = arch_gnttab_map_host(ld, rd, op->host_addr, pte, mfn, ro)) != GNTST_okay) {
+        maptrack_put(lgt, h);
+        unpin(rd->grant_table, op->ref, ro);
+        goto out;
+    }
+    m = maptrack_entry(lgt, h);
+    m->host_addr = op->host_addr;
+    m->mfn = mfn;
+    m->ref = op->ref;
+    m->dom = rd->domain_id;
+    m->flags = MAPTRACK_INUSE | (ro ? MAPTRACK_READONLY : 0) | (pte ? MAPTRACK_PTE : 0);
+    op->handle = h;
+    op->dev_bus_addr = 0;
+out:
+    double_gnttab_unlock(ld, rd);
+    return st;
+}
+
+/* Release handle h of ld (its lock and, if alive, the granter's held): the pin, then the handle. */
+static void release_mapping(struct domain *ld, struct domain *rd, uint32_t h)
+{
+    struct gnttab_maptrack *m = maptrack_entry(ld->grant_table, h);
+
+    if (rd)
+        unpin(rd->grant_table, m->ref, m->flags & MAPTRACK_READONLY);
+    maptrack_put(ld->grant_table, h);
+}
+
+static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+    struct gnttab_maptrack *m;
+    struct domain *rd;
+    int16_t st;
+
+    spin_lock(&lgt->lock);
+    m = maptrack_entry(lgt, op->handle);
+    if (!m || !(m->flags & MAPTRACK_INUSE)) {
+        spin_unlock(&lgt->lock);
+        return GNTST_bad_handle;
+    }
+    rd = get_domain_by_id(m->dom);      /* NULL once the granter's teardown started */
+    spin_unlock(&lgt->lock);
+    double_gnttab_lock(ld, rd ? rd : ld);
+    /* Looked at again with both locks: a racing unmap of the same handle may have won. */
+    if (!(m->flags & MAPTRACK_INUSE)) {
+        st = GNTST_bad_handle;
+    } else if (op->dev_bus_addr || (op->host_addr && op->host_addr != m->host_addr)) {
+        st = GNTST_general_error;       /* not this mapping's address */
+    } else {
+        /*
+         * The PTE goes (and the TLB is flushed) before the pin: the granter
+         * sees GTF_reading/writing clear only once nothing maps the frame.
+         * A PTE the guest already changed itself took its references with
+         * it: the mapping is released all the same, with Xen's status.
+         */
+        st = arch_gnttab_unmap_host(ld, m->host_addr, m->flags & MAPTRACK_PTE, m->mfn);
+        release_mapping(ld, rd, op->handle);
+    }
+    double_gnttab_unlock(ld, rd ? rd : ld);
+    return st;
+}
+
+/* One side of a copy: its frame referenced (and writable-typed for the destination), pinned if a grant. */
+struct copy_side {
+    struct domain *rd;          /* granter when pinned */
+    grant_ref_t ref;
+    bool pinned, typed;
+    mfn_t mfn;
+};
+
+static int16_t copy_acquire(struct domain *ld, const struct gnttab_copy_ptr *p, bool gref, bool dest,
+                            struct copy_side *s)
+{
+    struct domain *owner;
+    struct page_info *pg;
+    int16_t st;
+
+    if (gref) {
+        if (!(s->rd = p->domid == DOMID_SELF ? ld : get_domain_by_id(p->domid)))
+            return GNTST_bad_domain;
+        spin_lock(&s->rd->grant_table->lock);
+        st = pin(s->rd->grant_table, p->u.ref, ld->domain_id, !dest, &s->mfn);
+        spin_unlock(&s->rd->grant_table->lock);
+        if (st != GNTST_okay)
+            return st;
+        s->pinned = true;
+        s->ref = p->u.ref;
+        owner = s->rd;
+    } else {
+        /* A frame of the caller's own (PV: an MFN); another domain's only with privilege (Xen). */
+        if (p->domid != DOMID_SELF && p->domid != ld->domain_id && !ld->is_privileged)
+            return GNTST_permission_denied;
+        if (!(owner = p->domid == DOMID_SELF ? ld : get_domain_by_id(p->domid)))
+            return GNTST_bad_domain;
+        s->mfn = p->u.gmfn;
+    }
+    if (!mfn_valid(s->mfn) || !get_page(pg = mfn_to_page(s->mfn), owner))
+        return GNTST_bad_page;
+    if (dest && get_page_type(pg, PGT_writable_page)) {
+        put_page(pg);
+        return GNTST_general_error;     /* a page table or descriptor page: never written by copy */
+    }
+    s->typed = dest;
+    return GNTST_okay;
+}
+
+static void copy_release(struct copy_side *s, bool dest, bool referenced)
+{
+    if (referenced) {
+        if (s->typed)
+            put_page_type(mfn_to_page(s->mfn));
+        put_page(mfn_to_page(s->mfn));
+    }
+    if (s->pinned) {
+        spin_lock(&s->rd->grant_table->lock);
+        unpin(s->rd->grant_table, s->ref, !dest);
+        spin_unlock(&s->rd->grant_table->lock);
+    }
+}
+
+static int16_t copy_one(struct domain *ld, const struct gnttab_copy *op)
+{
+    struct copy_side src = { 0 }, dst = { 0 };
+    bool src_ref = false, dst_ref = false;
+    int16_t st;
+
+    if ((uint32_t)op->source.offset + op->len > PAGE_SIZE || (uint32_t)op->dest.offset + op->len > PAGE_SIZE)
+        return GNTST_bad_copy_arg;      /* never crosses a page */
+    st = copy_acquire(ld, &op->source, op->flags & GNTCOPY_source_gref, false, &src);
+    if (st == GNTST_okay) {
+        src_ref = true;
+        st = copy_acquire(ld, &op->dest, op->flags & GNTCOPY_dest_gref, true, &dst);
+        if (st == GNTST_okay) {
+            dst_ref = true;
+            memmove((char *)mfn_to_virt(dst.mfn) + op->dest.offset,
+                    (const char *)mfn_to_virt(src.mfn) + op->source.offset, op->len);
+        }
+    }
+    copy_release(&dst, true, dst_ref);
+    copy_release(&src, false, src_ref);
+    return st;
+}
+
+/* The batched sub-ops: each element's status written back; preemptible between elements. */
+static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count)
+{
+    union {
+        struct gnttab_map_grant_ref map;
+        struct gnttab_unmap_grant_ref unmap;
+        struct gnttab_copy copy;
+    } u;
+    size_t size = cmd == GNTTABOP_map_grant_ref ? sizeof(u.map) :
+                  cmd == GNTTABOP_unmap_grant_ref ? sizeof(u.unmap) : sizeof(u.copy);
+
+    for (uint32_t i = 0; i < count; i++) {
+        guest_va_t p = uop + (uint64_t)i * size;
+        if (i && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_grant_table_op, cmd, p, count - i, 0);
+        if (copy_from_guest(&u, p, size))
+            return -XEN_EFAULT;
+        switch (cmd) {
+        case GNTTABOP_map_grant_ref:
+            u.map.status = map_one(d, &u.map);
+            break;
+        case GNTTABOP_unmap_grant_ref:
+            u.unmap.status = unmap_one(d, &u.unmap);
+            break;
+        default:
+            u.copy.status = copy_one(d, &u.copy);
+            break;
+        }
+        if (copy_to_guest(p, &u, size))
+            return -XEN_EFAULT;
+    }
+    return 0;
+}
+
+long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
+{
+    struct domain *d = current->domain;
+
+    if ((int32_t)count < 0)
+        return -XEN_EINVAL;
+    switch (cmd) {
+    case GNTTABOP_map_grant_ref:
+    case GNTTABOP_unmap_grant_ref:
+    case GNTTABOP_copy:
+        return batch(d, cmd, uop, count);
+    case GNTTABOP_setup_table:
+    case GNTTABOP_query_size:
+        /* Xen handles one element for these (count is checked, not looped). */
+        if (count != 1)
+            return -XEN_EINVAL;
+        return cmd == GNTTABOP_setup_table ? setup_table(d, uop) : query_size(d, uop);
+    case GNTTABOP_set_version:
+        if (count != 1)
+            return -XEN_EINVAL;
+        return set_version(uop);
+    case GNTTABOP_get_version:
+        if (count != 1)
+            return -XEN_EINVAL;
+        return get_version(d, uop);
+    default:
+        /* transfer, unmap_and_replace, dump_table, swap, status frames, cache_flush: not yet. */
+        return -XEN_ENOSYS;
+    }
+}
+
+void gnttab_domain_destroy(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return;
+    /* Mappings d holds of others' grants: their pins go; the PTEs go with d's page tables. */
+    for (uint32_t h = 0; h < gt->maptrack_frames * MAPTRACK_PER_FRAME; h++) {
+        struct gnttab_maptrack *m = maptrack_entry(gt, h);
+        struct domain *rd;
+        if (!(m->flags & MAPTRACK_INUSE))
+            continue;
+        rd = get_domain_by_id(m->dom);
+        double_gnttab_lock(d, rd ? rd : d);
+        release_mapping(d, rd, h);
+        double_gnttab_unlock(d, rd ? rd : d);
+    }
+    /* d's own table closes: others' unmaps find no entry to unpin; the frames go in relinquish. */
+    spin_lock(&gt->lock);
+    for (unsigned int i = 0; i < gt->nr_frames; i++) {
+        xfree(gt->active[i]);
+        gt->active[i] = NULL;
+    }
+    gt->nr_frames = 0;
+    for (unsigned int i = 0; i < gt->maptrack_frames; i++)
+        xfree(gt->maptrack[i]);
+    gt->maptrack_frames = 0;
+    xfree(gt->maptrack);
+    gt->maptrack = NULL;
+    gt->max_maptrack = 0;           /* no new handle: the record stays, empty */
+    gt->maptrack_free = ~0U;
+    gt->maptrack_used = 0;
+    spin_unlock(&gt->lock);
+}
