@@ -8,20 +8,11 @@
  */
 #include "multidom.h"
 #include "pt.h"
-#include <tandem/grant_table.h>
+#include "gnttab.h"
 
 const char test_title[] = "hostile: a domain ends holding grant mappings";
 
 #define ACK 0x41434b4544UL          /* the granter saw the mappings */
-
-static int16_t map(grant_ref_t ref, domid_t dom, void *va, uint32_t flags)
-{
-    struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)va, .flags = flags, .ref = ref, .dom = dom };
-
-    if (HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1))
-        test_fail("map_grant_ref: the call itself failed");
-    return op.status;
-}
 
 static bool wait_flags(volatile uint16_t *f, uint16_t mask, uint16_t want)
 {
@@ -77,14 +68,14 @@ static void mapper(domid_t peer)
     pt_unmap(20);
     pt_unmap(21);
     pt_unmap(22);
-    while ((st = map(8, peer, a, GNTMAP_host_map)) != GNTST_okay && md_now() < deadline)
+    while ((st = gt_map(8, peer, a, GNTMAP_host_map, NULL)) != GNTST_okay && md_now() < deadline)
         md_sleep_ns(MD_MS(1));
     if (st != GNTST_okay) {
         test_fail("map the peer's ref 8: status %d", st);
         return;
     }
-    expect_rc(map(8, peer, b, GNTMAP_host_map), GNTST_okay, "map ref 8 a second time");
-    expect_rc(map(9, peer, c, GNTMAP_host_map | GNTMAP_readonly), GNTST_okay, "map ref 9 read-only");
+    expect_rc(gt_map(8, peer, b, GNTMAP_host_map, NULL), GNTST_okay, "map ref 8 a second time");
+    expect_rc(gt_map(9, peer, c, GNTMAP_host_map | GNTMAP_readonly, NULL), GNTST_okay, "map ref 9 read-only");
     deadline = md_now() + MD_MS(20000);
     while (*(volatile uint64_t *)a != ACK && md_now() < deadline)
         md_sleep_ns(MD_MS(1));

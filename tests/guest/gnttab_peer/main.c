@@ -14,49 +14,11 @@
  */
 #include "multidom.h"
 #include "pt.h"
-#include <tandem/grant_table.h>
+#include "gnttab.h"
 
 const char test_title[] = "hostile: grant tables between two domains, granter dies while mapped";
 
 #define MARK 0x4d41505045443231UL       /* written by the mapper at offset 64 */
-
-static long gop(unsigned int cmd, void *op, unsigned int n)
-{
-    return HYPERVISOR_grant_table_op(cmd, op, n);
-}
-
-static int16_t map(grant_ref_t ref, domid_t dom, void *va, uint32_t flags, grant_handle_t *h)
-{
-    struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)va, .flags = flags, .ref = ref, .dom = dom };
-
-    if (gop(GNTTABOP_map_grant_ref, &op, 1))
-        test_fail("map_grant_ref: the call itself failed");
-    if (h)
-        *h = op.handle;
-    return op.status;
-}
-
-static int16_t unmap(void *va, grant_handle_t h)
-{
-    struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va, .handle = h };
-
-    if (gop(GNTTABOP_unmap_grant_ref, &op, 1))
-        test_fail("unmap_grant_ref: the call itself failed");
-    return op.status;
-}
-
-static int16_t copy_from_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t len)
-{
-    struct gnttab_copy op = { .len = len, .flags = GNTCOPY_source_gref };
-
-    op.source.u.ref = ref;
-    op.source.domid = dom;
-    op.dest.u.gmfn = mfn;
-    op.dest.domid = DOMID_SELF;
-    if (gop(GNTTABOP_copy, &op, 1))
-        test_fail("copy: the call itself failed");
-    return op.status;
-}
 
 static int16_t copy_to_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t len)
 {
@@ -66,7 +28,7 @@ static int16_t copy_to_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t 
     op.dest.domid = dom;
     op.source.u.gmfn = mfn;
     op.source.domid = DOMID_SELF;
-    if (gop(GNTTABOP_copy, &op, 1))
+    if (gt_op(GNTTABOP_copy, &op, 1))
         test_fail("copy: the call itself failed");
     return op.status;
 }
@@ -80,7 +42,7 @@ static void granter(domid_t peer)
     long rc;
 
     st.frame_list = (uint64_t)&frame;
-    if (gop(GNTTABOP_setup_table, &st, 1) || st.status != GNTST_okay) {
+    if (gt_op(GNTTABOP_setup_table, &st, 1) || st.status != GNTST_okay) {
         test_fail("setup_table: status %d", st.status);
         return;
     }
@@ -129,7 +91,7 @@ static void mapper(domid_t peer)
     pt_unmap(20);
     pt_unmap(21);
     deadline = md_now() + MD_MS(20000);
-    while ((st = map(8, peer, (void *)va, GNTMAP_host_map, &h)) != GNTST_okay && md_now() < deadline)
+    while ((st = gt_map(8, peer, (void *)va, GNTMAP_host_map, &h)) != GNTST_okay && md_now() < deadline)
         md_sleep_ns(MD_MS(1));
     if (st != GNTST_okay) {
         test_fail("map the peer's ref 8: status %d", st);
@@ -137,27 +99,27 @@ static void mapper(domid_t peer)
     }
     if (va[0] != 0x1000 || va[511] != 0x1000 + 511)
         test_fail("the peer's page shows other contents");
-    expect_rc(map(9, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_general_error, "map the read-only grant writable");
-    expect_rc(map(9, peer, (void *)ro, GNTMAP_host_map | GNTMAP_readonly, &h2), GNTST_okay, "map it read-only");
+    expect_rc(gt_map(9, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_general_error, "map the read-only grant writable");
+    expect_rc(gt_map(9, peer, (void *)ro, GNTMAP_host_map | GNTMAP_readonly, &h2), GNTST_okay, "map it read-only");
     if (probe_write(ro, 1))
         test_fail("the read-only grant mapping took a write");
-    expect_rc(unmap((void *)ro, h2), GNTST_okay, "unmap the read-only mapping");
-    expect_rc(map(10, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_general_error, "map a grant to another domain");
-    expect_rc(map(11, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_general_error, "map a page table granted writable");
-    expect_rc(map(600, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_bad_gntref, "map a ref beyond the table");
-    expect_rc(copy_from_ref(peer, 9, mine, 64), GNTST_okay, "copy from the read-only grant");
+    expect_rc(gt_unmap((void *)ro, h2), GNTST_okay, "unmap the read-only mapping");
+    expect_rc(gt_map(10, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_general_error, "map a grant to another domain");
+    expect_rc(gt_map(11, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_general_error, "map a page table granted writable");
+    expect_rc(gt_map(600, peer, (void *)ro, GNTMAP_host_map, &h2), GNTST_bad_gntref, "map a ref beyond the table");
+    expect_rc(gt_copy_from_ref(peer, 9, mine, 64), GNTST_okay, "copy from the read-only grant");
     expect_rc(copy_to_ref(peer, 9, mine, 64), GNTST_general_error, "copy into the read-only grant");
     expect_rc(copy_to_ref(peer, 10, mine, 64), GNTST_general_error, "copy into a grant to another domain");
     expect_rc(copy_to_ref(peer, 11, mine, 64), GNTST_general_error, "copy into a page table granted writable");
-    expect_rc(unmap((void *)ro, h + 1), GNTST_bad_handle, "unmap a handle never given");
+    expect_rc(gt_unmap((void *)ro, h + 1), GNTST_bad_handle, "unmap a handle never given");
     va[8] = MARK;
 
     /* The granter ends; its table goes with it: bad_domain from then on. */
     deadline = md_now() + MD_MS(20000);
-    while ((st = map(9, peer, (void *)ro, GNTMAP_host_map | GNTMAP_readonly, &h2)) != GNTST_bad_domain &&
+    while ((st = gt_map(9, peer, (void *)ro, GNTMAP_host_map | GNTMAP_readonly, &h2)) != GNTST_bad_domain &&
            md_now() < deadline) {
         if (st == GNTST_okay)
-            unmap((void *)ro, h2);
+            gt_unmap((void *)ro, h2);
         md_sleep_ns(MD_MS(1));
     }
     if (st != GNTST_bad_domain) {
@@ -169,8 +131,8 @@ static void mapper(domid_t peer)
     if (!probe_read(va, &v) || v != 0x1000 || va[8] != MARK)
         test_fail("the dead granter's frame changed under our mapping");
     printk("mapper: granter gone, its frame still mapped and intact\n");
-    expect_rc(unmap((void *)va, h), GNTST_okay, "unmap the dead granter's frame");
-    expect_rc(unmap((void *)va, h), GNTST_bad_handle, "unmap it twice");
+    expect_rc(gt_unmap((void *)va, h), GNTST_okay, "unmap the dead granter's frame");
+    expect_rc(gt_unmap((void *)va, h), GNTST_bad_handle, "unmap it twice");
     if (probe_read(va, &v))
         test_fail("the unmapped view is still readable");
     test_success();

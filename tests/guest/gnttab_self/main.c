@@ -17,36 +17,11 @@
  * frame not the caller's (bad_page). The audit must stay clean.
  */
 #include "pt.h"
-#include <tandem/grant_table.h>
+#include "gnttab.h"
 
 const char test_title[] = "hostile: grant tables v1 granted to self";
 
 static domid_t SELF;        /* our domain id, found by find_self() */
-
-static long gop(unsigned int cmd, void *op, unsigned int n)
-{
-    return HYPERVISOR_grant_table_op(cmd, op, n);
-}
-
-static int16_t map(grant_ref_t ref, domid_t dom, void *va, uint32_t flags, grant_handle_t *h)
-{
-    struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)va, .flags = flags, .ref = ref, .dom = dom };
-
-    if (gop(GNTTABOP_map_grant_ref, &op, 1))
-        test_fail("map_grant_ref: the call itself failed");
-    if (h)
-        *h = op.handle;
-    return op.status;
-}
-
-static int16_t unmap(void *va, grant_handle_t h)
-{
-    struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va, .handle = h };
-
-    if (gop(GNTTABOP_unmap_grant_ref, &op, 1))
-        test_fail("unmap_grant_ref: the call itself failed");
-    return op.status;
-}
 
 static int16_t copy(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, uint16_t len, uint16_t flags)
 {
@@ -64,7 +39,7 @@ static int16_t copy(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, ui
         op.dest.u.gmfn = dst;
     op.source.offset = soff;
     op.dest.offset = doff;
-    if (gop(GNTTABOP_copy, &op, 1))
+    if (gt_op(GNTTABOP_copy, &op, 1))
         test_fail("copy: the call itself failed");
     return op.status;
 }
@@ -86,10 +61,10 @@ static bool find_self(uint64_t page, void *va)
 
     for (domid_t d = 0; d < 64; d++) {
         grant(13, d, page, GTF_permit_access);
-        if (map(13, d, va, GNTMAP_host_map | GNTMAP_readonly, &h) == GNTST_okay) {
+        if (gt_map(13, d, va, GNTMAP_host_map | GNTMAP_readonly, &h) == GNTST_okay) {
             SELF = d;
             table[13].flags = 0;
-            return unmap(va, h) == GNTST_okay;
+            return gt_unmap(va, h) == GNTST_okay;
         }
     }
     table[13].flags = 0;
@@ -114,38 +89,38 @@ void test_main(void)
         return;
 
     /* Versions: 1 only. */
-    expect_rc(gop(GNTTABOP_get_version, &gv, 1), 0, "get_version");
+    expect_rc(gt_op(GNTTABOP_get_version, &gv, 1), 0, "get_version");
     expect_rc(gv.version, 1, "version in force");
     sv.version = 1;
-    expect_rc(gop(GNTTABOP_set_version, &sv, 1), 0, "set_version(1)");
+    expect_rc(gt_op(GNTTABOP_set_version, &sv, 1), 0, "set_version(1)");
     sv.version = 2;
-    expect_rc(gop(GNTTABOP_set_version, &sv, 1), -XEN_ENOSYS, "set_version(2) (no v2, as Xen with max-ver:1)");
+    expect_rc(gt_op(GNTTABOP_set_version, &sv, 1), -XEN_ENOSYS, "set_version(2) (no v2, as Xen with max-ver:1)");
     expect_rc(sv.version, 1, "set_version(2) reports the version in force");
     sv.version = 3;
-    expect_rc(gop(GNTTABOP_set_version, &sv, 1), -XEN_EINVAL, "set_version(3)");
+    expect_rc(gt_op(GNTTABOP_set_version, &sv, 1), -XEN_EINVAL, "set_version(3)");
     gv.dom = 999;
-    expect_rc(gop(GNTTABOP_get_version, &gv, 1), -XEN_ESRCH, "get_version of no domain");
-    expect_rc(gop(99, &gv, 1), -XEN_ENOSYS, "unknown sub-op");
+    expect_rc(gt_op(GNTTABOP_get_version, &gv, 1), -XEN_ESRCH, "get_version of no domain");
+    expect_rc(gt_op(99, &gv, 1), -XEN_ENOSYS, "unknown sub-op");
 
     /* Size. */
-    expect_rc(gop(GNTTABOP_query_size, &qs, 1), 0, "query_size");
+    expect_rc(gt_op(GNTTABOP_query_size, &qs, 1), 0, "query_size");
     expect_rc(qs.status, GNTST_okay, "query_size status");
     expect_rc(qs.nr_frames, 0, "frames before setup_table");
     expect_rc(qs.max_nr_frames, 64, "max_grant_frames (Xen's default)");
     st.frame_list = (uint64_t)frames;
-    expect_rc(gop(GNTTABOP_setup_table, &st, 1), 0, "setup_table(1)");
+    expect_rc(gt_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table(1)");
     ST(st.status, GNTST_okay, "setup_table status");
     if (!frames[0])
         test_fail("setup_table returned no frame");
     st.nr_frames = 65;
-    expect_rc(gop(GNTTABOP_setup_table, &st, 1), 0, "setup_table(65)");
+    expect_rc(gt_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table(65)");
     ST(st.status, GNTST_general_error, "setup_table beyond max_grant_frames");
     st.nr_frames = 1;
     st.dom = 999;
-    expect_rc(gop(GNTTABOP_setup_table, &st, 1), 0, "setup_table of no domain");
+    expect_rc(gt_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table of no domain");
     ST(st.status, GNTST_bad_domain, "setup_table of no domain: status");
     qs.dom = DOMID_SELF;
-    expect_rc(gop(GNTTABOP_query_size, &qs, 1), 0, "query_size again");
+    expect_rc(gt_op(GNTTABOP_query_size, &qs, 1), 0, "query_size again");
     expect_rc(qs.nr_frames, 1, "frames after setup_table");
 
     /* The table frame: mapped writable by the guest, never a page table. */
@@ -175,7 +150,7 @@ void test_main(void)
 
     /* Map, use, unmap. */
     grant(8, SELF, page, GTF_permit_access);
-    ST(map(8, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_okay, "map ref 8 writable");
+    ST(gt_map(8, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_okay, "map ref 8 writable");
     if ((table[8].flags & (GTF_reading | GTF_writing)) != (GTF_reading | GTF_writing))
         test_fail("ref 8 mapped writable: flags %#x, want reading|writing", table[8].flags);
     if (gv_rw[100] != (uint8_t)700 || gv_rw[4095] != (uint8_t)(4095 * 7))
@@ -187,66 +162,66 @@ void test_main(void)
     if (!rc)
         test_fail("a frame mapped writable through a grant was pinned as an L1");
     printk("pin a grant-mapped frame as an L1: %ld (refused)\n", rc);
-    ST(map(8, SELF, (void *)gv_ro, GNTMAP_host_map | GNTMAP_readonly, &h2), GNTST_okay, "map ref 8 again, read-only");
-    ST(unmap((void *)gv_rw, h), GNTST_okay, "unmap the writable mapping");
+    ST(gt_map(8, SELF, (void *)gv_ro, GNTMAP_host_map | GNTMAP_readonly, &h2), GNTST_okay, "map ref 8 again, read-only");
+    ST(gt_unmap((void *)gv_rw, h), GNTST_okay, "unmap the writable mapping");
     if ((table[8].flags & (GTF_reading | GTF_writing)) != GTF_reading)
         test_fail("ref 8 still mapped read-only: flags %#x, want reading only", table[8].flags);
     if (probe_read(gv_rw, &v))
         test_fail("the unmapped grant view is still readable");
     if (probe_write(gv_ro, 1))
         test_fail("the read-only grant mapping took a write");
-    ST(unmap((void *)gv_ro, h2), GNTST_okay, "unmap the read-only mapping");
+    ST(gt_unmap((void *)gv_ro, h2), GNTST_okay, "unmap the read-only mapping");
     if (table[8].flags != GTF_permit_access)
         test_fail("ref 8 unmapped: flags %#x, want permit_access only", table[8].flags);
-    ST(unmap((void *)gv_rw, h), GNTST_bad_handle, "double unmap");
-    ST(unmap((void *)gv_rw, 12345), GNTST_bad_handle, "unmap an unknown handle");
-    ST(unmap((void *)gv_rw, 0xffffffffU), GNTST_bad_handle, "unmap handle ~0");
+    ST(gt_unmap((void *)gv_rw, h), GNTST_bad_handle, "double unmap");
+    ST(gt_unmap((void *)gv_rw, 12345), GNTST_bad_handle, "unmap an unknown handle");
+    ST(gt_unmap((void *)gv_rw, 0xffffffffU), GNTST_bad_handle, "unmap handle ~0");
 
     /* GNTMAP_contains_pte: host_addr is the machine address of the L1 entry to write. */
-    ST(map(8, SELF, (void *)pt_maddr(pt_scratch_l1, 12), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+    ST(gt_map(8, SELF, (void *)pt_maddr(pt_scratch_l1, 12), GNTMAP_host_map | GNTMAP_contains_pte, &h),
        GNTST_okay, "map ref 8 with contains_pte into scratch slot 12's entry");
     if (gv_rw[100] != (uint8_t)700)
         test_fail("the contains_pte mapping shows other contents");
-    ST(unmap((void *)gv_rw, h), GNTST_general_error, "unmap a contains_pte mapping by its VA");
-    ST(unmap((void *)pt_maddr(pt_scratch_l1, 12), h), GNTST_okay, "unmap it by the entry's address");
+    ST(gt_unmap((void *)gv_rw, h), GNTST_general_error, "unmap a contains_pte mapping by its VA");
+    ST(gt_unmap((void *)pt_maddr(pt_scratch_l1, 12), h), GNTST_okay, "unmap it by the entry's address");
     if (probe_read(gv_rw, &v))
         test_fail("the unmapped contains_pte view is still readable");
-    ST(map(8, SELF, (void *)(pt_maddr(pt_scratch_l1, 12) + 4), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+    ST(gt_map(8, SELF, (void *)(pt_maddr(pt_scratch_l1, 12) + 4), GNTMAP_host_map | GNTMAP_contains_pte, &h),
        GNTST_general_error, "contains_pte at an unaligned entry address");
-    ST(map(8, SELF, (void *)pt_maddr(pt_l2, 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+    ST(gt_map(8, SELF, (void *)pt_maddr(pt_l2, 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
        GNTST_general_error, "contains_pte into an L2");
-    ST(map(8, SELF, (void *)pt_maddr(other, 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+    ST(gt_map(8, SELF, (void *)pt_maddr(other, 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
        GNTST_general_error, "contains_pte into a frame that is not a page table");
-    ST(map(8, SELF, (void *)pt_maddr(pt_unowned_mfn(pt_max_page - 1), 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
+    ST(gt_map(8, SELF, (void *)pt_maddr(pt_unowned_mfn(pt_max_page - 1), 0), GNTMAP_host_map | GNTMAP_contains_pte, &h),
        GNTST_general_error, "contains_pte into a frame not ours");
     if (table[8].flags != GTF_permit_access)
         test_fail("ref 8 after the contains_pte cases: flags %#x", table[8].flags);
 
     /* Refusals. */
-    ST(map(512, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_gntref, "ref 512, beyond a 1-frame table");
-    ST(map(0x7fffffff, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_gntref, "ref 0x7fffffff");
-    ST(map(8, 999, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_domain, "map from no domain");
-    ST(map(8, SELF, (void *)gv_rw, 0, &h), GNTST_bad_gntref, "map with neither host_map nor device_map");
-    ST(map(8, SELF, (void *)0xffff800000001000UL, GNTMAP_host_map, &h), GNTST_bad_virt_addr, "map at a hypervisor address");
-    ST(map(20, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map an entry never granted");
+    ST(gt_map(512, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_gntref, "ref 512, beyond a 1-frame table");
+    ST(gt_map(0x7fffffff, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_gntref, "ref 0x7fffffff");
+    ST(gt_map(8, 999, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_bad_domain, "map from no domain");
+    ST(gt_map(8, SELF, (void *)gv_rw, 0, &h), GNTST_bad_gntref, "map with neither host_map nor device_map");
+    ST(gt_map(8, SELF, (void *)0xffff800000001000UL, GNTMAP_host_map, &h), GNTST_bad_virt_addr, "map at a hypervisor address");
+    ST(gt_map(20, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map an entry never granted");
     grant(9, 7, page, GTF_permit_access);
-    ST(map(9, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a grant to another domain");
+    ST(gt_map(9, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a grant to another domain");
     grant(10, SELF, page, GTF_permit_access | GTF_readonly);
-    ST(map(10, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a read-only grant writable");
+    ST(gt_map(10, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a read-only grant writable");
     if (table[10].flags != (GTF_permit_access | GTF_readonly))
         test_fail("a refused map left flags %#x", table[10].flags);
-    ST(map(10, SELF, (void *)gv_ro, GNTMAP_host_map | GNTMAP_readonly, &h), GNTST_okay, "map a read-only grant read-only");
+    ST(gt_map(10, SELF, (void *)gv_ro, GNTMAP_host_map | GNTMAP_readonly, &h), GNTST_okay, "map a read-only grant read-only");
     if (probe_write(gv_ro, 1))
         test_fail("the read-only grant's mapping took a write");
-    ST(unmap((void *)gv_ro, h), GNTST_okay, "unmap it");
+    ST(gt_unmap((void *)gv_ro, h), GNTST_okay, "unmap it");
     grant(12, SELF, page, GTF_accept_transfer);
-    ST(map(12, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map an accept_transfer entry");
+    ST(gt_map(12, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map an accept_transfer entry");
 
     /* A page table granted writable. */
     l1 = pt_new_table(NULL, NULL, 0);
     expect_rc(mmuext1(MMUEXT_PIN_L1_TABLE, l1, 0), 0, "pin a fresh L1");
     grant(11, SELF, l1, GTF_permit_access);
-    ST(map(11, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a page table granted writable");
+    ST(gt_map(11, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a page table granted writable");
     if (table[11].flags != GTF_permit_access)
         test_fail("the refused page-table map left flags %#x", table[11].flags);
     ST(copy(other, 0, 11, 0, 8, GNTCOPY_dest_gref), GNTST_general_error, "copy into a page table granted writable");

@@ -1,0 +1,41 @@
+/* Grant-table helpers for the test kernels (gnttab.h). */
+#include "test.h"
+#include "gnttab.h"
+
+long gt_op(unsigned int cmd, void *op, unsigned int n)
+{
+    return HYPERVISOR_grant_table_op(cmd, op, n);
+}
+
+int16_t gt_map(grant_ref_t ref, domid_t dom, void *va, uint32_t flags, grant_handle_t *h)
+{
+    struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)va, .flags = flags, .ref = ref, .dom = dom };
+
+    if (gt_op(GNTTABOP_map_grant_ref, &op, 1))
+        test_fail("map_grant_ref: the call itself failed");
+    if (h)
+        *h = op.handle;
+    return op.status;
+}
+
+int16_t gt_unmap(void *va, grant_handle_t h)
+{
+    struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va, .handle = h };
+
+    if (gt_op(GNTTABOP_unmap_grant_ref, &op, 1))
+        test_fail("unmap_grant_ref: the call itself failed");
+    return op.status;
+}
+
+int16_t gt_copy_from_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t len)
+{
+    struct gnttab_copy op = { .len = len, .flags = GNTCOPY_source_gref };
+
+    op.source.u.ref = ref;
+    op.source.domid = dom;
+    op.dest.u.gmfn = mfn;
+    op.dest.domid = DOMID_SELF;
+    if (gt_op(GNTTABOP_copy, &op, 1))
+        test_fail("copy: the call itself failed");
+    return op.status;
+}

@@ -1,0 +1,19 @@
+/*
+ * Grant-table helpers for the test kernels: one map, unmap or copy each,
+ * returning the operation's GNTST_* status. A hypercall that itself fails
+ * (rather than the operation) is reported as a test failure.
+ */
+#ifndef TANDEM_TEST_GNTTAB_H
+#define TANDEM_TEST_GNTTAB_H
+
+#include <stdint.h>
+#include <tandem/grant_table.h>
+
+long gt_op(unsigned int cmd, void *op, unsigned int n);
+/* Map dom's ref at va with flags (GNTMAP_*); the handle goes to *h when h is not NULL. */
+int16_t gt_map(grant_ref_t ref, domid_t dom, void *va, uint32_t flags, grant_handle_t *h);
+int16_t gt_unmap(void *va, grant_handle_t h);
+/* Copy len bytes from dom's ref (offset 0) into our frame mfn (offset 0). */
+int16_t gt_copy_from_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t len);
+
+#endif
