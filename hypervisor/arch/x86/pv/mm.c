@@ -26,6 +26,7 @@
 #include "grant_table.h"
 #include "domain.h"
 #include "pv.h"
+#include "mm_internal.h"
 #include "processor.h"
 #include "cpu.h"
 #include <tandem/errno.h>
@@ -141,7 +142,12 @@ void pv_mm_preempt_reset(void)
     mm_work[this_cpu()->cpu_id] = 0;
 }
 
-static bool mm_preempt_check(void)
+void pv_mm_work_add(unsigned int n)
+{
+    mm_work[this_cpu()->cpu_id] += n;
+}
+
+bool pv_mm_preempt_check(void)
 {
     return mm_work[this_cpu()->cpu_id] >= MM_PREEMPT_WORK;
 }
@@ -253,7 +259,7 @@ void pv_drop_partial(struct page_info *pg)
  * nr_validated 512) and the caller must tear it down. An L1 is devalidated
  * here (512 entries that name data frames: bounded, no cascade).
  */
-static bool put_type_begin(struct page_info *pg)
+bool pv_mm_put_type_begin(struct page_info *pg)
 {
     uint64_t x = page_type_info(pg), nx;
     unsigned int t;
@@ -297,7 +303,7 @@ static bool put_type_begin(struct page_info *pg)
  * (never before the first of the call) once the work budget is spent, and
  * returns -XEN_ERESTART; whoever holds the table continues later.
  */
-static int teardown(struct page_info *pg, bool preemptible)
+int pv_mm_teardown(struct page_info *pg, bool preemptible)
 {
     uint64_t *t = mfn_to_virt(page_to_mfn(pg));
     unsigned int level = pg->type;
@@ -308,7 +314,7 @@ static int teardown(struct page_info *pg, bool preemptible)
         unsigned int i = pg->nr_validated - 1;
         struct page_info *c = mfn_to_page((t[i] & PADDR_MASK) >> PAGE_SHIFT);
         if (pg->flags & PGF_pchild) {
-            if ((rc = teardown(c, preemptible)))
+            if ((rc = pv_mm_teardown(c, preemptible)))
                 return rc;
             page_flags_update(pg, PGF_pchild, 0);
             put_page(c);
@@ -316,12 +322,12 @@ static int teardown(struct page_info *pg, bool preemptible)
             first = false;
             continue;
         }
-        if (preemptible && !first && mm_preempt_check())
+        if (preemptible && !first && pv_mm_preempt_check())
             return -XEN_ERESTART;
         first = false;
         mm_work[this_cpu()->cpu_id]++;
         if (guest_slot(level, i) && (t[i] & _PAGE_PRESENT)) {
-            if (put_type_begin(c)) {
+            if (pv_mm_put_type_begin(c)) {
                 page_flags_update(pg, 0, PGF_pchild);
                 continue;
             }
@@ -335,15 +341,15 @@ static int teardown(struct page_info *pg, bool preemptible)
 
 void put_page_type(struct page_info *pg)
 {
-    if (put_type_begin(pg))
-        teardown(pg, false);
+    if (pv_mm_put_type_begin(pg))
+        pv_mm_teardown(pg, false);
 }
 
 int put_page_and_type_preemptible(mfn_t mfn)
 {
     struct page_info *pg = mfn_to_page(mfn);
 
-    if (put_type_begin(pg) && teardown(pg, true)) {
+    if (pv_mm_put_type_begin(pg) && pv_mm_teardown(pg, true)) {
         BUG_ON(current->arch.pv.mm_pending);        /* callers finish the last one first */
         current->arch.pv.mm_pending = mfn;          /* our general reference goes with it */
         current->domain->ctr.mm_teardown_restarts++;
@@ -360,7 +366,7 @@ int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
 
     if (!m)
         return 0;
-    if ((rc = teardown(mfn_to_page(m), preemptible))) {
+    if ((rc = pv_mm_teardown(mfn_to_page(m), preemptible))) {
         v->domain->ctr.mm_teardown_restarts++;
         return rc;
     }
@@ -377,7 +383,7 @@ int pv_drop_partial_preemptible(struct vcpu *v, struct page_info *pg)
     /* Entries [0, nr_validated) hold their references, as a dying table's. */
     pg->flags = (pg->flags & ~PGF_partial) | PGF_dying;
     page_set_tlbflush_timestamp(pg);
-    if (teardown(pg, true)) {
+    if (pv_mm_teardown(pg, true)) {
         v->arch.pv.mm_pending = page_to_mfn(pg);    /* with the partial state's general reference */
         v->domain->ctr.mm_teardown_restarts++;
         return -XEN_ERESTART;
@@ -510,7 +516,7 @@ static int validate_table(struct page_info *pg, unsigned int type, bool preempti
     preemptible = preemptible && type > PGT_l1_page_table;    /* an L1 is bounded: 512 entries */
     for (i = start; i < 512; i++) {
         uint64_t e;
-        if (preemptible && i > start && mm_preempt_check()) {
+        if (preemptible && i > start && pv_mm_preempt_check()) {
             rc = -XEN_ERESTART;
             break;
         }
@@ -675,157 +681,4 @@ int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned 
     *l1_mfn = m;
     *idx = L1_INDEX(va);
     return 0;
-}
-
-/*
- * Drop one type and general reference to m as put_page_and_type_preemptible
- * does, the teardown it may leave parked in v->arch.pv.mm_pending (empty).
- */
-static int put_and_type_parked(struct vcpu *v, mfn_t m)
-{
-    struct page_info *pg = mfn_to_page(m);
-
-    if (put_type_begin(pg) && teardown(pg, true)) {
-        v->arch.pv.mm_pending = m;                  /* the general reference goes with it */
-        v->domain->ctr.mm_teardown_restarts++;
-        return -XEN_ERESTART;
-    }
-    put_page(pg);
-    return 0;
-}
-
-/* domain_relinquish_memory's phases (Xen's RELMEM_*). */
-enum { REL_vcpus, REL_pins, REL_partial, REL_free, REL_done };
-
-/*
- * Tear down a dead domain's memory through the reference machinery: drop
- * every reference the domain itself holds (base pointers, GDTs, registered
- * vcpu_info, the hypervisor's ring and shared_info references, pins; the
- * tables devalidate in cascade), then free each frame nothing references.
- * A frame another domain still maps stays allocated as a zombie until its
- * last reference goes (Xen keeps such a domain's pages the same way).
- *
- * Preemptible, as Xen's domain_relinquish_resources: each call does about
- * MM_PREEMPT_WORK units (table entries torn down, frames visited) and
- * returns -XEN_ERESTART while work remains, its progress in d->rel. A
- * teardown left partway is parked in vCPU 0's mm_pending (the audit counts
- * it there) and finished first by the next call. The frames cannot change
- * meanwhile: the domain never runs again, reservations refuse it.
- */
-/*
- * A dead domain's frame becomes a zombie, freed now (or by its last
- * reference's put_page) through page_free_if_zombie, the one way a zombie
- * is freed: a racing put_page elsewhere cannot free it twice.
- */
-static void rel_give_back(struct domain *d, mfn_t m)
-{
-    struct page_info *pg = &frame_table[m];
-
-    page_flags_update(pg, 0, PGF_zombie);
-    if (pg->count || pg->type_count)
-        d->rel.zombies++;           /* for the report: still mapped elsewhere */
-    page_free_if_zombie(pg);
-}
-
-int domain_relinquish_memory(struct domain *d)
-{
-    struct vcpu *park = d->vcpu[0];
-    unsigned int cpu = this_cpu()->cpu_id;
-    mfn_t m, si = d->shared_info_mfn;
-    int rc;
-
-    BUG_ON(!park);
-    pv_mm_preempt_reset();
-    for (unsigned int i = 0; i < d->max_vcpus; i++)
-        if (d->vcpu[i] && (rc = pv_mm_finish_pending(d->vcpu[i], true)))
-            return rc;
-    switch (d->rel.phase) {
-    case REL_vcpus:
-        for (; d->rel.vcpu < d->max_vcpus; d->rel.vcpu++) {
-            struct vcpu *v = d->vcpu[d->rel.vcpu];
-            if (!v)
-                continue;
-            if (d->rel.vcpu && mm_preempt_check())
-                return -XEN_ERESTART;
-            pv_set_gdt_frames(v, NULL, 0);
-            if ((m = v->arch.pv.kernel_l4)) {
-                v->arch.pv.kernel_l4 = 0;
-                if (put_and_type_parked(park, m))
-                    return -XEN_ERESTART;
-            }
-            if ((m = v->arch.pv.user_l4)) {
-                v->arch.pv.user_l4 = 0;
-                if (put_and_type_parked(park, m))
-                    return -XEN_ERESTART;
-            }
-            if (v->vcpu_info_mfn != INVALID_MFN)
-                put_page_and_type(v->vcpu_info_mfn);
-            v->vcpu_info_mfn = INVALID_MFN;
-        }
-        if (d->console_mfn)
-            put_page_and_type(d->console_mfn);
-        if (d->store_mfn)
-            put_page_and_type(d->store_mfn);
-        d->console_mfn = d->store_mfn = 0;
-        d->rel.phase = REL_pins;
-        d->rel.next = d->page_list;
-        /* fall through */
-    case REL_pins:
-        while ((m = d->rel.next) != ~0UL) {
-            if (mm_preempt_check())
-                return -XEN_ERESTART;
-            mm_work[cpu]++;
-            d->rel.next = frame_table[m].next;
-            if ((page_flags_update(&frame_table[m], PGF_pinned, 0) & PGF_pinned) &&
-                put_and_type_parked(park, m))
-                return -XEN_ERESTART;
-        }
-        d->rel.phase = REL_partial;
-        d->rel.next = d->page_list;
-        /* fall through */
-    case REL_partial:
-        /* Validations the guest left partway (preempted, never taken over). */
-        while ((m = d->rel.next) != ~0UL) {
-            if (mm_preempt_check())
-                return -XEN_ERESTART;
-            mm_work[cpu]++;
-            d->rel.next = frame_table[m].next;
-            if (pv_drop_partial_preemptible(park, &frame_table[m]))
-                return -XEN_ERESTART;
-        }
-        d->rel.phase = REL_free;
-        /* fall through */
-    case REL_free:
-        /*
-         * Each frame leaves the list as it is visited: a zombie may be freed
-         * by its last mapper between two steps, so none stays linked.
-         */
-        while ((m = d->page_list) != ~0UL) {
-            if (mm_preempt_check())
-                return -XEN_ERESTART;
-            mm_work[cpu]++;
-            d->page_list = frame_table[m].next;
-            if (d->page_list != ~0UL)
-                frame_table[d->page_list].prev = ~0UL;
-            frame_table[m].next = frame_table[m].prev = ~0UL;
-            rel_give_back(d, m);
-        }
-        d->tot_pages = 0;
-        put_page_and_type(si);      /* the hypervisor's own reference */
-        rel_give_back(d, si);
-        /* The grant table frames, as shared_info (mapped elsewhere: zombies until unmapped). */
-        for (unsigned int i = 0; d->grant_table && i < d->grant_table->nr_held; i++) {
-            put_page_and_type(d->grant_table->frames[i]);
-            rel_give_back(d, d->grant_table->frames[i]);
-        }
-        if (d->grant_table)
-            d->grant_table->nr_held = 0;
-        if (d->rel.zombies)
-            printk(XENLOG_WARNING "d%u: %lu frames still mapped by other domains, freed when unmapped\n",
-                   d->domain_id, (unsigned long)d->rel.zombies);
-        d->rel.phase = REL_done;
-        /* fall through */
-    default:
-        return 0;
-    }
 }
