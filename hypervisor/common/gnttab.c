@@ -419,6 +419,40 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
     return st;
 }
 
+/*
+ * unmap_and_replace (Xen's gnttab_unmap_and_replace, PV): the host mapping
+ * of handle at host_addr gets the PTE at new_addr, which is cleared (0:
+ * just cleared); the mapping is then released as by unmap. Refused with
+ * general_error, nothing changed: a host_addr not the mapping's, a mapping
+ * without a host PTE or made with contains_pte, new_addr not a present
+ * entry of the caller's.
+ */
+static int16_t replace_one(struct domain *ld, struct gnttab_unmap_and_replace *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+    struct gnttab_maptrack *m;
+    struct domain *rd;
+    int16_t st;
+
+    spin_lock(&lgt->lock);
+    m = maptrack_entry(lgt, op->handle);
+    if (!m || !(m->flags & MAPTRACK_INUSE)) {
+        spin_unlock(&lgt->lock);
+        return GNTST_bad_handle;
+    }
+    rd = get_domain_by_id(m->dom);
+    spin_unlock(&lgt->lock);
+    double_gnttab_lock(ld, rd ? rd : ld);
+    if (!(m->flags & MAPTRACK_INUSE))
+        st = GNTST_bad_handle;
+    else if (!(m->flags & MAPTRACK_HOST) || (m->flags & MAPTRACK_PTE) || op->host_addr != m->host_addr)
+        st = GNTST_general_error;
+    else if ((st = arch_gnttab_replace_host(ld, m->host_addr, m->mfn, op->new_addr)) == GNTST_okay)
+        release_mapping(ld, rd, op->handle);
+    double_gnttab_unlock(ld, rd ? rd : ld);
+    return st;
+}
+
 /* One side of a copy: its frame referenced (and writable-typed for the destination), pinned if a grant. */
 struct copy_side {
     struct domain *rd;          /* granter when pinned */
@@ -507,9 +541,11 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
         struct gnttab_map_grant_ref map;
         struct gnttab_unmap_grant_ref unmap;
         struct gnttab_copy copy;
+        struct gnttab_unmap_and_replace replace;
     } u;
     size_t size = cmd == GNTTABOP_map_grant_ref ? sizeof(u.map) :
-                  cmd == GNTTABOP_unmap_grant_ref ? sizeof(u.unmap) : sizeof(u.copy);
+                  cmd == GNTTABOP_unmap_grant_ref ? sizeof(u.unmap) :
+                  cmd == GNTTABOP_unmap_and_replace ? sizeof(u.replace) : sizeof(u.copy);
 
     for (uint32_t i = 0; i < count; i++) {
         guest_va_t p = uop + (uint64_t)i * size;
@@ -523,6 +559,9 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
             break;
         case GNTTABOP_unmap_grant_ref:
             u.unmap.status = unmap_one(d, &u.unmap);
+            break;
+        case GNTTABOP_unmap_and_replace:
+            u.replace.status = replace_one(d, &u.replace);
             break;
         default:
             u.copy.status = copy_one(d, &u.copy);
@@ -544,6 +583,7 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
     case GNTTABOP_map_grant_ref:
     case GNTTABOP_unmap_grant_ref:
     case GNTTABOP_copy:
+    case GNTTABOP_unmap_and_replace:
         return batch(d, cmd, uop, count);
     case GNTTABOP_setup_table:
     case GNTTABOP_query_size:
@@ -560,7 +600,7 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
             return -XEN_EINVAL;
         return get_version(d, uop);
     default:
-        /* transfer, unmap_and_replace, dump_table, swap, status frames, cache_flush: not yet. */
+        /* transfer, dump_table, swap, status frames, cache_flush: not yet. */
         return -XEN_ENOSYS;
     }
 }
