@@ -289,10 +289,39 @@ static long get_version(struct domain *cd, guest_va_t uop)
     return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
 }
 
+/*
+ * A device mapping's own hold on the frame (no PTE to hold it): a general
+ * reference, and for a writable one the writable type, so the frame stays
+ * alive (a zombie if the granter dies) and never becomes a page table or
+ * descriptor page while a device may write it (Xen's map_grant_ref).
+ */
+static int16_t device_get(struct domain *rd, mfn_t mfn, bool ro)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), rd))
+        return GNTST_general_error;     /* Xen: "Could not pin the granted frame" */
+    if (!ro && get_page_type(pg, PGT_writable_page)) {
+        put_page(pg);
+        return GNTST_general_error;
+    }
+    return GNTST_okay;
+}
+
+static void device_put(mfn_t mfn, bool ro)
+{
+    struct page_info *pg = mfn_to_page(mfn);
+
+    if (!ro)
+        put_page_type(pg);
+    put_page(pg);
+}
+
 static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 {
     struct grant_table *lgt = ld->grant_table;
     bool ro = op->flags & GNTMAP_readonly, pte = op->flags & GNTMAP_contains_pte;
+    bool host = op->flags & GNTMAP_host_map, dev = op->flags & GNTMAP_device_map;
     struct gnttab_maptrack *m;
     struct domain *rd;
     int16_t st;
@@ -302,8 +331,6 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     op->handle = ~0U;
     if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
         return GNTST_bad_gntref;        /* Xen: "bad flags in grant map op" */
-    if (op->flags & GNTMAP_device_map || !(op->flags & GNTMAP_host_map))
-        return GNTST_general_error;     /* not yet: docs/abi/grant_table.md */
     if (!(rd = get_domain_by_id(op->dom)))
         return GNTST_bad_domain;
     double_gnttab_lock(ld, rd);
@@ -314,7 +341,14 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
         unpin(rd->grant_table, op->ref, ro);
         goto out;
     }
-    if ((st = arch_gnttab_map_host(ld, rd, op->host_addr, pte, mfn, ro)) != GNTST_okay) {
+    if (dev && (st = device_get(rd, mfn, ro)) != GNTST_okay) {
+        maptrack_put(lgt, h);
+        unpin(rd->grant_table, op->ref, ro);
+        goto out;
+    }
+    if (host && (st = arch_gnttab_map_host(ld, rd, op->host_addr, pte, mfn, ro)) != GNTST_okay) {
+        if (dev)
+            device_put(mfn, ro);
         maptrack_put(lgt, h);
         unpin(rd->grant_table, op->ref, ro);
         goto out;
@@ -324,9 +358,11 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     m->mfn = mfn;
     m->ref = op->ref;
     m->dom = rd->domain_id;
-    m->flags = MAPTRACK_INUSE | (ro ? MAPTRACK_READONLY : 0) | (pte ? MAPTRACK_PTE : 0);
+    m->flags = MAPTRACK_INUSE | (ro ? MAPTRACK_READONLY : 0) | (pte ? MAPTRACK_PTE : 0) |
+               (host ? MAPTRACK_HOST : 0) | (dev ? MAPTRACK_DEVICE : 0);
     op->handle = h;
-    op->dev_bus_addr = 0;
+    /* PV, no IOMMU: the bus address is the machine address (Xen's direct-paging case). */
+    op->dev_bus_addr = dev ? (uint64_t)mfn << PAGE_SHIFT : 0;
 out:
     double_gnttab_unlock(ld, rd);
     return st;
@@ -337,6 +373,8 @@ static void release_mapping(struct domain *ld, struct domain *rd, uint32_t h)
 {
     struct gnttab_maptrack *m = maptrack_entry(ld->grant_table, h);
 
+    if (m->flags & MAPTRACK_DEVICE)
+        device_put(m->mfn, m->flags & MAPTRACK_READONLY);
     if (rd)
         unpin(rd->grant_table, m->ref, m->flags & MAPTRACK_READONLY);
     maptrack_put(ld->grant_table, h);
@@ -361,7 +399,10 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
     /* Looked at again with both locks: a racing unmap of the same handle may have won. */
     if (!(m->flags & MAPTRACK_INUSE)) {
         st = GNTST_bad_handle;
-    } else if (op->dev_bus_addr || (op->host_addr && op->host_addr != m->host_addr)) {
+    } else if (op->dev_bus_addr && (m->flags & MAPTRACK_DEVICE) &&
+               op->dev_bus_addr >> PAGE_SHIFT != m->mfn) {
+        st = GNTST_bad_dev_addr;        /* Xen: "Bus address doesn't match gntref" */
+    } else if ((m->flags & MAPTRACK_HOST) && op->host_addr && op->host_addr != m->host_addr) {
         st = GNTST_general_error;       /* not this mapping's address */
     } else {
         /*
@@ -370,9 +411,44 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
          * A PTE the guest already changed itself took its references with
          * it: the mapping is released all the same, with Xen's status.
          */
-        st = arch_gnttab_unmap_host(ld, m->host_addr, m->flags & MAPTRACK_PTE, m->mfn);
+        st = m->flags & MAPTRACK_HOST ? arch_gnttab_unmap_host(ld, m->host_addr, m->flags & MAPTRACK_PTE, m->mfn)
+                                      : GNTST_okay;
         release_mapping(ld, rd, op->handle);
     }
+    double_gnttab_unlock(ld, rd ? rd : ld);
+    return st;
+}
+
+/*
+ * unmap_and_replace (Xen's gnttab_unmap_and_replace, PV): the host mapping
+ * of handle at host_addr gets the PTE at new_addr, which is cleared (0:
+ * just cleared); the mapping is then released as by unmap. Refused with
+ * general_error, nothing changed: a host_addr not the mapping's, a mapping
+ * without a host PTE or made with contains_pte, new_addr not a present
+ * entry of the caller's.
+ */
+static int16_t replace_one(struct domain *ld, struct gnttab_unmap_and_replace *op)
+{
+    struct grant_table *lgt = ld->grant_table;
+    struct gnttab_maptrack *m;
+    struct domain *rd;
+    int16_t st;
+
+    spin_lock(&lgt->lock);
+    m = maptrack_entry(lgt, op->handle);
+    if (!m || !(m->flags & MAPTRACK_INUSE)) {
+        spin_unlock(&lgt->lock);
+        return GNTST_bad_handle;
+    }
+    rd = get_domain_by_id(m->dom);
+    spin_unlock(&lgt->lock);
+    double_gnttab_lock(ld, rd ? rd : ld);
+    if (!(m->flags & MAPTRACK_INUSE))
+        st = GNTST_bad_handle;
+    else if (!(m->flags & MAPTRACK_HOST) || (m->flags & MAPTRACK_PTE) || op->host_addr != m->host_addr)
+        st = GNTST_general_error;
+    else if ((st = arch_gnttab_replace_host(ld, m->host_addr, m->mfn, op->new_addr)) == GNTST_okay)
+        release_mapping(ld, rd, op->handle);
     double_gnttab_unlock(ld, rd ? rd : ld);
     return st;
 }
@@ -465,9 +541,11 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
         struct gnttab_map_grant_ref map;
         struct gnttab_unmap_grant_ref unmap;
         struct gnttab_copy copy;
+        struct gnttab_unmap_and_replace replace;
     } u;
     size_t size = cmd == GNTTABOP_map_grant_ref ? sizeof(u.map) :
-                  cmd == GNTTABOP_unmap_grant_ref ? sizeof(u.unmap) : sizeof(u.copy);
+                  cmd == GNTTABOP_unmap_grant_ref ? sizeof(u.unmap) :
+                  cmd == GNTTABOP_unmap_and_replace ? sizeof(u.replace) : sizeof(u.copy);
 
     for (uint32_t i = 0; i < count; i++) {
         guest_va_t p = uop + (uint64_t)i * size;
@@ -481,6 +559,9 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
             break;
         case GNTTABOP_unmap_grant_ref:
             u.unmap.status = unmap_one(d, &u.unmap);
+            break;
+        case GNTTABOP_unmap_and_replace:
+            u.replace.status = replace_one(d, &u.replace);
             break;
         default:
             u.copy.status = copy_one(d, &u.copy);
@@ -502,6 +583,7 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
     case GNTTABOP_map_grant_ref:
     case GNTTABOP_unmap_grant_ref:
     case GNTTABOP_copy:
+    case GNTTABOP_unmap_and_replace:
         return batch(d, cmd, uop, count);
     case GNTTABOP_setup_table:
     case GNTTABOP_query_size:
@@ -518,7 +600,7 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
             return -XEN_EINVAL;
         return get_version(d, uop);
     default:
-        /* transfer, unmap_and_replace, dump_table, swap, status frames, cache_flush: not yet. */
+        /* transfer, dump_table, swap, status frames, cache_flush: not yet. */
         return -XEN_ENOSYS;
     }
 }

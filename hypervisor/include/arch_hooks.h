@@ -117,5 +117,13 @@ void arch_share_page_with_guest(mfn_t mfn);
 int arch_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bool pte, mfn_t mfn,
                          bool readonly);
 int arch_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn);
+/*
+ * unmap_and_replace: the entry at va (by VA, never contains_pte) still
+ * mapping mfn takes the present L1 entry at new_va (page-aligned, in a
+ * validated L1 of d's, not va) with its references, new_va's entry is
+ * cleared, both flushed; new_va 0: as arch_gnttab_unmap_host. GNTST_okay
+ * or GNTST_general_error (nothing changed).
+ */
+int arch_gnttab_replace_host(struct domain *d, uint64_t va, mfn_t mfn, uint64_t new_va);
 
 #endif

@@ -43,6 +43,8 @@ struct gnttab_active {
 #define MAPTRACK_INUSE     (1U << 0)
 #define MAPTRACK_READONLY  (1U << 1)
 #define MAPTRACK_PTE       (1U << 2)    /* GNTMAP_contains_pte: host_addr is the L1 entry's machine address */
+#define MAPTRACK_HOST      (1U << 3)    /* GNTMAP_host_map: a PTE at host_addr */
+#define MAPTRACK_DEVICE    (1U << 4)    /* GNTMAP_device_map: a general reference (and writable type) on mfn */
 struct gnttab_maptrack {
     uint64_t host_addr;         /* where the PTE is (the VA given to map) */
     uint64_t mfn;               /* the frame mapped */

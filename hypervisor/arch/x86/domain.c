@@ -97,3 +97,8 @@ int arch_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
 {
     return pv_gnttab_unmap_host(d, va, pte, mfn);
 }
+
+int arch_gnttab_replace_host(struct domain *d, uint64_t va, mfn_t mfn, uint64_t new_va)
+{
+    return pv_gnttab_replace_host(d, va, mfn, new_va);
+}

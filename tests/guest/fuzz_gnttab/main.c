@@ -121,9 +121,13 @@ static void do_unmap(void)
         op.dev_bus_addr = rnd();
     if (HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1))
         test_fail("unmap: the call failed");
-    /* Released: okay, or general_error when the PTE had changed under it (not for a wrong address). */
-    if (nlive && op.status != GNTST_bad_handle && op.handle == live[k].h &&
-        (op.status == GNTST_okay || op.host_addr == live[k].va || !op.host_addr) && !op.dev_bus_addr)
+    /*
+     * Released: okay, or general_error when the PTE had changed under it
+     * (not for a wrong address; a wrong dev_bus_addr is bad_dev_addr).
+     */
+    if (nlive && op.handle == live[k].h &&
+        (op.status == GNTST_okay ||
+         (op.status == GNTST_general_error && (op.host_addr == live[k].va || !op.host_addr))))
         live[k] = live[--nlive];
 }
 

@@ -9,7 +9,10 @@
  * marker, finds GTF_reading|GTF_writing set, cannot pin the mapped page as
  * a page table, and ends while the mapping is held: its frame stays (a
  * zombie) until the mapper, seeing the granter gone (bad_domain), reads it
- * once more and unmaps it. The audit after each teardown must be clean
+ * once more and unmaps it. A device-only mapping (GNTMAP_device_map, no
+ * PTE) of a second frame returns the granter's mfn << 12 as dev_bus_addr
+ * and keeps that frame a zombie too until its unmap (a wrong dev_bus_addr
+ * first: bad_dev_addr). The audit after each teardown must be clean
  * and every frame returned.
  */
 #include "multidom.h"
@@ -38,7 +41,7 @@ static void granter(domid_t peer)
     struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
     volatile struct grant_entry_v1 *t;
     volatile uint64_t *own;
-    uint64_t frame = 0, page, l1, deadline;
+    uint64_t frame = 0, page, page2, l1, deadline;
     long rc;
 
     st.frame_list = (uint64_t)&frame;
@@ -55,6 +58,9 @@ static void granter(domid_t peer)
         own[i] = 0x1000 + i;
     l1 = pt_new_table(NULL, NULL, 0);
     expect_rc(mmuext1(MMUEXT_PIN_L1_TABLE, l1, 0), 0, "pin an L1");
+    page2 = pt_free_mfn();
+    own[16] = page2;                        /* the mapper checks its device mapping's bus address */
+    t[12] = (struct grant_entry_v1){ GTF_permit_access, peer, (uint32_t)page2 };
 
     t[9] = (struct grant_entry_v1){ GTF_permit_access | GTF_readonly, peer, (uint32_t)page };
     t[10] = (struct grant_entry_v1){ GTF_permit_access, 7, (uint32_t)page };
@@ -76,6 +82,10 @@ static void granter(domid_t peer)
     rc = mmuext1(MMUEXT_PIN_L1_TABLE, page, 0);
     if (!rc)
         test_fail("the granted frame the peer maps writable was pinned as an L1");
+    if ((t[12].flags & (GTF_reading | GTF_writing)) != (GTF_reading | GTF_writing))
+        test_fail("ref 12 device-mapped by the peer: flags %#x, want reading|writing", t[12].flags);
+    if (!mmuext1(MMUEXT_PIN_L1_TABLE, page2, 0))
+        test_fail("the granted frame the peer device-maps writable was pinned as an L1");
     printk("granter: pin the peer-mapped frame as an L1: %ld (refused); ending while it is mapped\n", rc);
     /* Ends with the mapping held: the frame must outlive us. */
     test_success();
@@ -85,7 +95,9 @@ static void mapper(domid_t peer)
 {
     volatile uint64_t *va = pt_slot_va(20), *ro = pt_slot_va(21);
     uint64_t mine = pt_free_mfn(), deadline, v;
-    grant_handle_t h, h2;
+    grant_handle_t h, h2, hd;
+    struct gnttab_map_grant_ref dm = { .flags = GNTMAP_device_map, .ref = 12, .dom = peer };
+    struct gnttab_unmap_grant_ref du = { 0 };
     int16_t st;
 
     pt_unmap(20);
@@ -112,6 +124,15 @@ static void mapper(domid_t peer)
     expect_rc(copy_to_ref(peer, 10, mine, 64), GNTST_general_error, "copy into a grant to another domain");
     expect_rc(copy_to_ref(peer, 11, mine, 64), GNTST_general_error, "copy into a page table granted writable");
     expect_rc(gt_unmap((void *)ro, h + 1), GNTST_bad_handle, "unmap a handle never given");
+    /* A device-only mapping of ref 12 (no PTE): its bus address is the granter's frame. */
+    if (gt_op(GNTTABOP_map_grant_ref, &dm, 1) || dm.status != GNTST_okay)
+        test_fail("device_map the peer's ref 12: status %d", dm.status);
+    hd = dm.handle;
+    if (dm.dev_bus_addr != va[16] << 12)
+        test_fail("device_map: dev_bus_addr %#lx, want the granter's mfn %#lx << 12",
+                  (unsigned long)dm.dev_bus_addr, (unsigned long)va[16]);
+    printk("mapper: device_map of ref 12: dev_bus_addr %#lx (granter's mfn %#lx)\n",
+           (unsigned long)dm.dev_bus_addr, (unsigned long)va[16]);
     va[8] = MARK;
 
     /* The granter ends; its table goes with it: bad_domain from then on. */
@@ -133,6 +154,15 @@ static void mapper(domid_t peer)
     printk("mapper: granter gone, its frame still mapped and intact\n");
     expect_rc(gt_unmap((void *)va, h), GNTST_okay, "unmap the dead granter's frame");
     expect_rc(gt_unmap((void *)va, h), GNTST_bad_handle, "unmap it twice");
+    du.handle = hd;
+    du.dev_bus_addr = dm.dev_bus_addr ^ 0x1000;
+    if (gt_op(GNTTABOP_unmap_grant_ref, &du, 1))
+        test_fail("unmap_grant_ref: the call itself failed");
+    expect_rc(du.status, GNTST_bad_dev_addr, "unmap the zombie's device mapping with a wrong bus address");
+    du.dev_bus_addr = dm.dev_bus_addr;
+    if (gt_op(GNTTABOP_unmap_grant_ref, &du, 1))
+        test_fail("unmap_grant_ref: the call itself failed");
+    expect_rc(du.status, GNTST_okay, "unmap the zombie's device mapping");
     if (probe_read(va, &v))
         test_fail("the unmapped view is still readable");
     test_success();

@@ -81,3 +81,41 @@ int pv_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
     }
     return GNTST_okay;
 }
+
+/*
+ * unmap_and_replace (Xen's replace_grant_pv_mapping with steal_linear_address):
+ * the grant entry at va (still mapping mfn) takes the entry now at new_va
+ * with the references it holds, and new_va's entry is cleared; new_va 0
+ * just clears va's. new_va must be a page-aligned address whose entry is
+ * present in a validated L1 of d's, not va itself. Checked before anything
+ * changes; a lost race afterwards drops the taken entry (as Xen).
+ */
+int pv_gnttab_replace_host(struct domain *d, uint64_t va, mfn_t mfn, uint64_t new_va)
+{
+    unsigned int idx, nidx;
+    uint64_t e, ne = 0, *t, *nt;
+    mfn_t l1, nl1;
+
+    if (!new_va)
+        return pv_gnttab_unmap_host(d, va, false, mfn);
+    if (new_va == va || grant_l1(d, va, false, &l1, &idx) || grant_l1(d, new_va, false, &nl1, &nidx))
+        return GNTST_general_error;
+    t = mfn_to_virt(l1);
+    nt = mfn_to_virt(nl1);
+    e = READ_ONCE(t[idx]);
+    if (!(e & _PAGE_PRESENT) || ((e & PADDR_MASK) >> PAGE_SHIFT) != mfn)
+        return GNTST_general_error;
+    ne = READ_ONCE(nt[nidx]);
+    if (!(ne & _PAGE_PRESENT) || !__atomic_compare_exchange_n(&nt[nidx], &ne, 0, false, __ATOMIC_SEQ_CST,
+                                                              __ATOMIC_RELAXED))
+        return GNTST_general_error;
+    invlpg(new_va);
+    /* ne's references are ours now: they move to va, the grant entry's go. */
+    if (!__atomic_compare_exchange_n(&t[idx], &e, ne, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED)) {
+        pv_put_entry_refs(ne, 1);
+        return GNTST_general_error;
+    }
+    invlpg(va);
+    pv_put_entry_refs(e, 1);
+    return GNTST_okay;
+}

@@ -89,6 +89,16 @@ unsigned int mm_audit(void)
         /* Grant table frames (the hypervisor's references; grant mappings are L1 entries, tallied below). */
         for (unsigned int i = 0; d->grant_table && i < d->grant_table->nr_held; i++)
             tally_ref(w, d->grant_table->frames[i]);
+        /* Device grant mappings d holds: a reference, and the writable type unless read-only. */
+        for (unsigned int i = 0; d->grant_table && i < d->grant_table->maptrack_frames; i++)
+            for (unsigned int j = 0; j < MAPTRACK_PER_FRAME; j++) {
+                const struct gnttab_maptrack *mt = &d->grant_table->maptrack[i][j];
+                if ((mt->flags & MAPTRACK_INUSE) && (mt->flags & MAPTRACK_DEVICE) && mt->mfn < max_page) {
+                    w[mt->mfn].count++;
+                    if (!(mt->flags & MAPTRACK_READONLY))
+                        w[mt->mfn].type_count++;
+                }
+            }
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)

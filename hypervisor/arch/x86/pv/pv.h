@@ -78,4 +78,5 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2);
 int pv_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bool pte, mfn_t mfn,
                        bool readonly);
 int pv_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn);
+int pv_gnttab_replace_host(struct domain *d, uint64_t va, mfn_t mfn, uint64_t new_va);
 #endif
