@@ -380,27 +380,48 @@ static void release_mapping(struct domain *ld, struct domain *rd, uint32_t h)
     maptrack_put(ld->grant_table, h);
 }
 
-static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+/*
+ * Handle h of ld with both domains' locks held (the granter's only while it
+ * is alive: *rd NULL once its teardown started): GNTST_okay, then release
+ * with mapping_unlock; GNTST_bad_handle, nothing held, for an unknown or
+ * free handle, or one a racing unmap freed before both locks were taken.
+ */
+static int16_t mapping_lock(struct domain *ld, uint32_t h, struct gnttab_maptrack **mp, struct domain **rd)
 {
     struct grant_table *lgt = ld->grant_table;
     struct gnttab_maptrack *m;
-    struct domain *rd;
-    int16_t st;
 
     spin_lock(&lgt->lock);
-    m = maptrack_entry(lgt, op->handle);
+    m = maptrack_entry(lgt, h);
     if (!m || !(m->flags & MAPTRACK_INUSE)) {
         spin_unlock(&lgt->lock);
         return GNTST_bad_handle;
     }
-    rd = get_domain_by_id(m->dom);      /* NULL once the granter's teardown started */
+    *rd = get_domain_by_id(m->dom);
     spin_unlock(&lgt->lock);
-    double_gnttab_lock(ld, rd ? rd : ld);
-    /* Looked at again with both locks: a racing unmap of the same handle may have won. */
-    if (!(m->flags & MAPTRACK_INUSE)) {
-        st = GNTST_bad_handle;
-    } else if (op->dev_bus_addr && (m->flags & MAPTRACK_DEVICE) &&
-               op->dev_bus_addr >> PAGE_SHIFT != m->mfn) {
+    double_gnttab_lock(ld, *rd ? *rd : ld);
+    if (!(m->flags & MAPTRACK_INUSE)) {         /* looked at again with both locks */
+        double_gnttab_unlock(ld, *rd ? *rd : ld);
+        return GNTST_bad_handle;
+    }
+    *mp = m;
+    return GNTST_okay;
+}
+
+static void mapping_unlock(struct domain *ld, struct domain *rd)
+{
+    double_gnttab_unlock(ld, rd ? rd : ld);
+}
+
+static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
+{
+    struct gnttab_maptrack *m;
+    struct domain *rd;
+    int16_t st;
+
+    if ((st = mapping_lock(ld, op->handle, &m, &rd)) != GNTST_okay)
+        return st;
+    if (op->dev_bus_addr && (m->flags & MAPTRACK_DEVICE) && op->dev_bus_addr >> PAGE_SHIFT != m->mfn) {
         st = GNTST_bad_dev_addr;        /* Xen: "Bus address doesn't match gntref" */
     } else if ((m->flags & MAPTRACK_HOST) && op->host_addr && op->host_addr != m->host_addr) {
         st = GNTST_general_error;       /* not this mapping's address */
@@ -415,7 +436,7 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
                                       : GNTST_okay;
         release_mapping(ld, rd, op->handle);
     }
-    double_gnttab_unlock(ld, rd ? rd : ld);
+    mapping_unlock(ld, rd);
     return st;
 }
 
@@ -429,27 +450,17 @@ static int16_t unmap_one(struct domain *ld, struct gnttab_unmap_grant_ref *op)
  */
 static int16_t replace_one(struct domain *ld, struct gnttab_unmap_and_replace *op)
 {
-    struct grant_table *lgt = ld->grant_table;
     struct gnttab_maptrack *m;
     struct domain *rd;
     int16_t st;
 
-    spin_lock(&lgt->lock);
-    m = maptrack_entry(lgt, op->handle);
-    if (!m || !(m->flags & MAPTRACK_INUSE)) {
-        spin_unlock(&lgt->lock);
-        return GNTST_bad_handle;
-    }
-    rd = get_domain_by_id(m->dom);
-    spin_unlock(&lgt->lock);
-    double_gnttab_lock(ld, rd ? rd : ld);
-    if (!(m->flags & MAPTRACK_INUSE))
-        st = GNTST_bad_handle;
-    else if (!(m->flags & MAPTRACK_HOST) || (m->flags & MAPTRACK_PTE) || op->host_addr != m->host_addr)
+    if ((st = mapping_lock(ld, op->handle, &m, &rd)) != GNTST_okay)
+        return st;
+    if (!(m->flags & MAPTRACK_HOST) || (m->flags & MAPTRACK_PTE) || op->host_addr != m->host_addr)
         st = GNTST_general_error;
     else if ((st = arch_gnttab_replace_host(ld, m->host_addr, m->mfn, op->new_addr)) == GNTST_okay)
         release_mapping(ld, rd, op->handle);
-    double_gnttab_unlock(ld, rd ? rd : ld);
+    mapping_unlock(ld, rd);
     return st;
 }
 
