@@ -16,4 +16,13 @@ int16_t gt_unmap(void *va, grant_handle_t h);
 /* Copy len bytes from dom's ref (offset 0) into our frame mfn (offset 0). */
 int16_t gt_copy_from_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t len);
 
+/* Grant ref of table to domain `to` for frame mfn: domid and frame first, flags (GTF_*) last. */
+void gt_grant(volatile struct grant_entry_v1 *table, grant_ref_t ref, domid_t to, uint64_t mfn, uint16_t flags);
+/*
+ * Our domain id, into *self: the one domain d (0-63) for which ref 13 of
+ * table, granted to d for frame page, maps read-only at va (the others get
+ * bad_domain or bad_gntref). Ref 13 is left ungranted; false if none mapped.
+ */
+bool gt_find_self(volatile struct grant_entry_v1 *table, uint64_t page, void *va, domid_t *self);
+
 #endif

@@ -17,30 +17,6 @@ const char test_title[] = "hostile: GNTMAP_device_map";
 static domid_t SELF;
 static volatile struct grant_entry_v1 *table;
 
-static void grant(grant_ref_t ref, domid_t to, uint64_t mfn, uint16_t flags)
-{
-    table[ref].domid = to;
-    table[ref].frame = (uint32_t)mfn;
-    __asm__ __volatile__("" ::: "memory");
-    table[ref].flags = flags;
-}
-
-static bool find_self(uint64_t page, void *va)
-{
-    grant_handle_t h;
-
-    for (domid_t d = 0; d < 64; d++) {
-        grant(13, d, page, GTF_permit_access);
-        if (gt_map(13, d, va, GNTMAP_host_map | GNTMAP_readonly, &h) == GNTST_okay) {
-            SELF = d;
-            table[13].flags = 0;
-            return gt_unmap(va, h) == GNTST_okay;
-        }
-    }
-    table[13].flags = 0;
-    return false;
-}
-
 static int16_t dmap(grant_ref_t ref, void *va, uint32_t flags, grant_handle_t *h, uint64_t *bus)
 {
     struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)va, .flags = flags, .ref = ref, .dom = SELF };
@@ -91,14 +67,14 @@ void test_main(void)
         own[i] = (uint8_t)(i * 3);
     gv = pt_slot_va(12);
     pt_unmap(12);
-    if (!find_self(page, (void *)gv)) {
+    if (!gt_find_self(table, page, (void *)gv, &SELF)) {
         test_fail("no domain id maps our own grant");
         return;
     }
     printk("we are d%u; granted mfn %#lx\n", SELF, (unsigned long)page);
 
     /* device_map alone: the bus address, pins, no PTE. */
-    grant(8, SELF, page, GTF_permit_access);
+    gt_grant(table, 8, SELF, page, GTF_permit_access);
     ST(dmap(8, (void *)gv, GNTMAP_device_map, &h, &bus), GNTST_okay, "device_map alone");
     printk("device_map alone: dev_bus_addr %#lx\n", (unsigned long)bus);
     if (bus != page << 12)
@@ -123,7 +99,7 @@ void test_main(void)
     flags_are(8, GTF_permit_access | GTF_reading, "device-mapped read-only");
     ST(dunmap(NULL, 0, h), GNTST_okay, "unmap without dev_bus_addr");
     flags_are(8, GTF_permit_access, "read-only device mapping gone");
-    grant(9, SELF, page, GTF_permit_access | GTF_readonly);
+    gt_grant(table, 9, SELF, page, GTF_permit_access | GTF_readonly);
     ST(dmap(9, NULL, GNTMAP_device_map, &h, &bus), GNTST_general_error, "device_map a read-only grant writable");
     flags_are(9, GTF_permit_access | GTF_readonly, "refused writable device map");
     ST(dmap(9, NULL, GNTMAP_device_map | GNTMAP_readonly, &h, &bus), GNTST_okay, "device_map a read-only grant read-only");

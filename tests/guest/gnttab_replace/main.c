@@ -14,30 +14,6 @@ const char test_title[] = "hostile: GNTTABOP_unmap_and_replace";
 static domid_t SELF;
 static volatile struct grant_entry_v1 *table;
 
-static void grant(grant_ref_t ref, domid_t to, uint64_t mfn, uint16_t flags)
-{
-    table[ref].domid = to;
-    table[ref].frame = (uint32_t)mfn;
-    __asm__ __volatile__("" ::: "memory");
-    table[ref].flags = flags;
-}
-
-static bool find_self(uint64_t page, void *va)
-{
-    grant_handle_t h;
-
-    for (domid_t d = 0; d < 64; d++) {
-        grant(13, d, page, GTF_permit_access);
-        if (gt_map(13, d, va, GNTMAP_host_map | GNTMAP_readonly, &h) == GNTST_okay) {
-            SELF = d;
-            table[13].flags = 0;
-            return gt_unmap(va, h) == GNTST_okay;
-        }
-    }
-    table[13].flags = 0;
-    return false;
-}
-
 static int16_t replace(void *va, void *nva, grant_handle_t h)
 {
     struct gnttab_unmap_and_replace op = { .host_addr = (uint64_t)va, .new_addr = (uint64_t)nva, .handle = h };
@@ -74,11 +50,11 @@ void test_main(void)
     gv = pt_slot_va(12);
     nv = pt_slot_va(14);
     pt_unmap(12);
-    if (!find_self(page, (void *)gv)) {
+    if (!gt_find_self(table, page, (void *)gv, &SELF)) {
         test_fail("no domain id maps our own grant");
         return;
     }
-    grant(8, SELF, page, GTF_permit_access);
+    gt_grant(table, 8, SELF, page, GTF_permit_access);
 
     /* Success: gv takes nv's mapping (the second page), nv is cleared, the grant released. */
     ST(gt_map(8, SELF, (void *)gv, GNTMAP_host_map, &h), GNTST_okay, "map ref 8 at gv");

@@ -21,7 +21,7 @@
 
 const char test_title[] = "hostile: grant tables v1 granted to self";
 
-static domid_t SELF;        /* our domain id, found by find_self() */
+static domid_t SELF;        /* our domain id, found by gt_find_self() */
 
 static int16_t copy(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, uint16_t len, uint16_t flags)
 {
@@ -45,31 +45,6 @@ static int16_t copy(uint64_t src, uint16_t soff, uint64_t dst, uint16_t doff, ui
 }
 
 static volatile struct grant_entry_v1 *table;
-
-static void grant(grant_ref_t ref, domid_t to, uint64_t mfn, uint16_t flags)
-{
-    table[ref].domid = to;
-    table[ref].frame = (uint32_t)mfn;
-    __asm__ __volatile__("" ::: "memory");   /* x86: stores in order; the hypervisor reads flags first */
-    table[ref].flags = flags;
-}
-
-/* Our id: the one domain whose table holds ref 13 granted to itself (others: bad_domain, bad_gntref). */
-static bool find_self(uint64_t page, void *va)
-{
-    grant_handle_t h;
-
-    for (domid_t d = 0; d < 64; d++) {
-        grant(13, d, page, GTF_permit_access);
-        if (gt_map(13, d, va, GNTMAP_host_map | GNTMAP_readonly, &h) == GNTST_okay) {
-            SELF = d;
-            table[13].flags = 0;
-            return gt_unmap(va, h) == GNTST_okay;
-        }
-    }
-    table[13].flags = 0;
-    return false;
-}
 
 #define ST(got, want, what) expect_rc((got), (want), "%s", (what))
 
@@ -142,14 +117,14 @@ void test_main(void)
     pt_unmap(12);
     pt_unmap(14);
 
-    if (!find_self(page, (void *)gv_rw)) {
+    if (!gt_find_self(table, page, (void *)gv_rw, &SELF)) {
         test_fail("no domain id maps our own grant");
         return;
     }
     printk("we are d%u\n", SELF);
 
     /* Map, use, unmap. */
-    grant(8, SELF, page, GTF_permit_access);
+    gt_grant(table, 8, SELF, page, GTF_permit_access);
     ST(gt_map(8, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_okay, "map ref 8 writable");
     if ((table[8].flags & (GTF_reading | GTF_writing)) != (GTF_reading | GTF_writing))
         test_fail("ref 8 mapped writable: flags %#x, want reading|writing", table[8].flags);
@@ -204,9 +179,9 @@ void test_main(void)
     ST(gt_map(8, SELF, (void *)gv_rw, 0, &h), GNTST_bad_gntref, "map with neither host_map nor device_map");
     ST(gt_map(8, SELF, (void *)0xffff800000001000UL, GNTMAP_host_map, &h), GNTST_bad_virt_addr, "map at a hypervisor address");
     ST(gt_map(20, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map an entry never granted");
-    grant(9, 7, page, GTF_permit_access);
+    gt_grant(table, 9, 7, page, GTF_permit_access);
     ST(gt_map(9, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a grant to another domain");
-    grant(10, SELF, page, GTF_permit_access | GTF_readonly);
+    gt_grant(table, 10, SELF, page, GTF_permit_access | GTF_readonly);
     ST(gt_map(10, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a read-only grant writable");
     if (table[10].flags != (GTF_permit_access | GTF_readonly))
         test_fail("a refused map left flags %#x", table[10].flags);
@@ -214,13 +189,13 @@ void test_main(void)
     if (probe_write(gv_ro, 1))
         test_fail("the read-only grant's mapping took a write");
     ST(gt_unmap((void *)gv_ro, h), GNTST_okay, "unmap it");
-    grant(12, SELF, page, GTF_accept_transfer);
+    gt_grant(table, 12, SELF, page, GTF_accept_transfer);
     ST(gt_map(12, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map an accept_transfer entry");
 
     /* A page table granted writable. */
     l1 = pt_new_table(NULL, NULL, 0);
     expect_rc(mmuext1(MMUEXT_PIN_L1_TABLE, l1, 0), 0, "pin a fresh L1");
-    grant(11, SELF, l1, GTF_permit_access);
+    gt_grant(table, 11, SELF, l1, GTF_permit_access);
     ST(gt_map(11, SELF, (void *)gv_rw, GNTMAP_host_map, &h), GNTST_general_error, "map a page table granted writable");
     if (table[11].flags != GTF_permit_access)
         test_fail("the refused page-table map left flags %#x", table[11].flags);
