@@ -1,6 +1,7 @@
 /* Grant-table helpers for the test kernels (gnttab.h). */
 #include "test.h"
 #include "gnttab.h"
+#include "pt.h"
 
 long gt_op(unsigned int cmd, void *op, unsigned int n)
 {
@@ -62,4 +63,17 @@ bool gt_find_self(volatile struct grant_entry_v1 *table, uint64_t page, void *va
     }
     table[13].flags = 0;
     return false;
+}
+
+volatile struct grant_entry_v1 *gt_own_table(unsigned int slot)
+{
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
+    uint64_t frames[1] = { 0 };
+
+    st.frame_list = (uint64_t)frames;
+    if (!expect_rc(gt_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table(1)") ||
+        !expect_rc(st.status, GNTST_okay, "setup_table status") ||
+        !expect_rc(pt_map(slot, frames[0], L1_FLAGS_RW), 0, "map the grant table frame RW"))
+        return NULL;
+    return pt_slot_va(slot);
 }

@@ -16,6 +16,8 @@ int16_t gt_unmap(void *va, grant_handle_t h);
 /* Copy len bytes from dom's ref (offset 0) into our frame mfn (offset 0). */
 int16_t gt_copy_from_ref(domid_t dom, grant_ref_t ref, uint64_t mfn, uint16_t len);
 
+/* Our grant table, one frame from setup_table, mapped writable at pt.h scratch slot `slot`; NULL (after a failure report) if not. */
+volatile struct grant_entry_v1 *gt_own_table(unsigned int slot);
 /* Grant ref of table to domain `to` for frame mfn: domid and frame first, flags (GTF_*) last. */
 void gt_grant(volatile struct grant_entry_v1 *table, grant_ref_t ref, domid_t to, uint64_t mfn, uint16_t flags);
 /*

@@ -47,19 +47,15 @@ static void flags_are(grant_ref_t ref, uint16_t want, const char *what)
 
 void test_main(void)
 {
-    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = 1 };
-    uint64_t frames[1] = { 0 }, page, bus, bus2, v;
+    uint64_t page, bus, bus2, v;
     volatile uint8_t *own, *gv;
     grant_handle_t h, h2;
     long rc;
 
     if (!pt_init())
         return;
-    st.frame_list = (uint64_t)frames;
-    expect_rc(gt_op(GNTTABOP_setup_table, &st, 1), 0, "setup_table(1)");
-    ST(st.status, GNTST_okay, "setup_table status");
-    expect_rc(pt_map(10, frames[0], L1_FLAGS_RW), 0, "map the grant table frame RW");
-    table = pt_slot_va(10);
+    if (!(table = gt_own_table(10)))
+        return;
     page = pt_free_mfn();
     expect_rc(pt_map(11, page, L1_FLAGS_RW), 0, "map the page to grant");
     own = pt_slot_va(11);
