@@ -165,22 +165,34 @@ void xs_free_subtree(struct xsd_store *s, struct xs_node *root)
     }
 }
 
-static struct xs_node *node_copy(struct xsd_store *s, const struct xs_node *src)
+/* A detached node (no parent, children or siblings) with copies of name, value and perms; NULL when out of memory. */
+static struct xs_node *node_new(struct xsd_store *s, const char *name, size_t nlen, const char *value,
+                                uint32_t vlen, const struct xs_perm *perms, uint32_t nperms)
 {
     struct xs_node *n = xs_alloc(s, sizeof(*n));
 
     if (!n)
         return NULL;
-    n->name = xs_strdup(s, src->name, strlen(src->name));
-    n->value = xs_strdup(s, src->value ? src->value : "", src->vlen);
-    n->perms = xs_alloc(s, src->nperms * sizeof(*src->perms));
+    n->name = xs_strdup(s, name, nlen);
+    n->value = xs_strdup(s, value, vlen);
+    n->perms = xs_alloc(s, nperms * sizeof(*perms));
     if (!n->name || !n->value || !n->perms) {
         node_free(s, n);
         return NULL;
     }
-    memcpy(n->perms, src->perms, src->nperms * sizeof(*src->perms));
-    n->nperms = src->nperms;
-    n->vlen = src->vlen;
+    memcpy(n->perms, perms, nperms * sizeof(*perms));
+    n->nperms = nperms;
+    n->vlen = vlen;
+    return n;
+}
+
+static struct xs_node *node_copy(struct xsd_store *s, const struct xs_node *src)
+{
+    struct xs_node *n = node_new(s, src->name, strlen(src->name), src->value ? src->value : "", src->vlen,
+                                 src->perms, src->nperms);
+
+    if (!n)
+        return NULL;
     n->childlen = src->childlen;
     n->gen = src->gen;
     return n;
@@ -286,17 +298,8 @@ static int create(struct xs_ctx *c, const char *path, uint32_t vlen, struct xs_n
         buf[plen] = '\0';
         if ((err = xs_tx_note(c, buf)))
             goto fail;
-        if (!(n = xs_alloc(s, sizeof(*n))))
+        if (!(n = node_new(s, p, plen - (size_t)(p - path), "", 0, anc->perms, anc->nperms)))
             goto nomem;
-        n->name = xs_strdup(s, p, plen - (size_t)(p - path));
-        n->value = xs_strdup(s, "", 0);
-        n->perms = xs_alloc(s, anc->nperms * sizeof(*anc->perms));
-        if (!n->name || !n->value || !n->perms) {
-            node_free(s, n);
-            goto nomem;
-        }
-        memcpy(n->perms, anc->perms, anc->nperms * sizeof(*anc->perms));
-        n->nperms = anc->nperms;
         n->perms[0].id = owner;
         n->gen = ++s->gen;
         if (last) {
