@@ -65,6 +65,48 @@ uint32_t xsd_events_dropped(struct xsd_store *s, uint16_t domid);
 int xsd_introduce(struct xsd_store *s, uint16_t domid);
 int xsd_release(struct xsd_store *s, uint16_t domid);
 
+/*
+ * ---- Serving a client's store ring (the store domain's side of
+ * struct xenstore_domain_interface). To be implemented (xs_conn.c). ----
+ *
+ * A connection of domain `domid` whose ring page the caller has mapped at
+ * `intf`. The store never trusts the page: indices claiming more than a
+ * ring's worth, a header with len > XENSTORE_PAYLOAD_MAX, are the client
+ * breaking the protocol (Xen drops the connection: XSD_SERVE_DEAD).
+ */
+struct xsd_conn;
+struct xsd_conn *xsd_conn_create(struct xsd_store *s, uint16_t domid,
+                                 struct xenstore_domain_interface *intf);
+/* Forget the connection (not the domain: xsd_release does that). */
+void xsd_conn_destroy(struct xsd_conn *c);
+
+#define XSD_SERVE_NOTIFY  (1U << 0)  /* req[] consumed or rsp[] produced: raise the client's event */
+#define XSD_SERVE_MORE    (1U << 1)  /* work left (budget used up, or output waiting for rsp[] space) */
+#define XSD_SERVE_DEAD    (1U << 2)  /* protocol broken: stop serving, release the connection */
+/*
+ * Serve c: take whole requests from req[] (a partial message waits for the
+ * rest), process them, put replies and c's queued watch events into rsp[]
+ * (holding what does not fit until the next call). At most `budget`
+ * requests per call, so a client flooding its ring only slows itself.
+ * XSD_SERVE_* bits.
+ */
+unsigned int xsd_conn_serve(struct xsd_conn *c, unsigned int budget);
+/* Output is waiting for c (a reply or watch events): serve it again. */
+bool xsd_conn_pending(const struct xsd_conn *c);
+
+/*
+ * Optional hooks for XS_INTRODUCE / XS_RELEASE sent by a privileged client
+ * over the wire (the store domain introduces the domains it finds itself
+ * without them): introduce must map the ring and bind the port, then
+ * create the connection; 0 or a positive errno for the client's XS_ERROR.
+ */
+struct xsd_hooks {
+    int (*introduce)(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port);
+    int (*release)(void *ctx, uint16_t domid);
+    void *ctx;
+};
+void xsd_set_hooks(struct xsd_store *s, const struct xsd_hooks *hooks);
+
 /* Xen's errno name for a positive errno value (XSD_ERRORS), "EIO" if unknown. */
 const char *xsd_errname(int err);
 

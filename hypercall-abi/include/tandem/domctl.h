@@ -47,6 +47,8 @@
 #define TANDEM_DOMCTL_pause          1
 #define TANDEM_DOMCTL_unpause        2
 #define TANDEM_DOMCTL_destroy        3
+#define TANDEM_DOMCTL_getstoreinfo   4  /* how a domain reaches its store (for the store domain) */
+#define TANDEM_DOMCTL_getdevice      5  /* the configuration's devices= entries of a domain */
 
 /* getdomaininfo flags. */
 #define TANDEM_DOMINF_dying       (1U << 0)  /* being destroyed */
@@ -57,6 +59,12 @@
 #define TANDEM_DOMINF_privileged  (1U << 5)  /* may use tandem_domctl */
 
 #define TANDEM_DOMCTL_NAME_LEN 32
+
+/* getstoreinfo flags */
+#define TANDEM_STOREINF_waiting   (1U << 0)  /* built paused until its store domain unpauses it */
+
+#define TANDEM_DOMCTL_MAX_DEVICES 8          /* devices= entries per domain */
+#define TANDEM_DOMCTL_DEVTYPE_LEN 16
 
 #ifndef __ASSEMBLY__
 /*
@@ -80,6 +88,35 @@ struct tandem_domctl_getdomaininfo {
  * The argument. 128 bytes:
  *   0 cmd  4 interface_version  8 domid  10 pad[3]  16 u (112)
  */
+/*
+ * getstoreinfo: what the store domain needs to introduce `domid` (Xen's
+ * toolstack passes the same to xenstored in XS_INTRODUCE). The store ring
+ * is also grant reference 1 of the domain's table and the console ring
+ * reference 0, both granted to store_domid by the builder.
+ */
+struct tandem_domctl_getstoreinfo {
+    domid_t  domid;             /* OUT: the domain described (DOMID_SELF resolved) */
+    domid_t  store_domid;       /* OUT: the domain serving its store; DOMID_INVALID if none */
+    uint32_t store_port;        /* OUT: its store port, unbound for store_domid; 0 if none */
+    uint32_t console_port;      /* OUT: its console port (the hypervisor serves the console) */
+    uint32_t flags;             /* OUT: TANDEM_STOREINF_* */
+    uint64_t store_mfn;         /* OUT: machine frame of its store ring (start_info.store_mfn) */
+    uint64_t console_mfn;       /* OUT: machine frame of its console ring */
+    uint64_t target_kib;        /* OUT: memory it was built with, KiB (memory/target) */
+    uint64_t maxmem_kib;        /* OUT: its maxmem, KiB (memory/static-max) */
+    uint32_t nr_devices;        /* OUT: devices= entries (getdevice index 0 .. nr_devices-1) */
+    uint32_t pad;               /* OUT: 0 */
+};
+
+/* getdevice: entry `index` of the domain's devices= list. */
+struct tandem_domctl_getdevice {
+    uint32_t index;             /* IN: 0 .. nr_devices - 1 */
+    uint32_t devid;             /* OUT: the device id ("51712" in device/vbd/51712) */
+    char     type[TANDEM_DOMCTL_DEVTYPE_LEN]; /* OUT: "vbd", "vif", ...: NUL-terminated, NUL-padded */
+    domid_t  backend_domid;     /* OUT: the domain that serves it (its store domain) */
+    uint16_t pad[3];            /* OUT: 0 */
+};
+
 struct tandem_domctl {
     uint32_t cmd;               /* IN: TANDEM_DOMCTL_* */
     uint32_t interface_version; /* IN: TANDEM_DOMCTL_INTERFACE_VERSION */
@@ -87,6 +124,8 @@ struct tandem_domctl {
     uint16_t pad[3];            /* IN: must be 0 */
     union {
         struct tandem_domctl_getdomaininfo getdomaininfo; /* OUT */
+        struct tandem_domctl_getstoreinfo getstoreinfo;   /* OUT */
+        struct tandem_domctl_getdevice getdevice;         /* IN index, rest OUT */
         uint8_t raw[112];       /* IN: must be 0 for pause/unpause/destroy */
     } u;
 };
