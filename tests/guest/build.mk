@@ -6,12 +6,15 @@ TEST_GUEST_DIRS := $(patsubst tests/guest/%/,%,$(wildcard tests/guest/*/))
 TEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/lib/*.c))
 TEST_GUEST_ELFS := $(patsubst %,$(OUT)/tests/guest/%.elf,$(TEST_GUEST_DIRS))
 
-$(OUT)/guest/tests/%.c.o: GUEST_CFLAGS += -I tests/lib
+# pvdrivers/include: the store tests (xs_*) use pvdrivers/common's xenbus client over the
+# store ring, through tests/lib/pvos.c; libpvcommon.a is linked into every test kernel
+# (an archive: only what a test uses is pulled in).
+$(OUT)/guest/tests/%.c.o: GUEST_CFLAGS += -I tests/lib -I pvdrivers/include
 
 define test-guest-rule
 $(OUT)/tests/guest/$(1).elf: GUEST_LDS := $(or $(wildcard tests/guest/$(1)/kernel.ld),$(GUEST_LDS))
-$(OUT)/tests/guest/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/guest/$(1)/*.c tests/guest/$(1)/*.S)) $(TEST_LIB_OBJS) $(GUEST_LIB) $(or $(wildcard tests/guest/$(1)/kernel.ld),$(GUEST_LDS))
-	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/guest/$(1)/*.c tests/guest/$(1)/*.S)) $(TEST_LIB_OBJS))
+$(OUT)/tests/guest/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/guest/$(1)/*.c tests/guest/$(1)/*.S)) $(TEST_LIB_OBJS) $(PVCOMMON_LIB) $(GUEST_LIB) $(or $(wildcard tests/guest/$(1)/kernel.ld),$(GUEST_LDS))
+	$$(call link-guest,$$@,$(patsubst %,$(OUT)/guest/%.o,$(wildcard tests/guest/$(1)/*.c tests/guest/$(1)/*.S)) $(TEST_LIB_OBJS) $(PVCOMMON_LIB))
 endef
 $(foreach t,$(TEST_GUEST_DIRS),$(eval $(call test-guest-rule,$(t))))
 
