@@ -15,3 +15,17 @@ $(PVCOMMON_LIB): $(PVCOMMON_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 -include $(PVCOMMON_OBJS:.o=.d)
+
+# pvdrivers/xenstored (the store library, docs/xenstore.md) built the same way into
+# libxenstored.a: the store domain links it; building it here proves it freestanding.
+XSD_LIB_SRCS := $(wildcard pvdrivers/xenstored/*.c)
+XSD_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(XSD_LIB_SRCS))
+XSD_LIB      := $(OUT)/pvdrivers/libxenstored.a
+ALL_TARGETS  += $(XSD_LIB)
+
+$(XSD_LIB): $(XSD_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+-include $(XSD_LIB_OBJS:.o=.d)
