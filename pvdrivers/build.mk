@@ -15,3 +15,18 @@ $(PVCOMMON_LIB): $(PVCOMMON_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 -include $(PVCOMMON_OBJS:.o=.d)
+
+# The store library (pvdrivers/xenstored) built freestanding for the guest
+# into libxenstored.a: the bundled kernel links it to be a store domain
+# (guest-kernel/kernel/xenstored.c). Its <string.h> is guest-kernel/include/string.h.
+XSD_GUEST_SRCS := $(wildcard pvdrivers/xenstored/*.c)
+XSD_GUEST_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(XSD_GUEST_SRCS))
+XSD_GUEST_LIB  := $(OUT)/pvdrivers/libxenstored.a
+
+$(XSD_GUEST_LIB): $(XSD_GUEST_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+-include $(XSD_GUEST_OBJS:.o=.d)
+$(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_GUEST_LIB)
