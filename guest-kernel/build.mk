@@ -50,6 +50,6 @@ endef
 
 # pvdrivers' libraries (pvdrivers/build.mk adds them as prerequisites) call back into pvos.c: a group.
 $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS)
-	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_GUEST_LIB) --end-group)
+	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)

@@ -16,17 +16,20 @@ $(PVCOMMON_LIB): $(PVCOMMON_OBJS)
 
 -include $(PVCOMMON_OBJS:.o=.d)
 
-# The store library (pvdrivers/xenstored) built freestanding for the guest
-# into libxenstored.a: the bundled kernel links it to be a store domain
-# (guest-kernel/kernel/xenstored.c). Its <string.h> is guest-kernel/include/string.h.
-XSD_GUEST_SRCS := $(wildcard pvdrivers/xenstored/*.c)
-XSD_GUEST_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(XSD_GUEST_SRCS))
-XSD_GUEST_LIB  := $(OUT)/pvdrivers/libxenstored.a
+# pvdrivers/xenstored (the store library, docs/xenstore.md) built the same way into
+# libxenstored.a: the store domain links it; building it here proves it freestanding.
+XSD_LIB_SRCS := $(wildcard pvdrivers/xenstored/*.c)
+XSD_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(XSD_LIB_SRCS))
+XSD_LIB      := $(OUT)/pvdrivers/libxenstored.a
+ALL_TARGETS  += $(XSD_LIB)
 
-$(XSD_GUEST_LIB): $(XSD_GUEST_OBJS)
+$(XSD_LIB): $(XSD_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 
--include $(XSD_GUEST_OBJS:.o=.d)
-$(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_GUEST_LIB)
+-include $(XSD_LIB_OBJS:.o=.d)
+
+# The bundled guest kernel links both (guest-kernel/build.mk: a link group, since they call
+# back into its pvos.c): it is the store domain when the configuration says store=yes.
+$(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB)

@@ -1,5 +1,4 @@
 /* xs_core.c: the store object, domains, watches and their events, transactions. */
-#include <string.h>
 #include "xs_int.h"
 
 struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct xsd_quota *quota)
@@ -80,6 +79,21 @@ static void events_free(struct xsd_store *s, struct xs_dom *d)
     }
     d->ev_tail = &d->ev_head;
     d->nevents = 0;
+}
+
+/* Drop everything a domain's session holds: watches, transactions, queued events. */
+void xs_dom_reset(struct xsd_store *s, struct xs_dom *d)
+{
+    xs_reset_watches(s, d);
+    events_free(s, d);
+}
+
+void xsd_set_hooks(struct xsd_store *s, const struct xsd_hooks *hooks)
+{
+    if (hooks)
+        s->hooks = *hooks;
+    else
+        memset(&s->hooks, 0, sizeof(s->hooks));
 }
 
 void xsd_store_destroy(struct xsd_store *s)
@@ -341,8 +355,7 @@ int xsd_release(struct xsd_store *s, uint16_t domid)
         return XSE_EINVAL;
     if (!d || !d->introduced)
         return XSE_ENOENT;
-    xs_reset_watches(s, d);
-    events_free(s, d);
+    xs_dom_reset(s, d);
     d->introduced = false;
     fire_special(s, "@releaseDomain");
     return 0;

@@ -2,6 +2,7 @@
 #ifndef XS_INT_H
 #define XS_INT_H
 
+#include <tandem-lib/string.h>   /* libtandem: the guest links no libc */
 #include "xenstored.h"
 
 #define X(n, v) XSE_##n = v,
@@ -79,6 +80,7 @@ struct xsd_store {
     struct xs_dom *doms;
     uint64_t gen;
     uint32_t next_tx;
+    struct xsd_hooks hooks;     /* XS_INTRODUCE / XS_RELEASE over the wire; unset: ENOSYS */
 };
 
 /* What an operation acts on: the main tree or a transaction's copy. */
@@ -128,6 +130,8 @@ int xs_tx_end(struct xs_ctx *c, bool commit);
 int xs_watch(struct xs_ctx *c, const char *path, const char *token);
 int xs_unwatch(struct xs_ctx *c, const char *path, const char *token);
 void xs_reset_watches(struct xsd_store *s, struct xs_dom *d);
+/* xs_reset_watches plus the queued events (a reconnect, a broken connection, a release). */
+void xs_dom_reset(struct xsd_store *s, struct xs_dom *d);
 /* Carry out one request (payload already length-checked) into reply; an errno or 0. */
 int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, struct xsd_msg *r);
 

@@ -1,5 +1,4 @@
 /* xs_msg.c: decoding one request (never trusting it) and building the reply. */
-#include <string.h>
 #include "xs_int.h"
 
 struct args {
@@ -184,6 +183,74 @@ static int do_change(struct xs_ctx *c, uint32_t type, const struct args *a, stru
     return err;
 }
 
+static bool parse_u64(const char *str, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (!*str)
+        return false;
+    for (; *str; str++) {
+        if (*str < '0' || *str > '9' || v > (UINT64_MAX - (uint64_t)(*str - '0')) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*str - '0');
+    }
+    *out = v;
+    return true;
+}
+
+#define XS_DOMID_SELF 0x7ff0u
+
+/*
+ * "domid\0mfn\0port\0" (Xen's do_introduce): the hook maps the ring, binds
+ * the port and creates the connection; then the domain is introduced. A
+ * domain already introduced gets OK without a second connection.
+ */
+static int do_introduce(struct xs_ctx *c, const struct args *a)
+{
+    const struct xsd_hooks *h = &c->s->hooks;
+    uint16_t domid;
+    uint64_t mfn;
+    uint32_t port;
+    const struct xs_dom *d;
+    int err;
+
+    if (!h->introduce)
+        return XSE_ENOSYS;
+    if (count_strings(a) < 3 || a->p[a->len - 1] || domid_arg(a->p, &domid) ||
+        !parse_u64(nth(a, 1), &mfn) || !xs_parse_u32(nth(a, 2), UINT32_MAX, &port) || !port)
+        return XSE_EINVAL;
+    if (domid == XS_PRIV_DOMID || domid >= XS_DOMID_SELF)
+        return XSE_EINVAL;
+    d = xs_dom_get(c->s, domid, false);
+    if (d && d->introduced)
+        return 0;
+    if ((err = h->introduce(h->ctx, domid, mfn, port)))
+        return err;
+    return xsd_introduce(c->s, domid);
+}
+
+/* "domid\0" (Xen's do_release): the hook forgets the connection; @releaseDomain fires. */
+static int do_release(struct xs_ctx *c, const struct args *a)
+{
+    const struct xsd_hooks *h = &c->s->hooks;
+    const struct xs_dom *d;
+    uint16_t domid;
+    int err;
+
+    if (!h->release)
+        return XSE_ENOSYS;
+    if ((err = domid_arg(onearg(a), &domid)))
+        return err;
+    if (domid == XS_PRIV_DOMID)
+        return XSE_EINVAL;
+    d = xs_dom_get(c->s, domid, false);
+    if (!d || !d->introduced)
+        return XSE_ENOENT;
+    if ((err = h->release(h->ctx, domid)))
+        return err;
+    return xsd_release(c->s, domid);
+}
+
 static int do_domain_op(struct xs_ctx *c, uint32_t type, const struct args *a, struct xsd_msg *r)
 {
     uint16_t domid;
@@ -192,16 +259,15 @@ static int do_domain_op(struct xs_ctx *c, uint32_t type, const struct args *a, s
     if (c->dom->domid != XS_PRIV_DOMID)
         return XSE_EACCES;
     if (type == XS_INTRODUCE) {
-        if (count_strings(a) < 3 || a->p[a->len - 1] || (err = domid_arg(a->p, &domid)))
-            return XSE_EINVAL;
-        err = xsd_introduce(c->s, domid);
+        err = do_introduce(c, a);
+    } else if (type == XS_RELEASE) {
+        err = do_release(c, a);
     } else if ((err = domid_arg(onearg(a), &domid))) {
         return err;
-    } else if (type == XS_RELEASE) {
-        err = xsd_release(c->s, domid);
     } else {
         struct xs_dom *d = xs_dom_get(c->s, domid, false);
-        reply_str(r, domid == XS_PRIV_DOMID || (d && d->introduced) ? "T" : "F");
+        bool yes = domid == XS_PRIV_DOMID || domid == XS_DOMID_SELF || (d && d->introduced);
+        reply_str(r, yes ? "T" : "F");
         return 0;
     }
     if (!err)

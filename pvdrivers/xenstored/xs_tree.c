@@ -1,5 +1,4 @@
 /* xs_tree.c: the node tree of the store: lookup, permissions, write, mkdir, rm, set_perms. */
-#include <string.h>
 #include "xs_int.h"
 
 static bool limited(const struct xs_ctx *c)

@@ -1,6 +1,5 @@
 /* xs_util.c: memory, numbers, path canonicalisation and the domain table of the store. */
 /* Only the string functions libtandem has: memcpy, memset, strlen, strcmp, strncmp, strchr. */
-#include <string.h>
 #include "xs_int.h"
 
 void *xs_alloc(struct xsd_store *s, size_t n)

@@ -116,4 +116,11 @@ $(OUT)/tests/unit/xenstored: $(UNIT_OBJ)/test_xenstored.o $(XSD_UNIT_OBJS)
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/xenstored
 
--include $(UNIT_OBJ)/test_xenstored.d $(XSD_UNIT_OBJS:.o=.d)
+# xs_conn.c (serving a ring page) with tests/unit/test_xenstored_conn.c, a simulated page.
+$(UNIT_OBJ)/test_xenstored_conn.o: UNIT_CFLAGS += -I pvdrivers/xenstored
+$(OUT)/tests/unit/xenstored_conn: $(UNIT_OBJ)/test_xenstored_conn.o $(XSD_UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/xenstored_conn
+
+-include $(UNIT_OBJ)/test_xenstored.d $(UNIT_OBJ)/test_xenstored_conn.d $(XSD_UNIT_OBJS:.o=.d)

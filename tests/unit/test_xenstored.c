@@ -647,9 +647,91 @@ static void test_watch_refusals_and_quota(void **st)
     assert_int_equal(xsd_events_dropped(s, 1), 1100 - 1024);
 }
 
+/* Hooks for XS_INTRODUCE / XS_RELEASE over the wire: record the call, answer hook_err. */
+static int hook_err, hook_calls;
+static uint16_t hook_domid;
+static uint64_t hook_mfn;
+static uint32_t hook_port;
+
+static int hook_introduce(void *ctx, uint16_t domid, uint64_t mfn, uint32_t port)
+{
+    (void)ctx;
+    hook_calls++;
+    hook_domid = domid;
+    hook_mfn = mfn;
+    hook_port = port;
+    return hook_err;
+}
+
+static int hook_release(void *ctx, uint16_t domid)
+{
+    (void)ctx;
+    hook_calls++;
+    hook_domid = domid;
+    return hook_err;
+}
+
+static const struct xsd_hooks hooks = { hook_introduce, hook_release, NULL };
+
+static void test_introduce_hooks(void **st)
+{
+    (void)st;
+    /* Without hooks the store cannot map a ring: Xen's answer for an unsupported operation. */
+    REQ(0, XS_INTRODUCE, 0, "4\0" "1234\0" "5\0");
+    is_err("ENOSYS");
+    REQ(0, XS_RELEASE, 0, "4\0");
+    is_err("ENOSYS");
+    REQ(3, XS_INTRODUCE, 0, "4\0" "1234\0" "5\0");   /* privilege first */
+    is_err("EACCES");
+    xsd_set_hooks(s, &hooks);
+    hook_calls = hook_err = 0;
+    REQ(0, XS_INTRODUCE, 0, "4\0" "18446744073709551615\0" "5\0");
+    BODY("OK\0");
+    assert_int_equal(hook_calls, 1);
+    assert_int_equal(hook_domid, 4);
+    assert_true(hook_mfn == UINT64_MAX);
+    assert_int_equal(hook_port, 5);
+    REQ(0, XS_INTRODUCE, 0, "4\0" "1\0" "5\0");      /* already introduced: no second connection */
+    BODY("OK\0");
+    assert_int_equal(hook_calls, 1);
+    /* Port 0, a bad mfn, domain 0 or DOMID_SELF, a missing argument. */
+#define L(lit) { lit, sizeof(lit) - 1 }
+    static const struct { const char *p; size_t len; } bad[] = {
+        L("5\0" "1\0" "0\0"), L("5\0" "x\0" "1\0"), L("0\0" "1\0" "1\0"),
+        L("32752\0" "1\0" "1\0"), L("5\0" "1\0"),
+    };
+#undef L
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        req(0, XS_INTRODUCE, 0, bad[i].p, bad[i].len);
+        is_err("EINVAL");
+    }
+    assert_int_equal(hook_calls, 1);
+    hook_err = 12;                                      /* the hook's errno goes to the client */
+    REQ(0, XS_INTRODUCE, 0, "6\0" "1\0" "5\0");
+    is_err("ENOMEM");
+    REQ(0, XS_IS_DOMAIN_INTRODUCED, 0, "6\0");
+    BODY("F\0");
+    REQ(0, XS_RELEASE, 0, "4\0");
+    is_err("ENOMEM");
+    REQ(0, XS_IS_DOMAIN_INTRODUCED, 0, "4\0");
+    BODY("T\0");
+    hook_err = 0;
+    REQ(0, XS_RELEASE, 0, "4\0");
+    BODY("OK\0");
+    assert_int_equal(hook_domid, 4);
+    REQ(0, XS_RELEASE, 0, "4\0");
+    is_err("ENOENT");
+    REQ(0, XS_RELEASE, 0, "0\0");
+    is_err("EINVAL");
+    REQ(0, XS_IS_DOMAIN_INTRODUCED, 0, "32752\0");    /* DOMID_SELF, as Xen */
+    BODY("T\0");
+}
+
 static void test_special_watches(void **st)
 {
     (void)st;
+    xsd_set_hooks(s, &hooks);
+    hook_err = 0;
     REQ(0, XS_WATCH, 0, "@introduceDomain\0i\0");
     REQ(0, XS_WATCH, 0, "@releaseDomain\0r\0");
     REQ(5, XS_WATCH, 0, "@releaseDomain\0r5\0");
@@ -800,6 +882,7 @@ static void script(void)
     REQ(1, XS_RM, tx, "a/b\0");
     REQ(1, XS_DIRECTORY, tx, "a\0");
     REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    xsd_set_hooks(s, &hooks);
     REQ(0, XS_INTRODUCE, 0, "1\0" "2\0" "3\0");
     REQ(1, XS_READ, 0, "a/d\0");
     xsd_store_destroy(s);
@@ -829,7 +912,7 @@ int main(void)
         T(test_directory_part), T(test_tx_isolation_and_commit), T(test_tx_abort),
         T(test_tx_conflict), T(test_tx_rm_and_perms), T(test_tx_refusals), T(test_watch_fire),
         T(test_watch_relative_perms_and_tx), T(test_watch_refusals_and_quota),
-        T(test_special_watches), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
+        T(test_special_watches), T(test_introduce_hooks), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
         T(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
