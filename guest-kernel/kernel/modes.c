@@ -8,6 +8,7 @@
  */
 #include "kernel.h"
 #include "grant.h"
+#include "store.h"
 #include <tandem/vcpu.h>
 #include <tandem/version.h>
 #include <tandem/domctl.h>
@@ -69,6 +70,8 @@ static void workload_main(void *arg)
 
 void kernel_start_threads(const char *cmdline)
 {
+    store_domain_start();       /* xenstored.c: the store and its thread, if we are the store domain */
+    xenbus_kernel_init();       /* xenbus.c: our own client of the store, if there is one */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
         shell_wait_for_input = true;
