@@ -7,7 +7,7 @@ GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) $(TLIB_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
-KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c)
+KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c xs_shell.c)
 GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) guest-kernel/arch/x86/entry.S
 GKERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GKERNEL_SRCS))
 GKERNEL_LIB := $(OUT)/guest-kernel/libgkernel.a
@@ -19,7 +19,8 @@ KERNEL_ELF := $(OUT)/guest-kernel/kernel.elf
 ALL_TARGETS += $(KERNEL_ELF)
 
 # pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
-$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include
+# xenstored.h (pvdrivers/xenstored): the store library the kernel serves as a store domain.
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored
 
 $(OUT)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -47,7 +48,8 @@ define link-guest
 	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(GUEST_LDS) -o $(1) $(2) $(GUEST_LIB)
 endef
 
+# pvdrivers' libraries (pvdrivers/build.mk adds them as prerequisites) call back into pvos.c: a group.
 $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS)
-	$(call link-guest,$@,$(KERNEL_OBJS) $(GKERNEL_LIB))
+	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)

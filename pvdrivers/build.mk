@@ -29,3 +29,7 @@ $(XSD_LIB): $(XSD_LIB_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 -include $(XSD_LIB_OBJS:.o=.d)
+
+# The bundled guest kernel links both (guest-kernel/build.mk: a link group, since they call
+# back into its pvos.c): it is the store domain when the configuration says store=yes.
+$(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB)

@@ -69,12 +69,16 @@ void console_input_init(void);
 int console_getchar(void);      /* blocks the calling thread */
 
 void console_wait_input(void);  /* blocks the calling thread until a character is there */
+bool console_input_pending(void);   /* a character is there to read */
 
 void shell_main(void *arg);
 void worker_main(void *arg);
 /* modes.c: threads for the command line's mode=, and the shell's domain commands. */
 void kernel_start_threads(const char *cmdline);
 bool shell_domain_command(const char *line);
+/* xs_shell.c: `xs ...` and `grants`; false if the line is neither. Events for watches: poll. */
+bool shell_xs_command(char *line);
+void shell_xs_poll(void);
 extern bool shell_wait_for_input;
 void pvos_selftest(void);       /* pvos_selftest.c: the shell's pvostest */
 

@@ -33,6 +33,11 @@ void console_wait_input(void)
     }
 }
 
+bool console_input_pending(void)
+{
+    return ring->in_cons != ring->in_prod;
+}
+
 int console_getchar(void)
 {
     for (;;) {

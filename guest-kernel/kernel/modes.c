@@ -7,6 +7,8 @@
  *                shell also runs but stays silent until input reaches it
  */
 #include "kernel.h"
+#include "grant.h"
+#include "store.h"
 #include <tandem/vcpu.h>
 #include <tandem/version.h>
 #include <tandem/domctl.h>
@@ -68,6 +70,8 @@ static void workload_main(void *arg)
 
 void kernel_start_threads(const char *cmdline)
 {
+    store_domain_start();       /* xenstored.c: the store and its thread, if we are the store domain */
+    xenbus_kernel_init();       /* xenbus.c: our own client of the store, if there is one */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
         shell_wait_for_input = true;
@@ -84,14 +88,6 @@ void kernel_start_threads(const char *cmdline)
     printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, worker");
 }
 
-/* Tandem puts the domain id in bytes 14-15 of the Xen domain handle (Xen's is the toolstack's UUID). */
-static unsigned int my_domid(void)
-{
-    uint8_t h[16];
-
-    return HYPERVISOR_xen_version(XENVER_guest_handle, h) ? ~0U : (unsigned int)h[14] << 8 | h[15];
-}
-
 static unsigned int nr_vcpus(void)
 {
     unsigned int n = 0;
@@ -106,7 +102,7 @@ static void cmd_info(void)
     struct vcpu_runstate_info ri = { 0 };
 
     HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &ri);
-    printk("domain %u (%s), %lu pages (%lu MiB) of memory, %u vCPU%s, mode %s\n", my_domid(),
+    printk("domain %u (%s), %lu pages (%lu MiB) of memory, %u vCPU%s, mode %s\n", kernel_domid(),
            (start_info->flags & SIF_PRIVILEGED) ? "privileged" : "unprivileged",
            (unsigned long)start_info->nr_pages, (unsigned long)(start_info->nr_pages >> 8),
            nr_vcpus(), nr_vcpus() == 1 ? "" : "s", mode);

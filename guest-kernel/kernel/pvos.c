@@ -2,10 +2,11 @@
  * The bundled guest kernel's side of pvdrivers/include/pvos.h, the one
  * interface split drivers reach their kernel through: pages from the page
  * allocator, event channels with a per-port handler and context, sleeping
- * threads woken from handlers, the console. Grants wait for the grant table.
+ * threads woken from handlers, the console; grants through grant.c.
  */
 #include "pvos.h"
 #include "mm.h"
+#include "grant.h"
 #include <tandem/errno.h>
 #include <tandem/event_channel.h>
 
@@ -32,14 +33,22 @@ uint64_t pvos_page_mfn(const void *page)
 
 int pvos_grant_page(uint16_t domid, const void *page, bool readonly)
 {
-    (void)domid, (void)page, (void)readonly;
-    return -XEN_ENOSYS;
+    return gnttab_grant(domid, pvos_page_mfn(page), readonly);
 }
 
 int pvos_grant_end(int ref)
 {
-    (void)ref;
-    return -XEN_ENOSYS;
+    return gnttab_end(ref);
+}
+
+void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
+{
+    return gnttab_map(domid, ref, readonly, err);
+}
+
+int pvos_grant_unmap(void *va)
+{
+    return gnttab_unmap(va);
 }
 
 int pvos_evtchn_alloc_unbound(uint16_t remote, uint32_t *port)

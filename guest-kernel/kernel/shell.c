@@ -51,55 +51,95 @@ static void cmd_uptime(void)
            (unsigned long)jiffies, (unsigned long)wall);
 }
 
+/* One command line. */
+static void shell_exec(char *line)
+{
+    if (!strcmp(line, "help"))
+        printk("help echo ps uptime mem version worker pvostest info poweroff crash grants;"
+               " privileged: domains pause unpause destroy DOMID\n"
+               "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
+               " (e.g. hello, forktest, stress 2 8, segv)\n"
+               "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
+               "kernel command line '... -- CMD; CMD; ...': commands run before the prompt\n");
+    else if (!strncmp(line, "echo", 4))
+        printk("%s\n", line[4] ? line + 5 : "");
+    else if (!strcmp(line, "ps")) {
+        sched_list();
+        proc_list();
+    }
+    else if (!strcmp(line, "uptime"))
+        cmd_uptime();
+    else if (!strcmp(line, "mem"))
+        mm_report();
+    else if (!strcmp(line, "version")) {
+        long v = HYPERVISOR_xen_version(XENVER_version, 0);
+        printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
+    } else if (!strcmp(line, "pvostest"))
+        pvos_selftest();            /* pvos_selftest.c: the driver interface, end to end */
+    else if (!strcmp(line, "worker"))
+        printk("worker thread has run %lu loops\n", (unsigned long)worker_loops);
+    else if (!strcmp(line, "poweroff"))
+        shutdown(SHUTDOWN_poweroff);
+    else if (!strcmp(line, "crash")) {
+        volatile int *bad = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 0);
+        *bad = 1;       /* a kernel page fault: the domain reports a crash */
+    }
+    else if (shell_domain_command(line))
+        ;
+    else if (shell_xs_command(line))    /* xs_shell.c: xs ..., grants */
+        ;
+    else if (shell_run(line))       /* ls, or a built-in user program: below */
+        ;
+    else if (line[0])
+        printk("%s: unknown command\n", line);
+}
+
+/* The command line's script: whatever follows " -- ", commands separated by ';'. */
+static void shell_script(const char *cmdline)
+{
+    const char *p = cmdline;
+    char line[128];
+
+    while (*p && (strncmp(p, "-- ", 3) || (p != cmdline && p[-1] != ' ')))
+        p++;
+    if (!*p)
+        return;
+    for (p += 3; *p;) {
+        size_t n = 0;
+        while (*p == ' ' || *p == ';')
+            p++;
+        while (*p && *p != ';' && n + 1 < sizeof(line))
+            line[n++] = *p++;
+        while (n && line[n - 1] == ' ')
+            n--;
+        line[n] = 0;
+        while (*p && *p != ';')
+            p++;                    /* a command too long for the shell is cut */
+        if (!n)
+            continue;
+        printk("tandem> %s\n", line);
+        shell_exec(line);
+    }
+}
+
 void shell_main(void *arg)
 {
     char line[128];
 
     (void)arg;
+    shell_script(start_info->cmd_line);
     if (shell_wait_for_input)
         console_wait_input();           /* mode=worker: quiet until someone types to us */
     printk("Type 'help' for commands; Ctrl-D powers off.\n");
     for (;;) {
+        shell_xs_poll();
         printk("tandem> ");
         int n = readline(line, sizeof(line));
         if (n < 0) {
             printk("\nend of input: powering off\n");
             shutdown(SHUTDOWN_poweroff);
         }
-        if (!strcmp(line, "help"))
-            printk("help echo ps uptime mem version worker pvostest info poweroff crash;"
-                   " privileged: domains pause unpause destroy DOMID\n"
-                   "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
-                   " (e.g. hello, forktest, stress 2 8, segv)\n");
-        else if (!strncmp(line, "echo", 4))
-            printk("%s\n", line[4] ? line + 5 : "");
-        else if (!strcmp(line, "ps")) {
-            sched_list();
-            proc_list();
-        }
-        else if (!strcmp(line, "uptime"))
-            cmd_uptime();
-        else if (!strcmp(line, "mem"))
-            mm_report();
-        else if (!strcmp(line, "version")) {
-            long v = HYPERVISOR_xen_version(XENVER_version, 0);
-            printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
-        } else if (!strcmp(line, "pvostest"))
-            pvos_selftest();            /* pvos_selftest.c: the driver interface, end to end */
-        else if (!strcmp(line, "worker"))
-            printk("worker thread has run %lu loops\n", (unsigned long)worker_loops);
-        else if (!strcmp(line, "poweroff"))
-            shutdown(SHUTDOWN_poweroff);
-        else if (!strcmp(line, "crash")) {
-            volatile int *bad = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 0);
-            *bad = 1;       /* a kernel page fault: the domain reports a crash */
-        }
-        else if (shell_domain_command(line))
-            ;
-        else if (shell_run(line))       /* ls, or a built-in user program: below */
-            ;
-        else if (line[0])
-            printk("%s: unknown command\n", line);
+        shell_exec(line);
     }
 }
 

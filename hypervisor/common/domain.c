@@ -79,6 +79,8 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     d->shutdown_reason = -1;
     d->max_vcpus = MIN(max_vcpus ? max_vcpus : 1, MAX_VCPUS);
     d->weight = 256;
+    d->store_domid = DOMID_INVALID;
+    d->build_pages = max_pages;
 
     /* shared_info is hypervisor memory the guest may map writable. */
     if (fault_inject("create", ++step, id) || (si = alloc_frames(0, id)) == INVALID_MFN)
@@ -302,5 +304,6 @@ void domain_pause(struct domain *d)
 void domain_unpause(struct domain *d)
 {
     d->paused = false;
+    d->store_waiting = false;       /* its store domain (or another privileged one) let it run */
     raise_resched();
 }

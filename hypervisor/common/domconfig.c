@@ -4,7 +4,7 @@
 #include "domconfig.h"
 #include "cmdline.h"
 
-enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL };
+enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL, DC_DEVICES };
 
 struct dc_field {
     const char *key;
@@ -25,6 +25,8 @@ static const struct dc_field fields[] = {
     F("weight",     DC_UINT,    weight,     1, 65535),
     F("cap",        DC_UINT,    cap,        0, 100 * DOMCONFIG_MAX_VCPUS),
     F("privileged", DC_BOOL,    privileged, 0, 0),
+    F("store",      DC_BOOL,    store,      0, 0),
+    F("devices",    DC_DEVICES, devices,    0, 0),
     F("max_grant_frames",    DC_UINT, max_grant_frames,    1, DOMCONFIG_MAX_GRANT_FRAMES),
     F("max_maptrack_frames", DC_UINT, max_maptrack_frames, 0, DOMCONFIG_MAX_MAPTRACK_FRAMES),
 };
@@ -98,6 +100,59 @@ static const char *dc_name(const char *s)
     return NULL;
 }
 
+/* One "TYPE/ID" of devices= in [s, e) into *dev; NULL or why it is bad. */
+static const char *dc_device(const char *s, const char *e, struct domconfig_device *dev)
+{
+    const char *slash = s;
+    uint64_t id = 0;
+
+    while (slash < e && *slash != '/')
+        slash++;
+    if (slash == s || slash == e || slash + 1 == e)
+        return "each device is TYPE/ID (e.g. vbd/51712), separated by commas";
+    if (slash - s >= DOMCONFIG_DEVTYPE_LEN)
+        return "a device type is at most 15 characters";
+    for (const char *p = s; p < slash; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            return "a device type may only hold a-z and 0-9";
+    for (const char *p = slash + 1; p < e; p++) {
+        if (*p < '0' || *p > '9')
+            return "a device id is a decimal number (no sign)";
+        id = id * 10 + (uint64_t)(*p - '0');
+        if (id > 0xffffffffULL)
+            return "a device id is below 2^32";
+    }
+    memset(dev->type, 0, sizeof(dev->type));
+    memcpy(dev->type, s, (size_t)(slash - s));
+    dev->id = (uint32_t)id;
+    return NULL;
+}
+
+/* devices=TYPE/ID[,TYPE/ID...]: at most DOMCONFIG_MAX_DEVICES, no TYPE/ID twice. */
+BUILD_BUG_ON(DOMCONFIG_MAX_DEVICES != 8);      /* as the message below says */
+static const char *dc_devices(const char *v, struct domconfig_dom *d)
+{
+    const char *why, *e;
+
+    d->nr_devices = 0;
+    for (;; v = e + 1) {
+        struct domconfig_device dev;
+
+        for (e = v; *e && *e != ','; e++)
+            ;
+        if ((why = dc_device(v, e, &dev)) != NULL)
+            return why;
+        for (unsigned int i = 0; i < d->nr_devices; i++)
+            if (d->devices[i].id == dev.id && !strcmp(d->devices[i].type, dev.type))
+                return "a device is given twice";
+        if (d->nr_devices == DOMCONFIG_MAX_DEVICES)
+            return "too many devices (at most 8)";
+        d->devices[d->nr_devices++] = dev;
+        if (!*e)
+            return NULL;
+    }
+}
+
 /* Store value v into d as field f; NULL or why it is bad. */
 static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, const char *v)
 {
@@ -137,6 +192,8 @@ static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, c
         return NULL;
     case DC_BOOL:
         return dc_bool(v, (bool *)p);
+    case DC_DEVICES:
+        return dc_devices(v, d);
     }
     return "unknown type";
 }
@@ -206,10 +263,16 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->cap > 100 * d->vcpus)
         return dc_fail(err, d->line, "cap", "above 100%% per vCPU (%u vCPUs: at most %u)",
                        d->vcpus, 100 * d->vcpus);
+    if (d->store && !d->privileged)
+        return dc_fail(err, d->line, "store",
+                       "only the privileged domain may serve the store (add privileged=yes)");
     for (unsigned int i = 0; i < cfg->nr; i++) {
         if (!strcmp(cfg->dom[i].name, d->name))
             return dc_fail(err, d->line, "name", "'%s' is already the name of line %u",
                            d->name, cfg->dom[i].line);
+        if (d->store && cfg->dom[i].store)
+            return dc_fail(err, d->line, "store",
+                           "only one domain may serve the store (line %u does)", cfg->dom[i].line);
         if (d->privileged && cfg->dom[i].privileged)
             return dc_fail(err, d->line, "privileged",
                            "only one domain may be privileged (line %u is)", cfg->dom[i].line);

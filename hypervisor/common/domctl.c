@@ -1,6 +1,7 @@
 /*
  * tandem_domctl (hypercall 48): list, pause, unpause and destroy domains,
- * for privileged domains only. The contract, errors and their order are in
+ * and tell the store domain how each reaches its store, for privileged
+ * domains only. The contract, errors and their order are in
  * hypercall-abi/include/tandem/domctl.h and docs/abi/hypercalls.md.
  */
 #include "lib.h"
@@ -79,6 +80,56 @@ static bool all_zero(const void *p, size_t n)
     return true;
 }
 
+/* The domain an info query names (DOMID_SELF: the caller), dying ones included; NULL: -ESRCH. */
+static struct domain *query_target(const struct tandem_domctl *op, struct domain *self)
+{
+    domid_t id = op->domid == DOMID_SELF ? self->domain_id : op->domid;
+    struct domain *d = first_domain_from(id);
+
+    return d && d->domain_id == id ? d : NULL;
+}
+
+static void fill_storeinfo(const struct domain *d, struct tandem_domctl_getstoreinfo *i)
+{
+    memset(i, 0, sizeof(*i));
+    i->domid = d->domain_id;
+    i->store_domid = d->store_domid;
+    i->store_port = d->store_port;
+    i->console_port = d->console_port;
+    i->flags = d->store_waiting ? TANDEM_STOREINF_waiting : 0;
+    i->store_mfn = d->store_mfn;
+    i->console_mfn = d->console_mfn;
+    i->target_kib = d->build_pages << (PAGE_SHIFT - 10);
+    i->maxmem_kib = d->max_pages << (PAGE_SHIFT - 10);
+    i->nr_devices = d->nr_devices;
+}
+
+/* getstoreinfo / getdevice: validate, then fill op's OUT fields; 0 or the error. */
+static long store_query(struct tandem_domctl *op, struct domain *self)
+{
+    struct tandem_domctl_getdevice *g = &op->u.getdevice;
+    struct domain *d;
+    uint32_t index = g->index;
+
+    if (op->cmd == TANDEM_DOMCTL_getdevice)
+        g->index = 0;                       /* the only IN field: the rest must be 0 */
+    if (!all_zero(&op->u, sizeof(op->u)))
+        return -XEN_EINVAL;
+    if (!(d = query_target(op, self)))
+        return -XEN_ESRCH;
+    if (op->cmd == TANDEM_DOMCTL_getstoreinfo) {
+        fill_storeinfo(d, &op->u.getstoreinfo);
+        return 0;
+    }
+    if (index >= d->nr_devices)
+        return -XEN_ENOENT;
+    g->index = index;
+    g->devid = d->devices[index].devid;
+    memcpy(g->type, d->devices[index].type, sizeof(g->type));
+    g->backend_domid = d->store_domid;
+    return 0;
+}
+
 /* Validate a pause/unpause/destroy without changing anything; returns its target or NULL with *rc. */
 static struct domain *decode_target(const struct tandem_domctl *op, struct domain *self, long *rc)
 {
@@ -110,13 +161,15 @@ long do_tandem_domctl(guest_va_t arg)
 
     BUILD_BUG_ON(sizeof(struct tandem_domctl) != 128);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdomaininfo) != 72);
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_getstoreinfo) > sizeof(op.u));
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) > sizeof(op.u));
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
     if (!self->is_privileged)
         return -XEN_EPERM;
     if (op.interface_version != TANDEM_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
-    if (op.cmd > TANDEM_DOMCTL_destroy)
+    if (op.cmd > TANDEM_DOMCTL_getdevice)
         return -XEN_ENOSYS;
     if (!all_zero(op.pad, sizeof(op.pad)))
         return -XEN_EINVAL;
@@ -125,6 +178,11 @@ long do_tandem_domctl(guest_va_t arg)
         if (!(d = first_domain_from(op.domid == DOMID_SELF ? self->domain_id : op.domid)))
             return -XEN_ESRCH;
         fill_dominfo(d, &op.u.getdomaininfo);
+        return copy_to_guest(arg, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+    }
+    if (op.cmd == TANDEM_DOMCTL_getstoreinfo || op.cmd == TANDEM_DOMCTL_getdevice) {
+        if ((rc = store_query(&op, self)))
+            return rc;
         return copy_to_guest(arg, &op, sizeof(op)) ? -XEN_EFAULT : 0;
     }
     if (!(d = decode_target(&op, self, &rc)))

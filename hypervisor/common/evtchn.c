@@ -266,6 +266,17 @@ static domid_t resolve(domid_t id, struct domain *self)
     return id == DOMID_SELF ? self->domain_id : id;
 }
 
+int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
+{
+    int port;
+
+    spin_lock(&d->event_lock);
+    if ((port = get_free_port(d)) >= 0)
+        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound, .remote_domid = remote };
+    spin_unlock(&d->event_lock);
+    return port;
+}
+
 static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *a)
 {
     struct domain *td;
@@ -276,11 +287,7 @@ static long evtchn_alloc_unbound(struct domain *d, struct evtchn_alloc_unbound *
         return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
-    spin_lock(&td->event_lock);
-    if ((port = get_free_port(td)) >= 0)
-        td->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound,
-                                            .remote_domid = resolve(a->remote_dom, d) };
-    spin_unlock(&td->event_lock);
+    port = evtchn_alloc_unbound_port(td, resolve(a->remote_dom, d));
     if (port < 0)
         return port;
     a->port = port;

@@ -650,3 +650,26 @@ void gnttab_domain_destroy(struct domain *d)
     gt->maptrack_used = 0;
     spin_unlock(&gt->lock);
 }
+
+int gnttab_seed_entry(struct domain *d, grant_ref_t ref, domid_t grantee, uint64_t frame,
+                      uint16_t flags)
+{
+    struct grant_table *gt = d->grant_table;
+    struct grant_entry_v1 *e;
+    int rc = 0;
+
+    spin_lock(&gt->lock);
+    if (ref / EPF >= gt->max_frames || frame > UINT32_MAX)
+        rc = -XEN_EINVAL;
+    else if (!grow_table(d, ref / EPF + 1))
+        rc = -XEN_ENOMEM;
+    if (rc == 0) {
+        e = shared_entry(gt, ref);
+        e->domid = grantee;
+        e->frame = (uint32_t)frame;
+        /* flags last, as a granting guest writes them: permit_access covers domid and frame. */
+        __atomic_store_n(&e->flags, flags, __ATOMIC_RELEASE);
+    }
+    spin_unlock(&gt->lock);
+    return rc;
+}

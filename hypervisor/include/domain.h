@@ -9,6 +9,7 @@
 #include "arch_domain.h"
 #include <tandem/xen.h>
 #include <tandem/event_channel.h>
+#include <tandem/domctl.h>         /* TANDEM_DOMCTL_MAX_DEVICES, TANDEM_DOMCTL_DEVTYPE_LEN */
 #include "hypercall.h"             /* NR_HYPERCALLS */
 
 struct evtchn;
@@ -64,6 +65,12 @@ struct vcpu {
 enum domain_state { DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING, DOM_DEAD };
 
 /* Event counters, printed as COUNTERS lines by perfc.c (docs/benchmarks.md). */
+/* One devices= entry of the configuration (tandem_domctl getdevice). */
+struct domain_device {
+    char type[TANDEM_DOMCTL_DEVTYPE_LEN];   /* "vbd": NUL-terminated */
+    uint32_t devid;
+};
+
 struct domain_counters {
     uint64_t hypercalls;
     uint64_t hypercall_by_nr[NR_HYPERCALLS];
@@ -94,6 +101,17 @@ struct domain {
     mfn_t shared_info_mfn;
     mfn_t console_mfn, store_mfn;
     uint32_t console_port, store_port;
+    /*
+     * How it reaches its store (docs/xenstore.md, "How a domain reaches its
+     * store"): store_domid serves it (itself for the store domain,
+     * DOMID_INVALID without one); store_waiting from its build, paused,
+     * until the first unpause (the store domain's, once it is introduced).
+     */
+    domid_t store_domid;
+    bool store_waiting;
+    uint64_t build_pages;           /* pages it was built with (memory=; getstoreinfo target_kib) */
+    unsigned int nr_devices;
+    struct domain_device devices[TANDEM_DOMCTL_MAX_DEVICES];
     uint64_t vm_assist;
 
     unsigned int max_vcpus;

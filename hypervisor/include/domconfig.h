@@ -9,6 +9,7 @@
 
 #include "types.h"
 #include "config.h"
+#include <tandem/domctl.h>          /* TANDEM_DOMCTL_MAX_DEVICES, TANDEM_DOMCTL_DEVTYPE_LEN */
 
 #define DOMCONFIG_MAX_DOMAINS   MAX_DOMAINS
 #define DOMCONFIG_MAX_VCPUS     MAX_VCPUS
@@ -19,6 +20,14 @@
 #define DOMCONFIG_DEFAULT_WEIGHT 256    /* Xen's credit scheduler default */
 #define DOMCONFIG_MAX_GRANT_FRAMES    64    /* Xen's default max_grant_frames; also Tandem's most */
 #define DOMCONFIG_MAX_MAPTRACK_FRAMES 1024  /* Xen's default max_maptrack_frames; also Tandem's most */
+#define DOMCONFIG_MAX_DEVICES   TANDEM_DOMCTL_MAX_DEVICES   /* devices= entries */
+#define DOMCONFIG_DEVTYPE_LEN   TANDEM_DOMCTL_DEVTYPE_LEN   /* "vbd": 1-15 of [a-z0-9], NUL included */
+
+/* One devices= entry: TYPE/ID, as the store names it (device/TYPE/ID). */
+struct domconfig_device {
+    char type[DOMCONFIG_DEVTYPE_LEN];
+    uint32_t id;
+};
 
 struct domconfig_dom {
     unsigned int line;                  /* where it was defined (1-based) */
@@ -36,6 +45,9 @@ struct domconfig_dom {
     unsigned int max_grant_frames;      /* 1..DOMCONFIG_MAX_GRANT_FRAMES */
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool privileged;
+    bool store;                         /* the store domain (requires privileged; at most one) */
+    unsigned int nr_devices;            /* devices= entries, in the order given */
+    struct domconfig_device devices[DOMCONFIG_MAX_DEVICES];
 };
 
 struct domconfig {

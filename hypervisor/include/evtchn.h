@@ -34,6 +34,13 @@ void double_evtchn_unlock(struct domain *d1, struct domain *d2);
 void evtchn_domain_destroy(struct domain *d);
 /* Allocate a port of d whose other end is the hypervisor (e.g. the console backend). */
 int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c);
+/*
+ * Allocate an unbound port of d that domain `remote` may bind
+ * (EVTCHNOP_alloc_unbound without its checks: the builder's, as Xen's
+ * toolstack allocates a domain's store port). remote need not exist yet.
+ * Returns the port or -XEN_ENOSPC.
+ */
+int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
 /* Raise a port: Xen's 2-level set-pending rule. */
 void evtchn_set_pending(struct vcpu *v, uint32_t port);
 void evtchn_raise(struct domain *d, uint32_t port);

@@ -76,6 +76,14 @@ int gnttab_domain_init(struct domain *d);
 void gnttab_domain_destroy(struct domain *d);
 /* The configuration's max_grant_frames (1..64) and max_maptrack_frames (0..1024), before d runs. */
 void gnttab_set_limits(struct domain *d, unsigned int max_frames, unsigned int max_maptrack);
+/*
+ * The builder's (Xen's xc_dom_gnttab_seed): write entry ref of d's table
+ * (grantee, frame, then flags, in that order) before d runs, growing the
+ * table to hold ref. The entry holds no reference on frame until it is
+ * mapped. 0, -XEN_EINVAL (ref beyond max_grant_frames) or -XEN_ENOMEM.
+ */
+int gnttab_seed_entry(struct domain *d, grant_ref_t ref, domid_t grantee, uint64_t frame,
+                      uint16_t flags);
 void double_gnttab_lock(struct domain *d1, struct domain *d2);
 void double_gnttab_unlock(struct domain *d1, struct domain *d2);
 

@@ -153,3 +153,21 @@ int xenbus_ring_poll_events(struct xenbus_ring *r, struct xenbus_client *c)
     }
     return n;
 }
+
+int xenbus_ring_pump(struct xenbus_ring *r)
+{
+    struct xsd_sockmsg h;
+    uint64_t dl = deadline(r);
+    int rc = 0;
+
+    /* No request is in flight: whatever is in rsp[] is a watch event or a stale reply. */
+    while (!rc && rsp_data(r->intf)) {
+        rc = read_all(r, &h, sizeof(h), dl);
+        if (rc)
+            break;
+        if (h.len > XENSTORE_PAYLOAD_MAX)
+            return -XEN_EIO;
+        rc = h.type == XS_WATCH_EVENT ? queue_event(r, h.len, dl) : read_all(r, NULL, h.len, dl);
+    }
+    return rc;
+}

@@ -44,6 +44,13 @@ int xenbus_ring_transport(void *ctx, const struct xsd_sockmsg *req, const void *
 void xenbus_ring_event(uint32_t port, void *ctx);
 
 /*
+ * Between requests: read the messages already in rsp[] (watch events the
+ * store sent while no request was in flight: queued; anything else:
+ * dropped as stale). 0, or -ETIMEDOUT / -EIO as the transport's.
+ */
+int xenbus_ring_pump(struct xenbus_ring *r);
+
+/*
  * Hand every queued watch event to c (xenbus_watch_event), oldest first;
  * the number handed. A watch function may make requests (which may queue
  * more events: they are delivered in the same call).

@@ -25,11 +25,15 @@ void pvos_page_free(void *page);
 /* The machine frame behind a page from pvos_page_alloc (what a ring or a grant names). */
 uint64_t pvos_page_mfn(const void *page);
 
-/* ---- grants (the grant table is still to come: both calls return -ENOSYS today) ---- */
+/* ---- grants ---- */
 /* Let domain `domid` map `page` (read-only if `readonly`): a grant reference >= 0, or -errno. */
 int pvos_grant_page(uint16_t domid, const void *page, bool readonly);
 /* Withdraw a grant; -EBUSY while the other domain still maps it. */
 int pvos_grant_end(int ref);
+/* Map domain `domid`'s grant `ref` into the kernel: its address, or NULL with *err = -errno. */
+void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
+/* Undo pvos_grant_map: 0 or -errno. */
+int pvos_grant_unmap(void *va);
 
 /* ---- event channels ---- */
 /* Runs in the kernel's event upcall with events masked: short, no sleeping; may pvos_wake. */

@@ -423,6 +423,17 @@ static void check_domctl(void)
     VAL(__HYPERVISOR_tandem_domctl, 48);
     VAL(TANDEM_DOMCTL_getdomaininfo, 0);  VAL(TANDEM_DOMCTL_pause, 1);
     VAL(TANDEM_DOMCTL_unpause, 2);        VAL(TANDEM_DOMCTL_destroy, 3);
+    VAL(TANDEM_DOMCTL_getstoreinfo, 4);   VAL(TANDEM_DOMCTL_getdevice, 5);
+    typedef struct tandem_domctl_getstoreinfo S;
+    SIZE(S, 56);
+    OFF(S, store_domid, 2);  OFF(S, store_port, 4);  OFF(S, console_port, 8);  OFF(S, flags, 12);
+    OFF(S, store_mfn, 16);  OFF(S, console_mfn, 24);  OFF(S, target_kib, 32);
+    OFF(S, maxmem_kib, 40);  OFF(S, nr_devices, 48);  OFF(S, pad, 52);
+    typedef struct tandem_domctl_getdevice D;
+    SIZE(D, 32);
+    OFF(D, devid, 4);  OFF(D, type, 8);  OFF(D, backend_domid, 24);  OFF(D, pad, 26);
+    VAL(TANDEM_STOREINF_waiting, 1);  VAL(TANDEM_DOMCTL_MAX_DEVICES, 8);
+    VAL(TANDEM_DOMCTL_DEVTYPE_LEN, 16);
 }
 
 /* Every entry of hypercalls.def agrees with xen.h's __HYPERVISOR_* number. */

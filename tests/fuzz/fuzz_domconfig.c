@@ -21,14 +21,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(cfg.nr >= 1 && cfg.nr <= DOMCONFIG_MAX_DOMAINS);
     for (unsigned i = 0; i < cfg.nr; i++) {
         const struct domconfig_dom *d = &cfg.dom[i];
+        FUZZ_CHECK(!d->store || d->privileged);
+        FUZZ_CHECK(d->nr_devices <= DOMCONFIG_MAX_DEVICES);
+        for (unsigned k = 0; k < d->nr_devices; k++) {
+            size_t n = strnlen(d->devices[k].type, sizeof(d->devices[k].type));
+            FUZZ_CHECK(n >= 1 && n < sizeof(d->devices[k].type));
+            for (unsigned m = 0; m < k; m++)
+                FUZZ_CHECK(d->devices[m].id != d->devices[k].id ||
+                           strcmp(d->devices[m].type, d->devices[k].type));
+        }
         FUZZ_CHECK(d->vcpus >= 1 && d->vcpus <= DOMCONFIG_MAX_VCPUS);
         FUZZ_CHECK(d->weight >= 1 && d->weight <= 65535);
         FUZZ_CHECK(strlen(d->name) < sizeof(d->name) && strlen(d->kernel) < sizeof(d->kernel));
         FUZZ_CHECK(strlen(d->cmdline) < sizeof(d->cmdline));
         FUZZ_CHECK(d->domid <= DOMCONFIG_MAX_DOMAINS);
         domconfig_module_matches(d->kernel, d->name);
-        for (unsigned j = 0; j < i; j++)
+        for (unsigned j = 0; j < i; j++) {
             FUZZ_CHECK(cfg.dom[j].domid != d->domid);
+            FUZZ_CHECK(!cfg.dom[j].store || !d->store);
+        }
     }
     return 0;
 }

@@ -245,3 +245,25 @@ long md_dominfo(domid_t domid, struct tandem_domctl_getdomaininfo *info)
     *info = op.u.getdomaininfo;
     return 0;
 }
+
+long md_storeinfo(domid_t domid, struct tandem_domctl_getstoreinfo *info)
+{
+    struct tandem_domctl op;
+    long rc = md_domctl(TANDEM_DOMCTL_getstoreinfo, domid, &op);
+
+    if (!rc)
+        *info = op.u.getstoreinfo;
+    return rc;
+}
+
+long md_getdevice(domid_t domid, uint32_t index, struct tandem_domctl_getdevice *dev)
+{
+    struct tandem_domctl op = { .cmd = TANDEM_DOMCTL_getdevice,
+                                .interface_version = TANDEM_DOMCTL_INTERFACE_VERSION, .domid = domid };
+    long rc;
+
+    op.u.getdevice.index = index;
+    if (!(rc = HC1(tandem_domctl, &op)))
+        *dev = op.u.getdevice;
+    return rc;
+}

@@ -58,5 +58,8 @@ void md_clear_pending(uint32_t port);
 /* tandem_domctl: getdomaininfo of the first domain with id >= domid, pause/unpause/destroy. */
 long md_domctl(uint32_t cmd, domid_t domid, struct tandem_domctl *op);
 long md_dominfo(domid_t domid, struct tandem_domctl_getdomaininfo *info);  /* exactly domid, or -ESRCH */
+/* tandem_domctl getstoreinfo of domid, getdevice `index` of domid (u zero but for index). */
+long md_storeinfo(domid_t domid, struct tandem_domctl_getstoreinfo *info);
+long md_getdevice(domid_t domid, uint32_t index, struct tandem_domctl_getdevice *dev);
 
 #endif

@@ -130,6 +130,95 @@ static void test_numbers(void **state)
           "line 1, field 'privileged': 'maybe': not a boolean (use 1/0, yes/no, on/off, true/false)");
 }
 
+static void test_store(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("domain name=w kernel=k\ndomain name=s kernel=k privileged=yes store=yes\n"
+                           "domain name=x kernel=k store=no\n"), 0);
+    assert_false(cfg.dom[0].store);
+    assert_true(cfg.dom[1].store);
+    assert_int_equal(cfg.dom[1].domid, 0);
+    assert_false(cfg.dom[2].store);
+    assert_int_equal(parse("domain name=s kernel=k privileged=on store=1"), 0);
+    assert_true(cfg.dom[0].store);
+    assert_int_equal(parse("domain name=s kernel=k privileged=yes"), 0);
+    assert_false(cfg.dom[0].store);             /* default: no */
+    fails("domain name=a kernel=k store=yes",
+          "line 1, field 'store': only the privileged domain may serve the store (add privileged=yes)");
+    fails("domain name=a kernel=k store=yes privileged=no",
+          "line 1, field 'store': only the privileged domain may serve the store (add privileged=yes)");
+    fails("domain name=a kernel=k store=perhaps privileged=yes",
+          "line 1, field 'store': 'perhaps': not a boolean (use 1/0, yes/no, on/off, true/false)");
+    fails("domain name=a kernel=k store=yes store=yes privileged=yes", "line 1, field 'store': given twice");
+    /* A second store domain is refused before it is refused as a second privileged domain. */
+    fails("domain name=a kernel=k privileged=1 store=1\ndomain name=b kernel=k privileged=1 store=1",
+          "line 2, field 'store': only one domain may serve the store (line 1 does)");
+}
+
+static void test_devices(void **state)
+{
+    const struct domconfig_dom *d = &cfg.dom[0];
+    char line[256];
+
+    (void)state;
+    assert_int_equal(parse("domain name=a kernel=k devices=vbd/51712,vif/0"), 0);
+    assert_int_equal(d->nr_devices, 2);
+    assert_string_equal(d->devices[0].type, "vbd");
+    assert_int_equal(d->devices[0].id, 51712);
+    assert_string_equal(d->devices[1].type, "vif");
+    assert_int_equal(d->devices[1].id, 0);
+    assert_int_equal(parse("domain name=a kernel=k"), 0);
+    assert_int_equal(d->nr_devices, 0);         /* default: none */
+    assert_int_equal(parse("domain name=a kernel=k devices=abcdefghijklm15/4294967295,9p/007,vif/1,vbd/0"), 0);
+    assert_int_equal(d->nr_devices, 4);
+    assert_string_equal(d->devices[0].type, "abcdefghijklm15");
+    assert_int_equal(d->devices[0].id, 4294967295U);
+    assert_string_equal(d->devices[1].type, "9p");
+    assert_int_equal(d->devices[1].id, 7);
+    /* Same id with another type, same type with another id: both fine. */
+    assert_int_equal(parse("domain name=a kernel=k devices=\"vbd/1,vif/1,vbd/2\""), 0);
+    assert_int_equal(d->nr_devices, 3);
+    assert_int_equal(parse("domain name=a kernel=k devices=a/1,a/2,a/3,a/4,a/5,a/6,a/7,a/8"), 0);
+    assert_int_equal(d->nr_devices, DOMCONFIG_MAX_DEVICES);
+    assert_int_equal(d->devices[7].id, 8);
+
+    fails("domain name=a kernel=k devices=a/1,a/2,a/3,a/4,a/5,a/6,a/7,a/8,a/9",
+          "line 1, field 'devices': 'a/1,a/2,a/3,a/4,a/5,a/6,a/7,a/8,a/9': too many devices (at most 8)");
+    fails("domain name=a kernel=k devices=vbd/51712,vif/0,vbd/51712",
+          "line 1, field 'devices': 'vbd/51712,vif/0,vbd/51712': a device is given twice");
+    fails("domain name=a kernel=k devices=vif/7,vif/007",
+          "line 1, field 'devices': 'vif/7,vif/007': a device is given twice");
+    static const char *const shape[] = { "", "vbd", "vbd/", "/1", "vbd/1,", ",vbd/1", "vbd/1,,vif/0", "vbd//1" };
+    for (size_t i = 0; i < sizeof(shape) / sizeof(shape[0]); i++) {
+        snprintf(line, sizeof(line), "domain name=a kernel=k devices=\"%s\"", shape[i]);
+        assert_int_equal(parse(line), -1);
+        assert_string_equal(err.field, "devices");
+        if (!strcmp(shape[i], "vbd//1"))
+            assert_string_equal(err.why, "'vbd//1': a device id is a decimal number (no sign)");
+        else
+            assert_non_null(strstr(err.why, "each device is TYPE/ID (e.g. vbd/51712), separated by commas"));
+    }
+    fails("domain name=a kernel=k devices=abcdefghijklmnop/1",
+          "line 1, field 'devices': 'abcdefghijklmnop/1': a device type is at most 15 characters");
+    fails("domain name=a kernel=k devices=Vbd/1",
+          "line 1, field 'devices': 'Vbd/1': a device type may only hold a-z and 0-9");
+    fails("domain name=a kernel=k devices=v-d/1",
+          "line 1, field 'devices': 'v-d/1': a device type may only hold a-z and 0-9");
+    fails("domain name=a kernel=k devices=vbd/+1",
+          "line 1, field 'devices': 'vbd/+1': a device id is a decimal number (no sign)");
+    fails("domain name=a kernel=k devices=vbd/-1",
+          "line 1, field 'devices': 'vbd/-1': a device id is a decimal number (no sign)");
+    fails("domain name=a kernel=k devices=vbd/0x10",
+          "line 1, field 'devices': 'vbd/0x10': a device id is a decimal number (no sign)");
+    fails("domain name=a kernel=k devices=vbd/1a",
+          "line 1, field 'devices': 'vbd/1a': a device id is a decimal number (no sign)");
+    fails("domain name=a kernel=k devices=vbd/4294967296",
+          "line 1, field 'devices': 'vbd/4294967296': a device id is below 2^32");
+    fails("domain name=a kernel=k devices=vbd/99999999999999999999999",
+          "line 1, field 'devices': 'vbd/99999999999999999999999': a device id is below 2^32");
+    fails("domain name=a kernel=k devices=vbd/1 devices=vif/0", "line 1, field 'devices': given twice");
+}
+
 static void test_line_errors(void **state)
 {
     (void)state;
@@ -213,6 +302,8 @@ int main(void)
         cmocka_unit_test(test_domids),
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_numbers),
+        cmocka_unit_test(test_store),
+        cmocka_unit_test(test_devices),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_modules),

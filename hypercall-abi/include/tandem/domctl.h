@@ -11,14 +11,18 @@
  * written back and no domain state has changed.
  *
  * Errors, checked in this order:
- *   -EFAULT   op unreadable, or (getdomaininfo) not writable
+ *   -EFAULT   op unreadable, or (getdomaininfo, getstoreinfo, getdevice)
+ *             not writable
  *   -EPERM    caller is not privileged (SIF_PRIVILEGED in its start_info)
  *   -EACCES   interface_version != TANDEM_DOMCTL_INTERFACE_VERSION
  *   -ENOSYS   unknown cmd
- *   -EINVAL   a pad field is not zero; or pause/destroy names the caller
- *             itself (its own id or DOMID_SELF), which could never be
- *             undone; or unpause of a domain that is not paused
+ *   -EINVAL   a pad field is not zero; or u is not all zero on input
+ *             (pause, unpause, destroy, getstoreinfo; getdevice: all of u
+ *             but index); or pause/destroy names the caller itself (its
+ *             own id or DOMID_SELF), which could never be undone; or
+ *             unpause of a domain that is not paused
  *   -ESRCH    no such domain (getdomaininfo: none with id >= domid)
+ *   -ENOENT   getdevice: index >= the domain's nr_devices
  *
  * Commands:
  *   TANDEM_DOMCTL_getdomaininfo  IN domid: first id to look at (0 starts
@@ -32,6 +36,13 @@
  *   TANDEM_DOMCTL_destroy  IN domid: kill the domain and free its memory.
  *       Idempotent: a domain that is already dying returns 0; it stays
  *       visible (flag dying) until its last page is freed.
+ *   TANDEM_DOMCTL_getstoreinfo  IN domid (DOMID_SELF: the caller; a dying
+ *       domain is still described). OUT u.getstoreinfo: how that domain
+ *       reaches its store (struct below). For the store domain itself
+ *       store_domid is its own id and store_port 0.
+ *   TANDEM_DOMCTL_getdevice  IN domid, u.getdevice.index. OUT the rest of
+ *       u.getdevice: entry `index` of its devices= list.
+ *   Unpausing a domain clears its TANDEM_STOREINF_waiting.
  */
 #ifndef TANDEM_PUBLIC_DOMCTL_H
 #define TANDEM_PUBLIC_DOMCTL_H
@@ -61,7 +72,8 @@
 #define TANDEM_DOMCTL_NAME_LEN 32
 
 /* getstoreinfo flags */
-#define TANDEM_STOREINF_waiting   (1U << 0)  /* built paused until its store domain unpauses it */
+#define TANDEM_STOREINF_waiting   (1U << 0)  /* built paused until its store domain unpauses it
+                                                (cleared by the first unpause) */
 
 #define TANDEM_DOMCTL_MAX_DEVICES 8          /* devices= entries per domain */
 #define TANDEM_DOMCTL_DEVTYPE_LEN 16

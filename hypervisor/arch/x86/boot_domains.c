@@ -1,7 +1,8 @@
 /*
  * The domains built at boot: from a configuration file in module 0
  * (docs/configuration.md), or without one, domain 1 from module 0 (kernel)
- * and module 1 (initrd).
+ * and module 1 (initrd). With a store domain (store=yes) it is built first,
+ * then the others, each waiting for it (docs/xenstore.md).
  */
 #include "lib.h"
 #include "bootinfo.h"
@@ -14,23 +15,30 @@
 #include "boot_domains.h"
 #include <tandem/sched.h>
 
-/* A domain the builder refused never runs: it is shut down as crashed with the builder's reason. */
-static void build_one(struct domain *d, const struct bi_module *k, const struct bi_module *rd,
-                      const char *cmdline)
+/* A domain the builder refused never runs: it is shut down as crashed with the reason. */
+static void refuse(struct domain *d, const char *why)
+{
+    strlcpy(d->crash_why, why, sizeof(d->crash_why));
+    d->state = DOM_SHUTDOWN;
+    d->shutdown_reason = SHUTDOWN_crash;
+}
+
+/* Build d; true if it was built (false: refused, shut down as crashed). */
+static bool build_one(struct domain *d, const struct bi_module *k, const struct bi_module *rd,
+                      const char *cmdline, domid_t store_domid)
 {
     struct dom_build_args a = {
         .kernel = __va(k->start), .kernel_len = k->len,
         .initrd = rd ? __va(rd->start) : NULL, .initrd_len = rd ? rd->len : 0,
-        .cmdline = cmdline,
+        .cmdline = cmdline, .store_domid = store_domid,
     };
     char err[160];
 
     if (pv_build_domain(d, &a, err, sizeof(err)) == 0)
-        return;
+        return true;
     printk(XENLOG_ERR "d%u: cannot build the domain from '%s': %s\n", d->domain_id, k->cmdline, err);
-    strlcpy(d->crash_why, err, sizeof(d->crash_why));
-    d->state = DOM_SHUTDOWN;
-    d->shutdown_reason = SHUTDOWN_crash;
+    refuse(d, err);
+    return false;
 }
 
 static void build_legacy(const struct boot_info *bi, uint64_t mem, unsigned int vcpus)
@@ -40,7 +48,7 @@ static void build_legacy(const struct boot_info *bi, uint64_t mem, unsigned int 
     if (!d)
         panic("out of memory creating domain 1");
     build_one(d, &bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL,
-              cmdline_skip_first_word(bi->modules[0].cmdline));
+              cmdline_skip_first_word(bi->modules[0].cmdline), DOMID_INVALID);
 }
 
 /* The module named `name` (modules 1 and up), or a panic naming the line and field. */
@@ -54,27 +62,50 @@ static const struct bi_module *find_module(const struct boot_info *bi, const cha
           "(give it to the boot loader after the configuration)", line, field, name);
 }
 
-static void build_configured(const struct boot_info *bi, const struct domconfig_dom *c,
-                             uint64_t default_mem)
+/* The store domain's state for the domains built after it. */
+enum store_state { STORE_NONE, STORE_BUILT, STORE_FAILED };
+
+/*
+ * Build one configured domain; true if it was built. With a store domain
+ * (store_domid), which is built first: if it could not be built, the
+ * others are refused, since they would wait for it for ever.
+ */
+static bool build_configured(const struct boot_info *bi, const struct domconfig_dom *c,
+                             uint64_t default_mem, domid_t store_domid, enum store_state store)
 {
     const struct bi_module *k = find_module(bi, c->kernel, c->line, "kernel");
     const struct bi_module *rd = c->ramdisk[0] ? find_module(bi, c->ramdisk, c->line, "ramdisk") : NULL;
     uint64_t mem = c->memory ? c->memory : default_mem;
     uint64_t maxmem = MAX(c->maxmem, mem);
     struct domain *d;
+    bool built = false;
 
     /* The builder allocates max_pages; the limit rises to maxmem once it is done. */
     d = domain_create(c->domid, c->name, c->privileged, mem >> PAGE_SHIFT, c->vcpus);
     if (!d) {       /* domain_create gave back all it took: the other domains still boot */
         printk(XENLOG_ERR "d%u: cannot create domain %u (%s): out of hypervisor memory; "
                "the other domains carry on\n", c->domid, c->domid, c->name);
-        return;
+        return false;
     }
     d->weight = c->weight;
     d->cap = c->cap;
     gnttab_set_limits(d, c->max_grant_frames, c->max_maptrack_frames);
-    build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline));
+    BUILD_BUG_ON(DOMCONFIG_MAX_DEVICES != ARRAY_SIZE(d->devices));
+    BUILD_BUG_ON(sizeof(c->devices[0].type) != sizeof(d->devices[0].type));
+    for (unsigned int i = 0; i < c->nr_devices; i++) {
+        memcpy(d->devices[i].type, c->devices[i].type, sizeof(d->devices[i].type));
+        d->devices[i].devid = c->devices[i].id;
+    }
+    d->nr_devices = c->nr_devices;
+    if (store == STORE_FAILED && !c->store) {
+        printk(XENLOG_ERR "d%u: not built: its store domain d%u could not be built, "
+               "it would wait for it for ever\n", d->domain_id, store_domid);
+        refuse(d, "its store domain could not be built");
+    } else
+        built = build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline),
+                          store == STORE_NONE ? DOMID_INVALID : store_domid);
     d->max_pages = maxmem >> PAGE_SHIFT;
+    return built;
 }
 
 static void build_from_config(const struct boot_info *bi, uint64_t default_mem)
@@ -82,6 +113,8 @@ static void build_from_config(const struct boot_info *bi, uint64_t default_mem)
     const struct bi_module *m = &bi->modules[0];
     struct domconfig *cfg = xzalloc(struct domconfig);
     struct domconfig_error err;
+    const struct domconfig_dom *s = NULL;
+    enum store_state store = STORE_NONE;
     char why[200];
 
     if (!cfg)
@@ -92,7 +125,15 @@ static void build_from_config(const struct boot_info *bi, uint64_t default_mem)
     }
     printk("Domain configuration '%s': %u domain%s\n", m->cmdline, cfg->nr, cfg->nr == 1 ? "" : "s");
     for (unsigned int i = 0; i < cfg->nr; i++)
-        build_configured(bi, &cfg->dom[i], default_mem);
+        if (cfg->dom[i].store)
+            s = &cfg->dom[i];
+    if (s) {
+        printk("d%u (%s) serves the store: built first\n", s->domid, s->name);
+        store = build_configured(bi, s, default_mem, s->domid, STORE_BUILT) ? STORE_BUILT : STORE_FAILED;
+    }
+    for (unsigned int i = 0; i < cfg->nr; i++)
+        if (&cfg->dom[i] != s)
+            build_configured(bi, &cfg->dom[i], default_mem, s ? s->domid : DOMID_INVALID, store);
     xfree(cfg);
 }
 

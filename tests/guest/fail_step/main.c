@@ -16,12 +16,28 @@ const char test_title[] = "each domain_create / pv_build_domain step failing lea
 #define LAST_VICTIM  12
 #define SPINNER      13
 
+/* No store= in fail_step.cfg: nothing waits for a store (docs/xenstore.md). */
+static void check_no_store(void)
+{
+    struct tandem_domctl_getstoreinfo si;
+
+    if (start_info->store_evtchn != 0)
+        test_fail("no store domain, yet start_info.store_evtchn is %u", start_info->store_evtchn);
+    for (domid_t d = 0; d <= SPINNER; d += SPINNER) {
+        CHECK_RC(md_storeinfo(d, &si), 0, "getstoreinfo");
+        if (si.store_domid != DOMID_INVALID || si.store_port || si.flags)
+            test_fail("no store domain, yet d%u has store_domid %u, store port %u, flags %#x",
+                      d, si.store_domid, si.store_port, si.flags);
+    }
+}
+
 static void control(void)
 {
     struct tandem_domctl_getdomaininfo i;
     uint64_t before, deadline;
     long rc;
 
+    check_no_store();
     for (domid_t d = FIRST_CREATE; d < FIRST_BUILD; d++)
         CHECK_RC(md_dominfo(d, &i), -XEN_ESRCH, "getdomaininfo of a domain whose creation failed");
     for (domid_t d = FIRST_BUILD; d <= LAST_VICTIM; d++) {
@@ -48,6 +64,8 @@ static void control(void)
            FIRST_CREATE, FIRST_BUILD - 1, FIRST_BUILD, LAST_VICTIM);
 
     CHECK_RC(md_dominfo(SPINNER, &i), 0, "getdomaininfo(spinner)");
+    if (i.flags & TANDEM_DOMINF_paused)
+        test_fail("without a store domain, d%u was built paused", SPINNER);
     before = i.cpu_time_ns;
     for (deadline = md_now() + MD_MS(5000); md_now() < deadline; ) {
         md_sleep_ns(MD_MS(50));

@@ -66,6 +66,8 @@ void test_main(void)
     if (si->store_mfn && mfn_to_pfn(si->store_mfn) != si_pfn + 1)
         test_fail("xenstore page is pfn %#lx, want %#lx", (unsigned long)mfn_to_pfn(si->store_mfn),
                   (unsigned long)si_pfn + 1);
+    if (si->store_evtchn != 0)      /* booted without a configuration: no store domain */
+        test_fail("store_evtchn %u without a store domain, want 0", si->store_evtchn);
     if (mfn_to_pfn(si->console.domU.mfn) != si_pfn + 2)
         test_fail("console page is pfn %#lx, want %#lx", (unsigned long)mfn_to_pfn(si->console.domU.mfn),
                   (unsigned long)si_pfn + 2);

@@ -11,6 +11,7 @@
 #include "domain_layout.h"
 #include "mm.h"
 #include "evtchn.h"
+#include "grant_table.h"
 #include "fault_inject.h"
 #include <tandem/xen.h>
 #include <tandem/errno.h>
@@ -117,10 +118,46 @@ static void fill_start_info(struct builder *b, const struct dom_build_args *a,
 }
 
 /*
+ * What Xen's toolstack does for a domain whose store another domain serves
+ * (libxl's store port, xc_dom_gnttab_seed): its store port unbound for the
+ * store domain, grant refs 0 and 1 granted to it, d paused until the store
+ * domain has introduced it and unpauses it. Steps 8-10 of pv_build_domain;
+ * what they take belongs to d (its teardown closes the port, frees the
+ * table); they run before the L4 pin, whose references a later failure
+ * would leave behind (the vCPU does not hold them yet).
+ */
+static int link_store(struct builder *b, domid_t store, char *err, size_t errlen)
+{
+    struct domain *d = b->d;
+    int port, rc;
+
+    if ((port = fault_inject("build", 8, d->domain_id) ? -XEN_ENOSPC :
+                evtchn_alloc_unbound_port(d, store)) < 0) {
+        snprintf(err, errlen, "no event channel for the store");
+        return port;
+    }
+    d->store_port = port;                   /* start_info.store_evtchn */
+    if ((rc = fault_inject("build", 9, d->domain_id) ? -XEN_ENOMEM :
+              gnttab_seed_entry(d, GNTTAB_RESERVED_CONSOLE, store, d->console_mfn,
+                                GTF_permit_access)) ||
+        (rc = fault_inject("build", 10, d->domain_id) ? -XEN_ENOMEM :
+              gnttab_seed_entry(d, GNTTAB_RESERVED_XENSTORE, store, d->store_mfn,
+                                GTF_permit_access))) {
+        snprintf(err, errlen, "cannot grant the console and store rings to d%u (%d)", store, rc);
+        return rc;
+    }
+    d->store_waiting = true;
+    domain_pause(d);
+    return 0;
+}
+
+/*
  * Steps that take something (fail_step=build:N, fault_inject.h): 1 the p2m
  * copy, 2 the domain's frames (fails half-way), 3 and 4 the console and
  * store ring references, 5 the console port, 6 the L4 pin, 7 CR3's L4
- * reference. One exit path: the p2m copy is the
+ * reference; with a store domain (link_store, run between steps 5 and 6,
+ * numbered after the older steps) 8 the store port, 9 and 10 grant refs 0
+ * and 1. One exit path: the p2m copy is the
  * builder's own; everything else taken belongs to the domain, which the
  * caller shuts down (domain_destroy releases it through the reference counts).
  */
@@ -190,6 +227,10 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
         goto out;
     }
     d->console_port = port;
+    d->store_domid = a->store_domid;
+    if (a->store_domid != DOMID_INVALID && a->store_domid != d->domain_id &&
+        (rc = link_store(&b, a->store_domid, err, errlen)))
+        goto out;
     fill_start_info(&b, a, &info);
     build_page_tables(&b);
     if (info.hypercall_page != ELF_UNSET)
@@ -224,6 +265,9 @@ int pv_build_domain(struct domain *d, const struct dom_build_args *a, char *err,
            d->domain_id, info.guest_os[0] ? info.guest_os : "PV", (unsigned long)info.entry,
            (unsigned long)nr_pages, (unsigned long)l.virt_base, (unsigned long)l.v_end,
            (unsigned long)l.nr_pt, info.hypercall_page != ELF_UNSET ? ", hypercall page" : "");
+    if (d->store_waiting)
+        printk("d%u: paused until its store domain d%u introduces it (store port %u, grant refs 0-1)\n",
+               d->domain_id, a->store_domid, d->store_port);
     rc = 0;
 out:
     xfree(b.p2m);

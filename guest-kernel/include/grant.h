@@ -1,0 +1,34 @@
+/*
+ * The guest kernel's grant table (kernel/grant.c): grants this domain gives
+ * (its own v1 table, refs from GNTTAB_NR_RESERVED_ENTRIES up; 0-7 are the
+ * builder's and the toolstack's, as in Linux) and other domains' grants it
+ * maps into the kernel. Callable from threads; events are masked around the
+ * bookkeeping. Errors are negative Xen errno values.
+ */
+#ifndef GUEST_GRANT_H
+#define GUEST_GRANT_H
+
+#include "kernel.h"
+
+/* Let `domid` map or copy machine frame `mfn` (read-only if asked): the ref (>= 8), or -errno. */
+int gnttab_grant(uint16_t domid, uint64_t mfn, bool readonly);
+/* Withdraw a ref from gnttab_grant: 0; -EBUSY while mapped (GTF_reading/writing); -EINVAL if not ours. */
+int gnttab_end(int ref);
+
+/*
+ * Map grant `ref` of domain `domid` into the kernel (GNTMAP_host_map at the
+ * kernel-map address of a page taken from the allocator for the purpose):
+ * its VA, or NULL with *err the GNTST_* status turned into -errno
+ * (-ENOSPC when no slot or page is left).
+ */
+void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
+/* Undo gnttab_map: 0, or -EINVAL if va is not a mapping we hold, -EIO if Xen refused. */
+int gnttab_unmap(void *va);
+
+/* The shell's `grants`: every entry of our table in use, then every mapping held. */
+void gnttab_list(void);
+
+/* Our domain id (from the Xen domain handle, where Tandem puts it); ~0 if unknown. */
+unsigned int kernel_domid(void);
+
+#endif

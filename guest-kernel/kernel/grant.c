@@ -1,0 +1,242 @@
+/*
+ * The guest kernel's grant table (grant.h), the Linux way: setup_table
+ * lists our table's frames, we map them at the kernel-map address of pages
+ * kept for the purpose; refs come from a pv_gntref pool above the reserved
+ * eight; an entry is filled domid and frame first, flags last, and ended by
+ * a compare-and-exchange of its flags that fails while Xen has it pinned
+ * (Linux's gnttab_end_foreign_access_ref_v1). Foreign grants are mapped
+ * with GNTMAP_host_map over the kernel-map entry of a page of ours, which
+ * is put back after the unmap (the page stays out of the allocator while
+ * the mapping lives: nothing else can reach that VA).
+ */
+#include "grant.h"
+#include "mm.h"
+#include "pv_gntref.h"
+#include <tandem/grant_table.h>
+#include <tandem/version.h>
+
+#define GNT_FRAMES   1                                  /* 512 v1 entries */
+#define GNT_ENTRIES  (GNT_FRAMES * PAGE_SIZE / sizeof(struct grant_entry_v1))
+#define GNT_MAPS     64                                 /* foreign grants mapped at once */
+
+static volatile struct grant_entry_v1 *table;          /* NULL until gnttab_setup succeeds */
+static struct gntref_pool pool;
+static uint32_t pool_next[GNT_ENTRIES - GNTTAB_NR_RESERVED_ENTRIES];
+
+static struct gnt_map {
+    bool used;
+    uint16_t domid;
+    uint32_t ref;
+    grant_handle_t handle;
+    bool readonly;
+    uint64_t pfn;                                       /* our page whose kernel-map VA it took */
+} maps[GNT_MAPS];
+
+/* Tandem puts the domain id in bytes 14-15 of the Xen domain handle (Xen's is the toolstack's UUID). */
+unsigned int kernel_domid(void)
+{
+    uint8_t h[16];
+
+    return HYPERVISOR_xen_version(XENVER_guest_handle, h) ? ~0U : (unsigned int)h[14] << 8 | h[15];
+}
+
+/* GNTST_* to -errno, for callers that speak errno. */
+static int gntst_errno(int16_t st)
+{
+    switch (st) {
+    case GNTST_okay:              return 0;
+    case GNTST_bad_domain:        return -XEN_ESRCH;
+    case GNTST_bad_gntref:        return -XEN_ENOENT;
+    case GNTST_permission_denied: return -XEN_EACCES;
+    case GNTST_no_space:          return -XEN_ENOSPC;
+    case GNTST_eagain:            return -XEN_EAGAIN;
+    default:                      return -XEN_EIO;
+    }
+}
+
+/* First use: our table's frames from Xen, mapped read-write in the kernel; 0 or -errno. */
+static int gnttab_setup(void)
+{
+    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = GNT_FRAMES };
+    uint64_t frames[GNT_FRAMES], pfn;
+    long rc;
+
+    if (table)
+        return 0;
+    st.frame_list = (uint64_t)frames;
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    if (rc || st.status != GNTST_okay) {
+        printk("grant: setup_table refused (%ld, status %d)\n", rc, st.status);
+        return rc ? (int)rc : gntst_errno(st.status);
+    }
+    /* GNT_FRAMES contiguous pages give up their kernel mapping to the table for good. */
+    if (!(pfn = alloc_pages(GNT_FRAMES, PG_KERNEL)))
+        return -XEN_ENOMEM;
+    for (unsigned int i = 0; i < GNT_FRAMES; i++) {
+        rc = HYPERVISOR_update_va_mapping((uint64_t)pfn_to_virt(pfn + i),
+                                          (frames[i] << PAGE_SHIFT) | PTE_KERNEL_RW | _PAGE_NX, UVMF_INVLPG);
+        if (rc) {
+            printk("grant: cannot map table frame %lx (%ld)\n", (unsigned long)frames[i], rc);
+            return (int)rc;         /* the pages stay taken: their mapping may be gone */
+        }
+    }
+    gntref_pool_init(&pool, GNTTAB_NR_RESERVED_ENTRIES, ARRAY_SIZE(pool_next), pool_next);
+    table = pfn_to_virt(pfn);
+    return 0;
+}
+
+int gnttab_grant(uint16_t domid, uint64_t mfn, bool readonly)
+{
+    grant_ref_t ref;
+    uint8_t m;
+    int rc;
+
+    if (mfn > UINT32_MAX)
+        return -XEN_EINVAL;         /* a v1 entry's frame is 32 bits */
+    m = events_save();
+    rc = gnttab_setup();
+    if (!rc)
+        rc = gntref_claim(&pool, &ref);
+    events_restore(m);
+    if (rc)
+        return rc;
+    table[ref].domid = domid;
+    table[ref].frame = (uint32_t)mfn;
+    /* domid and frame visible before the flags that make Xen read them (Linux: wmb()). */
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    table[ref].flags = GTF_permit_access | (readonly ? GTF_readonly : 0);
+    return (int)ref;
+}
+
+int gnttab_end(int ref)
+{
+    uint16_t flags;
+    uint8_t m;
+    int rc;
+
+    m = events_save();
+    if (!table || ref < 0 || !gntref_is_claimed(&pool, (grant_ref_t)ref)) {
+        events_restore(m);
+        return -XEN_EINVAL;
+    }
+    /* Clear the flags unless Xen has the entry pinned: one compare-and-exchange, retried only
+     * when Xen changed the flags between our read and our write. */
+    flags = table[ref].flags;
+    do {
+        if (flags & (GTF_reading | GTF_writing)) {
+            events_restore(m);
+            return -XEN_EBUSY;
+        }
+    } while (!__atomic_compare_exchange_n(&table[ref].flags, &flags, 0, false, __ATOMIC_SEQ_CST,
+                                          __ATOMIC_SEQ_CST));
+    rc = gntref_release(&pool, (grant_ref_t)ref);
+    events_restore(m);
+    return rc;
+}
+
+void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
+{
+    struct gnttab_map_grant_ref op = { .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+                                       .ref = ref, .dom = domid };
+    struct gnt_map *g = NULL;
+    uint64_t pfn;
+    uint8_t m = events_save();
+    long rc;
+
+    for (unsigned int i = 0; i < GNT_MAPS && !g; i++)
+        if (!maps[i].used)
+            g = &maps[i];
+    if (g)
+        g->used = true;             /* claimed; filled in below */
+    events_restore(m);
+    if (!g || !(pfn = alloc_page(PG_KERNEL))) {
+        if (g)
+            g->used = false;
+        *err = -XEN_ENOSPC;
+        return NULL;
+    }
+    op.host_addr = (uint64_t)pfn_to_virt(pfn);
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+    if (rc || op.status != GNTST_okay) {
+        *err = rc ? (int)rc : gntst_errno(op.status);
+        free_page(pfn, PG_KERNEL);  /* a refused map left the entry as it was */
+        g->used = false;
+        return NULL;
+    }
+    g->domid = domid;
+    g->ref = ref;
+    g->handle = op.handle;
+    g->readonly = readonly;
+    g->pfn = pfn;
+    *err = 0;
+    return pfn_to_virt(pfn);
+}
+
+int gnttab_unmap(void *va)
+{
+    struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va };
+    struct gnt_map *g = NULL;
+    long rc;
+
+    for (unsigned int i = 0; i < GNT_MAPS && !g; i++)
+        if (maps[i].used && maps[i].pfn && pfn_to_virt(maps[i].pfn) == va)
+            g = &maps[i];
+    if (!g)
+        return -XEN_EINVAL;
+    op.handle = g->handle;
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
+    if (rc || op.status != GNTST_okay) {
+        printk("grant: unmap of d%u ref %u refused (%ld, status %d)\n", g->domid, g->ref, rc, op.status);
+        return -XEN_EIO;            /* the mapping stays on the list, the page stays taken */
+    }
+    /* Xen cleared the entry: the page's own kernel mapping back, then the page. */
+    rc = HYPERVISOR_update_va_mapping((uint64_t)va, pfn_maddr(g->pfn) | PTE_KERNEL_RW | _PAGE_NX,
+                                      UVMF_INVLPG);
+    if (rc)
+        printk("grant: cannot remap page %lx (%ld): left out of the allocator\n",
+               (unsigned long)g->pfn, rc);
+    else
+        free_page(g->pfn, PG_KERNEL);
+    g->pfn = 0;
+    g->used = false;
+    return 0;
+}
+
+static void flags_text(uint16_t f, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s%s%s%s", (f & GTF_type_mask) == GTF_permit_access ? "permit" : "other",
+             (f & GTF_readonly) ? ",readonly" : "", (f & GTF_reading) ? ",reading" : "",
+             (f & GTF_writing) ? ",writing" : "");
+}
+
+void gnttab_list(void)
+{
+    unsigned int n = 0;
+    char f[40];
+
+    if (gnttab_setup()) {
+        printk("grants: no grant table\n");
+        return;
+    }
+    printk("grants given (ref domid frame flags):\n");
+    for (unsigned int r = 0; r < GNT_ENTRIES; r++) {
+        uint16_t fl = table[r].flags;
+        if (!(fl & GTF_type_mask))
+            continue;
+        flags_text(fl, f, sizeof(f));
+        printk("  %4u d%-5u %8lx %s%s\n", r, table[r].domid, (unsigned long)table[r].frame, f,
+               r < GNTTAB_NR_RESERVED_ENTRIES ? " (reserved)" : "");
+        n++;
+    }
+    printk("  %u in use, %u free refs\n", n, gntref_nr_free(&pool));
+    n = 0;
+    printk("grant mappings held (handle domain ref va):\n");
+    for (unsigned int i = 0; i < GNT_MAPS; i++) {
+        if (!maps[i].used || !maps[i].pfn)
+            continue;
+        printk("  %4u d%-5u %4u %lx%s\n", maps[i].handle, maps[i].domid, maps[i].ref,
+               (unsigned long)pfn_to_virt(maps[i].pfn), maps[i].readonly ? " readonly" : "");
+        n++;
+    }
+    printk("  %u held\n", n);
+}

@@ -1,0 +1,450 @@
+/*
+ * The store domain (store.h; docs/xenstore.md, "The store domain"): the
+ * store library in the kernel, and the `xenstored` thread that introduces
+ * each domain waiting for us (its ring mapped from grant ref 1, its store
+ * port bound, its standard and device nodes written, @introduceDomain,
+ * then unpaused), serves every ring on its events with a budget per
+ * connection per pass, and releases dying or vanished domains on
+ * VIRQ_DOM_EXC. A client breaking the protocol loses its connection, never
+ * the store domain. The store is not thread-safe: every call into it is
+ * made with events masked (one vCPU: no other thread runs meanwhile).
+ */
+#include "store.h"
+#include "grant.h"
+#include "kalloc.h"
+#include "pvos.h"
+#include <tandem/domctl.h>
+#include <tandem/event_channel.h>
+#include <tandem/grant_table.h>
+
+#define SD_DOMS    32           /* domains served at once */
+#define SD_BUDGET  16           /* requests per connection per pass */
+
+enum sd_state { SD_FREE, SD_LIVE, SD_DEAD };     /* DEAD: connection dropped, nodes kept */
+
+static struct sd_dom {
+    enum sd_state state;
+    uint16_t domid;
+    uint32_t port;              /* our end of its store port */
+    void *ring;                 /* its store page, mapped from its grant ref 1 */
+    struct xsd_conn *conn;
+    volatile bool kick;         /* its port fired */
+    bool more;                  /* serving left work */
+} doms[SD_DOMS];
+
+static struct xsd_store *store;
+static uint16_t self;
+static volatile bool work, dom_exc;
+static struct pvos_wait wait;
+static struct xsd_msg req_buf, rsp_buf;         /* for the store's own requests (events masked) */
+
+static void *sd_alloc(void *ctx, size_t size) { (void)ctx; return kalloc(size); }
+static void sd_free(void *ctx, void *ptr) { (void)ctx; kfree(ptr); }
+
+bool store_is_local(void)
+{
+    return store != NULL;
+}
+
+static void kick_thread(void)
+{
+    work = true;
+    pvos_wake(&wait);
+}
+
+int store_local_request(const struct xsd_sockmsg *req, const void *body, struct xsd_msg *reply)
+{
+    uint8_t m = events_save();
+    int rc = xsd_process(store, self, req, body, reply);
+
+    events_restore(m);
+    kick_thread();              /* its change may have queued watch events for others */
+    return rc ? -XEN_EIO : 0;
+}
+
+bool store_local_event(struct xsd_msg *ev)
+{
+    uint8_t m = events_save();
+    bool got = xsd_next_event(store, self, ev);
+
+    events_restore(m);
+    return got;
+}
+
+/* ---- the store's own requests, as domain `self` (privileged: every node is ours to write) ---- */
+
+/* Send req_buf (type, len bytes of body built by the caller): 0 or the XS_ERROR name logged, -1. */
+static int sd_send(uint32_t type, uint32_t len)
+{
+    req_buf.hdr = (struct xsd_sockmsg){ .type = type, .len = len };
+    if (xsd_process(store, self, &req_buf.hdr, req_buf.body, &rsp_buf))
+        return -1;
+    if (rsp_buf.hdr.type == XS_ERROR) {
+        rsp_buf.body[rsp_buf.hdr.len < sizeof(rsp_buf.body) ? rsp_buf.hdr.len : 0] = 0;
+        printk("xenstored: %s of %s: %s\n", type == XS_WRITE ? "write" : type == XS_RM ? "rm" :
+               type == XS_SET_PERMS ? "set_perms" : "request", req_buf.body, rsp_buf.body);
+        return -1;
+    }
+    return 0;
+}
+
+/* "a\0b\0..." of n strings into req_buf.body; its length. Callers keep well under the payload max. */
+static uint32_t sd_body(unsigned int n, const char *const *s)
+{
+    uint32_t len = 0;
+
+    for (unsigned int i = 0; i < n; i++) {
+        size_t l = strlen(s[i]);
+        memcpy(req_buf.body + len, s[i], l + 1);
+        len += (uint32_t)l + 1;
+    }
+    return len;
+}
+
+/* Write path = value; with perms (a "n0 r1" style space-separated list) unless NULL. */
+static int sd_write(const char *path, const char *value, const char *perms)
+{
+    const char *pv[2] = { path, value };
+    uint32_t len = sd_body(2, pv) - 1;          /* the value goes without its NUL */
+    char p[64], *q;
+    int rc = sd_send(XS_WRITE, len);
+
+    if (rc || !perms)
+        return rc;
+    snprintf(p, sizeof(p), "%s", perms);
+    len = sd_body(1, &path);
+    for (q = p; *q; q++)
+        if (*q == ' ')
+            *q = 0;
+    /* The perms string with its spaces turned into NULs, plus the final NUL. */
+    memcpy(req_buf.body + len, p, strlen(perms) + 1);
+    len += (uint32_t)strlen(perms) + 1;
+    return sd_send(XS_SET_PERMS, len);
+}
+
+static int sd_rm(const char *path)
+{
+    return sd_send(XS_RM, sd_body(1, &path));
+}
+
+/* ---- domains ---- */
+
+static long domctl(uint32_t cmd, uint16_t domid, struct tandem_domctl *op)
+{
+    uint32_t index = op->u.getdevice.index;
+
+    *op = (struct tandem_domctl){ .cmd = cmd, .interface_version = TANDEM_DOMCTL_INTERFACE_VERSION,
+                                  .domid = domid };
+    if (cmd == TANDEM_DOMCTL_getdevice)
+        op->u.getdevice.index = index;
+    return HYPERVISOR_tandem_domctl(op);
+}
+
+/* The standard nodes of /local/domain/N, with the permissions Xen's libxl gives them. */
+static void write_standard_nodes(uint16_t d, const char *name, const struct tandem_domctl_getstoreinfo *si,
+                                 unsigned int nr_vcpus)
+{
+    char dom[32], path[96], val[32], ro[24], rw[16];
+
+    snprintf(dom, sizeof(dom), "/local/domain/%u", d);
+    snprintf(ro, sizeof(ro), d == self ? "n%u" : "n%u r%u", self, d);  /* ours, readable by it */
+    snprintf(rw, sizeof(rw), "n%u", d);                                /* its own */
+    sd_write(dom, "", ro);
+#define NODE(sub, perms, ...) do { snprintf(path, sizeof(path), "%s/" sub, dom); \
+                                   snprintf(val, sizeof(val), __VA_ARGS__); sd_write(path, val, perms); } while (0)
+    NODE("name", ro, "%s", name);
+    NODE("domid", ro, "%u", d);
+    NODE("memory", ro, "%s", "");
+    NODE("memory/target", ro, "%lu", (unsigned long)si->target_kib);
+    NODE("memory/static-max", ro, "%lu", (unsigned long)si->maxmem_kib);
+    NODE("cpu", ro, "%s", "");
+    for (unsigned int k = 0; k < nr_vcpus && k < 64; k++) {
+        snprintf(path, sizeof(path), "%s/cpu/%u/availability", dom, k);
+        sd_write(path, "online", ro);
+    }
+    NODE("console", ro, "%s", "");
+    NODE("console/ring-ref", ro, "%lu", (unsigned long)si->console_mfn);
+    NODE("console/port", ro, "%u", si->console_port);
+    NODE("console/limit", ro, "%u", 1048576);
+    NODE("console/type", ro, "%s", "xenconsoled");
+    NODE("console/output", ro, "%s", "pty");
+    if (d != self) {
+        NODE("store", ro, "%s", "");
+        NODE("store/port", ro, "%u", si->store_port);
+        NODE("store/ring-ref", ro, "%lu", (unsigned long)si->store_mfn);
+    }
+    NODE("device", ro, "%s", "");
+    NODE("control", ro, "%s", "");
+    NODE("control/shutdown", rw, "%s", "");
+    NODE("data", rw, "%s", "");
+#undef NODE
+}
+
+/* device/TYPE/ID of d and backend/TYPE/d/ID of its backend B, each side's, readable by the other. */
+static void write_device_nodes(uint16_t d, unsigned int nr)
+{
+    struct tandem_domctl op;
+
+    for (unsigned int i = 0; i < nr && i < TANDEM_DOMCTL_MAX_DEVICES; i++) {
+        char fe[96], be[96], path[128], val[96], fp[24], bp[24];
+        const struct tandem_domctl_getdevice *g = &op.u.getdevice;
+        op.u.getdevice.index = i;
+        if (domctl(TANDEM_DOMCTL_getdevice, d, &op)) {
+            printk("xenstored: d%u: getdevice %u refused\n", d, i);
+            continue;
+        }
+        snprintf(fe, sizeof(fe), "/local/domain/%u/device/%.15s/%u", d, g->type, g->devid);
+        snprintf(be, sizeof(be), "/local/domain/%u/backend/%.15s/%u/%u", g->backend_domid, g->type, d, g->devid);
+        snprintf(fp, sizeof(fp), "n%u r%u", d, g->backend_domid);
+        snprintf(bp, sizeof(bp), "n%u r%u", g->backend_domid, d);
+        sd_write(fe, "", fp);
+        snprintf(path, sizeof(path), "%s/backend", fe);
+        sd_write(path, be, fp);
+        snprintf(path, sizeof(path), "%s/backend-id", fe);
+        snprintf(val, sizeof(val), "%u", g->backend_domid);
+        sd_write(path, val, fp);
+        snprintf(path, sizeof(path), "%s/state", fe);
+        sd_write(path, "1", fp);
+        sd_write(be, "", bp);
+        snprintf(path, sizeof(path), "%s/frontend", be);
+        sd_write(path, fe, bp);
+        snprintf(path, sizeof(path), "%s/frontend-id", be);
+        snprintf(val, sizeof(val), "%u", d);
+        sd_write(path, val, bp);
+        snprintf(path, sizeof(path), "%s/state", be);
+        sd_write(path, "1", bp);
+    }
+}
+
+static struct sd_dom *find_dom(uint16_t d)
+{
+    for (unsigned int i = 0; i < SD_DOMS; i++)
+        if (doms[i].state != SD_FREE && doms[i].domid == d)
+            return &doms[i];
+    return NULL;
+}
+
+static void ring_event(uint32_t port, void *ctx)
+{
+    struct sd_dom *sd = ctx;
+
+    (void)port;
+    sd->kick = true;
+    kick_thread();
+}
+
+/* Let go of a connection: the library's, then the ring mapping and the port. */
+static void drop_conn(struct sd_dom *sd)
+{
+    uint8_t m = events_save();
+
+    if (sd->conn)
+        xsd_conn_destroy(sd->conn);
+    sd->conn = NULL;
+    events_restore(m);
+    if (sd->port)
+        pvos_evtchn_close(sd->port);
+    sd->port = 0;
+    if (sd->ring && gnttab_unmap(sd->ring))
+        printk("xenstored: d%u: its ring stays mapped\n", sd->domid);
+    sd->ring = NULL;
+}
+
+static int unpause(uint16_t d)
+{
+    struct tandem_domctl op;
+
+    return (int)domctl(TANDEM_DOMCTL_unpause, d, &op);
+}
+
+/* Xen's toolstack order: ring and port, nodes, XS_INTRODUCE, then the domain runs. */
+static void introduce(const struct tandem_domctl_getdomaininfo *di, const struct tandem_domctl_getstoreinfo *si)
+{
+    struct sd_dom *sd = NULL;
+    uint16_t d = di->domid;
+    uint8_t m;
+    int err;
+
+    for (unsigned int i = 0; i < SD_DOMS && !sd; i++)
+        if (doms[i].state == SD_FREE)
+            sd = &doms[i];
+    if (!sd) {
+        printk("xenstored: d%u: no room for another domain, left paused\n", d);
+        return;
+    }
+    *sd = (struct sd_dom){ .state = SD_DEAD, .domid = d };
+    sd->ring = gnttab_map(d, GNTTAB_RESERVED_XENSTORE, false, &err);
+    if (!sd->ring)
+        printk("xenstored: d%u: cannot map its store ring (grant ref 1): %d\n", d, err);
+    else if ((err = pvos_evtchn_bind_interdomain(d, si->store_port, &sd->port)))
+        printk("xenstored: d%u: cannot bind its store port %u: %d\n", d, si->store_port, err);
+    if (!sd->ring || err) {
+        drop_conn(sd);
+        goto run;
+    }
+    m = events_save();
+    write_standard_nodes(d, di->name, si, di->nr_vcpus);
+    write_device_nodes(d, si->nr_devices);
+    xsd_introduce(store, d);
+    sd->conn = xsd_conn_create(store, d, sd->ring);
+    events_restore(m);
+    if (!sd->conn) {
+        printk("xenstored: d%u: no memory for its connection\n", d);
+        drop_conn(sd);
+        goto run;
+    }
+    sd->state = SD_LIVE;
+    sd->kick = true;            /* it may have written before we bound the port */
+    pvos_evtchn_handle(sd->port, ring_event, sd);
+    printk("xenstored: introduced d%u (%s): ring mfn %lx, port %u -> %u, %u device%s\n", d, di->name,
+           (unsigned long)si->store_mfn, si->store_port, sd->port, si->nr_devices,
+           si->nr_devices == 1 ? "" : "s");
+run:
+    if ((si->flags & TANDEM_STOREINF_waiting) && (err = unpause(d)))
+        printk("xenstored: d%u: unpause refused (%d)\n", d, err);
+}
+
+/* Every domain we serve that is not introduced yet and is alive. */
+static void introduce_waiting(void)
+{
+    struct tandem_domctl op, sop;
+    unsigned int id = 0;
+
+    while (domctl(TANDEM_DOMCTL_getdomaininfo, (uint16_t)id, &op) == 0) {
+        struct tandem_domctl_getdomaininfo di = op.u.getdomaininfo;
+        id = di.domid + 1u;
+        if (di.domid == self || (di.flags & (TANDEM_DOMINF_dying | TANDEM_DOMINF_shutdown)) ||
+            find_dom(di.domid))
+            continue;
+        if (domctl(TANDEM_DOMCTL_getstoreinfo, di.domid, &sop) || sop.u.getstoreinfo.store_domid != self)
+            continue;
+        introduce(&di, &sop.u.getstoreinfo);
+    }
+}
+
+/* VIRQ_DOM_EXC: domains that are dying, shut down or gone leave the store (as xl would). */
+static void release_gone(void)
+{
+    struct tandem_domctl op;
+    char path[32];
+
+    for (unsigned int i = 0; i < SD_DOMS; i++) {
+        struct sd_dom *sd = &doms[i];
+        uint8_t m;
+        if (sd->state == SD_FREE)
+            continue;
+        if (!domctl(TANDEM_DOMCTL_getdomaininfo, sd->domid, &op) && op.u.getdomaininfo.domid == sd->domid &&
+            !(op.u.getdomaininfo.flags & (TANDEM_DOMINF_dying | TANDEM_DOMINF_shutdown)))
+            continue;
+        m = events_save();
+        xsd_release(store, sd->domid);      /* fires @releaseDomain */
+        events_restore(m);
+        drop_conn(sd);
+        snprintf(path, sizeof(path), "/local/domain/%u", sd->domid);
+        m = events_save();
+        sd_rm(path);
+        events_restore(m);
+        printk("xenstored: released d%u\n", sd->domid);
+        sd->state = SD_FREE;
+    }
+}
+
+static void dom_exc_event(uint32_t port, void *ctx)
+{
+    (void)port, (void)ctx;
+    dom_exc = true;
+    kick_thread();
+}
+
+/* One pass over the connections, from a rotating start; true if any has work left. */
+static bool serve_pass(void)
+{
+    static unsigned int start;
+    bool more = false;
+
+    start = (start + 1) % SD_DOMS;
+    for (unsigned int k = 0; k < SD_DOMS; k++) {
+        struct sd_dom *sd = &doms[(start + k) % SD_DOMS];
+        unsigned int bits;
+        uint8_t m;
+        if (sd->state != SD_LIVE)
+            continue;
+        m = events_save();
+        if (!sd->kick && !sd->more && !xsd_conn_pending(sd->conn)) {
+            events_restore(m);
+            continue;
+        }
+        sd->kick = false;
+        bits = xsd_conn_serve(sd->conn, SD_BUDGET);
+        events_restore(m);
+        if (bits & XSD_SERVE_DEAD) {
+            printk("xenstored: d%u broke the store protocol: connection dropped (the domain runs on)\n",
+                   sd->domid);
+            drop_conn(sd);
+            sd->state = SD_DEAD;
+            continue;
+        }
+        if (bits & XSD_SERVE_NOTIFY)
+            pvos_evtchn_notify(sd->port);
+        sd->more = bits & XSD_SERVE_MORE;
+        more |= sd->more;
+    }
+    return more;
+}
+
+static bool has_work(void *arg)
+{
+    (void)arg;
+    return work;
+}
+
+static void xenstored_main(void *arg)
+{
+    (void)arg;
+    introduce_waiting();
+    for (;;) {
+        bool more;
+        work = false;
+        if (dom_exc) {
+            dom_exc = false;
+            release_gone();
+            introduce_waiting();
+        }
+        more = serve_pass();
+        /* A pass serves every connection's new output too (watch events one client's request
+         * queued for another), so only new events or work left need another. */
+        if (more)
+            thread_sleep_until(system_time_ns() + 1000000);    /* a flood slows only its sender */
+        else
+            pvos_wait_until(&wait, has_work, NULL, 0);
+    }
+}
+
+bool store_domain_start(void)
+{
+    static const struct xsd_alloc alloc = { sd_alloc, sd_free, NULL };
+    static const struct xsd_quota quota = XSD_QUOTA_DEFAULT;
+    struct tandem_domctl op, sop;
+    struct evtchn_bind_virq bv = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    uint8_t m;
+
+    if (domctl(TANDEM_DOMCTL_getstoreinfo, DOMID_SELF, &sop) ||
+        sop.u.getstoreinfo.store_domid != sop.u.getstoreinfo.domid)
+        return false;
+    self = sop.u.getstoreinfo.domid;
+    if (!(store = xsd_store_create(&alloc, &quota))) {
+        printk("xenstored: no memory for the store\n");
+        return false;
+    }
+    if (HYPERVISOR_event_channel_op(EVTCHNOP_bind_virq, &bv) ||
+        pvos_evtchn_handle(bv.port, dom_exc_event, NULL))
+        printk("xenstored: cannot bind VIRQ_DOM_EXC: dying domains stay in the store\n");
+    domctl(TANDEM_DOMCTL_getdomaininfo, self, &op);
+    m = events_save();
+    xsd_introduce(store, self);
+    write_standard_nodes(self, op.u.getdomaininfo.name, &sop.u.getstoreinfo, op.u.getdomaininfo.nr_vcpus);
+    events_restore(m);
+    thread_create("xenstored", xenstored_main, NULL);
+    printk("xenstored: d%u is the store domain\n", self);
+    return true;
+}
