@@ -193,8 +193,8 @@ static void write_device_nodes(uint16_t d, unsigned int nr)
             printk("xenstored: d%u: getdevice %u refused\n", d, i);
             continue;
         }
-        snprintf(fe, sizeof(fe), "/local/domain/%u/device/%.15s/%u", d, g->type, g->devid);
-        snprintf(be, sizeof(be), "/local/domain/%u/backend/%.15s/%u/%u", g->backend_domid, g->type, d, g->devid);
+        snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", d, g->type, g->devid);
+        snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", g->backend_domid, g->type, d, g->devid);
         snprintf(fp, sizeof(fp), "n%u r%u", d, g->backend_domid);
         snprintf(bp, sizeof(bp), "n%u r%u", g->backend_domid, d);
         sd_write(fe, "", fp);
