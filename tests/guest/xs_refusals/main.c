@@ -4,8 +4,8 @@
  * the errno): ENOENT (missing nodes, unknown transaction ids, unwatching
  * nothing), EACCES (another domain's private nodes, the privileged-only
  * INTRODUCE/RELEASE/IS_DOMAIN_INTRODUCED from a domU), EINVAL (a missing
- * NUL, extra strings, bad path characters, paths over
- * XENSTORE_ABS_PATH_MAX / XENSTORE_REL_PATH_MAX, bad permissions), ENOSYS
+ * NUL, extra strings, bad path characters, paths over Xen's path-max
+ * (XENSTORE_REL_PATH_MAX), bad permissions), ENOSYS
  * (unknown and unimplemented types), EEXIST, EBUSY, and every per-domain
  * quota (nodes and entry size: ENOSPC, watches: E2BIG, transactions:
  * ENOSPC, permission entries: ENOSPC), after which the store still serves us.
@@ -82,17 +82,29 @@ static void einval(void)
     xst_expect_err(XS_GET_DOMAIN_PATH, 0, "one", XST_STR, "EINVAL", "get_domain_path 'one'");
 
     /*
-     * Path limits: XENSTORE_ABS_PATH_MAX (3072) for an absolute path outside
-     * /local/domain/N/ ("/a/a/.../a": valid at 3072 bytes, where "/" lets a
-     * domU learn nothing: EACCES), XENSTORE_REL_PATH_MAX (2048) relative.
+     * Path limits (Xen's is_valid_nodename): a domU's path may hold at most
+     * XENSTORE_REL_PATH_MAX (2048, Xen's path-max quota) bytes after a
+     * "/local/domain/<N>/" prefix, or in all without one, so
+     * XENSTORE_ABS_PATH_MAX (3072) is not reached from a domU.
      */
-    for (i = 0; i < 3072; i++)
+    for (i = 0; i < 2048; i++)
         big[i] = i % 2 ? 'a' : '/';
-    big[3072] = 'a';
-    big[3073] = '\0';
-    xst_expect_err(XS_READ, 0, big, XST_STR, "EINVAL", "absolute path of 3073 bytes");
-    big[3072] = '\0';
-    xst_expect_err(XS_READ, 0, big, XST_STR, "EACCES", "absolute path of 3072 bytes (valid, not ours)");
+    big[2048] = 'a';
+    big[2049] = '\0';
+    xst_expect_err(XS_READ, 0, big, XST_STR, "EINVAL", "absolute path of 2049 bytes");
+    big[2048] = '\0';
+    xst_expect_err(XS_READ, 0, big, XST_STR, "EACCES", "absolute path of 2048 bytes (valid, not ours)");
+    {
+        char pre[24];
+        uint32_t pl = (uint32_t)snprintf(pre, sizeof(pre), "/local/domain/%u/", xst.self);
+        memcpy(big, pre, pl);
+        for (i = 0; i < 2049; i++)
+            big[pl + i] = i % 2 ? '/' : 'c';
+        big[pl + 2049] = '\0';
+        xst_expect_err(XS_READ, 0, big, XST_STR, "EINVAL", "our prefix + 2049 bytes");
+        big[pl + 2047] = '\0';
+        xst_expect_err(XS_READ, 0, big, XST_STR, "ENOENT", "our prefix + 2047 bytes (valid, missing)");
+    }
     for (i = 0; i < 2049; i++)
         big[i] = i % 2 ? '/' : 'b';
     big[2049] = '\0';
@@ -132,7 +144,11 @@ static void quotas(void)
         test_fail("node quota: %u nodes written before ENOSPC, want 900-1000", nodes);
     xst_expect_err(XS_WRITE, 0, "data/q99", 9, "ENOSPC", "one node more (raw)");
     printk("xs_refusals: node quota: %u nodes written, then ENOSPC\n", nodes);
-    XST_CHECK(xenbus_rm(&xst.c, 0, "data"), 0, "rm data (gives the nodes back)");
+    /* data/ is ours, its parent (our home) the store domain's: empty it, keep it */
+    for (unsigned int d = 0; d < 20; d++) {
+        snprintf(p, sizeof(p), "data/q%u", d);
+        XST_CHECK(xenbus_rm(&xst.c, 0, p), 0, "rm data/qN (gives the nodes back)");
+    }
     XST_CHECK(xenbus_write(&xst.c, 0, "data/after", "1"), 0, "a write after the quota freed");
 
     /* Entry size (2048: value + children names + permissions) */
@@ -200,6 +216,7 @@ void test_main(void)
     quotas();
     /* Still served after every refusal */
     xst_read_is("name", "xs_refusals");
-    XST_CHECK(xenbus_rm(&xst.c, 0, "data"), 0, "rm data");
+    XST_CHECK(xenbus_rm(&xst.c, 0, "data/after"), 0, "rm data/after");
+    XST_CHECK(xenbus_rm(&xst.c, 0, "data/big"), 0, "rm data/big");
     test_success();
 }
