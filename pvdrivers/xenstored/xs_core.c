@@ -141,25 +141,56 @@ static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
 }
 
 /*
+ * The deepest node of n's subtree on the way to n's path + rest (rest
+ * "/a/b": n's child a, its child b, as far as they exist).
+ */
+static const struct xs_node *deepest_below(const struct xs_node *n, const char *rest)
+{
+    while (*rest == '/') {
+        const char *name = rest + 1, *end = strchr(name, '/');
+        size_t len = end ? (size_t)(end - name) : strlen(name);
+        const struct xs_node *ch;
+
+        for (ch = n->child; ch; ch = ch->next)
+            if (strlen(ch->name) == len && !strncmp(ch->name, name, len))
+                break;
+        if (!ch)
+            break;
+        n = ch;
+        rest = name + len;
+    }
+    return n;
+}
+
+/*
  * A change at path (node n, before removal for rm): every watch on path or
- * an ancestor fires with path; with recurse (rm) a watch below path fires
- * with its own path. Only watchers that may read n see it (Xen).
+ * an ancestor fires with path, for watchers that may read n; with recurse
+ * (rm) a watch below path fires with its own path, for watchers that may
+ * read the node it names (or its deepest existing ancestor below path), as
+ * Xen's delnode_sub fires each removed node with that node's permissions:
+ * a domain watching a subtree it may read hears of its removal even when
+ * the removed top is not readable to it (a domU's data/ when the store
+ * domain removes its home).
  */
 void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool recurse)
 {
     struct xs_dom *d;
     struct xs_watch *w;
+    size_t pl = strlen(path);
 
     for (d = s->doms; d; d = d->next) {
-        if (!(xs_perm_for(d->domid, n) & XS_PERM_READ))
-            continue;
+        bool may_read = xs_perm_for(d->domid, n) & XS_PERM_READ;
+
         for (w = d->watches; w; w = w->next) {
             if (w->path[0] == '@')
                 continue;
-            if (xs_is_child(path, w->path))
-                queue_event(s, d, path, w);
-            else if (recurse && xs_is_child(w->path, path))
+            if (xs_is_child(path, w->path)) {
+                if (may_read)
+                    queue_event(s, d, path, w);
+            } else if (recurse && xs_is_child(w->path, path) &&
+                       (xs_perm_for(d->domid, deepest_below(n, w->path + pl)) & XS_PERM_READ)) {
                 queue_event(s, d, w->path, w);
+            }
         }
     }
 }

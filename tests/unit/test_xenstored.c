@@ -585,6 +585,19 @@ static void test_watch_fire(void **st)
     no_event(0);
     REQ(0, XS_UNWATCH, 0, "/w\0tok\0");
     is_err("ENOENT");
+    /* rm of a node d1 may not read fires d1's watch on a readable node below it (Xen's delnode_sub) */
+    w(0, "/hid/open", "x");
+    PERMS(0, "/hid\0n0\0");
+    PERMS(0, "/hid/open\0n0\0r1\0");
+    REQ(1, XS_WATCH, 0, "/hid/open\0o\0");
+    BODY("OK\0");
+    assert_true(next_event(1, "/hid/open", "o"));
+    REQ(1, XS_WATCH, 0, "/hid\0h\0");
+    BODY("OK\0");
+    assert_true(next_event(1, "/hid", "h"));    /* the initial fire, whatever the permissions */
+    REQ(0, XS_RM, 0, "/hid\0");
+    assert_true(next_event(1, "/hid/open", "o"));
+    no_event(1);                                /* not /hid itself: d1 may not read it */
 }
 
 static void test_watch_relative_perms_and_tx(void **st)
