@@ -6,7 +6,8 @@
  *     output), until it sees d2's data/done; then drains: every request
  *     it sent must be answered, in order.
  *   role=rtt (d2): once d1 says it floods (its data/flooding), 300 round
- *     trips and a watch; then data/done (readable by d1).
+ *     trips and a write; then data/done (readable by d1), and stays until
+ *     d1 has seen it (d1's data/stopped; a domain's nodes go with it).
  * What is checked is completion, not speed: d2's round trips all finish
  * (each within the client's 5 s timeout), and d1 gets every reply.
  */
@@ -130,6 +131,10 @@ static void role_flood(void)
         md_sleep_ns(MD_MS(1));
     }
     CHECK_RC(answered, sent, "d1's flood: replies for every request");
+    /* Tell d2 it may go (its nodes go with it) */
+    XST_CHECK(xenbus_write(&xst.c, 0, "data/stopped", "1"), 0, "write data/stopped");
+    len = xst_argv(p, sizeof(p), "data/stopped", own, "r2", NULL);
+    xst_expect_ok(XS_SET_PERMS, 0, p, len, NULL, 0, NULL, "let d2 read data/stopped");
     printk("xs_flood: d1 flooded %lu requests in %lu bursts while d2 ran; every one answered in order\n",
            sent, bursts);
 }
@@ -157,6 +162,11 @@ static void role_rtt(void)
     XST_CHECK(xenbus_write(&xst.c, 0, "data/done", "1"), 0, "write data/done");
     len = xst_argv(p, sizeof(p), "data/done", "n2", "r1", NULL);
     xst_expect_ok(XS_SET_PERMS, 0, p, len, NULL, 0, NULL, "let d1 read data/done");
+    /* Stay until d1 has seen it: its data/stopped, or its nodes gone with it */
+    for (deadline = md_now() + MD_MS(60000); md_now() < deadline; md_sleep_ns(MD_MS(10)))
+        if (!xenbus_read(&xst.c, 0, "/local/domain/1/data/stopped", buf, sizeof(buf), NULL) ||
+            xenbus_read(&xst.c, 0, "/local/domain/1/data/flooding", buf, sizeof(buf), NULL))
+            break;
 }
 
 void test_main(void)
