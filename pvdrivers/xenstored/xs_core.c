@@ -1,4 +1,4 @@
-/* xs_core.c: the store object, domains, watches and their events, transactions. */
+/* xs_core.c: the store object, domains, watches and their events. */
 #include "xs_int.h"
 
 struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct xsd_quota *quota)
@@ -30,23 +30,6 @@ struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct x
     return s;
 }
 
-static void tx_free(struct xsd_store *s, struct xs_tx *tx)
-{
-    while (tx->notes) {
-        struct xs_note *n = tx->notes;
-        tx->notes = n->next;
-        xs_free(s, n);
-    }
-    while (tx->ops) {
-        struct xs_op *o = tx->ops;
-        tx->ops = o->next;
-        xs_free(s, o);
-    }
-    if (tx->root)
-        xs_free_subtree(s, tx->root);
-    xs_free(s, tx);
-}
-
 static void watch_free(struct xsd_store *s, struct xs_watch *w)
 {
     xs_free(s, w->path);
@@ -65,7 +48,7 @@ void xs_reset_watches(struct xsd_store *s, struct xs_dom *d)
     while (d->txs) {
         struct xs_tx *tx = d->txs;
         d->txs = tx->next;
-        tx_free(s, tx);
+        xs_tx_free(s, tx);
     }
     d->nwatches = d->ntx = 0;
 }
@@ -244,94 +227,6 @@ int xs_unwatch(struct xs_ctx *c, const char *path, const char *token)
             return 0;
         }
     return XSE_ENOENT;
-}
-
-struct xs_tx *xs_tx_find(struct xs_dom *d, uint32_t id)
-{
-    struct xs_tx *tx;
-
-    for (tx = d->txs; tx; tx = tx->next)
-        if (tx->id == id)
-            return tx;
-    return NULL;
-}
-
-/* Remember the generation a transaction first saw at path (0: absent). */
-int xs_tx_note(struct xs_ctx *c, const char *path)
-{
-    struct xs_note *n;
-    struct xs_node *node;
-    size_t len = strlen(path);
-
-    if (!c->tx)
-        return 0;
-    for (n = c->tx->notes; n; n = n->next)
-        if (!strcmp(n->path, path))
-            return 0;
-    if (!(n = xs_alloc(c->s, sizeof(*n) + len + 1)))
-        return XSE_ENOMEM;
-    memcpy(n->path, path, len + 1);
-    node = xs_lookup(c->tx->root, path);
-    n->gen = node ? node->gen : 0;
-    n->next = c->tx->notes;
-    c->tx->notes = n;
-    return 0;
-}
-
-int xs_tx_start(struct xs_ctx *c, uint32_t *id)
-{
-    struct xs_dom *d = c->dom;
-    struct xs_tx *tx;
-
-    if (d->domid != XS_PRIV_DOMID && d->ntx >= c->s->q.transactions)
-        return XSE_ENOSPC;
-    if (!(tx = xs_alloc(c->s, sizeof(*tx))))
-        return XSE_ENOMEM;
-    if (!(tx->root = xs_clone(c->s, c->s->root))) {
-        xs_free(c->s, tx);
-        return XSE_ENOMEM;
-    }
-    tx->ops_tail = &tx->ops;
-    do {
-        tx->id = c->s->next_tx++;
-    } while (!tx->id || xs_tx_find(d, tx->id));
-    tx->next = d->txs;
-    d->txs = tx;
-    d->ntx++;
-    *id = tx->id;
-    return 0;
-}
-
-/* Commit (replaying the logged requests on the main tree) unless a noted node changed: EAGAIN. */
-int xs_tx_end(struct xs_ctx *c, bool commit)
-{
-    struct xs_tx *tx = c->tx, **pp;
-    struct xs_note *n;
-    struct xs_op *o;
-    struct xsd_msg *scratch = NULL;
-    int err = 0;
-
-    for (pp = &c->dom->txs; *pp != tx; pp = &(*pp)->next)
-        ;
-    *pp = tx->next;
-    c->dom->ntx--;
-    for (n = tx->notes; commit && n; n = n->next) {
-        struct xs_node *m = xs_lookup(c->s->root, n->path);
-        if ((m ? m->gen : 0) != n->gen) {
-            err = XSE_EAGAIN;
-            break;
-        }
-    }
-    if (commit && !err && tx->ops && !(scratch = xs_alloc(c->s, sizeof(*scratch))))
-        err = XSE_ENOMEM;
-    if (commit && !err) {
-        struct xs_ctx rc = { .s = c->s, .dom = c->dom, .tx = NULL, .replay = true };
-        for (o = tx->ops; o; o = o->next)
-            (void)xs_dispatch(&rc, o->type, o->data, o->len, scratch);
-    }
-    xs_free(c->s, scratch);
-    tx_free(c->s, tx);
-    return err;
 }
 
 int xsd_introduce(struct xsd_store *s, uint16_t domid)

@@ -66,6 +66,8 @@ static int do_read_like(struct xs_ctx *c, uint32_t type, const char *path, struc
         if (!(r->hdr.len = xs_perms_str(n, r->body, XENSTORE_PAYLOAD_MAX)))
             return XSE_E2BIG;
     } else {
+        if ((err = xs_tx_load(c, n)))
+            return err;
         if (n->childlen > XENSTORE_PAYLOAD_MAX)
             return XSE_E2BIG;
         for (ch = n->child; ch; ch = ch->next)
@@ -86,6 +88,8 @@ static int do_directory_part(struct xs_ctx *c, const char *path, uint32_t off, s
     uint32_t pos = 0;
 
     if (!n)
+        return err;
+    if ((err = xs_tx_load(c, n)))
         return err;
     xs_fmt_u64(gen, n->gen);
     reply_str(r, gen);
@@ -150,6 +154,8 @@ static int do_change(struct xs_ctx *c, uint32_t type, const struct args *a, stru
     int err = path_arg(c, p0, path);
 
     if (err)
+        return err;
+    if (c->tx && (err = xs_tx_charge(c, sizeof(*op) + a->len, false)))
         return err;
     if (c->tx && !(op = xs_alloc(c->s, sizeof(*op) + a->len)))
         return XSE_ENOMEM;

@@ -487,6 +487,173 @@ static void test_tx_conflict(void **st)
     BODY("1");
 }
 
+/* The conflict cases one by one, each against a fresh node set. */
+static void test_tx_conflict_cases(void **st)
+{
+    (void)st;
+    home(1);
+    w(0, "/local/domain/1/a", "1");
+    w(0, "/local/domain/1/b", "1");
+    /* Write/write without a read: the other writer wins, the transaction retries. */
+    uint32_t tx = tx_start(1);
+    req(1, XS_WRITE, tx, "a\0t", 3);
+    BODY("OK\0");
+    w(0, "/local/domain/1/a", "2");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    rd(1, "a");
+    BODY("2");
+    /* rm of a node the transaction read. */
+    tx = tx_start(1);
+    REQ(1, XS_READ, tx, "b\0");
+    BODY("1");
+    REQ(0, XS_RM, 0, "/local/domain/1/b\0");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    /* A listing, then a child removed: the view follows the main tree, the commit fails. */
+    w(0, "/local/domain/1/d/x", "");
+    w(0, "/local/domain/1/d/y", "");
+    tx = tx_start(1);
+    REQ(1, XS_DIRECTORY, tx, "d\0");
+    BODY("x\0y\0");
+    REQ(0, XS_RM, 0, "/local/domain/1/d/y\0");
+    REQ(1, XS_READ, tx, "d/y\0");
+    is_err("ENOENT");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    /* rm inside a transaction of a subtree someone writes into meanwhile. */
+    w(0, "/local/domain/1/s/t/u", "");
+    tx = tx_start(1);
+    REQ(1, XS_RM, tx, "s\0");
+    BODY("OK\0");
+    w(0, "/local/domain/1/s/t/u", "new");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    rd(1, "s/t/u");
+    BODY("new");
+}
+
+/* Disjoint nodes never conflict, even with much happening around them. */
+static void test_tx_no_false_conflict(void **st)
+{
+    (void)st;
+    home(1);
+    home(2);
+    w(0, "/local/domain/1/x", "1");
+    w(0, "/local/domain/1/z", "1");
+    uint32_t tx = tx_start(1);
+    REQ(1, XS_READ, tx, "x\0");
+    req(1, XS_WRITE, tx, "x\0t", 3);
+    REQ(1, XS_DIRECTORY, tx, "/local/domain/2\0");   /* listed: its children matter, not its siblings */
+    w(0, "/local/domain/1/z", "2");               /* a sibling's value */
+    w(2, "/local/domain/2/new/deep", "v");        /* another domain's tree, created */
+    w(0, "/local/domain/3", "");                  /* a new sibling of an ancestor */
+    w(0, "/other", "");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    BODY("OK\0");
+    rd(1, "x");
+    BODY("t");
+    /* Two transactions of two domains on their own nodes both commit. */
+    uint32_t t1 = tx_start(1), t2 = tx_start(2);
+    req(1, XS_WRITE, t1, "x\0" "1", 4);
+    req(2, XS_WRITE, t2, "new\0" "2", 6);
+    REQ(1, XS_TRANSACTION_END, t1, "T\0");
+    BODY("OK\0");
+    REQ(2, XS_TRANSACTION_END, t2, "T\0");
+    BODY("OK\0");
+}
+
+/* The view copies what the transaction reaches, not the tree. */
+static void test_tx_view_is_sparse(void **st)
+{
+    char path[64];
+    (void)st;
+    for (int i = 0; i < 400; i++) {
+        snprintf(path, sizeof(path), "/big/%d/%d", i / 20, i % 20);
+        w(0, path, "some value");
+    }
+    long before = outstanding;
+    uint32_t tx = tx_start(0);
+    REQ(0, XS_READ, tx, "/big/3/4\0");
+    BODY("some value");
+    /*
+     * Allocations (4 per node: node, name, value, perms): the transaction, /,
+     * /big and its 20 children as stubs, /big/3 and its 20, one note: ~180,
+     * where a copy of the tree took ~1700.
+     */
+    assert_true(outstanding - before < 200);
+    REQ(0, XS_TRANSACTION_END, tx, "F\0");
+    assert_int_equal(outstanding, before);
+    /* The view shows the transaction's own writes and removals first. */
+    tx = tx_start(0);
+    req(0, XS_WRITE, tx, "/big/3/new\0n", 12);
+    REQ(0, XS_RM, tx, "/big/3/0\0");
+    REQ(0, XS_DIRECTORY, tx, "/big/3\0");
+    BODY("1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0" "10\0" "11\0" "12\0" "13\0"
+         "14\0" "15\0" "16\0" "17\0" "18\0" "19\0" "new\0");
+    REQ(0, XS_READ, tx, "/big/3/0\0");
+    is_err("ENOENT");
+    rd(0, "/big/3/0");
+    BODY("some value");
+    REQ(0, XS_TRANSACTION_END, tx, "T\0");
+    BODY("OK\0");
+    rd(0, "/big/3/0");
+    is_err("ENOENT");
+    rd(0, "/big/3/new");
+    BODY("n");
+}
+
+/* What one transaction may hold: nodes accessed (ENOSPC), memory (ENOMEM). */
+static void test_tx_quotas(void **st)
+{
+    static char buf[2100];
+    char path[64];
+    int i;
+    (void)st;
+    w(0, "/pub", "");
+    PERMS(0, "/pub\0n0\0r1\0");
+    for (i = 0; i < 1100; i++) {
+        int n = snprintf(path, sizeof(path), "/pub/%d", i);
+        req(0, XS_MKDIR, 0, path, (size_t)n + 1);
+    }
+    uint32_t tx = tx_start(1);
+    for (i = 0; i < 1100; i++) {
+        int n = snprintf(path, sizeof(path), "/pub/%d", i);
+        req(1, XS_READ, tx, path, (size_t)n + 1);
+        if (r.hdr.type == XS_ERROR)
+            break;
+    }
+    is_err("ENOSPC");
+    assert_true(i > 1000 && i < 1024);
+    REQ(1, XS_TRANSACTION_END, tx, "F\0");
+    BODY("OK\0");
+    /* dom0's transactions are not limited. */
+    tx = tx_start(0);
+    for (i = 0; i < 1100; i++) {
+        int n = snprintf(path, sizeof(path), "/pub/%d", i);
+        req(0, XS_READ, tx, path, (size_t)n + 1);
+        ok();
+    }
+    REQ(0, XS_TRANSACTION_END, tx, "T\0");
+    BODY("OK\0");
+    /* Memory: big writes pile up (value and logged request) until the transaction's bound. */
+    home(1);
+    memcpy(buf, "v\0", 2);
+    memset(buf + 2, 'x', 2000);
+    tx = tx_start(1);
+    for (i = 0; i < 200; i++) {
+        req(1, XS_WRITE, tx, buf, 2002);
+        if (r.hdr.type == XS_ERROR)
+            break;
+    }
+    is_err("ENOMEM");
+    assert_true(i > 50 && i < 70);
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");     /* what fit commits */
+    BODY("OK\0");
+    rd(1, "v");
+    assert_int_equal(r.hdr.len, 2000);
+}
+
 static void test_tx_rm_and_perms(void **st)
 {
     (void)st;
@@ -910,7 +1077,8 @@ int main(void)
         T(test_write_read), T(test_directory), T(test_rm), T(test_paths), T(test_get_domain_path),
         T(test_perms_default_and_inherit), T(test_perms_matrix), T(test_set_perms_refusals),
         T(test_directory_part), T(test_tx_isolation_and_commit), T(test_tx_abort),
-        T(test_tx_conflict), T(test_tx_rm_and_perms), T(test_tx_refusals), T(test_watch_fire),
+        T(test_tx_conflict), T(test_tx_conflict_cases), T(test_tx_no_false_conflict),
+        T(test_tx_view_is_sparse), T(test_tx_quotas), T(test_tx_rm_and_perms), T(test_tx_refusals), T(test_watch_fire),
         T(test_watch_relative_perms_and_tx), T(test_watch_refusals_and_quota),
         T(test_special_watches), T(test_introduce_hooks), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
         T(test_out_of_memory),
