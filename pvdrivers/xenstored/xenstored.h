@@ -110,7 +110,7 @@ struct xsd_hooks {
 };
 void xsd_set_hooks(struct xsd_store *s, const struct xsd_hooks *hooks);
 
-/* Xen's errno name for a positive errno value (XSD_ERRORS), "EIO" if unknown. */
+/* Xen's errno name for a positive errno value (XSD_ERRORS), "EINVAL" if unknown (as Xen). */
 const char *xsd_errname(int err);
 
 #endif

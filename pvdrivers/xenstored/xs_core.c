@@ -26,6 +26,13 @@ struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct x
     r->nperms = 1;
     r->gen = ++s->gen;
     s->root = r;
+    /* The special nodes: only their permissions matter (who is told), "n0" as Xen. */
+    s->special[0] = xs_node_new(s, "@introduceDomain", 16, "", 0, r->perms, 1);
+    s->special[1] = xs_node_new(s, "@releaseDomain", 14, "", 0, r->perms, 1);
+    if (!s->special[0] || !s->special[1]) {
+        xsd_store_destroy(s);
+        return NULL;
+    }
     s->doms->nodes = 1;
     return s;
 }
@@ -92,10 +99,19 @@ void xsd_store_destroy(struct xsd_store *s)
     }
     if (s->root)
         xs_free_subtree(s, s->root);
+    for (int i = 0; i < 2; i++)
+        if (s->special[i])
+            xs_node_free(s, s->special[i]);
     xs_free(s, s);
 }
 
-/* Queue "path\0token\0" for d; a relative watch sees the path without its domain's prefix. */
+/*
+ * Queue "path\0token\0" for d; a relative watch sees the path without its
+ * domain's prefix. As Xen's send_event: an event longer than a message is
+ * not sent (a long token plus a long path below the watch would overflow
+ * the reader's message), and one identical to an undelivered event is not
+ * queued twice (special names excepted).
+ */
 static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
                         const struct xs_watch *w)
 {
@@ -111,6 +127,12 @@ static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
             path += n;
     }
     pl = strlen(path);
+    if (pl + tl + 2 > XENSTORE_PAYLOAD_MAX)
+        return;
+    for (e = path[0] == '@' ? NULL : d->ev_head; e; e = e->next)
+        if (e->len == pl + tl + 2 && !memcmp(e->body, path, pl + 1) &&
+            !memcmp(e->body + pl + 1, w->token, tl + 1))
+            return;
     if (d->nevents >= s->q.events || !(e = xs_alloc(s, sizeof(*e) + pl + tl + 2))) {
         d->dropped++;
         return;
@@ -123,39 +145,60 @@ static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
     d->nevents++;
 }
 
-/*
- * A change at path (node n, before removal for rm): every watch on path or
- * an ancestor fires with path; with recurse (rm) a watch below path fires
- * with its own path. Only watchers that may read n see it (Xen).
- */
-void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool recurse)
+/* Xen's watch_permitted: d may read the node, or its parent, or (SET_PERMS) the node as it was. */
+static bool fire_permitted(const struct xs_dom *d, const struct xs_node *n, const struct xs_perm *oldp,
+                           uint32_t oldn)
+{
+    if (oldp && (xs_perm_for_list(d->domid, oldp, oldn) & XS_PERM_READ))
+        return true;
+    if (xs_perm_for(d->domid, n) & XS_PERM_READ)
+        return true;
+    return n->parent && (xs_perm_for(d->domid, n->parent) & XS_PERM_READ);
+}
+
+void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool exact,
+             const struct xs_perm *oldp, uint32_t oldn)
 {
     struct xs_dom *d;
     struct xs_watch *w;
 
     for (d = s->doms; d; d = d->next) {
-        if (!(xs_perm_for(d->domid, n) & XS_PERM_READ))
+        if (!d->watches || !fire_permitted(d, n, oldp, oldn))
             continue;
-        for (w = d->watches; w; w = w->next) {
-            if (w->path[0] == '@')
-                continue;
-            if (xs_is_child(path, w->path))
+        for (w = d->watches; w; w = w->next)
+            if (exact ? !strcmp(path, w->path) : xs_is_child(path, w->path))
                 queue_event(s, d, path, w);
-            else if (recurse && xs_is_child(w->path, path))
-                queue_event(s, d, w->path, w);
-        }
     }
 }
 
-/* @introduceDomain / @releaseDomain: privileged watchers only (Xen since XSA-115). */
+/*
+ * @introduceDomain / @releaseDomain (Xen's fire_special_watches): watches
+ * on exactly that name, of domains that may read the special node (its
+ * permissions, "n0" by default: privileged watchers only, as Xen since
+ * XSA-115) or "/". The event carries the name and the token only.
+ */
 static void fire_special(struct xsd_store *s, const char *name)
 {
-    struct xs_dom *d = xs_dom_get(s, XS_PRIV_DOMID, false);
+    const struct xs_node *sp = xs_special(s, name);
+    struct xs_dom *d;
     struct xs_watch *w;
 
-    for (w = d ? d->watches : NULL; w; w = w->next)
-        if (!strcmp(w->path, name))
-            queue_event(s, d, name, w);
+    for (d = s->doms; d; d = d->next) {
+        if (!((xs_perm_for(d->domid, sp) | xs_perm_for(d->domid, s->root)) & XS_PERM_READ))
+            continue;
+        for (w = d->watches; w; w = w->next)
+            if (!strcmp(w->path, name))
+                queue_event(s, d, name, w);
+    }
+}
+
+struct xs_node *xs_special(struct xsd_store *s, const char *name)
+{
+    if (!strcmp(name, "@introduceDomain"))
+        return s->special[0];
+    if (!strcmp(name, "@releaseDomain"))
+        return s->special[1];
+    return NULL;
 }
 
 bool xsd_next_event(struct xsd_store *s, uint16_t domid, struct xsd_msg *ev)
@@ -185,7 +228,7 @@ int xs_watch(struct xs_ctx *c, const char *path, const char *token)
 {
     char canon[XENSTORE_ABS_PATH_MAX + 1];
     struct xs_dom *d = c->dom;
-    struct xs_watch *w;
+    struct xs_watch *w, **pp;
     bool rel;
     int err = xs_canon(d->domid, path, true, canon, &rel);
 
@@ -203,8 +246,9 @@ int xs_watch(struct xs_ctx *c, const char *path, const char *token)
         return XSE_ENOMEM;
     }
     w->relative = rel;
-    w->next = d->watches;
-    d->watches = w;
+    for (pp = &d->watches; *pp; pp = &(*pp)->next)     /* in registration order, as Xen */
+        ;
+    *pp = w;
     d->nwatches++;
     queue_event(c->s, d, canon, w);     /* the initial fire */
     return 0;

@@ -85,6 +85,7 @@ struct xsd_store {
     struct xs_dom *doms;
     uint64_t gen;
     uint32_t next_tx;
+    struct xs_node *special[2]; /* @introduceDomain, @releaseDomain: detached, perms only */
     struct xsd_hooks hooks;     /* XS_INTRODUCE / XS_RELEASE over the wire; unset: ENOSYS */
 };
 
@@ -112,6 +113,7 @@ struct xs_dom *xs_dom_get(struct xsd_store *s, uint16_t domid, bool create);
 /* xs_tree.c */
 struct xs_node *xs_lookup(struct xs_node *root, const char *path);
 unsigned int xs_perm_for(uint16_t domid, const struct xs_node *n);
+unsigned int xs_perm_for_list(uint16_t domid, const struct xs_perm *p, uint32_t n);
 /* The node at path if domid has `need` on it; else NULL with *err EACCES/ENOENT as Xen. */
 struct xs_node *xs_get(struct xs_ctx *c, const char *path, unsigned int need, int *err);
 int xs_write(struct xs_ctx *c, const char *path, const char *val, uint32_t vlen);
@@ -144,7 +146,15 @@ int xs_tx_start(struct xs_ctx *c, uint32_t *id);
 int xs_tx_end(struct xs_ctx *c, bool commit);
 
 /* xs_core.c */
-void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool recurse);
+/*
+ * A change at path (node n, still in the tree for a removal): watches on
+ * path (exact) or on path or an ancestor (!exact) fire with path, for the
+ * watchers that may read n, its parent or (oldp: SET_PERMS) n as it was.
+ */
+void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool exact,
+             const struct xs_perm *oldp, uint32_t oldn);
+/* The special node called name, or NULL. */
+struct xs_node *xs_special(struct xsd_store *s, const char *name);
 int xs_watch(struct xs_ctx *c, const char *path, const char *token);
 int xs_unwatch(struct xs_ctx *c, const char *path, const char *token);
 void xs_reset_watches(struct xsd_store *s, struct xs_dom *d);

@@ -80,24 +80,46 @@ static unsigned int perm_bits(char p)
 }
 
 /* Xen's perm_for_conn: privileged and owner get everything, else the entry for domid, else the default. */
-unsigned int xs_perm_for(uint16_t domid, const struct xs_node *n)
+unsigned int xs_perm_for_list(uint16_t domid, const struct xs_perm *p, uint32_t n)
 {
     uint32_t i;
 
-    if (domid == XS_PRIV_DOMID || n->perms[0].id == domid)
+    if (domid == XS_PRIV_DOMID || p[0].id == domid)
         return XS_PERM_READ | XS_PERM_WRITE;
-    for (i = 1; i < n->nperms; i++)
-        if (n->perms[i].id == domid)
-            return perm_bits(n->perms[i].perm);
-    return perm_bits(n->perms[0].perm);
+    for (i = 1; i < n; i++)
+        if (p[i].id == domid)
+            return perm_bits(p[i].perm);
+    return perm_bits(p[0].perm);
+}
+
+unsigned int xs_perm_for(uint16_t domid, const struct xs_node *n)
+{
+    return xs_perm_for_list(domid, n->perms, n->nperms);
+}
+
+/* "@introduceDomain" etc.: outside the tree and transactions; a missing one as a missing child of "/". */
+static struct xs_node *get_special(struct xs_ctx *c, const char *path, unsigned int need, int *err)
+{
+    struct xs_node *n = xs_special(c->s, path);
+
+    if (!n)
+        *err = (xs_perm_for(c->dom->domid, c->s->root) & need) == need ? XSE_ENOENT : XSE_EACCES;
+    else if ((xs_perm_for(c->dom->domid, n) & need) != need)
+        *err = XSE_EACCES;
+    else
+        *err = 0;
+    return *err ? NULL : n;
 }
 
 /* A missing node: EACCES unless the nearest existing ancestor grants `need` (Xen's errno_from_parents). */
 struct xs_node *xs_get(struct xs_ctx *c, const char *path, unsigned int need, int *err)
 {
     const char *rest;
-    struct xs_node *n = walk_ctx(c, path, &rest, err);
+    struct xs_node *n;
 
+    if (path[0] == '@')
+        return get_special(c, path, need, err);
+    n = walk_ctx(c, path, &rest, err);
     if (*err)
         return NULL;
     if (*rest) {
@@ -331,7 +353,7 @@ int xs_write(struct xs_ctx *c, const char *path, const char *val, uint32_t vlen)
     n->vlen = vlen;
     n->gen = ++c->s->gen;
     if (!c->tx)
-        xs_fire(c->s, path, n, false);
+        xs_fire(c->s, path, n, false, NULL, 0);
     return 0;
 }
 
@@ -345,8 +367,35 @@ int xs_mkdir(struct xs_ctx *c, const char *path)
     if (err != XSE_ENOENT || (err = create(c, path, 0, &n)))
         return err;
     if (!c->tx)
-        xs_fire(c->s, path, n, false);
+        xs_fire(c->s, path, n, false, NULL, 0);
     return 0;
+}
+
+/*
+ * Xen's rm_node: every removed node fires, deepest first; the top one for
+ * watches on it or above, each one below for watches on exactly it. Before
+ * the unlinking, so permissions (the node's or its parent's) still apply.
+ */
+static void fire_rm(struct xsd_store *s, const struct xs_node *top)
+{
+    char buf[XENSTORE_ABS_PATH_MAX + 1];
+    const struct xs_node *m = top;
+
+    while (m->child)
+        m = m->child;
+    for (;;) {
+        xs_node_path(m, buf);
+        xs_fire(s, buf, m, m != top, NULL, 0);
+        if (m == top)
+            return;
+        if (m->next) {
+            m = m->next;
+            while (m->child)
+                m = m->child;
+        } else {
+            m = m->parent;
+        }
+    }
 }
 
 int xs_rm(struct xs_ctx *c, const char *path)
@@ -355,8 +404,6 @@ int xs_rm(struct xs_ctx *c, const char *path)
     struct xs_node *n, *m, *parent;
     char buf[XENSTORE_ABS_PATH_MAX + 1];
 
-    if (!strcmp(path, "/"))
-        return XSE_EINVAL;
     if (!(n = xs_get(c, path, XS_PERM_WRITE, &err))) {
         const char *rest;
         if (err != XSE_ENOENT)
@@ -366,6 +413,8 @@ int xs_rm(struct xs_ctx *c, const char *path)
             return err;
         return strchr(rest, '/') ? XSE_ENOENT : 0;   /* parent exists: nothing to do (Xen) */
     }
+    if (!n->parent)
+        return XSE_EINVAL;                          /* "/", once write access is known (Xen) */
     if ((err = xs_tx_load_subtree(c, n)))
         return err;
     parent = n->parent;
@@ -395,7 +444,7 @@ int xs_rm(struct xs_ctx *c, const char *path)
         m = m == n ? NULL : m->next;
     }
     if (!c->tx)
-        xs_fire(c->s, path, n, true);
+        fire_rm(c->s, n);
     for (struct xs_node **pp = &parent->child; *pp; pp = &(*pp)->next)
         if (*pp == n) {
             *pp = n->next;
@@ -408,11 +457,14 @@ int xs_rm(struct xs_ctx *c, const char *path)
     return 0;
 }
 
+/* Xen's do_set_perms after the perms are parsed: owner (or privileged), EPERM to give away. */
 int xs_set_perms(struct xs_ctx *c, const char *path, const struct xs_perm *p, uint32_t np)
 {
     int err;
     struct xs_node *n = xs_get(c, path, XS_PERM_WRITE, &err);
-    struct xs_perm *copy;
+    struct xs_perm *copy, *old;
+    uint32_t oldn;
+    bool special = path[0] == '@';
 
     if (!n)
         return err;
@@ -420,23 +472,26 @@ int xs_set_perms(struct xs_ctx *c, const char *path, const struct xs_perm *p, ui
         return XSE_EACCES;
     if (limited(c) && p[0].id != n->perms[0].id)
         return XSE_EPERM;
-    if (limited(c) && (np > c->s->q.perms ||
-                       n->vlen + n->childlen + perms_len(p, np) > c->s->q.entry_size))
+    if (limited(c) && n->vlen + n->childlen + perms_len(p, np) > c->s->q.entry_size)
         return XSE_ENOSPC;
-    if (!c->tx && !xs_dom_get(c->s, p[0].id, true))
+    if (!c->tx && !special && !xs_dom_get(c->s, p[0].id, true))
         return XSE_ENOMEM;
-    if ((err = xs_tx_charge(c, np * sizeof(*p), false)))
+    if (!special && (err = xs_tx_charge(c, np * sizeof(*p), false)))
         return err;
     if (!(copy = xs_alloc(c->s, np * sizeof(*p))))
         return XSE_ENOMEM;
     memcpy(copy, p, np * sizeof(*p));
-    acct(c, n->perms[0].id, -1);
-    acct(c, p[0].id, 1);
-    xs_free(c->s, n->perms);
+    if (!special) {
+        acct(c, n->perms[0].id, -1);
+        acct(c, p[0].id, 1);
+    }
+    old = n->perms;
+    oldn = n->nperms;
     n->perms = copy;
     n->nperms = np;
     n->gen = ++c->s->gen;
-    if (!c->tx)
-        xs_fire(c->s, path, n, false);
+    if (!c->tx && !special)
+        xs_fire(c->s, path, n, false, old, oldn);   /* also to who could read it before */
+    xs_free(c->s, old);
     return 0;
 }

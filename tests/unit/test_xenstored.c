@@ -706,11 +706,13 @@ static void test_tx_refusals(void **st)
     REQ(2, XS_TRANSACTION_END, ids[3], "F\0");
     ids[10] = tx_start(2);
     assert_int_not_equal(ids[10], 0);
-    /* Types Xen marks "no transaction" ignore tx_id; a privileged type checks privilege first. */
+    /* Only WATCH/UNWATCH ignore tx_id (Xen's XS_FLAG_NOTID); a privileged type checks privilege first. */
     REQ(2, XS_WATCH, 999, "/a\0t\0");
     BODY("OK\0");
+    REQ(2, XS_UNWATCH, 999, "/a\0t\0");
+    BODY("OK\0");
     REQ(2, XS_GET_DOMAIN_PATH, 999, "2\0");
-    BODY("/local/domain/2\0");
+    is_err("ENOENT");
     REQ(2, XS_INTRODUCE, 999, "3\0" "1\0" "1\0");
     is_err("EACCES");
     REQ(2, 99, 999, "");
@@ -737,13 +739,16 @@ static void test_watch_fire(void **st)
     no_event(0);
     REQ(0, XS_WATCH, 0, "/w/a/b/c\0deep\0");
     assert_true(next_event(0, "/w/a/b/c", "deep"));
-    REQ(0, XS_RM, 0, "/w/a\0");                 /* fires /w/a for /w, its own path for the deeper one */
-    struct xsd_msg e1, e2;
-    assert_true(xsd_next_event(s, 0, &e1));
-    assert_true(xsd_next_event(s, 0, &e2));
-    no_event(0);
-    assert_true((!strcmp(e1.body, "/w/a") && !strcmp(e2.body, "/w/a/b/c")) ||
-                (!strcmp(e2.body, "/w/a") && !strcmp(e1.body, "/w/a/b/c")));
+    REQ(0, XS_WATCH, 0, "/w/a/none\0gone\0");
+    assert_true(next_event(0, "/w/a/none", "gone"));
+    w(0, "/w/a/b/c", "1");
+    assert_true(next_event(0, "/w/a/b/c", "tok"));
+    assert_true(next_event(0, "/w/a/b/c", "deep"));
+    /* rm (Xen's rm_node): each removed node, deepest first, for watches on exactly it; the top for watches on it or above. */
+    REQ(0, XS_RM, 0, "/w/a\0");
+    assert_true(next_event(0, "/w/a/b/c", "deep"));
+    assert_true(next_event(0, "/w/a", "tok"));
+    no_event(0);                                /* nothing for the watch on a node that did not exist */
     PERMS(0, "/w\0r0\0");
     assert_true(next_event(0, "/w", "tok"));
     REQ(0, XS_UNWATCH, 0, "/w\0tok\0");
@@ -775,6 +780,28 @@ static void test_watch_relative_perms_and_tx(void **st)
     REQ(0, XS_TRANSACTION_END, tx, "T\0");
     assert_true(next_event(1, "device/vif", "t1"));
     no_event(1);
+}
+
+/* An event longer than a message (long path, long token) is not sent (Xen's send_event). */
+static void test_watch_event_too_long(void **st)
+{
+    static char buf[XENSTORE_PAYLOAD_MAX], path[XENSTORE_REL_PATH_MAX + 1];
+    struct xsd_msg ev;
+    (void)st;
+    memcpy(buf, "/\0", 2);
+    memset(buf + 2, 't', 4000);
+    buf[4002] = '\0';
+    req(0, XS_WATCH, 0, buf, 4003);
+    BODY("OK\0");
+    assert_true(xsd_next_event(s, 0, &ev));     /* the initial fire: "/" + token fits */
+    memset(path, 'p', XENSTORE_REL_PATH_MAX);
+    path[0] = '/';
+    path[XENSTORE_REL_PATH_MAX] = '\0';
+    w(0, path, "");                             /* path + token would be 6 KiB */
+    no_event(0);
+    w(0, "/short", "");
+    assert_true(xsd_next_event(s, 0, &ev));
+    assert_int_equal(ev.hdr.len, 7 + 4001);
 }
 
 static void test_watch_refusals_and_quota(void **st)
@@ -809,8 +836,14 @@ static void test_watch_refusals_and_quota(void **st)
     PERMS(0, "/a\0n0\0r1\0");
     while (xsd_next_event(s, 1, &r))
         ;
-    for (int i = 0; i < 1100; i++)
+    for (int i = 0; i < 3; i++)                 /* an undelivered identical event is not queued twice */
         w(0, "/a", "x");
+    assert_true(xsd_next_event(s, 1, &r));
+    assert_false(xsd_next_event(s, 1, &r));
+    for (int i = 0; i < 1100; i++) {
+        int n = snprintf(buf, sizeof(buf), "/a/%d", i);
+        req(0, XS_MKDIR, 0, buf, (size_t)n + 1);
+    }
     assert_int_equal(xsd_events_dropped(s, 1), 1100 - 1024);
 }
 
@@ -929,6 +962,94 @@ static void test_special_watches(void **st)
     is_err("EINVAL");
     rd(0, "@introduceDomain");
     is_err("EINVAL");
+}
+
+/* Xen's check order and answers, one case each. */
+static void test_xen_check_order(void **st)
+{
+    (void)st;
+    /* CONTROL, RESUME, SET_TARGET: privileged in Xen (EACCES), not implemented here (ENOSYS). */
+    static const uint32_t priv[] = { XS_CONTROL, XS_RESUME, XS_SET_TARGET };
+    for (size_t i = 0; i < 3; i++) {
+        req(1, priv[i], 0, "x\0", 2);
+        is_err("EACCES");
+        req(0, priv[i], 0, "x\0", 2);
+        is_err("ENOSYS");
+    }
+    for (uint32_t t = XS_GET_FEATURE; t <= XS_SET_QUOTA; t++) {
+        req(1, t, 0, "x\0", 2);
+        is_err("ENOSYS");
+    }
+    REQ(1, XS_CONTROL, 4242, "x\0");           /* privilege before the transaction id */
+    is_err("EACCES");
+    REQ(1, XS_TRANSACTION_END, 0, "X\0");      /* the argument before "no transaction" */
+    is_err("EINVAL");
+    REQ(1, XS_WATCH, 0, "/a\0t\0extra\0");    /* exactly two strings */
+    is_err("EINVAL");
+    /* SET_PERMS: too many entries before anything else, even for a missing node. */
+    PERMS(1, "/none\0n1\0r2\0r3\0r4\0r5\0r6\0");
+    is_err("ENOSPC");
+    PERMS(1, "/none\0n1\0x2\0");
+    is_err("EINVAL");
+    PERMS(1, "/none\0n1\0");
+    is_err("EACCES");
+    /* RM "/": permission first. */
+    REQ(1, XS_RM, 0, "/\0");
+    is_err("EACCES");
+    REQ(0, XS_RM, 0, "/\0");
+    is_err("EINVAL");
+    assert_string_equal(xsd_errname(9999), "EINVAL");
+}
+
+/* The special nodes' permissions decide who hears @introduceDomain / @releaseDomain. */
+static void test_special_perms(void **st)
+{
+    (void)st;
+    xsd_set_hooks(s, &hooks);
+    hook_err = 0;
+    REQ(5, XS_GET_PERMS, 0, "@releaseDomain\0");
+    is_err("EACCES");
+    REQ(0, XS_GET_PERMS, 0, "@releaseDomain\0");
+    BODY("n0\0");
+    REQ(0, XS_GET_PERMS, 0, "@other\0");
+    is_err("ENOENT");
+    REQ(5, XS_GET_PERMS, 0, "@other\0");
+    is_err("EACCES");
+    PERMS(5, "@releaseDomain\0n5\0");
+    is_err("EACCES");
+    REQ(5, XS_WATCH, 0, "@releaseDomain\0r5\0");
+    assert_true(next_event(5, "@releaseDomain", "r5"));
+    REQ(0, XS_INTRODUCE, 0, "4\0" "1\0" "5\0");
+    REQ(0, XS_RELEASE, 0, "4\0");
+    no_event(5);                                /* "n0": not told */
+    PERMS(0, "@releaseDomain\0n0\0r5\0");
+    BODY("OK\0");
+    REQ(0, XS_INTRODUCE, 0, "4\0" "1\0" "5\0");
+    REQ(0, XS_RELEASE, 0, "4\0");
+    assert_true(next_event(5, "@releaseDomain", "r5"));
+    no_event(5);
+}
+
+/* Xen's watch_permitted: the node or its parent readable; SET_PERMS also tells who could read before. */
+static void test_watch_permitted(void **st)
+{
+    (void)st;
+    w(0, "/p/c", "");
+    PERMS(0, "/p\0n0\0r1\0");
+    PERMS(0, "/p/c\0n0\0");
+    REQ(1, XS_WATCH, 0, "/p/c\0t\0");
+    assert_true(next_event(1, "/p/c", "t"));
+    w(0, "/p/c", "x");                          /* c unreadable, its parent readable: told */
+    assert_true(next_event(1, "/p/c", "t"));
+    PERMS(0, "/p/c\0n0\0r1\0");
+    assert_true(next_event(1, "/p/c", "t"));
+    PERMS(0, "/p\0n0\0");
+    w(0, "/p/c", "y");                          /* readable itself */
+    assert_true(next_event(1, "/p/c", "t"));
+    PERMS(0, "/p/c\0n0\0");                    /* loses read: told, by the old permissions */
+    assert_true(next_event(1, "/p/c", "t"));
+    w(0, "/p/c", "z");
+    no_event(1);
 }
 
 /* ---- malformed messages ---- */
@@ -1079,8 +1200,9 @@ int main(void)
         T(test_directory_part), T(test_tx_isolation_and_commit), T(test_tx_abort),
         T(test_tx_conflict), T(test_tx_conflict_cases), T(test_tx_no_false_conflict),
         T(test_tx_view_is_sparse), T(test_tx_quotas), T(test_tx_rm_and_perms), T(test_tx_refusals), T(test_watch_fire),
-        T(test_watch_relative_perms_and_tx), T(test_watch_refusals_and_quota),
-        T(test_special_watches), T(test_introduce_hooks), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
+        T(test_watch_relative_perms_and_tx), T(test_watch_refusals_and_quota), T(test_watch_event_too_long),
+        T(test_special_watches), T(test_introduce_hooks), T(test_xen_check_order),
+        T(test_special_perms), T(test_watch_permitted), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
         T(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
