@@ -188,11 +188,10 @@ static void cmd_ls(struct xenbus_client *c, const char *path)
         return;
     }
     for (int i = 0; i < n; p += strlen(p) + 1, i++) {
-        int rc;
-        snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", p);
-        /* Values of the children too, as xenstore-ls prints them (buf's names stay intact:
-         * the value goes into the end of child). */
         char val[128];
+        int rc;
+        /* Each child's value too, as xenstore-ls prints them (into val: buf holds the names). */
+        snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", p);
         rc = xenbus_read(c, XENBUS_TX_NONE, child, val, sizeof(val), NULL);
         if (rc == -XEN_E2BIG)
             printk("  %s = (long value)\n", p);
