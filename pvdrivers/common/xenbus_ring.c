@@ -55,13 +55,14 @@ static int write_all(struct xenbus_ring *r, const void *data, uint32_t len, uint
         if (n < 0)
             return broken(r, n, first, moved);
         if (n) {
-            pvos_evtchn_notify(r->port);
             p += n;
             len -= (uint32_t)n;
             moved = true;
-        } else if (!pvos_wait_until(&r->wait, req_space, r->intf, dl)) {
-            return broken(r, -XEN_ETIMEDOUT, first, moved);
+            continue;
         }
+        pvos_evtchn_notify(r->port);        /* full: what we wrote must be read to make room */
+        if (!pvos_wait_until(&r->wait, req_space, r->intf, dl))
+            return broken(r, -XEN_ETIMEDOUT, first, moved);
     }
     return 0;
 }
@@ -74,12 +75,14 @@ static int read_part(struct xenbus_ring *r, void *data, uint32_t len, uint64_t d
 
     while (len) {
         uint32_t want = p ? len : (len < sizeof(scratch) ? len : (uint32_t)sizeof(scratch));
+        bool was_full = VREAD(r->intf->rsp_prod) - VREAD(r->intf->rsp_cons) >= XENSTORE_RING_SIZE;
         int n = xs_ring_read(r->intf, p ? p : scratch, want);
 
         if (n < 0)
             return broken(r, n, first, moved);
         if (n) {
-            pvos_evtchn_notify(r->port);    /* the store may wait for space */
+            if (was_full)
+                pvos_evtchn_notify(r->port);    /* the store may be waiting for space (as Linux's xb_read) */
             if (p)
                 p += n;
             len -= (uint32_t)n;
@@ -130,6 +133,8 @@ int xenbus_ring_transport(void *ctx, const struct xsd_sockmsg *req, const void *
     rc = write_all(r, req, sizeof(*req), dl, true);
     if (!rc)
         rc = write_all(r, body, req->len, dl, false);
+    if (!rc)
+        pvos_evtchn_notify(r->port);        /* one event for the whole request */
     while (!rc) {
         rc = read_part(r, rsp, sizeof(*rsp), dl, true);
         if (rc)
