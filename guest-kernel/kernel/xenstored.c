@@ -176,7 +176,17 @@ static void write_standard_nodes(uint16_t d, const char *name, const struct tand
     NODE("device", ro, "%s", "");
     NODE("control", ro, "%s", "");
     NODE("control/shutdown", rw, "%s", "");
+    /* Written by the domain itself (Linux's setup_shutdown_watcher): libxl creates them its own. */
+    NODE("control/feature-poweroff", rw, "%s", "");
+    NODE("control/feature-reboot", rw, "%s", "");
+    NODE("control/feature-suspend", rw, "%s", "");
+    NODE("control/sysrq", rw, "%s", "");
+    NODE("control/platform-feature-xs_reset_watches", ro, "%s", "1");   /* Linux may reset its watches */
     NODE("data", rw, "%s", "");
+    NODE("drivers", rw, "%s", "");
+    NODE("feature", rw, "%s", "");
+    NODE("attr", rw, "%s", "");
+    NODE("error", rw, "%s", "");
 #undef NODE
 }
 
