@@ -2,7 +2,8 @@
  * What the kernel runs (mode= on its command line) and the shell commands
  * about the domain itself: `info` for any domain, `domains`, `pause`,
  * `unpause` and `destroy` through tandem_domctl for a privileged one.
- *   mode=shell   (default) the shell and a background worker thread
+ *   mode=shell   (default) the shell and a background worker thread (none in the store
+ *                domain, which must block when idle to answer its clients at once)
  *   mode=worker  a CPU-bound workload printing progress every 5 s; the
  *                shell also runs but stays silent until input reaches it
  */
@@ -70,7 +71,8 @@ static void workload_main(void *arg)
 
 void kernel_start_threads(const char *cmdline)
 {
-    store_domain_start();       /* xenstored.c: the store and its thread, if we are the store domain */
+    bool store = store_domain_start();  /* xenstored.c: the store and its thread, if we are it */
+
     xenbus_kernel_init();       /* xenbus.c: our own client of the store, if there is one */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
@@ -84,6 +86,12 @@ void kernel_start_threads(const char *cmdline)
         printk("kernel: unknown mode '%s', running the shell\n", mode);
     memcpy(mode, "shell", 6);
     thread_create("shell", shell_main, NULL);
+    if (store) {
+        /* No CPU-bound worker in the store domain: it blocks when idle, so a client's event
+         * finds it blocked with credit and it runs at once (a busy one waits for a time slice). */
+        printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, xenstored");
+        return;
+    }
     thread_create("worker", worker_main, NULL);
     printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, worker");
 }

@@ -17,6 +17,7 @@ static enum { XB_NONE, XB_RING, XB_LOCAL } transport;
 static struct xenbus_client client;
 static struct xenbus_ring ring;
 static struct xsd_msg local_rsp, local_ev;
+static uint32_t resets_seen;
 
 /* xenbus_transport_fn into the local store: the reply matched by construction. */
 static int local_transport(void *ctx, const struct xsd_sockmsg *req, const void *body,
@@ -80,6 +81,12 @@ int xenbus_kernel_poll(void)
         /* Events that came with no request in flight are still in rsp[]: read them now. */
         if (xenbus_ring_pump(&ring))
             printk("xenbus: the store ring is out of step\n");
+        if (ring.resets != resets_seen) {
+            /* The store forgot our watches with the reset: ask for them again. */
+            resets_seen = ring.resets;
+            printk("xenbus: store ring reset (%u so far): watches registered again (%d)\n",
+                   resets_seen, xenbus_rewatch(&client));
+        }
         n = xenbus_ring_poll_events(&ring, &client);
     }
     return n;

@@ -176,7 +176,17 @@ static void write_standard_nodes(uint16_t d, const char *name, const struct tand
     NODE("device", ro, "%s", "");
     NODE("control", ro, "%s", "");
     NODE("control/shutdown", rw, "%s", "");
+    /* Written by the domain itself (Linux's setup_shutdown_watcher): libxl creates them its own. */
+    NODE("control/feature-poweroff", rw, "%s", "");
+    NODE("control/feature-reboot", rw, "%s", "");
+    NODE("control/feature-suspend", rw, "%s", "");
+    NODE("control/sysrq", rw, "%s", "");
+    NODE("control/platform-feature-xs_reset_watches", ro, "%s", "1");   /* Linux may reset its watches */
     NODE("data", rw, "%s", "");
+    NODE("drivers", rw, "%s", "");
+    NODE("feature", rw, "%s", "");
+    NODE("attr", rw, "%s", "");
+    NODE("error", rw, "%s", "");
 #undef NODE
 }
 
@@ -186,15 +196,17 @@ static void write_device_nodes(uint16_t d, unsigned int nr)
     struct tandem_domctl op;
 
     for (unsigned int i = 0; i < nr && i < TANDEM_DOMCTL_MAX_DEVICES; i++) {
-        char fe[96], be[96], path[128], val[96], fp[24], bp[24];
+        char fe[96], be[96], path[128], val[96], fp[24], bp[24], type[TANDEM_DOMCTL_DEVTYPE_LEN];
         const struct tandem_domctl_getdevice *g = &op.u.getdevice;
         op.u.getdevice.index = i;
         if (domctl(TANDEM_DOMCTL_getdevice, d, &op)) {
             printk("xenstored: d%u: getdevice %u refused\n", d, i);
             continue;
         }
-        snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", d, g->type, g->devid);
-        snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", g->backend_domid, g->type, d, g->devid);
+        memcpy(type, g->type, sizeof(type));
+        type[sizeof(type) - 1] = 0;
+        snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", d, type, g->devid);
+        snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", g->backend_domid, type, d, g->devid);
         snprintf(fp, sizeof(fp), "n%u r%u", d, g->backend_domid);
         snprintf(bp, sizeof(bp), "n%u r%u", g->backend_domid, d);
         sd_write(fe, "", fp);

@@ -188,11 +188,10 @@ static void cmd_ls(struct xenbus_client *c, const char *path)
         return;
     }
     for (int i = 0; i < n; p += strlen(p) + 1, i++) {
-        int rc;
-        snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", p);
-        /* Values of the children too, as xenstore-ls prints them (buf's names stay intact:
-         * the value goes into the end of child). */
         char val[128];
+        int rc;
+        /* Each child's value too, as xenstore-ls prints them (into val: buf holds the names). */
+        snprintf(child, sizeof(child), "%s%s%s", path, strcmp(path, "/") ? "/" : "", p);
         rc = xenbus_read(c, XENBUS_TX_NONE, child, val, sizeof(val), NULL);
         if (rc == -XEN_E2BIG)
             printk("  %s = (long value)\n", p);
@@ -205,11 +204,35 @@ static void cmd_ls(struct xenbus_client *c, const char *path)
         printk("  (no children)\n");
 }
 
+/* `xs time PATH N`: N reads of PATH back to back, the mean round trip. */
+static void cmd_time(struct xenbus_client *c, const char *path, const char *count)
+{
+    const char *end;
+    unsigned long n = strtoul(count, &end, 10);
+    uint64_t t0, ns;
+    int rc = 0;
+
+    if (*end || !n || n > 1000000) {
+        printk("usage: xs time PATH N (1 to 1000000)\n");
+        return;
+    }
+    t0 = system_time_ns();
+    for (unsigned long i = 0; i < n && !rc; i++)
+        rc = xenbus_read(c, XENBUS_TX_NONE, path, buf, sizeof(buf), NULL);
+    ns = system_time_ns() - t0;
+    if (rc)
+        printk("xs time %s: %s\n", path, err_name(rc));
+    else
+        printk("xs time %s: %lu reads (%s) in %lu us: %lu ns each\n", path, n, xenbus_kernel_transport(),
+               (unsigned long)(ns / 1000), (unsigned long)(ns / n));
+}
+
 static const char xs_usage[] =
     "xs ls PATH | read PATH | write PATH VALUE | rm PATH | perms PATH\n"
     "   xs watch PATH [N]: print PATH's watch events until N have come (the store's first included)\n"
     "     or a key is typed; without N it stays registered, events print as they come\n"
-    "   xs unwatch PATH | wait [-n] PATH: until PATH exists (-n: is gone), 30 s or a key\n";
+    "   xs unwatch PATH | wait [-n] PATH: until PATH exists (-n: is gone), 30 s or a key\n"
+    "   xs time PATH N: N reads of PATH, the mean round trip\n";
 
 static void cmd_xs(char *args)
 {
@@ -262,6 +285,8 @@ static void cmd_xs(char *args)
         cmd_perms(c, path);
     } else if (!strcmp(op, "watch")) {
         cmd_watch(c, path, rest);
+    } else if (!strcmp(op, "time") && rest) {
+        cmd_time(c, path, rest);
     } else if (!strcmp(op, "unwatch") && !rest) {
         cmd_unwatch(c, path);
     } else if (!strcmp(op, "wait")) {

@@ -265,6 +265,17 @@ int xenbus_unwatch(struct xenbus_client *c, struct xenbus_watch *w)
     return watch_call(c, XS_UNWATCH, w);
 }
 
+int xenbus_rewatch(struct xenbus_client *c)
+{
+    struct xenbus_watch *w;
+    int rc, first = 0;
+
+    for (w = c->watches; w; w = w->next)
+        if ((rc = watch_call(c, XS_WATCH, w)) && !first)
+            first = rc;
+    return first;
+}
+
 int xenbus_watch_event(struct xenbus_client *c, const void *payload, uint32_t len)
 {
     const char *p = payload, *token;

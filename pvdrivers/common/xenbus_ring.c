@@ -8,7 +8,10 @@
 #include "pv_xs_ring.h"
 #include <tandem/errno.h>
 
-#define VREAD(f) (*(volatile const uint32_t *)&(f))
+#include <tandem/io/ring.h>         /* xen_mb, xen_rmb */
+
+#define VREAD(f)      (*(volatile const uint32_t *)&(f))
+#define VWRITE(f, v)  (*(volatile uint32_t *)&(f) = (v))
 
 static bool req_space(void *arg)
 {
@@ -29,47 +32,72 @@ static uint64_t deadline(const struct xenbus_ring *r)
     return r->timeout_ns ? pvos_now_ns() + r->timeout_ns : 0;
 }
 
-static int write_all(struct xenbus_ring *r, const void *data, uint32_t len, uint64_t dl)
+/*
+ * The stream is out of step after a ring error, or a timeout that leaves a
+ * message half moved: `first` says a timeout before any byte of this piece
+ * moved leaves it whole (the piece starts a message).
+ */
+static int broken(struct xenbus_ring *r, int rc, bool first, bool moved)
+{
+    if (rc == -XEN_EIO || (rc == -XEN_ETIMEDOUT && (!first || moved)))
+        r->broken = true;
+    return rc;
+}
+
+static int write_all(struct xenbus_ring *r, const void *data, uint32_t len, uint64_t dl, bool first)
 {
     const unsigned char *p = data;
+    bool moved = false;
 
     while (len) {
         int n = xs_ring_write(r->intf, p, len);
 
         if (n < 0)
-            return n;
+            return broken(r, n, first, moved);
         if (n) {
-            pvos_evtchn_notify(r->port);
             p += n;
             len -= (uint32_t)n;
-        } else if (!pvos_wait_until(&r->wait, req_space, r->intf, dl)) {
-            return -XEN_ETIMEDOUT;
+            moved = true;
+            continue;
+        }
+        pvos_evtchn_notify(r->port);        /* full: what we wrote must be read to make room */
+        if (!pvos_wait_until(&r->wait, req_space, r->intf, dl))
+            return broken(r, -XEN_ETIMEDOUT, first, moved);
+    }
+    return 0;
+}
+
+/* Read exactly len bytes (into data, or dropped if data is NULL); `first`: as write_all's. */
+static int read_part(struct xenbus_ring *r, void *data, uint32_t len, uint64_t dl, bool first)
+{
+    unsigned char *p = data, scratch[64];
+    bool moved = false;
+
+    while (len) {
+        uint32_t want = p ? len : (len < sizeof(scratch) ? len : (uint32_t)sizeof(scratch));
+        bool was_full = VREAD(r->intf->rsp_prod) - VREAD(r->intf->rsp_cons) >= XENSTORE_RING_SIZE;
+        int n = xs_ring_read(r->intf, p ? p : scratch, want);
+
+        if (n < 0)
+            return broken(r, n, first, moved);
+        if (n) {
+            if (was_full)
+                pvos_evtchn_notify(r->port);    /* the store may be waiting for space (as Linux's xb_read) */
+            if (p)
+                p += n;
+            len -= (uint32_t)n;
+            moved = true;
+        } else if (!pvos_wait_until(&r->wait, rsp_data, r->intf, dl)) {
+            return broken(r, -XEN_ETIMEDOUT, first, moved);
         }
     }
     return 0;
 }
 
-/* Read exactly len bytes (into data, or dropped if data is NULL). */
+/* A message's payload: any failure leaves the stream out of step. */
 static int read_all(struct xenbus_ring *r, void *data, uint32_t len, uint64_t dl)
 {
-    unsigned char *p = data, scratch[64];
-
-    while (len) {
-        uint32_t want = p ? len : (len < sizeof(scratch) ? len : (uint32_t)sizeof(scratch));
-        int n = xs_ring_read(r->intf, p ? p : scratch, want);
-
-        if (n < 0)
-            return n;
-        if (n) {
-            pvos_evtchn_notify(r->port);    /* the store may wait for space */
-            if (p)
-                p += n;
-            len -= (uint32_t)n;
-        } else if (!pvos_wait_until(&r->wait, rsp_data, r->intf, dl)) {
-            return -XEN_ETIMEDOUT;
-        }
-    }
-    return 0;
+    return read_part(r, data, len, dl, false);
 }
 
 /* Read a watch event's payload into the queue, or drop it if it does not fit. */
@@ -98,16 +126,21 @@ int xenbus_ring_transport(void *ctx, const struct xsd_sockmsg *req, const void *
 {
     struct xenbus_ring *r = ctx;
     uint64_t dl = deadline(r);
-    int rc = write_all(r, req, sizeof(*req), dl);
+    int rc = 0;
 
+    if (r->broken && xenbus_ring_reset(r))
+        return -XEN_EIO;
+    rc = write_all(r, req, sizeof(*req), dl, true);
     if (!rc)
-        rc = write_all(r, body, req->len, dl);
+        rc = write_all(r, body, req->len, dl, false);
+    if (!rc)
+        pvos_evtchn_notify(r->port);        /* one event for the whole request */
     while (!rc) {
-        rc = read_all(r, rsp, sizeof(*rsp), dl);
+        rc = read_part(r, rsp, sizeof(*rsp), dl, true);
         if (rc)
             break;
         if (rsp->len > XENSTORE_PAYLOAD_MAX)
-            return -XEN_EIO;            /* protocol error: the stream cannot be resynchronised */
+            return broken(r, -XEN_EIO, false, true);    /* the stream cannot be resynchronised */
         if (rsp->type == XS_WATCH_EVENT) {
             rc = queue_event(r, rsp->len, dl);
             continue;
@@ -161,13 +194,39 @@ int xenbus_ring_pump(struct xenbus_ring *r)
     int rc = 0;
 
     /* No request is in flight: whatever is in rsp[] is a watch event or a stale reply. */
+    if (r->broken && xenbus_ring_reset(r))
+        return -XEN_EIO;
     while (!rc && rsp_data(r->intf)) {
-        rc = read_all(r, &h, sizeof(h), dl);
+        rc = read_part(r, &h, sizeof(h), dl, true);
         if (rc)
             break;
         if (h.len > XENSTORE_PAYLOAD_MAX)
-            return -XEN_EIO;
+            return broken(r, -XEN_EIO, false, true);
         rc = h.type == XS_WATCH_EVENT ? queue_event(r, h.len, dl) : read_all(r, NULL, h.len, dl);
     }
     return rc;
+}
+
+static bool reconnected(void *arg)
+{
+    struct xenstore_domain_interface *i = arg;
+
+    return VREAD(i->connection) == XENSTORE_CONNECTED;
+}
+
+int xenbus_ring_reset(struct xenbus_ring *r)
+{
+    if (!(VREAD(r->intf->server_features) & XENSTORE_SERVER_FEATURE_RECONNECTION))
+        return -XEN_ENOSYS;
+    /* xenstore-ring.txt: ask, raise the port, wait for the store to have emptied both rings. */
+    VWRITE(r->intf->connection, XENSTORE_RECONNECT);
+    xen_mb();   /* the request visible before the event that makes the store look */
+    pvos_evtchn_notify(r->port);
+    if (!pvos_wait_until(&r->wait, reconnected, r->intf, deadline(r)))
+        return -XEN_ETIMEDOUT;
+    xen_rmb();  /* connection read before the emptied indices */
+    r->ev_used = 0;
+    r->broken = false;
+    r->resets++;
+    return 0;
 }

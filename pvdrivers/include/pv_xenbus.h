@@ -74,6 +74,11 @@ int xenbus_directory(struct xenbus_client *c, uint32_t tx, const char *path, cha
 int xenbus_watch(struct xenbus_client *c, struct xenbus_watch *w);
 int xenbus_unwatch(struct xenbus_client *c, struct xenbus_watch *w);
 /*
+ * Register every watch of the client again (after the store forgot them:
+ * a ring reset), same tokens; each fires once more. 0, or the first error.
+ */
+int xenbus_rewatch(struct xenbus_client *c);
+/*
  * An XS_WATCH_EVENT payload ("path\0token\0") from the transport: calls the
  * watch whose token it names. -EINVAL if malformed, -ENOENT if no such
  * watch (e.g. one just unregistered), else 0.

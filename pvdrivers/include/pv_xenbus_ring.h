@@ -6,9 +6,12 @@
  * to the client by xenbus_ring_poll_events, outside the request. Replies
  * with another req_id (a request that timed out before anything of its
  * reply was read) are skipped. After -EIO, or -ETIMEDOUT in the middle of
- * a message, the byte stream is out of step: reset the ring (the page's
- * connection field, XENSTORE_RECONNECT) before the next request; that
- * reset is not written yet.
+ * a message, the byte stream is out of step: the next request (or pump)
+ * first resets the ring (xenbus_ring_reset: the page's connection field,
+ * XENSTORE_RECONNECT), or fails with -EIO if the store cannot reset. A
+ * reset makes the store forget this client's watches and transactions
+ * (xenstore-ring.txt): `resets` counts them so the caller can register
+ * its watches again (xenbus_rewatch).
  *
  * Setup: fill in intf (the mapped store page), port (start_info's
  * store_evtchn) and timeout_ns (per request, 0: none), then route the
@@ -31,6 +34,8 @@ struct xenbus_ring {
     uint64_t timeout_ns;
     struct pvos_wait wait;
     uint32_t events_dropped;    /* watch events lost because the queue was full */
+    bool broken;                /* the stream is out of step: reset before the next request */
+    uint32_t resets;            /* completed resets */
     uint32_t ev_used;
     unsigned char ev[XENBUS_RING_EVENT_BYTES];
     unsigned char cur[XENBUS_RING_EVENT_BYTES];   /* the event being delivered */
@@ -42,6 +47,13 @@ int xenbus_ring_transport(void *ctx, const struct xsd_sockmsg *req, const void *
 
 /* pvos_event_fn for the store port: wakes the waiting request. */
 void xenbus_ring_event(uint32_t port, void *ctx);
+
+/*
+ * Reset the connection (XENSTORE_RECONNECT; the store must advertise
+ * XENSTORE_SERVER_FEATURE_RECONNECTION, else -ENOSYS): both rings emptied
+ * by the store, our queued events dropped. 0, or -ETIMEDOUT.
+ */
+int xenbus_ring_reset(struct xenbus_ring *r);
 
 /*
  * Between requests: read the messages already in rsp[] (watch events the

@@ -29,9 +29,12 @@ struct xsd_quota {
     uint32_t transactions;      /* transactions a domain has open */
     uint32_t perms;             /* permission entries of one node */
     uint32_t events;            /* undelivered watch events queued for a domain */
+    uint32_t tx_nodes;          /* nodes one transaction may access (Xen: transaction-nodes) */
+    uint32_t tx_memory;         /* bytes one transaction may hold (its view, notes, requests) */
 };
 #define XSD_QUOTA_DEFAULT { .nodes = 1000, .entry_size = 2048, .watches = 128, \
-                            .transactions = 10, .perms = 5, .events = 1024 }
+                            .transactions = 10, .perms = 5, .events = 1024, \
+                            .tx_nodes = 1024, .tx_memory = 256 * 1024 }
 
 /* One message: header plus payload, as it goes on the ring. */
 struct xsd_msg {
@@ -107,7 +110,7 @@ struct xsd_hooks {
 };
 void xsd_set_hooks(struct xsd_store *s, const struct xsd_hooks *hooks);
 
-/* Xen's errno name for a positive errno value (XSD_ERRORS), "EIO" if unknown. */
+/* Xen's errno name for a positive errno value (XSD_ERRORS), "EINVAL" if unknown (as Xen). */
 const char *xsd_errname(int err);
 
 #endif

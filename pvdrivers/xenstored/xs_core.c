@@ -1,4 +1,4 @@
-/* xs_core.c: the store object, domains, watches and their events, transactions. */
+/* xs_core.c: the store object, domains, watches and their events. */
 #include "xs_int.h"
 
 struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct xsd_quota *quota)
@@ -26,25 +26,15 @@ struct xsd_store *xsd_store_create(const struct xsd_alloc *alloc, const struct x
     r->nperms = 1;
     r->gen = ++s->gen;
     s->root = r;
+    /* The special nodes: only their permissions matter (who is told), "n0" as Xen. */
+    s->special[0] = xs_node_new(s, "@introduceDomain", 16, "", 0, r->perms, 1);
+    s->special[1] = xs_node_new(s, "@releaseDomain", 14, "", 0, r->perms, 1);
+    if (!s->special[0] || !s->special[1]) {
+        xsd_store_destroy(s);
+        return NULL;
+    }
     s->doms->nodes = 1;
     return s;
-}
-
-static void tx_free(struct xsd_store *s, struct xs_tx *tx)
-{
-    while (tx->notes) {
-        struct xs_note *n = tx->notes;
-        tx->notes = n->next;
-        xs_free(s, n);
-    }
-    while (tx->ops) {
-        struct xs_op *o = tx->ops;
-        tx->ops = o->next;
-        xs_free(s, o);
-    }
-    if (tx->root)
-        xs_free_subtree(s, tx->root);
-    xs_free(s, tx);
 }
 
 static void watch_free(struct xsd_store *s, struct xs_watch *w)
@@ -65,7 +55,7 @@ void xs_reset_watches(struct xsd_store *s, struct xs_dom *d)
     while (d->txs) {
         struct xs_tx *tx = d->txs;
         d->txs = tx->next;
-        tx_free(s, tx);
+        xs_tx_free(s, tx);
     }
     d->nwatches = d->ntx = 0;
 }
@@ -109,10 +99,19 @@ void xsd_store_destroy(struct xsd_store *s)
     }
     if (s->root)
         xs_free_subtree(s, s->root);
+    for (int i = 0; i < 2; i++)
+        if (s->special[i])
+            xs_node_free(s, s->special[i]);
     xs_free(s, s);
 }
 
-/* Queue "path\0token\0" for d; a relative watch sees the path without its domain's prefix. */
+/*
+ * Queue "path\0token\0" for d; a relative watch sees the path without its
+ * domain's prefix. As Xen's send_event: an event longer than a message is
+ * not sent (a long token plus a long path below the watch would overflow
+ * the reader's message), and one identical to an undelivered event is not
+ * queued twice (special names excepted).
+ */
 static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
                         const struct xs_watch *w)
 {
@@ -128,6 +127,12 @@ static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
             path += n;
     }
     pl = strlen(path);
+    if (pl + tl + 2 > XENSTORE_PAYLOAD_MAX)
+        return;
+    for (e = path[0] == '@' ? NULL : d->ev_head; e; e = e->next)
+        if (e->len == pl + tl + 2 && !memcmp(e->body, path, pl + 1) &&
+            !memcmp(e->body + pl + 1, w->token, tl + 1))
+            return;
     if (d->nevents >= s->q.events || !(e = xs_alloc(s, sizeof(*e) + pl + tl + 2))) {
         d->dropped++;
         return;
@@ -140,70 +145,60 @@ static void queue_event(struct xsd_store *s, struct xs_dom *d, const char *path,
     d->nevents++;
 }
 
-/*
- * The deepest node of n's subtree on the way to n's path + rest (rest
- * "/a/b": n's child a, its child b, as far as they exist).
- */
-static const struct xs_node *deepest_below(const struct xs_node *n, const char *rest)
+/* Xen's watch_permitted: d may read the node, or its parent, or (SET_PERMS) the node as it was. */
+static bool fire_permitted(const struct xs_dom *d, const struct xs_node *n, const struct xs_perm *oldp,
+                           uint32_t oldn)
 {
-    while (*rest == '/') {
-        const char *name = rest + 1, *end = strchr(name, '/');
-        size_t len = end ? (size_t)(end - name) : strlen(name);
-        const struct xs_node *ch;
-
-        for (ch = n->child; ch; ch = ch->next)
-            if (strlen(ch->name) == len && !strncmp(ch->name, name, len))
-                break;
-        if (!ch)
-            break;
-        n = ch;
-        rest = name + len;
-    }
-    return n;
+    if (oldp && (xs_perm_for_list(d->domid, oldp, oldn) & XS_PERM_READ))
+        return true;
+    if (xs_perm_for(d->domid, n) & XS_PERM_READ)
+        return true;
+    return n->parent && (xs_perm_for(d->domid, n->parent) & XS_PERM_READ);
 }
 
-/*
- * A change at path (node n, before removal for rm): every watch on path or
- * an ancestor fires with path, for watchers that may read n; with recurse
- * (rm) a watch below path fires with its own path, for watchers that may
- * read the node it names (or its deepest existing ancestor below path), as
- * Xen's delnode_sub fires each removed node with that node's permissions:
- * a domain watching a subtree it may read hears of its removal even when
- * the removed top is not readable to it (a domU's data/ when the store
- * domain removes its home).
- */
-void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool recurse)
+void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool exact,
+             const struct xs_perm *oldp, uint32_t oldn)
 {
     struct xs_dom *d;
     struct xs_watch *w;
-    size_t pl = strlen(path);
 
     for (d = s->doms; d; d = d->next) {
-        bool may_read = xs_perm_for(d->domid, n) & XS_PERM_READ;
-
-        for (w = d->watches; w; w = w->next) {
-            if (w->path[0] == '@')
-                continue;
-            if (xs_is_child(path, w->path)) {
-                if (may_read)
-                    queue_event(s, d, path, w);
-            } else if (recurse && xs_is_child(w->path, path) &&
-                       (xs_perm_for(d->domid, deepest_below(n, w->path + pl)) & XS_PERM_READ)) {
-                queue_event(s, d, w->path, w);
-            }
-        }
+        if (!d->watches || !fire_permitted(d, n, oldp, oldn))
+            continue;
+        for (w = d->watches; w; w = w->next)
+            if (exact ? !strcmp(path, w->path) : xs_is_child(path, w->path))
+                queue_event(s, d, path, w);
     }
 }
 
-/* @introduceDomain / @releaseDomain: privileged watchers only (Xen since XSA-115). */
+/*
+ * @introduceDomain / @releaseDomain (Xen's fire_special_watches): watches
+ * on exactly that name, of domains that may read the special node (its
+ * permissions, "n0" by default: privileged watchers only, as Xen since
+ * XSA-115) or "/". The event carries the name and the token only.
+ */
 static void fire_special(struct xsd_store *s, const char *name)
 {
-    struct xs_dom *d = xs_dom_get(s, XS_PRIV_DOMID, false);
+    const struct xs_node *sp = xs_special(s, name);
+    struct xs_dom *d;
     struct xs_watch *w;
 
-    for (w = d ? d->watches : NULL; w; w = w->next)
-        if (!strcmp(w->path, name))
-            queue_event(s, d, name, w);
+    for (d = s->doms; d; d = d->next) {
+        if (!((xs_perm_for(d->domid, sp) | xs_perm_for(d->domid, s->root)) & XS_PERM_READ))
+            continue;
+        for (w = d->watches; w; w = w->next)
+            if (!strcmp(w->path, name))
+                queue_event(s, d, name, w);
+    }
+}
+
+struct xs_node *xs_special(struct xsd_store *s, const char *name)
+{
+    if (!strcmp(name, "@introduceDomain"))
+        return s->special[0];
+    if (!strcmp(name, "@releaseDomain"))
+        return s->special[1];
+    return NULL;
 }
 
 bool xsd_next_event(struct xsd_store *s, uint16_t domid, struct xsd_msg *ev)
@@ -233,7 +228,7 @@ int xs_watch(struct xs_ctx *c, const char *path, const char *token)
 {
     char canon[XENSTORE_ABS_PATH_MAX + 1];
     struct xs_dom *d = c->dom;
-    struct xs_watch *w;
+    struct xs_watch *w, **pp;
     bool rel;
     int err = xs_canon(d->domid, path, true, canon, &rel);
 
@@ -251,8 +246,9 @@ int xs_watch(struct xs_ctx *c, const char *path, const char *token)
         return XSE_ENOMEM;
     }
     w->relative = rel;
-    w->next = d->watches;
-    d->watches = w;
+    for (pp = &d->watches; *pp; pp = &(*pp)->next)     /* in registration order, as Xen */
+        ;
+    *pp = w;
     d->nwatches++;
     queue_event(c->s, d, canon, w);     /* the initial fire */
     return 0;
@@ -275,94 +271,6 @@ int xs_unwatch(struct xs_ctx *c, const char *path, const char *token)
             return 0;
         }
     return XSE_ENOENT;
-}
-
-struct xs_tx *xs_tx_find(struct xs_dom *d, uint32_t id)
-{
-    struct xs_tx *tx;
-
-    for (tx = d->txs; tx; tx = tx->next)
-        if (tx->id == id)
-            return tx;
-    return NULL;
-}
-
-/* Remember the generation a transaction first saw at path (0: absent). */
-int xs_tx_note(struct xs_ctx *c, const char *path)
-{
-    struct xs_note *n;
-    struct xs_node *node;
-    size_t len = strlen(path);
-
-    if (!c->tx)
-        return 0;
-    for (n = c->tx->notes; n; n = n->next)
-        if (!strcmp(n->path, path))
-            return 0;
-    if (!(n = xs_alloc(c->s, sizeof(*n) + len + 1)))
-        return XSE_ENOMEM;
-    memcpy(n->path, path, len + 1);
-    node = xs_lookup(c->tx->root, path);
-    n->gen = node ? node->gen : 0;
-    n->next = c->tx->notes;
-    c->tx->notes = n;
-    return 0;
-}
-
-int xs_tx_start(struct xs_ctx *c, uint32_t *id)
-{
-    struct xs_dom *d = c->dom;
-    struct xs_tx *tx;
-
-    if (d->domid != XS_PRIV_DOMID && d->ntx >= c->s->q.transactions)
-        return XSE_ENOSPC;
-    if (!(tx = xs_alloc(c->s, sizeof(*tx))))
-        return XSE_ENOMEM;
-    if (!(tx->root = xs_clone(c->s, c->s->root))) {
-        xs_free(c->s, tx);
-        return XSE_ENOMEM;
-    }
-    tx->ops_tail = &tx->ops;
-    do {
-        tx->id = c->s->next_tx++;
-    } while (!tx->id || xs_tx_find(d, tx->id));
-    tx->next = d->txs;
-    d->txs = tx;
-    d->ntx++;
-    *id = tx->id;
-    return 0;
-}
-
-/* Commit (replaying the logged requests on the main tree) unless a noted node changed: EAGAIN. */
-int xs_tx_end(struct xs_ctx *c, bool commit)
-{
-    struct xs_tx *tx = c->tx, **pp;
-    struct xs_note *n;
-    struct xs_op *o;
-    struct xsd_msg *scratch = NULL;
-    int err = 0;
-
-    for (pp = &c->dom->txs; *pp != tx; pp = &(*pp)->next)
-        ;
-    *pp = tx->next;
-    c->dom->ntx--;
-    for (n = tx->notes; commit && n; n = n->next) {
-        struct xs_node *m = xs_lookup(c->s->root, n->path);
-        if ((m ? m->gen : 0) != n->gen) {
-            err = XSE_EAGAIN;
-            break;
-        }
-    }
-    if (commit && !err && tx->ops && !(scratch = xs_alloc(c->s, sizeof(*scratch))))
-        err = XSE_ENOMEM;
-    if (commit && !err) {
-        struct xs_ctx rc = { .s = c->s, .dom = c->dom, .tx = NULL, .replay = true };
-        for (o = tx->ops; o; o = o->next)
-            (void)xs_dispatch(&rc, o->type, o->data, o->len, scratch);
-    }
-    xs_free(c->s, scratch);
-    tx_free(c->s, tx);
-    return err;
 }
 
 int xsd_introduce(struct xsd_store *s, uint16_t domid)

@@ -27,7 +27,10 @@ struct xs_node {
     uint32_t nperms;
     uint32_t childlen;          /* bytes of the children names, each with its NUL */
     uint64_t gen;               /* store generation of its last change; 0 = "absent" */
+    uint8_t flags;              /* XS_NODE_*: only in a transaction's view (xs_tx.c) */
 };
+#define XS_NODE_STUB   1u       /* name only: value, perms, gen still in the main tree */
+#define XS_NODE_LOADED 2u       /* its children (as stubs at least) are in the view */
 
 struct xs_watch {
     struct xs_watch *next;
@@ -57,10 +60,12 @@ struct xs_op {                  /* a change a transaction made, replayed on comm
 struct xs_tx {
     struct xs_tx *next;
     uint32_t id;
-    struct xs_node *root;       /* the transaction's own copy of the tree */
+    struct xs_node *root;       /* its view of the tree: what it reached, and its changes */
     struct xs_note *notes;
     struct xs_op *ops, **ops_tail;
     int32_t node_delta;         /* nodes created minus removed for its domain */
+    uint32_t nnodes;            /* nodes accessed (quota tx_nodes) */
+    size_t mem;                 /* bytes allocated for it (quota tx_memory) */
 };
 
 struct xs_dom {
@@ -80,6 +85,7 @@ struct xsd_store {
     struct xs_dom *doms;
     uint64_t gen;
     uint32_t next_tx;
+    struct xs_node *special[2]; /* @introduceDomain, @releaseDomain: detached, perms only */
     struct xsd_hooks hooks;     /* XS_INTRODUCE / XS_RELEASE over the wire; unset: ENOSYS */
 };
 
@@ -107,6 +113,7 @@ struct xs_dom *xs_dom_get(struct xsd_store *s, uint16_t domid, bool create);
 /* xs_tree.c */
 struct xs_node *xs_lookup(struct xs_node *root, const char *path);
 unsigned int xs_perm_for(uint16_t domid, const struct xs_node *n);
+unsigned int xs_perm_for_list(uint16_t domid, const struct xs_perm *p, uint32_t n);
 /* The node at path if domid has `need` on it; else NULL with *err EACCES/ENOENT as Xen. */
 struct xs_node *xs_get(struct xs_ctx *c, const char *path, unsigned int need, int *err);
 int xs_write(struct xs_ctx *c, const char *path, const char *val, uint32_t vlen);
@@ -115,18 +122,39 @@ int xs_rm(struct xs_ctx *c, const char *path);
 int xs_set_perms(struct xs_ctx *c, const char *path, const struct xs_perm *p, uint32_t n);
 /* Perms string "w0\0r1\0" into buf; its length, or 0 if it does not fit. */
 uint32_t xs_perms_str(const struct xs_node *n, char *buf, uint32_t size);
-struct xs_node *xs_clone(struct xsd_store *s, const struct xs_node *root);
+/* A detached node (no parent, children, siblings, flags) with copies of name, value and perms; NULL without memory. */
+struct xs_node *xs_node_new(struct xsd_store *s, const char *name, size_t nlen, const char *value,
+                           uint32_t vlen, const struct xs_perm *perms, uint32_t nperms);
+void xs_node_free(struct xsd_store *s, struct xs_node *n);
 void xs_free_subtree(struct xsd_store *s, struct xs_node *n);
 /* Full path of n into buf (XENSTORE_ABS_PATH_MAX + 1). */
 void xs_node_path(const struct xs_node *n, char *buf);
 
-/* xs_core.c */
-void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool recurse);
+/* xs_tx.c: transactions; with c->tx NULL the view functions do nothing. */
+/* Charge bytes (and an accessed node) to c's transaction: ENOSPC / ENOMEM over its quota. */
+int xs_tx_charge(struct xs_ctx *c, size_t bytes, bool node);
+/* Stub n filled from the main tree; *gone: it has left it (n freed). */
+int xs_tx_fill(struct xs_ctx *c, struct xs_node *n, bool *gone);
+/* n's children list copied into the view (as stubs) if not yet. */
+int xs_tx_load(struct xs_ctx *c, struct xs_node *n);
+/* Everything below n filled and loaded. */
+int xs_tx_load_subtree(struct xs_ctx *c, struct xs_node *n);
+void xs_tx_free(struct xsd_store *s, struct xs_tx *tx);
 int xs_tx_note(struct xs_ctx *c, const char *path);
-int xs_tx_log(struct xs_ctx *c, uint32_t type, const void *data, uint32_t len);
 struct xs_tx *xs_tx_find(struct xs_dom *d, uint32_t id);
 int xs_tx_start(struct xs_ctx *c, uint32_t *id);
 int xs_tx_end(struct xs_ctx *c, bool commit);
+
+/* xs_core.c */
+/*
+ * A change at path (node n, still in the tree for a removal): watches on
+ * path (exact) or on path or an ancestor (!exact) fire with path, for the
+ * watchers that may read n, its parent or (oldp: SET_PERMS) n as it was.
+ */
+void xs_fire(struct xsd_store *s, const char *path, const struct xs_node *n, bool exact,
+             const struct xs_perm *oldp, uint32_t oldn);
+/* The special node called name, or NULL. */
+struct xs_node *xs_special(struct xsd_store *s, const char *name);
 int xs_watch(struct xs_ctx *c, const char *path, const char *token);
 int xs_unwatch(struct xs_ctx *c, const char *path, const char *token);
 void xs_reset_watches(struct xsd_store *s, struct xs_dom *d);

@@ -45,12 +45,12 @@ static void reply_str(struct xsd_msg *r, const char *s)
     reply_bytes(r, s, (uint32_t)strlen(s) + 1);
 }
 
-/* One canonical path argument. */
-static int path_arg(struct xs_ctx *c, const char *in, char *canon)
+/* One canonical path argument; "@name" only where Xen allows special nodes (perms). */
+static int path_arg(struct xs_ctx *c, const char *in, char *canon, bool special)
 {
     bool rel;
 
-    return in ? xs_canon(c->dom->domid, in, false, canon, &rel) : XSE_EINVAL;
+    return in ? xs_canon(c->dom->domid, in, special, canon, &rel) : XSE_EINVAL;
 }
 
 static int do_read_like(struct xs_ctx *c, uint32_t type, const char *path, struct xsd_msg *r)
@@ -66,6 +66,8 @@ static int do_read_like(struct xs_ctx *c, uint32_t type, const char *path, struc
         if (!(r->hdr.len = xs_perms_str(n, r->body, XENSTORE_PAYLOAD_MAX)))
             return XSE_E2BIG;
     } else {
+        if ((err = xs_tx_load(c, n)))
+            return err;
         if (n->childlen > XENSTORE_PAYLOAD_MAX)
             return XSE_E2BIG;
         for (ch = n->child; ch; ch = ch->next)
@@ -87,6 +89,8 @@ static int do_directory_part(struct xs_ctx *c, const char *path, uint32_t off, s
 
     if (!n)
         return err;
+    if ((err = xs_tx_load(c, n)))
+        return err;
     xs_fmt_u64(gen, n->gen);
     reply_str(r, gen);
     for (ch = n->child; ch; ch = ch->next) {
@@ -106,28 +110,33 @@ static int do_directory_part(struct xs_ctx *c, const char *path, uint32_t off, s
     return 0;
 }
 
-static int do_set_perms(struct xs_ctx *c, const struct args *a, const char *path)
+/*
+ * SET_PERMS' perms, in Xen's order: fewer than two strings EINVAL, more
+ * entries than the quota ENOSPC (before the path is even looked at), then
+ * each "<n|r|w|b><domid>" or EINVAL. *p is allocated.
+ */
+static int parse_perms(struct xs_ctx *c, const struct args *a, struct xs_perm **p, uint32_t *np)
 {
-    uint32_t np = count_strings(a) - 1, i, id;
-    struct xs_perm *p;
+    uint32_t n = count_strings(a), i, id;
     const char *s;
-    int err = 0;
 
-    if (!np || np > XENSTORE_PAYLOAD_MAX / 2)
+    if (n < 2)
         return XSE_EINVAL;
-    if (!(p = xs_alloc(c->s, np * sizeof(*p))))
+    n--;
+    if (c->dom->domid != XS_PRIV_DOMID && n > c->s->q.perms)
+        return XSE_ENOSPC;
+    if (!(*p = xs_alloc(c->s, n * sizeof(**p))))
         return XSE_ENOMEM;
-    for (i = 0, s = nth(a, 1); i < np; i++, s += strlen(s) + 1) {
+    for (i = 0, s = nth(a, 1); i < n; i++, s += strlen(s) + 1) {
         if (!s[0] || !strchr("nrwb", s[0]) || !xs_parse_u32(s + 1, 0xffff, &id)) {
-            err = XSE_EINVAL;
-            break;
+            xs_free(c->s, *p);
+            *p = NULL;
+            return XSE_EINVAL;
         }
-        p[i] = (struct xs_perm){ .id = (uint16_t)id, .perm = s[0] };
+        (*p)[i] = (struct xs_perm){ .id = (uint16_t)id, .perm = s[0] };
     }
-    if (!err)
-        err = xs_set_perms(c, path, p, np);
-    xs_free(c->s, p);
-    return err;
+    *np = n;
+    return 0;
 }
 
 static int domid_arg(const char *s, uint16_t *domid)
@@ -147,12 +156,19 @@ static int do_change(struct xs_ctx *c, uint32_t type, const struct args *a, stru
     const char *p0 = type == XS_WRITE || type == XS_SET_PERMS ? (count_strings(a) ? a->p : NULL)
                                                               : onearg(a);
     struct xs_op *op = NULL;
-    int err = path_arg(c, p0, path);
+    struct xs_perm *perms = NULL;
+    uint32_t np = 0;
+    int err = type == XS_SET_PERMS ? parse_perms(c, a, &perms, &np) : 0;
 
-    if (err)
+    if (!err)
+        err = path_arg(c, p0, path, type == XS_SET_PERMS);
+    if (!err && c->tx && !(err = xs_tx_charge(c, sizeof(*op) + a->len, false)) &&
+        !(op = xs_alloc(c->s, sizeof(*op) + a->len)))
+        err = XSE_ENOMEM;
+    if (err) {
+        xs_free(c->s, perms);
         return err;
-    if (c->tx && !(op = xs_alloc(c->s, sizeof(*op) + a->len)))
-        return XSE_ENOMEM;
+    }
     switch (type) {
     case XS_WRITE: {
         uint32_t pl = (uint32_t)strlen(p0) + 1;
@@ -166,9 +182,10 @@ static int do_change(struct xs_ctx *c, uint32_t type, const struct args *a, stru
         err = xs_rm(c, path);
         break;
     default:
-        err = a->p[a->len - 1] ? XSE_EINVAL : do_set_perms(c, a, path);
+        err = xs_set_perms(c, path, perms, np);
         break;
     }
+    xs_free(c->s, perms);
     if (op && !err) {
         op->type = type;
         op->len = a->len;
@@ -288,11 +305,11 @@ int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, st
     case XS_READ:
     case XS_GET_PERMS:
     case XS_DIRECTORY:
-        if ((err = path_arg(c, onearg(&a), path)))
+        if ((err = path_arg(c, onearg(&a), path, type == XS_GET_PERMS)))
             return err;
         return do_read_like(c, type, path, r);
     case XS_DIRECTORY_PART:
-        if (count_strings(&a) != 2 || p[len - 1] || (err = path_arg(c, p, path)) ||
+        if (count_strings(&a) != 2 || (err = path_arg(c, p, path, false)) ||
             !xs_parse_u32(nth(&a, 1), UINT32_MAX, &id))
             return XSE_EINVAL;
         return do_directory_part(c, path, id, r);
@@ -303,7 +320,7 @@ int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, st
         return do_change(c, type, &a, r);
     case XS_WATCH:
     case XS_UNWATCH:
-        if (count_strings(&a) < 2 || p[len - 1])
+        if (count_strings(&a) != 2)     /* Xen: exactly path and token */
             return XSE_EINVAL;
         err = type == XS_WATCH ? xs_watch(c, p, nth(&a, 1)) : xs_unwatch(c, p, nth(&a, 1));
         break;
@@ -317,10 +334,10 @@ int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, st
         return 0;
     case XS_TRANSACTION_END: {
         const char *arg = onearg(&a);
+        if (!arg || (strcmp(arg, "T") && strcmp(arg, "F")))
+            return XSE_EINVAL;  /* Xen checks the argument first */
         if (!c->tx)
             return XSE_ENOENT;
-        if (!arg || (strcmp(arg, "T") && strcmp(arg, "F")))
-            return XSE_EINVAL;
         err = xs_tx_end(c, arg[0] == 'T');
         break;
     }
@@ -347,29 +364,38 @@ int xs_dispatch(struct xs_ctx *c, uint32_t type, const char *p, uint32_t len, st
     return err;
 }
 
-/* Per type, as Xen's wire_funcs: implemented, domain 0 only, tx_id ignored. */
-enum { F_IMPL = 1, F_PRIV = 2, F_NOTID = 4 };
+/*
+ * Per type, as Xen's wire_funcs (tools/xenstored/core.c): implemented here,
+ * privileged only, tx_id ignored. CONTROL, RESUME and SET_TARGET are
+ * privileged in Xen: an unprivileged caller gets EACCES, as there; the
+ * privileged one ENOSYS (not implemented).
+ */
+enum { F_KNOWN = 1, F_IMPL = 2, F_PRIV = 4, F_NOTID = 8 };
+#define K_IMPL (F_KNOWN | F_IMPL)
 static const uint8_t type_flags[XS_TYPE_COUNT] = {
-    [XS_DIRECTORY] = F_IMPL,            [XS_READ] = F_IMPL,
-    [XS_GET_PERMS] = F_IMPL,            [XS_WATCH] = F_IMPL | F_NOTID,
-    [XS_UNWATCH] = F_IMPL | F_NOTID,    [XS_TRANSACTION_START] = F_IMPL,
-    [XS_TRANSACTION_END] = F_IMPL,      [XS_INTRODUCE] = F_IMPL | F_PRIV | F_NOTID,
-    [XS_RELEASE] = F_IMPL | F_PRIV | F_NOTID, [XS_GET_DOMAIN_PATH] = F_IMPL | F_NOTID,
-    [XS_WRITE] = F_IMPL,                [XS_MKDIR] = F_IMPL,
-    [XS_RM] = F_IMPL,                   [XS_SET_PERMS] = F_IMPL,
-    [XS_IS_DOMAIN_INTRODUCED] = F_IMPL | F_PRIV | F_NOTID,
-    [XS_RESET_WATCHES] = F_IMPL | F_NOTID, [XS_DIRECTORY_PART] = F_IMPL,
+    [XS_CONTROL] = F_KNOWN | F_PRIV,    [XS_DIRECTORY] = K_IMPL,
+    [XS_READ] = K_IMPL,                 [XS_GET_PERMS] = K_IMPL,
+    [XS_WATCH] = K_IMPL | F_NOTID,      [XS_UNWATCH] = K_IMPL | F_NOTID,
+    [XS_TRANSACTION_START] = K_IMPL,    [XS_TRANSACTION_END] = K_IMPL,
+    [XS_INTRODUCE] = K_IMPL | F_PRIV,   [XS_RELEASE] = K_IMPL | F_PRIV,
+    [XS_GET_DOMAIN_PATH] = K_IMPL,      [XS_WRITE] = K_IMPL,
+    [XS_MKDIR] = K_IMPL,                [XS_RM] = K_IMPL,
+    [XS_SET_PERMS] = K_IMPL,            [XS_IS_DOMAIN_INTRODUCED] = K_IMPL | F_PRIV,
+    [XS_RESUME] = F_KNOWN | F_PRIV,     [XS_SET_TARGET] = F_KNOWN | F_PRIV,
+    [XS_RESET_WATCHES] = K_IMPL,        [XS_DIRECTORY_PART] = K_IMPL,
 };
 
-/* Xen's order: unknown type (ENOSYS), privilege (EACCES), transaction id (ENOENT). */
+/* Xen's process_message order: unknown type (ENOSYS), privilege (EACCES), transaction id (ENOENT). */
 static int check_type(struct xs_ctx *c, const struct xsd_sockmsg *hdr)
 {
     uint8_t f = hdr->type < XS_TYPE_COUNT ? type_flags[hdr->type] : 0;
 
-    if (!(f & F_IMPL))
+    if (!(f & F_KNOWN))
         return XSE_ENOSYS;
     if ((f & F_PRIV) && c->dom->domid != XS_PRIV_DOMID)
         return XSE_EACCES;
+    if (!(f & F_IMPL))
+        return XSE_ENOSYS;
     if (!(f & F_NOTID) && hdr->tx_id && !(c->tx = xs_tx_find(c->dom, hdr->tx_id)))
         return XSE_ENOENT;
     return 0;

@@ -11,6 +11,7 @@ static struct xs_node *tree_root(const struct xs_ctx *c)
     return c->tx ? c->tx->root : c->s->root;
 }
 
+
 static struct xs_node *find_child(const struct xs_node *n, const char *name, size_t len)
 {
     struct xs_node *ch;
@@ -23,17 +24,28 @@ static struct xs_node *find_child(const struct xs_node *n, const char *name, siz
 
 /*
  * Walk path from root as far as it exists: the deepest existing node;
- * *rest points at the first missing component ("" if path exists).
+ * *rest points at the first missing component ("" if path exists). With a
+ * transaction (c->tx) the walk goes through its view, copying in from the
+ * main tree what it reaches (xs_tx.c); *err is then set if that failed.
  */
-static struct xs_node *walk(struct xs_node *root, const char *path, const char **rest)
+static struct xs_node *walk(struct xs_ctx *c, struct xs_node *root, const char *path,
+                            const char **rest, int *err)
 {
     struct xs_node *n = root, *ch;
     const char *p = path + 1;
+    bool gone;
 
+    *err = 0;
     while (*p) {
         const char *e = strchr(p, '/');
         size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (c && (*err = xs_tx_load(c, n)))
+            break;
         if (!(ch = find_child(n, p, len)))
+            break;
+        if (c && (*err = xs_tx_fill(c, ch, &gone)))
+            break;
+        if (c && gone)
             break;
         n = ch;
         p += len + (e ? 1 : 0);
@@ -42,10 +54,17 @@ static struct xs_node *walk(struct xs_node *root, const char *path, const char *
     return n;
 }
 
+/* walk() from the tree the request acts on; a transaction's view copies in as it goes. */
+static struct xs_node *walk_ctx(struct xs_ctx *c, const char *path, const char **rest, int *err)
+{
+    return walk(c->tx ? c : NULL, tree_root(c), path, rest, err);
+}
+
 struct xs_node *xs_lookup(struct xs_node *root, const char *path)
 {
     const char *rest;
-    struct xs_node *n = walk(root, path, &rest);
+    int err;
+    struct xs_node *n = walk(NULL, root, path, &rest, &err);
 
     return *rest ? NULL : n;
 }
@@ -61,24 +80,48 @@ static unsigned int perm_bits(char p)
 }
 
 /* Xen's perm_for_conn: privileged and owner get everything, else the entry for domid, else the default. */
-unsigned int xs_perm_for(uint16_t domid, const struct xs_node *n)
+unsigned int xs_perm_for_list(uint16_t domid, const struct xs_perm *p, uint32_t n)
 {
     uint32_t i;
 
-    if (domid == XS_PRIV_DOMID || n->perms[0].id == domid)
+    if (domid == XS_PRIV_DOMID || p[0].id == domid)
         return XS_PERM_READ | XS_PERM_WRITE;
-    for (i = 1; i < n->nperms; i++)
-        if (n->perms[i].id == domid)
-            return perm_bits(n->perms[i].perm);
-    return perm_bits(n->perms[0].perm);
+    for (i = 1; i < n; i++)
+        if (p[i].id == domid)
+            return perm_bits(p[i].perm);
+    return perm_bits(p[0].perm);
+}
+
+unsigned int xs_perm_for(uint16_t domid, const struct xs_node *n)
+{
+    return xs_perm_for_list(domid, n->perms, n->nperms);
+}
+
+/* "@introduceDomain" etc.: outside the tree and transactions; a missing one as a missing child of "/". */
+static struct xs_node *get_special(struct xs_ctx *c, const char *path, unsigned int need, int *err)
+{
+    struct xs_node *n = xs_special(c->s, path);
+
+    if (!n)
+        *err = (xs_perm_for(c->dom->domid, c->s->root) & need) == need ? XSE_ENOENT : XSE_EACCES;
+    else if ((xs_perm_for(c->dom->domid, n) & need) != need)
+        *err = XSE_EACCES;
+    else
+        *err = 0;
+    return *err ? NULL : n;
 }
 
 /* A missing node: EACCES unless the nearest existing ancestor grants `need` (Xen's errno_from_parents). */
 struct xs_node *xs_get(struct xs_ctx *c, const char *path, unsigned int need, int *err)
 {
     const char *rest;
-    struct xs_node *n = walk(tree_root(c), path, &rest);
+    struct xs_node *n;
 
+    if (path[0] == '@')
+        return get_special(c, path, need, err);
+    n = walk_ctx(c, path, &rest, err);
+    if (*err)
+        return NULL;
     if (*rest) {
         *err = (xs_perm_for(c->dom->domid, n) & need) == need ? XSE_ENOENT : XSE_EACCES;
         if (*err == XSE_ENOENT && xs_tx_note(c, path))
@@ -134,7 +177,7 @@ static void acct(struct xs_ctx *c, uint16_t owner, int delta)
     }
 }
 
-static void node_free(struct xsd_store *s, struct xs_node *n)
+void xs_node_free(struct xsd_store *s, struct xs_node *n)
 {
     xs_free(s, n->name);
     xs_free(s, n->value);
@@ -156,7 +199,7 @@ void xs_free_subtree(struct xsd_store *s, struct xs_node *root)
             next = n->next;
         }
         last = n == root;
-        node_free(s, n);
+        xs_node_free(s, n);
         if (last)
             return;
         p->child = next;
@@ -164,9 +207,8 @@ void xs_free_subtree(struct xsd_store *s, struct xs_node *root)
     }
 }
 
-/* A detached node (no parent, children or siblings) with copies of name, value and perms; NULL when out of memory. */
-static struct xs_node *node_new(struct xsd_store *s, const char *name, size_t nlen, const char *value,
-                                uint32_t vlen, const struct xs_perm *perms, uint32_t nperms)
+struct xs_node *xs_node_new(struct xsd_store *s, const char *name, size_t nlen, const char *value,
+                           uint32_t vlen, const struct xs_perm *perms, uint32_t nperms)
 {
     struct xs_node *n = xs_alloc(s, sizeof(*n));
 
@@ -176,58 +218,13 @@ static struct xs_node *node_new(struct xsd_store *s, const char *name, size_t nl
     n->value = xs_strdup(s, value, vlen);
     n->perms = xs_alloc(s, nperms * sizeof(*perms));
     if (!n->name || !n->value || !n->perms) {
-        node_free(s, n);
+        xs_node_free(s, n);
         return NULL;
     }
     memcpy(n->perms, perms, nperms * sizeof(*perms));
     n->nperms = nperms;
     n->vlen = vlen;
     return n;
-}
-
-static struct xs_node *node_copy(struct xsd_store *s, const struct xs_node *src)
-{
-    struct xs_node *n = node_new(s, src->name, strlen(src->name), src->value ? src->value : "", src->vlen,
-                                 src->perms, src->nperms);
-
-    if (!n)
-        return NULL;
-    n->childlen = src->childlen;
-    n->gen = src->gen;
-    return n;
-}
-
-/* A copy of the tree under root (same generations), or NULL when out of memory. */
-struct xs_node *xs_clone(struct xsd_store *s, const struct xs_node *root)
-{
-    const struct xs_node *src = root;
-    struct xs_node *top = node_copy(s, root), *dst = top, **link;
-
-    if (!top)
-        return NULL;
-    link = &top->child;
-    for (;;) {
-        if (src->child) {
-            src = src->child;
-        } else {
-            while (src != root && !src->next) {
-                src = src->parent;
-                dst = dst->parent;
-            }
-            if (src == root)
-                return top;
-            src = src->next;
-            link = &dst->next;
-            dst = dst->parent;
-        }
-        if (!(*link = node_copy(s, src))) {
-            xs_free_subtree(s, top);
-            return NULL;
-        }
-        (*link)->parent = dst;
-        dst = *link;
-        link = &dst->child;
-    }
 }
 
 void xs_node_path(const struct xs_node *n, char *buf)
@@ -267,12 +264,14 @@ static int create(struct xs_ctx *c, const char *path, uint32_t vlen, struct xs_n
 {
     struct xsd_store *s = c->s;
     const char *rest, *p;
-    struct xs_node *anc = walk(tree_root(c), path, &rest), *first = NULL, *last = NULL;
+    int err;
+    struct xs_node *anc = walk_ctx(c, path, &rest, &err), *first = NULL, *last = NULL;
     uint16_t owner = limited(c) ? c->dom->domid : anc->perms[0].id;
     uint32_t k = 1, i;
     char buf[XENSTORE_ABS_PATH_MAX + 1];
-    int err;
 
+    if (err)
+        return err;
     for (p = rest; *p; p++)
         k += *p == '/';
     if (limited(c)) {
@@ -297,10 +296,13 @@ static int create(struct xs_ctx *c, const char *path, uint32_t vlen, struct xs_n
         buf[plen] = '\0';
         if ((err = xs_tx_note(c, buf)))
             goto fail;
-        if (!(n = node_new(s, p, plen - (size_t)(p - path), "", 0, anc->perms, anc->nperms)))
+        if ((err = xs_tx_charge(c, sizeof(*n) + plen + 2 + anc->nperms * sizeof(*anc->perms), true)))
+            goto fail;
+        if (!(n = xs_node_new(s, p, plen - (size_t)(p - path), "", 0, anc->perms, anc->nperms)))
             goto nomem;
         n->perms[0].id = owner;
         n->gen = ++s->gen;
+        n->flags = XS_NODE_LOADED;      /* a transaction's own node: no children elsewhere */
         if (last) {
             last->child = n;
             n->parent = last;
@@ -338,6 +340,8 @@ int xs_write(struct xs_ctx *c, const char *path, const char *val, uint32_t vlen)
         return XSE_ENOSPC;
     if (n && limited(c) && node_size(n, vlen, n->childlen) > c->s->q.entry_size)
         return XSE_ENOSPC;
+    if ((err = xs_tx_charge(c, vlen + 1, false)))
+        return err;
     if (!(nv = xs_strdup(c->s, val, vlen)))
         return XSE_ENOMEM;
     if (!n && (err = create(c, path, vlen, &n))) {
@@ -349,7 +353,7 @@ int xs_write(struct xs_ctx *c, const char *path, const char *val, uint32_t vlen)
     n->vlen = vlen;
     n->gen = ++c->s->gen;
     if (!c->tx)
-        xs_fire(c->s, path, n, false);
+        xs_fire(c->s, path, n, false, NULL, 0);
     return 0;
 }
 
@@ -363,8 +367,35 @@ int xs_mkdir(struct xs_ctx *c, const char *path)
     if (err != XSE_ENOENT || (err = create(c, path, 0, &n)))
         return err;
     if (!c->tx)
-        xs_fire(c->s, path, n, false);
+        xs_fire(c->s, path, n, false, NULL, 0);
     return 0;
+}
+
+/*
+ * Xen's rm_node: every removed node fires, deepest first; the top one for
+ * watches on it or above, each one below for watches on exactly it. Before
+ * the unlinking, so permissions (the node's or its parent's) still apply.
+ */
+static void fire_rm(struct xsd_store *s, const struct xs_node *top)
+{
+    char buf[XENSTORE_ABS_PATH_MAX + 1];
+    const struct xs_node *m = top;
+
+    while (m->child)
+        m = m->child;
+    for (;;) {
+        xs_node_path(m, buf);
+        xs_fire(s, buf, m, m != top, NULL, 0);
+        if (m == top)
+            return;
+        if (m->next) {
+            m = m->next;
+            while (m->child)
+                m = m->child;
+        } else {
+            m = m->parent;
+        }
+    }
 }
 
 int xs_rm(struct xs_ctx *c, const char *path)
@@ -373,15 +404,19 @@ int xs_rm(struct xs_ctx *c, const char *path)
     struct xs_node *n, *m, *parent;
     char buf[XENSTORE_ABS_PATH_MAX + 1];
 
-    if (!strcmp(path, "/"))
-        return XSE_EINVAL;
     if (!(n = xs_get(c, path, XS_PERM_WRITE, &err))) {
         const char *rest;
         if (err != XSE_ENOENT)
             return err;
-        walk(tree_root(c), path, &rest);
+        walk_ctx(c, path, &rest, &err);
+        if (err)
+            return err;
         return strchr(rest, '/') ? XSE_ENOENT : 0;   /* parent exists: nothing to do (Xen) */
     }
+    if (!n->parent)
+        return XSE_EINVAL;                          /* "/", once write access is known (Xen) */
+    if ((err = xs_tx_load_subtree(c, n)))
+        return err;
     parent = n->parent;
     xs_node_path(parent, buf);
     if ((err = xs_tx_note(c, buf)))
@@ -409,7 +444,7 @@ int xs_rm(struct xs_ctx *c, const char *path)
         m = m == n ? NULL : m->next;
     }
     if (!c->tx)
-        xs_fire(c->s, path, n, true);
+        fire_rm(c->s, n);
     for (struct xs_node **pp = &parent->child; *pp; pp = &(*pp)->next)
         if (*pp == n) {
             *pp = n->next;
@@ -422,11 +457,14 @@ int xs_rm(struct xs_ctx *c, const char *path)
     return 0;
 }
 
+/* Xen's do_set_perms after the perms are parsed: owner (or privileged), EPERM to give away. */
 int xs_set_perms(struct xs_ctx *c, const char *path, const struct xs_perm *p, uint32_t np)
 {
     int err;
     struct xs_node *n = xs_get(c, path, XS_PERM_WRITE, &err);
-    struct xs_perm *copy;
+    struct xs_perm *copy, *old;
+    uint32_t oldn;
+    bool special = path[0] == '@';
 
     if (!n)
         return err;
@@ -434,21 +472,26 @@ int xs_set_perms(struct xs_ctx *c, const char *path, const struct xs_perm *p, ui
         return XSE_EACCES;
     if (limited(c) && p[0].id != n->perms[0].id)
         return XSE_EPERM;
-    if (limited(c) && (np > c->s->q.perms ||
-                       n->vlen + n->childlen + perms_len(p, np) > c->s->q.entry_size))
+    if (limited(c) && n->vlen + n->childlen + perms_len(p, np) > c->s->q.entry_size)
         return XSE_ENOSPC;
-    if (!c->tx && !xs_dom_get(c->s, p[0].id, true))
+    if (!c->tx && !special && !xs_dom_get(c->s, p[0].id, true))
         return XSE_ENOMEM;
+    if (!special && (err = xs_tx_charge(c, np * sizeof(*p), false)))
+        return err;
     if (!(copy = xs_alloc(c->s, np * sizeof(*p))))
         return XSE_ENOMEM;
     memcpy(copy, p, np * sizeof(*p));
-    acct(c, n->perms[0].id, -1);
-    acct(c, p[0].id, 1);
-    xs_free(c->s, n->perms);
+    if (!special) {
+        acct(c, n->perms[0].id, -1);
+        acct(c, p[0].id, 1);
+    }
+    old = n->perms;
+    oldn = n->nperms;
     n->perms = copy;
     n->nperms = np;
     n->gen = ++c->s->gen;
-    if (!c->tx)
-        xs_fire(c->s, path, n, false);
+    if (!c->tx && !special)
+        xs_fire(c->s, path, n, false, old, oldn);   /* also to who could read it before */
+    xs_free(c->s, old);
     return 0;
 }

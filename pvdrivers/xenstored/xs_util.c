@@ -159,7 +159,7 @@ const char *xsd_errname(int err)
     switch (err) {
     XSD_ERRORS(X)
     default:
-        return "EIO";
+        return "EINVAL";        /* Xen's send_error for an untranslatable errno */
     }
 #undef X
 }

@@ -3,7 +3,7 @@
 #                      new coverage merged into tests/fuzz/corpus/<name>/, then the in-guest
 #                      fuzzers with FUZZ_SEEDS seeds of FUZZ_ROUNDS rounds each (tests/fuzz/run-guest)
 #   make test-bins     builds the replay binaries that `make test` runs over the corpus
-FUZZ_TARGETS := libelf layout domconfig cmdline xenstored
+FUZZ_TARGETS := libelf layout domconfig cmdline xenstored xenstored_conn
 FUZZ_TIME    ?= 60
 FUZZ_SEEDS   ?= 20
 FUZZ_ROUNDS  ?= 3
@@ -15,6 +15,7 @@ FUZZ_SRCS_layout    := hypervisor/arch/x86/pv/domain_layout.c
 FUZZ_SRCS_domconfig := hypervisor/common/domconfig.c hypervisor/common/cmdline.c
 FUZZ_SRCS_cmdline   := hypervisor/common/cmdline.c
 FUZZ_SRCS_xenstored := $(wildcard pvdrivers/xenstored/*.c)
+FUZZ_SRCS_xenstored_conn := $(FUZZ_SRCS_xenstored)
 
 FUZZ_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I tests/fuzz -I pvdrivers/xenstored \
     -fno-omit-frame-pointer -fno-sanitize-recover=all

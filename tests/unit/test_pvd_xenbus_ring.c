@@ -25,7 +25,7 @@ static uint32_t in_len, out_len, out_off;
 static int mute, stale_next, event_next, huge_next;
 static char value[5000];
 static uint64_t now;
-static int notifies, waits;
+static int notifies, waits, resets;
 
 static void emit(uint32_t type, uint32_t req_id, uint32_t tx, const void *p, uint32_t len)
 {
@@ -70,6 +70,13 @@ static void store_step(void)
 
     if (mute)
         return;
+    if (page.connection == XENSTORE_RECONNECT) {   /* xenstore-ring.txt: empty everything */
+        in_len = out_len = out_off = 0;
+        page.req_cons = page.req_prod = page.rsp_cons = page.rsp_prod = 0;
+        page.connection = XENSTORE_CONNECTED;
+        resets++;
+        return;
+    }
     /* Take what the guest wrote (at most 200 bytes a step). */
     for (int i = 0; i < 200 && page.req_cons != page.req_prod; i++)
         in[in_len++] = (unsigned char)page.req[MASK_XENSTORE_IDX(page.req_cons++)];
@@ -133,7 +140,7 @@ static int setup(void **state)
     memset(&ring, 0, sizeof(ring));
     in_len = out_len = out_off = 0;
     mute = stale_next = event_next = huge_next = 0;
-    fired = reenter = 0;
+    fired = reenter = resets = 0;
     value[0] = '\0';
     ring.intf = &page;
     ring.port = 3;
@@ -218,6 +225,51 @@ static void test_timeout_and_bad_ring(void **state)
     assert_int_equal(xenbus_read(&client, 0, "/k", got, sizeof(got), NULL), -XEN_EIO);
 }
 
+/* After -EIO the next request resets the ring first (when the store offers it), else -EIO again. */
+static void test_reconnect(void **state)
+{
+    char got[64];
+
+    (void)state;
+    strcpy(value, "v");
+    huge_next = 1;
+    assert_int_equal(xenbus_read(&client, 0, "/k", got, sizeof(got), NULL), -XEN_EIO);
+    assert_true(ring.broken);
+    assert_int_equal(xenbus_read(&client, 0, "/k", got, sizeof(got), NULL), -XEN_EIO);   /* no feature */
+    assert_int_equal(resets, 0);
+    page.server_features = XENSTORE_SERVER_FEATURE_RECONNECTION;
+    assert_int_equal(xenbus_read(&client, 0, "/k", got, sizeof(got), NULL), 0);
+    assert_string_equal(got, "v");
+    assert_int_equal(resets, 1);
+    assert_int_equal(ring.resets, 1);
+    assert_false(ring.broken);
+    /* A timeout in the middle of a reply breaks the stream too; one before anything moved does not. */
+    mute = 1;
+    assert_int_equal(xenbus_read(&client, 0, "/k", got, sizeof(got), NULL), -XEN_ETIMEDOUT);
+    assert_false(ring.broken);
+    mute = 0;
+}
+
+/* Events sent while no request is in flight: the pump queues them, stale replies go. */
+static void test_pump(void **state)
+{
+    struct xenbus_watch w = { .path = "/a", .fn = on_watch };
+
+    (void)state;
+    assert_int_equal(xenbus_watch(&client, &w), 0);
+    emit(XS_WATCH_EVENT, 0, 0, "/a/b\0w1", 8);
+    emit(XS_READ, 99, 0, "OLD", 3);
+    emit(XS_WATCH_EVENT, 0, 0, "/a/b\0w1", 8);
+    while (out_off < out_len)
+        store_step();
+    assert_int_equal(xenbus_ring_pump(&ring), 0);
+    assert_int_equal(xenbus_ring_poll_events(&ring, &client), 2);
+    assert_int_equal(fired, 2);
+    assert_int_equal(page.rsp_prod, page.rsp_cons);
+    /* Re-registering sends XS_WATCH again for it. */
+    assert_int_equal(xenbus_rewatch(&client), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +277,8 @@ int main(void)
         cmocka_unit_test_setup(test_events_and_stale, setup),
         cmocka_unit_test_setup(test_too_big, setup),
         cmocka_unit_test_setup(test_timeout_and_bad_ring, setup),
+        cmocka_unit_test_setup(test_reconnect, setup),
+        cmocka_unit_test_setup(test_pump, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

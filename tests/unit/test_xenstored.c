@@ -487,6 +487,173 @@ static void test_tx_conflict(void **st)
     BODY("1");
 }
 
+/* The conflict cases one by one, each against a fresh node set. */
+static void test_tx_conflict_cases(void **st)
+{
+    (void)st;
+    home(1);
+    w(0, "/local/domain/1/a", "1");
+    w(0, "/local/domain/1/b", "1");
+    /* Write/write without a read: the other writer wins, the transaction retries. */
+    uint32_t tx = tx_start(1);
+    req(1, XS_WRITE, tx, "a\0t", 3);
+    BODY("OK\0");
+    w(0, "/local/domain/1/a", "2");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    rd(1, "a");
+    BODY("2");
+    /* rm of a node the transaction read. */
+    tx = tx_start(1);
+    REQ(1, XS_READ, tx, "b\0");
+    BODY("1");
+    REQ(0, XS_RM, 0, "/local/domain/1/b\0");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    /* A listing, then a child removed: the view follows the main tree, the commit fails. */
+    w(0, "/local/domain/1/d/x", "");
+    w(0, "/local/domain/1/d/y", "");
+    tx = tx_start(1);
+    REQ(1, XS_DIRECTORY, tx, "d\0");
+    BODY("x\0y\0");
+    REQ(0, XS_RM, 0, "/local/domain/1/d/y\0");
+    REQ(1, XS_READ, tx, "d/y\0");
+    is_err("ENOENT");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    /* rm inside a transaction of a subtree someone writes into meanwhile. */
+    w(0, "/local/domain/1/s/t/u", "");
+    tx = tx_start(1);
+    REQ(1, XS_RM, tx, "s\0");
+    BODY("OK\0");
+    w(0, "/local/domain/1/s/t/u", "new");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    is_err("EAGAIN");
+    rd(1, "s/t/u");
+    BODY("new");
+}
+
+/* Disjoint nodes never conflict, even with much happening around them. */
+static void test_tx_no_false_conflict(void **st)
+{
+    (void)st;
+    home(1);
+    home(2);
+    w(0, "/local/domain/1/x", "1");
+    w(0, "/local/domain/1/z", "1");
+    uint32_t tx = tx_start(1);
+    REQ(1, XS_READ, tx, "x\0");
+    req(1, XS_WRITE, tx, "x\0t", 3);
+    REQ(1, XS_DIRECTORY, tx, "/local/domain/2\0");   /* listed: its children matter, not its siblings */
+    w(0, "/local/domain/1/z", "2");               /* a sibling's value */
+    w(2, "/local/domain/2/new/deep", "v");        /* another domain's tree, created */
+    w(0, "/local/domain/3", "");                  /* a new sibling of an ancestor */
+    w(0, "/other", "");
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");
+    BODY("OK\0");
+    rd(1, "x");
+    BODY("t");
+    /* Two transactions of two domains on their own nodes both commit. */
+    uint32_t t1 = tx_start(1), t2 = tx_start(2);
+    req(1, XS_WRITE, t1, "x\0" "1", 4);
+    req(2, XS_WRITE, t2, "new\0" "2", 6);
+    REQ(1, XS_TRANSACTION_END, t1, "T\0");
+    BODY("OK\0");
+    REQ(2, XS_TRANSACTION_END, t2, "T\0");
+    BODY("OK\0");
+}
+
+/* The view copies what the transaction reaches, not the tree. */
+static void test_tx_view_is_sparse(void **st)
+{
+    char path[64];
+    (void)st;
+    for (int i = 0; i < 400; i++) {
+        snprintf(path, sizeof(path), "/big/%d/%d", i / 20, i % 20);
+        w(0, path, "some value");
+    }
+    long before = outstanding;
+    uint32_t tx = tx_start(0);
+    REQ(0, XS_READ, tx, "/big/3/4\0");
+    BODY("some value");
+    /*
+     * Allocations (4 per node: node, name, value, perms): the transaction, /,
+     * /big and its 20 children as stubs, /big/3 and its 20, one note: ~180,
+     * where a copy of the tree took ~1700.
+     */
+    assert_true(outstanding - before < 200);
+    REQ(0, XS_TRANSACTION_END, tx, "F\0");
+    assert_int_equal(outstanding, before);
+    /* The view shows the transaction's own writes and removals first. */
+    tx = tx_start(0);
+    req(0, XS_WRITE, tx, "/big/3/new\0n", 12);
+    REQ(0, XS_RM, tx, "/big/3/0\0");
+    REQ(0, XS_DIRECTORY, tx, "/big/3\0");
+    BODY("1\0" "2\0" "3\0" "4\0" "5\0" "6\0" "7\0" "8\0" "9\0" "10\0" "11\0" "12\0" "13\0"
+         "14\0" "15\0" "16\0" "17\0" "18\0" "19\0" "new\0");
+    REQ(0, XS_READ, tx, "/big/3/0\0");
+    is_err("ENOENT");
+    rd(0, "/big/3/0");
+    BODY("some value");
+    REQ(0, XS_TRANSACTION_END, tx, "T\0");
+    BODY("OK\0");
+    rd(0, "/big/3/0");
+    is_err("ENOENT");
+    rd(0, "/big/3/new");
+    BODY("n");
+}
+
+/* What one transaction may hold: nodes accessed (ENOSPC), memory (ENOMEM). */
+static void test_tx_quotas(void **st)
+{
+    static char buf[2100];
+    char path[64];
+    int i;
+    (void)st;
+    w(0, "/pub", "");
+    PERMS(0, "/pub\0n0\0r1\0");
+    for (i = 0; i < 1100; i++) {
+        int n = snprintf(path, sizeof(path), "/pub/%d", i);
+        req(0, XS_MKDIR, 0, path, (size_t)n + 1);
+    }
+    uint32_t tx = tx_start(1);
+    for (i = 0; i < 1100; i++) {
+        int n = snprintf(path, sizeof(path), "/pub/%d", i);
+        req(1, XS_READ, tx, path, (size_t)n + 1);
+        if (r.hdr.type == XS_ERROR)
+            break;
+    }
+    is_err("ENOSPC");
+    assert_true(i > 1000 && i < 1024);
+    REQ(1, XS_TRANSACTION_END, tx, "F\0");
+    BODY("OK\0");
+    /* dom0's transactions are not limited. */
+    tx = tx_start(0);
+    for (i = 0; i < 1100; i++) {
+        int n = snprintf(path, sizeof(path), "/pub/%d", i);
+        req(0, XS_READ, tx, path, (size_t)n + 1);
+        ok();
+    }
+    REQ(0, XS_TRANSACTION_END, tx, "T\0");
+    BODY("OK\0");
+    /* Memory: big writes pile up (value and logged request) until the transaction's bound. */
+    home(1);
+    memcpy(buf, "v\0", 2);
+    memset(buf + 2, 'x', 2000);
+    tx = tx_start(1);
+    for (i = 0; i < 200; i++) {
+        req(1, XS_WRITE, tx, buf, 2002);
+        if (r.hdr.type == XS_ERROR)
+            break;
+    }
+    is_err("ENOMEM");
+    assert_true(i > 50 && i < 70);
+    REQ(1, XS_TRANSACTION_END, tx, "T\0");     /* what fit commits */
+    BODY("OK\0");
+    rd(1, "v");
+    assert_int_equal(r.hdr.len, 2000);
+}
+
 static void test_tx_rm_and_perms(void **st)
 {
     (void)st;
@@ -539,11 +706,13 @@ static void test_tx_refusals(void **st)
     REQ(2, XS_TRANSACTION_END, ids[3], "F\0");
     ids[10] = tx_start(2);
     assert_int_not_equal(ids[10], 0);
-    /* Types Xen marks "no transaction" ignore tx_id; a privileged type checks privilege first. */
+    /* Only WATCH/UNWATCH ignore tx_id (Xen's XS_FLAG_NOTID); a privileged type checks privilege first. */
     REQ(2, XS_WATCH, 999, "/a\0t\0");
     BODY("OK\0");
+    REQ(2, XS_UNWATCH, 999, "/a\0t\0");
+    BODY("OK\0");
     REQ(2, XS_GET_DOMAIN_PATH, 999, "2\0");
-    BODY("/local/domain/2\0");
+    is_err("ENOENT");
     REQ(2, XS_INTRODUCE, 999, "3\0" "1\0" "1\0");
     is_err("EACCES");
     REQ(2, 99, 999, "");
@@ -570,13 +739,16 @@ static void test_watch_fire(void **st)
     no_event(0);
     REQ(0, XS_WATCH, 0, "/w/a/b/c\0deep\0");
     assert_true(next_event(0, "/w/a/b/c", "deep"));
-    REQ(0, XS_RM, 0, "/w/a\0");                 /* fires /w/a for /w, its own path for the deeper one */
-    struct xsd_msg e1, e2;
-    assert_true(xsd_next_event(s, 0, &e1));
-    assert_true(xsd_next_event(s, 0, &e2));
-    no_event(0);
-    assert_true((!strcmp(e1.body, "/w/a") && !strcmp(e2.body, "/w/a/b/c")) ||
-                (!strcmp(e2.body, "/w/a") && !strcmp(e1.body, "/w/a/b/c")));
+    REQ(0, XS_WATCH, 0, "/w/a/none\0gone\0");
+    assert_true(next_event(0, "/w/a/none", "gone"));
+    w(0, "/w/a/b/c", "1");
+    assert_true(next_event(0, "/w/a/b/c", "tok"));
+    assert_true(next_event(0, "/w/a/b/c", "deep"));
+    /* rm (Xen's rm_node): each removed node, deepest first, for watches on exactly it; the top for watches on it or above. */
+    REQ(0, XS_RM, 0, "/w/a\0");
+    assert_true(next_event(0, "/w/a/b/c", "deep"));
+    assert_true(next_event(0, "/w/a", "tok"));
+    no_event(0);                                /* nothing for the watch on a node that did not exist */
     PERMS(0, "/w\0r0\0");
     assert_true(next_event(0, "/w", "tok"));
     REQ(0, XS_UNWATCH, 0, "/w\0tok\0");
@@ -623,6 +795,28 @@ static void test_watch_relative_perms_and_tx(void **st)
     no_event(1);
 }
 
+/* An event longer than a message (long path, long token) is not sent (Xen's send_event). */
+static void test_watch_event_too_long(void **st)
+{
+    static char buf[XENSTORE_PAYLOAD_MAX], path[XENSTORE_REL_PATH_MAX + 1];
+    struct xsd_msg ev;
+    (void)st;
+    memcpy(buf, "/\0", 2);
+    memset(buf + 2, 't', 4000);
+    buf[4002] = '\0';
+    req(0, XS_WATCH, 0, buf, 4003);
+    BODY("OK\0");
+    assert_true(xsd_next_event(s, 0, &ev));     /* the initial fire: "/" + token fits */
+    memset(path, 'p', XENSTORE_REL_PATH_MAX);
+    path[0] = '/';
+    path[XENSTORE_REL_PATH_MAX] = '\0';
+    w(0, path, "");                             /* path + token would be 6 KiB */
+    no_event(0);
+    w(0, "/short", "");
+    assert_true(xsd_next_event(s, 0, &ev));
+    assert_int_equal(ev.hdr.len, 7 + 4001);
+}
+
 static void test_watch_refusals_and_quota(void **st)
 {
     char buf[64];
@@ -655,8 +849,14 @@ static void test_watch_refusals_and_quota(void **st)
     PERMS(0, "/a\0n0\0r1\0");
     while (xsd_next_event(s, 1, &r))
         ;
-    for (int i = 0; i < 1100; i++)
+    for (int i = 0; i < 3; i++)                 /* an undelivered identical event is not queued twice */
         w(0, "/a", "x");
+    assert_true(xsd_next_event(s, 1, &r));
+    assert_false(xsd_next_event(s, 1, &r));
+    for (int i = 0; i < 1100; i++) {
+        int n = snprintf(buf, sizeof(buf), "/a/%d", i);
+        req(0, XS_MKDIR, 0, buf, (size_t)n + 1);
+    }
     assert_int_equal(xsd_events_dropped(s, 1), 1100 - 1024);
 }
 
@@ -775,6 +975,94 @@ static void test_special_watches(void **st)
     is_err("EINVAL");
     rd(0, "@introduceDomain");
     is_err("EINVAL");
+}
+
+/* Xen's check order and answers, one case each. */
+static void test_xen_check_order(void **st)
+{
+    (void)st;
+    /* CONTROL, RESUME, SET_TARGET: privileged in Xen (EACCES), not implemented here (ENOSYS). */
+    static const uint32_t priv[] = { XS_CONTROL, XS_RESUME, XS_SET_TARGET };
+    for (size_t i = 0; i < 3; i++) {
+        req(1, priv[i], 0, "x\0", 2);
+        is_err("EACCES");
+        req(0, priv[i], 0, "x\0", 2);
+        is_err("ENOSYS");
+    }
+    for (uint32_t t = XS_GET_FEATURE; t <= XS_SET_QUOTA; t++) {
+        req(1, t, 0, "x\0", 2);
+        is_err("ENOSYS");
+    }
+    REQ(1, XS_CONTROL, 4242, "x\0");           /* privilege before the transaction id */
+    is_err("EACCES");
+    REQ(1, XS_TRANSACTION_END, 0, "X\0");      /* the argument before "no transaction" */
+    is_err("EINVAL");
+    REQ(1, XS_WATCH, 0, "/a\0t\0extra\0");    /* exactly two strings */
+    is_err("EINVAL");
+    /* SET_PERMS: too many entries before anything else, even for a missing node. */
+    PERMS(1, "/none\0n1\0r2\0r3\0r4\0r5\0r6\0");
+    is_err("ENOSPC");
+    PERMS(1, "/none\0n1\0x2\0");
+    is_err("EINVAL");
+    PERMS(1, "/none\0n1\0");
+    is_err("EACCES");
+    /* RM "/": permission first. */
+    REQ(1, XS_RM, 0, "/\0");
+    is_err("EACCES");
+    REQ(0, XS_RM, 0, "/\0");
+    is_err("EINVAL");
+    assert_string_equal(xsd_errname(9999), "EINVAL");
+}
+
+/* The special nodes' permissions decide who hears @introduceDomain / @releaseDomain. */
+static void test_special_perms(void **st)
+{
+    (void)st;
+    xsd_set_hooks(s, &hooks);
+    hook_err = 0;
+    REQ(5, XS_GET_PERMS, 0, "@releaseDomain\0");
+    is_err("EACCES");
+    REQ(0, XS_GET_PERMS, 0, "@releaseDomain\0");
+    BODY("n0\0");
+    REQ(0, XS_GET_PERMS, 0, "@other\0");
+    is_err("ENOENT");
+    REQ(5, XS_GET_PERMS, 0, "@other\0");
+    is_err("EACCES");
+    PERMS(5, "@releaseDomain\0n5\0");
+    is_err("EACCES");
+    REQ(5, XS_WATCH, 0, "@releaseDomain\0r5\0");
+    assert_true(next_event(5, "@releaseDomain", "r5"));
+    REQ(0, XS_INTRODUCE, 0, "4\0" "1\0" "5\0");
+    REQ(0, XS_RELEASE, 0, "4\0");
+    no_event(5);                                /* "n0": not told */
+    PERMS(0, "@releaseDomain\0n0\0r5\0");
+    BODY("OK\0");
+    REQ(0, XS_INTRODUCE, 0, "4\0" "1\0" "5\0");
+    REQ(0, XS_RELEASE, 0, "4\0");
+    assert_true(next_event(5, "@releaseDomain", "r5"));
+    no_event(5);
+}
+
+/* Xen's watch_permitted: the node or its parent readable; SET_PERMS also tells who could read before. */
+static void test_watch_permitted(void **st)
+{
+    (void)st;
+    w(0, "/p/c", "");
+    PERMS(0, "/p\0n0\0r1\0");
+    PERMS(0, "/p/c\0n0\0");
+    REQ(1, XS_WATCH, 0, "/p/c\0t\0");
+    assert_true(next_event(1, "/p/c", "t"));
+    w(0, "/p/c", "x");                          /* c unreadable, its parent readable: told */
+    assert_true(next_event(1, "/p/c", "t"));
+    PERMS(0, "/p/c\0n0\0r1\0");
+    assert_true(next_event(1, "/p/c", "t"));
+    PERMS(0, "/p\0n0\0");
+    w(0, "/p/c", "y");                          /* readable itself */
+    assert_true(next_event(1, "/p/c", "t"));
+    PERMS(0, "/p/c\0n0\0");                    /* loses read: told, by the old permissions */
+    assert_true(next_event(1, "/p/c", "t"));
+    w(0, "/p/c", "z");
+    no_event(1);
 }
 
 /* ---- malformed messages ---- */
@@ -923,9 +1211,11 @@ int main(void)
         T(test_write_read), T(test_directory), T(test_rm), T(test_paths), T(test_get_domain_path),
         T(test_perms_default_and_inherit), T(test_perms_matrix), T(test_set_perms_refusals),
         T(test_directory_part), T(test_tx_isolation_and_commit), T(test_tx_abort),
-        T(test_tx_conflict), T(test_tx_rm_and_perms), T(test_tx_refusals), T(test_watch_fire),
-        T(test_watch_relative_perms_and_tx), T(test_watch_refusals_and_quota),
-        T(test_special_watches), T(test_introduce_hooks), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
+        T(test_tx_conflict), T(test_tx_conflict_cases), T(test_tx_no_false_conflict),
+        T(test_tx_view_is_sparse), T(test_tx_quotas), T(test_tx_rm_and_perms), T(test_tx_refusals), T(test_watch_fire),
+        T(test_watch_relative_perms_and_tx), T(test_watch_refusals_and_quota), T(test_watch_event_too_long),
+        T(test_special_watches), T(test_introduce_hooks), T(test_xen_check_order),
+        T(test_special_perms), T(test_watch_permitted), T(test_malformed), T(test_quota_nodes), T(test_quota_entry_size),
         T(test_out_of_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
