@@ -115,9 +115,14 @@ static void einval(void)
 
 static void enosys(void)
 {
-    static const uint32_t types[] = { XS_CONTROL, XS_WATCH_EVENT, XS_ERROR, XS_RESUME, XS_SET_TARGET,
-                                      20, XS_TYPE_COUNT, 99, 0xffff, 0xffffffff };
+    static const uint32_t types[] = { XS_WATCH_EVENT, XS_ERROR, 20, XS_TYPE_COUNT, 99, 0xffff, 0xffffffff };
+    static const uint32_t priv[] = { XS_CONTROL, XS_RESUME, XS_SET_TARGET };   /* Xen: XS_FLAG_PRIV */
     char what[48];
+
+    for (unsigned int i = 0; i < ARRAY_SIZE(priv); i++) {
+        snprintf(what, sizeof(what), "privileged type %u from a domU", priv[i]);
+        xst_expect_err(priv[i], 0, "name", XST_STR, "EACCES", what);
+    }
 
     for (unsigned int i = 0; i < ARRAY_SIZE(types); i++) {
         snprintf(what, sizeof(what), "type %#x", types[i]);
