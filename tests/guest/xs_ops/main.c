@@ -206,6 +206,54 @@ static void transactions(void)
     XST_CHECK(xenbus_read(&xst.c, 0, "data/t", buf, sizeof(buf), NULL), -XEN_ENOENT, "read after rm data");
 }
 
+/*
+ * The store round trip (make bench: pv.store_rtt): 1000 READs of a small
+ * node (our "domid", 1 byte), TSC ticks each, the median reported, and
+ * what one costs this client: event sends (EVTCHNOP_send, each a
+ * hypercall) and blocks (SCHEDOP_block, each a hypercall) per round trip.
+ */
+#define RTT_N 1000
+static uint64_t rtt[RTT_N];
+
+static void round_trip_bench(void)
+{
+    struct pvos_stats before = pvos_stats;
+    char buf[16];
+    uint64_t t, total = 0;
+    unsigned int i, j;
+
+    for (i = 0; i < 50; i++)        /* warm-up */
+        xenbus_read(&xst.c, 0, "domid", buf, sizeof(buf), NULL);
+    before = pvos_stats;
+    for (i = 0; i < RTT_N; i++) {
+        t = md_rdtsc();
+        if (xenbus_read(&xst.c, 0, "domid", buf, sizeof(buf), NULL)) {
+            test_fail("round trip %u failed", i);
+            return;
+        }
+        rtt[i] = md_rdtsc() - t;
+        total += rtt[i];
+    }
+    for (i = 1; i < RTT_N; i++)     /* insertion sort: 1000 samples */
+        for (j = i; j && rtt[j - 1] > rtt[j]; j--) {
+            t = rtt[j];
+            rtt[j] = rtt[j - 1];
+            rtt[j - 1] = t;
+        }
+    printk("xs_ops: store round trip (READ of a 1-byte node), %u of them: median %lu TSC ticks, "
+           "min %lu, max %lu; per round trip %lu.%02lu event sends, %lu.%02lu blocks, %lu.%02lu upcalls\n",
+           RTT_N, (unsigned long)rtt[RTT_N / 2], (unsigned long)rtt[0], (unsigned long)rtt[RTT_N - 1],
+#define PER(f) (unsigned long)((pvos_stats.f - before.f) / RTT_N), \
+               (unsigned long)((pvos_stats.f - before.f) * 100 / RTT_N % 100)
+           PER(notifies), PER(blocks), PER(upcalls));
+#undef PER
+    printk("BENCH scenario=pv.store_rtt iters=%u total=%lu per_op=%lu unit=tsc sends_per_op=%lu "
+           "blocks_per_op=%lu\n", RTT_N, (unsigned long)total, (unsigned long)rtt[RTT_N / 2],
+           (unsigned long)((pvos_stats.notifies - before.notifies) / RTT_N),
+           (unsigned long)((pvos_stats.blocks - before.blocks) / RTT_N));
+    printk("BENCH done\n");
+}
+
 void test_main(void)
 {
     if (!xst_init())
@@ -214,6 +262,7 @@ void test_main(void)
     tree_ops();
     watches();
     transactions();
+    round_trip_bench();
     printk("xs_ops: %lu event sends, %lu blocks for all of it\n", (unsigned long)pvos_stats.notifies,
            (unsigned long)pvos_stats.blocks);
     test_success();

@@ -56,6 +56,10 @@ IMAGES = {i.key: i for i in [
     # Two domains (tests/guest/dom_pingpong) ping-pong 10,000 events; d1 reports the round trip.
     Image(key="pv:interdomain", path="out/tests/guest/dom_pingpong.elf", kind="pv",
           first_line=r"^\(d\d+\) ", config="tests/guest/dom_pingpong/pingpong.cfg"),
+    # The store round trip: tests/guest/xs_ops (d1) reads a node 1000 times from the store
+    # domain (d0, the bundled kernel with store=yes) over its ring.
+    Image(key="pv:store", path="out/tests/guest/xs_ops.elf", kind="pv",
+          first_line=r"^\(d\d+\) ", config="tests/guest/xs_ops/xs_ops.cfg"),
     _pv("pt_update", only="pv.pt_update_single"), _pv("pt_update", only="pv.pt_update_batched"),
     _pv("fork_exec_exit"), _pv("page_fault"), _pv("ctxsw"),
     _pv("boot"), _pv("boot", ("--efi",)),
@@ -76,6 +80,7 @@ SCENARIOS = [
     Scenario("pv.syscall_bounce", "pv:syscall_bounce", "op", "native.syscall", 1, "guest user syscall bounced to the guest kernel and back"),
     Scenario("pv.event_self", "pv:event_self", "op", "native.int_iret", 1, "EVTCHNOP_send to itself, upcall, handler, iret hypercall"),
     Scenario("pv.interdomain_rtt", "pv:interdomain", "op", "native.ctxsw", 2, "event ping-pong between two domains (round trip)"),
+    Scenario("pv.store_rtt", "pv:store", "op", "native.ctxsw", 2, "store READ round trip from d1 over its ring to the store domain d0 (median)"),
     Scenario("pv.pt_update_single", "pv:pt_update_single", "op", "native.pt_write", 1, "one PTE per mmu_update hypercall"),
     Scenario("pv.pt_update_batched", "pv:pt_update_batched", "op", "native.pt_write", 1, "PTEs batched in one mmu_update, per PTE"),
     Scenario("pv.fork_exec_exit", "pv:fork_exec_exit", "op", None, 1, "guest user fork + exec + exit + wait"),
