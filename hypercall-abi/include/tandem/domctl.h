@@ -1,7 +1,8 @@
 /*
  * tandem_domctl hypercall (number 48, __HYPERVISOR_tandem_domctl in
  * xen.h): Tandem's own small, stable domain-control interface for a
- * privileged domain (list, pause, unpause, destroy). It is not Xen's
+ * privileged domain (list, pause, unpause, destroy; how each domain
+ * reaches its store, for the store domain). It is not Xen's
  * domctl (number 36), whose layout changes with every Xen release.
  *
  * Call: tandem_domctl(op), op = guest VA of one struct tandem_domctl

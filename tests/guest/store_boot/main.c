@@ -8,6 +8,8 @@
  * and unpauses d1. role=guest (d1) finds its store port in start_info, the
  * marker in its ring page, its grant entries 0 and 1 as the builder seeded
  * them, answers on the port and takes the store domain's event.
+ * role=intruder (d2), unpaused first, while d1 still waits: d1's grant refs
+ * 0 and 1 and its unbound store port name d0 only, so d2 is refused.
  */
 #include "multidom.h"
 #include "pt.h"
@@ -17,6 +19,7 @@
 const char test_title[] = "store domain: store port, seeded grants, built paused until unpaused";
 
 #define GUEST   1
+#define INTRUDER 2
 #define MARKER  "store_boot marker"
 
 static volatile unsigned long events;
@@ -68,9 +71,34 @@ static bool check_guest_info(struct tandem_domctl_getstoreinfo *si)
                   dev.backend_domid);
     expect_rc(md_getdevice(GUEST, 2, &dev), -XEN_ENOENT, "getdevice(d1, 2)");
     expect_rc(md_getdevice(DOMID_SELF, 0, &dev), -XEN_ENOENT, "getdevice(SELF, 0): no devices");
-    if (expect_rc(md_dominfo(GUEST, &di), 0, "getdomaininfo(d1)") && !(di.flags & TANDEM_DOMINF_paused))
-        test_fail("d1 before its introduction: flags %#x, want paused", di.flags);
+    if (expect_rc(md_dominfo(GUEST, &di), 0, "getdomaininfo(d1)") &&
+        (!(di.flags & TANDEM_DOMINF_paused) || di.cpu_time_ns))
+        test_fail("d1 before its introduction: flags %#x, %lu ns of CPU, want paused, never run",
+                  di.flags, (unsigned long)di.cpu_time_ns);
     return true;
+}
+
+/* Wait (at most until deadline) for d to shut down; true if it did. */
+static bool wait_shutdown(domid_t d, uint64_t deadline)
+{
+    struct tandem_domctl_getdomaininfo di;
+
+    while (md_dominfo(d, &di) == 0 && !(di.flags & TANDEM_DOMINF_shutdown)) {
+        if (md_now() > deadline)
+            return false;
+        md_sleep_ns(MD_MS(5));
+    }
+    return true;
+}
+
+/* Let the intruder try d1's grants and store port while d1 still waits. */
+static void run_intruder(void)
+{
+    struct tandem_domctl op;
+
+    expect_rc(md_domctl(TANDEM_DOMCTL_unpause, INTRUDER, &op), 0, "unpause d2");
+    if (!wait_shutdown(INTRUDER, md_now() + MD_MS(20000)))
+        test_fail("d2 did not finish");
 }
 
 /* Map d1's ref (host and device mapping at va); true if its frame is mfn. */
@@ -95,7 +123,6 @@ static bool map_ring(grant_ref_t ref, void *va, uint64_t mfn, grant_handle_t *h)
 static void store(void)
 {
     struct tandem_domctl_getstoreinfo si;
-    struct tandem_domctl_getdomaininfo di;
     struct tandem_domctl op;
     volatile struct xenstore_domain_interface *ring = pt_slot_va(20);
     void *con = pt_slot_va(21);
@@ -106,6 +133,7 @@ static void store(void)
     check_self();
     if (!check_guest_info(&si))
         return;
+    run_intruder();
     pt_unmap(20);
     pt_unmap(21);
     if (!map_ring(GNTTAB_RESERVED_XENSTORE, (void *)ring, si.store_mfn, &h) ||
@@ -130,8 +158,8 @@ static void store(void)
     if (!md_block_until(&events, 1, deadline))
         test_fail("no event from d1 on its store port (%lu)", events);
     expect_rc(md_send(port), 0, "send to d1");
-    while (md_dominfo(GUEST, &di) == 0 && !(di.flags & TANDEM_DOMINF_shutdown) && md_now() < deadline)
-        md_sleep_ns(MD_MS(5));
+    if (!wait_shutdown(GUEST, deadline))
+        test_fail("d1 did not finish");
     expect_rc(gt_unmap((void *)ring, h), GNTST_okay, "unmap d1's store ring");
 }
 
@@ -169,6 +197,26 @@ static void guest(void)
     printk("guest: store port %u bound by d0, ring byte seen, event received\n", port);
 }
 
+static void intruder(void)
+{
+    void *va = pt_slot_va(20);
+    grant_handle_t h;
+    uint32_t port;
+
+    if (!start_info->store_evtchn)
+        test_fail("d2: start_info.store_evtchn 0 with a store domain");
+    pt_unmap(20);
+    expect_rc(gt_map(GNTTAB_RESERVED_XENSTORE, GUEST, va, GNTMAP_host_map, &h), GNTST_general_error,
+              "d2 maps d1's store ring (ref 1, granted to d0)");
+    expect_rc(gt_map(GNTTAB_RESERVED_CONSOLE, GUEST, va, GNTMAP_host_map | GNTMAP_readonly, &h),
+              GNTST_general_error, "d2 maps d1's console ring (ref 0, granted to d0)");
+    expect_rc(gt_copy_from_ref(GUEST, GNTTAB_RESERVED_XENSTORE, pt_free_mfn(), 16), GNTST_general_error,
+              "d2 copies from d1's store ring");
+    /* d1's store port is 2 (after its console port): unbound for d0, not for us. */
+    expect_rc(md_bind_interdomain(GUEST, 2, &port), -XEN_EINVAL, "d2 binds d1's store port");
+    printk("intruder: d1's grant refs 0-1 and store port refused\n");
+}
+
 void test_main(void)
 {
     md_init();
@@ -176,6 +224,8 @@ void test_main(void)
         return;
     if (md_arg_is("role", "store"))
         store();
+    else if (md_arg_is("role", "intruder"))
+        intruder();
     else
         guest();
     test_success();
