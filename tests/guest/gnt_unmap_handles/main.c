@@ -19,10 +19,12 @@ void test_main(void)
     uint64_t page, v, bus;
     grant_handle_t h, h2, hd;
     domid_t self;
-    void *a = pt_slot_va(12), *b = pt_slot_va(13);
+    void *a, *b;
 
     if (!gt_self_init(&t, &self))
         return;
+    a = pt_slot_va(12);
+    b = pt_slot_va(13);
     page = pt_free_mfn();
     pt_unmap(12);
     pt_unmap(13);
