@@ -824,13 +824,41 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
     }
 }
 
+/*
+ * At the start of d's teardown: d's own table closes (others' later unmaps
+ * of its grants find nothing to unpin; its frames go in relinquish) and d
+ * gets no new handle. The mappings d holds stay pinned until
+ * gnttab_release_mappings, once d's page tables are gone.
+ */
 void gnttab_domain_destroy(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
 
     if (!gt)
         return;
-    /* Mappings d holds of others' grants: their pins go; the PTEs go with d's page tables. */
+    spin_lock(&gt->lock);
+    for (unsigned int i = 0; i < gt->nr_frames; i++) {
+        xfree(gt->active[i]);
+        gt->active[i] = NULL;
+    }
+    gt->nr_frames = 0;
+    gt->max_maptrack = gt->maptrack_frames;     /* no new maptrack page */
+    spin_unlock(&gt->lock);
+}
+
+/*
+ * After d's memory is relinquished (its page tables torn down, so every
+ * grant PTE it had is gone with its references): the pins and device
+ * references of the mappings d held of others' grants are dropped, so a
+ * granter sees GTF_reading/GTF_writing clear only when no mapping of the
+ * frame remains (as for an unmap).
+ */
+void gnttab_release_mappings(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return;
     for (uint32_t h = 0; h < gt->maptrack_frames * MAPTRACK_PER_FRAME; h++) {
         struct gnttab_maptrack *m = maptrack_entry(gt, h);
         struct domain *rd;
@@ -841,13 +869,7 @@ void gnttab_domain_destroy(struct domain *d)
         release_mapping(d, rd, h);
         double_gnttab_unlock(d, rd ? rd : d);
     }
-    /* d's own table closes: others' unmaps find no entry to unpin; the frames go in relinquish. */
     spin_lock(&gt->lock);
-    for (unsigned int i = 0; i < gt->nr_frames; i++) {
-        xfree(gt->active[i]);
-        gt->active[i] = NULL;
-    }
-    gt->nr_frames = 0;
     for (unsigned int i = 0; i < gt->maptrack_frames; i++)
         xfree(gt->maptrack[i]);
     gt->maptrack_frames = 0;
