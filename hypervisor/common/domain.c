@@ -243,6 +243,7 @@ bool domain_destroy(struct domain *d)
         __atomic_store_n(&d->destroying, false, __ATOMIC_RELEASE);    /* the next step may run anywhere */
         return false;
     }
+    gnttab_release_mappings(d);     /* its grant PTEs went with its page tables */
     d->shared_info = NULL;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         xfree(d->vcpu[i]);

@@ -14,6 +14,7 @@
 #include <tandem/errno.h>
 
 #define EPF GNTTAB_ENTRIES_PER_FRAME
+#define GNTTABOP_CONTINUATION_ARG_SHIFT 12     /* Xen's; part of the ABI (continuations) */
 
 int gnttab_domain_init(struct domain *d)
 {
@@ -88,7 +89,19 @@ static int16_t pin(struct grant_table *gt, grant_ref_t ref, domid_t user, bool r
         return GNTST_general_error;
     if (act->readers == 0xffff || act->writers == 0xffff)
         return GNTST_general_error;
-    if (first || (!ro && !act->writers)) {
+    if (!first && (ro || act->writers)) {
+        /*
+         * Already pinned for this use: Xen takes the pin without looking at
+         * the entry again; Tandem still refuses a use of an entry the
+         * granter has revoked (or made read-only, or given to another
+         * domain) meanwhile, so a revoked grant gets no new mapping or copy.
+         */
+        uint32_t cur = __atomic_load_n((uint32_t *)e, __ATOMIC_ACQUIRE);
+        uint16_t f = (uint16_t)cur;
+        if ((f & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access || (domid_t)(cur >> 16) != user ||
+            (!ro && (f & GTF_readonly)))
+            return GNTST_general_error;
+    } else {
         combo = (uint32_t *)e;
         old = __atomic_load_n(combo, __ATOMIC_ACQUIRE);
         do {
@@ -545,6 +558,176 @@ static int16_t copy_one(struct domain *ld, const struct gnttab_copy *op)
     return st;
 }
 
+/*
+ * transfer: Tandem refuses page transfers (no GTF_accept_transfer entry is
+ * ever honoured). Each element is checked as far as Xen's gnttab_transfer
+ * checks it before the transferee's entry, with Xen's statuses, and then
+ * refused as Xen refuses a transfer whose entry does not accept it
+ * (gnttab_prepare_for_transfer failing: GNTST_general_error). Nothing
+ * changes: the page stays the caller's.
+ */
+static int16_t transfer_one(struct domain *ld, const struct gnttab_transfer *op)
+{
+    struct page_info *pg;
+
+    if (!mfn_valid(op->mfn))
+        return GNTST_bad_page;          /* Xen: "out-of-range" */
+    pg = mfn_to_page(op->mfn);
+    if (pg->owner != ld->domain_id)
+        return GNTST_bad_page;          /* Xen: steal_page -EINVAL */
+    if (!get_domain_by_id(op->domid))
+        return GNTST_bad_domain;
+    return GNTST_general_error;
+}
+
+/*
+ * swap_grant_ref (Xen's swap_grant_ref): exchange two entries of the
+ * caller's own table, refused while either is in use.
+ */
+static int16_t swap_one(struct domain *d, const struct gnttab_swap_grant_ref *op)
+{
+    struct grant_table *gt = d->grant_table;
+    int16_t st = GNTST_okay;
+
+    spin_lock(&gt->lock);
+    if (op->ref_a >= gt->nr_frames * EPF || op->ref_b >= gt->nr_frames * EPF) {
+        st = GNTST_bad_gntref;
+    } else if (op->ref_a != op->ref_b) {
+        struct gnttab_active *a = &gt->active[op->ref_a / EPF][op->ref_a % EPF];
+        struct gnttab_active *b = &gt->active[op->ref_b / EPF][op->ref_b % EPF];
+        if (a->readers || a->writers || b->readers || b->writers) {
+            st = GNTST_eagain;          /* Xen: "ref a/b busy" */
+        } else {
+            uint64_t *ea = (uint64_t *)shared_entry(gt, op->ref_a), *eb = (uint64_t *)shared_entry(gt, op->ref_b);
+            uint64_t va = READ_ONCE(*ea), vb = READ_ONCE(*eb);
+            WRITE_ONCE(*ea, vb);
+            WRITE_ONCE(*eb, va);
+        }
+    }
+    spin_unlock(&gt->lock);
+    return st;
+}
+
+/*
+ * cache_flush (Xen 4.19's cache_flush with x86's dcache helpers): the
+ * range must lie in its page and op hold only CLEAN/INVAL (-EINVAL, so
+ * GNTTAB_CACHE_SOURCE_GREF, bit 31, is -EINVAL too); nothing to do is 0
+ * (-EILSEQ when continuing a scan); the frame must be RAM (-EINVAL) with
+ * a live owner (-EPERM), the caller's own or one the caller has a grant of
+ * pinned (-EINVAL if none). *cur_ref is the continuation's scan position
+ * (cmd bits 12 and up), as Xen's.
+ */
+static long cache_flush_one(struct domain *d, const struct gnttab_cache_flush *op, uint32_t *cur_ref)
+{
+    mfn_t mfn = op->a.dev_bus_addr >> PAGE_SHIFT;
+    struct domain *owner;
+    struct page_info *pg;
+    long rc;
+
+    if (op->offset >= PAGE_SIZE || op->length > PAGE_SIZE || op->offset + op->length > PAGE_SIZE ||
+        (op->op & ~(GNTTAB_CACHE_INVAL | GNTTAB_CACHE_CLEAN)))
+        return -XEN_EINVAL;
+    if (!op->length || !op->op)
+        return *cur_ref ? -XEN_EILSEQ : 0;
+    if (!mfn_valid(mfn))
+        return -XEN_EINVAL;
+    pg = mfn_to_page(mfn);
+    if (!(owner = get_domain_by_id(pg->owner)) || !get_page(pg, owner))
+        return -XEN_EPERM;
+    if (owner != d) {
+        struct grant_table *gt = owner->grant_table;
+        bool found = false;
+        spin_lock(&gt->lock);
+        for (uint32_t r = *cur_ref; !found && r < gt->nr_frames * EPF; r++) {
+            const struct gnttab_active *act = &gt->active[r / EPF][r % EPF];
+            found = (act->readers || act->writers) && act->domid == d->domain_id && act->frame == mfn;
+        }
+        spin_unlock(&gt->lock);
+        if (!found) {
+            put_page(pg);
+            return -XEN_EINVAL;
+        }
+    }
+    rc = arch_gnttab_cache_flush(mfn, op->offset, op->length, op->op);
+    put_page(pg);
+    return rc;
+}
+
+static long cache_flush(struct domain *d, guest_va_t uop, uint32_t count, uint32_t cur_ref)
+{
+    struct gnttab_cache_flush op;
+    long rc;
+
+    for (uint32_t i = 0; i < count; i++) {
+        guest_va_t p = uop + (uint64_t)i * sizeof(op);
+        if (i && hypercall_preempt_check())
+            return hypercall_continue(__HYPERVISOR_grant_table_op, GNTTABOP_cache_flush, p, count - i, 0);
+        if (copy_from_guest(&op, p, sizeof(op)))
+            return -XEN_EFAULT;
+        if ((rc = cache_flush_one(d, &op, &cur_ref)) < 0)
+            return rc;
+        cur_ref = 0;
+    }
+    return 0;
+}
+
+/*
+ * dump_table: the table of dom (DOMID_SELF, the caller's own id, or any
+ * with privilege) logged on the console: its size, handles in use, and
+ * every entry that is not GTF_invalid or is in use, at most
+ * DUMP_MAX_LINES of them. Xen 3's GRANT_DEBUG sub-op (later Xens dropped
+ * it: -ENOSYS); one element whatever count says, as there.
+ */
+#define DUMP_MAX_LINES 64
+static long dump_table(struct domain *cd, guest_va_t uop)
+{
+    struct gnttab_dump_table op;
+    struct grant_table *gt;
+    struct domain *d;
+    unsigned int lines = 0, more = 0;
+
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    if ((d = op_domain(cd, op.dom, &op.status))) {
+        gt = d->grant_table;
+        spin_lock(&gt->lock);
+        printk("gnttab: d%u's table (asked by d%u): %u of %u frames, %u handles in use\n", d->domain_id,
+               cd->domain_id, gt->nr_frames, gt->max_frames, gt->maptrack_used);
+        for (uint32_t r = 0; r < gt->nr_frames * EPF; r++) {
+            const struct grant_entry_v1 *e = shared_entry(gt, r);
+            const struct gnttab_active *act = &gt->active[r / EPF][r % EPF];
+            struct grant_entry_v1 v = { READ_ONCE(e->flags), READ_ONCE(e->domid), READ_ONCE(e->frame) };
+            if (!v.flags && !act->readers && !act->writers)
+                continue;
+            if (lines++ < DUMP_MAX_LINES)
+                printk("gnttab:   ref %u flags %#x domid %u frame %#x, pins r%u w%u\n", r, v.flags, v.domid,
+                       v.frame, act->readers, act->writers);
+            else
+                more++;
+        }
+        if (more)
+            printk("gnttab:   ... %u more entries\n", more);
+        spin_unlock(&gt->lock);
+        op.status = GNTST_okay;
+    }
+    return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+}
+
+/*
+ * get_status_frames (Xen's gnttab_get_status_frames): version 1 has no
+ * status frames, so asking for any is general_error and for none okay.
+ */
+static long get_status_frames(struct domain *cd, guest_va_t uop)
+{
+    struct gnttab_get_status_frames op;
+
+    if (copy_from_guest(&op, uop, sizeof(op)))
+        return -XEN_EFAULT;
+    if (op_domain(cd, op.dom, &op.status))
+        op.status = op.nr_frames ? GNTST_general_error : GNTST_okay;
+    return copy_to_guest(uop, &op, sizeof(op)) ? -XEN_EFAULT : 0;
+}
+
 /* The batched sub-ops: each element's status written back; preemptible between elements. */
 static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count)
 {
@@ -553,10 +736,14 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
         struct gnttab_unmap_grant_ref unmap;
         struct gnttab_copy copy;
         struct gnttab_unmap_and_replace replace;
+        struct gnttab_transfer transfer;
+        struct gnttab_swap_grant_ref swap;
     } u;
     size_t size = cmd == GNTTABOP_map_grant_ref ? sizeof(u.map) :
                   cmd == GNTTABOP_unmap_grant_ref ? sizeof(u.unmap) :
-                  cmd == GNTTABOP_unmap_and_replace ? sizeof(u.replace) : sizeof(u.copy);
+                  cmd == GNTTABOP_unmap_and_replace ? sizeof(u.replace) :
+                  cmd == GNTTABOP_transfer ? sizeof(u.transfer) :
+                  cmd == GNTTABOP_swap_grant_ref ? sizeof(u.swap) : sizeof(u.copy);
 
     for (uint32_t i = 0; i < count; i++) {
         guest_va_t p = uop + (uint64_t)i * size;
@@ -574,6 +761,12 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
         case GNTTABOP_unmap_and_replace:
             u.replace.status = replace_one(d, &u.replace);
             break;
+        case GNTTABOP_transfer:
+            u.transfer.status = transfer_one(d, &u.transfer);
+            break;
+        case GNTTABOP_swap_grant_ref:
+            u.swap.status = swap_one(d, &u.swap);
+            break;
         default:
             u.copy.status = copy_one(d, &u.copy);
             break;
@@ -588,14 +781,30 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
 {
     struct domain *d = current->domain;
 
+    uint32_t opaque = cmd >> GNTTABOP_CONTINUATION_ARG_SHIFT;
+
     if ((int32_t)count < 0)
+        return -XEN_EINVAL;
+    /* Bits 12 and up carry cache_flush's continuation (Xen's GNTTABOP_ARG_MASK); for others -EINVAL. */
+    cmd &= (1U << GNTTABOP_CONTINUATION_ARG_SHIFT) - 1;
+    if (opaque && cmd != GNTTABOP_cache_flush)
         return -XEN_EINVAL;
     switch (cmd) {
     case GNTTABOP_map_grant_ref:
     case GNTTABOP_unmap_grant_ref:
     case GNTTABOP_copy:
     case GNTTABOP_unmap_and_replace:
+    case GNTTABOP_transfer:
+    case GNTTABOP_swap_grant_ref:
         return batch(d, cmd, uop, count);
+    case GNTTABOP_cache_flush:
+        return cache_flush(d, uop, count, opaque);
+    case GNTTABOP_dump_table:
+        return dump_table(d, uop);
+    case GNTTABOP_get_status_frames:
+        if (count != 1)
+            return -XEN_EINVAL;
+        return get_status_frames(d, uop);
     case GNTTABOP_setup_table:
     case GNTTABOP_query_size:
         /* Xen handles one element for these (count is checked, not looped). */
@@ -611,18 +820,45 @@ long do_grant_table_op(uint32_t cmd, guest_va_t uop, uint32_t count)
             return -XEN_EINVAL;
         return get_version(d, uop);
     default:
-        /* transfer, dump_table, swap, status frames, cache_flush: not yet. */
-        return -XEN_ENOSYS;
+        return -XEN_ENOSYS;     /* as Xen for any other cmd */
     }
 }
 
+/*
+ * At the start of d's teardown: d's own table closes (others' later unmaps
+ * of its grants find nothing to unpin; its frames go in relinquish) and d
+ * gets no new handle. The mappings d holds stay pinned until
+ * gnttab_release_mappings, once d's page tables are gone.
+ */
 void gnttab_domain_destroy(struct domain *d)
 {
     struct grant_table *gt = d->grant_table;
 
     if (!gt)
         return;
-    /* Mappings d holds of others' grants: their pins go; the PTEs go with d's page tables. */
+    spin_lock(&gt->lock);
+    for (unsigned int i = 0; i < gt->nr_frames; i++) {
+        xfree(gt->active[i]);
+        gt->active[i] = NULL;
+    }
+    gt->nr_frames = 0;
+    gt->max_maptrack = gt->maptrack_frames;     /* no new maptrack page */
+    spin_unlock(&gt->lock);
+}
+
+/*
+ * After d's memory is relinquished (its page tables torn down, so every
+ * grant PTE it had is gone with its references): the pins and device
+ * references of the mappings d held of others' grants are dropped, so a
+ * granter sees GTF_reading/GTF_writing clear only when no mapping of the
+ * frame remains (as for an unmap).
+ */
+void gnttab_release_mappings(struct domain *d)
+{
+    struct grant_table *gt = d->grant_table;
+
+    if (!gt)
+        return;
     for (uint32_t h = 0; h < gt->maptrack_frames * MAPTRACK_PER_FRAME; h++) {
         struct gnttab_maptrack *m = maptrack_entry(gt, h);
         struct domain *rd;
@@ -633,13 +869,7 @@ void gnttab_domain_destroy(struct domain *d)
         release_mapping(d, rd, h);
         double_gnttab_unlock(d, rd ? rd : d);
     }
-    /* d's own table closes: others' unmaps find no entry to unpin; the frames go in relinquish. */
     spin_lock(&gt->lock);
-    for (unsigned int i = 0; i < gt->nr_frames; i++) {
-        xfree(gt->active[i]);
-        gt->active[i] = NULL;
-    }
-    gt->nr_frames = 0;
     for (unsigned int i = 0; i < gt->maptrack_frames; i++)
         xfree(gt->maptrack[i]);
     gt->maptrack_frames = 0;

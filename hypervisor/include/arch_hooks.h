@@ -125,5 +125,12 @@ int arch_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn);
  * or GNTST_general_error (nothing changed).
  */
 int arch_gnttab_replace_host(struct domain *d, uint64_t va, mfn_t mfn, uint64_t new_va);
+/*
+ * GNTTABOP_cache_flush on x86 (Xen's flushtlb.h): clean (GNTTAB_CACHE_CLEAN,
+ * alone or with INVAL) writes back and evicts the lines of [off, off+len)
+ * of mfn: 0; invalidate alone is -XEN_EOPNOTSUPP (x86 cannot drop dirty
+ * lines without writing them back).
+ */
+int arch_gnttab_cache_flush(mfn_t mfn, unsigned int off, unsigned int len, uint32_t op);
 
 #endif

@@ -72,8 +72,10 @@ struct grant_table {
 
 /* The domain's table record (no frames yet): 0 or -XEN_ENOMEM. */
 int gnttab_domain_init(struct domain *d);
-/* At the start of d's teardown: drop every mapping d holds of others' grants, close d's table. */
+/* At the start of d's teardown: close d's own table (its grants can no longer be pinned or unpinned). */
 void gnttab_domain_destroy(struct domain *d);
+/* Once d's memory is relinquished (its PTEs gone): drop the pins and device references of d's mappings. */
+void gnttab_release_mappings(struct domain *d);
 /* The configuration's max_grant_frames (1..64) and max_maptrack_frames (0..1024), before d runs. */
 void gnttab_set_limits(struct domain *d, unsigned int max_frames, unsigned int max_maptrack);
 /*

@@ -77,3 +77,60 @@ volatile struct grant_entry_v1 *gt_own_table(unsigned int slot)
         return NULL;
     return pt_slot_va(slot);
 }
+
+bool gt_self_init(volatile struct grant_entry_v1 **table, domid_t *self)
+{
+    if (!pt_init() || !(*table = gt_own_table(10)))
+        return false;
+    pt_unmap(9);
+    if (!gt_find_self(*table, pt_free_mfn(), pt_slot_va(9), self)) {
+        test_fail("no domain id maps our own grant");
+        return false;
+    }
+    printk("we are d%u\n", *self);
+    return true;
+}
+
+int16_t gt_copy(domid_t sdom, uint64_t src, uint16_t soff, domid_t ddom, uint64_t dst, uint16_t doff, uint16_t len,
+                uint16_t flags)
+{
+    struct gnttab_copy op = { .len = len, .flags = flags };
+
+    op.source.domid = sdom;
+    op.dest.domid = ddom;
+    if (flags & GNTCOPY_source_gref)
+        op.source.u.ref = (grant_ref_t)src;
+    else
+        op.source.u.gmfn = src;
+    if (flags & GNTCOPY_dest_gref)
+        op.dest.u.ref = (grant_ref_t)dst;
+    else
+        op.dest.u.gmfn = dst;
+    op.source.offset = soff;
+    op.dest.offset = doff;
+    if (gt_op(GNTTABOP_copy, &op, 1))
+        test_fail("copy: the call itself failed");
+    return op.status;
+}
+
+int16_t gt_unmap_dev(void *va, uint64_t dev_bus_addr, grant_handle_t h)
+{
+    struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va, .dev_bus_addr = dev_bus_addr, .handle = h };
+
+    if (gt_op(GNTTABOP_unmap_grant_ref, &op, 1))
+        test_fail("unmap_grant_ref: the call itself failed");
+    return op.status;
+}
+
+int16_t gt_map_dev(grant_ref_t ref, domid_t dom, void *va, uint32_t flags, grant_handle_t *h, uint64_t *bus)
+{
+    struct gnttab_map_grant_ref op = { .host_addr = (uint64_t)va, .flags = flags, .ref = ref, .dom = dom };
+
+    if (gt_op(GNTTABOP_map_grant_ref, &op, 1))
+        test_fail("map_grant_ref: the call itself failed");
+    if (h)
+        *h = op.handle;
+    if (bus)
+        *bus = op.dev_bus_addr;
+    return op.status;
+}

@@ -27,4 +27,17 @@ void gt_grant(volatile struct grant_entry_v1 *table, grant_ref_t ref, domid_t to
  */
 bool gt_find_self(volatile struct grant_entry_v1 *table, uint64_t page, void *va, domid_t *self);
 
+/*
+ * For the self-granting tests: pt_init(), our table at scratch slot 10, our
+ * domain id into *self (found with a fresh frame at slot 9, left unmapped);
+ * false after a failure report.
+ */
+bool gt_self_init(volatile struct grant_entry_v1 **table, domid_t *self);
+/* One copy: each side a ref (GNTCOPY_*_gref in flags) or an MFN, of sdom / ddom. */
+int16_t gt_copy(domid_t sdom, uint64_t src, uint16_t soff, domid_t ddom, uint64_t dst, uint16_t doff, uint16_t len,
+                uint16_t flags);
+/* map / unmap with the device half: dev_bus_addr out of the map into *bus, into the unmap. */
+int16_t gt_map_dev(grant_ref_t ref, domid_t dom, void *va, uint32_t flags, grant_handle_t *h, uint64_t *bus);
+int16_t gt_unmap_dev(void *va, uint64_t dev_bus_addr, grant_handle_t h);
+
 #endif

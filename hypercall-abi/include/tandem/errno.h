@@ -24,6 +24,7 @@
 #define XEN_ENODATA     61
 #define XEN_ETIME       62
 #define XEN_EOVERFLOW   75
+#define XEN_EILSEQ      84
 #define XEN_EOPNOTSUPP  95
 #define XEN_ENOBUFS    105
 #define XEN_EISCONN    106

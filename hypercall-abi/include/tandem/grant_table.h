@@ -192,14 +192,18 @@ struct gnttab_setup_table {
 };
 typedef struct gnttab_setup_table gnttab_setup_table_t;
 
-/* GNTTABOP_dump_table: debug print of <dom>'s table on the console. */
+/* GNTTABOP_dump_table: debug print of <dom>'s table on the console (another domain's: privileged). */
 struct gnttab_dump_table {
     domid_t  dom;               /* IN */
     int16_t  status;            /* OUT */
 };
 typedef struct gnttab_dump_table gnttab_dump_table_t;
 
-/* GNTTABOP_transfer: hand page <mfn> to <domid> via its accept_transfer grant <ref>. */
+/*
+ * GNTTABOP_transfer: hand page <mfn> to <domid> via its accept_transfer
+ * grant <ref>. Tandem refuses every transfer (status general_error, or
+ * bad_page / bad_domain for a bad mfn / domid); the page stays the caller's.
+ */
 struct gnttab_transfer {
     uint64_t mfn;               /* IN */
     domid_t  domid;             /* IN */
@@ -272,7 +276,7 @@ struct gnttab_set_version {
 };
 typedef struct gnttab_set_version gnttab_set_version_t;
 
-/* GNTTABOP_get_status_frames: v2 only. 16 bytes. */
+/* GNTTABOP_get_status_frames: v2's status frames; with v1 there are none (nr_frames 0 okay, more general_error). 16 bytes. */
 struct gnttab_get_status_frames {
     uint32_t nr_frames;         /* IN */
     domid_t  dom;               /* IN */
@@ -299,7 +303,12 @@ struct gnttab_swap_grant_ref {
 typedef struct gnttab_swap_grant_ref gnttab_swap_grant_ref_t;
 #endif
 
-/* GNTTABOP_cache_flush: cache maintenance on a granted page (Arm). 16 bytes. */
+/*
+ * GNTTABOP_cache_flush: cache maintenance on an own or granted page (a
+ * batch without status: errors are the call's return). x86: CLEAN writes
+ * back and evicts; INVAL alone is -EOPNOTSUPP; SOURCE_GREF is -EINVAL.
+ * Bits 12-31 of cmd carry its continuation. 16 bytes.
+ */
 #define GNTTAB_CACHE_CLEAN        (1U << 0)
 #define GNTTAB_CACHE_INVAL        (1U << 1)
 #define GNTTAB_CACHE_SOURCE_GREF  (1U << 31)

@@ -7,7 +7,10 @@
  * rewrites its own entries (grant, revoke, readonly, transfer, garbage)
  * under the mappings. Frames granted or copied are spare frames of its
  * own, its table frames, a pinned L1 and a frame that is not its own, so
- * it never damages its own image. At the end every live handle is
+ * it never damages its own image. Also transfer, swap_grant_ref,
+ * get_status_frames, cache_flush and (rarely) dump_table with random
+ * arguments, cmd bits 12+, and its own grant PTEs zapped behind the grant
+ * layer's back (implicit unmaps). At the end every live handle is
  * unmapped and no entry may still show GTF_reading/GTF_writing; the
  * hypervisor must survive and the audit must be clean. At least 0.5% of
  * the calls must map. "seed=N", "rounds=N" explore further (make fuzz).
@@ -158,17 +161,55 @@ static void do_copy(void)
         test_fail("copy: the call failed");
 }
 
+static uint64_t sfl[8];
+
 static void do_misc(void)
 {
     struct gnttab_query_size qs = { .dom = pick_dom() };
     struct gnttab_set_version sv = { .version = rnd() % 4 };
     struct gnttab_get_version gv = { .dom = pick_dom() };
 
-    switch (rnd() % 4) {
+    struct gnttab_transfer tr[2];
+    struct gnttab_swap_grant_ref sw[3];
+    struct gnttab_get_status_frames sf = { .nr_frames = rnd() % 3, .dom = pick_dom(), .frame_list = (uint64_t)sfl };
+    struct gnttab_cache_flush cf[2];
+    struct gnttab_dump_table dt = { .dom = pick_dom() };
+    unsigned int n = 1 + rnd() % 2;
+
+    switch (rnd() % 10) {
     case 0: HYPERVISOR_grant_table_op(GNTTABOP_query_size, &qs, 1); break;
     case 1: HYPERVISOR_grant_table_op(GNTTABOP_set_version, &sv, 1); break;
     case 2: HYPERVISOR_grant_table_op(GNTTABOP_get_version, &gv, 1); break;
-    default: HYPERVISOR_grant_table_op((unsigned int)(rnd() % 16), &qs, (unsigned int)(rnd() % 3)); break;
+    case 3:
+        for (unsigned int i = 0; i < 2; i++)
+            tr[i] = (struct gnttab_transfer){ .mfn = pick_frame(), .domid = pick_dom(), .ref = pick_ref() };
+        HYPERVISOR_grant_table_op(GNTTABOP_transfer, tr, n);
+        break;
+    case 4:
+        for (unsigned int i = 0; i < 3; i++)
+            sw[i] = (struct gnttab_swap_grant_ref){ .ref_a = pick_ref(), .ref_b = pick_ref() };
+        HYPERVISOR_grant_table_op(GNTTABOP_swap_grant_ref, sw, 1 + rnd() % 3);
+        break;
+    case 5: HYPERVISOR_grant_table_op(GNTTABOP_get_status_frames, &sf, 1 + (rnd() % 8 == 0)); break;
+    case 6:
+        for (unsigned int i = 0; i < 2; i++) {
+            cf[i] = (struct gnttab_cache_flush){ .offset = (uint16_t)(rnd() % 2 ? rnd() % 4096 : rnd()),
+                                                 .length = (uint16_t)(rnd() % 2 ? rnd() % 4097 : rnd()),
+                                                 .op = (uint32_t)(rnd() % 4 ? rnd() % 4 : rnd()) };
+            cf[i].a.dev_bus_addr = rnd() % 4 ? pick_frame() << 12 | (rnd() % 4096) : rnd();
+        }
+        HYPERVISOR_grant_table_op(GNTTABOP_cache_flush | (rnd() % 8 ? 0 : (unsigned int)(rnd() % 4096) << 12), cf, n);
+        break;
+    case 7:
+        if (rnd() % 256 == 0)       /* rare: it logs the whole table */
+            HYPERVISOR_grant_table_op(GNTTABOP_dump_table, &dt, 1);
+        break;
+    case 8:
+        /* A PTE a grant may have written, zapped behind the grant layer (implicit unmap). */
+        pt_unmap(SLOT0 + rnd() % NSLOTS);
+        break;
+    default: HYPERVISOR_grant_table_op((unsigned int)(rnd() % 16) | (rnd() % 8 ? 0 : 1U << 12), &qs,
+                                       (unsigned int)(rnd() % 3)); break;
     }
 }
 

@@ -59,9 +59,13 @@ static bool excluded(unsigned long nr, uint64_t a1, uint64_t a2)
         return a1 == VCPUOP_down;
     case __HYPERVISOR_grant_table_op:
         /* setup_table writes frame numbers and copy writes our own frames wherever the garbage
-         * says (as Xen would), map may put a PTE over our image: they get tests of their own. */
+         * says (as Xen would), map may put a PTE over our image; dump_table, transfer,
+         * get_status_frames and swap_grant_ref write their results wherever uop points: they get
+         * tests of their own (fuzz_gnttab, gnt_subops). */
         return (uint32_t)a1 == GNTTABOP_setup_table || (uint32_t)a1 == GNTTABOP_copy ||
-               (uint32_t)a1 == GNTTABOP_map_grant_ref;
+               (uint32_t)a1 == GNTTABOP_map_grant_ref || (uint32_t)a1 == GNTTABOP_dump_table ||
+               (uint32_t)a1 == GNTTABOP_transfer || (uint32_t)a1 == GNTTABOP_get_status_frames ||
+               (uint32_t)a1 == GNTTABOP_swap_grant_ref;
     case __HYPERVISOR_multicall:
         return a2 > 64;     /* results are written into every entry: keep it in the buffer */
     case __HYPERVISOR_update_va_mapping:

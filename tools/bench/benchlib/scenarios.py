@@ -62,6 +62,8 @@ IMAGES = {i.key: i for i in [
           first_line=r"^\(d\d+\) ", config="tests/guest/xs_ops/xs_ops.cfg"),
     _pv("pt_update", only="pv.pt_update_single"), _pv("pt_update", only="pv.pt_update_batched"),
     _pv("fork_exec_exit"), _pv("page_fault"), _pv("ctxsw"),
+    *[_pv("grant", only=f"pv.{n}") for n in ("grant_map_unmap", "grant_map_unmap_32", "grant_mmu_update",
+                                             "grant_uvm", "grant_copy_4k", "guest_memcpy_4k")],
     _pv("boot"), _pv("boot", ("--efi",)),
 ]}
 
@@ -83,6 +85,12 @@ SCENARIOS = [
     Scenario("pv.store_rtt", "pv:store", "op", "native.ctxsw", 2, "store READ round trip from d1 over its ring to the store domain d0 (median)"),
     Scenario("pv.pt_update_single", "pv:pt_update_single", "op", "native.pt_write", 1, "one PTE per mmu_update hypercall"),
     Scenario("pv.pt_update_batched", "pv:pt_update_batched", "op", "native.pt_write", 1, "PTEs batched in one mmu_update, per PTE"),
+    Scenario("pv.grant_map_unmap", "pv:grant_map_unmap", "op", None, 1, "grant map + unmap of one page (2 hypercalls)"),
+    Scenario("pv.grant_map_unmap_32", "pv:grant_map_unmap_32", "op", None, 1, "32 grant maps in one call + 32 unmaps in one call, per page"),
+    Scenario("pv.grant_mmu_update", "pv:grant_mmu_update", "op", None, 1, "one mmu_update of a PTE, the grant map's alternative"),
+    Scenario("pv.grant_uvm", "pv:grant_uvm", "op", None, 1, "one update_va_mapping of a PTE (UVMF_INVLPG)"),
+    Scenario("pv.grant_copy_4k", "pv:grant_copy_4k", "op", None, 1, "GNTTABOP_copy of 4 KiB from a grant"),
+    Scenario("pv.guest_memcpy_4k", "pv:guest_memcpy_4k", "op", None, 1, "memcpy of 4 KiB in the guest"),
     Scenario("pv.fork_exec_exit", "pv:fork_exec_exit", "op", None, 1, "guest user fork + exec + exit + wait"),
     Scenario("pv.page_fault", "pv:page_fault", "op", "native.page_fault", 1, "guest #PF bounced, guest maps the page, iret"),
     Scenario("pv.ctxsw", "pv:ctxsw", "op", "native.ctxsw", 1, "guest process switch (new_baseptr)"),

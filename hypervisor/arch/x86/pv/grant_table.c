@@ -33,7 +33,9 @@ static int grant_l1(struct domain *d, uint64_t va, bool pte, mfn_t *l1, unsigned
         *idx = (va & (PAGE_SIZE - 1)) >> 3;
         return 0;
     }
-    if (!is_canonical(va) || in_hv_range(va) || (va & (PAGE_SIZE - 1)))
+    /* Any byte of the page names it (Xen's map_guest_l1e takes va >> 12). */
+    va &= ~(uint64_t)(PAGE_SIZE - 1);
+    if (!is_canonical(va) || in_hv_range(va))
         return -1;
     return pv_find_l1(d, current->arch.pv.kernel_l4, va, l1, idx) ? -1 : 0;
 }
@@ -45,8 +47,9 @@ int pv_gnttab_map_host(struct domain *d, struct domain *granter, uint64_t va, bo
     unsigned int idx;
     mfn_t l1;
 
+    /* Xen's create_grant_pv_mapping: every unusable address is general_error. */
     if (grant_l1(d, va, pte_addr, &l1, &idx))
-        return pte_addr ? GNTST_general_error : GNTST_bad_virt_addr;
+        return GNTST_general_error;
     if (pv_mod_entry(d, granter, l1, idx, pte, false))
         return GNTST_general_error;
     return GNTST_okay;
@@ -77,7 +80,7 @@ int pv_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
         flush_tlb_local();
         d->ctr.tlb_flushes++;
     } else {
-        invlpg(va);
+        invlpg(va & ~(uint64_t)(PAGE_SIZE - 1));
     }
     return GNTST_okay;
 }
@@ -86,7 +89,7 @@ int pv_gnttab_unmap_host(struct domain *d, uint64_t va, bool pte, mfn_t mfn)
  * unmap_and_replace (Xen's replace_grant_pv_mapping with steal_linear_address):
  * the grant entry at va (still mapping mfn) takes the entry now at new_va
  * with the references it holds, and new_va's entry is cleared; new_va 0
- * just clears va's. new_va must be a page-aligned address whose entry is
+ * just clears va's. new_va must be an address (of a page other than va's) whose entry is
  * present in a validated L1 of d's, not va itself. Checked before anything
  * changes; a lost race afterwards drops the taken entry (as Xen).
  */
@@ -98,7 +101,7 @@ int pv_gnttab_replace_host(struct domain *d, uint64_t va, mfn_t mfn, uint64_t ne
 
     if (!new_va)
         return pv_gnttab_unmap_host(d, va, false, mfn);
-    if (new_va == va || grant_l1(d, va, false, &l1, &idx) || grant_l1(d, new_va, false, &nl1, &nidx))
+    if (!((new_va ^ va) & ~(uint64_t)(PAGE_SIZE - 1)) || grant_l1(d, va, false, &l1, &idx) || grant_l1(d, new_va, false, &nl1, &nidx))
         return GNTST_general_error;
     t = mfn_to_virt(l1);
     nt = mfn_to_virt(nl1);
