@@ -66,6 +66,35 @@ void pvos_wake(struct pvos_wait *w);
 /* System time in ns (pvclock). */
 uint64_t pvos_now_ns(void);
 
+/* ---- devices (the driver domain: config driver=yes; docs/devices.md) ---- */
+/*
+ * PCI functions this domain may see, in bus order: *sbdf of the next one
+ * after `prev` (-1 to start); false when there is none. Functions the
+ * hypervisor keeps, or another domain owns, read as absent.
+ */
+bool pvos_pci_next(int64_t prev, uint32_t *sbdf);
+/* Configuration space of a visible function (size 1, 2, 4; reg aligned, < 256). */
+uint32_t pvos_pci_conf_read(uint32_t sbdf, unsigned int reg, unsigned int size);
+void pvos_pci_conf_write(uint32_t sbdf, unsigned int reg, unsigned int size, uint32_t val);
+/* Map `len` bytes of machine (MMIO) address `maddr` uncached into the kernel; NULL, *err = -errno. */
+void *pvos_mmio_map(uint64_t maddr, size_t len, int *err);
+/*
+ * Deliver MSI-X table entry `entry` of function `sbdf` as events: maps a
+ * pirq (PHYSDEVOP_map_pirq, MAP_PIRQ_TYPE_MSI_SEG), binds it
+ * (EVTCHNOP_bind_pirq) and calls fn(port, ctx) for each interrupt, events
+ * masked. The function's MSI-X capability is enabled by the hypervisor.
+ * The port (>= 0), or -errno.
+ */
+int pvos_msix_bind(uint32_t sbdf, unsigned int entry, pvos_event_fn fn, void *ctx);
+/* Undo pvos_msix_bind: close the port, unmap the pirq. */
+void pvos_msix_unbind(uint32_t sbdf, unsigned int entry, int port);
+/*
+ * DMA: a device is given machine addresses (direct paging). pvos_page_alloc
+ * pages are DMA-able; pvos_page_mfn(page) << 12 is the address to program.
+ * With an IOMMU, the device reaches only this domain's frames and those
+ * granted to it with GNTMAP_device_map (pvos_grant_map_dma).
+ */
+
 /* ---- logging ---- */
 /* One line to the kernel's console (a newline is added). */
 void pvos_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

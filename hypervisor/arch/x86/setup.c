@@ -12,6 +12,9 @@
 #include "cmdline.h"
 #include "shutdown.h"
 #include "fault_inject.h"
+#include "pci.h"
+#include "irq.h"
+#include "iommu.h"
 #include <tandem/errno.h>
 
 static struct boot_info bi;
@@ -62,6 +65,9 @@ void hv_main(const struct boot_info *in)
     fpu_init();
     time_init();
     apic_init();
+    irq_init();
+    pci_init();
+    iommu_init();
     sched_init();
     frames_before = free_frame_count();
     boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);

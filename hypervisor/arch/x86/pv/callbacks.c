@@ -265,7 +265,8 @@ long do_get_debugreg(uint64_t reg)
     }
 }
 
-long do_physdev_op(uint64_t cmd, guest_va_t arg)
+/* PHYSDEVOP_set_iopl / set_iobitmap (do_physdev_op in arch/x86/physdev.c routes them here). */
+long pv_physdev_io_op(uint64_t cmd, guest_va_t arg)
 {
     struct physdev_set_iopl iopl;
 

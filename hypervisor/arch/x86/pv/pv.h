@@ -53,6 +53,8 @@ bool pv_descriptor_fixup(uint64_t *desc);
 int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries);
 /* VCPUOP_initialise: first state of a down vCPU from a vcpu_guest_context. */
 long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
+/* PHYSDEVOP_set_iopl / set_iobitmap for the calling PV vCPU (pv/callbacks.c). */
+long pv_physdev_io_op(uint64_t cmd, guest_va_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 
 /* The arch seam's PV side (arch/x86/domain.c calls these; contracts in arch_hooks.h). */

@@ -1,0 +1,31 @@
+/*
+ * IOMMU (drivers/passthrough/): where the machine has one (QEMU's intel-iommu
+ * on q35: VT-d), each function's DMA is confined to its owner's memory and
+ * to the frames granted to it with GNTMAP_device_map. PV domains use
+ * machine addresses, so the DMA address of a frame is its machine address
+ * (identity map, as Xen's PV IOMMU). Without one, DMA is unconfined: the
+ * driver domain is trusted with all memory (docs/devices.md).
+ */
+#ifndef IOMMU_H
+#define IOMMU_H
+
+#include "types.h"
+
+struct domain;
+struct pci_dev;
+
+extern bool iommu_enabled;
+
+/* Find and enable the IOMMU, if any (after pci_init). */
+void iommu_init(void);
+/* A domain gains/loses IOMMU page tables (created on first assignment). */
+int iommu_domain_init(struct domain *d);
+void iommu_domain_destroy(struct domain *d);
+/* Route `pdev`'s DMA through `d`'s tables (every frame `d` owns mapped); 0 or -errno. */
+int iommu_assign_device(struct domain *d, struct pci_dev *pdev);
+void iommu_deassign_device(struct domain *d, struct pci_dev *pdev);
+/* `d` (with devices) gained / lost access to frame `mfn` (allocation, grant device_map). */
+int iommu_map_page(struct domain *d, mfn_t mfn, bool writable);
+int iommu_unmap_page(struct domain *d, mfn_t mfn);
+
+#endif
