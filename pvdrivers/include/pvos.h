@@ -92,7 +92,7 @@ void pvos_msix_unbind(uint32_t sbdf, unsigned int entry, int port);
  * DMA: a device is given machine addresses (direct paging). pvos_page_alloc
  * pages are DMA-able; pvos_page_mfn(page) << 12 is the address to program.
  * With an IOMMU, the device reaches only this domain's frames and those
- * granted to it with GNTMAP_device_map (pvos_grant_map_dma).
+ * granted to it with GNTMAP_device_map.
  */
 
 /* ---- logging ---- */
