@@ -222,6 +222,7 @@ void pirq_guest_unbind(struct domain *d, uint32_t pirq)
     }
     p->evtchn = 0;
     p->masked = false;
+    irq_set_eoi_bit(d, pirq, false);
     spin_unlock_irqrestore(&irq_lock, flags);
 }
 
