@@ -1,5 +1,6 @@
 /* Device and interrupt helpers for the driver-domain test kernels (devirq.h). */
 #include "devirq.h"
+#include "multidom.h"
 #include "pt.h"
 #include <tandem/physdev.h>
 #include <tandem/event_channel.h>
@@ -129,4 +130,57 @@ long dev_eoi(int pirq)
 {
     struct physdev_eoi e = { pirq };
     return pd(PHYSDEVOP_eoi, &e);
+}
+
+volatile unsigned long dev_gsi_hits[24], dev_gsi_total;
+static uint8_t port_gsi[4096];
+
+static void on_gsi(uint32_t port)
+{
+    dev_gsi_hits[port_gsi[port % 4096]]++;
+    dev_gsi_total++;
+}
+
+/* Yields and a short sleep: an interrupt that is going to come has come. */
+static void settle(void)
+{
+    for (int i = 0; i < 200; i++)
+        HC2(sched_op, SCHEDOP_yield, 0);
+    md_sleep_ns(MD_MS(20));
+}
+
+int dev_edu_intx_gsi(volatile uint32_t *regs, uint32_t *port)
+{
+    uint32_t ports[24];
+    int found = -1;
+
+    for (int gsi = 16; gsi < 24; gsi++) {
+        int pirq = gsi;
+        CHECK_RC(dev_map_gsi(gsi, &pirq), 0, "map_pirq GSI");
+        if (pirq != gsi)
+            test_fail("GSI %d mapped to pirq %d, asked for %d", gsi, pirq, gsi);
+        CHECK_RC(dev_bind(pirq, &ports[gsi]), 0, "bind_pirq of a GSI pirq");
+        port_gsi[ports[gsi] % 4096] = gsi;
+        md_bind(ports[gsi], on_gsi);
+    }
+    md_events_on();
+    regs[EDU_IRQ_RAISE / 4] = 1;
+    if (!md_block_until(&dev_gsi_total, 1, md_now() + MD_MS(2000))) {
+        test_fail("edu's INTx reached none of GSIs 16-23");
+        return -1;
+    }
+    settle();
+    for (int gsi = 16; gsi < 24; gsi++) {
+        if (dev_gsi_hits[gsi] && found >= 0)
+            test_fail("GSIs %d and %d both fired", found, gsi);
+        if (dev_gsi_hits[gsi])
+            found = gsi;
+    }
+    for (int gsi = 16; gsi < 24; gsi++)
+        if (gsi != found) {
+            CHECK_RC(md_close(ports[gsi]), 0, "close an idle GSI's port");
+            CHECK_RC(dev_unmap(gsi), 0, "unmap an idle GSI");
+        }
+    *port = ports[found];
+    return found;
 }

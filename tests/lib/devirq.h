@@ -50,4 +50,14 @@ long dev_unmap(int pirq);
 long dev_bind(int pirq, uint32_t *port);
 long dev_eoi(int pirq);
 
+/*
+ * Which GSI does edu's INTA reach? Maps and binds GSIs 16-23 (pirq = GSI,
+ * as Linux maps them; events on, multidom.h's md_init first), raises the
+ * edu interrupt once and waits for the event; the others are closed and
+ * unmapped. Returns the GSI (its port in *port, still bound, the line left
+ * asserted and dev_gsi_hits[gsi] == 1), or -1 after reporting FAILURE.
+ */
+extern volatile unsigned long dev_gsi_hits[24], dev_gsi_total;
+int dev_edu_intx_gsi(volatile uint32_t *edu_regs, uint32_t *port);
+
 #endif

@@ -18,10 +18,7 @@
 const char test_title[] = "edu INTx as a level GSI pirq: masked until PHYSDEVOP_eoi";
 
 static uint64_t eoi_map[512] __attribute__((aligned(4096)));
-static volatile unsigned long hits[24], total;
-static uint32_t port_gsi[4096];
-
-static void on_irq(uint32_t port) { hits[port_gsi[port]]++; total++; }
+#define hits dev_gsi_hits
 
 static long pd(unsigned int cmd, void *arg) { return HC2(physdev_op, cmd, arg); }
 
@@ -31,38 +28,6 @@ static void settle(void)
     for (int i = 0; i < 200; i++)
         HC2(sched_op, SCHEDOP_yield, 0);
     md_sleep_ns(MD_MS(20));
-}
-
-static int find_gsi(volatile uint32_t *regs, uint32_t *ports)
-{
-    int found = -1;
-
-    for (int gsi = 16; gsi < 24; gsi++) {
-        int pirq = gsi;
-        CHECK_RC(dev_map_gsi(gsi, &pirq), 0, "map_pirq GSI");
-        if (pirq != gsi)
-            test_fail("GSI %d mapped to pirq %d, asked for %d", gsi, pirq, gsi);
-        CHECK_RC(dev_bind(pirq, &ports[gsi]), 0, "bind_pirq of a GSI pirq");
-        port_gsi[ports[gsi] % 4096] = gsi;
-        md_bind(ports[gsi], on_irq);
-    }
-    md_events_on();
-    regs[EDU_IRQ_RAISE / 4] = 1;
-    if (!md_block_until(&total, 1, md_now() + MD_MS(2000)))
-        return test_fail("edu's INTx reached none of GSIs 16-23"), -1;
-    settle();
-    for (int gsi = 16; gsi < 24; gsi++) {
-        if (hits[gsi] && found >= 0)
-            test_fail("GSIs %d and %d both fired", found, gsi);
-        if (hits[gsi])
-            found = gsi;
-    }
-    for (int gsi = 16; gsi < 24; gsi++)
-        if (gsi != found) {
-            CHECK_RC(md_close(ports[gsi]), 0, "close an idle GSI's port");
-            CHECK_RC(dev_unmap(gsi), 0, "unmap an idle GSI");
-        }
-    return found;
 }
 
 static void check_level(volatile uint32_t *regs, int g)
@@ -103,7 +68,7 @@ void test_main(void)
 {
     struct physdev_pirq_eoi_gmfn e;
     volatile uint32_t *regs;
-    uint32_t bdf, ports[24];
+    uint32_t bdf, port;
     int g;
 
     md_init();
@@ -116,10 +81,10 @@ void test_main(void)
         return;
     e.gmfn = pt_va_to_mfn(eoi_map);
     CHECK_RC(pd(PHYSDEVOP_pirq_eoi_gmfn_v2, &e), 0, "pirq_eoi_gmfn_v2");
-    if ((g = find_gsi(regs, ports)) < 0)
+    if ((g = dev_edu_intx_gsi(regs, &port)) < 0)
         return;
     check_level(regs, g);
-    CHECK_RC(md_close(ports[g]), 0, "close the GSI port");
+    CHECK_RC(md_close(port), 0, "close the GSI port");
     CHECK_RC(dev_unmap(g), 0, "unmap the GSI");
     test_success();
 }
