@@ -110,6 +110,7 @@ long physdev_map_pirq(guest_va_t arg);
 long physdev_unmap_pirq(guest_va_t arg);
 long physdev_get_free_pirq(guest_va_t arg);
 long physdev_eoi(guest_va_t arg);
+long physdev_irq_unmask_notify(void);
 long physdev_irq_status_query(guest_va_t arg);
 long physdev_pirq_eoi_gmfn(uint64_t cmd, guest_va_t arg);
 

@@ -110,6 +110,7 @@ long irq_physdev_op(uint64_t cmd, guest_va_t arg)
     case PHYSDEVOP_unmap_pirq:          return physdev_unmap_pirq(arg);
     case PHYSDEVOP_get_free_pirq:       return physdev_get_free_pirq(arg);
     case PHYSDEVOP_eoi:                 return physdev_eoi(arg);
+    case PHYSDEVOP_IRQ_UNMASK_NOTIFY:   return physdev_irq_unmask_notify();
     case PHYSDEVOP_irq_status_query:    return physdev_irq_status_query(arg);
     case PHYSDEVOP_pirq_eoi_gmfn_v1:
     case PHYSDEVOP_pirq_eoi_gmfn_v2:    return physdev_pirq_eoi_gmfn(cmd, arg);

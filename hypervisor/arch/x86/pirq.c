@@ -370,6 +370,24 @@ long physdev_eoi(guest_va_t arg)
     return rc;
 }
 
+/*
+ * The pre-3.2 ABI (Xen's pirq_guest_unmask): an eoi for every pirq whose
+ * port the guest has unmasked while its source waits masked.
+ */
+long physdev_irq_unmask_notify(void)
+{
+    struct domain *d = current->domain;
+    struct domain_irq *di;
+
+    spin_lock(&d->event_lock);
+    if ((di = d->arch.irq))
+        for (uint32_t i = 0; i < NR_PIRQS; i++)
+            if (di->pirq[i].masked && di->pirq[i].evtchn && !evtchn_port_masked(d, di->pirq[i].evtchn))
+                pirq_guest_eoi(d, i);
+    spin_unlock(&d->event_lock);
+    return 0;
+}
+
 /* Xen sets needs_eoi for every pirq of a PV domain (the eoi map says which really need it). */
 long physdev_irq_status_query(guest_va_t arg)
 {

@@ -110,7 +110,7 @@ static void check_privileged_ops(void)
     CHECK_RC(pd(PHYSDEVOP_apic_write, &a), -XEN_EPERM, "apic_write");
     CHECK_RC(pd(PHYSDEVOP_alloc_irq_vector, &v), -XEN_EPERM, "alloc_irq_vector");
     CHECK_RC(pd(PHYSDEVOP_free_irq_vector, &v), -XEN_ENOSYS, "free_irq_vector (Xen has none)");
-    CHECK_RC(pd(PHYSDEVOP_IRQ_UNMASK_NOTIFY, &v), -XEN_ENOSYS, "IRQ_UNMASK_NOTIFY");
+    CHECK_RC(pd(PHYSDEVOP_IRQ_UNMASK_NOTIFY, &v), 0, "IRQ_UNMASK_NOTIFY (legacy: an eoi of unmasked pirqs)");
     CHECK_RC(pd(PHYSDEVOP_setup_gsi, &g), -XEN_EPERM, "setup_gsi(20)");
     g.gsi = 100;
     CHECK_RC(pd(PHYSDEVOP_setup_gsi, &g), -XEN_EINVAL, "setup_gsi(100): range before privilege");
