@@ -159,7 +159,8 @@ static int map_domain_pirq(struct domain *d, int pirq, int irq, const struct msi
 
     if (!irq_access_permitted(d, irq))
         return -XEN_EPERM;
-    if (pirq < 0 || pirq >= NR_PIRQS || irq <= 0 || irq >= NR_IRQS)
+    /* pirq 0 too (Xen takes it, but 0 also means "no pirq" and get_free_pirq never gives it). */
+    if (pirq <= 0 || pirq >= NR_PIRQS || irq <= 0 || irq >= NR_IRQS)
         return -XEN_EINVAL;
     p = &d->arch.irq->pirq[pirq];
     old_pirq = irq_to_pirq(d, irq);
