@@ -64,6 +64,19 @@ static void check_level(volatile uint32_t *regs, int g)
            g, hits[g]);
 }
 
+/* What the driver domain itself is refused (Xen's allocate_and_map_gsi_pirq, map_domain_pirq). */
+static void check_gsi_refusals(void)
+{
+    int pirq = 0;
+
+    CHECK_RC(dev_map_gsi(20, &pirq), -XEN_EINVAL, "map_pirq GSI 20 to pirq 0");
+    pirq = 300;
+    CHECK_RC(dev_map_gsi(20, &pirq), -XEN_EINVAL, "map_pirq GSI 20 to pirq 300");
+    pirq = 20;
+    CHECK_RC(dev_map_gsi(2, &pirq), -XEN_EPERM, "map_pirq GSI 2 (the timer's)");
+    CHECK_RC(dev_map_gsi(24, &pirq), -XEN_EINVAL, "map_pirq GSI 24 (past the IOAPIC)");
+}
+
 void test_main(void)
 {
     struct physdev_pirq_eoi_gmfn e;
@@ -79,15 +92,7 @@ void test_main(void)
     dev_enable(bdf);
     if (!(regs = dev_map_bar(bdf, 0, 1)))
         return;
-    {
-        int zero = 0;
-        CHECK_RC(dev_map_gsi(20, &zero), -XEN_EINVAL, "map_pirq GSI 20 to pirq 0");
-        zero = 300;
-        CHECK_RC(dev_map_gsi(20, &zero), -XEN_EINVAL, "map_pirq GSI 20 to pirq 300");
-        zero = 20;
-        CHECK_RC(dev_map_gsi(2, &zero), -XEN_EPERM, "map_pirq GSI 2 (the timer's)");
-        CHECK_RC(dev_map_gsi(24, &zero), -XEN_EINVAL, "map_pirq GSI 24 (past the IOAPIC)");
-    }
+    check_gsi_refusals();
     e.gmfn = pt_va_to_mfn(eoi_map);
     CHECK_RC(pd(PHYSDEVOP_pirq_eoi_gmfn_v2, &e), 0, "pirq_eoi_gmfn_v2");
     if ((g = dev_edu_intx_gsi(regs, &port)) < 0)
