@@ -257,6 +257,8 @@ void pci_release_domain(struct domain *d)
         msi_release_device(p);
         iommu_deassign_device(d, p);
         p->owner = NULL;
+        printk("PCI %02x:%02x.%u: released by d%u (bus mastering and decoding off)\n", PCI_BUS(p->sbdf),
+               PCI_SLOT(p->sbdf), PCI_FUNC(p->sbdf), d->domain_id);
         log_pdev(p);
     }
     if (driver_domain == d)
