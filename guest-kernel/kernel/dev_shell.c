@@ -143,6 +143,7 @@ static void cmd_ping(const char *ipstr, unsigned int count, unsigned int window,
     static struct net_ping_result r;
     uint32_t ip = parse_ip(ipstr);
     unsigned int got;
+    uint64_t rtt;
     int rc;
 
     if (!ip || !count) {
@@ -154,15 +155,16 @@ static void cmd_ping(const char *ipstr, unsigned int count, unsigned int window,
         return;
     }
     got = r.received < 64 ? r.received : 64;
+    rtt = median(r.rtt_ns, got);       /* sorts them: [0] is the least, [got - 1] the most */
     if (bench) {
         uint64_t us = r.elapsed_ns / 1000 ? r.elapsed_ns / 1000 : 1;
         printk("net bench: %u/%u echo round trips to %s in %lu us, window %u: %lu pps (requests + replies), "
                "rtt median %lu us\n", r.received, r.sent, ipstr, (unsigned long)us, window,
-               (unsigned long)(2ULL * r.received * 1000000 / us), (unsigned long)(median(r.rtt_ns, got) / 1000));
+               (unsigned long)(2ULL * r.received * 1000000 / us), (unsigned long)(rtt / 1000));
         return;
     }
     printk("net ping %s: %u/%u replies, rtt median %lu us (min %lu, max %lu)\n", ipstr, r.received, r.sent,
-           (unsigned long)(median(r.rtt_ns, got) / 1000), (unsigned long)(got ? r.rtt_ns[0] / 1000 : 0),
+           (unsigned long)(rtt / 1000), (unsigned long)(got ? r.rtt_ns[0] / 1000 : 0),
            (unsigned long)(got ? r.rtt_ns[got - 1] / 1000 : 0));
 }
 
