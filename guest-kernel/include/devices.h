@@ -11,6 +11,15 @@
 #include "virtio_net.h"
 #include "virtio_blk.h"
 
+/* The TSC, for make bench's BENCH lines (docs/benchmarks.md: unit=tsc). */
+static inline uint64_t dev_rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
+
 /* Shell: lspci, blk ..., net ..., irqs; false if the line is none of them. */
 bool shell_dev_command(char *line);
 /* blk_shell.c: `blk WORDS...` on disk b (w[0] is "blk"). */

@@ -131,7 +131,7 @@ static void blk_bench(struct vblk *b, bool write, unsigned int kib, unsigned int
 {
     static void *pages[DEPTH_MAX * CMD_PAGES];
     unsigned int per = kib / 4, total = total_mib * 1024 / kib, issued = 0;
-    uint64_t sector = 0, t0, ns, sectors = (uint64_t)kib * 2;
+    uint64_t sector = 0, t0, ns, tsc0, tsc, sectors = (uint64_t)kib * 2;
 
     if (!kib || kib % 4 || per > CMD_PAGES || !total || !depth || depth > DEPTH_MAX || sectors > b->capacity) {
         printk("blk bench read|write KIB TOTAL_MIB [DEPTH]: KIB 4..64 in steps of 4, DEPTH 1..%u\n", DEPTH_MAX);
@@ -143,6 +143,7 @@ static void blk_bench(struct vblk *b, bool write, unsigned int kib, unsigned int
     }
     bench = (struct bench){ 0 };
     t0 = pvos_now_ns();
+    tsc0 = dev_rdtsc();
     while (bench.done < total) {
         for (unsigned int i = 0; i < depth && issued < total; i++) {
             struct vblk_req *r = &bench.req[i];
@@ -166,6 +167,7 @@ static void blk_bench(struct vblk *b, bool write, unsigned int kib, unsigned int
         }
     }
     ns = pvos_now_ns() - t0;
+    tsc = dev_rdtsc() - tsc0;
     vblk_wait(b, bench_slot_free, &depth, pvos_now_ns() + 10000000000ULL);
     ns = ns ? ns : 1;
     printk("blk bench %s %u KiB x %u (depth %u): %lu ms, %lu.%lu MiB/s, %lu IOPS%s\n", write ? "write" : "read", kib,
@@ -173,6 +175,11 @@ static void blk_bench(struct vblk *b, bool write, unsigned int kib, unsigned int
            (unsigned long)((uint64_t)bench.done * kib * 1000000000ULL / 1024 / ns),
            (unsigned long)((uint64_t)bench.done * kib * 10000000000ULL / 1024 / ns % 10),
            (unsigned long)((uint64_t)bench.done * 1000000000ULL / ns), bench.failed ? " (some failed)" : "");
+    /* For make bench (docs/benchmarks.md): TSC ticks per request; MiB/s and IOPS follow from it. */
+    if (bench.done && !bench.failed)
+        printk("BENCH scenario=pv.virtio_blk_%s_%uk%s iters=%u total=%lu per_op=%lu unit=tsc ops=%u\n",
+               write ? "write" : "read", kib, depth == 1 ? "_qd1" : depth == 8 ? "" : "_qdN", bench.done,
+               (unsigned long)tsc, (unsigned long)(tsc / bench.done), bench.done);
     free_pages_n(pages, per * depth);
 }
 
