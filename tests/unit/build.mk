@@ -143,3 +143,9 @@ $(OUT)/tests/unit/pvd_virtio_blk: $(UNIT_OBJ)/test_pvd_virtio_blk.o $(UNIT_OBJ)/
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_virtio_blk
 -include $(UNIT_OBJ)/test_pvd_virtio_blk.d $(UNIT_OBJ)/pvdv/virtio_blk.d
+
+$(OUT)/tests/unit/pvd_virtio_net: $(UNIT_OBJ)/test_pvd_virtio_net.o $(UNIT_OBJ)/pvdv/virtio_net.o $(UNIT_OBJ)/pvdv/virtqueue.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_virtio_net
+-include $(UNIT_OBJ)/test_pvd_virtio_net.d $(UNIT_OBJ)/pvdv/virtio_net.d
