@@ -183,13 +183,45 @@ static uint64_t msix_table_base(uint32_t sbdf)
     return 0;
 }
 
+/*
+ * Linux's way to skip PHYSDEVOP_eoi for MSIs: a page registered with
+ * pirq_eoi_gmfn_v2 in which the hypervisor sets the bit of each pirq that
+ * needs the eoi (a bound level GSI); without it, irq_status_query's answer.
+ */
+static const volatile uint64_t *eoi_map;
+
+static void eoi_map_init(void)
+{
+    static bool tried;
+    struct physdev_pirq_eoi_gmfn g;
+    void *page;
+
+    if (tried)
+        return;
+    tried = true;
+    if (!(page = pvos_page_alloc()))
+        return;
+    g.gmfn = pvos_page_mfn(page);
+    if (HYPERVISOR_physdev_op(PHYSDEVOP_pirq_eoi_gmfn_v2, &g))
+        pvos_page_free(page);
+    else
+        eoi_map = page;
+}
+
+static bool needs_eoi(const struct msix_bind *b)
+{
+    if (eoi_map)
+        return b->pirq >= 0 && b->pirq < 32768 && (eoi_map[b->pirq / 64] >> (b->pirq % 64)) & 1;
+    return b->needs_eoi;
+}
+
 static void msix_event(uint32_t port, void *ctx)
 {
     struct msix_bind *b = ctx;
 
     b->events++;
     b->fn(port, b->ctx);
-    if (b->needs_eoi) {
+    if (needs_eoi(b)) {
         struct physdev_eoi eoi = { .irq = (uint32_t)b->pirq };
 
         HYPERVISOR_physdev_op(PHYSDEVOP_eoi, &eoi);
@@ -215,6 +247,7 @@ static int msix_map_bind(struct msix_bind *b, uint32_t sbdf, unsigned int entry)
 
     if (!(m.table_base = msix_table_base(sbdf)))
         return -XEN_ENODEV;
+    eoi_map_init();
     if ((rc = HYPERVISOR_physdev_op(PHYSDEVOP_map_pirq, &m)))
         return (int)rc;
     bp.pirq = (uint32_t)m.pirq;
@@ -273,7 +306,7 @@ void pvos_dev_report(void)
             continue;
         printk("  pirq %3d  port %3d  %02x:%02x.%x MSI-X entry %u: %lu events%s\n", b->pirq, b->port,
                (b->sbdf >> 8) & 0xff, (b->sbdf >> 3) & 0x1f, b->sbdf & 7, b->entry,
-               (unsigned long)b->events, b->needs_eoi ? " (needs eoi)" : "");
+               (unsigned long)b->events, needs_eoi(b) ? " (needs eoi)" : "");
         n++;
     }
     if (!n)
