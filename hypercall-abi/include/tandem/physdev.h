@@ -141,6 +141,30 @@ struct physdev_unmap_pirq {
 };
 typedef struct physdev_unmap_pirq physdev_unmap_pirq_t;
 
+/* PHYSDEVOP_setup_gsi: a GSI's trigger mode and polarity (before it is mapped). */
+struct physdev_setup_gsi {
+    int32_t gsi;                /* IN */
+    uint8_t triggering;         /* IN: 0 edge, 1 level */
+    uint8_t polarity;           /* IN: 0 active high, 1 active low */
+    uint16_t pad;
+};
+typedef struct physdev_setup_gsi physdev_setup_gsi_t;
+
+/* PHYSDEVOP_restore_msi: write a function's MSI/MSI-X state again (after a reset). */
+struct physdev_restore_msi {
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+};
+typedef struct physdev_restore_msi physdev_restore_msi_t;
+
+/* PHYSDEVOP_restore_msi_ext, prepare_msix, release_msix (and pci_device_remove). */
+struct physdev_pci_device {
+    uint16_t seg;               /* IN */
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+};
+typedef struct physdev_pci_device physdev_pci_device_t;
+
 /* PHYSDEVOP_get_free_pirq. */
 struct physdev_get_free_pirq {
     int32_t  type;              /* IN: MAP_PIRQ_TYPE_GSI or _MSI */

@@ -46,7 +46,10 @@ struct pv_domain {
     uint64_t p2m_va;                /* start_info.mfn_list */
 };
 
+struct domain_irq;
+
 struct arch_domain {
+    struct domain_irq *irq;         /* pirqs (arch/x86/irq_desc.h), NULL until first used */
     union {
         struct pv_domain pv;
     };
