@@ -90,16 +90,21 @@ void pvos_pci_conf_write(uint32_t sbdf, unsigned int reg, unsigned int size, uin
     events_restore(m);
 }
 
-/* Every bus, every device; the other functions only of a multi-function device. */
+/*
+ * Every bus, every device; the other functions of a multi-function device.
+ * Function 0 may be one the hypervisor keeps (it reads as absent) while
+ * others are ours (q35's 00:1f.2 beside the LPC bridge 00:1f.0), so on bus
+ * 0 all eight are looked at.
+ */
 static void pci_scan(void)
 {
     pci_nr_funcs = 0;
     for (uint32_t bus = 0; bus < PCI_BUSES; bus++)
         for (uint32_t dev = 0; dev < 32; dev++) {
             uint32_t base = bus << 8 | dev << 3;
-            unsigned int nfn = 1;
+            unsigned int nfn = bus == 0 ? 8 : 1;
 
-            if (pvos_pci_conf_read(base, 0, 2) == 0xffff)
+            if (pvos_pci_conf_read(base, 0, 2) == 0xffff && bus)
                 continue;
             if (pvos_pci_conf_read(base, 0x0e, 1) & 0x80)
                 nfn = 8;
