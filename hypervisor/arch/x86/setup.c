@@ -15,6 +15,7 @@
 #include "pci.h"
 #include "irq.h"
 #include "iommu.h"
+#include "acpi.h"
 #include <tandem/errno.h>
 
 static struct boot_info bi;
@@ -67,6 +68,7 @@ void hv_main(const struct boot_info *in)
     apic_init();
     irq_init();
     pci_init();
+    acpi_init(&bi);
     iommu_init();
     sched_init();
     frames_before = free_frame_count();
