@@ -40,6 +40,9 @@ int iommu_unmap_page(struct domain *d, mfn_t mfn);
  */
 void iommu_page_type_change(struct page_info *pg, unsigned int from, unsigned int to);
 void iommu_page_released(struct domain *d, mfn_t mfn);
+/* Boot option iommu_selftest: DMA remapping checked with QEMU's edu device, before any domain. */
+extern bool opt_iommu_selftest;
+void iommu_selftest(void);
 /* Report (log) the DMA faults the units recorded; from the timer interrupt. */
 void iommu_fault_poll(void);
 

@@ -36,6 +36,7 @@ static const struct cmdline_param params[] = {
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
+    { "iommu_selftest", PARAM_BOOL, &opt_iommu_selftest, 0 },          /* test knob */
 };
 
 static void report_param(const char *key, const char *why, void *ctx)
@@ -70,6 +71,7 @@ void hv_main(const struct boot_info *in)
     pci_init();
     acpi_init(&bi);
     iommu_init();
+    iommu_selftest();
     sched_init();
     frames_before = free_frame_count();
     boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);

@@ -107,18 +107,27 @@ static bool regs_fit(const struct vtd_unit *u)
     return ECAP_IRO(u->ecap) + 16 <= PAGE_SIZE && CAP_FRO(u->cap) + 16 * CAP_NFR(u->cap) <= PAGE_SIZE;
 }
 
-/* Context tables for every bus with a function this unit translates: allocated now, kept forever. */
+/* Bus `bus`'s context table, created if absent (kept forever); NULL without memory. */
+static struct vtd_entry *context_table(struct vtd_unit *u, unsigned int bus)
+{
+    if (!u->ctx[bus] && (u->ctx[bus] = xzalloc_bytes(PAGE_SIZE))) {
+        vtd_flush_cache(u->ctx[bus], PAGE_SIZE);
+        WRITE_ONCE(u->root[bus].lo, __pa(u->ctx[bus]) | VTD_P);
+        vtd_flush_cache(&u->root[bus], sizeof(u->root[bus]));
+    }
+    return u->ctx[bus];
+}
+
+/*
+ * Context tables for every bus with a function this unit translates, at
+ * boot: the hypervisor's own memory, not charged to the first domain
+ * given a device.
+ */
 static void context_tables_alloc(struct vtd_unit *u)
 {
-    for_each_pdev(p) {
-        unsigned int bus = PCI_BUS(p->sbdf);
-
-        if (vtd_unit_for(p->sbdf) != u || u->ctx[bus])
-            continue;
-        u->ctx[bus] = xzalloc_bytes(PAGE_SIZE);
-        u->root[bus].lo = __pa(u->ctx[bus]) | VTD_P;
-    }
-    vtd_flush_cache(u->root, PAGE_SIZE);
+    for_each_pdev(p)
+        if (vtd_unit_for(p->sbdf) == u && !context_table(u, PCI_BUS(p->sbdf)))
+            panic("IOMMU: no memory for context tables");
 }
 
 bool vtd_unit_init(struct vtd_unit *u)
@@ -167,7 +176,7 @@ unsigned int vtd_common_levels(void)
 
 int vtd_context_set(struct vtd_unit *u, pci_sbdf_t sbdf, uint16_t did, paddr_t pgd, unsigned int levels)
 {
-    struct vtd_entry *ctx = u->ctx[PCI_BUS(sbdf)], *e;
+    struct vtd_entry *ctx = context_table(u, PCI_BUS(sbdf)), *e;
     unsigned long f;
 
     if (!ctx || did == 0 || did >= u->nr_domids)
@@ -221,16 +230,18 @@ static void fault_report(struct vtd_unit *u, uint64_t lo, uint64_t hi)
 {
     pci_sbdf_t sbdf = FRCD_SID(hi);
     struct pci_dev *p = pci_get_pdev(sbdf);
+    char owner[16] = "the hypervisor";
 
     if (++u->faults > VTD_FAULTS_SHOWN) {
         if (u->faults == VTD_FAULTS_SHOWN + 1)
             printk(XENLOG_WARNING "IOMMU: more DMA faults: counted, not shown\n");
         return;
     }
-    printk(XENLOG_WARNING "IOMMU: DMA fault: %02x:%02x.%u %s at %#lx blocked (reason %#x: %s), owner %s%u\n",
+    if (p && p->owner)
+        snprintf(owner, sizeof(owner), "d%u", p->owner->domain_id);
+    printk(XENLOG_WARNING "IOMMU: DMA fault: %02x:%02x.%u %s at %#lx blocked (reason %#x: %s), owner %s\n",
            PCI_BUS(sbdf), PCI_SLOT(sbdf), PCI_FUNC(sbdf), hi & FRCD_T_READ ? "read" : "write",
-           (unsigned long)(lo & PAGE_MASK), (unsigned int)FRCD_REASON(hi), fault_reason(FRCD_REASON(hi)),
-           p && p->owner ? "d" : "hypervisor", p && p->owner ? (unsigned int)p->owner->domain_id : 0);
+           (unsigned long)(lo & PAGE_MASK), (unsigned int)FRCD_REASON(hi), fault_reason(FRCD_REASON(hi)), owner);
 }
 
 void vtd_fault_poll(struct vtd_unit *u)
