@@ -40,6 +40,11 @@ int iommu_unmap_page(struct domain *d, mfn_t mfn);
  */
 void iommu_page_type_change(struct page_info *pg, unsigned int from, unsigned int to);
 void iommu_page_released(struct domain *d, mfn_t mfn);
+/*
+ * The frame audit's part (mm_audit): every domain's DMA tables map exactly
+ * what the rules say (iommu.c's head). Returns the problems found.
+ */
+unsigned int iommu_audit(void);
 /* Boot option iommu_selftest: DMA remapping checked with QEMU's edu device, before any domain. */
 extern bool opt_iommu_selftest;
 void iommu_selftest(void);

@@ -19,6 +19,7 @@
 #include "spinlock.h"
 #include "iommu.h"
 #include "acpi.h"
+#include "grant_table.h"
 #include "vtd/vtd.h"
 #include <tandem/errno.h>
 
@@ -283,4 +284,93 @@ void iommu_domain_destroy(struct domain *d)
     vtd_iotlb_flush_domain(io->vd.did);
     vtd_pt_free(&io->vd);
     xfree(io);
+}
+
+/* ---- audit ---- */
+
+/* What d's maptrack says its tables must hold for another domain's frame mfn: 0, SL_R or SL_R | SL_W. */
+static uint64_t grant_perm(const struct domain *d, mfn_t mfn)
+{
+    const struct grant_table *gt = d->grant_table;
+    uint64_t perm = 0;
+
+    for (unsigned int i = 0; gt && i < gt->maptrack_frames; i++)
+        for (unsigned int j = 0; j < MAPTRACK_PER_FRAME; j++) {
+            const struct gnttab_maptrack *m = &gt->maptrack[i][j];
+
+            if ((m->flags & MAPTRACK_INUSE) && m->mfn == mfn && m->dom != d->domain_id)
+                perm |= SL_R | (m->flags & MAPTRACK_READONLY ? 0 : SL_W);
+        }
+    return perm;
+}
+
+static uint64_t wanted_perm(const struct domain *d, mfn_t mfn)
+{
+    if (mfn_valid(mfn) && mfn_to_page(mfn)->owner == d->domain_id)
+        return own_frame_wanted(d->domain_id, mfn) ? SL_R | SL_W : 0;
+    return grant_perm(d, mfn);
+}
+
+static void audit_report(const struct domain *d, mfn_t mfn, uint64_t perm, uint64_t want)
+{
+    printk(XENLOG_ERR "audit: d%u's DMA tables map mfn %#lx %s%s, want %s%s\n", d->domain_id,
+           (unsigned long)mfn, perm & SL_R ? "r" : "-", perm & SL_W ? "w" : "-",
+           want & SL_R ? "r" : "-", want & SL_W ? "w" : "-");
+}
+
+/* Each entry the tables hold is wanted, with these permissions. */
+static unsigned int audit_entry(void *ctx, mfn_t mfn, uint64_t perm)
+{
+    const struct domain *d = ctx;
+    uint64_t want = wanted_perm(d, mfn);
+
+    if (perm == want)
+        return 0;
+    audit_report(d, mfn, perm, want);
+    return 1;
+}
+
+static unsigned int audit_present(const struct domain *d, const struct domain_iommu *io, mfn_t mfn)
+{
+    uint64_t want = wanted_perm(d, mfn), perm = vtd_pt_lookup(&io->vd, mfn);
+
+    if (perm == want)
+        return 0;
+    audit_report(d, mfn, perm, want);
+    return 1;
+}
+
+/* Both ways: what the tables hold is wanted, and what is wanted (own frames, grant mappings) is there. */
+static unsigned int audit_domain(struct domain *d, struct domain_iommu *io)
+{
+    const struct grant_table *gt = d->grant_table;
+    unsigned int bad = vtd_pt_walk(&io->vd, audit_entry, d);
+
+    for (mfn_t m = d->page_list; m != ~0UL; m = frame_table[m].next)
+        bad += audit_present(d, io, m);
+    for (unsigned int i = 0; gt && i < gt->maptrack_frames; i++)
+        for (unsigned int j = 0; j < MAPTRACK_PER_FRAME; j++)
+            if ((gt->maptrack[i][j].flags & MAPTRACK_INUSE) && gt->maptrack[i][j].dom != d->domain_id)
+                bad += audit_present(d, io, gt->maptrack[i][j].mfn);
+    return bad;
+}
+
+unsigned int iommu_audit(void)
+{
+    unsigned int bad = 0;
+
+    spin_lock(&iommu_doms_lock);
+    for (unsigned int i = 0; i < IOMMU_MAX_DOMAINS; i++) {
+        struct domain *d = iommu_doms[i];
+
+        if (!d)
+            continue;
+        spin_lock(&d->page_alloc_lock);
+        spin_lock(&d->iommu->lock);
+        bad += audit_domain(d, d->iommu);
+        spin_unlock(&d->iommu->lock);
+        spin_unlock(&d->page_alloc_lock);
+    }
+    spin_unlock(&iommu_doms_lock);
+    return bad;
 }

@@ -86,3 +86,27 @@ void vtd_pt_free(struct vtd_domain *vd)
     vd->pgd = NULL;
     vd->nr_tables = 0;
 }
+
+static unsigned int walk_level(const uint64_t *t, unsigned int level, uint64_t base,
+                               unsigned int (*fn)(void *, mfn_t, uint64_t), void *ctx)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < 512; i++) {
+        uint64_t addr = base | ((uint64_t)i << (PAGE_SHIFT + 9 * (level - 1)));
+
+        if (!(t[i] & (SL_R | SL_W)))
+            continue;
+        if (level == 1)
+            n += fn(ctx, addr >> PAGE_SHIFT, t[i] & (SL_R | SL_W));
+        else
+            n += walk_level(__va(t[i] & SL_ADDR_MASK), level - 1, addr, fn, ctx);
+    }
+    return n;
+}
+
+unsigned int vtd_pt_walk(const struct vtd_domain *vd, unsigned int (*fn)(void *ctx, mfn_t mfn, uint64_t perm),
+                         void *ctx)
+{
+    return vd->pgd ? walk_level(vd->pgd, vd->levels, 0, fn, ctx) : 0;
+}

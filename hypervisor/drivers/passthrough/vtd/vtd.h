@@ -123,3 +123,6 @@ int vtd_pt_map(struct vtd_domain *vd, mfn_t mfn, bool writable);
 uint64_t vtd_pt_unmap(struct vtd_domain *vd, mfn_t mfn);
 uint64_t vtd_pt_lookup(const struct vtd_domain *vd, mfn_t mfn);
 void vtd_pt_free(struct vtd_domain *vd);
+/* Every leaf entry mapped: fn(ctx, mfn, SL_R | SL_W bits); returns the sum of fn's results. */
+unsigned int vtd_pt_walk(const struct vtd_domain *vd, unsigned int (*fn)(void *ctx, mfn_t mfn, uint64_t perm),
+                         void *ctx);
