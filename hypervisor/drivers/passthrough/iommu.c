@@ -363,7 +363,8 @@ unsigned int iommu_audit(void)
     for (unsigned int i = 0; i < IOMMU_MAX_DOMAINS; i++) {
         struct domain *d = iommu_doms[i];
 
-        if (!d)
+        /* A domain being torn down frees frames its (detached) tables still name, until iommu_domain_destroy. */
+        if (!d || d->rel.started)
             continue;
         spin_lock(&d->page_alloc_lock);
         spin_lock(&d->iommu->lock);
