@@ -26,10 +26,15 @@ deps:
 	$(Q)tools/setup-deps
 
 # The domains `make run` boots; `make run RUN_CONFIG=FILE` for others (docs/configuration.md).
+# The driver domain's disk (disk=disk0.img in tools/default.cfg) is made on the first run and
+# kept: what the guest writes to it is there the next time (`make clean` removes it).
 RUN_CONFIG ?= tools/default.cfg
+RUN_DISK := $(OUT)/disk0.img
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)tools/tandem-run --interactive $(RUN_ARGS) --config $(RUN_CONFIG)
+	$(Q)[ -f $(RUN_DISK) ] || { tools/mkdisk $(RUN_DISK) 64M sectors && \
+	    echo "make run: made $(RUN_DISK) (64 MiB; sector N begins 'TANDEM SECTOR N')"; }
+	$(Q)OUT=$(OUT) tools/tandem-run --interactive $(RUN_ARGS) --config $(RUN_CONFIG)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-bins

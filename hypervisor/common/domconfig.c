@@ -4,7 +4,8 @@
 #include "domconfig.h"
 #include "cmdline.h"
 
-enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL, DC_DEVICES };
+enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL, DC_DEVICES, DC_DISKS,
+               DC_VIF };
 
 struct dc_field {
     const char *key;
@@ -26,7 +27,10 @@ static const struct dc_field fields[] = {
     F("cap",        DC_UINT,    cap,        0, 100 * DOMCONFIG_MAX_VCPUS),
     F("privileged", DC_BOOL,    privileged, 0, 0),
     F("store",      DC_BOOL,    store,      0, 0),
+    F("driver",     DC_BOOL,    driver,     0, 0),
     F("devices",    DC_DEVICES, devices,    0, 0),
+    F("disk",       DC_DISKS,   nr_disks,   0, 0),
+    F("vif",        DC_VIF,     vif,        0, 0),
     F("max_grant_frames",    DC_UINT, max_grant_frames,    1, DOMCONFIG_MAX_GRANT_FRAMES),
     F("max_maptrack_frames", DC_UINT, max_maptrack_frames, 0, DOMCONFIG_MAX_MAPTRACK_FRAMES),
 };
@@ -153,6 +157,73 @@ static const char *dc_devices(const char *v, struct domconfig_dom *d)
     }
 }
 
+/*
+ * disk=IMAGE[,IMAGE...]: the images are the toolstack's (tools/tandem-run opens them); the
+ * hypervisor only counts them, to give the domain its vbd devices.
+ */
+BUILD_BUG_ON(DOMCONFIG_MAX_DISKS != 4);         /* as the message below says */
+static const char *dc_disks(const char *v, struct domconfig_dom *d)
+{
+    const char *e;
+
+    d->nr_disks = 0;
+    for (;; v = e + 1) {
+        for (e = v; *e && *e != ','; e++)
+            if (dc_space(*e))
+                return "an image name holds no blanks";
+        if (e == v)
+            return "each disk is an image file name, separated by commas";
+        if (e - v > DOMCONFIG_DISK_NAME_MAX)
+            return "an image name is at most 255 characters";
+        if (d->nr_disks == DOMCONFIG_MAX_DISKS)
+            return "too many disks (at most 4)";
+        d->nr_disks++;
+        if (!*e)
+            return NULL;
+    }
+}
+
+static int dc_hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* "XX:XX:XX:XX:XX:XX" into mac[6]; NULL or why it is bad. */
+static const char *dc_mac(const char *s, uint8_t mac[6])
+{
+    unsigned int any = 0;
+
+    for (unsigned int i = 0; i < 6; i++, s += 3) {
+        int hi = dc_hex(s[0]), lo = hi < 0 ? -1 : dc_hex(s[1]);
+
+        if (lo < 0 || s[2] != (i == 5 ? '\0' : ':'))
+            return "a MAC is six hex pairs separated by ':' (e.g. 00:16:3e:00:00:01)";
+        mac[i] = (uint8_t)(hi << 4 | lo);
+        any |= mac[i];
+    }
+    if (mac[0] & 1)
+        return "a multicast MAC (the first octet is odd) cannot name an interface";
+    if (!any)
+        return "the MAC 00:00:00:00:00:00 names no interface";
+    return NULL;
+}
+
+/* vif= (defaults) or vif=mac=MAC: one network interface on the driver domain's uplink. */
+static const char *dc_vif(const char *v, struct domconfig_dom *d)
+{
+    d->vif = true;
+    d->vif_has_mac = false;
+    if (!*v)
+        return NULL;
+    if (strncmp(v, "mac=", 4))
+        return "the only vif setting is mac=XX:XX:XX:XX:XX:XX (or vif= for the defaults)";
+    d->vif_has_mac = true;
+    return dc_mac(v + 4, d->vif_mac);
+}
+
 /* Store value v into d as field f; NULL or why it is bad. */
 static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, const char *v)
 {
@@ -194,6 +265,10 @@ static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, c
         return dc_bool(v, (bool *)p);
     case DC_DEVICES:
         return dc_devices(v, d);
+    case DC_DISKS:
+        return dc_disks(v, d);
+    case DC_VIF:
+        return dc_vif(v, d);
     }
     return "unknown type";
 }
@@ -250,6 +325,32 @@ static const char *dc_token(const char **pp, char *key, size_t keysz, char *val,
     return NULL;
 }
 
+/* The device disk= or vif= implies, after devices=: it may be given there already. */
+static int dc_add_device(struct domconfig_dom *d, const char *type, uint32_t id, const char *field,
+                         struct domconfig_error *err)
+{
+    for (unsigned int i = 0; i < d->nr_devices; i++)
+        if (d->devices[i].id == id && !strcmp(d->devices[i].type, type))
+            return dc_fail(err, d->line, field, "gives %s/%u, which devices= gives too", type,
+                           (unsigned int)id);
+    if (d->nr_devices == DOMCONFIG_MAX_DEVICES)
+        return dc_fail(err, d->line, field,
+                       "too many devices (at most %u, with devices=, disk= and vif= together)",
+                       DOMCONFIG_MAX_DEVICES);
+    memset(d->devices[d->nr_devices].type, 0, sizeof(d->devices[0].type));
+    memcpy(d->devices[d->nr_devices].type, type, strlen(type));
+    d->devices[d->nr_devices++].id = id;
+    return 0;
+}
+
+static int dc_add_disk_vif_devices(struct domconfig_dom *d, struct domconfig_error *err)
+{
+    for (unsigned int i = 0; i < d->nr_disks; i++)
+        if (dc_add_device(d, "vbd", DOMCONFIG_VBD_BASE + DOMCONFIG_VBD_STEP * i, "disk", err))
+            return -1;
+    return d->vif ? dc_add_device(d, "vif", 0, "vif", err) : 0;
+}
+
 /* Whole-line checks once every field of a domain line is known. */
 static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
                            struct domconfig_error *err)
@@ -266,6 +367,8 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->store && !d->privileged)
         return dc_fail(err, d->line, "store",
                        "only the privileged domain may serve the store (add privileged=yes)");
+    if (dc_add_disk_vif_devices(d, err))
+        return -1;
     for (unsigned int i = 0; i < cfg->nr; i++) {
         if (!strcmp(cfg->dom[i].name, d->name))
             return dc_fail(err, d->line, "name", "'%s' is already the name of line %u",
@@ -276,6 +379,9 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
         if (d->privileged && cfg->dom[i].privileged)
             return dc_fail(err, d->line, "privileged",
                            "only one domain may be privileged (line %u is)", cfg->dom[i].line);
+        if (d->driver && cfg->dom[i].driver)
+            return dc_fail(err, d->line, "driver",
+                           "only one domain may be the driver domain (line %u is)", cfg->dom[i].line);
     }
     return 0;
 }

@@ -22,6 +22,10 @@
 #define DOMCONFIG_MAX_MAPTRACK_FRAMES 1024  /* Xen's default max_maptrack_frames; also Tandem's most */
 #define DOMCONFIG_MAX_DEVICES   TANDEM_DOMCTL_MAX_DEVICES   /* devices= entries */
 #define DOMCONFIG_DEVTYPE_LEN   TANDEM_DOMCTL_DEVTYPE_LEN   /* "vbd": 1-15 of [a-z0-9], NUL included */
+#define DOMCONFIG_MAX_DISKS     4       /* disk= images of one domain */
+#define DOMCONFIG_DISK_NAME_MAX 255     /* one disk= image name, in characters */
+#define DOMCONFIG_VBD_BASE      51712   /* xvda: Xen's vdev number (202 << 8); xvdb is +16 */
+#define DOMCONFIG_VBD_STEP      16
 
 /* One devices= entry: TYPE/ID, as the store names it (device/TYPE/ID). */
 struct domconfig_device {
@@ -46,7 +50,13 @@ struct domconfig_dom {
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
-    unsigned int nr_devices;            /* devices= entries, in the order given */
+    bool driver;                        /* the driver domain: owns the PCI functions (at most one) */
+    unsigned int nr_disks;              /* disk= images (their names stay the toolstack's) */
+    bool vif;                           /* vif= given: one network interface, vif/0 */
+    bool vif_has_mac;                   /* vif=mac=...: vif_mac holds it */
+    uint8_t vif_mac[6];
+    /* devices= entries in the order given, then vbd/51712.. per disk, then vif/0 */
+    unsigned int nr_devices;
     struct domconfig_device devices[DOMCONFIG_MAX_DEVICES];
 };
 

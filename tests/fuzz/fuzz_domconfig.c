@@ -30,6 +30,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_CHECK(d->devices[m].id != d->devices[k].id ||
                            strcmp(d->devices[m].type, d->devices[k].type));
         }
+        FUZZ_CHECK(d->nr_disks <= DOMCONFIG_MAX_DISKS);
+        FUZZ_CHECK(d->nr_devices >= d->nr_disks + d->vif);
+        FUZZ_CHECK(!d->vif_has_mac || (d->vif && !(d->vif_mac[0] & 1)));
         FUZZ_CHECK(d->vcpus >= 1 && d->vcpus <= DOMCONFIG_MAX_VCPUS);
         FUZZ_CHECK(d->weight >= 1 && d->weight <= 65535);
         FUZZ_CHECK(strlen(d->name) < sizeof(d->name) && strlen(d->kernel) < sizeof(d->kernel));

@@ -219,6 +219,83 @@ static void test_devices(void **state)
     fails("domain name=a kernel=k devices=vbd/1 devices=vif/0", "line 1, field 'devices': given twice");
 }
 
+/* Expect device i of domain 0 to be TYPE/ID. */
+static void device_is(unsigned int i, const char *type, uint32_t id)
+{
+    assert_true(i < cfg.dom[0].nr_devices);
+    assert_string_equal(cfg.dom[0].devices[i].type, type);
+    assert_int_equal(cfg.dom[0].devices[i].id, id);
+}
+
+static void test_disk_vif(void **state)
+{
+    const struct domconfig_dom *d = &cfg.dom[0];
+    char line[600];
+
+    (void)state;
+    /* Disks become xvda, xvdb, ... (vbd/51712 + 16 i) after the devices= entries; a vif, vif/0. */
+    assert_int_equal(parse("domain name=a kernel=k disk=a.img,/abs/b.img,c vif= devices=9p/1"), 0);
+    assert_int_equal(d->nr_disks, 3);
+    assert_true(d->vif);
+    assert_false(d->vif_has_mac);
+    assert_int_equal(d->nr_devices, 5);
+    device_is(0, "9p", 1);
+    device_is(1, "vbd", 51712);
+    device_is(2, "vbd", 51728);
+    device_is(3, "vbd", 51744);
+    device_is(4, "vif", 0);
+    assert_int_equal(parse("domain name=a kernel=k vif=mac=00:16:3E:0a:Bc:ff"), 0);
+    assert_true(d->vif && d->vif_has_mac);
+    assert_memory_equal(d->vif_mac, "\x00\x16\x3e\x0a\xbc\xff", 6);
+    assert_int_equal(d->nr_disks, 0);
+    assert_int_equal(d->nr_devices, 1);
+    device_is(0, "vif", 0);
+    assert_int_equal(parse("domain name=a kernel=k"), 0);
+    assert_false(d->vif);
+    assert_int_equal(d->nr_disks, 0);
+    assert_int_equal(parse("domain name=a kernel=k disk=1,2,3,4 devices=a/1,a/2,a/3 vif="), 0);
+    assert_int_equal(d->nr_devices, DOMCONFIG_MAX_DEVICES);
+    memset(line, 0, sizeof(line));
+    snprintf(line, sizeof(line), "domain name=a kernel=k disk=%0255d", 7);
+    assert_int_equal(parse(line), 0);
+
+    fails("domain name=a kernel=k disk=1,2,3,4,5",
+          "line 1, field 'disk': '1,2,3,4,5': too many disks (at most 4)");
+    fails("domain name=a kernel=k disk=", "line 1, field 'disk': '': each disk is an image file name, "
+          "separated by commas");
+    fails("domain name=a kernel=k disk=a,,b", "line 1, field 'disk': 'a,,b': each disk is an image file "
+          "name, separated by commas");
+    fails("domain name=a kernel=k disk=a,", "line 1, field 'disk': 'a,': each disk is an image file "
+          "name, separated by commas");
+    fails("domain name=a kernel=k disk=\"a b\"", "line 1, field 'disk': 'a b': an image name holds no blanks");
+    snprintf(line, sizeof(line), "domain name=a kernel=k disk=%0256d", 7);
+    fails(line, "line 1, field 'disk': an image name is at most 255 characters");
+    fails("domain name=a kernel=k disk=a disk=b", "line 1, field 'disk': given twice");
+    fails("domain name=a kernel=k disk=a devices=vbd/51712",
+          "line 1, field 'disk': gives vbd/51712, which devices= gives too");
+    fails("domain name=a kernel=k vif= devices=vif/0", "line 1, field 'vif': gives vif/0, which devices= gives too");
+    fails("domain name=a kernel=k disk=1,2,3,4 devices=a/1,a/2,a/3,a/4,a/5",
+          "line 1, field 'disk': too many devices (at most 8, with devices=, disk= and vif= together)");
+    fails("domain name=a kernel=k disk=1,2,3,4 devices=a/1,a/2,a/3,a/4 vif=",
+          "line 1, field 'vif': too many devices (at most 8, with devices=, disk= and vif= together)");
+    fails("domain name=a kernel=k vif= vif=", "line 1, field 'vif': given twice");
+    fails("domain name=a kernel=k vif=bridge=xenbr0", "line 1, field 'vif': 'bridge=xenbr0': the only vif "
+          "setting is mac=XX:XX:XX:XX:XX:XX (or vif= for the defaults)");
+    static const char *const mac[] = { "mac=", "mac=00:16:3e:00:00", "mac=00:16:3e:00:00:01:02",
+                                       "mac=00-16-3e-00-00-01", "mac=0:16:3e:00:00:01", "mac=00:16:3e:00:00:0g",
+                                       "mac=00:16:3e:00:00:001", "mac=001:6:3e:00:00:01" };
+    for (size_t i = 0; i < sizeof(mac) / sizeof(mac[0]); i++) {
+        snprintf(line, sizeof(line), "domain name=a kernel=k vif=%s", mac[i]);
+        assert_int_equal(parse(line), -1);
+        assert_string_equal(err.field, "vif");
+        assert_non_null(strstr(err.why, "a MAC is six hex pairs separated by ':' (e.g. 00:16:3e:00:00:01)"));
+    }
+    fails("domain name=a kernel=k vif=mac=01:16:3e:00:00:01", "line 1, field 'vif': 'mac=01:16:3e:00:00:01': "
+          "a multicast MAC (the first octet is odd) cannot name an interface");
+    fails("domain name=a kernel=k vif=mac=00:00:00:00:00:00", "line 1, field 'vif': 'mac=00:00:00:00:00:00': "
+          "the MAC 00:00:00:00:00:00 names no interface");
+}
+
 static void test_line_errors(void **state)
 {
     (void)state;
@@ -304,6 +381,7 @@ int main(void)
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_devices),
+        cmocka_unit_test(test_disk_vif),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_modules),
