@@ -60,11 +60,19 @@ IMAGES = {i.key: i for i in [
     # domain (d0, the bundled kernel with store=yes) over its ring.
     Image(key="pv:store", path="out/tests/guest/xs_ops.elf", kind="pv",
           first_line=r"^\(d\d+\) ", config="tests/guest/xs_ops/xs_ops.cfg"),
+    # Interrupt to upcall: the driver domain (tests/guest/irq_msi_edu with bench=yes) times 500
+    # MSIs of QEMU's edu device from the register write to its event handler.
+    Image(key="pv:irq", path="out/tests/guest/irq_msi_edu.elf", kind="pv", first_line=r"^\(d\d+\) ",
+          extra=("--qemu-arg", "-device", "--qemu-arg", "edu"), config="tests/guest/irq_msi_edu/bench.cfg"),
     _pv("pt_update", only="pv.pt_update_single"), _pv("pt_update", only="pv.pt_update_batched"),
     _pv("fork_exec_exit"), _pv("page_fault"), _pv("ctxsw"),
     *[_pv("grant", only=f"pv.{n}") for n in ("grant_map_unmap", "grant_map_unmap_32", "grant_mmu_update",
                                              "grant_uvm", "grant_copy_4k", "guest_memcpy_4k")],
     _pv("boot"), _pv("boot", ("--efi",)),
+    # The driver domain's virtio drivers (bench/virtio/virtio.cfg): the bundled kernel's
+    # `blk bench` and `net bench` on the QEMU devices; one boot reports every virtio scenario.
+    Image(key="pv:virtio", path="out/guest-kernel/kernel.elf", kind="pv", first_line=r"^\(d\d+\) ",
+          extra=("--path", "out/bench"), config="bench/virtio/virtio.cfg"),
 ]}
 
 _N = "native"
@@ -82,6 +90,7 @@ SCENARIOS = [
     Scenario("pv.syscall_bounce", "pv:syscall_bounce", "op", "native.syscall", 1, "guest user syscall bounced to the guest kernel and back"),
     Scenario("pv.event_self", "pv:event_self", "op", "native.int_iret", 1, "EVTCHNOP_send to itself, upcall, handler, iret hypercall"),
     Scenario("pv.interdomain_rtt", "pv:interdomain", "op", "native.ctxsw", 2, "event ping-pong between two domains (round trip)"),
+    Scenario("pv.irq_latency", "pv:irq", "op", "native.int_iret", 1, "device MSI (edu) to the driver domain's event handler: register write, MSI, hypervisor handler, event, upcall (median)"),
     Scenario("pv.store_rtt", "pv:store", "op", "native.ctxsw", 2, "store READ round trip from d1 over its ring to the store domain d0 (median)"),
     Scenario("pv.pt_update_single", "pv:pt_update_single", "op", "native.pt_write", 1, "one PTE per mmu_update hypercall"),
     Scenario("pv.pt_update_batched", "pv:pt_update_batched", "op", "native.pt_write", 1, "PTEs batched in one mmu_update, per PTE"),
@@ -94,6 +103,13 @@ SCENARIOS = [
     Scenario("pv.fork_exec_exit", "pv:fork_exec_exit", "op", None, 1, "guest user fork + exec + exit + wait"),
     Scenario("pv.page_fault", "pv:page_fault", "op", "native.page_fault", 1, "guest #PF bounced, guest maps the page, iret"),
     Scenario("pv.ctxsw", "pv:ctxsw", "op", "native.ctxsw", 1, "guest process switch (new_baseptr)"),
+    Scenario("pv.virtio_blk_read_4k", "pv:virtio", "op", None, 1, "virtio-blk sequential 4 KiB read, 8 in flight, per request (1/IOPS)"),
+    Scenario("pv.virtio_blk_read_64k", "pv:virtio", "op", None, 1, "virtio-blk sequential 64 KiB read, 8 in flight, per request"),
+    Scenario("pv.virtio_blk_write_4k", "pv:virtio", "op", None, 1, "virtio-blk sequential 4 KiB write, 8 in flight, per request"),
+    Scenario("pv.virtio_blk_write_64k", "pv:virtio", "op", None, 1, "virtio-blk sequential 64 KiB write, 8 in flight, per request"),
+    Scenario("pv.virtio_blk_read_4k_qd1", "pv:virtio", "op", None, 1, "virtio-blk 4 KiB read, one at a time: submit, MSI-X event, completion"),
+    Scenario("pv.virtio_net_echo_w16", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, 16 in flight, per round trip (2 packets)"),
+    Scenario("pv.virtio_net_echo_w1", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, one at a time: the round trip"),
     Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
     Scenario("pv.boot_uefi", "pv:boot--efi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
 ]

@@ -12,6 +12,7 @@
 #include "iommu.h"
 #include "grant_table.h"
 #include "cpu.h"
+#include "irq.h"
 #include <tandem/xen.h>
 
 bool opt_audit;
@@ -100,6 +101,7 @@ unsigned int mm_audit(void)
                         w[mt->mfn].type_count++;
                 }
             }
+        tally_ref(w, irq_eoi_page(d));     /* PHYSDEVOP_pirq_eoi_gmfn */
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)
