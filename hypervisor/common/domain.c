@@ -13,6 +13,7 @@
 #include "fault_inject.h"
 #include "shutdown.h"
 #include "arch_hooks.h"
+#include "iommu.h"
 #include "pci.h"
 #include <tandem/sched.h>
 
@@ -248,6 +249,7 @@ bool domain_destroy(struct domain *d)
         return false;
     }
     gnttab_release_mappings(d);     /* its grant PTEs went with its page tables */
+    iommu_domain_destroy(d);        /* its devices are gone (pci_release_domain): the DMA tables go */
     d->shared_info = NULL;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         xfree(d->vcpu[i]);

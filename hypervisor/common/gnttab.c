@@ -11,6 +11,7 @@
 #include "guest_access.h"
 #include "hypercall.h"
 #include "arch_hooks.h"
+#include "iommu.h"
 #include <tandem/errno.h>
 
 #define EPF GNTTAB_ENTRIES_PER_FRAME
@@ -330,6 +331,31 @@ static void device_put(mfn_t mfn, bool ro)
     put_page(pg);
 }
 
+/*
+ * Xen's mapkind for a PV mapper with devices: its DMA tables reach another
+ * domain's frame while it holds a mapping of it (host or device), writable
+ * while one of those is writable. Both domains' grant locks held.
+ */
+static int iommu_grant_sync(struct domain *ld, mfn_t mfn, domid_t granter)
+{
+    struct grant_table *gt = ld->grant_table;
+    bool any = false, writable = false;
+
+    if (!ld->iommu || granter == ld->domain_id)
+        return 0;               /* its own frame: the page-type rules decide */
+    for (uint32_t h = 0; h < gt->maptrack_frames * MAPTRACK_PER_FRAME; h++) {
+        const struct gnttab_maptrack *m = maptrack_entry(gt, h);
+
+        if ((m->flags & MAPTRACK_INUSE) && m->mfn == mfn) {
+            any = true;
+            writable |= !(m->flags & MAPTRACK_READONLY);
+        }
+    }
+    return any ? iommu_map_page(ld, mfn, writable) : iommu_unmap_page(ld, mfn);
+}
+
+static void release_mapping(struct domain *ld, struct domain *rd, uint32_t h);
+
 static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
 {
     struct grant_table *lgt = ld->grant_table;
@@ -374,8 +400,17 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     m->flags = MAPTRACK_INUSE | (ro ? MAPTRACK_READONLY : 0) | (pte ? MAPTRACK_PTE : 0) |
                (host ? MAPTRACK_HOST : 0) | (dev ? MAPTRACK_DEVICE : 0);
     op->handle = h;
-    /* PV, no IOMMU: the bus address is the machine address (Xen's direct-paging case). */
+    /* PV: the bus address is the machine address, with an IOMMU too (identity-mapped tables). */
     op->dev_bus_addr = dev ? (uint64_t)mfn << PAGE_SHIFT : 0;
+    if (iommu_grant_sync(ld, mfn, rd->domain_id)) {
+        /* No memory for the DMA tables: the map fails whole, nothing left behind (Xen). */
+        if (host)
+            arch_gnttab_unmap_host(ld, op->host_addr, pte, mfn);
+        release_mapping(ld, rd, h);
+        op->handle = ~0U;
+        op->dev_bus_addr = 0;
+        st = GNTST_general_error;
+    }
 out:
     double_gnttab_unlock(ld, rd);
     return st;
@@ -386,11 +421,15 @@ static void release_mapping(struct domain *ld, struct domain *rd, uint32_t h)
 {
     struct gnttab_maptrack *m = maptrack_entry(ld->grant_table, h);
 
-    if (m->flags & MAPTRACK_DEVICE)
-        device_put(m->mfn, m->flags & MAPTRACK_READONLY);
-    if (rd)
-        unpin(rd->grant_table, m->ref, m->flags & MAPTRACK_READONLY);
+    const struct gnttab_maptrack was = *m;
+
     maptrack_put(ld->grant_table, h);
+    /* Devices lose the frame before the references that keep it alive go. */
+    iommu_grant_sync(ld, was.mfn, was.dom);
+    if (was.flags & MAPTRACK_DEVICE)
+        device_put(was.mfn, was.flags & MAPTRACK_READONLY);
+    if (rd)
+        unpin(rd->grant_table, was.ref, was.flags & MAPTRACK_READONLY);
 }
 
 /*

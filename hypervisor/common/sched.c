@@ -21,6 +21,7 @@
 #include "console.h"
 #include "traps.h"
 #include "arch_hooks.h"
+#include "iommu.h"
 #include <tandem/event_channel.h>
 #include <tandem/vcpu.h>
 
@@ -352,6 +353,8 @@ void timer_interrupt(void)
     struct vcpu *v;
     unsigned long f;
 
+    /* DMA faults are logged before the timers they may have been waiting for fire. */
+    iommu_fault_poll();
     /* Under the queue's lock: delivering a VIRQ or waking a vCPU takes no scheduler lock. */
     f = spin_lock_irqsave(&rq->lock);
     for_each_rq_vcpu(rq, v) {

@@ -119,6 +119,7 @@ struct domain {
 
     struct evtchn *evtchn;          /* NR_EVTCHN_PORTS entries */
     struct grant_table *grant_table;    /* grant_table.h */
+    struct domain_iommu *iommu;     /* DMA tables while it has devices behind an IOMMU (iommu.h) */
     unsigned int weight, cap;       /* scheduler parameters */
     int64_t cap_budget;             /* ns it may still run this period (cap only) */
     bool destroyed;                 /* killed (tandem_domctl, or domain 0 ended): not a crash */

@@ -12,6 +12,7 @@
 #include "frame_pool.h"
 #include "spinlock.h"
 #include "domain.h"
+#include "iommu.h"
 
 uint64_t directmap_base;        /* 0 (identity) until the switch */
 struct page_info *frame_table;
@@ -403,6 +404,8 @@ bool domain_release_page(struct domain *d, mfn_t m)
     }
     page_list_del(d, m);
     spin_unlock(&d->page_alloc_lock);
+    /* Its devices lose it now, even if it lives on as a zombie (Xen's guest_remove_page). */
+    iommu_page_released(d, m);
     /* A validation left partway holds the frame otherwise: undone preemptibly (current's mm_pending). */
     if (current->arch.pv.mm_pending)
         pv_drop_partial(&frame_table[m]);

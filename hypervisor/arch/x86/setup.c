@@ -15,6 +15,7 @@
 #include "pci.h"
 #include "irq.h"
 #include "iommu.h"
+#include "acpi.h"
 #include <tandem/errno.h>
 
 static struct boot_info bi;
@@ -35,6 +36,7 @@ static const struct cmdline_param params[] = {
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
+    { "iommu_selftest", PARAM_BOOL, &opt_iommu_selftest, 0 },          /* test knob */
 };
 
 static void report_param(const char *key, const char *why, void *ctx)
@@ -67,7 +69,9 @@ void hv_main(const struct boot_info *in)
     apic_init();
     irq_init();
     pci_init();
+    acpi_init(&bi);
     iommu_init();
+    iommu_selftest();
     sched_init();
     frames_before = free_frame_count();
     boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);

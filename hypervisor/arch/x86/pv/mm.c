@@ -28,6 +28,7 @@
 #include "pv.h"
 #include "mm_internal.h"
 #include "processor.h"
+#include "iommu.h"
 #include "cpu.h"
 #include "pci.h"
 #include <tandem/errno.h>
@@ -230,6 +231,9 @@ static int page_get_type(struct page_info *pg, unsigned int type, bool preemptib
         }
         nx = PTI_MAKE(x, tc, t, f);
     } while (!page_type_cmpxchg(pg, &x, nx));
+    /* Devices lose a frame before it is validated as a table (Xen: "special pages"). */
+    if (PTI_TYPE(x) != PTI_TYPE(nx))
+        iommu_page_type_change(pg, PTI_TYPE(x), PTI_TYPE(nx));
     if (!validate)
         return 0;
 

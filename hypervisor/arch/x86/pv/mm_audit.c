@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "domain.h"
+#include "iommu.h"
 #include "grant_table.h"
 #include "cpu.h"
 #include "irq.h"
@@ -144,6 +145,7 @@ unsigned int mm_audit(void)
     }
     xfree(w);
     bad += audit_gdt_areas();
+    bad += iommu_audit();
     if (bad)
         printk(XENLOG_ERR "audit: %u problem(s) in %lu frames\n", bad, (unsigned long)max_page);
     else
