@@ -12,6 +12,7 @@
 #include "fault_inject.h"
 #include "shutdown.h"
 #include "arch_hooks.h"
+#include "pci.h"
 #include <tandem/sched.h>
 
 /*
@@ -236,6 +237,7 @@ bool domain_destroy(struct domain *d)
         for (unsigned i = 0; i < d->max_vcpus; i++)
             if (d->vcpu[i])
                 sched_remove_vcpu(d->vcpu[i]);
+        pci_release_domain(d);          /* its devices quiesced before its memory goes back */
         evtchn_domain_destroy(d);
         gnttab_domain_destroy(d);
     }

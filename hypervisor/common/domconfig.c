@@ -27,6 +27,7 @@ static const struct dc_field fields[] = {
     F("cap",        DC_UINT,    cap,        0, 100 * DOMCONFIG_MAX_VCPUS),
     F("privileged", DC_BOOL,    privileged, 0, 0),
     F("store",      DC_BOOL,    store,      0, 0),
+    F("driver",     DC_BOOL,    driver,     0, 0),
     F("devices",    DC_DEVICES, devices,    0, 0),
     F("disk",       DC_DISKS,   nr_disks,   0, 0),
     F("vif",        DC_VIF,     vif,        0, 0),
@@ -378,6 +379,9 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
         if (d->privileged && cfg->dom[i].privileged)
             return dc_fail(err, d->line, "privileged",
                            "only one domain may be privileged (line %u is)", cfg->dom[i].line);
+        if (d->driver && cfg->dom[i].driver)
+            return dc_fail(err, d->line, "driver",
+                           "only one domain may be the driver domain (line %u is)", cfg->dom[i].line);
     }
     return 0;
 }

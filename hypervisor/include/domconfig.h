@@ -50,6 +50,7 @@ struct domconfig_dom {
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
+    bool driver;                        /* the driver domain: owns the PCI functions (at most one) */
     unsigned int nr_disks;              /* disk= images (their names stay the toolstack's) */
     bool vif;                           /* vif= given: one network interface, vif/0 */
     bool vif_has_mac;                   /* vif=mac=...: vif_mac holds it */

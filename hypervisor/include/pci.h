@@ -64,6 +64,8 @@ struct pci_dev *pci_get_pdev(pci_sbdf_t sbdf);
 uint32_t pci_conf_read(pci_sbdf_t sbdf, unsigned int reg, unsigned int size);
 void pci_conf_write(pci_sbdf_t sbdf, unsigned int reg, unsigned int size, uint32_t val);
 
+/* The driver domain (config `driver=yes`), NULL if there is none (yet). */
+struct domain *pci_driver_domain(void);
 /* Give `d` (the driver domain) every function that is not a bridge; 0 or -errno. */
 int pci_assign_driver_domain(struct domain *d);
 /*
@@ -79,6 +81,17 @@ bool iomem_access_permitted(const struct domain *d, uint64_t smfn, uint64_t emfn
 bool ioports_access_permitted(const struct domain *d, unsigned int s, unsigned int e);
 /* Frames a guest may map only read-only (MSI-X tables and PBAs: Xen's mmio_ro_ranges). */
 bool mmio_ro_frame(uint64_t mfn);
+
+/*
+ * A PV guest's port I/O to 0xcf8-0xcff, once its I/O privilege is checked:
+ * its own address latch at 0xcf8 (4-byte accesses) and mediated
+ * configuration access at 0xcfc-0xcff (only functions it owns; writes to
+ * BARs, the expansion ROM, MSI and MSI-X dropped). Reads of what it may
+ * not see are all ones.
+ */
+#define PCI_GUEST_PORT(p) ((p) >= 0xcf8 && (p) <= 0xcff)
+uint32_t pci_guest_io_read(struct domain *d, unsigned int port, unsigned int size);
+void pci_guest_io_write(struct domain *d, unsigned int port, unsigned int size, uint32_t val);
 
 /* The PCI sub-ops of physdev_op (pci_device_add, manage_pci_*, pci_mmcfg_reserved). */
 long pci_physdev_op(uint64_t cmd, guest_va_t arg);

@@ -94,6 +94,54 @@ struct physdev_set_iobitmap {
 };
 typedef struct physdev_set_iobitmap physdev_set_iobitmap_t;
 
+/* PHYSDEVOP_manage_pci_add / manage_pci_remove (segment 0). */
+struct physdev_manage_pci {
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+};
+typedef struct physdev_manage_pci physdev_manage_pci_t;
+
+/* PHYSDEVOP_manage_pci_add_ext. */
+struct physdev_manage_pci_ext {
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+    uint32_t is_extfn;          /* IN */
+    uint32_t is_virtfn;         /* IN */
+    struct {
+        uint8_t bus;
+        uint8_t devfn;
+    } physfn;                   /* IN: with is_virtfn */
+};
+typedef struct physdev_manage_pci_ext physdev_manage_pci_ext_t;
+
+/* PHYSDEVOP_pci_device_add. */
+#define XEN_PCI_DEV_EXTFN   0x1
+#define XEN_PCI_DEV_VIRTFN  0x2
+#define XEN_PCI_DEV_PXM     0x4
+struct physdev_pci_device_add {
+    uint16_t seg;               /* IN */
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+    uint32_t flags;             /* IN: XEN_PCI_DEV_* */
+    struct {
+        uint8_t bus;
+        uint8_t devfn;
+    } physfn;                   /* IN: with XEN_PCI_DEV_VIRTFN */
+    uint32_t optarr[];          /* IN: [0] the proximity domain, with XEN_PCI_DEV_PXM */
+};
+typedef struct physdev_pci_device_add physdev_pci_device_add_t;
+
+/* PHYSDEVOP_pci_mmcfg_reserved: an ECAM window the firmware reserved. */
+#define XEN_PCI_MMCFG_RESERVED 0x1
+struct physdev_pci_mmcfg_reserved {
+    uint64_t address;           /* IN */
+    uint16_t segment;           /* IN */
+    uint8_t start_bus;          /* IN */
+    uint8_t end_bus;            /* IN */
+    uint32_t flags;             /* IN */
+};
+typedef struct physdev_pci_mmcfg_reserved physdev_pci_mmcfg_reserved_t;
+
 /* PHYSDEVOP_apic_read / apic_write (hardware domain only). */
 struct physdev_apic {
     uint64_t apic_physbase;     /* IN: IO-APIC base address */
@@ -140,6 +188,30 @@ struct physdev_unmap_pirq {
     int32_t  pirq;              /* IN */
 };
 typedef struct physdev_unmap_pirq physdev_unmap_pirq_t;
+
+/* PHYSDEVOP_setup_gsi: a GSI's trigger mode and polarity (before it is mapped). */
+struct physdev_setup_gsi {
+    int32_t gsi;                /* IN */
+    uint8_t triggering;         /* IN: 0 edge, 1 level */
+    uint8_t polarity;           /* IN: 0 active high, 1 active low */
+    uint16_t pad;
+};
+typedef struct physdev_setup_gsi physdev_setup_gsi_t;
+
+/* PHYSDEVOP_restore_msi: write a function's MSI/MSI-X state again (after a reset). */
+struct physdev_restore_msi {
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+};
+typedef struct physdev_restore_msi physdev_restore_msi_t;
+
+/* PHYSDEVOP_restore_msi_ext, prepare_msix, release_msix (and pci_device_remove). */
+struct physdev_pci_device {
+    uint16_t seg;               /* IN */
+    uint8_t bus;                /* IN */
+    uint8_t devfn;              /* IN */
+};
+typedef struct physdev_pci_device physdev_pci_device_t;
 
 /* PHYSDEVOP_get_free_pirq. */
 struct physdev_get_free_pirq {

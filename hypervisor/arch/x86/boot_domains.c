@@ -13,6 +13,7 @@
 #include "grant_table.h"
 #include "cmdline.h"
 #include "boot_domains.h"
+#include "pci.h"
 #include <tandem/sched.h>
 
 /* A domain the builder refused never runs: it is shut down as crashed with the reason. */
@@ -38,6 +39,20 @@ static bool build_one(struct domain *d, const struct bi_module *k, const struct 
         return true;
     printk(XENLOG_ERR "d%u: cannot build the domain from '%s': %s\n", d->domain_id, k->cmdline, err);
     refuse(d, err);
+    return false;
+}
+
+/* The driver domain gets every PCI function but the bridges (drivers/pci). */
+static bool give_devices(struct domain *d)
+{
+    int rc = pci_assign_driver_domain(d);
+
+    if (!rc) {
+        printk("d%u (%s) is the driver domain\n", d->domain_id, d->name);
+        return true;
+    }
+    printk(XENLOG_ERR "d%u: not built: its PCI functions could not be given to it (%d)\n", d->domain_id, rc);
+    refuse(d, "its PCI functions could not be given to it");
     return false;
 }
 
@@ -104,6 +119,8 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
     } else
         built = build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline),
                           store == STORE_NONE ? DOMID_INVALID : store_domid);
+    if (built && c->driver && !give_devices(d))
+        built = false;
     d->max_pages = maxmem >> PAGE_SHIFT;
     return built;
 }

@@ -29,6 +29,8 @@ struct pv_vcpu {
     uint64_t sysenter_callback, syscall32_callback;
     unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
     unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
+    uint64_t iobmp;                 /* guest VA of the I/O bitmap (PHYSDEVOP_set_iobitmap) */
+    unsigned int iobmp_limit;       /* ports it covers, 0 = none */
 };
 
 struct arch_vcpu {
@@ -44,6 +46,7 @@ struct arch_vcpu {
 struct pv_domain {
     uint64_t nr_pfns;               /* guest pseudo-physical size */
     uint64_t p2m_va;                /* start_info.mfn_list */
+    uint32_t pci_cf8;               /* the domain's own 0xcf8 address latch (Xen's arch.pci_cf8) */
 };
 
 struct arch_domain {

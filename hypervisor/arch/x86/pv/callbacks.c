@@ -278,6 +278,8 @@ long pv_physdev_io_op(uint64_t cmd, guest_va_t arg)
             return -XEN_EINVAL;
         current->arch.pv.iopl = iopl.iopl;
         return 0;
+    case PHYSDEVOP_set_iobitmap:
+        return pv_set_iobitmap(current, arg);
     default:
         return -XEN_ENOSYS;
     }

@@ -1,7 +1,7 @@
 /*
  * Emulation of the privileged instructions Xen PV kernels rely on:
  * forced-emulation CPUID, mov from CR0/CR3/CR4 and to CR4 (and CR0.TS),
- * rdmsr/wrmsr of FS/GS bases, port I/O by virtual IOPL, wbinvd.
+ * rdmsr/wrmsr of FS/GS bases, port I/O (emul_io.c), wbinvd.
  * Anything else is left to the caller, which delivers #GP.
  */
 #include "lib.h"
@@ -100,28 +100,6 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
     }
 }
 
-static bool io_allowed(const struct vcpu *v)
-{
-    /* The guest kernel counts as CPL 1, user as CPL 3 (Xen's iopl_ok). */
-    return v->arch.pv.iopl >= (v->arch.pv.in_kernel ? 1U : 3U);
-}
-
-static bool emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16)
-{
-    bool in = (op & 0xf6) == 0xe4 || (op & 0xfe) == 0xec;
-    unsigned int size = (op & 1) ? (opsz16 ? 2 : 4) : 1;
-
-    if (!io_allowed(v))
-        return false;
-    (void)imm;
-    /* No device is assigned to a PV guest: reads float high, writes are dropped. */
-    if (in) {
-        uint64_t ones = size == 4 ? 0xffffffffUL : size == 2 ? 0xffff : 0xff;
-        r->rax = size == 4 ? ones : (r->rax & ~ones) | ones;
-    }
-    return true;
-}
-
 bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 {
     uint8_t b[16];
@@ -141,17 +119,17 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     }
     switch (b[i]) {
     case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-        if (!emulate_io(v, regs, b[i], b[i + 1], opsz16))
+        if (!pv_emulate_io(v, regs, b[i], b[i + 1], opsz16))
             return false;
         i += 2;
         goto done;
     case 0xec: case 0xed: case 0xee: case 0xef:
-        if (!emulate_io(v, regs, b[i], 0, opsz16))
+        if (!pv_emulate_io(v, regs, b[i], 0, opsz16))
             return false;
         i += 1;
         goto done;
     case 0xfa: case 0xfb:       /* cli / sti: no-ops when the virtual IOPL allows them (Xen) */
-        if (!io_allowed(v))
+        if (!pv_io_privileged(v))
             return false;
         i += 1;
         goto done;

@@ -29,6 +29,7 @@
 #include "mm_internal.h"
 #include "processor.h"
 #include "cpu.h"
+#include "pci.h"
 #include <tandem/errno.h>
 
 /*
@@ -38,6 +39,30 @@
  */
 #define L1_DISALLOW     (_PAGE_PWT | _PAGE_PCD | _PAGE_PAT)
 #define L234_DISALLOW   (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
+
+/* Xen's l1_disallow_mask: a domain with I/O rights chooses cache attributes (device BARs need UC). */
+static uint64_t l1_disallow(const struct domain *d)
+{
+    return d && d == pci_driver_domain() ? 0 : L1_DISALLOW;
+}
+
+/*
+ * An L1 entry naming a frame that is not RAM (Xen's get_page_from_l1e for
+ * I/O space): allowed only for a domain with iomem permission for it (the
+ * memory BARs of the functions it owns), and then it holds no reference:
+ * such frames have no page_info to count, and nobody frees them.
+ */
+static int get_io_entry(uint64_t e, const struct domain *d)
+{
+    mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+
+    if (!iomem_access_permitted(d, mfn, mfn)) {
+        printk(XENLOG_DEBUG "d%u: non-privileged attempt to map I/O space %#lx\n", d->domain_id,
+               (unsigned long)mfn);
+        return -XEN_EPERM;
+    }
+    return 0;
+}
 
 static struct domain *page_owner_domain(const struct page_info *pg)
 {
@@ -425,9 +450,16 @@ void put_page_and_type(mfn_t mfn)
 /* Xen's adjust_guest_l*e: both guest modes run in ring 3, so every entry is user. */
 uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
 {
+    mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+
     if (!(e & _PAGE_PRESENT))
         return e;
     if (level == 1) {
+        /* MSI-X tables and PBAs are the hypervisor's to write (Xen's mmio_ro_ranges). */
+        if ((e & _PAGE_RW) && !mfn_valid(mfn) && mmio_ro_frame(mfn)) {
+            printk(XENLOG_DEBUG "forcing read-only access to MFN %#lx\n", (unsigned long)mfn);
+            e &= ~(uint64_t)_PAGE_RW;
+        }
         if (!(e & _PAGE_USER))
             e |= _PAGE_USER | _PAGE_GUEST_KERNEL;
         return e & ~_PAGE_GLOBAL;   /* a global guest mapping would survive CR3 switches */
@@ -444,14 +476,16 @@ static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d
 
     if (!(e & _PAGE_PRESENT))
         return 0;
-    if (e & (level == 1 ? L1_DISALLOW : L234_DISALLOW))
+    if (e & (level == 1 ? l1_disallow(d) : L234_DISALLOW))
         return -XEN_EINVAL;
     if (level == 1) {
-        /* Xen's get_page_from_l1e: not RAM is -EPERM (no I/O memory for PV
-         * guests yet), RAM that cannot be referenced as asked is -EBUSY. */
+        /* Xen's get_page_from_l1e: not RAM is I/O space (-EPERM without the
+         * permission), RAM that cannot be referenced as asked is -EBUSY. */
         if (mfn == (PADDR_MASK >> PAGE_SHIFT))
             return -XEN_EINVAL;
-        if (mfn < 0x100 || !mfn_valid(mfn))
+        if (!mfn_valid(mfn))
+            return get_io_entry(e, d);
+        if (mfn < 0x100)
             return -XEN_EPERM;
         if (!get_page(pg = mfn_to_page(mfn), d))
             return -XEN_EBUSY;
@@ -478,11 +512,12 @@ int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
 
 void pv_put_entry_refs(uint64_t e, unsigned int level)
 {
+    mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg;
 
-    if (!(e & _PAGE_PRESENT))
-        return;
-    pg = mfn_to_page((e & PADDR_MASK) >> PAGE_SHIFT);
+    if (!(e & _PAGE_PRESENT) || (level == 1 && !mfn_valid(mfn)))
+        return;             /* I/O space holds no reference */
+    pg = mfn_to_page(mfn);
     if (level > 1 || (e & _PAGE_RW))
         put_page_type(pg);
     put_page(pg);
@@ -629,6 +664,9 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
         return -XEN_EINVAL;
     if (!guest_slot(level, idx) || (fd != d && level != 1))
         return -XEN_EINVAL;
+    /* Another domain's I/O space is never mapped on its behalf (Xen checks both owners). */
+    if (fd != d && (val & _PAGE_PRESENT) && !mfn_valid((val & PADDR_MASK) >> PAGE_SHIFT))
+        return -XEN_EPERM;
     /*
      * The entry changes by compare-and-exchange from the value whose
      * references are dropped (Xen's UPDATE_ENTRY): of two CPUs changing it
@@ -644,7 +682,7 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
         /* Same frame, same rights: only A/D or ignored bits change. */
         if ((old & _PAGE_PRESENT) && (val & _PAGE_PRESENT) &&
             !((old ^ val) & (PADDR_MASK | _PAGE_RW | _PAGE_PRESENT | L1_DISALLOW | L234_DISALLOW)) &&
-            !(val & (level == 1 ? L1_DISALLOW : L234_DISALLOW))) {
+            !(val & (level == 1 ? l1_disallow(fd) : L234_DISALLOW))) {
             if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
                 return 0;
             continue;

@@ -32,8 +32,8 @@ static void tally_table(struct want *w, mfn_t m, unsigned int n)
         if (!(e & _PAGE_PRESENT))
             continue;
         tm = (e & PADDR_MASK) >> PAGE_SHIFT;
-        if (tm >= max_page)
-            continue;       /* reported by the owner check below */
+        if (!mfn_valid(tm))
+            continue;       /* I/O space (a BAR) holds no reference */
         w[tm].count++;
         if (level > 1 || (e & _PAGE_RW))
             w[tm].type_count++;

@@ -55,6 +55,10 @@ int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entri
 long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
 /* PHYSDEVOP_set_iopl / set_iobitmap for the calling PV vCPU (pv/callbacks.c). */
 long pv_physdev_io_op(uint64_t cmd, guest_va_t arg);
+/* Port I/O (emul_io.c): in/out at regs (false: #GP); the virtual IOPL allows cli/sti and I/O. */
+bool pv_emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16);
+bool pv_io_privileged(const struct vcpu *v);
+long pv_set_iobitmap(struct vcpu *v, guest_va_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 
 /* The arch seam's PV side (arch/x86/domain.c calls these; contracts in arch_hooks.h). */
