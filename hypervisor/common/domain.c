@@ -1,6 +1,7 @@
 /* Domain and vCPU lifecycle: create, shut down, crash with a dump, destroy. */
 #include "lib.h"
 #include "domain.h"
+#include "irq.h"
 #include "grant_table.h"
 #include "mm.h"
 #include "sched.h"
@@ -239,6 +240,7 @@ bool domain_destroy(struct domain *d)
                 sched_remove_vcpu(d->vcpu[i]);
         pci_release_domain(d);          /* its devices quiesced before its memory goes back */
         evtchn_domain_destroy(d);
+        irq_release_domain(d);      /* its pirq ports closed just now: unmap them */
         gnttab_domain_destroy(d);
     }
     if (domain_relinquish_memory(d)) {

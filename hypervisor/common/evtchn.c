@@ -21,6 +21,7 @@
 #include "sched.h"
 #include "guest_access.h"
 #include "hypercall.h"
+#include "irq.h"
 #include <tandem/event_channel.h>
 #include <tandem/errno.h>
 
@@ -135,6 +136,12 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
         evtchn_set_pending(v, port);
 }
 
+void send_guest_pirq(struct domain *d, uint32_t port)
+{
+    if (d->evtchn && port_valid(d, port) && d->evtchn[port].state == EVTCHNSTAT_pirq)
+        evtchn_set_pending(d->vcpu[READ_ONCE(d->evtchn[port].notify_vcpu)], port);
+}
+
 void send_guest_global_virq(struct domain *d, unsigned int virq)
 {
     struct vcpu *v0 = d->vcpu[0];
@@ -184,6 +191,9 @@ static void close_port(struct domain *d, uint32_t port)
         for (unsigned int i = 0; i < d->max_vcpus; i++)
             if (d->vcpu[i] && d->vcpu[i]->virq_to_port[c->virq] == port)
                 d->vcpu[i]->virq_to_port[c->virq] = 0;
+        break;
+    case EVTCHNSTAT_pirq:
+        pirq_guest_unbind(d, c->pirq);
         break;
     case EVTCHNSTAT_interdomain:
         if (!c->xen_consumer) {
@@ -359,6 +369,25 @@ static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
     return 0;
 }
 
+/* Xen's evtchn_bind_pirq: notified on vCPU 0; the irq side (pirq_guest_bind) unmasks the source. */
+static long evtchn_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
+{
+    int port, rc;
+
+    spin_lock(&d->event_lock);
+    if ((rc = pirq_bind_check(d, b->pirq)) || (rc = port = get_free_port(d)) < 0)
+        goto out;
+    /* The port first: an interrupt right after the unmask finds it bound. */
+    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_pirq, .pirq = b->pirq };
+    if ((rc = pirq_guest_bind(d, b->pirq, port)))
+        d->evtchn[port] = (struct evtchn){ 0 };
+    else
+        b->port = port;
+out:
+    spin_unlock(&d->event_lock);
+    return rc;
+}
+
 static long evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
 {
     int port;
@@ -434,11 +463,13 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
         st->u.interdomain.port = c->remote_port;
     } else if (c->state == EVTCHNSTAT_virq)
         st->u.virq = c->virq;
+    else if (c->state == EVTCHNSTAT_pirq)
+        st->u.pirq = c->pirq;
     spin_unlock(&td->event_lock);
     return 0;
 }
 
-static long evtchn_unmask(struct domain *d, uint32_t port)
+long evtchn_unmask_port(struct domain *d, uint32_t port)
 {
     struct shared_info *s = d->shared_info;
     struct vcpu *v;
@@ -496,6 +527,7 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
         struct evtchn_bind_interdomain inter;
         struct evtchn_bind_virq virq;
         struct evtchn_bind_ipi ipi;
+        struct evtchn_bind_pirq pirq;
         struct evtchn_close close;
         struct evtchn_send send;
         struct evtchn_status status;
@@ -509,12 +541,11 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
         [EVTCHNOP_status] = sizeof(u.status), [EVTCHNOP_alloc_unbound] = sizeof(u.alloc),
         [EVTCHNOP_bind_ipi] = sizeof(u.ipi), [EVTCHNOP_bind_vcpu] = sizeof(u.bvcpu),
         [EVTCHNOP_unmask] = sizeof(u.unmask), [EVTCHNOP_reset] = sizeof(u.reset),
+        [EVTCHNOP_bind_pirq] = sizeof(u.pirq),
     };
     bool copy_out = false;
     long rc;
 
-    if (cmd == EVTCHNOP_bind_pirq)
-        return -XEN_EPERM;              /* no physical IRQs for guests yet */
     if (cmd >= ARRAY_SIZE(size) || !size[cmd])
         return -XEN_ENOSYS;             /* includes FIFO init_control / expand_array */
     if (copy_from_guest(&u, arg, size[cmd]))
@@ -528,7 +559,8 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
     case EVTCHNOP_status:           rc = evtchn_status(d, &u.status); copy_out = true; break;
     case EVTCHNOP_close:            rc = evtchn_close(d, u.close.port, false); break;
     case EVTCHNOP_send:             rc = evtchn_send(d, u.send.port); break;
-    case EVTCHNOP_unmask:           rc = evtchn_unmask(d, u.unmask.port); break;
+    case EVTCHNOP_unmask:           rc = evtchn_unmask_port(d, u.unmask.port); break;
+    case EVTCHNOP_bind_pirq:        rc = evtchn_bind_pirq(d, &u.pirq); copy_out = true; break;
     case EVTCHNOP_bind_vcpu:        rc = evtchn_bind_vcpu(d, &u.bvcpu); break;
     default:                        rc = evtchn_reset(d, u.reset.dom); break;
     }
@@ -560,6 +592,8 @@ void evtchn_dump(struct domain *d)
             snprintf(far, sizeof(far), " -> Xen (console)");
         else if (c->state == EVTCHNSTAT_interdomain)
             snprintf(far, sizeof(far), " -> d%u port %u", c->remote_domid, c->remote_port);
+        else if (c->state == EVTCHNSTAT_pirq)
+            snprintf(far, sizeof(far), " %u", c->pirq);
         else if (c->state == EVTCHNSTAT_virq)
             snprintf(far, sizeof(far), " %u (%s)", c->virq, c->virq == VIRQ_TIMER ? "timer" :
                      c->virq == VIRQ_DOM_EXC ? "dom_exc" : c->virq == VIRQ_CONSOLE ? "console" : "other");

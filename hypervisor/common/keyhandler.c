@@ -3,6 +3,7 @@
  * input is on the hypervisor (Ctrl-A three times), each dumps one part of
  * the hypervisor's state to the log.
  */
+#include "irq.h"
 #include "lib.h"
 #include "console.h"
 #include "domain.h"
@@ -97,6 +98,7 @@ static const struct keyhandler {
     { 'm', dump_memory,   "dump memory per domain" },
     { 'a', do_audit,      "audit the frame table" },
     { 'p', perfc_dump,    "dump performance counters" },
+    { 'i', irq_dump,      "dump device interrupts (pirqs) and their counts" },
 };
 
 static void show_help(void)

@@ -19,7 +19,10 @@ struct evtchn {
     uint16_t notify_vcpu;
     uint16_t remote_domid;      /* unbound: who may bind; interdomain: peer */
     uint32_t remote_port;       /* interdomain */
-    uint32_t virq;              /* virq */
+    union {
+        uint32_t virq;          /* virq */
+        uint32_t pirq;          /* pirq (arch/x86/irq.c keeps the pirq's side) */
+    };
 };
 
 int evtchn_domain_init(struct domain *d);
@@ -47,6 +50,10 @@ void evtchn_raise(struct domain *d, uint32_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
 void send_guest_global_virq(struct domain *d, unsigned int virq);
 void evtchn_notify_dom_exc(struct domain *d);
+/* A device interrupt for d's pirq bound to port (from the interrupt handler: no lock taken). */
+void send_guest_pirq(struct domain *d, uint32_t port);
+/* EVTCHNOP_unmask's effect (PHYSDEVOP_eoi after pirq_eoi_gmfn_v1 does it too). */
+long evtchn_unmask_port(struct domain *d, uint32_t port);
 bool evtchn_port_pending(struct domain *d, uint32_t port);
 bool evtchn_port_masked(struct domain *d, uint32_t port);
 /* True when the vCPU has an event to take: upcall pending and not masked. */

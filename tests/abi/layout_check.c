@@ -302,6 +302,9 @@ static void check_physdev(void)
     OFF(struct physdev_map_pirq, table_base, 32);
     SIZE(struct physdev_unmap_pirq, 8);  SIZE(struct physdev_get_free_pirq, 8);
     OFF(struct physdev_unmap_pirq, pirq, 4);
+    SIZE(struct physdev_setup_gsi, 8);  OFF(struct physdev_setup_gsi, polarity, 5);
+    SIZE(struct physdev_restore_msi, 2);
+    SIZE(struct physdev_pci_device, 4);  OFF(struct physdev_pci_device, devfn, 3);
 }
 
 static void check_gnttab(void)

@@ -18,6 +18,7 @@
 #define XEN_EEXIST      17
 #define XEN_ENODEV      19
 #define XEN_EINVAL      22
+#define XEN_ENFILE      23
 #define XEN_ENOSPC      28
 #define XEN_ERANGE      34
 #define XEN_ENOSYS      38

@@ -16,7 +16,7 @@
 #endif
 #include "xen.h"                /* domid_t */
 
-#define PHYSDEVOP_IRQ_UNMASK_NOTIFY      4  /* obsolete, unsupported */
+#define PHYSDEVOP_IRQ_UNMASK_NOTIFY      4  /* obsolete (Xen still honours it) */
 #define PHYSDEVOP_irq_status_query       5  /* struct physdev_irq_status_query */
 #define PHYSDEVOP_set_iopl               6  /* struct physdev_set_iopl */
 #define PHYSDEVOP_set_iobitmap           7  /* struct physdev_set_iobitmap */

@@ -25,6 +25,7 @@ long do_physdev_op(uint64_t cmd, guest_va_t arg)
     case PHYSDEVOP_pci_device_remove:
     case PHYSDEVOP_pci_mmcfg_reserved:
         return pci_physdev_op(cmd, arg);
+    case PHYSDEVOP_IRQ_UNMASK_NOTIFY:
     case PHYSDEVOP_eoi:
     case PHYSDEVOP_irq_status_query:
     case PHYSDEVOP_map_pirq:

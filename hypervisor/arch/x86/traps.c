@@ -13,6 +13,7 @@
 #include "domain.h"
 #include "sched.h"
 #include "console.h"
+#include "irq.h"
 
 const char *const exception_names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -150,8 +151,7 @@ static void do_irq(struct cpu_user_regs *regs)
     case SPURIOUS_VECTOR:
         break;
     default:
-        apic_eoi();
-        printk(XENLOG_DEBUG "unexpected interrupt vector %u\n", regs->entry_vector);
+        irq_handle_vector(regs->entry_vector);     /* device vectors (irq.c), acked there */
     }
 }
 

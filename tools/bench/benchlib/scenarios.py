@@ -60,6 +60,10 @@ IMAGES = {i.key: i for i in [
     # domain (d0, the bundled kernel with store=yes) over its ring.
     Image(key="pv:store", path="out/tests/guest/xs_ops.elf", kind="pv",
           first_line=r"^\(d\d+\) ", config="tests/guest/xs_ops/xs_ops.cfg"),
+    # Interrupt to upcall: the driver domain (tests/guest/irq_msi_edu with bench=yes) times 500
+    # MSIs of QEMU's edu device from the register write to its event handler.
+    Image(key="pv:irq", path="out/tests/guest/irq_msi_edu.elf", kind="pv", first_line=r"^\(d\d+\) ",
+          extra=("--qemu-arg", "-device", "--qemu-arg", "edu"), config="tests/guest/irq_msi_edu/bench.cfg"),
     _pv("pt_update", only="pv.pt_update_single"), _pv("pt_update", only="pv.pt_update_batched"),
     _pv("fork_exec_exit"), _pv("page_fault"), _pv("ctxsw"),
     *[_pv("grant", only=f"pv.{n}") for n in ("grant_map_unmap", "grant_map_unmap_32", "grant_mmu_update",
@@ -82,6 +86,7 @@ SCENARIOS = [
     Scenario("pv.syscall_bounce", "pv:syscall_bounce", "op", "native.syscall", 1, "guest user syscall bounced to the guest kernel and back"),
     Scenario("pv.event_self", "pv:event_self", "op", "native.int_iret", 1, "EVTCHNOP_send to itself, upcall, handler, iret hypercall"),
     Scenario("pv.interdomain_rtt", "pv:interdomain", "op", "native.ctxsw", 2, "event ping-pong between two domains (round trip)"),
+    Scenario("pv.irq_latency", "pv:irq", "op", "native.int_iret", 1, "device MSI (edu) to the driver domain's event handler: register write, MSI, hypervisor handler, event, upcall (median)"),
     Scenario("pv.store_rtt", "pv:store", "op", "native.ctxsw", 2, "store READ round trip from d1 over its ring to the store domain d0 (median)"),
     Scenario("pv.pt_update_single", "pv:pt_update_single", "op", "native.pt_write", 1, "one PTE per mmu_update hypercall"),
     Scenario("pv.pt_update_batched", "pv:pt_update_batched", "op", "native.pt_write", 1, "PTEs batched in one mmu_update, per PTE"),

@@ -49,7 +49,10 @@ struct pv_domain {
     uint32_t pci_cf8;               /* the domain's own 0xcf8 address latch (Xen's arch.pci_cf8) */
 };
 
+struct domain_irq;
+
 struct arch_domain {
+    struct domain_irq *irq;         /* pirqs (arch/x86/irq_desc.h), NULL until first used */
     union {
         struct pv_domain pv;
     };

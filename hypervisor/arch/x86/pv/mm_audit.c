@@ -11,6 +11,7 @@
 #include "domain.h"
 #include "grant_table.h"
 #include "cpu.h"
+#include "irq.h"
 #include <tandem/xen.h>
 
 bool opt_audit;
@@ -99,6 +100,7 @@ unsigned int mm_audit(void)
                         w[mt->mfn].type_count++;
                 }
             }
+        tally_ref(w, irq_eoi_page(d));     /* PHYSDEVOP_pirq_eoi_gmfn */
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)
