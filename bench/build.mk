@@ -56,6 +56,12 @@ $(foreach n,$(BENCH_PV_NAMES),$(eval $(call bench-pv-rule,$(n))))
 # Everything `make all` builds (the hypervisor, guests, and this kernel).
 BENCH_DEPS += $(ALL_TARGETS)
 
+# The virtio scenarios' scratch disk (bench/virtio/virtio.cfg): written over by every run.
+$(OUT)/bench/virtio-bench.img:
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk $@ 64M zero
+BENCH_DEPS += $(OUT)/bench/virtio-bench.img
+
 # `make bench BENCH_ARGS="--quick --only native.*"`; never fails on a number.
 .PHONY: bench-run
 bench: deps

@@ -30,6 +30,20 @@ $(XSD_LIB): $(XSD_LIB_OBJS)
 
 -include $(XSD_LIB_OBJS:.o=.d)
 
-# The bundled guest kernel links both (guest-kernel/build.mk: a link group, since they call
+# pvdrivers/virtio (virtio-pci transport, split virtqueues, virtio-blk, virtio-net; docs/devices.md)
+# built the same way into libpvvirtio.a: the driver domain's device drivers.
+VIRTIO_LIB_SRCS := $(wildcard pvdrivers/virtio/*.c)
+VIRTIO_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(VIRTIO_LIB_SRCS))
+VIRTIO_LIB      := $(OUT)/pvdrivers/libpvvirtio.a
+ALL_TARGETS     += $(VIRTIO_LIB)
+
+$(VIRTIO_LIB): $(VIRTIO_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+-include $(VIRTIO_LIB_OBJS:.o=.d)
+
+# The bundled guest kernel links these (guest-kernel/build.mk: a link group, since they call
 # back into its pvos.c): it is the store domain when the configuration says store=yes.
-$(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB)
+$(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB)

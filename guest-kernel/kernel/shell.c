@@ -1,6 +1,7 @@
 /* A small interactive shell on the PV console. Ctrl-D (end of input) powers off. */
 #include "kernel.h"
 #include "proc.h"
+#include "devices.h"
 #include <tandem/version.h>
 
 static volatile uint64_t worker_loops;
@@ -60,6 +61,7 @@ static void shell_exec(char *line)
                "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                " (e.g. hello, forktest, stress 2 8, segv)\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
+               "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench)\n"
                "kernel command line '... -- CMD; CMD; ...': commands run before the prompt\n");
     else if (!strncmp(line, "echo", 4))
         printk("%s\n", line[4] ? line + 5 : "");
@@ -87,6 +89,8 @@ static void shell_exec(char *line)
     else if (shell_domain_command(line))
         ;
     else if (shell_xs_command(line))    /* xs_shell.c: xs ..., grants */
+        ;
+    else if (shell_dev_command(line))   /* dev_shell.c: lspci, blk ..., net ..., irqs */
         ;
     else if (shell_run(line))       /* ls, or a built-in user program: below */
         ;

@@ -124,3 +124,28 @@ $(OUT)/tests/unit/xenstored_conn: $(UNIT_OBJ)/test_xenstored_conn.o $(XSD_UNIT_O
 UNIT_TEST_BINS += $(OUT)/tests/unit/xenstored_conn
 
 -include $(UNIT_OBJ)/test_xenstored.d $(UNIT_OBJ)/test_xenstored_conn.d $(XSD_UNIT_OBJS:.o=.d)
+
+# pvdrivers/virtio: pvd_virtqueue links virtqueue.c with a fake device consuming its rings;
+# pvd_virtio_blk links virtio_blk.c and virtqueue.c with a fake transport and a RAM disk.
+$(UNIT_OBJ)/pvdv/%.o: pvdrivers/virtio/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/tests/unit/pvd_virtqueue: $(UNIT_OBJ)/test_pvd_virtqueue.o $(UNIT_OBJ)/pvdv/virtqueue.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_virtqueue
+-include $(UNIT_OBJ)/test_pvd_virtqueue.d $(UNIT_OBJ)/pvdv/virtqueue.d
+
+$(OUT)/tests/unit/pvd_virtio_blk: $(UNIT_OBJ)/test_pvd_virtio_blk.o $(UNIT_OBJ)/pvdv/virtio_blk.o $(UNIT_OBJ)/pvdv/virtqueue.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_virtio_blk
+-include $(UNIT_OBJ)/test_pvd_virtio_blk.d $(UNIT_OBJ)/pvdv/virtio_blk.d
+
+$(OUT)/tests/unit/pvd_virtio_net: $(UNIT_OBJ)/test_pvd_virtio_net.o $(UNIT_OBJ)/pvdv/virtio_net.o $(UNIT_OBJ)/pvdv/virtqueue.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_virtio_net
+-include $(UNIT_OBJ)/test_pvd_virtio_net.d $(UNIT_OBJ)/pvdv/virtio_net.d

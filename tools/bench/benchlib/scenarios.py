@@ -69,6 +69,10 @@ IMAGES = {i.key: i for i in [
     *[_pv("grant", only=f"pv.{n}") for n in ("grant_map_unmap", "grant_map_unmap_32", "grant_mmu_update",
                                              "grant_uvm", "grant_copy_4k", "guest_memcpy_4k")],
     _pv("boot"), _pv("boot", ("--efi",)),
+    # The driver domain's virtio drivers (bench/virtio/virtio.cfg): the bundled kernel's
+    # `blk bench` and `net bench` on the QEMU devices; one boot reports every virtio scenario.
+    Image(key="pv:virtio", path="out/guest-kernel/kernel.elf", kind="pv", first_line=r"^\(d\d+\) ",
+          extra=("--path", "out/bench"), config="bench/virtio/virtio.cfg"),
 ]}
 
 _N = "native"
@@ -99,6 +103,13 @@ SCENARIOS = [
     Scenario("pv.fork_exec_exit", "pv:fork_exec_exit", "op", None, 1, "guest user fork + exec + exit + wait"),
     Scenario("pv.page_fault", "pv:page_fault", "op", "native.page_fault", 1, "guest #PF bounced, guest maps the page, iret"),
     Scenario("pv.ctxsw", "pv:ctxsw", "op", "native.ctxsw", 1, "guest process switch (new_baseptr)"),
+    Scenario("pv.virtio_blk_read_4k", "pv:virtio", "op", None, 1, "virtio-blk sequential 4 KiB read, 8 in flight, per request (1/IOPS)"),
+    Scenario("pv.virtio_blk_read_64k", "pv:virtio", "op", None, 1, "virtio-blk sequential 64 KiB read, 8 in flight, per request"),
+    Scenario("pv.virtio_blk_write_4k", "pv:virtio", "op", None, 1, "virtio-blk sequential 4 KiB write, 8 in flight, per request"),
+    Scenario("pv.virtio_blk_write_64k", "pv:virtio", "op", None, 1, "virtio-blk sequential 64 KiB write, 8 in flight, per request"),
+    Scenario("pv.virtio_blk_read_4k_qd1", "pv:virtio", "op", None, 1, "virtio-blk 4 KiB read, one at a time: submit, MSI-X event, completion"),
+    Scenario("pv.virtio_net_echo_w16", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, 16 in flight, per round trip (2 packets)"),
+    Scenario("pv.virtio_net_echo_w1", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, one at a time: the round trip"),
     Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
     Scenario("pv.boot_uefi", "pv:boot--efi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
 ]
