@@ -151,12 +151,44 @@ static void cmd_domains(void)
         printk("domains: tandem_domctl refused (%ld): only a privileged domain may list domains\n", rc);
 }
 
+/*
+ * `wait DOMID`: until the domain has shut down (any reason) or is gone, polling its info;
+ * a key stops it. What a driver or store domain runs to outlive its guest, whenever the
+ * guest ends: a watch could miss an end that came before it was set.
+ */
+static void cmd_wait(unsigned long id)
+{
+    struct tandem_domctl op;
+    long rc;
+
+    for (;;) {
+        rc = domctl(TANDEM_DOMCTL_getdomaininfo, id, &op);
+        if (rc == 0 && op.u.getdomaininfo.domid != id)
+            rc = -XEN_ESRCH;            /* getdomaininfo answers with the next domain up */
+        if (rc == -XEN_ESRCH || (rc == 0 && (op.u.getdomaininfo.flags &
+                                             (TANDEM_DOMINF_shutdown | TANDEM_DOMINF_dying)))) {
+            printk("wait d%lu: %s\n", id, rc ? "gone" : "shut down");
+            return;
+        }
+        if (rc) {
+            printk("wait d%lu: tandem_domctl refused (%ld)\n", id, rc);
+            return;
+        }
+        if (console_input_pending()) {
+            console_getchar();
+            printk("wait d%lu: stopped, it still runs\n", id);
+            return;
+        }
+        thread_sleep_until(system_time_ns() + 50000000ULL);
+    }
+}
+
 /* The shell's domain commands; false if the line is none of them. */
 bool shell_domain_command(const char *line)
 {
     static const struct { const char *name; uint32_t cmd; } ops[] = {
         { "pause ", TANDEM_DOMCTL_pause }, { "unpause ", TANDEM_DOMCTL_unpause },
-        { "destroy ", TANDEM_DOMCTL_destroy },
+        { "destroy ", TANDEM_DOMCTL_destroy }, { "wait ", 0 },
     };
     struct tandem_domctl op;
 
@@ -178,6 +210,10 @@ bool shell_domain_command(const char *line)
         id = strtoul(line + n, &end, 0);
         if (end == line + n || *end) {
             printk("usage: %sDOMID\n", ops[i].name);
+            return true;
+        }
+        if (!ops[i].cmd) {
+            cmd_wait(id);
             return true;
         }
         rc = domctl(ops[i].cmd, id, &op);

@@ -57,7 +57,7 @@ static void shell_exec(char *line)
 {
     if (!strcmp(line, "help"))
         printk("help echo ps uptime mem version worker pvostest info poweroff crash grants;"
-               " privileged: domains pause unpause destroy DOMID\n"
+               " privileged: domains pause unpause destroy wait DOMID\n"
                "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                " (e.g. hello, forktest, stress 2 8, segv)\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"

@@ -450,6 +450,23 @@ static int dc_parse_line(struct domconfig *cfg, const char *s, unsigned int line
     return dc_parse_domain(cfg, s, line, err);
 }
 
+/* Disks and interfaces are the driver domain's to drive: without one, nothing would serve them. */
+static int dc_check_driver(const struct domconfig *cfg, struct domconfig_error *err)
+{
+    const struct domconfig_dom *need = NULL;
+
+    for (unsigned int i = 0; i < cfg->nr; i++) {
+        if (cfg->dom[i].driver)
+            return 0;
+        if (!need && (cfg->dom[i].nr_disks || cfg->dom[i].vif))
+            need = &cfg->dom[i];
+    }
+    if (!need)
+        return 0;
+    return dc_fail(err, need->line, need->nr_disks ? "disk" : "vif",
+                   "no driver domain to serve it (give one domain driver=yes)");
+}
+
 static void dc_assign_ids(struct domconfig *cfg)
 {
     uint16_t next = 1;
@@ -488,6 +505,8 @@ int domconfig_parse(const char *text, size_t len, struct domconfig *cfg,
     }
     if (cfg->nr == 0)
         return dc_fail(err, 0, "", "no 'domain' line");
+    if (dc_check_driver(cfg, err))
+        return -1;
     dc_assign_ids(cfg);
     return 0;
 }

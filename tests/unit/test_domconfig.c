@@ -234,7 +234,7 @@ static void test_disk_vif(void **state)
 
     (void)state;
     /* Disks become xvda, xvdb, ... (vbd/51712 + 16 i) after the devices= entries; a vif, vif/0. */
-    assert_int_equal(parse("domain name=a kernel=k disk=a.img,/abs/b.img,c vif= devices=9p/1"), 0);
+    assert_int_equal(parse("domain name=a kernel=k driver=1 disk=a.img,/abs/b.img,c vif= devices=9p/1"), 0);
     assert_int_equal(d->nr_disks, 3);
     assert_true(d->vif);
     assert_false(d->vif_has_mac);
@@ -244,7 +244,7 @@ static void test_disk_vif(void **state)
     device_is(2, "vbd", 51728);
     device_is(3, "vbd", 51744);
     device_is(4, "vif", 0);
-    assert_int_equal(parse("domain name=a kernel=k vif=mac=00:16:3E:0a:Bc:ff"), 0);
+    assert_int_equal(parse("domain name=a kernel=k driver=1 vif=mac=00:16:3E:0a:Bc:ff"), 0);
     assert_true(d->vif && d->vif_has_mac);
     assert_memory_equal(d->vif_mac, "\x00\x16\x3e\x0a\xbc\xff", 6);
     assert_int_equal(d->nr_disks, 0);
@@ -253,10 +253,10 @@ static void test_disk_vif(void **state)
     assert_int_equal(parse("domain name=a kernel=k"), 0);
     assert_false(d->vif);
     assert_int_equal(d->nr_disks, 0);
-    assert_int_equal(parse("domain name=a kernel=k disk=1,2,3,4 devices=a/1,a/2,a/3 vif="), 0);
+    assert_int_equal(parse("domain name=a kernel=k driver=1 disk=1,2,3,4 devices=a/1,a/2,a/3 vif="), 0);
     assert_int_equal(d->nr_devices, DOMCONFIG_MAX_DEVICES);
     memset(line, 0, sizeof(line));
-    snprintf(line, sizeof(line), "domain name=a kernel=k disk=%0255d", 7);
+    snprintf(line, sizeof(line), "domain name=a kernel=k driver=1 disk=%0255d", 7);
     assert_int_equal(parse(line), 0);
 
     fails("domain name=a kernel=k disk=1,2,3,4,5",
@@ -294,6 +294,29 @@ static void test_disk_vif(void **state)
           "a multicast MAC (the first octet is odd) cannot name an interface");
     fails("domain name=a kernel=k vif=mac=00:00:00:00:00:00", "line 1, field 'vif': 'mac=00:00:00:00:00:00': "
           "the MAC 00:00:00:00:00:00 names no interface");
+}
+
+static void test_driver(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("domain name=a kernel=k driver=yes disk=x.img vif=\ndomain name=b kernel=k disk=y vif="), 0);
+    assert_true(cfg.dom[0].driver);
+    assert_false(cfg.dom[1].driver);
+    /* The driver domain need not be privileged (Xen's driver domains are domUs). */
+    assert_int_equal(parse("domain name=a kernel=k privileged=1\ndomain name=b kernel=k driver=on"), 0);
+    assert_false(cfg.dom[0].driver);
+    assert_true(cfg.dom[1].driver && !cfg.dom[1].privileged);
+    assert_int_equal(parse("domain name=a kernel=k driver=no"), 0);
+    assert_false(cfg.dom[0].driver);
+    fails("domain name=a kernel=k driver=maybe",
+          "line 1, field 'driver': 'maybe': not a boolean (use 1/0, yes/no, on/off, true/false)");
+    fails("domain name=a kernel=k driver=1 driver=1", "line 1, field 'driver': given twice");
+    fails("domain name=a kernel=k driver=1\ndomain name=b kernel=k driver=true",
+          "line 2, field 'driver': only one domain may be the driver domain (line 1 is)");
+    fails("domain name=a kernel=k\ndomain name=b kernel=k disk=x.img",
+          "line 2, field 'disk': no driver domain to serve it (give one domain driver=yes)");
+    fails("domain name=a kernel=k vif=\ndomain name=b kernel=k disk=x.img driver=0",
+          "line 1, field 'vif': no driver domain to serve it (give one domain driver=yes)");
 }
 
 static void test_line_errors(void **state)
@@ -382,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_disk_vif),
+        cmocka_unit_test(test_driver),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_modules),
