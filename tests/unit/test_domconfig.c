@@ -155,6 +155,23 @@ static void test_store(void **state)
           "line 2, field 'store': only one domain may serve the store (line 1 does)");
 }
 
+static void test_driver(void **state)
+{
+    (void)state;
+    /* Any one domain may be the driver domain; privileged or not. */
+    assert_int_equal(parse("domain name=d kernel=k driver=yes\ndomain name=o kernel=k\n"), 0);
+    assert_true(cfg.dom[0].driver);
+    assert_false(cfg.dom[1].driver);            /* default: no */
+    assert_int_equal(parse("domain name=d kernel=k privileged=yes store=yes driver=on"), 0);
+    assert_true(cfg.dom[0].driver);
+    assert_int_equal(cfg.dom[0].domid, 0);
+    fails("domain name=a kernel=k driver=yes\ndomain name=b kernel=k driver=yes",
+          "line 2, field 'driver': only one domain may be the driver domain (line 1 is)");
+    fails("domain name=a kernel=k driver=all",
+          "line 1, field 'driver': 'all': not a boolean (use 1/0, yes/no, on/off, true/false)");
+    fails("domain name=a kernel=k driver=no driver=yes", "line 1, field 'driver': given twice");
+}
+
 static void test_devices(void **state)
 {
     const struct domconfig_dom *d = &cfg.dom[0];
@@ -380,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_sizes),
         cmocka_unit_test(test_numbers),
         cmocka_unit_test(test_store),
+        cmocka_unit_test(test_driver),
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_disk_vif),
         cmocka_unit_test(test_line_errors),

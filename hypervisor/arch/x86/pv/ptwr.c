@@ -221,6 +221,8 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
     if (!(*entry & _PAGE_PRESENT))
         return false;
     pt = (*entry & PADDR_MASK) >> PAGE_SHIFT;
+    if (!mfn_valid(pt))
+        return false;                       /* I/O space (a read-only MSI-X frame): never a page table */
     pg = mfn_to_page(pt);
     if (pg->owner != d->domain_id || pg->type != PGT_l1_page_table || !(pg->flags & PGF_validated))
         return false;
