@@ -47,3 +47,12 @@ $(VIRTIO_LIB): $(VIRTIO_LIB_OBJS)
 # The bundled guest kernel links these (guest-kernel/build.mk: a link group, since they call
 # back into its pvos.c): it is the store domain when the configuration says store=yes.
 $(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB)
+
+# pvdrivers/blkfront (docs/blkif.md, Frontend) built the same way into libpvblkfront.a.
+BLKFRONT_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkfront/*.c))
+ALL_TARGETS       += $(OUT)/pvdrivers/libpvblkfront.a
+$(OUT)/pvdrivers/libpvblkfront.a: $(BLKFRONT_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+-include $(BLKFRONT_LIB_OBJS:.o=.d)

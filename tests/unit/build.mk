@@ -149,3 +149,15 @@ $(OUT)/tests/unit/pvd_virtio_net: $(UNIT_OBJ)/test_pvd_virtio_net.o $(UNIT_OBJ)/
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_virtio_net
 -include $(UNIT_OBJ)/test_pvd_virtio_net.d $(UNIT_OBJ)/pvdv/virtio_net.d
+
+# pvdrivers/blkfront: pvd_blkfront links blkfront.c (and xenbus_state.c) with a fake back end serving a RAM disk.
+$(UNIT_OBJ)/test_pvd_blkfront.o: PVD_CFLAGS += -I pvdrivers/blkfront
+$(UNIT_OBJ)/pvdb/%.o: pvdrivers/blkfront/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+$(OUT)/tests/unit/pvd_blkfront: $(UNIT_OBJ)/test_pvd_blkfront.o $(UNIT_OBJ)/pvdb/blkfront.o $(UNIT_OBJ)/pvd/xenbus_state.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_blkfront
+-include $(UNIT_OBJ)/test_pvd_blkfront.d $(UNIT_OBJ)/pvdb/blkfront.d
