@@ -411,6 +411,8 @@ void blkfront_handle_event(struct blkfront *f)
             if (!take_response(f, i))
                 return;
             f->ring.rsp_cons = i + 1;
+            if (f->state != BLKFRONT_CONNECTED)
+                return;             /* a done callback tore the device down */
         }
         RING_FINAL_CHECK_FOR_RESPONSES(&f->ring, more);
     } while (more);

@@ -243,7 +243,7 @@ static unsigned int be_serve(struct blkfront *f)
         RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&be, notify);
         if (notify)
             blkfront_handle_event(f);      /* may send what was waiting for a slot */
-    } while (RING_HAS_UNCONSUMED_REQUESTS(&be));
+    } while (ring_va && RING_HAS_UNCONSUMED_REQUESTS(&be));
     return n;
 }
 
@@ -251,6 +251,7 @@ static unsigned int be_serve(struct blkfront *f)
 static struct blkfront *f;
 static unsigned int done_count, done_err;
 static int done_last;
+static bool disconnect_in_done;
 
 static int setup(void **state)
 {
@@ -262,6 +263,7 @@ static int setup(void **state)
     be_status = BLKIF_RSP_OKAY;
     be_max_segs = 0;
     done_count = done_err = 0;
+    disconnect_in_done = false;
     done_last = 0;
     last_log[0] = '\0';
     for (unsigned int i = 0; i < DISK_SECTORS * 512; i++)
@@ -301,8 +303,14 @@ static void connect_fe(void)
 
 static void *pages[64];
 
+
+
 static void on_done(struct blkfront_io *io)
 {
+    if (disconnect_in_done) {
+        disconnect_in_done = false;
+        blkfront_disconnect(f);
+    }
     done_count++;
     done_last = io->status;
     if (io->status)
@@ -716,6 +724,29 @@ static void test_backend_closes_still_mapped(void **state)
     free_pages(1);
 }
 
+/* The block layer tears the device down from a completion: the rest fail, nothing is touched after. */
+static void test_disconnect_from_done(void **state)
+{
+    static struct blkfront_io io[3];
+
+    (void)state;
+    connect_fe();
+    alloc_pages(1, 0);
+    for (int i = 0; i < 3; i++) {
+        io[i] = mkio(BLKFRONT_READ, 0, 8, 0);
+        assert_int_equal(blkfront_submit(f, &io[i]), 0);
+    }
+    disconnect_in_done = true;
+    be_serve(f);
+    assert_int_equal(done_count, 3);
+    assert_int_equal(io[0].status, 0);
+    assert_int_equal(io[1].status, -XEN_EIO);  /* completed inside the disconnect */
+    assert_int_equal(io[2].status, -XEN_EIO);
+    assert_int_equal(grants_active(), 0);
+    assert_null(ring_va);
+    free_pages(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -737,6 +768,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_duplicate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backend_closes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_backend_closes_still_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_disconnect_from_done, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
