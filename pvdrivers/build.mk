@@ -47,3 +47,12 @@ $(VIRTIO_LIB): $(VIRTIO_LIB_OBJS)
 # The bundled guest kernel links these (guest-kernel/build.mk: a link group, since they call
 # back into its pvos.c): it is the store domain when the configuration says store=yes.
 $(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB)
+
+# pvdrivers/blkback (the blkif back end core, docs/blkif.md) into libpvblkback.a; host test pvd_blkback.
+BLKBACK_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkback/*.c))
+ALL_TARGETS  += $(OUT)/pvdrivers/libpvblkback.a
+$(OUT)/pvdrivers/libpvblkback.a: $(BLKBACK_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+-include $(BLKBACK_OBJS:.o=.d)
