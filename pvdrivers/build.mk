@@ -56,3 +56,12 @@ $(OUT)/pvdrivers/libpvblkfront.a: $(BLKFRONT_LIB_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 -include $(BLKFRONT_LIB_OBJS:.o=.d)
+
+# pvdrivers/blkback (the blkif back end core, docs/blkif.md) into libpvblkback.a; host test pvd_blkback.
+BLKBACK_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkback/*.c))
+ALL_TARGETS  += $(OUT)/pvdrivers/libpvblkback.a
+$(OUT)/pvdrivers/libpvblkback.a: $(BLKBACK_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+-include $(BLKBACK_OBJS:.o=.d)

@@ -161,3 +161,15 @@ $(OUT)/tests/unit/pvd_blkfront: $(UNIT_OBJ)/test_pvd_blkfront.o $(UNIT_OBJ)/pvdb
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_blkfront
 -include $(UNIT_OBJ)/test_pvd_blkfront.d $(UNIT_OBJ)/pvdb/blkfront.d
+
+# pvdrivers/blkback with tests/unit/test_pvd_blkback.c: fake grants (counted), ring and disk.
+BLKBACK_UNIT_OBJS := $(patsubst pvdrivers/blkback/%.c,$(UNIT_OBJ)/pvdbb/%.o,$(wildcard pvdrivers/blkback/*.c))
+$(UNIT_OBJ)/pvdbb/%.o: pvdrivers/blkback/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+$(OUT)/tests/unit/pvd_blkback: $(UNIT_OBJ)/test_pvd_blkback.o $(BLKBACK_UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_blkback
+-include $(UNIT_OBJ)/test_pvd_blkback.d $(BLKBACK_UNIT_OBJS:.o=.d)

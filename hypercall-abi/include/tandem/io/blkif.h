@@ -106,6 +106,10 @@ typedef uint64_t blkif_sector_t;
 
 #define BLKIF_MAX_SEGMENTS_PER_REQUEST        11
 #define BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST  8
+/* Segments per indirect page: 4096 / sizeof(struct blkif_request_segment). */
+#define BLKIF_SEGS_PER_INDIRECT_FRAME         512
+/* Sectors per data page, and the largest last_sect. */
+#define BLKIF_SECTORS_PER_PAGE                8
 
 /* Response status. */
 #define BLKIF_RSP_EOPNOTSUPP  -2    /* operation not supported */
