@@ -348,6 +348,8 @@ static void release_gone(void)
         if (!domctl(TANDEM_DOMCTL_getdomaininfo, sd->domid, &op) && op.u.getdomaininfo.domid == sd->domid &&
             !(op.u.getdomaininfo.flags & (TANDEM_DOMINF_dying | TANDEM_DOMINF_shutdown)))
             continue;
+        /* Said first: @releaseDomain may wake a watcher that powers the machine off at once. */
+        printk("xenstored: released d%u\n", sd->domid);
         m = events_save();
         xsd_release(store, sd->domid);      /* fires @releaseDomain */
         events_restore(m);
@@ -356,7 +358,6 @@ static void release_gone(void)
         m = events_save();
         sd_rm(path);
         events_restore(m);
-        printk("xenstored: released d%u\n", sd->domid);
         sd->state = SD_FREE;
     }
 }
