@@ -181,3 +181,42 @@ bool xst_wait_events(volatile unsigned long *counter, unsigned long want, uint64
         xst_raw(XS_GET_DOMAIN_PATH, 0, "0", XST_STR, &rsp, body, sizeof(body));
     }
 }
+
+/* The directory at path must hold exactly want ("a\0b\0", n entries, in any order). */
+void xst_dir_is(const char *path, const char *const *want, unsigned int n)
+{
+    char buf[256];
+    int got = xenbus_directory(&xst.c, 0, path, buf, sizeof(buf));
+    unsigned int found = 0;
+    const char *e = buf;
+
+    if (got < 0) {
+        test_fail("directory %s: %d", path, got);
+        return;
+    }
+
+    for (int k = 0; k < got; k++, e += strlen(e) + 1) {
+        bool known = false;
+
+        for (unsigned int i = 0; i < n; i++)
+            known |= !strcmp(e, want[i]);
+        if (!known)
+            test_fail("directory %s holds '%s', which the configuration does not give", path, e);
+        found += known;
+    }
+    if (found != n)
+        test_fail("directory %s: %u of the %u entries wanted", path, found, n);
+    printk("xst: %s: %u entries as configured\n", path, found);
+}
+
+/* device/TYPE/ID names this domain's backend in domain 0 and is in state 1 (Initialising). */
+void xst_frontend_is(const char *type, unsigned int id)
+{
+    char path[64], want[64];
+
+    snprintf(path, sizeof(path), "device/%s/%u/backend", type, id);
+    snprintf(want, sizeof(want), "/local/domain/0/backend/%s/%u/%u", type, xst.self, id);
+    xst_read_is(path, want);
+    snprintf(path, sizeof(path), "device/%s/%u/state", type, id);
+    xst_read_is(path, "1");
+}

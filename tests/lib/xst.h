@@ -58,6 +58,10 @@ uint32_t xst_argv(char *buf, uint32_t cap, ...);
 #define XST_CHECK(rc, want, what) CHECK_RC(rc, want, what)
 /* Read path (relative or absolute) and compare with want; false after test_fail. */
 bool xst_read_is(const char *path, const char *want);
+/* The directory at path holds exactly the n names of want, in any order (test_fail otherwise). */
+void xst_dir_is(const char *path, const char *const *want, unsigned int n);
+/* device/TYPE/ID names this domain's backend in domain 0 and is in state 1 (Initialising). */
+void xst_frontend_is(const char *type, unsigned int id);
 
 /*
  * Deliver queued watch events (the client's callbacks), fetching more from
