@@ -2,11 +2,9 @@
 #include "devirq.h"
 #include "multidom.h"
 #include "pt.h"
+#include "pcicfg.h"
 #include <tandem/physdev.h>
 #include <tandem/event_channel.h>
-
-static inline void outl(uint16_t port, uint32_t v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
-static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
 static long pd(unsigned int cmd, void *arg) { return HC2(physdev_op, cmd, arg); }
 
@@ -25,21 +23,12 @@ bool dev_init(void)
 
 uint32_t dev_conf_read(uint32_t bdf, unsigned int reg, unsigned int size)
 {
-    uint32_t v;
-
-    outl(0xcf8, 0x80000000U | (bdf << 8) | (reg & 0xfc));
-    v = inl(0xcfc) >> ((reg & 3) * 8);
-    return size == 4 ? v : v & ((1U << (size * 8)) - 1);
+    return pcicfg_read(bdf, reg, size);
 }
 
-/* Read-modify-write of the dword: enough for the registers these tests touch. */
 void dev_conf_write(uint32_t bdf, unsigned int reg, unsigned int size, uint32_t val)
 {
-    uint32_t shift = (reg & 3) * 8, mask = size == 4 ? ~0U : ((1U << (size * 8)) - 1) << shift;
-    uint32_t old = size == 4 ? 0 : dev_conf_read(bdf, reg & ~3U, 4);
-
-    outl(0xcf8, 0x80000000U | (bdf << 8) | (reg & 0xfc));
-    outl(0xcfc, (old & ~mask) | ((val << shift) & mask));
+    pcicfg_write(bdf, reg, size, val);
 }
 
 bool dev_find_nth(uint16_t vendor, uint16_t device, unsigned int nth, uint32_t *bdf)

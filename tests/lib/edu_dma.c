@@ -2,6 +2,7 @@
 #include "edu_dma.h"
 #include "pt.h"
 #include "multidom.h"
+#include "pcicfg.h"
 #include <tandem/physdev.h>
 
 #define EDU_ID        0x11e81234U    /* device << 16 | vendor */
@@ -17,22 +18,6 @@
 static volatile uint8_t *bar;
 static unsigned int edu_devfn;
 
-static inline void outl(uint16_t port, uint32_t v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
-static inline void outw(uint16_t port, uint16_t v) { __asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port)); }
-static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ __volatile__("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
-
-static uint32_t conf_read32(unsigned int devfn, unsigned int reg)
-{
-    outl(0xcf8, 0x80000000U | (devfn << 8) | (reg & 0xfc));
-    return inl(0xcfc);
-}
-
-static void conf_write16(unsigned int devfn, unsigned int reg, uint16_t v)
-{
-    outl(0xcf8, 0x80000000U | (devfn << 8) | (reg & 0xfc));
-    outw(0xcfc + (reg & 2), v);
-}
-
 static void reg_write(unsigned int r, uint64_t v) { *(volatile uint64_t *)(bar + r) = v; }
 static uint64_t reg_read(unsigned int r) { return *(volatile uint64_t *)(bar + r); }
 
@@ -46,18 +31,18 @@ bool edu_open(void)
         test_error("edu: set_iopl 1 refused");
         return false;
     }
-    for (edu_devfn = 0; edu_devfn < 256 && conf_read32(edu_devfn, 0) != EDU_ID; edu_devfn++)
+    for (edu_devfn = 0; edu_devfn < 256 && pcicfg_read(edu_devfn, 0, 4) != EDU_ID; edu_devfn++)
         ;
     if (edu_devfn == 256) {
         test_error("edu: no 1234:11e8 on bus 0 (is this the driver domain, with -device edu?)");
         return false;
     }
-    b0 = conf_read32(edu_devfn, 0x10);
+    b0 = pcicfg_read(edu_devfn, 0x10, 4);
     if ((b0 & 1) || (b0 & ~0xfU) == 0) {
         test_error("edu: BAR0 %#x is not a memory BAR", b0);
         return false;
     }
-    conf_write16(edu_devfn, 0x04, 0x0006);      /* memory decode, bus master */
+    pcicfg_write(edu_devfn, 0x04, 2, 0x0006);      /* memory decode, bus master */
     if ((slot = pt_alloc_slot()) < 0 ||
         !expect_rc(pt_map(slot, (b0 & ~0xfffU) >> 12, L1_FLAGS_RW | PTE_PCD | PTE_PWT), 0, "edu: map BAR0"))
         return false;
