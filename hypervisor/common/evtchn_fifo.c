@@ -215,13 +215,16 @@ bool evtchn_fifo_busy(struct domain *d, uint32_t port)
     return evtchn_fifo_word_test(d, port, EVTCHN_FIFO_LINKED, &known) && known;
 }
 
-/* Xen's setup_ports: ports bound under 2-level keep their pending state and get the default priority. */
+/*
+ * Xen's setup_ports: ports bound under 2-level keep their pending state
+ * (what an earlier FIFO period left in fifo_pending is forgotten) and get
+ * the default priority.
+ */
 static void fifo_setup_ports(struct domain *d)
 {
     for (uint32_t p = 1; p < EVTCHN_2L_NR_CHANNELS && p < d->valid_evtchns; p++) {
         struct evtchn *c = evtchn_from_port(d, p);
-        if (READ_ONCE(d->shared_info->evtchn_pending[p / 64]) & (1ULL << (p % 64)))
-            WRITE_ONCE(c->fifo_pending, 1);
+        WRITE_ONCE(c->fifo_pending, !!(READ_ONCE(d->shared_info->evtchn_pending[p / 64]) & (1ULL << (p % 64))));
         c->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     }
 }

@@ -205,6 +205,17 @@ static void phase_queues(void)
     }
     want_consumed(0, (uint32_t[]){ d }, 1, "a masked port after EVTCHNOP_unmask");
 
+    /* A new priority applies to the next link: a linked port stays in its queue (Xen's). */
+    CHECK_RC(md_send(d), 0, "send d");
+    CHECK_RC(fifo_set_priority(d, 3), 0, "set_priority 3 on a linked port");
+    if (cb->ready != 1U << 7 || cb->head[7] != d)
+        test_fail("re-prioritised linked port: ready %#x head[7] %u", cb->ready, cb->head[7]);
+    want_consumed(0, (uint32_t[]){ d }, 1, "the port in its old queue");
+    CHECK_RC(md_send(d), 0, "send d at priority 3");
+    if (cb->ready != 1U << 3 || cb->head[3] != d)
+        test_fail("port at its new priority: ready %#x head[3] %u", cb->ready, cb->head[3]);
+    want_consumed(0, (uint32_t[]){ d }, 1, "the port in its new queue");
+
     /* A closed port still LINKED is not handed out again until the guest unlinks it. */
     CHECK_RC(md_send(e), 0, "send e");
     CHECK_RC(md_close(e), 0, "close e while linked");
@@ -295,6 +306,11 @@ static void expand_all(unsigned int me)
     }
 }
 
+static volatile event_word_t *volatile hammer_word;
+static volatile unsigned int hammer_stop;
+static volatile unsigned long hammer_flips;
+
+/* vCPU 1: expand_array, then flip MASKED, LINKED and LINK bits of hammer_word until told to stop. */
 static void __attribute__((noreturn, used)) vcpu1_main(void)
 {
     v1_state = 1;
@@ -302,6 +318,13 @@ static void __attribute__((noreturn, used)) vcpu1_main(void)
         __asm__ __volatile__("pause");
     expand_all(1);
     v1_state = 2;
+    while (!hammer_word && !hammer_stop)
+        __asm__ __volatile__("pause");
+    for (unsigned long i = 0; !hammer_stop; i++) {
+        __atomic_fetch_xor(hammer_word, i % 7 ? W(MASKED) | (i & 0xff) : W(LINKED), __ATOMIC_SEQ_CST);
+        hammer_flips++;
+    }
+    v1_state = 3;
     for (;;)
         HC3(vcpu_op, VCPUOP_down, 1, NULL);
 }
@@ -363,6 +386,47 @@ static void phase_vcpu1(void)
     }
 }
 
+/*
+ * Hostile: the guest changes the word the hypervisor links after (a
+ * queue's tail) all the time, from vCPU 1 (between the sends on one CPU;
+ * truly at once where vCPUs run on two): MASKED, LINKED and LINK bits.
+ * The hypervisor's compare-and-exchange retries are bounded (Xen's 4, BUSY
+ * set meanwhile): every send returns, whatever the queue is left as.
+ */
+static void phase_hammer(void)
+{
+    struct evtchn_fifo_control_block *cb = fifo_vcpu[0].cb;
+    uint32_t a, b;
+    uint64_t deadline = md_now() + MD_MS(10000), end = md_now() + MD_MS(200);
+    unsigned long n = 0;
+
+    CHECK_RC(bind_ipi(0, &a) | bind_ipi(0, &b), 0, "bind two ports for the hammer");
+    *fifo_word(a) = 0;
+    *fifo_word(b) = 0;
+    hammer_word = fifo_word(a);
+    /* Long enough for vCPU 1 to get time slices (it flips the word between our sends). */
+    for (; md_now() < end || (!hammer_flips && md_now() < deadline); n++) {
+        /* The guest's "consumer": both words and queue 7 emptied by hand. */
+        *fifo_word(b) = 0;
+        __atomic_store_n(fifo_word(a), 0, __ATOMIC_SEQ_CST);
+        cb->head[7] = 0;
+        cb->ready = 0;
+        CHECK_RC(md_send(a), 0, "hammer: send a");
+        CHECK_RC(md_send(b), 0, "hammer: send b (links after a)");
+    }
+    hammer_stop = 1;
+    while (v1_state < 3 && md_now() < deadline)
+        poll1(b, md_now() + MD_MS(1));
+    printk("evtchn_fifo: %lu links after a word vCPU 1 changed %lu times meanwhile\n", n, hammer_flips);
+    if (!hammer_flips)
+        test_fail("vCPU 1 never changed the word");
+    *fifo_word(a) = W(MASKED);
+    *fifo_word(b) = W(MASKED);
+    cb->head[7] = 0;
+    cb->ready = 0;
+    memset(fifo_vcpu[0].head, 0, sizeof(fifo_vcpu[0].head));
+}
+
 /* Hostile: give back frames the hypervisor holds, keep raising events into them, then reset. */
 static void phase_release_and_reset(void)
 {
@@ -401,6 +465,7 @@ static void role_main(void)
     phase_interdomain();
     phase_many_ports();
     phase_vcpu1();
+    phase_hammer();
     phase_release_and_reset();
 }
 
