@@ -557,9 +557,12 @@ long evtchn_unmask_port(struct domain *d, uint32_t port)
     if (!port_valid(d, port))
         return -XEN_EINVAL;
     c = evtchn_from_port(d, port);
-    /* FIFO: as Xen's evtchn_port_unmask, only for a port in use that is not the hypervisor's end. */
-    if (evtchn_fifo_active(d) &&
-        (c->state == EVTCHNSTAT_closed || c->xen_consumer || evtchn_fifo_unmask(d, port)))
+    /*
+     * FIFO: as Xen's evtchn_port_unmask, only for a port in use. (Xen also
+     * skips its own ends; Tandem's console port is the guest's end, which
+     * the guest masks and unmasks like any other.)
+     */
+    if (evtchn_fifo_active(d) && (c->state == EVTCHNSTAT_closed || evtchn_fifo_unmask(d, port)))
         return 0;
     if (port >= EVTCHN_2L_NR_CHANNELS)
         return 0;
@@ -629,7 +632,7 @@ static long evtchn_set_priority(struct domain *d, const struct evtchn_set_priori
         rc = -XEN_EINVAL;
     else if (!evtchn_fifo_active(d))
         rc = -XEN_ENOSYS;               /* 2-level has no priorities */
-    else if ((c = evtchn_from_port(d, sp->port))->state == EVTCHNSTAT_closed || c->xen_consumer)
+    else if ((c = evtchn_from_port(d, sp->port))->state == EVTCHNSTAT_closed)
         rc = -XEN_EACCES;               /* port 0 included: Xen's ECS_RESERVED */
     else if (sp->priority > EVTCHN_FIFO_PRIORITY_MIN)
         rc = -XEN_EINVAL;

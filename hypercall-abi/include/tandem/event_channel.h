@@ -290,8 +290,8 @@ typedef struct evtchn_expand_array evtchn_expand_array_t;
 
 /*
  * EVTCHNOP_set_priority: the queue <port>'s next events go to. Errors:
- * -EINVAL port out of range; -ENOSYS 2-level ABI; -EACCES port closed (or
- * the hypervisor's end); -EINVAL priority > EVTCHN_FIFO_PRIORITY_MIN.
+ * -EINVAL port out of range; -ENOSYS 2-level ABI; -EACCES port closed;
+ * -EINVAL priority > EVTCHN_FIFO_PRIORITY_MIN.
  */
 struct evtchn_set_priority {
     evtchn_port_t port;         /* IN */

@@ -205,6 +205,18 @@ static void phase_queues(void)
     }
     want_consumed(0, (uint32_t[]){ d }, 1, "a masked port after EVTCHNOP_unmask");
 
+    /* The console port (the hypervisor serves its far end) is the guest's like any other. */
+    {
+        uint32_t con = start_info->console.domU.evtchn;
+        struct evtchn_unmask u = { con };
+        CHECK_RC(fifo_set_priority(con, EVTCHN_FIFO_PRIORITY_DEFAULT), 0, "set_priority on the console port");
+        fifo_mask(con);
+        CHECK_RC(evop(EVTCHNOP_unmask, &u), 0, "EVTCHNOP_unmask of the console port");
+        if (*fifo_word(con) & W(MASKED))
+            test_fail("EVTCHNOP_unmask left the console port masked (word %#x)", *fifo_word(con));
+        fifo_mask(con);
+    }
+
     /* A new priority applies to the next link: a linked port stays in its queue (Xen's). */
     CHECK_RC(md_send(d), 0, "send d");
     CHECK_RC(fifo_set_priority(d, 3), 0, "set_priority 3 on a linked port");
