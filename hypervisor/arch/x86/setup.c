@@ -33,6 +33,7 @@ static const struct cmdline_param params[] = {
     { "dom_mem", PARAM_SIZE, &opt.dom_mem, 0 },
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
     { "audit", PARAM_BOOL, &opt_audit, 0 },
+    { "pv-linear-pt", PARAM_BOOL, &opt_pv_linear_pt, 0 },
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */

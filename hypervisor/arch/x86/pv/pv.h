@@ -44,11 +44,13 @@ void pv_load_debug_regs_now(const struct vcpu *v);
 
 /* PV MMU (mm.c). */
 uint64_t pv_adjust_entry(uint64_t e, unsigned int level);
-int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d);
+/* Drop what L1 entry e holds (grant mappings). */
 void pv_put_entry_refs(uint64_t e, unsigned int level);
 int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned int idx,
                  uint64_t val, bool preserve_ad);
 int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx);
+/* The table (any level, through linear links) holding the entry that maps va last, as the processor walks. */
+int pv_walk_pte(struct domain *d, mfn_t l4, uint64_t va, mfn_t *table, unsigned int *idx);
 bool pv_descriptor_fixup(uint64_t *desc);
 int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries);
 /* VCPUOP_initialise: first state of a down vCPU from a vcpu_guest_context. */
