@@ -12,6 +12,7 @@
 #include "traps.h"
 
 volatile struct trap_record last_trap;
+volatile uint64_t trap_recover_rip;
 
 struct ex_entry { uint64_t fault, fixup; };
 extern const struct ex_entry __start_ex_table[], __stop_ex_table[];
@@ -102,6 +103,12 @@ void trap_dispatch(unsigned int vec, unsigned int has_err, uint64_t *frame)
     }
     if (vec == 3 || vec == 4 || vec >= 32)
         return;                 /* a trap: Xen's RIP is already past the instruction */
+    if (trap_recover_rip) {
+        iret[0] = trap_recover_rip;
+        iret[1] = FLAT_KERNEL_CS & ~3UL;    /* RPL 0: stay in guest kernel mode */
+        iret[4] = FLAT_KERNEL_SS;
+        return;
+    }
     printk("traps: unexpected vector %u (error %#lx) at %#lx, no fixup: giving up\n",
            vec, (unsigned long)last_trap.err, (unsigned long)iret[0]);
     shutdown(SHUTDOWN_crash);

@@ -625,8 +625,14 @@ static void put_entry_refs(uint64_t e, unsigned int level, mfn_t table)
     if (level > 1 && !put_linear_entry(mfn, mfn_to_page(table)))
         return;             /* a self-reference holds none */
     pg = mfn_to_page(mfn);
-    if (level > 1 || (e & _PAGE_RW))
+    if (level > 1 || (e & _PAGE_RW)) {
         put_page_type(pg);
+    } else if (table && pg->type == PGT_seg_desc_page && pg->type_count && pg->owner == mfn_to_page(table)->owner) {
+        /* Xen's put_page_from_l1e: a mapping of a descriptor page went; LDTs fault back in from what is mapped now. */
+        struct domain *od = page_owner_domain(pg);
+        if (od)
+            pv_ldt_mapping_gone(od);
+    }
     put_page(pg);
 }
 

@@ -81,6 +81,19 @@ static unsigned int audit_gdt_areas(void)
                 printk(XENLOG_ERR "audit: CPU%u GDT page %u shows mfn %#lx (type %u, type_count %u): not a descriptor page in use\n",
                        c, i, (unsigned long)m, pg ? pg->type : 0, pg ? pg->type_count : 0);
         }
+    /* The LDT areas likewise: only descriptor pages in use. */
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        for (unsigned int i = 0; i < 16; i++) {
+            const struct page_info *pg;
+            if (!cpu_ldt_slot_frame(c, i, &m))
+                continue;
+            pg = m < max_page ? &frame_table[m] : NULL;
+            if (pg && pg->type == PGT_seg_desc_page && pg->type_count)
+                continue;
+            if (bad++ < 10)
+                printk(XENLOG_ERR "audit: CPU%u LDT page %u shows mfn %#lx: not a descriptor page in use\n",
+                       c, i, (unsigned long)m);
+        }
     return bad;
 }
 
@@ -127,6 +140,8 @@ unsigned int mm_audit(void)
             tally_ref(w, v->arch.pv.mm_pending);        /* a teardown it owes */
             for (unsigned int g = 0; g < v->arch.pv.gdt_nr_frames; g++)
                 tally_ref(w, v->arch.pv.gdt_frames[g]);
+            for (unsigned int l = 0; l < ARRAY_SIZE(v->arch.pv.ldt_frames); l++)
+                tally_ref(w, v->arch.pv.ldt_frames[l]);      /* LDT pages mapped so far */
         }
     }
     /* Every validated table and pin, in any domain's frames (zombies included). */

@@ -137,6 +137,7 @@ void pv_load_vcpu_context(struct vcpu *v)
     bool segs_ok;
 
     pv_load_gdt(v);
+    pv_load_ldt(v);
     write_cr3((v->arch.pv.in_kernel ? v->arch.pv.kernel_l4 : v->arch.pv.user_l4) << PAGE_SHIFT);
     v->domain->ctr.cr3_switches++;
     segs_ok = load_selectors(v);
