@@ -570,7 +570,7 @@ static void be_rx(unsigned int i, uint16_t off, uint16_t flags, int16_t status, 
     netif_rx_response_t *r;
 
     RING_COPY_REQUEST(&w->brx, i, &req);
-    if (status > 0)
+    if (status > 0 && off + status <= 4096)   /* a hostile size is only claimed, not written */
         memset((uint8_t *)page_of(req.gref) + off, seed, (size_t)status);
     r = RING_GET_RESPONSE(&w->brx, i);
     r->id = req.id;
