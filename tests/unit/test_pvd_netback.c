@@ -37,6 +37,7 @@ struct fake {
     struct netpkt *deliv[MAX_DELIV];
     unsigned int ndeliv;
     int outstanding;
+    bool pool_empty;
     struct netpkt_pool pool;
     struct netback nb;
 };
@@ -62,8 +63,13 @@ void pvos_log(const char *fmt, ...)
 static struct netpkt *p_alloc(void *ctx, uint32_t len)
 {
     struct fake *f = ctx;
-    struct netpkt *p = calloc(1, sizeof(*p));
-    uint8_t *buf = aligned_alloc(4096, ((len + 2048 + 4095) / 4096) * 4096);
+    struct netpkt *p;
+    uint8_t *buf;
+
+    if (f->pool_empty)
+        return NULL;
+    p = calloc(1, sizeof(*p));
+    buf = aligned_alloc(4096, ((len + 2048 + 4095) / 4096) * 4096);
 
     p->data = buf + 2048;
     p->cap = len;
@@ -478,6 +484,22 @@ static void test_tx_bad_grant(void **state)
     assert_non_null(strstr(logbuf, "grant copy failed"));
 }
 
+static void test_tx_no_memory(void **state)
+{
+    struct fake *f = *state;
+
+    f->pool_empty = true;
+    tx_req(f, 5, 0, NETTXF_more_data, 1, 120);
+    tx_req(f, 6, 0, 0, 2, 60);
+    tx_push(f);
+    assert_int_equal(netback_tx_process(&f->nb, 64), 1);
+    assert_int_equal(tx_rsp(f, 0)->status, NETIF_RSP_ERROR);
+    assert_int_equal(tx_rsp(f, 1)->status, NETIF_RSP_ERROR);
+    assert_int_equal(f->copy_calls, 0);
+    assert_true(f->nb.connected);
+    f->pool_empty = false;
+}
+
 static void test_tx_copy_call_fails(void **state)
 {
     struct fake *f = *state;
@@ -746,13 +768,16 @@ static void test_rx_refused(void **state)
 {
     struct fake *f = *state;
     struct netpkt *runt = mkpkt(f, 13, 0), *big = mkpkt(f, 5000, 0);
+    struct netpkt *huge = mkpkt(f, NETPKT_MAX_LEN + 1, 0);
 
     assert_int_equal(netback_rx_enqueue(&f->nb, runt), -XEN_EINVAL);
+    assert_int_equal(netback_rx_enqueue(&f->nb, huge), -XEN_E2BIG);
+    netpkt_put(huge);
     f->nb.front.sg = false;
     assert_int_equal(netback_rx_enqueue(&f->nb, big), -XEN_E2BIG);
     netback_disconnect(&f->nb);
     assert_int_equal(netback_rx_enqueue(&f->nb, runt), -XEN_ENOTCONN);
-    assert_int_equal(f->nb.stats.rx_dropped, 3);
+    assert_int_equal(f->nb.stats.rx_dropped, 4);
     netpkt_put(runt);
     netpkt_put(big);
 }
@@ -921,6 +946,21 @@ static int xs_read(void *ctx, const char *key, char *buf, uint32_t cap)
     return -XEN_ENOENT;
 }
 
+static int xs_write_fail(void *ctx, const char *key, const char *val)
+{
+    (void)ctx;
+    (void)val;
+    return strcmp(key, "feature-rx-copy") ? 0 : -XEN_EACCES;
+}
+
+static void test_publish_fails(void **state)
+{
+    struct netback_xs_ops xs = { .write = xs_write_fail, .read = xs_read };
+
+    (void)state;
+    assert_int_equal(netback_publish_features(&xs), -XEN_EACCES);
+}
+
 static void test_publish(void **state)
 {
     struct xs_fake x = { .n = 0 };
@@ -1056,7 +1096,7 @@ int main(void)
         T(test_tx_one), T(test_tx_frags), T(test_tx_max_slots), T(test_tx_too_many_slots_dropped),
         T(test_tx_fatal_slots), T(test_tx_chain_past_published), T(test_tx_cross_page),
         T(test_tx_first_cross_page), T(test_tx_size_mismatch), T(test_tx_runt),
-        T(test_tx_bad_grant), T(test_tx_copy_call_fails), T(test_tx_extras),
+        T(test_tx_bad_grant), T(test_tx_no_memory), T(test_tx_copy_call_fails), T(test_tx_extras),
         T(test_tx_extra_missing), T(test_tx_extra_bad_type), T(test_tx_extra_type_none),
         T(test_tx_extra_chain_too_long), T(test_tx_gso_zero), T(test_tx_gso_bad_type),
         T(test_tx_garbage_index), T(test_tx_logs_capped), T(test_tx_budget), T(test_tx_batches),
@@ -1064,7 +1104,8 @@ int main(void)
         T(test_rx_one), T(test_rx_multislot), T(test_rx_refused), T(test_rx_no_buffers),
         T(test_rx_byte_limit), T(test_rx_wait_for_enough), T(test_rx_bad_grant),
         T(test_rx_garbage_index), T(test_rx_budget_and_notify), T(test_connect_fails),
-        cmocka_unit_test(test_publish), cmocka_unit_test(test_read_frontend),
+        cmocka_unit_test(test_publish), cmocka_unit_test(test_publish_fails),
+        cmocka_unit_test(test_read_frontend),
         cmocka_unit_test(test_read_frontend_refused), cmocka_unit_test(test_mac_parse),
     };
 

@@ -36,6 +36,7 @@ static struct world {
     uint32_t next_port;
     unsigned int ports_open, notifies[64];
     int fail_grant_after;       /* > 0: that many grants succeed, then -XEN_ENOSPC */
+    int fail_page_after;        /* > 0: that many pages, then none */
     /* Received frames. */
     unsigned int nrx;
     uint8_t rx[70000];
@@ -105,6 +106,8 @@ static void del(const char *key)
 static void *o_page_alloc(void *ctx)
 {
     (void)ctx;
+    if (w->fail_page_after && w->pages >= w->fail_page_after)
+        return NULL;
     w->pages++;
     return memset(aligned_alloc(4096, 4096), 0, 4096);
 }
@@ -355,6 +358,23 @@ static void test_grants_run_out(void **state)
     assert_int_equal(w->pages, 0);
 }
 
+static void test_pages_run_out(void **state)
+{
+    (void)state;
+    w->fail_page_after = 1;     /* the tx ring, not the rx ring */
+    assert_int_equal(netfront_init(&w->nf, &ops, NULL, FE), 0);
+    assert_int_equal(netfront_otherend_changed(&w->nf, XenbusStateInitWait), -XEN_ENOMEM);
+    assert_int_equal(w->nf.state, NETFRONT_ERROR);
+    assert_int_equal(num(FE "/state"), XenbusStateClosing);
+    assert_int_equal(w->grants, 0);
+    assert_int_equal(w->pages, 0);
+    w->fail_page_after = 10;    /* rings and 8 rx buffers */
+    assert_int_equal(netfront_init(&w->nf, &ops, NULL, FE), 0);
+    assert_int_equal(netfront_otherend_changed(&w->nf, XenbusStateInitWait), -XEN_ENOMEM);
+    assert_int_equal(w->grants, 0);
+    assert_int_equal(w->pages, 0);
+}
+
 /* ---- transmit ---- */
 
 static uint8_t txpage[3][4096] __attribute__((aligned(4096)));
@@ -462,6 +482,21 @@ static void test_tx_refused(void **state)
     for (i = 0; i < w->ntx; i++)
         assert_int_equal(w->tx_status[i], -XEN_EIO);
     assert_int_equal(w->grants, 0);
+}
+
+static void test_tx_grant_fails(void **state)
+{
+    struct netfront_frag fr[2] = { { txpage[0], 0, 100 }, { txpage[1], 0, 100 } };
+
+    (void)state;
+    connect();
+    w->fail_grant_after = w->grants + 1;    /* the second piece cannot be granted */
+    assert_int_equal(netfront_xmit(&w->nf, fr, 2, 0, NULL), -XEN_ENOSPC);
+    assert_int_equal(w->grants, 2 + NETFRONT_RX_TARGET);    /* the first one's grant ended */
+    assert_int_equal(w->btx.sring->req_prod, 0);
+    assert_int_equal(w->nf.tx_inflight, 0);
+    w->fail_grant_after = 0;
+    assert_int_equal(netfront_xmit(&w->nf, fr, 2, 0, NULL), 0);
 }
 
 static void test_tx_notify_suppressed(void **state)
@@ -725,7 +760,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_handshake), T(test_split_channels), T(test_init_refused), T(test_no_rx_copy),
-        T(test_bad_feature), T(test_grants_run_out), T(test_tx), T(test_tx_refused),
+        T(test_bad_feature), T(test_grants_run_out), T(test_pages_run_out), T(test_tx),
+        T(test_tx_grant_fails), T(test_tx_refused),
         T(test_tx_notify_suppressed), T(test_tx_hostile_id), T(test_tx_hostile_inactive),
         T(test_tx_hostile_too_many), T(test_tx_grant_still_mapped), T(test_rx), T(test_rx_extras),
         T(test_rx_hostile_id), T(test_rx_hostile_size), T(test_rx_hostile_unfinished),
