@@ -61,7 +61,7 @@ enum netfront_state {
     NETFRONT_ERROR              /* the back end misbehaved or closed */
 };
 
-/* One piece of a frame to send: len bytes at offset of page (within the page). */
+/* One piece of a frame to send: len bytes at offset of page (the page's start; within it). */
 struct netfront_frag {
     const void *page;
     uint16_t offset;
