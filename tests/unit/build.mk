@@ -185,7 +185,8 @@ $(UNIT_OBJ)/test_pvd_netfront.o $(UNIT_OBJ)/test_pvd_netif.o: PVD_CFLAGS += -I p
 NETBACK_UNIT_OBJS   := $(patsubst pvdrivers/%.c,$(UNIT_OBJ)/pvdn/%.o,$(wildcard pvdrivers/netback/*.c)) \
                        $(UNIT_OBJ)/pvdn/common/netpkt.o
 NETSWITCH_UNIT_OBJS := $(UNIT_OBJ)/pvdn/netswitch/netswitch.o
-NETFRONT_UNIT_OBJS  := $(UNIT_OBJ)/pvdn/netfront/netfront.o $(UNIT_OBJ)/pvdn/common/netpkt.o \
+NETFRONT_UNIT_OBJS  := $(patsubst pvdrivers/%.c,$(UNIT_OBJ)/pvdn/%.o,$(wildcard pvdrivers/netfront/*.c)) \
+                       $(UNIT_OBJ)/pvdn/common/netpkt.o \
                        $(UNIT_OBJ)/pvdn/common/xenbus_state.o
 $(OUT)/tests/unit/pvd_netback: $(UNIT_OBJ)/test_pvd_netback.o $(NETBACK_UNIT_OBJS)
 $(OUT)/tests/unit/pvd_netswitch: $(UNIT_OBJ)/test_pvd_netswitch.o $(NETSWITCH_UNIT_OBJS)
