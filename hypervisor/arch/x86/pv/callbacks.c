@@ -1,6 +1,7 @@
 /*
  * PV CPU-state hypercalls: virtual IDT, callbacks, kernel stack, iret,
- * segment bases, FPU task switch, debug registers, I/O privilege.
+ * segment bases, FPU task switch, I/O privilege (debug registers:
+ * debugreg.c).
  * Each handler: copy in, validate all, then change state.
  */
 #include "lib.h"
@@ -204,64 +205,6 @@ long do_set_segment_base(uint64_t which, uint64_t base)
         return 0;
     default:
         return -XEN_EINVAL;
-    }
-}
-
-/*
- * As Xen's set_debugreg()/x86emul_read_dr(): DR0-3 must not point into the
- * hypervisor (-EPERM); DR6/DR7 upper halves are -EINVAL and their reserved
- * bits are fixed up silently; DR7.GD and I/O breakpoints (no virtual
- * CR4.DE) are -EPERM; DR4/DR5 alias DR6/DR7; anything else is -ENODEV.
- */
-#define DR6_ONES   0xffff0ff0ULL        /* reserved, read as one (no RTM) */
-#define DR6_ZEROS  0x00001000ULL        /* bit 12 reads as zero */
-#define DR7_ONES   0x00000400ULL        /* bit 10 */
-#define DR7_ZEROS  0x0000d800ULL        /* bits 11, 12, 14, 15 (no RTM) */
-#define DR7_GD     0x00002000ULL
-
-long do_set_debugreg(uint64_t reg, uint64_t value)
-{
-    struct vcpu *v = current;
-
-    switch (reg) {
-    case 0: case 1: case 2: case 3:
-        if (!guest_range_ok(value, 1))
-            return -XEN_EPERM;
-        v->arch.dr[reg] = value;
-        pv_load_debug_regs_now(v);
-        return 0;
-    case 4: case 6:
-        if (value >> 32)
-            return -XEN_EINVAL;
-        v->arch.dr[6] = (value | DR6_ONES) & ~DR6_ZEROS;
-        return 0;
-    case 5: case 7:
-        if (value >> 32)
-            return -XEN_EINVAL;
-        value = (value | DR7_ONES) & ~DR7_ZEROS;
-        if (value & DR7_GD)
-            return -XEN_EPERM;
-        if (value & 0xff)               /* any L/G enable: no I/O breakpoints (RW = 10b) */
-            for (unsigned int i = 0; i < 4; i++)
-                if (((value >> (16 + 4 * i)) & 3) == 2)
-                    return -XEN_EPERM;
-        v->arch.dr[7] = value;
-        pv_load_debug_regs_now(v);
-        return 0;
-    default:
-        return -XEN_ENODEV;
-    }
-}
-
-long do_get_debugreg(uint64_t reg)
-{
-    switch (reg) {
-    case 0: case 1: case 2: case 3: case 6: case 7:
-        return current->arch.dr[reg];
-    case 4: case 5:
-        return current->arch.dr[reg + 2];
-    default:
-        return -XEN_ENODEV;
     }
 }
 

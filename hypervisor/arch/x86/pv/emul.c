@@ -1,7 +1,8 @@
 /*
  * Emulation of the privileged instructions Xen PV kernels rely on:
  * forced-emulation CPUID, mov from CR0/CR3/CR4 and to CR4 (and CR0.TS),
- * rdmsr/wrmsr of FS/GS bases, port I/O (emul_io.c), wbinvd.
+ * mov to/from DR0-7 (debugreg.c), rdmsr/wrmsr of FS/GS bases, port I/O
+ * (emul_io.c), wbinvd.
  * Anything else is left to the caller, which delivers #GP.
  */
 #include "lib.h"
@@ -171,6 +172,18 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         i += 3;
         break;
     }
+    case 0x21: case 0x23:       /* mov %drN, reg / mov reg, %drN */
+        switch (pv_emulate_mov_dr(v, regs, b[i + 1] == 0x23, b[i + 2], rex)) {
+        case PV_DR_DONE:
+            i += 3;
+            break;
+        case PV_DR_UD:
+            pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
+            return true;
+        default:
+            return false;
+        }
+        break;
     case 0x32:                  /* rdmsr */
         if (!msr_read(v, regs->rcx, &val))
             return false;

@@ -39,6 +39,15 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
 /* Load the vCPU's DR0-3 and DR7 into the hardware (guest breakpoints). */
 void pv_load_debug_regs_now(const struct vcpu *v);
+/* Debug registers (debugreg.c): set_debugreg's checks and errors; DR0-7 readable (false: no such register). */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value);
+bool pv_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
+/* mov to/from a debug register by the guest kernel: done (caller advances rip), #GP(0) or #UD. */
+enum pv_dr_result { PV_DR_DONE, PV_DR_GP, PV_DR_UD };
+enum pv_dr_result pv_emulate_mov_dr(struct vcpu *v, struct cpu_user_regs *regs, bool to_dr,
+                                    unsigned int modrm, unsigned int rex);
+/* A guest #DB: merge the hardware's DR6 into the guest's view and reset it (before the bounce). */
+void pv_debug_trap(struct vcpu *v);
 
 
 

@@ -252,6 +252,9 @@ void pv_guest_exception(struct cpu_user_regs *regs)
         if ((regs->error_code & 3) == 3 && pv_ptwr_emulate(v, regs, read_cr2()))
             return;
         break;
+    case TRAP_debug:
+        pv_debug_trap(v);
+        break;
     case TRAP_invalid_op:
         if (pv_emulate_forced_cpuid(v, regs))
             return;
