@@ -156,6 +156,9 @@ long do_iret(void)
      * one faults on the way out and that fault kills only this domain. */
     if (to_user)
         pv_toggle_guest_mode(v);
+    /* As Xen: with architectural_iopl the flags given to iret set the virtual IOPL. */
+    if (pv_architectural_iopl(v->domain))
+        v->arch.pv.iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;
     regs->rip = c.rip;
     regs->cs = c.cs | 3;
     regs->rsp = c.rsp;
@@ -228,10 +231,12 @@ long pv_physdev_io_op(uint64_t cmd, guest_va_t arg)
     }
 }
 
-long do_vm_assist(uint64_t cmd, uint64_t type)
+long do_vm_assist(uint64_t cmd64, uint64_t type64)
 {
     struct domain *d = current->domain;
-    /* Types Tandem knows; writable_pagetables is always on (ptwr emulation). */
+    /* Xen's do_vm_assist takes unsigned ints: only the low 32 bits of each argument count. */
+    uint32_t cmd = cmd64, type = type64;
+    /* Xen 4.19's PV64_VM_ASSIST_MASK; writable_pagetables is always on (ptwr emulation). */
     const uint64_t known = (1UL << VMASST_TYPE_4gb_segments) | (1UL << VMASST_TYPE_4gb_segments_notify) |
                            (1UL << VMASST_TYPE_writable_pagetables) | (1UL << VMASST_TYPE_pae_extended_cr3) |
                            (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) |

@@ -67,6 +67,16 @@ long pv_physdev_io_op(uint64_t cmd, guest_va_t arg);
 /* Port I/O (emul_io.c): in/out at regs (false: #GP); the virtual IOPL allows cli/sti and I/O. */
 bool pv_emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16);
 bool pv_io_privileged(const struct vcpu *v);
+/* VMASST_TYPE_architectural_iopl: the guest kernel counts as CPL 0, iret sets the virtual IOPL. */
+static inline bool pv_architectural_iopl(const struct domain *d)
+{
+    return d->vm_assist & (1UL << VMASST_TYPE_architectural_iopl);
+}
+/* The IOPL bits of the rflags a bounce or failsafe frame shows (Xen: only with the assist). */
+static inline uint64_t pv_frame_iopl(const struct vcpu *v)
+{
+    return pv_architectural_iopl(v->domain) ? (uint64_t)v->arch.pv.iopl << 12 : 0;
+}
 long pv_set_iobitmap(struct vcpu *v, guest_va_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 

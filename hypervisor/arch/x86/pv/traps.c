@@ -93,7 +93,8 @@ static void deliver_failsafe(struct vcpu *v)
     frame[0] = regs->rcx; frame[1] = regs->r11;
     frame[2] = v->arch.pv.sel_ds; frame[3] = v->arch.pv.sel_es; frame[4] = v->arch.pv.sel_fs; frame[5] = v->arch.pv.sel_gs;
     frame[6] = regs->rip; frame[7] = cs | ((uint64_t)saved_mask << 32);
-    frame[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (saved_mask ? 0 : X86_EFLAGS_IF);
+    frame[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (saved_mask ? 0 : X86_EFLAGS_IF) |
+               pv_frame_iopl(v);
     frame[9] = regs->rsp; frame[10] = regs->ss;
     sp -= sizeof(frame);
     if (copy_to_guest(sp, frame, sizeof(frame))) {
@@ -191,7 +192,7 @@ bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
     frame[n++] = regs->rip;
     frame[n++] = cs | ((uint64_t)saved_mask << 32);
     frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
-                 (saved_mask ? 0 : X86_EFLAGS_IF);
+                 (saved_mask ? 0 : X86_EFLAGS_IF) | pv_frame_iopl(v);
     frame[n++] = regs->rsp;
     frame[n++] = regs->ss;
     sp -= n * 8;
