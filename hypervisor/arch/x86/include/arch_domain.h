@@ -31,6 +31,7 @@ struct pv_vcpu {
     unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
     uint64_t iobmp;                 /* guest VA of the I/O bitmap (PHYSDEVOP_set_iobitmap) */
     unsigned int iobmp_limit;       /* ports it covers, 0 = none */
+    bool cpuid_faulting;            /* MSR_MISC_FEATURES_ENABLES bit 0 (pv/emul.c) */
 };
 
 struct arch_vcpu {

@@ -14,6 +14,7 @@
 #include "mm.h"
 #include "sched.h"
 #include "cpu.h"
+#include "cpuid_faulting.h"
 #include <tandem/xen.h>
 #include <tandem/callback.h>
 
@@ -145,6 +146,7 @@ void pv_load_vcpu_context(struct vcpu *v)
     wrmsr(MSR_GS_BASE, v->arch.pv.in_kernel ? v->arch.pv.gs_base_kernel : v->arch.pv.gs_base_user);
     pv_set_fpu_ts(v, v->arch.pv.fpu_ts);
     load_debug_regs(v);
+    cpuid_faulting_set(v->arch.pv.cpuid_faulting);
     if (!segs_ok)
         deliver_failsafe(v);
 }
