@@ -161,6 +161,13 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, guest_va_t arg)
         return 0;
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
+    case VCPUOP_send_nmi:
+        /* As Xen: no argument; a second NMI before the first is taken is the same NMI. */
+        if (arg)
+            return -XEN_EINVAL;
+        if (arch_vcpu_raise_nmi(v))
+            vcpu_wake(v);
+        return 0;
     default:
         return -XEN_ENOSYS;
     }

@@ -46,19 +46,35 @@ long do_set_trap_table(guest_va_t uptr)
     return -XEN_E2BIG;
 }
 
+/*
+ * As Xen's register_guest_nmi_callback: the NMI callback is the trap-table
+ * entry for vector 2 (set_trap_table can set it too), events always masked
+ * on entry whatever CALLBACKF_mask_events says.
+ */
+static void set_nmi_callback(struct vcpu *v, uint64_t address)
+{
+    struct trap_info *t = &v->arch.pv.trap_ctxt[TRAP_nmi];
+
+    *t = (struct trap_info){ .vector = TRAP_nmi, .cs = FLAT_KERNEL_CS, .address = address };
+    TI_SET_IF(t, address != 0);
+}
+
 static long register_callback(struct vcpu *v, const struct callback_register *cb)
 {
     uint64_t *slot;
 
     if (!guest_code_addr_ok(cb->address))
         return -XEN_EINVAL;
+    if (cb->type == CALLBACKTYPE_nmi) {
+        set_nmi_callback(v, cb->address);
+        return 0;
+    }
     switch (cb->type) {
     case CALLBACKTYPE_event:     slot = &v->arch.pv.event_callback; break;
     case CALLBACKTYPE_failsafe:  slot = &v->arch.pv.failsafe_callback; break;
     case CALLBACKTYPE_syscall:   slot = &v->arch.pv.syscall_callback; break;
     case CALLBACKTYPE_syscall32: slot = &v->arch.pv.syscall32_callback; break;
     case CALLBACKTYPE_sysenter:  slot = &v->arch.pv.sysenter_callback; break;
-    case CALLBACKTYPE_nmi:       slot = &v->arch.pv.nmi_callback; break;
     default:                     return -XEN_ENOSYS;     /* as Xen */
     }
     *slot = cb->address;
@@ -101,7 +117,7 @@ long do_callback_op(uint64_t cmd, guest_va_t arg)
         /* As Xen: only the NMI callback can be unregistered; unknown types -ENOSYS. */
         switch (unreg.type) {
         case CALLBACKTYPE_nmi:
-            v->arch.pv.nmi_callback = 0;
+            set_nmi_callback(v, 0);
             return 0;
         case CALLBACKTYPE_event: case CALLBACKTYPE_failsafe: case CALLBACKTYPE_syscall:
         case CALLBACKTYPE_syscall32: case CALLBACKTYPE_sysenter:
@@ -165,6 +181,7 @@ long do_iret(void)
     regs->ss = FLAT_RING3_SS64;
     regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+    v->arch.pv.nmi_masked = false;      /* Xen's async_exception_cleanup: any iret ends the NMI */
     if (c.flags & VGCF_in_syscall) {
         /* Xen returns with SYSRET: rcx and r11 end up as the new rip and rflags. */
         regs->rcx = regs->rip;

@@ -8,6 +8,7 @@
 
 #define TRAP_divide_error   0
 #define TRAP_debug          1
+#define TRAP_nmi            2
 #define TRAP_int3           3
 #define TRAP_invalid_op     6
 #define TRAP_no_device      7
@@ -90,7 +91,9 @@ void pv_save_vcpu_context(struct vcpu *v);
 void pv_load_vcpu_context(struct vcpu *v);
 /* Point this CPU's GDT area at v's guest GDT frames (descriptor.c). */
 void pv_load_gdt(struct vcpu *v);
-/* Deliver pending events (upcall) to the current vCPU, whose frame is regs. */
+/* VCPUOP_send_nmi: make an NMI pending for v; false if one already was (traps.c). */
+bool pv_raise_nmi(struct vcpu *v);
+/* Deliver a pending NMI, then pending events (upcall), to the current vCPU, whose frame is regs. */
 void pv_deliver_events(struct cpu_user_regs *regs);
 /* A hypercall from the guest kernel's SYSCALL (hypercall.c): dispatch it, result in rax. */
 void pv_hypercall(struct cpu_user_regs *regs);

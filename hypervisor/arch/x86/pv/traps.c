@@ -296,10 +296,36 @@ void pv_guest_exception(struct cpu_user_regs *regs)
     pv_inject_exception(v, regs, vec, has_error_code(vec), regs->error_code);
 }
 
+/*
+ * A virtual NMI (VCPUOP_send_nmi), as Xen's process_nmi: taken once per
+ * send, not while the guest is still in its NMI callback (until its next
+ * iret); with no callback registered it is lost.
+ */
+static void deliver_nmi(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    const struct trap_info *ti = &v->arch.pv.trap_ctxt[TRAP_nmi];
+
+    if (!READ_ONCE(v->arch.pv.nmi_pending) || v->arch.pv.nmi_masked)
+        return;
+    __atomic_store_n(&v->arch.pv.nmi_pending, false, __ATOMIC_SEQ_CST);
+    if (!ti->address)
+        return;
+    if (pv_bounce(v, regs, ti->address, false, 0, TI_GET_IF(ti), "NMI"))
+        v->arch.pv.nmi_masked = true;
+}
+
+bool pv_raise_nmi(struct vcpu *v)
+{
+    return !__atomic_exchange_n(&v->arch.pv.nmi_pending, true, __ATOMIC_SEQ_CST);
+}
+
 void pv_deliver_events(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
+    deliver_nmi(v, regs);
+    if (!vcpu_runnable(v))
+        return;                 /* the NMI frame could not be written: the domain is dead */
     if (!v->arch.pv.event_callback || !local_events_need_delivery(v))
         return;
     if (pv_bounce(v, regs, v->arch.pv.event_callback, false, 0, true, "event upcall"))
