@@ -4,9 +4,10 @@
  * the values and checks of set_debugreg, refusals as #GP(0), DR8-15 as #UD,
  * DR4/DR5 as DR6/DR7, the mod field ignored as on hardware. Then the
  * guest's breakpoints fire in the guest as #DB bounces, and DR6 tells which
- * (Xen's x86_merge_dr6: B0-B3 replaced, BS accumulated).
+ * (Xen's x86_merge_dr6: B0-B3 replaced, BS accumulated). From guest user
+ * mode the same instructions are #GP(0), as on hardware at CPL 3.
  */
-#include "traps.h"
+#include "usermode.h"
 
 const char test_title[] = "mov to/from debug registers and guest #DB with DR6";
 
@@ -185,7 +186,44 @@ static void single_step(void)
         test_fail("single steps: %lu traps, want at least 3 #DB", last_trap.count - c);
     CHECK_RC(read_dr(6), DR6_RESET | (1UL << 14), "DR6 after single steps (BS)");
     CHECK_RC(MOV_TO_DR(6, DR6_RESET), -1, "clear dr6");
+
+    /* An emulated instruction is stepped too: #DB right after it (4 traps, not 3). */
+    c = last_trap.count;
+    __asm__ __volatile__(
+        "pushf\n\torq $0x100, (%%rsp)\n\tpopf\n"
+        "21:\tmov %%dr7, %%rax\n"
+        "22:\tpushf\n"
+        "23:\tandq $~0x100, (%%rsp)\n"
+        "24:\tpopf\n"
+        "25:\n"
+        ASM_EXTABLE(22b, 22b) ASM_EXTABLE(23b, 23b) ASM_EXTABLE(24b, 24b) ASM_EXTABLE(25b, 25b)
+        ::: "rax", "memory", "cc");
+    CHECK_RC(last_trap.count - c, 4, "single steps over an emulated mov %dr7 (one right after it)");
+    CHECK_RC(read_dr(6), DR6_RESET | (1UL << 14), "DR6 after stepping an emulated instruction (BS)");
+    CHECK_RC(MOV_TO_DR(6, DR6_RESET), -1, "clear dr6");
     CHECK_RC(HC1(get_debugreg, 6), DR6_RESET, "get_debugreg(6) after clearing by mov");
+}
+
+/* Guest user mode is CPL 3: mov to or from a debug register is #GP(0), nothing changes. */
+static void user_mode(void)
+{
+    static const uint8_t u_read[] = { 0x0f, 0x21, 0xc0, 0x0f, 0x05 };      /* mov %dr0, %rax; syscall */
+    static const uint8_t u_write[] = { 0x0f, 0x23, 0xf8, 0x0f, 0x05 };     /* mov %rax, %dr7; syscall */
+    struct um_regs r;
+
+    if (!um_init())
+        return;
+    memset(&r, 0, sizeof(r));
+    um_run(u_read, sizeof(u_read), 0, &r);
+    if (r.vector != TRAP_gp_fault || r.err != 0 || r.rip != UM_CODE)
+        test_fail("user mov %%dr0, %%rax: vector %#x err %#lx at %#lx, want #GP(0)", r.vector,
+                  (unsigned long)r.err, (unsigned long)r.rip);
+    memset(&r, 0, sizeof(r));
+    r.rax = DR7_EN(0) | DR7_RW(0, 1, 3);
+    um_run(u_write, sizeof(u_write), 0, &r);
+    if (r.vector != TRAP_gp_fault || r.err != 0)
+        test_fail("user mov %%rax, %%dr7: vector %#x err %#lx, want #GP(0)", r.vector, (unsigned long)r.err);
+    CHECK_RC(read_dr(7), DR7_RESET, "%dr7 unchanged by user mode's attempt");
 }
 
 void test_main(void)
@@ -196,5 +234,6 @@ void test_main(void)
     data_breakpoints();
     insn_breakpoint();
     single_step();
+    user_mode();
     test_success();
 }

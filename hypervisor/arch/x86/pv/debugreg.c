@@ -21,6 +21,7 @@
 #define DR6_DEFAULT  0xffff0ff0ULL      /* X86_DR6_DEFAULT: no event pending */
 #define DR6_BP_MASK  0x0000000fULL      /* B0-B3: which breakpoint matched */
 #define DR6_KNOWN    0x0000e00fULL      /* B0-B3, BD, BS, BT (positive polarity) */
+#define DR6_BS       0x00004000ULL      /* single step */
 #define DR7_ONES     0x00000400ULL      /* bit 10 */
 #define DR7_ZEROS    0x0000d800ULL      /* bits 11, 12, 14, 15 (no RTM) */
 #define DR7_GD       0x00002000ULL
@@ -129,15 +130,36 @@ enum pv_dr_result pv_emulate_mov_dr(struct vcpu *v, struct cpu_user_regs *regs, 
  * other status bits (BD, BS, BT) accumulate until the guest clears them.
  * The hardware's DR6 goes back to its reset value.
  */
+static void merge_dr6(struct vcpu *v, uint64_t pending)
+{
+    uint64_t dr6 = v->arch.dr[6];
+
+    dr6 ^= DR6_DEFAULT;                 /* positive polarity */
+    dr6 &= ~DR6_BP_MASK;
+    dr6 |= pending & DR6_KNOWN;
+    dr6 ^= DR6_DEFAULT;
+    v->arch.dr[6] = (dr6 | DR6_ONES) & ~DR6_ZEROS;
+}
+
 void pv_debug_trap(struct vcpu *v)
 {
-    uint64_t hw, dr6 = v->arch.dr[6];
+    uint64_t hw;
 
     __asm__ __volatile__("mov %%dr6, %0" : "=r"(hw));
     __asm__ __volatile__("mov %0, %%dr6" :: "r"(DR6_DEFAULT));
-    dr6 ^= DR6_DEFAULT;                 /* positive polarity */
-    dr6 &= ~DR6_BP_MASK;
-    dr6 |= (hw ^ DR6_DEFAULT) & DR6_KNOWN;
-    dr6 ^= DR6_DEFAULT;
-    v->arch.dr[6] = (dr6 | DR6_ONES) & ~DR6_ZEROS;
+    merge_dr6(v, hw ^ DR6_DEFAULT);
+}
+
+/*
+ * An instruction the hypervisor emulated (rip now past it) with the guest's
+ * TF set: the CPU never single-stepped it (it faulted instead), so the
+ * single-step trap is the hypervisor's to deliver, as Xen's emulators do
+ * (BS in DR6, #DB at the next instruction).
+ */
+void pv_emulated_single_step(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    if (!(regs->rflags & X86_EFLAGS_TF))
+        return;
+    merge_dr6(v, DR6_BS);
+    pv_inject_exception(v, regs, TRAP_debug, false, 0);
 }

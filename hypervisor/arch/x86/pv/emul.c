@@ -92,6 +92,7 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
     emulate_cpuid(regs);
     regs->rip += sizeof(sig);
     v->domain->ctr.priv_emulations++;
+    pv_emulated_single_step(v, regs);
     return true;
 }
 
@@ -267,5 +268,6 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 done:
     regs->rip += i;
     v->domain->ctr.priv_emulations++;
+    pv_emulated_single_step(v, regs);
     return true;
 }

@@ -49,6 +49,8 @@ enum pv_dr_result pv_emulate_mov_dr(struct vcpu *v, struct cpu_user_regs *regs, 
                                     unsigned int modrm, unsigned int rex);
 /* A guest #DB: merge the hardware's DR6 into the guest's view and reset it (before the bounce). */
 void pv_debug_trap(struct vcpu *v);
+/* After an emulated instruction (rip advanced): with the guest's TF set, deliver its single-step #DB. */
+void pv_emulated_single_step(struct vcpu *v, struct cpu_user_regs *regs);
 
 
 
