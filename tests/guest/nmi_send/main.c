@@ -9,69 +9,19 @@
  */
 #include "multidom.h"
 #include <tandem/vcpu.h>
-#include <tandem/callback.h>
+#include "nmi.h"
 
 const char test_title[] = "VCPUOP_send_nmi to the NMI callback of this and another vCPU";
 
 static struct vcpu_guest_context ctx;
 static uint8_t stack1[16384] __attribute__((aligned(16)));
 
-struct nmi_rec {
-    volatile unsigned long count;
-    volatile unsigned int depth, max_depth;
-    volatile uint64_t rip, cs, mask_in_handler;
-    volatile unsigned int resend;       /* NMIs to send to ourselves from inside the callback */
-};
-static struct nmi_rec rec[2];
 static volatile unsigned int v1_ready, v1_stop;
-
-extern char nmi_cb0[], nmi_cb1[];
-void nmi_record(const uint64_t *frame, unsigned int id);
-
-/* rsp -> rcx, r11, rip, cs, rflags, rsp, ss: save what the interrupted code owns, record, iret. */
-#define NMI_STUB(n)                                                             \
-    ".globl nmi_cb" #n "\n"                                                     \
-    "nmi_cb" #n ":\n\t"                                                         \
-    "push %rax\n\tpush %rcx\n\tpush %rdx\n\tpush %rsi\n\tpush %rdi\n\t"         \
-    "push %r8\n\tpush %r9\n\tpush %r10\n\tpush %r11\n\tpush %rbp\n\t"          \
-    "lea 80(%rsp), %rdi\n\tmov $" #n ", %esi\n\t"                               \
-    "mov %rsp, %rbp\n\tand $-16, %rsp\n\tcall nmi_record\n\tmov %rbp, %rsp\n\t" \
-    "pop %rbp\n\tpop %r11\n\tpop %r10\n\tpop %r9\n\tpop %r8\n\t"               \
-    "pop %rdi\n\tpop %rsi\n\tpop %rdx\n\tpop %rcx\n\tpop %rax\n\t"              \
-    "pop %rcx\n\tpop %r11\n\tpushq $0\n\t"                                      \
-    "jmp " HYPERCALL_STUB_ASM(iret) "\n\t"
-
-__asm__(".pushsection .text, \"ax\"\n\t" NMI_STUB(0) NMI_STUB(1) ".popsection");
-
-void nmi_record(const uint64_t *frame, unsigned int id)
-{
-    struct nmi_rec *r = &rec[id];
-
-    r->depth++;
-    if (r->depth > r->max_depth)
-        r->max_depth = r->depth;
-    r->count++;
-    r->rip = frame[2];
-    r->cs = frame[3];
-    r->mask_in_handler = shared_info->vcpu_info[id].evtchn_upcall_mask;
-    while (r->resend) {
-        r->resend--;
-        HC3(vcpu_op, VCPUOP_send_nmi, id, NULL);    /* pending: we are still in the callback */
-    }
-    r->depth--;
-}
-
-static long register_nmi(uint64_t address)
-{
-    struct callback_register cb = { .type = CALLBACKTYPE_nmi, .address = address };
-
-    return HC2(callback_op, CALLBACKOP_register, &cb);
-}
 
 /* vCPU 1: its own NMI callback, then block until told to stop (each NMI wakes it). */
 static void __attribute__((noreturn, used)) secondary_main(void)
 {
-    if (register_nmi((uint64_t)nmi_cb1))
+    if (nmi_register(1))
         test_fail("vCPU 1: register its NMI callback");
     v1_ready = 1;
     while (!v1_stop)
@@ -98,9 +48,9 @@ static bool start_vcpu1(void)
 
 static bool wait_count(unsigned int id, unsigned long want)
 {
-    for (unsigned int i = 0; i < 100 && rec[id].count < want; i++)
+    for (unsigned int i = 0; i < 100 && nmi_recs[id].count < want; i++)
         md_sleep_ns(MD_MS(5));
-    return rec[id].count >= want;
+    return nmi_recs[id].count >= want;
 }
 
 static void self_nmis(void)
@@ -109,38 +59,37 @@ static void self_nmis(void)
 
     /* No callback yet: the NMI is lost, and registering later does not bring it back. */
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 0, NULL), 0, "send_nmi to self without a callback");
-    CHECK_RC(register_nmi((uint64_t)nmi_cb0), 0, "register vCPU 0's NMI callback");
+    CHECK_RC(nmi_register(0), 0, "register vCPU 0's NMI callback");
     md_sleep_ns(MD_MS(1));
-    CHECK_RC(rec[0].count, 0, "NMI sent with no callback is lost");
+    CHECK_RC(nmi_recs[0].count, 0, "NMI sent with no callback is lost");
 
     /* To ourselves: taken on the way back from the hypercall, events masked in the callback. */
     shared_info->vcpu_info[0].evtchn_upcall_mask = 0;
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 0, NULL), 0, "send_nmi to self");
-    CHECK_RC(rec[0].count, 1, "self NMI taken at once");
-    CHECK_RC(rec[0].mask_in_handler, 1, "events masked in the NMI callback");
-    CHECK_RC(rec[0].cs & 0xffff, FLAT_KERNEL_CS & ~3, "NMI frame cs: kernel context (RPL 0)");
-    CHECK_RC((rec[0].cs >> 32) & 0xff, 0, "NMI frame's saved upcall mask (events were on)");
+    CHECK_RC(nmi_recs[0].count, 1, "self NMI taken at once");
+    CHECK_RC(nmi_recs[0].mask_in_handler, 1, "events masked in the NMI callback");
+    CHECK_RC(nmi_recs[0].cs & 0xffff, FLAT_KERNEL_CS & ~3, "NMI frame cs: kernel context (RPL 0)");
+    CHECK_RC((nmi_recs[0].cs >> 32) & 0xff, 0, "NMI frame's saved upcall mask (events were on)");
     CHECK_RC(shared_info->vcpu_info[0].evtchn_upcall_mask, 0, "iret from the callback restored the event mask");
 
     /* Sent twice from inside the callback: one more NMI, after the callback's iret, not nested. */
-    c = rec[0].count;
-    rec[0].resend = 2;
+    c = nmi_recs[0].count;
+    nmi_recs[0].resend = 2;
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 0, NULL), 0, "send_nmi to self (callback resends twice)");
-    CHECK_RC(rec[0].count, c + 2, "NMIs sent while in the callback: exactly one more, after its iret");
-    CHECK_RC(rec[0].max_depth, 1, "NMI callback never nested");
+    CHECK_RC(nmi_recs[0].count, c + 2, "NMIs sent while in the callback: exactly one more, after its iret");
+    CHECK_RC(nmi_recs[0].max_depth, 1, "NMI callback never nested");
     shared_info->vcpu_info[0].evtchn_upcall_mask = 1;
 
     /* Unregistered: lost again. */
-    struct callback_unregister un = { .type = CALLBACKTYPE_nmi };
-    CHECK_RC(HC2(callback_op, CALLBACKOP_unregister, &un), 0, "unregister the NMI callback");
-    c = rec[0].count;
+    CHECK_RC(nmi_unregister(), 0, "unregister the NMI callback");
+    c = nmi_recs[0].count;
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 0, NULL), 0, "send_nmi to self after unregistering");
-    CHECK_RC(rec[0].count, c, "no NMI without a callback");
+    CHECK_RC(nmi_recs[0].count, c, "no NMI without a callback");
 }
 
 static void remote_nmis(void)
 {
-    unsigned long c0 = rec[0].count;
+    unsigned long c0 = nmi_recs[0].count;
 
     if (!start_vcpu1()) {
         test_fail("vCPU 1 never got ready");
@@ -149,15 +98,15 @@ static void remote_nmis(void)
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 1, NULL), 0, "send_nmi to vCPU 1");
     if (!wait_count(1, 1))
         test_fail("the NMI never reached vCPU 1's callback");
-    CHECK_RC(rec[0].count, c0, "vCPU 0's callback not entered for vCPU 1's NMI");
-    CHECK_RC(rec[1].mask_in_handler, 1, "events masked in vCPU 1's NMI callback");
+    CHECK_RC(nmi_recs[0].count, c0, "vCPU 0's callback not entered for vCPU 1's NMI");
+    CHECK_RC(nmi_recs[1].mask_in_handler, 1, "events masked in vCPU 1's NMI callback");
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 1, NULL), 0, "second send_nmi to vCPU 1");
     if (!wait_count(1, 2))
         test_fail("the second NMI never reached vCPU 1");
     v1_stop = 1;
     CHECK_RC(HC3(vcpu_op, VCPUOP_send_nmi, 1, NULL), 0, "send_nmi to wake vCPU 1 to stop");
     wait_count(1, 3);
-    printk("nmi_send: vCPU 1 took %lu NMIs, vCPU 0 %lu\n", rec[1].count, rec[0].count);
+    printk("nmi_send: vCPU 1 took %lu NMIs, vCPU 0 %lu\n", nmi_recs[1].count, nmi_recs[0].count);
 }
 
 void test_main(void)
