@@ -26,6 +26,7 @@ static unsigned int nr_disks;
 static struct svc_vbd *vbds[SVC_VBDS];
 static struct svc_disk *own;
 static volatile bool started, probed;
+static bool off;                        /* blkback=off: attach the disks, serve nothing */
 static volatile bool kick, rescan, recheck;
 static volatile uint64_t rounds;        /* service rounds done: `vbd` waits for a fresh one */
 static struct pvos_wait wait;
@@ -543,8 +544,8 @@ static void svc_main(void *arg)
     (void)arg;
     probe();
     probed = true;
-    if (!c)
-        thread_exit();              /* no store: nobody to serve */
+    if (!c || off)
+        thread_exit();              /* no store (nobody to serve), or told not to */
     for (unsigned int i = 0; i < nr_disks; i++)
         polling |= !disks[i].own && !disks[i].rc && disks[i].vb.polling;
     vbd_watch.path = "backend/vbd";
@@ -563,11 +564,23 @@ static void svc_main(void *arg)
     }
 }
 
+/* `blkback=off` among the kernel's options (before " -- "): disks attached, nothing served. */
+static bool serving_off(void)
+{
+    const char *cl = (const char *)start_info->cmd_line;
+
+    for (const char *p = cl; *p && strncmp(p, "--", 2); p++)
+        if ((p == cl || p[-1] == ' ') && !strncmp(p, "blkback=off", 11) && (!p[11] || p[11] == ' '))
+            return true;
+    return false;
+}
+
 void blkback_svc_start(void)
 {
     int64_t prev = -1;
     uint32_t sbdf;
 
+    off = serving_off();
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf)
         if (pvos_pci_conf_read(sbdf, 0, 4) == (VIRTIO_PCI_ID_BLK << 16 | VIRTIO_PCI_VENDOR)) {
             started = true;

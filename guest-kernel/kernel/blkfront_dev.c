@@ -245,6 +245,8 @@ static void xvd_main(void *arg)
     (void)arg;
     discover();
     discovered = true;
+    if (!nr_devs)
+        thread_exit();              /* no vbd: nothing to drive (devices are found at boot only) */
     for (;;) {
         kick = false;
         xenbus_kernel_poll();
