@@ -530,9 +530,13 @@ static void service_round(void)
     }
 }
 
+/* Something to do: an event or a watch said so, or a served disk completed requests. */
 static bool kicked(void *arg)
 {
     (void)arg;
+    for (unsigned int i = 0; i < nr_disks; i++)
+        if (disks[i].users && virtq_has_used(&disks[i].vb.vq))
+            return true;
     return kick;
 }
 
@@ -555,12 +559,16 @@ static void svc_main(void *arg)
     if (xenbus_watch(c, &vbd_watch) || xenbus_watch(c, &release_watch))
         printk("blkback: cannot watch the store\n");
     rescan = true;
-    for (;;) {
+    for (uint64_t next_poll = 0;;) {
         kick = false;
-        xenbus_kernel_poll();
+        /* The store every POLL_NS (watch events come only by looking), the rings at every event. */
+        if (pvos_now_ns() >= next_poll || rescan || recheck) {
+            xenbus_kernel_poll();
+            next_poll = pvos_now_ns() + POLL_NS;
+        }
         service_round();
         rounds++;
-        pvos_wait_until(&wait, kicked, NULL, pvos_now_ns() + (polling ? 1000000 : POLL_NS));
+        pvos_wait_until(&wait, kicked, NULL, polling ? pvos_now_ns() + 1000000 : next_poll);
     }
 }
 
