@@ -15,11 +15,12 @@
 #include <tandem/grant_table.h>
 #include <tandem/version.h>
 
-#define GNT_FRAMES   4                                  /* 2048 v1 entries */
+#define GNT_FRAMES   8                                  /* 4096 v1 entries */
 #define GNT_ENTRIES  (GNT_FRAMES * PAGE_SIZE / sizeof(struct grant_entry_v1))
 #define GNT_MAPS     1280    /* foreign grants mapped at once: a back end's 32 requests of 32 pages, rings */
 
 static volatile struct grant_entry_v1 *table;          /* NULL until gnttab_setup succeeds */
+static unsigned int table_entries;                      /* its size: GNT_ENTRIES, or less */
 static struct gntref_pool pool;
 static uint32_t pool_next[GNT_ENTRIES - GNTTAB_NR_RESERVED_ENTRIES];
 
@@ -55,25 +56,29 @@ static int gntst_errno(int16_t st)
     }
 }
 
-/* First use: our table's frames from Xen, mapped read-write in the kernel; 0 or -errno. */
+/* First use: our table's frames from Xen (GNT_FRAMES, fewer if the domain may have fewer), mapped read-write. */
 static int gnttab_setup(void)
 {
-    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = GNT_FRAMES };
+    struct gnttab_setup_table st = { .dom = DOMID_SELF };
     uint64_t frames[GNT_FRAMES], pfn;
+    unsigned int nr = GNT_FRAMES;
     long rc;
 
     if (table)
         return 0;
     st.frame_list = (uint64_t)frames;
-    rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    do {
+        st.nr_frames = nr;
+        rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    } while (!rc && st.status == GNTST_general_error && (nr /= 2));     /* above max_grant_frames */
     if (rc || st.status != GNTST_okay) {
         printk("grant: setup_table refused (%ld, status %d)\n", rc, st.status);
         return rc ? (int)rc : gntst_errno(st.status);
     }
-    /* GNT_FRAMES contiguous pages give up their kernel mapping to the table for good. */
-    if (!(pfn = alloc_pages(GNT_FRAMES, PG_KERNEL)))
+    /* nr contiguous pages give up their kernel mapping to the table for good. */
+    if (!(pfn = alloc_pages(nr, PG_KERNEL)))
         return -XEN_ENOMEM;
-    for (unsigned int i = 0; i < GNT_FRAMES; i++) {
+    for (unsigned int i = 0; i < nr; i++) {
         rc = HYPERVISOR_update_va_mapping((uint64_t)pfn_to_virt(pfn + i),
                                           (frames[i] << PAGE_SHIFT) | PTE_KERNEL_RW | _PAGE_NX, UVMF_INVLPG);
         if (rc) {
@@ -81,7 +86,9 @@ static int gnttab_setup(void)
             return (int)rc;         /* the pages stay taken: their mapping may be gone */
         }
     }
-    gntref_pool_init(&pool, GNTTAB_NR_RESERVED_ENTRIES, ARRAY_SIZE(pool_next), pool_next);
+    gntref_pool_init(&pool, GNTTAB_NR_RESERVED_ENTRIES,
+                     nr * PAGE_SIZE / sizeof(struct grant_entry_v1) - GNTTAB_NR_RESERVED_ENTRIES, pool_next);
+    table_entries = nr * PAGE_SIZE / sizeof(struct grant_entry_v1);
     table = pfn_to_virt(pfn);
     return 0;
 }
@@ -299,7 +306,7 @@ void gnttab_list(void)
         return;
     }
     printk("grants given (ref domid frame flags):\n");
-    for (unsigned int r = 0; r < GNT_ENTRIES; r++) {
+    for (unsigned int r = 0; r < table_entries; r++) {
         uint16_t fl = table[r].flags;
         if (!(fl & GTF_type_mask))
             continue;
