@@ -15,10 +15,25 @@ static char dirbuf[XENSTORE_PAYLOAD_MAX + 1], dirbuf2[XENSTORE_PAYLOAD_MAX + 1];
 
 /* ---- the core's ops ---- */
 
-static void *op_map(void *ctx, uint16_t domid, uint32_t ref, bool ro, uint64_t *bus, int *err)
+/* Indirect segment pages: the CPU reads them. */
+static void *op_map(void *ctx, uint16_t domid, uint32_t ref, bool ro, int *err)
 {
     (void)ctx;
-    return bus ? pvos_grant_map_dev(domid, ref, ro, bus, err) : pvos_grant_map(domid, ref, ro, err);
+    return pvos_grant_map(domid, ref, ro, err);
+}
+
+/* Data pages: for the disk alone, a request's at once (GNTMAP_device_map; dev_bus_addr to virtio). */
+static int op_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int n, bool ro, void **handle,
+                       uint64_t *bus)
+{
+    (void)ctx;
+    return pvos_grant_map_dev(domid, refs, n, ro, handle, bus);
+}
+
+static void op_unmap_data(void *ctx, void **handle, unsigned int n)
+{
+    (void)ctx;
+    pvos_grant_unmap_dev(handle, n);
 }
 
 static void op_unmap(void *ctx, void *va)
@@ -50,8 +65,8 @@ static void op_notify(void *ctx)
 }
 
 static const struct blkback_ops ops_template = {
-    .map = op_map, .unmap = op_unmap, .map_ring = op_map_ring, .unmap_ring = op_unmap_ring,
-    .submit = svc_io_submit, .notify = op_notify,
+    .map = op_map, .unmap = op_unmap, .map_data = op_map_data, .unmap_data = op_unmap_data,
+    .map_ring = op_map_ring, .unmap_ring = op_unmap_ring, .submit = svc_io_submit, .notify = op_notify,
 };
 
 /* The store for the core: writes into our backend dir, reads from the frontend's. */
