@@ -139,8 +139,10 @@ static void service_round(void)
             svc_vbd_frontend(v);
     }
     recheck = false;
+    /* Completions and new requests alike kick each disk once per round. */
     for (unsigned int i = 0; i < svc_nr_disks; i++)
         if (svc_disks[i].users) {
+            vblk_plug(&svc_disks[i].vb);
             vblk_poll(&svc_disks[i].vb);
             svc_disk_kick(&svc_disks[i]);
         }
@@ -156,6 +158,9 @@ static void service_round(void)
             v->used = false;
         }
     }
+    for (unsigned int i = 0; i < svc_nr_disks; i++)
+        if (svc_disks[i].vb.plugged)
+            vblk_unplug(&svc_disks[i].vb);
 }
 
 /* Something to do: an event or a watch said so, or a served disk completed requests. */
