@@ -287,5 +287,6 @@ void blkback_svc_list(void)
                (unsigned long)s->notifies, (unsigned long)s->maps, v->be.inflight,
                v->removed ? ", removed" : "");
     }
-    printk("vbd: %u instance%s, %u grants mapped\n", n, n == 1 ? "" : "s", gnttab_nr_mapped());
+    printk("vbd: %u instance%s, %u frontend pages mapped (%u grant mappings in this domain)\n", n,
+           n == 1 ? "" : "s", svc_mapped, gnttab_nr_mapped());
 }

@@ -86,6 +86,7 @@ void svc_wake(void);
 struct svc_disk *svc_disk_by_serial(const char *serial);
 
 /* blkback_vbd.c: find instances (backend/vbd), step one's handshake, serve its ring. */
+extern unsigned int svc_mapped;         /* frontend pages mapped by the instances now */
 void svc_scan(void);
 void svc_vbd_frontend(struct svc_vbd *v);
 void svc_vbd_serve(struct svc_vbd *v);

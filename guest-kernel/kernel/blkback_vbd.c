@@ -12,28 +12,36 @@
 #include <tandem/errno.h>
 
 static char dirbuf[XENSTORE_PAYLOAD_MAX + 1], dirbuf2[XENSTORE_PAYLOAD_MAX + 1];
+unsigned int svc_mapped;                /* frontend pages the instances map now (rings, requests) */
 
 /* ---- the core's ops ---- */
 
 /* Indirect segment pages: the CPU reads them. */
 static void *op_map(void *ctx, uint16_t domid, uint32_t ref, bool ro, int *err)
 {
+    void *va = pvos_grant_map(domid, ref, ro, err);
+
     (void)ctx;
-    return pvos_grant_map(domid, ref, ro, err);
+    svc_mapped += va != NULL;
+    return va;
 }
 
 /* Data pages: for the disk alone, a request's at once (GNTMAP_device_map; dev_bus_addr to virtio). */
 static int op_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int n, bool ro, void **handle,
                        uint64_t *bus)
 {
+    int rc = pvos_grant_map_dev(domid, refs, n, ro, handle, bus);
+
     (void)ctx;
-    return pvos_grant_map_dev(domid, refs, n, ro, handle, bus);
+    svc_mapped += rc ? 0 : n;
+    return rc;
 }
 
 static void op_unmap_data(void *ctx, void **handle, unsigned int n)
 {
     (void)ctx;
     pvos_grant_unmap_dev(handle, n);
+    svc_mapped -= n;
 }
 
 static void op_unmap(void *ctx, void *va)
@@ -42,12 +50,17 @@ static void op_unmap(void *ctx, void *va)
 
     if (rc)
         vlog((struct svc_vbd *)ctx, "unmap refused (%d)", rc);
+    else
+        svc_mapped--;
 }
 
 static void *op_map_ring(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int nr, int *err)
 {
+    void *va = pvos_grant_map_ring(domid, refs, nr, err);
+
     (void)ctx;
-    return pvos_grant_map_ring(domid, refs, nr, err);
+    svc_mapped += va ? nr : 0;
+    return va;
 }
 
 static void op_unmap_ring(void *ctx, void *va, unsigned int nr)

@@ -294,9 +294,20 @@ static void xvd_main(void *arg)
     }
 }
 
+/* `xvd=off` among the kernel's options (before " -- "): the vbds are left alone (a test drives them). */
+static bool xvd_off(void)
+{
+    const char *cl = (const char *)start_info->cmd_line;
+
+    for (const char *p = cl; *p && strncmp(p, "--", 2); p++)
+        if ((p == cl || p[-1] == ' ') && !strncmp(p, "xvd=off", 7) && (!p[7] || p[7] == ' '))
+            return true;
+    return false;
+}
+
 void xvd_init(void)
 {
-    if (!xenbus_kernel() || started)
+    if (!xenbus_kernel() || started || xvd_off())
         return;
     started = true;
     thread_create("xvd", xvd_main, NULL);
