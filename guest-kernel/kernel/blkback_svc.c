@@ -26,7 +26,9 @@ static unsigned int nr_disks;
 static struct svc_vbd *vbds[SVC_VBDS];
 static struct svc_disk *own;
 static volatile bool started, probed;
+static bool off;                        /* blkback=off: attach the disks, serve nothing */
 static volatile bool kick, rescan, recheck;
+static volatile uint64_t rounds;        /* service rounds done: `vbd` waits for a fresh one */
 static struct pvos_wait wait;
 static struct xenbus_watch vbd_watch, release_watch;
 static char dirbuf[XENSTORE_PAYLOAD_MAX + 1], dirbuf2[XENSTORE_PAYLOAD_MAX + 1];
@@ -225,11 +227,13 @@ static int read_u64(struct svc_vbd *v, const char *key, uint64_t *out)
 /* The keys the store domain wrote; -ENOENT while they are not all there yet. */
 static int read_config(struct svc_vbd *v, struct blkback_disk *disk)
 {
-    char mode[4], fid[8];
+    char mode[4], fid[8], state[4];
     uint64_t start = 0, sectors = 0;
     int rc, rs, rn;
 
-    if ((rc = read_key(v, "params", v->params, sizeof(v->params))) ||
+    /* `state` is the store domain's last key: once it is there, so are the others. */
+    if ((rc = read_key(v, "state", state, sizeof(state))) ||
+        (rc = read_key(v, "params", v->params, sizeof(v->params))) ||
         (rc = read_key(v, "mode", mode, sizeof(mode))) ||
         (rc = read_key(v, "frontend", v->fe_dir, sizeof(v->fe_dir))) ||
         (rc = read_key(v, "frontend-id", fid, sizeof(fid))))
@@ -526,9 +530,13 @@ static void service_round(void)
     }
 }
 
+/* Something to do: an event or a watch said so, or a served disk completed requests. */
 static bool kicked(void *arg)
 {
     (void)arg;
+    for (unsigned int i = 0; i < nr_disks; i++)
+        if (disks[i].users && virtq_has_used(&disks[i].vb.vq))
+            return true;
     return kick;
 }
 
@@ -540,8 +548,8 @@ static void svc_main(void *arg)
     (void)arg;
     probe();
     probed = true;
-    if (!c)
-        thread_exit();              /* no store: nobody to serve */
+    if (!c || off)
+        thread_exit();              /* no store (nobody to serve), or told not to */
     for (unsigned int i = 0; i < nr_disks; i++)
         polling |= !disks[i].own && !disks[i].rc && disks[i].vb.polling;
     vbd_watch.path = "backend/vbd";
@@ -551,12 +559,28 @@ static void svc_main(void *arg)
     if (xenbus_watch(c, &vbd_watch) || xenbus_watch(c, &release_watch))
         printk("blkback: cannot watch the store\n");
     rescan = true;
-    for (;;) {
+    for (uint64_t next_poll = 0;;) {
         kick = false;
-        xenbus_kernel_poll();
+        /* The store every POLL_NS (watch events come only by looking), the rings at every event. */
+        if (pvos_now_ns() >= next_poll || rescan || recheck) {
+            xenbus_kernel_poll();
+            next_poll = pvos_now_ns() + POLL_NS;
+        }
         service_round();
-        pvos_wait_until(&wait, kicked, NULL, pvos_now_ns() + (polling ? 1000000 : POLL_NS));
+        rounds++;
+        pvos_wait_until(&wait, kicked, NULL, polling ? pvos_now_ns() + 1000000 : next_poll);
     }
+}
+
+/* `blkback=off` among the kernel's options (before " -- "): disks attached, nothing served. */
+static bool serving_off(void)
+{
+    const char *cl = (const char *)start_info->cmd_line;
+
+    for (const char *p = cl; *p && strncmp(p, "--", 2); p++)
+        if ((p == cl || p[-1] == ' ') && !strncmp(p, "blkback=off", 11) && (!p[11] || p[11] == ' '))
+            return true;
+    return false;
 }
 
 void blkback_svc_start(void)
@@ -564,6 +588,7 @@ void blkback_svc_start(void)
     int64_t prev = -1;
     uint32_t sbdf;
 
+    off = serving_off();
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf)
         if (pvos_pci_conf_read(sbdf, 0, 4) == (VIRTIO_PCI_ID_BLK << 16 | VIRTIO_PCI_VENDOR)) {
             started = true;
@@ -601,6 +626,12 @@ void blkback_svc_list(void)
     if (!started) {
         printk("vbd: no virtio disk in this domain: no back end\n");
         return;
+    }
+    /* A view after the store was looked at once more (two rounds: one may be half done). */
+    for (uint64_t r = rounds, until = system_time_ns() + 1000000000ULL; rounds < r + 2 && system_time_ns() < until;) {
+        rescan = recheck = true;
+        wake_thread();
+        thread_sleep_until(system_time_ns() + 1000000);
     }
     for (unsigned int i = 0; i < nr_disks; i++)
         printk("vbd: disk %s at %02x:%02x.%x, %lu sectors%s%s\n", disks[i].rc ? "(not driven)" : disks[i].vb.serial,

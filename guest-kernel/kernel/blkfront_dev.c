@@ -2,10 +2,12 @@
  * The bundled kernel's virtual block devices (xvd.h, docs/blkif.md
  * "Frontend"): one pvdrivers/blkfront core per device/vbd/DEVID of ours.
  * The `xvd` thread finds them, watches each back end's state and runs the
- * handshake; events from a back end only wake it, and it consumes the
- * responses (blkfront_handle_event) in thread context, so every call into
- * a core is made under the device's kmutex by a thread: the submitters'
- * and the xvd thread's. A request's `done` wakes the thread sleeping on it.
+ * handshake (under the device's kmutex: the core's store calls sleep). A
+ * back end's event consumes the responses in the handler itself
+ * (blkfront_handle_event, events masked) unless a thread holds the device,
+ * in which case the xvd thread does it; submitters hold the kmutex and
+ * mask events around the core. A request's `done` wakes the thread
+ * sleeping on it.
  * Data goes through bounce pages (any buffer, any alignment).
  */
 #include "xvd.h"
@@ -35,6 +37,7 @@ struct xvd {
     struct xenbus_watch watch;
     volatile bool be_changed, event;
     unsigned int be_last;       /* the back end's state as last read */
+    uint64_t f_events;          /* responses consumed in the event handler itself */
 };
 
 static struct xvd *devs[XVD_MAX];
@@ -88,10 +91,23 @@ static int op_grant_end(void *ctx, uint32_t ref)
     return pvos_grant_end((int)ref);
 }
 
+/*
+ * The back end's event, events masked: the responses are consumed here
+ * unless a thread holds the device (then the xvd thread does it when woken).
+ * Submitters take the lock and mask events around the core, so the core is
+ * never entered twice.
+ */
 static void on_event(uint32_t port, void *ctx)
 {
+    struct xvd *d = ctx;
+
     (void)port;
-    ((struct xvd *)ctx)->event = true;
+    if (!d->lock.owner) {
+        d->f_events++;
+        blkfront_handle_event(&d->f);
+        return;
+    }
+    d->event = true;
     wake_thread();
 }
 
@@ -245,22 +261,31 @@ static void xvd_main(void *arg)
     (void)arg;
     discover();
     discovered = true;
-    for (;;) {
+    if (!nr_devs)
+        thread_exit();              /* no vbd: nothing to drive (devices are found at boot only) */
+    for (uint64_t next_poll = 0;;) {
         kick = false;
-        xenbus_kernel_poll();
+        if (pvos_now_ns() >= next_poll) {
+            xenbus_kernel_poll();
+            next_poll = pvos_now_ns() + XVD_POLL_NS;
+        }
         for (unsigned int i = 0; i < nr_devs; i++) {
             struct xvd *d = devs[i];
 
             if (d->be_changed)
                 backend_changed(d);
             if (d->event) {
+                uint8_t m;
+
                 d->event = false;
                 kmutex_lock(&d->lock);
+                m = events_save();
                 blkfront_handle_event(&d->f);
+                events_restore(m);
                 kmutex_unlock(&d->lock);
             }
         }
-        pvos_wait_until(&thread_wait, kicked, NULL, pvos_now_ns() + XVD_POLL_NS);
+        pvos_wait_until(&thread_wait, kicked, NULL, next_poll);
     }
 }
 
@@ -342,13 +367,16 @@ static bool req_finished(void *arg)
 /* Submit r (its io filled in): 0 or the core's refusal. */
 static int req_submit(struct xvd *d, struct xvd_req *r)
 {
+    uint8_t m;
     int rc;
 
     r->io.done = req_done;
     r->io.cookie = r;
     r->done = false;
     kmutex_lock(&d->lock);
+    m = events_save();
     rc = blkfront_submit(&d->f, &r->io);
+    events_restore(m);
     kmutex_unlock(&d->lock);
     r->busy = !rc;
     return rc;
@@ -361,9 +389,13 @@ static int req_wait(struct xvd *d, struct xvd_req *r)
 
     if (!ok) {
         printk("xvd %s: no answer for 30 s; disconnecting\n", d->name);
+        uint8_t m;
+
         kmutex_lock(&d->lock);
+        m = events_save();
         d->f.state = BLKFRONT_ERROR;
         blkfront_disconnect(&d->f);
+        events_restore(m);
         kmutex_unlock(&d->lock);
     }
     r->busy = false;
@@ -508,12 +540,12 @@ void xvd_describe(const struct xvd *d)
     const struct blkfront *f = &d->f;
     static const char *const st[] = { "closed", "initialised", "connected", "error" };
 
-    printk("%s: vbd %u, %s, back end d%u %s (state %s); %lu sectors of %u bytes%s; ring %u page%s, "
-           "indirect %u segments, flush %s; requests %lu (indirect %lu), notifies %lu, grants %lu, "
-           "grant leaks %lu, in flight %u\n", d->name, d->devid, st[f->state], d->be_domid, f->backend,
-           xenbus_state_name(d->be_last), (unsigned long)f->sectors, f->sector_size,
-           f->readonly ? ", read-only" : "", 1u << f->ring_order, f->ring_order ? "s" : "", f->max_indirect,
-           f->feature_flush ? "FLUSH_DISKCACHE" : f->feature_barrier ? "WRITE_BARRIER" : "none",
+    printk("%s: vbd %u, %s, back end d%u %s (state %s); %lu sectors of %u bytes%s\n", d->name, d->devid,
+           st[f->state], d->be_domid, f->backend, xenbus_state_name(d->be_last), (unsigned long)f->sectors,
+           f->sector_size, f->readonly ? ", read-only" : "");
+    printk("%s: ring %u page%s, indirect %u segments, flush %s; requests %lu (indirect %lu), notifies %lu, "
+           "grants %lu, grant leaks %lu, in flight %u\n", d->name, 1u << f->ring_order, f->ring_order ? "s" : "",
+           f->max_indirect, f->feature_flush ? "FLUSH_DISKCACHE" : f->feature_barrier ? "WRITE_BARRIER" : "none",
            (unsigned long)f->stats.requests, (unsigned long)f->stats.indirect, (unsigned long)f->stats.notifies,
            (unsigned long)f->stats.grants, (unsigned long)f->stats.grant_leaks, f->in_flight);
 }
