@@ -423,8 +423,13 @@ static void scan_domain(const char *fe)
     if (!parse_id(fe, DOMID_FIRST_RESERVED - 1, &f))
         return;
     snprintf(path, sizeof(path), "backend/vbd/%u", f);
-    if ((n = xenbus_directory(c, XENBUS_TX_NONE, path, dirbuf2, sizeof(dirbuf2))) < 0)
+    if ((n = xenbus_directory(c, XENBUS_TX_NONE, path, dirbuf2, sizeof(dirbuf2))) < 0) {
+        /* Gone is gone; any other failure says nothing: F's instances stay. */
+        for (unsigned int i = 0; n != -XEN_ENOENT && i < SVC_VBDS; i++)
+            if (vbds[i] && vbds[i]->fe == f)
+                vbds[i]->present = true;
         return;
+    }
     for (const char *p = dirbuf2; n-- > 0; p += strlen(p) + 1) {
         struct svc_vbd *v;
 
@@ -442,6 +447,10 @@ static void scan(void)
 {
     int n = xenbus_directory(xenbus_kernel(), XENBUS_TX_NONE, "backend/vbd", dirbuf, sizeof(dirbuf));
 
+    if (n < 0 && n != -XEN_ENOENT) {
+        rescan = true;              /* the store did not answer: look again later, change nothing */
+        return;
+    }
     for (unsigned int i = 0; i < SVC_VBDS; i++)
         if (vbds[i])
             vbds[i]->present = false;

@@ -238,6 +238,8 @@ static void backend_changed(struct xvd *d)
 
     d->be_changed = false;
     rc = xenbus_read_uint(xenbus_kernel(), XENBUS_TX_NONE, d->be_state, &st);
+    if (rc == -XEN_ENOENT && !d->be_last)
+        return;                         /* not written yet: its watch fires when it is */
     if (rc == -XEN_ENOENT)
         st = XenbusStateClosed;         /* the back end's directory is gone */
     else if (rc)
