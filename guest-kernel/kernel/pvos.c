@@ -53,11 +53,15 @@ void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
 int pvos_grant_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
                        uint64_t *bus)
 {
+    kcounters.grant_maps += n;
+    kcounters.hypercalls++;             /* one map_grant_ref for all n */
     return gnttab_map_dev(domid, refs, n, readonly, handle, bus);
 }
 
 void pvos_grant_unmap_dev(void **handle, unsigned int n)
 {
+    kcounters.grant_unmaps += n;
+    kcounters.hypercalls += (n + 31) / 32;     /* one unmap_grant_ref per batch of 32 (grant.c) */
     gnttab_unmap_dev(handle, n);
 }
 
