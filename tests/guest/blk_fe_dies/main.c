@@ -64,7 +64,7 @@ static void dies(void)
     unsigned int slots, outstanding = 0, answered = 0;
     uint64_t sector = 0;
 
-    if (!blkfe_attach(&fe, XVDA) || !blkfe_connect(&fe, fe.max_order) || !blkfe_wait_peer(peer, "honest", 1, PEER_NS))
+    if (!blkfe_attach(&fe, XVDA) || !blkfe_connect(&fe, fe.max_order < BLKFE_MAX_ORDER ? fe.max_order : BLKFE_MAX_ORDER) || !blkfe_wait_peer(peer, "honest", 1, PEER_NS))
         return;
     for (unsigned int i = 0; i < SEGS; i++) {
         int r;
