@@ -27,10 +27,10 @@ static void honest(void)
     if (!blkfe_attach(&fe, XVDA) || !blkfe_connect(&fe, 0) || !blkfe_round(&fe, 0, 32, 1, "honest"))
         return;
     blkfe_say("honest", 1, peer);
-    if (!blkfe_wait_peer(peer, "dying", 1, PEER_NS))
+    if (!blkfe_wait_peer(peer, "dies", 1, PEER_NS))
         return;
-    /* Its home is removed when the store domain releases it. */
-    for (uint64_t deadline = md_now() + PEER_NS; blkfe_peer_value(peer, "dying") >= 0;) {
+    /* It said so long before it dies; the node goes with its home when the store domain releases it. */
+    for (uint64_t deadline = md_now() + PEER_NS; blkfe_peer_value(peer, "dies") >= 0;) {
         if (md_now() > deadline) {
             test_fail("honest: d%u was never released", peer);
             return;
@@ -66,6 +66,7 @@ static void dies(void)
 
     if (!blkfe_attach(&fe, XVDA) || !blkfe_connect(&fe, fe.max_order < BLKFE_MAX_ORDER ? fe.max_order : BLKFE_MAX_ORDER) || !blkfe_wait_peer(peer, "honest", 1, PEER_NS))
         return;
+    blkfe_say("dies", 1, peer);
     for (unsigned int i = 0; i < SEGS; i++) {
         int r;
 
@@ -87,7 +88,6 @@ static void dies(void)
         push_read(&fe, ref, sector);
         sector = (sector + SEGS * 8) % (fe.sectors - SEGS * 8);
     }
-    blkfe_say("dying", 1, peer);
     printk("dies: %u reads answered; powering off with %u outstanding, nothing closed\n", answered, outstanding);
     shutdown(SHUTDOWN_poweroff);
 }

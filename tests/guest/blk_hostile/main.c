@@ -48,7 +48,15 @@ static void honest(void)
     printk("honest: %u rounds verified while d%u was hostile, and one after it finished\n", r, peer);
     if (!blkfe_close(&fe))
         return;
+    /* Done: say so, and stay until d1 has seen it (its ack, or its home gone with it). */
     blkfe_say("honest", 2, peer);
+    for (uint64_t deadline = md_now() + PEER_NS; blkfe_peer_value(peer, "hostile") == 1;) {
+        if (md_now() > deadline) {
+            test_fail("honest: d%u never acknowledged", peer);
+            return;
+        }
+        md_sleep_ns(MD_MS(10));
+    }
     test_success();
 }
 
@@ -83,6 +91,7 @@ static void hostile(void)
     blkfe_say("hostile", 1, peer);
     if (!blkfe_wait_peer(peer, "honest", 2, PEER_NS))
         return;
+    blkfe_say("hostile", 2, peer);
     printk("hostile: d%u's I/O held throughout\n", peer);
     test_success();
 }
