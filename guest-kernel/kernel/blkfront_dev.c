@@ -2,10 +2,12 @@
  * The bundled kernel's virtual block devices (xvd.h, docs/blkif.md
  * "Frontend"): one pvdrivers/blkfront core per device/vbd/DEVID of ours.
  * The `xvd` thread finds them, watches each back end's state and runs the
- * handshake; events from a back end only wake it, and it consumes the
- * responses (blkfront_handle_event) in thread context, so every call into
- * a core is made under the device's kmutex by a thread: the submitters'
- * and the xvd thread's. A request's `done` wakes the thread sleeping on it.
+ * handshake (under the device's kmutex: the core's store calls sleep). A
+ * back end's event consumes the responses in the handler itself
+ * (blkfront_handle_event, events masked) unless a thread holds the device,
+ * in which case the xvd thread does it; submitters hold the kmutex and
+ * mask events around the core. A request's `done` wakes the thread
+ * sleeping on it.
  * Data goes through bounce pages (any buffer, any alignment).
  */
 #include "xvd.h"
@@ -23,6 +25,7 @@
 #define XVD_IO_NS      30000000000ULL       /* a request's time-out: then the device is torn down */
 #define XVD_DEPTH      4                    /* requests of one call in flight */
 #define XVD_REQ_PAGES  32                   /* 128 KiB: the back end's 32 indirect segments */
+#define XVD_POOL       256                  /* bounce pages kept per device */
 
 struct xvd {
     struct blkfront f;
@@ -35,6 +38,9 @@ struct xvd {
     struct xenbus_watch watch;
     volatile bool be_changed, event;
     unsigned int be_last;       /* the back end's state as last read */
+    uint64_t f_events;          /* responses consumed in the event handler itself */
+    void *pool[XVD_POOL];       /* bounce pages kept for the next call (only ever this disk's data) */
+    unsigned int nr_pool;
 };
 
 static struct xvd *devs[XVD_MAX];
@@ -88,10 +94,23 @@ static int op_grant_end(void *ctx, uint32_t ref)
     return pvos_grant_end((int)ref);
 }
 
+/*
+ * The back end's event, events masked: the responses are consumed here
+ * unless a thread holds the device (then the xvd thread does it when woken).
+ * Submitters take the lock and mask events around the core, so the core is
+ * never entered twice.
+ */
 static void on_event(uint32_t port, void *ctx)
 {
+    struct xvd *d = ctx;
+
     (void)port;
-    ((struct xvd *)ctx)->event = true;
+    if (!d->lock.owner) {
+        d->f_events++;
+        blkfront_handle_event(&d->f);
+        return;
+    }
+    d->event = true;
     wake_thread();
 }
 
@@ -222,6 +241,8 @@ static void backend_changed(struct xvd *d)
 
     d->be_changed = false;
     rc = xenbus_read_uint(xenbus_kernel(), XENBUS_TX_NONE, d->be_state, &st);
+    if (rc == -XEN_ENOENT && !d->be_last)
+        return;                         /* not written yet: its watch fires when it is */
     if (rc == -XEN_ENOENT)
         st = XenbusStateClosed;         /* the back end's directory is gone */
     else if (rc)
@@ -247,22 +268,29 @@ static void xvd_main(void *arg)
     discovered = true;
     if (!nr_devs)
         thread_exit();              /* no vbd: nothing to drive (devices are found at boot only) */
-    for (;;) {
+    for (uint64_t next_poll = 0;;) {
         kick = false;
-        xenbus_kernel_poll();
+        if (pvos_now_ns() >= next_poll) {
+            xenbus_kernel_poll();
+            next_poll = pvos_now_ns() + XVD_POLL_NS;
+        }
         for (unsigned int i = 0; i < nr_devs; i++) {
             struct xvd *d = devs[i];
 
             if (d->be_changed)
                 backend_changed(d);
             if (d->event) {
+                uint8_t m;
+
                 d->event = false;
                 kmutex_lock(&d->lock);
+                m = events_save();
                 blkfront_handle_event(&d->f);
+                events_restore(m);
                 kmutex_unlock(&d->lock);
             }
         }
-        pvos_wait_until(&thread_wait, kicked, NULL, pvos_now_ns() + XVD_POLL_NS);
+        pvos_wait_until(&thread_wait, kicked, NULL, next_poll);
     }
 }
 
@@ -344,13 +372,16 @@ static bool req_finished(void *arg)
 /* Submit r (its io filled in): 0 or the core's refusal. */
 static int req_submit(struct xvd *d, struct xvd_req *r)
 {
+    uint8_t m;
     int rc;
 
     r->io.done = req_done;
     r->io.cookie = r;
     r->done = false;
     kmutex_lock(&d->lock);
+    m = events_save();
     rc = blkfront_submit(&d->f, &r->io);
+    events_restore(m);
     kmutex_unlock(&d->lock);
     r->busy = !rc;
     return rc;
@@ -363,19 +394,45 @@ static int req_wait(struct xvd *d, struct xvd_req *r)
 
     if (!ok) {
         printk("xvd %s: no answer for 30 s; disconnecting\n", d->name);
+        uint8_t m;
+
         kmutex_lock(&d->lock);
+        m = events_save();
         d->f.state = BLKFRONT_ERROR;
         blkfront_disconnect(&d->f);
+        events_restore(m);
         kmutex_unlock(&d->lock);
     }
     r->busy = false;
     return ok ? r->io.status : -XEN_ETIMEDOUT;
 }
 
-static bool req_pages(struct xvd_req *r, unsigned int n)
+/* A bounce page: from the device's pool, else a fresh (zeroed) one. Threads only. */
+static void *bounce_get(struct xvd *d)
+{
+    uint8_t m = events_save();
+    void *p = d->nr_pool ? d->pool[--d->nr_pool] : NULL;
+
+    events_restore(m);
+    return p ? p : pvos_page_alloc();
+}
+
+static void bounce_put(struct xvd *d, void *p)
+{
+    uint8_t m = events_save();
+    bool kept = d->nr_pool < XVD_POOL;
+
+    if (kept)
+        d->pool[d->nr_pool++] = p;
+    events_restore(m);
+    if (!kept)
+        pvos_page_free(p);
+}
+
+static bool req_pages(struct xvd *d, struct xvd_req *r, unsigned int n)
 {
     while (r->npages < n)
-        if (!(r->pages[r->npages] = pvos_page_alloc()))
+        if (!(r->pages[r->npages] = bounce_get(d)))
             return false;
         else
             r->npages++;
@@ -407,7 +464,7 @@ static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32
     unsigned int np = (n + 7) / 8;
     size_t off = (size_t)(at - c->sector) * XVD_SECTOR_SIZE;
 
-    if (!req_pages(r, np))
+    if (!req_pages(c->d, r, np))
         return -XEN_ENOMEM;
     for (unsigned int i = 0; c->write && i < np; i++) {
         size_t len = i + 1 < np || !(n % 8) ? PAGE_SIZE : (n % 8) * XVD_SECTOR_SIZE;
@@ -432,6 +489,7 @@ static void end_piece(struct rw_call *c, struct xvd_req *r)
 static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, uint8_t *buf)
 {
     struct rw_call *c;
+    uint64_t leaks;
     uint32_t per, left = count;
     uint64_t at = sector;
     unsigned int head = 0, busy = 0;
@@ -443,6 +501,7 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         return -XEN_ENOMEM;
     memset(c, 0, sizeof(*c));
     *c = (struct rw_call){ .d = d, .write = write, .sector = sector, .buf = buf };
+    leaks = d->f.stats.grant_leaks;
     per = blkfront_max_sectors(&d->f);
     per = per < XVD_REQ_PAGES * 8 ? per : XVD_REQ_PAGES * 8;
     for (;;) {
@@ -469,9 +528,10 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         head = (head + 1) % XVD_DEPTH;
         busy--;
     }
-    for (unsigned int i = 0; i < XVD_DEPTH; i++)
+    /* A grant the back end would not give up leaves its page reachable: then none is reused. */
+    for (unsigned int i = 0; d->f.stats.grant_leaks == leaks && i < XVD_DEPTH; i++)
         for (unsigned int j = 0; j < c->req[i].npages; j++)
-            pvos_page_free(c->req[i].pages[j]);
+            bounce_put(d, c->req[i].pages[j]);
     kfree(c);
     return err;
 }
