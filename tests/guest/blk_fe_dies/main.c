@@ -29,6 +29,7 @@ static void honest(void)
     blkfe_say("honest", 1, peer);
     if (!blkfe_wait_peer(peer, "dies", 1, PEER_NS))
         return;
+    blkfe_say("honest", 2, peer);       /* seen: d1 may start, and die */
     /* It said so long before it dies; the node goes with its home when the store domain releases it. */
     for (uint64_t deadline = md_now() + PEER_NS; blkfe_peer_value(peer, "dies") >= 0;) {
         if (md_now() > deadline) {
@@ -67,6 +68,8 @@ static void dies(void)
     if (!blkfe_attach(&fe, XVDA) || !blkfe_connect(&fe, fe.max_order < BLKFE_MAX_ORDER ? fe.max_order : BLKFE_MAX_ORDER) || !blkfe_wait_peer(peer, "honest", 1, PEER_NS))
         return;
     blkfe_say("dies", 1, peer);
+    if (!blkfe_wait_peer(peer, "honest", 2, PEER_NS))
+        return;
     for (unsigned int i = 0; i < SEGS; i++) {
         int r;
 
