@@ -50,8 +50,9 @@ $(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB)
 
 # pvdrivers/blkfront (docs/blkif.md, Frontend) built the same way into libpvblkfront.a.
 BLKFRONT_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkfront/*.c))
-ALL_TARGETS       += $(OUT)/pvdrivers/libpvblkfront.a
-$(OUT)/pvdrivers/libpvblkfront.a: $(BLKFRONT_LIB_OBJS)
+BLKFRONT_LIB      := $(OUT)/pvdrivers/libpvblkfront.a
+ALL_TARGETS       += $(BLKFRONT_LIB)
+$(BLKFRONT_LIB): $(BLKFRONT_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -59,9 +60,29 @@ $(OUT)/pvdrivers/libpvblkfront.a: $(BLKFRONT_LIB_OBJS)
 
 # pvdrivers/blkback (the blkif back end core, docs/blkif.md) into libpvblkback.a; host test pvd_blkback.
 BLKBACK_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkback/*.c))
-ALL_TARGETS  += $(OUT)/pvdrivers/libpvblkback.a
-$(OUT)/pvdrivers/libpvblkback.a: $(BLKBACK_OBJS)
+BLKBACK_LIB  := $(OUT)/pvdrivers/libpvblkback.a
+ALL_TARGETS  += $(BLKBACK_LIB)
+$(BLKBACK_LIB): $(BLKBACK_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 -include $(BLKBACK_OBJS:.o=.d)
+
+# pvdrivers/netback (the netif back end core, docs/netif.md) into libpvnetback.a, the switch into
+# libpvnetswitch.a, pvdrivers/netfront into libpvnetfront.a; host tests pvd_netback, pvd_netswitch,
+# pvd_netfront, pvd_netif (netfront against netback).
+NETBACK_OBJS   := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/netback/*.c))
+NETSWITCH_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/netswitch/*.c))
+NETFRONT_OBJS  := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/netfront/*.c))
+ALL_TARGETS    += $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a
+$(OUT)/pvdrivers/libpvnetback.a: $(NETBACK_OBJS)
+$(OUT)/pvdrivers/libpvnetswitch.a: $(NETSWITCH_OBJS)
+$(OUT)/pvdrivers/libpvnetfront.a: $(NETFRONT_OBJS)
+$(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a:
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+-include $(NETBACK_OBJS:.o=.d) $(NETSWITCH_OBJS:.o=.d) $(NETFRONT_OBJS:.o=.d)
+
+# The bundled kernel's block back end service and front end devices (blkback_svc.c, blkfront_dev.c) link them.
+$(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB)

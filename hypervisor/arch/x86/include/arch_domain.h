@@ -28,12 +28,15 @@ struct pv_vcpu {
     uint64_t ldt_base;              /* MMUEXT_SET_LDT: guest linear address, page aligned */
     unsigned int ldt_ents;          /* its entries (0-8192), 0 = no LDT */
     mfn_t ldt_frames[16];           /* LDT pages mapped so far (seg_desc type + reference), 0 = not yet */
-    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    uint64_t event_callback, failsafe_callback, syscall_callback;   /* the NMI callback is trap_ctxt[2] */
     uint64_t sysenter_callback, syscall32_callback;
     unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
     unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
     uint64_t iobmp;                 /* guest VA of the I/O bitmap (PHYSDEVOP_set_iobitmap) */
     unsigned int iobmp_limit;       /* ports it covers, 0 = none */
+    bool cpuid_faulting;            /* MSR_MISC_FEATURES_ENABLES bit 0 (pv/emul.c) */
+    bool nmi_pending;               /* VCPUOP_send_nmi, not yet delivered (set by any vCPU) */
+    bool nmi_masked;                /* in the NMI callback: until the next iret (Xen's async_exception_mask) */
 };
 
 struct arch_vcpu {
