@@ -12,7 +12,7 @@
  * Random offsets: BS-aligned, xorshift64 from a fixed seed, over the whole device;
  * sequential ones wrap at the end of the device. Writes write the byte 0x5a.
  * Prints one line
- *   BENCH linux_blk OP_BSk_qdDEPTH iops=N mib_s=M.MM ios=COUNT ms=T
+ *   BENCH linux_blk rand_read|seq_read|seq_write_BSk_qdDEPTH iops=N mib_s=M.MM ios=COUNT ms=T
  * and exits 0, or prints "blkbench: ..." and exits 1. alarm(120) ends it if I/O hangs.
  */
 typedef unsigned long size_t;
@@ -222,8 +222,7 @@ void _start_c(long *sp)
         u64 mib100 = bps * 100 / (1ul << 20);
 
         out("BENCH linux_blk ");
-        out(argv[2]);
-        out("_");
+        out(op == 0 ? "rand_read_" : op == 1 ? "seq_read_" : "seq_write_");
         outu(bs / 1024);
         out("k_qd");
         outu(depth);
