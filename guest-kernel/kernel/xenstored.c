@@ -22,9 +22,17 @@
 
 enum sd_state { SD_FREE, SD_LIVE, SD_DEAD };     /* DEAD: connection dropped, nodes kept */
 
+/* One backend directory of a domain's device (its release removes B's backend/TYPE/N, as xl). */
+struct sd_backend {
+    char type[TANDEM_DOMCTL_DEVTYPE_LEN];
+    uint16_t domid;
+};
+
 static struct sd_dom {
     enum sd_state state;
     uint16_t domid;
+    unsigned int nr_backends;   /* distinct (backend, type) of its devices, written at introduction */
+    struct sd_backend backends[TANDEM_DOMCTL_MAX_DEVICES];
     uint32_t port;              /* our end of its store port */
     void *ring;                 /* its store page, mapped from its grant ref 1 */
     struct xsd_conn *conn;
@@ -74,18 +82,25 @@ bool store_local_event(struct xsd_msg *ev)
 /* ---- the store's own requests, as domain `self` (privileged: every node is ours to write) ---- */
 
 /* Send req_buf (type, len bytes of body built by the caller): 0 or the XS_ERROR name logged, -1. */
-static int sd_send(uint32_t type, uint32_t len)
+static int sd_send_quiet(uint32_t type, uint32_t len, const char *quiet)
 {
     req_buf.hdr = (struct xsd_sockmsg){ .type = type, .len = len };
     if (xsd_process(store, self, &req_buf.hdr, req_buf.body, &rsp_buf))
         return -1;
     if (rsp_buf.hdr.type == XS_ERROR) {
         rsp_buf.body[rsp_buf.hdr.len < sizeof(rsp_buf.body) ? rsp_buf.hdr.len : 0] = 0;
+        if (quiet && !strcmp(rsp_buf.body, quiet))
+            return -1;
         printk("xenstored: %s of %s: %s\n", type == XS_WRITE ? "write" : type == XS_RM ? "rm" :
                type == XS_SET_PERMS ? "set_perms" : "request", req_buf.body, rsp_buf.body);
         return -1;
     }
     return 0;
+}
+
+static int sd_send(uint32_t type, uint32_t len)
+{
+    return sd_send_quiet(type, len, NULL);
 }
 
 /* "a\0b\0..." of n strings into req_buf.body; its length. Callers keep well under the payload max. */
@@ -125,6 +140,18 @@ static int sd_write(const char *path, const char *value, const char *perms)
 static int sd_rm(const char *path)
 {
     return sd_send(XS_RM, sd_body(1, &path));
+}
+
+/* Remove path if it is there (ENOENT is no error: e.g. its backend was released first). */
+static void sd_rm_if(const char *path)
+{
+    sd_send_quiet(XS_RM, sd_body(1, &path), "ENOENT");
+}
+
+/* Whether path exists (read as ourselves: every node is readable to the store domain). */
+static bool sd_exists(const char *path)
+{
+    return sd_send_quiet(XS_READ, sd_body(1, &path), "ENOENT") == 0;
 }
 
 /* ---- domains ---- */
@@ -190,41 +217,121 @@ static void write_standard_nodes(uint16_t d, const char *name, const struct tand
 #undef NODE
 }
 
-/* device/TYPE/ID of d and backend/TYPE/d/ID of its backend B, each side's, readable by the other. */
-static void write_device_nodes(uint16_t d, unsigned int nr)
+/* Remember B's backend/TYPE for sd's release (once per distinct pair). */
+static void note_backend(struct sd_dom *sd, const char *type, uint16_t b)
+{
+    for (unsigned int i = 0; i < sd->nr_backends; i++)
+        if (sd->backends[i].domid == b && !strcmp(sd->backends[i].type, type))
+            return;
+    if (sd->nr_backends == TANDEM_DOMCTL_MAX_DEVICES)
+        return;
+    memcpy(sd->backends[sd->nr_backends].type, type, TANDEM_DOMCTL_DEVTYPE_LEN);
+    sd->backends[sd->nr_backends++].domid = b;
+}
+
+/*
+ * B's /local/domain/B/backend, backend/TYPE and backend/TYPE/d when missing: ours, readable
+ * by B (its watch on backend/TYPE must see what appears below), as libxl leaves them.
+ */
+static void write_backend_parents(uint16_t b, const char *type, uint16_t d)
+{
+    char path[96], perms[24];
+
+    snprintf(perms, sizeof(perms), b == self ? "n%u" : "n%u r%u", self, b);
+    snprintf(path, sizeof(path), "/local/domain/%u/backend", b);
+    if (!sd_exists(path))
+        sd_write(path, "", perms);
+    snprintf(path, sizeof(path), "/local/domain/%u/backend/%s", b, type);
+    if (!sd_exists(path))
+        sd_write(path, "", perms);
+    snprintf(path, sizeof(path), "/local/domain/%u/backend/%s/%u", b, type, d);
+    if (!sd_exists(path))
+        sd_write(path, "", perms);
+}
+
+/* dir/key = printf(...) with perms. */
+static void sd_key(const char *dir, const char *key, const char *perms, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void sd_key(const char *dir, const char *key, const char *perms, const char *fmt, ...)
+{
+    char path[128], val[96];
+    va_list ap;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, key);
+    va_start(ap, fmt);
+    vsnprintf(val, sizeof(val), fmt, ap);
+    va_end(ap);
+    sd_write(path, val, perms);
+}
+
+/*
+ * device/TYPE/ID of d and backend/TYPE/d/ID of its backend B, each side's, readable by the
+ * other; for a disk= vbd also the keys Xen's toolstack writes (docs/xenstore.md, "Device
+ * nodes"), B the driver domain. The backend dir is written last, whole, before anyone is told.
+ */
+static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
 {
     struct tandem_domctl op;
+    uint16_t d = sd->domid;
 
+    sd->nr_backends = 0;
     for (unsigned int i = 0; i < nr && i < TANDEM_DOMCTL_MAX_DEVICES; i++) {
-        char fe[96], be[96], path[128], val[96], fp[24], bp[24], type[TANDEM_DOMCTL_DEVTYPE_LEN];
+        char fe[96], be[96], fp[24], bp[24], type[TANDEM_DOMCTL_DEVTYPE_LEN];
+        char serial[TANDEM_DOMCTL_SERIAL_LEN];
         const struct tandem_domctl_getdevice *g = &op.u.getdevice;
+        uint16_t b;
+        bool disk;
         op.u.getdevice.index = i;
         if (domctl(TANDEM_DOMCTL_getdevice, d, &op)) {
             printk("xenstored: d%u: getdevice %u refused\n", d, i);
             continue;
         }
+        b = g->backend_domid;
         memcpy(type, g->type, sizeof(type));
         type[sizeof(type) - 1] = 0;
+        memcpy(serial, g->serial, sizeof(serial));
+        serial[sizeof(serial) - 1] = 0;
+        /* A disk names xvda..xvdd: the hypervisor gives no other devid with the flag. */
+        disk = (g->flags & TANDEM_DEVICE_disk) && !strcmp(type, "vbd") && g->devid >= 51712 &&
+               (g->devid - 51712) % 16 == 0 && (g->devid - 51712) / 16 < 26;
+        if ((g->flags & TANDEM_DEVICE_disk) && !disk)
+            printk("xenstored: d%u: device %s/%u is no disk of disk=: written without disk keys\n", d,
+                   type, g->devid);
+        if (b == DOMID_INVALID) {
+            printk("xenstored: d%u: device %s/%u has no backend domain: not written\n", d, type, g->devid);
+            continue;
+        }
         snprintf(fe, sizeof(fe), "/local/domain/%u/device/%s/%u", d, type, g->devid);
-        snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", g->backend_domid, type, d, g->devid);
-        snprintf(fp, sizeof(fp), "n%u r%u", d, g->backend_domid);
-        snprintf(bp, sizeof(bp), "n%u r%u", g->backend_domid, d);
+        snprintf(be, sizeof(be), "/local/domain/%u/backend/%s/%u/%u", b, type, d, g->devid);
+        snprintf(fp, sizeof(fp), "n%u r%u", d, b);
+        snprintf(bp, sizeof(bp), "n%u r%u", b, d);
+        note_backend(sd, type, b);
         sd_write(fe, "", fp);
-        snprintf(path, sizeof(path), "%s/backend", fe);
-        sd_write(path, be, fp);
-        snprintf(path, sizeof(path), "%s/backend-id", fe);
-        snprintf(val, sizeof(val), "%u", g->backend_domid);
-        sd_write(path, val, fp);
-        snprintf(path, sizeof(path), "%s/state", fe);
-        sd_write(path, "1", fp);
+        sd_key(fe, "backend", fp, "%s", be);
+        sd_key(fe, "backend-id", fp, "%u", b);
+        if (disk) {
+            sd_key(fe, "virtual-device", fp, "%u", g->devid);
+            sd_key(fe, "device-type", fp, "disk");
+        }
+        sd_key(fe, "state", fp, "1");
+        write_backend_parents(b, type, d);
         sd_write(be, "", bp);
-        snprintf(path, sizeof(path), "%s/frontend", be);
-        sd_write(path, fe, bp);
-        snprintf(path, sizeof(path), "%s/frontend-id", be);
-        snprintf(val, sizeof(val), "%u", d);
-        sd_write(path, val, bp);
-        snprintf(path, sizeof(path), "%s/state", be);
-        sd_write(path, "1", bp);
+        sd_key(be, "frontend", bp, "%s", fe);
+        sd_key(be, "frontend-id", bp, "%u", d);
+        if (disk) {
+            sd_key(be, "params", bp, "%s", serial);
+            sd_key(be, "mode", bp, "%s", (g->flags & TANDEM_DEVICE_readonly) ? "r" : "w");
+            sd_key(be, "type", bp, "phy");
+            sd_key(be, "device-type", bp, "disk");
+            sd_key(be, "online", bp, "1");
+            sd_key(be, "removable", bp, "0");
+            sd_key(be, "dev", bp, "xvd%c", 'a' + (g->devid - 51712) / 16);
+            if (g->flags & TANDEM_DEVICE_region) {
+                sd_key(be, "region-start", bp, "%lu", (unsigned long)g->region_start);
+                sd_key(be, "region-sectors", bp, "%lu", (unsigned long)g->region_sectors);
+            }
+        }
+        sd_key(be, "state", bp, "1");
     }
 }
 
@@ -296,7 +403,7 @@ static void introduce(const struct tandem_domctl_getdomaininfo *di, const struct
     }
     m = events_save();
     write_standard_nodes(d, di->name, si, di->nr_vcpus);
-    write_device_nodes(d, si->nr_devices);
+    write_device_nodes(sd, si->nr_devices);
     xsd_introduce(store, d);
     sd->conn = xsd_conn_create(store, d, sd->ring);
     events_restore(m);
@@ -338,7 +445,7 @@ static void introduce_waiting(void)
 static void release_gone(void)
 {
     struct tandem_domctl op;
-    char path[32];
+    char path[80];
 
     for (unsigned int i = 0; i < SD_DOMS; i++) {
         struct sd_dom *sd = &doms[i];
@@ -357,6 +464,11 @@ static void release_gone(void)
         snprintf(path, sizeof(path), "/local/domain/%u", sd->domid);
         m = events_save();
         sd_rm(path);
+        for (unsigned int k = 0; k < sd->nr_backends; k++) {
+            snprintf(path, sizeof(path), "/local/domain/%u/backend/%s/%u", sd->backends[k].domid,
+                     sd->backends[k].type, sd->domid);
+            sd_rm_if(path);
+        }
         events_restore(m);
         sd->state = SD_FREE;
     }

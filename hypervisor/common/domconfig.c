@@ -126,9 +126,8 @@ static const char *dc_device(const char *s, const char *e, struct domconfig_devi
         if (id > 0xffffffffULL)
             return "a device id is below 2^32";
     }
-    memset(dev->type, 0, sizeof(dev->type));
+    *dev = (struct domconfig_device){ .id = (uint32_t)id, .backend = DOMID_INVALID };
     memcpy(dev->type, s, (size_t)(slash - s));
-    dev->id = (uint32_t)id;
     return NULL;
 }
 
@@ -157,27 +156,104 @@ static const char *dc_devices(const char *v, struct domconfig_dom *d)
     }
 }
 
+/* A disk option's SIZE: bytes, or with a K, M or G suffix; a multiple of 512, at most 1 PiB. */
+static const char *dc_disk_bytes(const char *s, uint64_t *v)
+{
+    const char *end, *why = parse_number(s, v, &end);
+    unsigned int shift = 0;
+
+    if (why)
+        return "a disk SIZE is a number of bytes, or with a K, M or G suffix";
+    switch (*end | 0x20) {
+    case 'k': shift = 10; end++; break;
+    case 'm': shift = 20; end++; break;
+    case 'g': shift = 30; end++; break;
+    }
+    if (*end)
+        return "a disk SIZE is a number of bytes, or with a K, M or G suffix";
+    if (*v > (DOMCONFIG_DISK_BYTES_MAX >> shift))
+        return "a disk SIZE is at most 1 PiB";
+    *v <<= shift;
+    if (*v & 511)
+        return "a disk SIZE is a multiple of 512 bytes";
+    return NULL;
+}
+
+/* One option of a disk= entry (NUL-terminated) into *k; NULL or why it is bad. */
+static const char *dc_disk_option(const char *o, struct domconfig_disk *k)
+{
+    const char *why;
+
+    if (!strncmp(o, "mode=", 5)) {
+        if (k->has_mode)
+            return "a disk option is given twice";
+        k->has_mode = true;
+        if (strcmp(o + 5, "r") && strcmp(o + 5, "w"))
+            return "mode= is r (read-only) or w (read-write)";
+        k->readonly = o[5] == 'r';
+        return NULL;
+    }
+    if (!strncmp(o, "start=", 6)) {
+        if (k->has_start)
+            return "a disk option is given twice";
+        k->has_start = true;
+        return dc_disk_bytes(o + 6, &k->start);
+    }
+    if (!strncmp(o, "size=", 5)) {
+        if (k->has_size)
+            return "a disk option is given twice";
+        k->has_size = true;
+        if ((why = dc_disk_bytes(o + 5, &k->size)) != NULL)
+            return why;
+        return k->size ? NULL : "size=0: a region holds at least one sector";
+    }
+    return "a disk option is mode=r, mode=w, start=SIZE or size=SIZE";
+}
+
 /*
- * disk=IMAGE[,IMAGE...]: the images are the toolstack's (tools/tandem-run opens them); the
- * hypervisor only counts them, to give the domain its vbd devices.
+ * disk=IMAGE[:OPT...][,IMAGE[:OPT...]...]: the images are the toolstack's (tools/tandem-run
+ * opens them); the hypervisor keeps their names and options, to give the domain its vbd
+ * devices. Checks across entries (an image named twice) are dc_check_images'.
  */
 BUILD_BUG_ON(DOMCONFIG_MAX_DISKS != 4);         /* as the message below says */
 static const char *dc_disks(const char *v, struct domconfig_dom *d)
 {
-    const char *e;
+    const char *e, *c, *why;
 
     d->nr_disks = 0;
     for (;; v = e + 1) {
+        struct domconfig_disk *k;
+        size_t n;
+
         for (e = v; *e && *e != ','; e++)
             if (dc_space(*e))
                 return "an image name holds no blanks";
-        if (e == v)
+        for (c = v; c < e && *c != ':'; c++)
+            ;
+        if (c == v)
             return "each disk is an image file name, separated by commas";
-        if (e - v > DOMCONFIG_DISK_NAME_MAX)
+        if (c - v > DOMCONFIG_DISK_NAME_MAX)
             return "an image name is at most 255 characters";
         if (d->nr_disks == DOMCONFIG_MAX_DISKS)
             return "too many disks (at most 4)";
-        d->nr_disks++;
+        k = &d->disks[d->nr_disks++];
+        memset(k, 0, sizeof(*k));
+        memcpy(k->image, v, (size_t)(c - v));
+        while (c < e) {                 /* c at a ':' */
+            char opt[32];
+            const char *o = ++c;
+            for (; c < e && *c != ':'; c++)
+                ;
+            n = (size_t)(c - o);
+            if (n >= sizeof(opt))
+                return "a disk option is mode=r, mode=w, start=SIZE or size=SIZE";
+            memcpy(opt, o, n);
+            opt[n] = 0;
+            if ((why = dc_disk_option(opt, k)) != NULL)
+                return why;
+        }
+        if (k->has_start && !k->has_size)
+            return "start= needs size= (a region has both)";
         if (!*e)
             return NULL;
     }
@@ -326,29 +402,81 @@ static const char *dc_token(const char **pp, char *key, size_t keysz, char *val,
 }
 
 /* The device disk= or vif= implies, after devices=: it may be given there already. */
-static int dc_add_device(struct domconfig_dom *d, const char *type, uint32_t id, const char *field,
+static int dc_add_device(struct domconfig_dom *d, const struct domconfig_device *dev, const char *field,
                          struct domconfig_error *err)
 {
     for (unsigned int i = 0; i < d->nr_devices; i++)
-        if (d->devices[i].id == id && !strcmp(d->devices[i].type, type))
-            return dc_fail(err, d->line, field, "gives %s/%u, which devices= gives too", type,
-                           (unsigned int)id);
+        if (d->devices[i].id == dev->id && !strcmp(d->devices[i].type, dev->type))
+            return dc_fail(err, d->line, field, "gives %s/%u, which devices= gives too", dev->type,
+                           (unsigned int)dev->id);
     if (d->nr_devices == DOMCONFIG_MAX_DEVICES)
         return dc_fail(err, d->line, field,
                        "too many devices (at most %u, with devices=, disk= and vif= together)",
                        DOMCONFIG_MAX_DEVICES);
-    memset(d->devices[d->nr_devices].type, 0, sizeof(d->devices[0].type));
-    memcpy(d->devices[d->nr_devices].type, type, strlen(type));
-    d->devices[d->nr_devices++].id = id;
+    d->devices[d->nr_devices++] = *dev;
     return 0;
 }
 
+/* The driver domain's own disks are its devices (it drives them itself): no vbd for them. */
 static int dc_add_disk_vif_devices(struct domconfig_dom *d, struct domconfig_error *err)
 {
-    for (unsigned int i = 0; i < d->nr_disks; i++)
-        if (dc_add_device(d, "vbd", DOMCONFIG_VBD_BASE + DOMCONFIG_VBD_STEP * i, "disk", err))
+    struct domconfig_device dev;
+
+    for (unsigned int i = 0; i < d->nr_disks && !d->driver; i++) {
+        const struct domconfig_disk *k = &d->disks[i];
+        dev = (struct domconfig_device){ .type = "vbd", .id = DOMCONFIG_VBD_BASE + DOMCONFIG_VBD_STEP * i,
+                                         .flags = TANDEM_DEVICE_disk, .backend = DOMID_INVALID };
+        if (k->readonly)
+            dev.flags |= TANDEM_DEVICE_readonly;
+        if (k->has_size) {
+            dev.flags |= TANDEM_DEVICE_region;
+            dev.region_start = k->start >> 9;
+            dev.region_sectors = k->size >> 9;
+        }
+        memcpy(dev.serial, k->serial, sizeof(dev.serial));
+        if (dc_add_device(d, &dev, "disk", err))
             return -1;
-    return d->vif ? dc_add_device(d, "vif", 0, "vif", err) : 0;
+    }
+    dev = (struct domconfig_device){ .type = "vif", .id = 0, .flags = TANDEM_DEVICE_vif,
+                                     .backend = DOMID_INVALID };
+    return d->vif ? dc_add_device(d, &dev, "vif", err) : 0;
+}
+
+/*
+ * Each disk of d against the entries before it (earlier lines, then d's earlier disks): one
+ * image may be named by several entries only if each has size= and no two regions overlap;
+ * every entry gets the serial NAME/INDEX of the first entry naming its image (tandem-run
+ * attaches each image once, with that serial). Images are told apart by name, as written.
+ */
+static int dc_check_images(const struct domconfig *cfg, struct domconfig_dom *d,
+                           struct domconfig_error *err)
+{
+    for (unsigned int j = 0; j < d->nr_disks; j++) {
+        struct domconfig_disk *k = &d->disks[j];
+        char serial[DOMCONFIG_SERIAL_LEN];
+        bool first = true;
+        snprintf(serial, sizeof(serial), "%s/%u", d->name, j);  /* fits: the name is checked */
+        memcpy(k->serial, serial, sizeof(serial));
+        for (unsigned int m = 0; m <= cfg->nr; m++) {
+            const struct domconfig_dom *o = m < cfg->nr ? &cfg->dom[m] : d;
+            for (unsigned int i = 0; i < (o == d ? j : o->nr_disks); i++) {
+                const struct domconfig_disk *p = &o->disks[i];
+                if (strcmp(p->image, k->image))
+                    continue;
+                if (!p->has_size || !k->has_size)
+                    return dc_fail(err, d->line, "disk", "disk %u names the same image as disk %u of "
+                                   "line %u: an image named more than once needs size= in every entry",
+                                   j, i, o->line);
+                if (k->start < p->start + p->size && p->start < k->start + k->size)
+                    return dc_fail(err, d->line, "disk", "disk %u overlaps disk %u of line %u (the "
+                                   "regions of one image may not overlap)", j, i, o->line);
+                if (first)
+                    memcpy(k->serial, p->serial, sizeof(k->serial));
+                first = false;
+            }
+        }
+    }
+    return 0;
 }
 
 /* Whole-line checks once every field of a domain line is known. */
@@ -367,7 +495,15 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->store && !d->privileged)
         return dc_fail(err, d->line, "store",
                        "only the privileged domain may serve the store (add privileged=yes)");
-    if (dc_add_disk_vif_devices(d, err))
+    if (d->nr_disks && strlen(d->name) > DOMCONFIG_DISK_OWNER_MAX)
+        return dc_fail(err, d->line, "name", "'%s': a domain with disks has a name of at most %u "
+                       "characters (its disks' virtio-blk serials NAME/INDEX hold 20)", d->name,
+                       DOMCONFIG_DISK_OWNER_MAX);
+    for (unsigned int i = 0; i < d->nr_disks && d->driver; i++)
+        if (d->disks[i].has_mode || d->disks[i].has_start || d->disks[i].has_size)
+            return dc_fail(err, d->line, "disk", "disk %u: the driver domain drives its own disks "
+                           "whole (no mode=, start= or size=)", i);
+    if (dc_check_images(cfg, d, err) || dc_add_disk_vif_devices(d, err))
         return -1;
     for (unsigned int i = 0; i < cfg->nr; i++) {
         if (!strcmp(cfg->dom[i].name, d->name))
@@ -467,12 +603,20 @@ static int dc_check_driver(const struct domconfig *cfg, struct domconfig_error *
                    "no driver domain to serve it (give one domain driver=yes)");
 }
 
+/* Domain IDs as Xen numbers them; then disk= and vif= devices name the driver domain's. */
 static void dc_assign_ids(struct domconfig *cfg)
 {
-    uint16_t next = 1;
+    uint16_t next = 1, driver = DOMID_INVALID;
 
-    for (unsigned int i = 0; i < cfg->nr; i++)
+    for (unsigned int i = 0; i < cfg->nr; i++) {
         cfg->dom[i].domid = cfg->dom[i].privileged ? 0 : next++;
+        if (cfg->dom[i].driver)
+            driver = cfg->dom[i].domid;
+    }
+    for (unsigned int i = 0; i < cfg->nr; i++)
+        for (unsigned int k = 0; k < cfg->dom[i].nr_devices; k++)
+            if (cfg->dom[i].devices[k].flags & (TANDEM_DEVICE_disk | TANDEM_DEVICE_vif))
+                cfg->dom[i].devices[k].backend = driver;
 }
 
 int domconfig_parse(const char *text, size_t len, struct domconfig *cfg,

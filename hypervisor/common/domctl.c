@@ -108,6 +108,7 @@ static void fill_storeinfo(const struct domain *d, struct tandem_domctl_getstore
 static long store_query(struct tandem_domctl *op, struct domain *self)
 {
     struct tandem_domctl_getdevice *g = &op->u.getdevice;
+    const struct domain_device *dev;
     struct domain *d;
     uint32_t index = g->index;
 
@@ -123,10 +124,17 @@ static long store_query(struct tandem_domctl *op, struct domain *self)
     }
     if (index >= d->nr_devices)
         return -XEN_ENOENT;
+    dev = &d->devices[index];
     g->index = index;
-    g->devid = d->devices[index].devid;
-    memcpy(g->type, d->devices[index].type, sizeof(g->type));
-    g->backend_domid = d->store_domid;
+    g->devid = dev->devid;
+    memcpy(g->type, dev->type, sizeof(g->type));
+    /* disk= and vif= devices are the driver domain's to serve; devices= entries the store domain's. */
+    g->backend_domid = dev->backend != DOMID_INVALID ? dev->backend : d->store_domid;
+    g->flags = dev->flags;
+    g->region_start = dev->region_start;
+    g->region_sectors = dev->region_sectors;
+    memcpy(g->serial, dev->serial, sizeof(g->serial));
+    g->serial[sizeof(g->serial) - 1] = 0;
     return 0;
 }
 
@@ -162,7 +170,9 @@ long do_tandem_domctl(guest_va_t arg)
     BUILD_BUG_ON(sizeof(struct tandem_domctl) != 128);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdomaininfo) != 72);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getstoreinfo) > sizeof(op.u));
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) != 80);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) > sizeof(op.u));
+    BUILD_BUG_ON(sizeof(((struct domain_device *)0)->serial) != TANDEM_DOMCTL_SERIAL_LEN);
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
     if (!self->is_privileged)

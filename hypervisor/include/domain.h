@@ -65,10 +65,14 @@ struct vcpu {
 enum domain_state { DOM_RUNNING, DOM_SHUTDOWN, DOM_DYING, DOM_DEAD };
 
 /* Event counters, printed as COUNTERS lines by perfc.c (docs/benchmarks.md). */
-/* One devices= entry of the configuration (tandem_domctl getdevice). */
+/* One entry of the configuration's device list (tandem_domctl getdevice; domconfig_device). */
 struct domain_device {
     char type[TANDEM_DOMCTL_DEVTYPE_LEN];   /* "vbd": NUL-terminated */
     uint32_t devid;
+    uint32_t flags;                         /* TANDEM_DEVICE_* */
+    domid_t backend;                        /* disk=/vif=: the driver domain; DOMID_INVALID: the store domain */
+    uint64_t region_start, region_sectors;  /* TANDEM_DEVICE_region: 512-byte sectors */
+    char serial[TANDEM_DOMCTL_SERIAL_LEN];  /* TANDEM_DEVICE_disk: NUL-terminated */
 };
 
 struct domain_counters {

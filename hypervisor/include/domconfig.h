@@ -27,10 +27,33 @@
 #define DOMCONFIG_VBD_BASE      51712   /* xvda: Xen's vdev number (202 << 8); xvdb is +16 */
 #define DOMCONFIG_VBD_STEP      16
 
-/* One devices= entry: TYPE/ID, as the store names it (device/TYPE/ID). */
+#define DOMCONFIG_SERIAL_LEN    TANDEM_DOMCTL_SERIAL_LEN    /* "NAME/INDEX" + NUL (20 bytes used at most) */
+#define DOMCONFIG_DISK_OWNER_MAX 18     /* name of a domain with disks: NAME/INDEX fits virtio-blk's 20 */
+#define DOMCONFIG_DISK_BYTES_MAX (1ULL << 50)   /* start= and size= at most 1 PiB each */
+
+/*
+ * One device of the domain's list, as the store names it (device/TYPE/ID):
+ * a devices= entry (flags 0, backend DOMID_INVALID: its store domain serves
+ * it), or one disk= made (TANDEM_DEVICE_disk) or vif= (TANDEM_DEVICE_vif),
+ * served by the driver domain (backend: its id, set by domconfig_parse).
+ */
 struct domconfig_device {
     char type[DOMCONFIG_DEVTYPE_LEN];
     uint32_t id;
+    uint32_t flags;                     /* TANDEM_DEVICE_* */
+    uint16_t backend;                   /* DOMID_INVALID: the store domain */
+    uint64_t region_start;              /* TANDEM_DEVICE_region: 512-byte sectors */
+    uint64_t region_sectors;
+    char serial[DOMCONFIG_SERIAL_LEN];  /* TANDEM_DEVICE_disk: the image's virtio-blk serial */
+};
+
+/* One disk= entry: IMAGE[:mode=r|w][:start=SIZE][:size=SIZE]. */
+struct domconfig_disk {
+    char image[DOMCONFIG_DISK_NAME_MAX + 1];    /* as written (the toolstack finds the file) */
+    bool readonly;                      /* mode=r */
+    bool has_mode, has_start, has_size; /* the option was given */
+    uint64_t start, size;               /* bytes, multiples of 512; a region iff has_size */
+    char serial[DOMCONFIG_SERIAL_LEN];  /* NAME/INDEX of the first entry naming the same image */
 };
 
 struct domconfig_dom {
@@ -51,11 +74,13 @@ struct domconfig_dom {
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
     bool driver;                        /* the driver domain: owns the PCI functions (at most one) */
-    unsigned int nr_disks;              /* disk= images (their names stay the toolstack's) */
+    unsigned int nr_disks;              /* disk= entries */
+    struct domconfig_disk disks[DOMCONFIG_MAX_DISKS];
     bool vif;                           /* vif= given: one network interface, vif/0 */
     bool vif_has_mac;                   /* vif=mac=...: vif_mac holds it */
     uint8_t vif_mac[6];
-    /* devices= entries in the order given, then vbd/51712.. per disk, then vif/0 */
+    /* devices= entries in the order given, then vbd/51712.. per disk (none for the driver
+     * domain's own disks: it drives them itself), then vif/0 */
     unsigned int nr_devices;
     struct domconfig_device devices[DOMCONFIG_MAX_DEVICES];
 };

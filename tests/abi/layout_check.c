@@ -433,10 +433,14 @@ static void check_domctl(void)
     OFF(S, store_mfn, 16);  OFF(S, console_mfn, 24);  OFF(S, target_kib, 32);
     OFF(S, maxmem_kib, 40);  OFF(S, nr_devices, 48);  OFF(S, pad, 52);
     typedef struct tandem_domctl_getdevice D;
-    SIZE(D, 32);
+    SIZE(D, 80);
     OFF(D, devid, 4);  OFF(D, type, 8);  OFF(D, backend_domid, 24);  OFF(D, pad, 26);
+    OFF(D, flags, 32);  OFF(D, pad2, 36);  OFF(D, region_start, 40);  OFF(D, region_sectors, 48);
+    OFF(D, serial, 56);
     VAL(TANDEM_STOREINF_waiting, 1);  VAL(TANDEM_DOMCTL_MAX_DEVICES, 8);
-    VAL(TANDEM_DOMCTL_DEVTYPE_LEN, 16);
+    VAL(TANDEM_DOMCTL_DEVTYPE_LEN, 16);  VAL(TANDEM_DOMCTL_SERIAL_LEN, 24);
+    VAL(TANDEM_DEVICE_disk, 1);  VAL(TANDEM_DEVICE_readonly, 2);  VAL(TANDEM_DEVICE_region, 4);
+    VAL(TANDEM_DEVICE_vif, 8);
 }
 
 /* Every entry of hypercalls.def agrees with xen.h's __HYPERVISOR_* number. */

@@ -220,11 +220,12 @@ static void test_devices(void **state)
 }
 
 /* Expect device i of domain 0 to be TYPE/ID. */
-static void device_is(unsigned int i, const char *type, uint32_t id)
+/* Device i of line dom's domain is TYPE/ID. */
+static void device_is(unsigned int dom, unsigned int i, const char *type, uint32_t id)
 {
-    assert_true(i < cfg.dom[0].nr_devices);
-    assert_string_equal(cfg.dom[0].devices[i].type, type);
-    assert_int_equal(cfg.dom[0].devices[i].id, id);
+    assert_true(dom < cfg.nr && i < cfg.dom[dom].nr_devices);
+    assert_string_equal(cfg.dom[dom].devices[i].type, type);
+    assert_int_equal(cfg.dom[dom].devices[i].id, id);
 }
 
 static void test_disk_vif(void **state)
@@ -234,26 +235,36 @@ static void test_disk_vif(void **state)
 
     (void)state;
     /* Disks become xvda, xvdb, ... (vbd/51712 + 16 i) after the devices= entries; a vif, vif/0. */
+    assert_int_equal(parse("domain name=drv kernel=k driver=1 privileged=1\n"
+                           "domain name=a kernel=k disk=a.img,/abs/b.img,c vif= devices=9p/1"), 0);
+    assert_int_equal(cfg.dom[1].nr_disks, 3);
+    assert_true(cfg.dom[1].vif);
+    assert_false(cfg.dom[1].vif_has_mac);
+    assert_int_equal(cfg.dom[1].nr_devices, 5);
+    device_is(1, 0, "9p", 1);
+    device_is(1, 1, "vbd", 51712);
+    device_is(1, 2, "vbd", 51728);
+    device_is(1, 3, "vbd", 51744);
+    device_is(1, 4, "vif", 0);
+    /* The driver domain's own disks are its devices, not vbds; its vif= is vif/0 still. */
     assert_int_equal(parse("domain name=a kernel=k driver=1 disk=a.img,/abs/b.img,c vif= devices=9p/1"), 0);
     assert_int_equal(d->nr_disks, 3);
-    assert_true(d->vif);
-    assert_false(d->vif_has_mac);
-    assert_int_equal(d->nr_devices, 5);
-    device_is(0, "9p", 1);
-    device_is(1, "vbd", 51712);
-    device_is(2, "vbd", 51728);
-    device_is(3, "vbd", 51744);
-    device_is(4, "vif", 0);
+    assert_string_equal(d->disks[1].image, "/abs/b.img");
+    assert_string_equal(d->disks[2].serial, "a/2");
+    assert_int_equal(d->nr_devices, 2);
+    device_is(0, 0, "9p", 1);
+    device_is(0, 1, "vif", 0);
     assert_int_equal(parse("domain name=a kernel=k driver=1 vif=mac=00:16:3E:0a:Bc:ff"), 0);
     assert_true(d->vif && d->vif_has_mac);
     assert_memory_equal(d->vif_mac, "\x00\x16\x3e\x0a\xbc\xff", 6);
     assert_int_equal(d->nr_disks, 0);
     assert_int_equal(d->nr_devices, 1);
-    device_is(0, "vif", 0);
+    device_is(0, 0, "vif", 0);
     assert_int_equal(parse("domain name=a kernel=k"), 0);
     assert_false(d->vif);
     assert_int_equal(d->nr_disks, 0);
-    assert_int_equal(parse("domain name=a kernel=k driver=1 disk=1,2,3,4 devices=a/1,a/2,a/3 vif="), 0);
+    assert_int_equal(parse("domain name=a kernel=k disk=1,2,3,4 devices=a/1,a/2,a/3 vif=\n"
+                           "domain name=d kernel=k driver=1"), 0);
     assert_int_equal(d->nr_devices, DOMCONFIG_MAX_DEVICES);
     memset(line, 0, sizeof(line));
     snprintf(line, sizeof(line), "domain name=a kernel=k driver=1 disk=%0255d", 7);

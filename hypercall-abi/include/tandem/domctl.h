@@ -42,7 +42,12 @@
  *       reaches its store (struct below). For the store domain itself
  *       store_domid is its own id and store_port 0.
  *   TANDEM_DOMCTL_getdevice  IN domid, u.getdevice.index. OUT the rest of
- *       u.getdevice: entry `index` of its devices= list.
+ *       u.getdevice: entry `index` of its device list (its devices= entries,
+ *       then one vbd per disk= image, then vif/0 for vif=). For a disk= vbd
+ *       (flag TANDEM_DEVICE_disk) also how to serve it: the virtio-blk serial
+ *       of the device holding it, read-only or not, and the region of that
+ *       device it is. backend_domid is the driver domain for disk= and vif=
+ *       devices, the store domain for devices= entries.
  *   Unpausing a domain clears its TANDEM_STOREINF_waiting.
  */
 #ifndef TANDEM_PUBLIC_DOMCTL_H
@@ -78,6 +83,13 @@
 
 #define TANDEM_DOMCTL_MAX_DEVICES 8          /* devices= entries per domain */
 #define TANDEM_DOMCTL_DEVTYPE_LEN 16
+#define TANDEM_DOMCTL_SERIAL_LEN  24         /* virtio-blk serial (20 bytes at most) + NUL + pad */
+
+/* getdevice flags */
+#define TANDEM_DEVICE_disk      (1U << 0)    /* a vbd from disk=: serial is valid */
+#define TANDEM_DEVICE_readonly  (1U << 1)    /* disk= mode=r: the backend refuses writes */
+#define TANDEM_DEVICE_region    (1U << 2)    /* disk= size=: region_start, region_sectors are valid */
+#define TANDEM_DEVICE_vif       (1U << 3)    /* a vif from vif= */
 
 #ifndef __ASSEMBLY__
 /*
@@ -121,13 +133,29 @@ struct tandem_domctl_getstoreinfo {
     uint32_t pad;               /* OUT: 0 */
 };
 
-/* getdevice: entry `index` of the domain's devices= list. */
+/*
+ * getdevice: entry `index` of the domain's device list. 80 bytes:
+ *   0 index  4 devid  8 type[16]  24 backend_domid  26 pad[3]  32 flags
+ *   36 pad2  40 region_start  48 region_sectors  56 serial[24]
+ * (offsets 0-31 are interface version 1's first layout, unchanged).
+ */
 struct tandem_domctl_getdevice {
     uint32_t index;             /* IN: 0 .. nr_devices - 1 */
     uint32_t devid;             /* OUT: the device id ("51712" in device/vbd/51712) */
     char     type[TANDEM_DOMCTL_DEVTYPE_LEN]; /* OUT: "vbd", "vif", ...: NUL-terminated, NUL-padded */
-    domid_t  backend_domid;     /* OUT: the domain that serves it (its store domain) */
+    domid_t  backend_domid;     /* OUT: the domain that serves it: the driver domain for disk= and
+                                   vif= devices, the store domain for devices= entries
+                                   (DOMID_INVALID if there is none) */
     uint16_t pad[3];            /* OUT: 0 */
+    uint32_t flags;             /* OUT: TANDEM_DEVICE_*; 0 for devices= entries */
+    uint32_t pad2;              /* OUT: 0 */
+    uint64_t region_start;      /* OUT: with TANDEM_DEVICE_region: first 512-byte sector of the
+                                   region of the serial's device; else 0 */
+    uint64_t region_sectors;    /* OUT: with TANDEM_DEVICE_region: its length in sectors; else 0 */
+    char     serial[TANDEM_DOMCTL_SERIAL_LEN]; /* OUT: with TANDEM_DEVICE_disk: the virtio-blk serial
+                                   ("web/0": NAME/INDEX of the first disk= entry naming the same
+                                   image) of the device holding the disk; NUL-terminated,
+                                   NUL-padded; else all NUL */
 };
 
 struct tandem_domctl {

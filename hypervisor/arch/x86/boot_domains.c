@@ -107,9 +107,17 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
     gnttab_set_limits(d, c->max_grant_frames, c->max_maptrack_frames);
     BUILD_BUG_ON(DOMCONFIG_MAX_DEVICES != ARRAY_SIZE(d->devices));
     BUILD_BUG_ON(sizeof(c->devices[0].type) != sizeof(d->devices[0].type));
+    BUILD_BUG_ON(sizeof(c->devices[0].serial) != sizeof(d->devices[0].serial));
     for (unsigned int i = 0; i < c->nr_devices; i++) {
-        memcpy(d->devices[i].type, c->devices[i].type, sizeof(d->devices[i].type));
-        d->devices[i].devid = c->devices[i].id;
+        const struct domconfig_device *cd = &c->devices[i];
+        struct domain_device *dd = &d->devices[i];
+        memcpy(dd->type, cd->type, sizeof(dd->type));
+        dd->devid = cd->id;
+        dd->flags = cd->flags;
+        dd->backend = cd->backend;
+        dd->region_start = cd->region_start;
+        dd->region_sectors = cd->region_sectors;
+        memcpy(dd->serial, cd->serial, sizeof(dd->serial));
     }
     d->nr_devices = c->nr_devices;
     if (store == STORE_FAILED && !c->store) {
