@@ -22,8 +22,18 @@ int gnttab_end(int ref);
  * (-ENOSPC when no slot or page is left).
  */
 void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
-/* Undo gnttab_map: 0, or -EINVAL if va is not a mapping we hold, -EIO if Xen refused. */
+/*
+ * gnttab_map with GNTMAP_device_map too: *bus is the address a device is
+ * given for the frame (dev_bus_addr; with an IOMMU the frame is in this
+ * domain's DMA tables while mapped).
+ */
+void *gnttab_map_dev(uint16_t domid, uint32_t ref, bool readonly, uint64_t *bus, int *err);
+/* `nr` grants mapped writable at consecutive VAs (a multi-page ring): the first VA, or NULL with *err. */
+void *gnttab_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
+/* Undo gnttab_map*, one page: 0, or -EINVAL if va is not a mapping we hold, -EIO if Xen refused. */
 int gnttab_unmap(void *va);
+/* Foreign pages mapped now. */
+unsigned int gnttab_nr_mapped(void);
 
 /* The shell's `grants`: every entry of our table in use, then every mapping held. */
 void gnttab_list(void);

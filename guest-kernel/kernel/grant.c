@@ -5,8 +5,8 @@
  * eight; an entry is filled domid and frame first, flags last, and ended by
  * a compare-and-exchange of its flags that fails while Xen has it pinned
  * (Linux's gnttab_end_foreign_access_ref_v1). Foreign grants are mapped
- * with GNTMAP_host_map over the kernel-map entry of a page of ours, which
- * is put back after the unmap (the page stays out of the allocator while
+ * with GNTMAP_host_map (and GNTMAP_device_map for DMA) over the
+ * kernel-map entry of a page of ours, which is put back after the unmap (the page stays out of the allocator while
  * the mapping lives: nothing else can reach that VA).
  */
 #include "grant.h"
@@ -15,9 +15,9 @@
 #include <tandem/grant_table.h>
 #include <tandem/version.h>
 
-#define GNT_FRAMES   1                                  /* 512 v1 entries */
+#define GNT_FRAMES   4                                  /* 2048 v1 entries */
 #define GNT_ENTRIES  (GNT_FRAMES * PAGE_SIZE / sizeof(struct grant_entry_v1))
-#define GNT_MAPS     64                                 /* foreign grants mapped at once */
+#define GNT_MAPS     1280    /* foreign grants mapped at once: a back end's 32 requests of 32 pages, rings */
 
 static volatile struct grant_entry_v1 *table;          /* NULL until gnttab_setup succeeds */
 static struct gntref_pool pool;
@@ -29,6 +29,7 @@ static struct gnt_map {
     uint32_t ref;
     grant_handle_t handle;
     bool readonly;
+    uint64_t bus;                                       /* GNTMAP_device_map's dev_bus_addr, 0: none */
     uint64_t pfn;                                       /* our page whose kernel-map VA it took */
 } maps[GNT_MAPS];
 
@@ -134,56 +135,114 @@ int gnttab_end(int ref)
     return rc;
 }
 
-void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
+/* A free slot of maps[], claimed (filled in by the caller); NULL if none. Events masked inside. */
+static struct gnt_map *map_claim(void)
 {
-    struct gnttab_map_grant_ref op = { .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
-                                       .ref = ref, .dom = domid };
-    struct gnt_map *g = NULL;
-    uint64_t pfn;
     uint8_t m = events_save();
-    long rc;
+    struct gnt_map *g = NULL;
 
     for (unsigned int i = 0; i < GNT_MAPS && !g; i++)
         if (!maps[i].used)
             g = &maps[i];
-    if (g)
-        g->used = true;             /* claimed; filled in below */
-    events_restore(m);
-    if (!g || !(pfn = alloc_page(PG_KERNEL))) {
-        if (g)
-            g->used = false;
-        *err = -XEN_ENOSPC;
-        return NULL;
+    if (g) {
+        g->used = true;
+        g->pfn = 0;
     }
-    op.host_addr = (uint64_t)pfn_to_virt(pfn);
+    events_restore(m);
+    return g;
+}
+
+/*
+ * Map grant `ref` of `domid` over the kernel-map entry of our page `pfn`
+ * (GNTMAP_host_map, and GNTMAP_device_map if bus is not NULL: *bus = the
+ * address a device is given). 0, or -errno with nothing left behind.
+ */
+static int map_at(uint16_t domid, uint32_t ref, bool readonly, uint64_t pfn, uint64_t *bus)
+{
+    struct gnttab_map_grant_ref op = { .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0) |
+                                                (bus ? GNTMAP_device_map : 0),
+                                       .ref = ref, .dom = domid, .host_addr = (uint64_t)pfn_to_virt(pfn) };
+    struct gnt_map *g = map_claim();
+    long rc;
+
+    if (!g)
+        return -XEN_ENOSPC;
     rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
     if (rc || op.status != GNTST_okay) {
-        *err = rc ? (int)rc : gntst_errno(op.status);
-        free_page(pfn, PG_KERNEL);  /* a refused map left the entry as it was */
-        g->used = false;
-        return NULL;
+        g->used = false;            /* a refused map left the entry as it was */
+        return rc ? (int)rc : gntst_errno(op.status);
     }
     g->domid = domid;
     g->ref = ref;
     g->handle = op.handle;
     g->readonly = readonly;
+    g->bus = bus ? op.dev_bus_addr : 0;
     g->pfn = pfn;
-    *err = 0;
+    if (bus)
+        *bus = op.dev_bus_addr;
+    return 0;
+}
+
+static void *map_one(uint16_t domid, uint32_t ref, bool readonly, uint64_t *bus, int *err)
+{
+    uint64_t pfn = alloc_page(PG_KERNEL);
+
+    if (!pfn) {
+        *err = -XEN_ENOSPC;
+        return NULL;
+    }
+    if ((*err = map_at(domid, ref, readonly, pfn, bus))) {
+        free_page(pfn, PG_KERNEL);
+        return NULL;
+    }
     return pfn_to_virt(pfn);
+}
+
+void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
+{
+    return map_one(domid, ref, readonly, NULL, err);
+}
+
+void *gnttab_map_dev(uint16_t domid, uint32_t ref, bool readonly, uint64_t *bus, int *err)
+{
+    return map_one(domid, ref, readonly, bus, err);
+}
+
+void *gnttab_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err)
+{
+    uint64_t pfn = nr ? alloc_pages(nr, PG_KERNEL) : 0;
+    unsigned int i;
+
+    if (!pfn) {
+        *err = nr ? -XEN_ENOSPC : -XEN_EINVAL;
+        return NULL;
+    }
+    for (i = 0; i < nr; i++)
+        if ((*err = map_at(domid, refs[i], false, pfn + i, NULL)))
+            break;
+    if (i == nr)
+        return pfn_to_virt(pfn);
+    /* The pages mapped so far go back through gnttab_unmap (which frees them), the rest now. */
+    for (unsigned int j = 0; j < i; j++)
+        gnttab_unmap(pfn_to_virt(pfn + j));
+    free_pages(pfn + i, nr - i, PG_KERNEL);
+    return NULL;
 }
 
 int gnttab_unmap(void *va)
 {
     struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va };
+    uint64_t pfn = virt_to_pfn(va);
     struct gnt_map *g = NULL;
     long rc;
 
     for (unsigned int i = 0; i < GNT_MAPS && !g; i++)
-        if (maps[i].used && maps[i].pfn && pfn_to_virt(maps[i].pfn) == va)
+        if (maps[i].used && maps[i].pfn == pfn)
             g = &maps[i];
     if (!g)
         return -XEN_EINVAL;
     op.handle = g->handle;
+    op.dev_bus_addr = g->bus;
     rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, &op, 1);
     if (rc || op.status != GNTST_okay) {
         printk("grant: unmap of d%u ref %u refused (%ld, status %d)\n", g->domid, g->ref, rc, op.status);
@@ -200,6 +259,15 @@ int gnttab_unmap(void *va)
     g->pfn = 0;
     g->used = false;
     return 0;
+}
+
+unsigned int gnttab_nr_mapped(void)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < GNT_MAPS; i++)
+        n += maps[i].used && maps[i].pfn;
+    return n;
 }
 
 static void flags_text(uint16_t f, char *buf, size_t size)

@@ -46,6 +46,16 @@ void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
     return gnttab_map(domid, ref, readonly, err);
 }
 
+void *pvos_grant_map_dev(uint16_t domid, uint32_t ref, bool readonly, uint64_t *bus, int *err)
+{
+    return gnttab_map_dev(domid, ref, readonly, bus, err);
+}
+
+void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err)
+{
+    return gnttab_map_ring(domid, refs, nr, err);
+}
+
 int pvos_grant_unmap(void *va)
 {
     return gnttab_unmap(va);

@@ -171,7 +171,7 @@ static int read_indirect(struct blkback *be, const struct blkif_request_indirect
     for (pg = 0; pg < pages; pg++) {
         int err = -XEN_EFAULT;
         const volatile struct blkif_request_segment *src =
-            be->ops.map(be->ops.ctx, be->domid, req->indirect_grefs[pg], true, &err);
+            be->ops.map(be->ops.ctx, be->domid, req->indirect_grefs[pg], true, NULL, &err);
 
         if (!src) {
             blog(be, "request %llu: bad indirect grant %u: %d",
@@ -203,7 +203,9 @@ static int map_segments(struct blkback *be, struct blkback_pending *p,
 
     for (i = 0; i < nseg; i++) {
         int err = -XEN_EFAULT;
-        uint8_t *va = be->ops.map(be->ops.ctx, be->domid, seg[i].gref, ro, &err);
+        uint64_t bus = 0;
+        uint8_t *va = be->ops.map(be->ops.ctx, be->domid, seg[i].gref, ro, &bus, &err);
+        uint32_t off = (uint32_t)seg[i].first_sect << SECTOR_SHIFT;
 
         if (!va) {
             blog(be, "request %llu: bad grant %u: %d", (unsigned long long)p->id,
@@ -213,7 +215,8 @@ static int map_segments(struct blkback *be, struct blkback_pending *p,
         }
         be->stats.maps++;
         p->page[i] = va;
-        p->io.vec[i].va = va + ((uint32_t)seg[i].first_sect << SECTOR_SHIFT);
+        p->io.vec[i].va = va + off;
+        p->io.vec[i].bus = bus + off;
         p->io.vec[i].len = (uint32_t)(seg[i].last_sect - seg[i].first_sect + 1) << SECTOR_SHIFT;
         p->io.nr_vecs = i + 1;
     }

@@ -40,9 +40,10 @@ enum blkback_io_op {
 #define BLKBACK_IO_PREFLUSH 0x1u   /* flush the cache before the data */
 #define BLKBACK_IO_FUA      0x2u   /* data durable before completion */
 
-/* One piece of a data page: len bytes at va (a mapped grant, offset applied). */
+/* One piece of a data page: len bytes at va (a mapped grant, offset applied), bus for a device. */
 struct blkback_vec {
     void *va;
+    uint64_t bus;               /* the same bytes' device (DMA) address, offset applied */
     uint32_t len;
 };
 
@@ -57,8 +58,12 @@ struct blkback_io {
 
 struct blkback_ops {
     void *ctx;
-    /* Map grant `ref` of domain `domid` (one page): its address, or NULL with *err. */
-    void *(*map)(void *ctx, uint16_t domid, uint32_t ref, bool readonly, int *err);
+    /*
+     * Map grant `ref` of domain `domid` (one page): its address, or NULL
+     * with *err. bus non-NULL (data pages): map it for the disk's DMA too,
+     * *bus = the page's device address; NULL (indirect pages): the CPU only.
+     */
+    void *(*map)(void *ctx, uint16_t domid, uint32_t ref, bool readonly, uint64_t *bus, int *err);
     void (*unmap)(void *ctx, void *va);
     /* Map `nr` ring pages virtually contiguous, writable: the address, or NULL with *err. */
     void *(*map_ring)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);

@@ -32,7 +32,15 @@ int pvos_grant_page(uint16_t domid, const void *page, bool readonly);
 int pvos_grant_end(int ref);
 /* Map domain `domid`'s grant `ref` into the kernel: its address, or NULL with *err = -errno. */
 void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
-/* Undo pvos_grant_map: 0 or -errno. */
+/*
+ * pvos_grant_map for DMA (GNTMAP_host_map | GNTMAP_device_map): also
+ * *bus, the address a device is given for the frame (with an IOMMU the
+ * frame is in this domain's DMA tables while it is mapped).
+ */
+void *pvos_grant_map_dev(uint16_t domid, uint32_t ref, bool readonly, uint64_t *bus, int *err);
+/* `nr` grants of `domid` mapped writable at consecutive addresses (a multi-page ring); NULL, *err. */
+void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
+/* Undo pvos_grant_map or pvos_grant_map_dev (one page; a ring: each of its pages): 0 or -errno. */
 int pvos_grant_unmap(void *va);
 
 /* ---- event channels ---- */

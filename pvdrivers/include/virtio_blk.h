@@ -30,7 +30,7 @@
 
 #define VBLK_SECTOR_SIZE        512     /* virtio-blk sectors are always 512 bytes */
 #define VBLK_ID_BYTES           20
-#define VBLK_MAX_SEGS           16      /* data buffers per request: 64 KiB of pages */
+#define VBLK_MAX_SEGS           32      /* data buffers per request: a blkif indirect request's 32 pages */
 #define VBLK_SLOTS              64      /* requests in flight at most */
 
 struct vblk_req {
@@ -60,6 +60,7 @@ struct vblk {
     uint64_t slot_busy;         /* bitmap of VBLK_SLOTS */
     unsigned int in_flight;
     struct pvos_wait wait;
+    struct pvos_wait *also_wake;    /* set by a thread driving several disks: woken on each queue event */
     uint64_t events;            /* queue interrupts taken */
     uint64_t completed;
 };

@@ -28,6 +28,8 @@ static void on_queue_event(uint32_t port, void *ctx)
     (void)port;
     b->events++;
     pvos_wake(&b->wait);
+    if (b->also_wake)
+        pvos_wake(b->also_wake);
 }
 
 static int slot_claim(struct vblk *b)

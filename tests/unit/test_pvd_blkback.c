@@ -52,11 +52,13 @@ void pvos_log(const char *fmt, ...)
     nr_logs++;
 }
 
-static void *f_map(void *ctx, uint16_t domid, uint32_t ref, bool ro, int *err)
+static void *f_map(void *ctx, uint16_t domid, uint32_t ref, bool ro, uint64_t *bus, int *err)
 {
     struct fake *f = ctx;
 
     (void)domid;
+    if (bus)
+        *bus = 0x100000000ull + (uint64_t)ref * BLKBACK_PAGE_SIZE;  /* a fake device address */
     if (ref >= NR_FRAMES || ref == f->bad_ref) {
         *err = -XEN_EINVAL;
         return NULL;
@@ -112,6 +114,10 @@ static void disk_do(struct fake *f, struct blkback_io *io)
     unsigned int i;
 
     for (i = 0; i < io->nr_vecs; i++) {
+        /* The device address names the same bytes as va: same frame, same offset. */
+        size_t off = (size_t)((uint8_t *)io->vec[i].va - &f->frame[0][0]);
+
+        assert_int_equal(io->vec[i].bus, 0x100000000ull + off);
         if (io->op == BLKBACK_IO_READ)
             memcpy(io->vec[i].va, d, io->vec[i].len);
         else
