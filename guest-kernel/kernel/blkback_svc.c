@@ -27,6 +27,7 @@ static struct svc_vbd *vbds[SVC_VBDS];
 static struct svc_disk *own;
 static volatile bool started, probed;
 static volatile bool kick, rescan, recheck;
+static volatile uint64_t rounds;        /* service rounds done: `vbd` waits for a fresh one */
 static struct pvos_wait wait;
 static struct xenbus_watch vbd_watch, release_watch;
 static char dirbuf[XENSTORE_PAYLOAD_MAX + 1], dirbuf2[XENSTORE_PAYLOAD_MAX + 1];
@@ -225,11 +226,13 @@ static int read_u64(struct svc_vbd *v, const char *key, uint64_t *out)
 /* The keys the store domain wrote; -ENOENT while they are not all there yet. */
 static int read_config(struct svc_vbd *v, struct blkback_disk *disk)
 {
-    char mode[4], fid[8];
+    char mode[4], fid[8], state[4];
     uint64_t start = 0, sectors = 0;
     int rc, rs, rn;
 
-    if ((rc = read_key(v, "params", v->params, sizeof(v->params))) ||
+    /* `state` is the store domain's last key: once it is there, so are the others. */
+    if ((rc = read_key(v, "state", state, sizeof(state))) ||
+        (rc = read_key(v, "params", v->params, sizeof(v->params))) ||
         (rc = read_key(v, "mode", mode, sizeof(mode))) ||
         (rc = read_key(v, "frontend", v->fe_dir, sizeof(v->fe_dir))) ||
         (rc = read_key(v, "frontend-id", fid, sizeof(fid))))
@@ -555,6 +558,7 @@ static void svc_main(void *arg)
         kick = false;
         xenbus_kernel_poll();
         service_round();
+        rounds++;
         pvos_wait_until(&wait, kicked, NULL, pvos_now_ns() + (polling ? 1000000 : POLL_NS));
     }
 }
@@ -601,6 +605,12 @@ void blkback_svc_list(void)
     if (!started) {
         printk("vbd: no virtio disk in this domain: no back end\n");
         return;
+    }
+    /* A view after the store was looked at once more (two rounds: one may be half done). */
+    for (uint64_t r = rounds, until = system_time_ns() + 1000000000ULL; rounds < r + 2 && system_time_ns() < until;) {
+        rescan = recheck = true;
+        wake_thread();
+        thread_sleep_until(system_time_ns() + 1000000);
     }
     for (unsigned int i = 0; i < nr_disks; i++)
         printk("vbd: disk %s at %02x:%02x.%x, %lu sectors%s%s\n", disks[i].rc ? "(not driven)" : disks[i].vb.serial,

@@ -508,12 +508,12 @@ void xvd_describe(const struct xvd *d)
     const struct blkfront *f = &d->f;
     static const char *const st[] = { "closed", "initialised", "connected", "error" };
 
-    printk("%s: vbd %u, %s, back end d%u %s (state %s); %lu sectors of %u bytes%s; ring %u page%s, "
-           "indirect %u segments, flush %s; requests %lu (indirect %lu), notifies %lu, grants %lu, "
-           "grant leaks %lu, in flight %u\n", d->name, d->devid, st[f->state], d->be_domid, f->backend,
-           xenbus_state_name(d->be_last), (unsigned long)f->sectors, f->sector_size,
-           f->readonly ? ", read-only" : "", 1u << f->ring_order, f->ring_order ? "s" : "", f->max_indirect,
-           f->feature_flush ? "FLUSH_DISKCACHE" : f->feature_barrier ? "WRITE_BARRIER" : "none",
+    printk("%s: vbd %u, %s, back end d%u %s (state %s); %lu sectors of %u bytes%s\n", d->name, d->devid,
+           st[f->state], d->be_domid, f->backend, xenbus_state_name(d->be_last), (unsigned long)f->sectors,
+           f->sector_size, f->readonly ? ", read-only" : "");
+    printk("%s: ring %u page%s, indirect %u segments, flush %s; requests %lu (indirect %lu), notifies %lu, "
+           "grants %lu, grant leaks %lu, in flight %u\n", d->name, 1u << f->ring_order, f->ring_order ? "s" : "",
+           f->max_indirect, f->feature_flush ? "FLUSH_DISKCACHE" : f->feature_barrier ? "WRITE_BARRIER" : "none",
            (unsigned long)f->stats.requests, (unsigned long)f->stats.indirect, (unsigned long)f->stats.notifies,
            (unsigned long)f->stats.grants, (unsigned long)f->stats.grant_leaks, f->in_flight);
 }

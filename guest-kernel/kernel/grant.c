@@ -162,12 +162,24 @@ static int map_at(uint16_t domid, uint32_t ref, bool readonly, uint64_t pfn, uin
     struct gnttab_map_grant_ref op = { .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0) |
                                                 (bus ? GNTMAP_device_map : 0),
                                        .ref = ref, .dom = domid, .host_addr = (uint64_t)pfn_to_virt(pfn) };
+    struct mmuext_op inv = { .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = op.host_addr };
+    struct multicall_entry mc[2] = {
+        { .op = __HYPERVISOR_grant_table_op, .args = { GNTTABOP_map_grant_ref, (uint64_t)&op, 1 } },
+        { .op = __HYPERVISOR_mmuext_op, .args = { (uint64_t)&inv, 1, 0, DOMID_SELF } },
+    };
     struct gnt_map *g = map_claim();
     long rc;
 
     if (!g)
         return -XEN_ENOSPC;
-    rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+    /*
+     * The map replaces the present kernel-map entry of our page, which the
+     * hypervisor does not flush (nor does Xen): the TLB may still hold the
+     * old frame at host_addr, so the same hypercall invalidates it.
+     */
+    rc = HYPERVISOR_multicall(mc, 2);
+    if (!rc)
+        rc = mc[0].result;
     if (rc || op.status != GNTST_okay) {
         g->used = false;            /* a refused map left the entry as it was */
         return rc ? (int)rc : gntst_errno(op.status);
