@@ -26,6 +26,7 @@ static unsigned int nr_disks;
 static struct svc_vbd *vbds[SVC_VBDS];
 static struct svc_disk *own;
 static volatile bool started, probed;
+static bool off;                        /* blkback=off: attach the disks, serve nothing */
 static volatile bool kick, rescan, recheck;
 static volatile uint64_t rounds;        /* service rounds done: `vbd` waits for a fresh one */
 static struct pvos_wait wait;
@@ -422,8 +423,13 @@ static void scan_domain(const char *fe)
     if (!parse_id(fe, DOMID_FIRST_RESERVED - 1, &f))
         return;
     snprintf(path, sizeof(path), "backend/vbd/%u", f);
-    if ((n = xenbus_directory(c, XENBUS_TX_NONE, path, dirbuf2, sizeof(dirbuf2))) < 0)
+    if ((n = xenbus_directory(c, XENBUS_TX_NONE, path, dirbuf2, sizeof(dirbuf2))) < 0) {
+        /* Gone is gone; any other failure says nothing: F's instances stay. */
+        for (unsigned int i = 0; n != -XEN_ENOENT && i < SVC_VBDS; i++)
+            if (vbds[i] && vbds[i]->fe == f)
+                vbds[i]->present = true;
         return;
+    }
     for (const char *p = dirbuf2; n-- > 0; p += strlen(p) + 1) {
         struct svc_vbd *v;
 
@@ -441,6 +447,10 @@ static void scan(void)
 {
     int n = xenbus_directory(xenbus_kernel(), XENBUS_TX_NONE, "backend/vbd", dirbuf, sizeof(dirbuf));
 
+    if (n < 0 && n != -XEN_ENOENT) {
+        rescan = true;              /* the store did not answer: look again later, change nothing */
+        return;
+    }
     for (unsigned int i = 0; i < SVC_VBDS; i++)
         if (vbds[i])
             vbds[i]->present = false;
@@ -529,9 +539,13 @@ static void service_round(void)
     }
 }
 
+/* Something to do: an event or a watch said so, or a served disk completed requests. */
 static bool kicked(void *arg)
 {
     (void)arg;
+    for (unsigned int i = 0; i < nr_disks; i++)
+        if (disks[i].users && virtq_has_used(&disks[i].vb.vq))
+            return true;
     return kick;
 }
 
@@ -543,8 +557,8 @@ static void svc_main(void *arg)
     (void)arg;
     probe();
     probed = true;
-    if (!c)
-        thread_exit();              /* no store: nobody to serve */
+    if (!c || off)
+        thread_exit();              /* no store (nobody to serve), or told not to */
     for (unsigned int i = 0; i < nr_disks; i++)
         polling |= !disks[i].own && !disks[i].rc && disks[i].vb.polling;
     vbd_watch.path = "backend/vbd";
@@ -554,13 +568,28 @@ static void svc_main(void *arg)
     if (xenbus_watch(c, &vbd_watch) || xenbus_watch(c, &release_watch))
         printk("blkback: cannot watch the store\n");
     rescan = true;
-    for (;;) {
+    for (uint64_t next_poll = 0;;) {
         kick = false;
-        xenbus_kernel_poll();
+        /* The store every POLL_NS (watch events come only by looking), the rings at every event. */
+        if (pvos_now_ns() >= next_poll || rescan || recheck) {
+            xenbus_kernel_poll();
+            next_poll = pvos_now_ns() + POLL_NS;
+        }
         service_round();
         rounds++;
-        pvos_wait_until(&wait, kicked, NULL, pvos_now_ns() + (polling ? 1000000 : POLL_NS));
+        pvos_wait_until(&wait, kicked, NULL, polling ? pvos_now_ns() + 1000000 : next_poll);
     }
+}
+
+/* `blkback=off` among the kernel's options (before " -- "): disks attached, nothing served. */
+static bool serving_off(void)
+{
+    const char *cl = (const char *)start_info->cmd_line;
+
+    for (const char *p = cl; *p && strncmp(p, "--", 2); p++)
+        if ((p == cl || p[-1] == ' ') && !strncmp(p, "blkback=off", 11) && (!p[11] || p[11] == ' '))
+            return true;
+    return false;
 }
 
 void blkback_svc_start(void)
@@ -568,6 +597,7 @@ void blkback_svc_start(void)
     int64_t prev = -1;
     uint32_t sbdf;
 
+    off = serving_off();
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf)
         if (pvos_pci_conf_read(sbdf, 0, 4) == (VIRTIO_PCI_ID_BLK << 16 | VIRTIO_PCI_VENDOR)) {
             started = true;

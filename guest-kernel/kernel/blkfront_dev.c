@@ -2,10 +2,12 @@
  * The bundled kernel's virtual block devices (xvd.h, docs/blkif.md
  * "Frontend"): one pvdrivers/blkfront core per device/vbd/DEVID of ours.
  * The `xvd` thread finds them, watches each back end's state and runs the
- * handshake; events from a back end only wake it, and it consumes the
- * responses (blkfront_handle_event) in thread context, so every call into
- * a core is made under the device's kmutex by a thread: the submitters'
- * and the xvd thread's. A request's `done` wakes the thread sleeping on it.
+ * handshake (under the device's kmutex: the core's store calls sleep). A
+ * back end's event consumes the responses in the handler itself
+ * (blkfront_handle_event, events masked) unless a thread holds the device,
+ * in which case the xvd thread does it; submitters hold the kmutex and
+ * mask events around the core. A request's `done` wakes the thread
+ * sleeping on it.
  * Data goes through bounce pages (any buffer, any alignment).
  */
 #include "xvd.h"
@@ -35,6 +37,7 @@ struct xvd {
     struct xenbus_watch watch;
     volatile bool be_changed, event;
     unsigned int be_last;       /* the back end's state as last read */
+    uint64_t f_events;          /* responses consumed in the event handler itself */
 };
 
 static struct xvd *devs[XVD_MAX];
@@ -88,10 +91,23 @@ static int op_grant_end(void *ctx, uint32_t ref)
     return pvos_grant_end((int)ref);
 }
 
+/*
+ * The back end's event, events masked: the responses are consumed here
+ * unless a thread holds the device (then the xvd thread does it when woken).
+ * Submitters take the lock and mask events around the core, so the core is
+ * never entered twice.
+ */
 static void on_event(uint32_t port, void *ctx)
 {
+    struct xvd *d = ctx;
+
     (void)port;
-    ((struct xvd *)ctx)->event = true;
+    if (!d->lock.owner) {
+        d->f_events++;
+        blkfront_handle_event(&d->f);
+        return;
+    }
+    d->event = true;
     wake_thread();
 }
 
@@ -222,6 +238,8 @@ static void backend_changed(struct xvd *d)
 
     d->be_changed = false;
     rc = xenbus_read_uint(xenbus_kernel(), XENBUS_TX_NONE, d->be_state, &st);
+    if (rc == -XEN_ENOENT && !d->be_last)
+        return;                         /* not written yet: its watch fires when it is */
     if (rc == -XEN_ENOENT)
         st = XenbusStateClosed;         /* the back end's directory is gone */
     else if (rc)
@@ -245,22 +263,31 @@ static void xvd_main(void *arg)
     (void)arg;
     discover();
     discovered = true;
-    for (;;) {
+    if (!nr_devs)
+        thread_exit();              /* no vbd: nothing to drive (devices are found at boot only) */
+    for (uint64_t next_poll = 0;;) {
         kick = false;
-        xenbus_kernel_poll();
+        if (pvos_now_ns() >= next_poll) {
+            xenbus_kernel_poll();
+            next_poll = pvos_now_ns() + XVD_POLL_NS;
+        }
         for (unsigned int i = 0; i < nr_devs; i++) {
             struct xvd *d = devs[i];
 
             if (d->be_changed)
                 backend_changed(d);
             if (d->event) {
+                uint8_t m;
+
                 d->event = false;
                 kmutex_lock(&d->lock);
+                m = events_save();
                 blkfront_handle_event(&d->f);
+                events_restore(m);
                 kmutex_unlock(&d->lock);
             }
         }
-        pvos_wait_until(&thread_wait, kicked, NULL, pvos_now_ns() + XVD_POLL_NS);
+        pvos_wait_until(&thread_wait, kicked, NULL, next_poll);
     }
 }
 
@@ -342,13 +369,16 @@ static bool req_finished(void *arg)
 /* Submit r (its io filled in): 0 or the core's refusal. */
 static int req_submit(struct xvd *d, struct xvd_req *r)
 {
+    uint8_t m;
     int rc;
 
     r->io.done = req_done;
     r->io.cookie = r;
     r->done = false;
     kmutex_lock(&d->lock);
+    m = events_save();
     rc = blkfront_submit(&d->f, &r->io);
+    events_restore(m);
     kmutex_unlock(&d->lock);
     r->busy = !rc;
     return rc;
@@ -361,9 +391,13 @@ static int req_wait(struct xvd *d, struct xvd_req *r)
 
     if (!ok) {
         printk("xvd %s: no answer for 30 s; disconnecting\n", d->name);
+        uint8_t m;
+
         kmutex_lock(&d->lock);
+        m = events_save();
         d->f.state = BLKFRONT_ERROR;
         blkfront_disconnect(&d->f);
+        events_restore(m);
         kmutex_unlock(&d->lock);
     }
     r->busy = false;

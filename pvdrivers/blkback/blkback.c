@@ -293,8 +293,13 @@ static void do_rw(struct blkback *be, struct blkback_pending *p, const union blk
             respond(be, p->id, op, BLKIF_RSP_EOPNOTSUPP);
             return;
         }
+        /*
+         * With data (Linux's blkfront sends a REQ_FUA write so, and a
+         * barrier carries data too) the cache is flushed before it and the
+         * data is durable when answered: a flush after it as well.
+         */
         p->io.op = nseg ? BLKBACK_IO_WRITE : BLKBACK_IO_FLUSH;
-        p->io.flags = BLKBACK_IO_PREFLUSH | (p->barrier ? BLKBACK_IO_FUA : 0u);
+        p->io.flags = BLKBACK_IO_PREFLUSH | (nseg || p->barrier ? BLKBACK_IO_FUA : 0u);
     }
     if (map_segments(be, p, segs, nseg))
         goto fail;

@@ -317,11 +317,11 @@ static void test_flush(void **state)
     put_rw(w, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
     assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_FLUSH_DISKCACHE);
     assert_int_equal(w->f.last_io.op, BLKBACK_IO_FLUSH);
-    /* A flush with data: the data written after a cache flush. */
+    /* A flush with data: the data written after a cache flush, durable when answered (FUA). */
     put_rw(w, BLKIF_OP_FLUSH_DISKCACHE, 4, 1, 6);
     assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_FLUSH_DISKCACHE);
     assert_int_equal(w->f.last_io.op, BLKBACK_IO_WRITE);
-    assert_true(w->f.last_io.flags & BLKBACK_IO_PREFLUSH);
+    assert_int_equal(w->f.last_io.flags, BLKBACK_IO_PREFLUSH | BLKBACK_IO_FUA);
     assert_nothing_mapped(w);
 }
 
