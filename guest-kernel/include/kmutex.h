@@ -8,7 +8,7 @@
 
 #include "kernel.h"
 
-#define KMUTEX_WAITERS 8
+#define KMUTEX_WAITERS 32
 
 struct kmutex {
     struct thread *owner;

@@ -67,6 +67,30 @@ struct svc_vbd {
     struct svc_io io[BLKBACK_MAX_INFLIGHT];
 };
 
+#define SVC_MAX_LOGS 16         /* per instance: a frontend cannot flood the console */
+#define vlog(v, fmt, ...) do {                                                          \
+    if ((v)->logs < SVC_MAX_LOGS) {                                                         \
+        (v)->logs++;                                                                    \
+        printk("blkback d%u/%u: " fmt "\n", (v)->fe, (v)->devid, ##__VA_ARGS__);        \
+    }                                                                                   \
+} while (0)
+
+/* blkback_svc.c: the disks, the instances, the thread. */
+extern struct svc_disk svc_disks[SVC_DISKS];
+extern unsigned int svc_nr_disks;
+extern struct svc_vbd *svc_vbds[SVC_VBDS];
+extern volatile bool svc_rescan;        /* a watch under backend/vbd fired: scan again */
+/* Wake the thread to look at its flags (event handlers and watch functions may call it). */
+void svc_wake(void);
+/* A served (not own, attached) disk by its serial; NULL if none. */
+struct svc_disk *svc_disk_by_serial(const char *serial);
+
+/* blkback_vbd.c: find instances (backend/vbd), step one's handshake, serve its ring. */
+extern unsigned int svc_mapped;         /* frontend pages mapped by the instances now */
+void svc_scan(void);
+void svc_vbd_frontend(struct svc_vbd *v);
+void svc_vbd_serve(struct svc_vbd *v);
+
 /* blkback_io.c: struct blkback_ops' submit; the disk's FIFO retried after completions. */
 int svc_io_submit(void *ctx, struct blkback_io *io);
 void svc_disk_kick(struct svc_disk *d);

@@ -25,6 +25,7 @@
 #define XVD_IO_NS      30000000000ULL       /* a request's time-out: then the device is torn down */
 #define XVD_DEPTH      4                    /* requests of one call in flight */
 #define XVD_REQ_PAGES  32                   /* 128 KiB: the back end's 32 indirect segments */
+#define XVD_POOL       256                  /* bounce pages kept per device */
 
 struct xvd {
     struct blkfront f;
@@ -38,6 +39,8 @@ struct xvd {
     volatile bool be_changed, event;
     unsigned int be_last;       /* the back end's state as last read */
     uint64_t f_events;          /* responses consumed in the event handler itself */
+    void *pool[XVD_POOL];       /* bounce pages kept for the next call (only ever this disk's data) */
+    unsigned int nr_pool;
 };
 
 static struct xvd *devs[XVD_MAX];
@@ -291,9 +294,20 @@ static void xvd_main(void *arg)
     }
 }
 
+/* `xvd=off` among the kernel's options (before " -- "): the vbds are left alone (a test drives them). */
+static bool xvd_off(void)
+{
+    const char *cl = (const char *)start_info->cmd_line;
+
+    for (const char *p = cl; *p && strncmp(p, "--", 2); p++)
+        if ((p == cl || p[-1] == ' ') && !strncmp(p, "xvd=off", 7) && (!p[7] || p[7] == ' '))
+            return true;
+    return false;
+}
+
 void xvd_init(void)
 {
-    if (!xenbus_kernel() || started)
+    if (!xenbus_kernel() || started || xvd_off())
         return;
     started = true;
     thread_create("xvd", xvd_main, NULL);
@@ -404,10 +418,32 @@ static int req_wait(struct xvd *d, struct xvd_req *r)
     return ok ? r->io.status : -XEN_ETIMEDOUT;
 }
 
-static bool req_pages(struct xvd_req *r, unsigned int n)
+/* A bounce page: from the device's pool, else a fresh (zeroed) one. Threads only. */
+static void *bounce_get(struct xvd *d)
+{
+    uint8_t m = events_save();
+    void *p = d->nr_pool ? d->pool[--d->nr_pool] : NULL;
+
+    events_restore(m);
+    return p ? p : pvos_page_alloc();
+}
+
+static void bounce_put(struct xvd *d, void *p)
+{
+    uint8_t m = events_save();
+    bool kept = d->nr_pool < XVD_POOL;
+
+    if (kept)
+        d->pool[d->nr_pool++] = p;
+    events_restore(m);
+    if (!kept)
+        pvos_page_free(p);
+}
+
+static bool req_pages(struct xvd *d, struct xvd_req *r, unsigned int n)
 {
     while (r->npages < n)
-        if (!(r->pages[r->npages] = pvos_page_alloc()))
+        if (!(r->pages[r->npages] = bounce_get(d)))
             return false;
         else
             r->npages++;
@@ -439,7 +475,7 @@ static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32
     unsigned int np = (n + 7) / 8;
     size_t off = (size_t)(at - c->sector) * XVD_SECTOR_SIZE;
 
-    if (!req_pages(r, np))
+    if (!req_pages(c->d, r, np))
         return -XEN_ENOMEM;
     for (unsigned int i = 0; c->write && i < np; i++) {
         size_t len = i + 1 < np || !(n % 8) ? PAGE_SIZE : (n % 8) * XVD_SECTOR_SIZE;
@@ -464,6 +500,7 @@ static void end_piece(struct rw_call *c, struct xvd_req *r)
 static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, uint8_t *buf)
 {
     struct rw_call *c;
+    uint64_t leaks;
     uint32_t per, left = count;
     uint64_t at = sector;
     unsigned int head = 0, busy = 0;
@@ -475,6 +512,7 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         return -XEN_ENOMEM;
     memset(c, 0, sizeof(*c));
     *c = (struct rw_call){ .d = d, .write = write, .sector = sector, .buf = buf };
+    leaks = d->f.stats.grant_leaks;
     per = blkfront_max_sectors(&d->f);
     per = per < XVD_REQ_PAGES * 8 ? per : XVD_REQ_PAGES * 8;
     for (;;) {
@@ -501,9 +539,10 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         head = (head + 1) % XVD_DEPTH;
         busy--;
     }
-    for (unsigned int i = 0; i < XVD_DEPTH; i++)
+    /* A grant the back end would not give up leaves its page reachable: then none is reused. */
+    for (unsigned int i = 0; d->f.stats.grant_leaks == leaks && i < XVD_DEPTH; i++)
         for (unsigned int j = 0; j < c->req[i].npages; j++)
-            pvos_page_free(c->req[i].pages[j]);
+            bounce_put(d, c->req[i].pages[j]);
     kfree(c);
     return err;
 }

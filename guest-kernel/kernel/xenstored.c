@@ -264,6 +264,26 @@ static void sd_key(const char *dir, const char *key, const char *perms, const ch
     sd_write(path, val, perms);
 }
 
+/* A disk= vbd's keys in its backend dir be (libxl's for a phy disk; params: the virtio serial). */
+static void write_disk_backend_keys(const char *be, const char *bp, const struct tandem_domctl_getdevice *g)
+{
+    char serial[TANDEM_DOMCTL_SERIAL_LEN];
+
+    memcpy(serial, g->serial, sizeof(serial));
+    serial[sizeof(serial) - 1] = 0;
+    sd_key(be, "params", bp, "%s", serial);
+    sd_key(be, "mode", bp, "%s", (g->flags & TANDEM_DEVICE_readonly) ? "r" : "w");
+    sd_key(be, "type", bp, "phy");
+    sd_key(be, "device-type", bp, "disk");
+    sd_key(be, "online", bp, "1");
+    sd_key(be, "removable", bp, "0");
+    sd_key(be, "dev", bp, "xvd%c", 'a' + (g->devid - 51712) / 16);
+    if (g->flags & TANDEM_DEVICE_region) {
+        sd_key(be, "region-start", bp, "%lu", (unsigned long)g->region_start);
+        sd_key(be, "region-sectors", bp, "%lu", (unsigned long)g->region_sectors);
+    }
+}
+
 /*
  * device/TYPE/ID of d and backend/TYPE/d/ID of its backend B, each side's, readable by the
  * other; for a disk= vbd also the keys Xen's toolstack writes (docs/xenstore.md, "Device
@@ -277,7 +297,6 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
     sd->nr_backends = 0;
     for (unsigned int i = 0; i < nr && i < TANDEM_DOMCTL_MAX_DEVICES; i++) {
         char fe[96], be[96], fp[24], bp[24], type[TANDEM_DOMCTL_DEVTYPE_LEN];
-        char serial[TANDEM_DOMCTL_SERIAL_LEN];
         const struct tandem_domctl_getdevice *g = &op.u.getdevice;
         uint16_t b;
         bool disk;
@@ -289,8 +308,6 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
         b = g->backend_domid;
         memcpy(type, g->type, sizeof(type));
         type[sizeof(type) - 1] = 0;
-        memcpy(serial, g->serial, sizeof(serial));
-        serial[sizeof(serial) - 1] = 0;
         /* A disk names xvda..xvdd: the hypervisor gives no other devid with the flag. */
         disk = (g->flags & TANDEM_DEVICE_disk) && !strcmp(type, "vbd") && g->devid >= 51712 &&
                (g->devid - 51712) % 16 == 0 && (g->devid - 51712) / 16 < 26;
@@ -318,19 +335,8 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
         sd_write(be, "", bp);
         sd_key(be, "frontend", bp, "%s", fe);
         sd_key(be, "frontend-id", bp, "%u", d);
-        if (disk) {
-            sd_key(be, "params", bp, "%s", serial);
-            sd_key(be, "mode", bp, "%s", (g->flags & TANDEM_DEVICE_readonly) ? "r" : "w");
-            sd_key(be, "type", bp, "phy");
-            sd_key(be, "device-type", bp, "disk");
-            sd_key(be, "online", bp, "1");
-            sd_key(be, "removable", bp, "0");
-            sd_key(be, "dev", bp, "xvd%c", 'a' + (g->devid - 51712) / 16);
-            if (g->flags & TANDEM_DEVICE_region) {
-                sd_key(be, "region-start", bp, "%lu", (unsigned long)g->region_start);
-                sd_key(be, "region-sectors", bp, "%lu", (unsigned long)g->region_sectors);
-            }
-        }
+        if (disk)
+            write_disk_backend_keys(be, bp, g);
         sd_key(be, "state", bp, "1");
     }
 }

@@ -497,7 +497,7 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
                        "only the privileged domain may serve the store (add privileged=yes)");
     if (d->nr_disks && strlen(d->name) > DOMCONFIG_DISK_OWNER_MAX)
         return dc_fail(err, d->line, "name", "'%s': a domain with disks has a name of at most %u "
-                       "characters (its disks' virtio-blk serials NAME/INDEX hold 20)", d->name,
+                       "characters (its disks' serials are NAME/INDEX)", d->name,
                        DOMCONFIG_DISK_OWNER_MAX);
     for (unsigned int i = 0; i < d->nr_disks && d->driver; i++)
         if (d->disks[i].has_mode || d->disks[i].has_start || d->disks[i].has_size)

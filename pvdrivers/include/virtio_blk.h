@@ -61,6 +61,7 @@ struct vblk {
     unsigned int in_flight;
     struct pvos_wait wait;
     struct pvos_wait *also_wake;    /* set by a thread driving several disks: woken on each queue event */
+    bool plugged, kick_pending;     /* vblk_plug: submissions kick the device once, at vblk_unplug */
     uint64_t events;            /* queue interrupts taken */
     uint64_t completed;
 };
@@ -79,6 +80,9 @@ int vblk_attach(struct vblk *b, uint32_t sbdf);
  * -ERANGE past the end of the disk.
  */
 int vblk_submit(struct vblk *b, struct vblk_req *r);
+/* Hold kicks back (a batch of submissions), then kick once if any was held. */
+void vblk_plug(struct vblk *b);
+void vblk_unplug(struct vblk *b);
 /* Finish every request the device has completed (status, finished, done); their count. */
 unsigned int vblk_poll(struct vblk *b);
 /* vblk_poll until cond(arg) holds or deadline_ns (0: none); true if it held. */

@@ -253,6 +253,9 @@ static void check_evtchn(void)
     OFF(struct evtchn_init_control, vcpu, 12);
     OFF(struct evtchn_init_control, link_bits, 16);
     SIZE(struct evtchn_expand_array, 8);  SIZE(struct evtchn_set_priority, 8);
+    SIZE(struct evtchn_fifo_control_block, 72);
+    OFF(struct evtchn_fifo_control_block, head, 8);
+    SIZE(event_word_t, 4);
 }
 
 static void check_memory(void)
@@ -465,6 +468,10 @@ static void check_values(void)
     VAL(EVTCHNOP_bind_interdomain, 0);  VAL(EVTCHNOP_status, 5);
     VAL(EVTCHNOP_alloc_unbound, 6);     VAL(EVTCHNOP_unmask, 9);
     VAL(EVTCHNOP_set_priority, 13);     VAL(EVTCHNSTAT_ipi, 5);
+    VAL(EVTCHN_FIFO_PENDING, 31);  VAL(EVTCHN_FIFO_MASKED, 30);  VAL(EVTCHN_FIFO_LINKED, 29);
+    VAL(EVTCHN_FIFO_BUSY, 28);  VAL(EVTCHN_FIFO_LINK_BITS, 17);  VAL(EVTCHN_FIFO_NR_CHANNELS, 131072);
+    VAL(EVTCHN_FIFO_PRIORITY_DEFAULT, 7);  VAL(EVTCHN_FIFO_PRIORITY_MIN, 15);  VAL(EVTCHN_FIFO_MAX_QUEUES, 16);
+    VAL(EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES, 128);
     VAL(VCPUOP_register_runstate_memory_area, 5);
     VAL(VCPUOP_set_singleshot_timer, 8);  VAL(VCPUOP_register_vcpu_info, 10);
     VAL(VCPUOP_register_vcpu_time_memory_area, 13);

@@ -307,6 +307,147 @@ static void test_disk_vif(void **state)
           "the MAC 00:00:00:00:00:00 names no interface");
 }
 
+/* disk=IMAGE[:OPT...]: mode=, regions, one image in several entries, serials and the backend. */
+static void test_disk_options(void **state)
+{
+    const struct domconfig_dom *w = &cfg.dom[1], *x = &cfg.dom[2];
+    const struct domconfig_device *v;
+    const char *drv = "domain name=drv kernel=k privileged=1 store=1\ndomain name=io kernel=k driver=1\n";
+    char text[1024];
+
+    (void)state;
+    snprintf(text, sizeof(text), "%s%s", drv,
+             "domain name=web kernel=k disk=root.img:mode=r,big.img:start=1M:size=512,big.img:size=1K:mode=w "
+             "vif= devices=9p/1\n"
+             "domain name=x kernel=k disk=big.img:size=2048:start=4K,own.img,big.img:start=2097152:size=0x200:mode=r\n");
+    assert_int_equal(parse(text), 0);
+    /* IDs: drv 0 (privileged), io 1 (the driver domain), web 2, x 3. */
+    w = &cfg.dom[2];
+    x = &cfg.dom[3];
+    assert_int_equal(w->nr_disks, 3);
+    assert_string_equal(w->disks[0].image, "root.img");
+    assert_true(w->disks[0].readonly && !w->disks[0].has_size);
+    assert_true(w->disks[1].has_start && w->disks[1].has_size && !w->disks[1].readonly);
+    assert_int_equal(w->disks[1].start, 1 << 20);
+    assert_int_equal(w->disks[1].size, 512);
+    assert_int_equal(w->disks[2].start, 0);
+    assert_int_equal(w->disks[2].size, 1024);
+    assert_int_equal(w->nr_devices, 5);
+    device_is(2, 0, "9p", 1);
+    assert_int_equal(w->devices[0].flags, 0);
+    assert_int_equal(w->devices[0].backend, DOMID_INVALID);     /* devices=: the store domain's */
+    v = &w->devices[1];
+    device_is(2, 1, "vbd", 51712);
+    assert_int_equal(v->flags, TANDEM_DEVICE_disk | TANDEM_DEVICE_readonly);
+    assert_int_equal(v->backend, 1);                            /* disk=: the driver domain's */
+    assert_string_equal(v->serial, "web/0");
+    assert_int_equal(v->region_start, 0);
+    assert_int_equal(v->region_sectors, 0);
+    v = &w->devices[2];
+    assert_int_equal(v->flags, TANDEM_DEVICE_disk | TANDEM_DEVICE_region);
+    assert_string_equal(v->serial, "web/1");
+    assert_int_equal(v->region_start, 2048);
+    assert_int_equal(v->region_sectors, 1);
+    v = &w->devices[3];
+    assert_int_equal(v->flags, TANDEM_DEVICE_disk | TANDEM_DEVICE_region);
+    assert_string_equal(v->serial, "web/1");                    /* big.img's first entry */
+    assert_int_equal(v->region_start, 0);
+    assert_int_equal(v->region_sectors, 2);
+    device_is(2, 4, "vif", 0);
+    assert_int_equal(w->devices[4].flags, TANDEM_DEVICE_vif);
+    assert_int_equal(w->devices[4].backend, 1);
+    /* Line 4: big.img again (its first entry is web's disk 1), own.img its own. */
+    assert_int_equal(x->nr_devices, 3);
+    assert_string_equal(x->devices[0].serial, "web/1");
+    assert_int_equal(x->devices[0].region_start, 8);
+    assert_int_equal(x->devices[0].region_sectors, 4);
+    assert_string_equal(x->devices[1].serial, "x/1");
+    assert_int_equal(x->devices[1].flags, TANDEM_DEVICE_disk);
+    assert_string_equal(x->devices[2].serial, "web/1");
+    assert_int_equal(x->devices[2].flags, TANDEM_DEVICE_disk | TANDEM_DEVICE_readonly | TANDEM_DEVICE_region);
+    assert_int_equal(x->devices[2].region_start, 4096);
+    assert_int_equal(x->devices[2].region_sectors, 1);
+    for (unsigned int i = 0; i < x->nr_devices; i++)
+        assert_int_equal(x->devices[i].backend, 1);
+    /* Sizes: K, M, G; adjacent regions; the largest; an 18-character owner. */
+    assert_int_equal(parse("domain name=a23456789012345678 kernel=k disk=i:start=1G:size=1M,i:size=1G\n"
+                           "domain name=b kernel=k driver=1 disk=k,l disk=i:start=1025M:size=512K,"
+                           "j:start=1048576G:size=1048576G"), -1);
+    assert_int_equal(parse("domain name=a23456789012345678 kernel=k disk=i:start=1G:size=1M,i:size=1G\n"
+                           "domain name=b kernel=k driver=1 disk=k,l\n"
+                           "domain name=c kernel=k disk=i:start=1025M:size=512K,j:start=1048576G:size=1048576G"), 0);
+    assert_string_equal(cfg.dom[0].devices[0].serial, "a23456789012345678/0");
+    assert_int_equal(cfg.dom[0].devices[0].region_start, 2097152);
+    assert_int_equal(cfg.dom[0].devices[1].region_sectors, 2097152);
+    assert_int_equal(cfg.dom[1].nr_devices, 0);                 /* the driver domain's own: no vbds */
+    assert_string_equal(cfg.dom[1].disks[1].serial, "b/1");
+    assert_string_equal(cfg.dom[2].devices[0].serial, "a23456789012345678/0");
+    assert_int_equal(cfg.dom[2].devices[1].region_start, 1ULL << 41);
+    assert_int_equal(cfg.dom[2].devices[1].region_sectors, 1ULL << 41);
+    assert_int_equal(cfg.dom[2].devices[1].backend, 2);                 /* b: domain 2 (none is privileged) */
+
+    /* Refusals, each with its message. */
+#define DISK_FAILS(opts, why) do { snprintf(text, sizeof(text), "%sdomain name=w kernel=k disk=%s", drv, opts); \
+                                   fails(text, why); } while (0)
+    DISK_FAILS("a.img:", "line 3, field 'disk': 'a.img:': a disk option is mode=r, mode=w, start=SIZE or size=SIZE");
+    DISK_FAILS("a.img::mode=r", "line 3, field 'disk': 'a.img::mode=r': a disk option is mode=r, mode=w, "
+               "start=SIZE or size=SIZE");
+    DISK_FAILS("a.img:ro", "line 3, field 'disk': 'a.img:ro': a disk option is mode=r, mode=w, start=SIZE or size=SIZE");
+    DISK_FAILS("a.img:mode=rw", "line 3, field 'disk': 'a.img:mode=rw': mode= is r (read-only) or w (read-write)");
+    DISK_FAILS("a.img:mode=", "line 3, field 'disk': 'a.img:mode=': mode= is r (read-only) or w (read-write)");
+    DISK_FAILS("a.img:mode=r:mode=r", "line 3, field 'disk': 'a.img:mode=r:mode=r': a disk option is given twice");
+    DISK_FAILS("a.img:size=1K:size=1K", "line 3, field 'disk': 'a.img:size=1K:size=1K': a disk option is given twice");
+    DISK_FAILS("a.img:start=0:start=0:size=1K", "line 3, field 'disk': 'a.img:start=0:start=0:size=1K': a disk "
+               "option is given twice");
+    DISK_FAILS("a.img:size=", "line 3, field 'disk': 'a.img:size=': a disk SIZE is a number of bytes, or with "
+               "a K, M or G suffix");
+    DISK_FAILS("a.img:size=1T", "line 3, field 'disk': 'a.img:size=1T': a disk SIZE is a number of bytes, or "
+               "with a K, M or G suffix");
+    DISK_FAILS("a.img:size=-512", "line 3, field 'disk': 'a.img:size=-512': a disk SIZE is a number of bytes, "
+               "or with a K, M or G suffix");
+    DISK_FAILS("a.img:size=99999999999999999999", "line 3, field 'disk': 'a.img:size=99999999999999999999': a "
+               "disk SIZE is a number of bytes, or with a K, M or G suffix");
+    DISK_FAILS("a.img:size=1048577G", "line 3, field 'disk': 'a.img:size=1048577G': a disk SIZE is at most 1 PiB");
+    DISK_FAILS("a.img:start=1125899906842625:size=1K", "line 3, field 'disk': 'a.img:start=1125899906842625:"
+               "size=1K': a disk SIZE is at most 1 PiB");
+    DISK_FAILS("a.img:size=1000", "line 3, field 'disk': 'a.img:size=1000': a disk SIZE is a multiple of 512 bytes");
+    DISK_FAILS("a.img:start=100:size=1K", "line 3, field 'disk': 'a.img:start=100:size=1K': a disk SIZE is a "
+               "multiple of 512 bytes");
+    DISK_FAILS("a.img:size=0", "line 3, field 'disk': 'a.img:size=0': size=0: a region holds at least one sector");
+    DISK_FAILS("a.img:start=1M", "line 3, field 'disk': 'a.img:start=1M': start= needs size= (a region has both)");
+    DISK_FAILS("a.img:size=1K,a.img", "line 3, field 'disk': disk 1 names the same image as disk 0 of line 3: an "
+               "image named more than once needs size= in every entry");
+    DISK_FAILS("a.img,a.img:size=1K", "line 3, field 'disk': disk 1 names the same image as disk 0 of line 3: an "
+               "image named more than once needs size= in every entry");
+    DISK_FAILS("a.img:size=1K,a.img:start=512:size=1K", "line 3, field 'disk': disk 1 overlaps disk 0 of line 3 "
+               "(the regions of one image may not overlap)");
+    DISK_FAILS("a.img:start=4K:size=4K,a.img:start=0:size=4608", "line 3, field 'disk': disk 1 overlaps disk 0 "
+               "of line 3 (the regions of one image may not overlap)");     /* by one sector */
+    DISK_FAILS("a.img:start=4K:size=4K,b,a.img:start=0:size=8K", "line 3, field 'disk': disk 2 overlaps disk 0 "
+               "of line 3 (the regions of one image may not overlap)");
+    snprintf(text, sizeof(text), "%sdomain name=v kernel=k disk=a.img:start=1M:size=1M\n"
+             "domain name=w kernel=k disk=b.img,a.img:start=1536K:size=1M", drv);
+    fails(text, "line 4, field 'disk': disk 1 overlaps disk 0 of line 3 (the regions of one image may not overlap)");
+    snprintf(text, sizeof(text), "%sdomain name=v kernel=k disk=a.img:start=1M:size=1M\n"
+             "domain name=w kernel=k disk=a.img", drv);
+    fails(text, "line 4, field 'disk': disk 0 names the same image as disk 0 of line 3: an image named more than "
+          "once needs size= in every entry");
+    /* The driver domain's own disks: whole, its own, so never shared with a region elsewhere. */
+    fails("domain name=d kernel=k driver=1 disk=a.img,b.img:mode=r",
+          "line 1, field 'disk': disk 1: the driver domain drives its own disks whole (no mode=, start= or size=)");
+    fails("domain name=d kernel=k driver=1 disk=a.img:size=1K",
+          "line 1, field 'disk': disk 0: the driver domain drives its own disks whole (no mode=, start= or size=)");
+    fails("domain name=d kernel=k driver=1 disk=a.img\ndomain name=e kernel=k disk=a.img:size=1K",
+          "line 2, field 'disk': disk 0 names the same image as disk 0 of line 1: an image named more than once "
+          "needs size= in every entry");
+    /* A disk owner's name fits the virtio-blk serial. */
+    fails("domain name=a234567890123456789 kernel=k driver=1 disk=a.img",
+          "line 1, field 'name': 'a234567890123456789': a domain with disks has a name of at most 18 characters "
+          "(its disks' serials are NAME/INDEX)");
+    assert_int_equal(parse("domain name=a234567890123456789 kernel=k driver=1 vif="), 0);
+#undef DISK_FAILS
+}
+
 static void test_driver(void **state)
 {
     (void)state;
@@ -416,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_store),
         cmocka_unit_test(test_devices),
         cmocka_unit_test(test_disk_vif),
+        cmocka_unit_test(test_disk_options),
         cmocka_unit_test(test_driver),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),

@@ -1,9 +1,12 @@
-/* config_bad_devices: never runs; bad.cfg names it, and the hypervisor must refuse its vif= line. */
+/*
+ * config_bad_devices: never runs; bad.cfg and the others name it, and the hypervisor (or
+ * tandem-run, for a region past its image's end) must refuse them.
+ */
 #include "test.h"
 
-const char test_title[] = "a bad vif= stops the boot";
+const char test_title[] = "a bad vif= or disk= stops the boot";
 
 void test_main(void)
 {
-    test_fail("a domain was built from a configuration with a multicast vif MAC");
+    test_fail("a domain was built from a configuration with a bad vif= or disk=");
 }

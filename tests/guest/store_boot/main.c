@@ -53,7 +53,7 @@ static bool check_guest_info(struct tandem_domctl_getstoreinfo *si)
         return false;
     if (si->domid != GUEST || si->store_domid != 0 || !si->store_port || !si->console_port ||
         si->store_port == si->console_port || si->flags != TANDEM_STOREINF_waiting ||
-        !si->store_mfn || !si->console_mfn || si->nr_devices != 2 || si->pad)
+        !si->store_mfn || !si->console_mfn || si->nr_devices != 3 || si->pad)
         test_fail("getstoreinfo(d1): domid %u store_domid %u port %u console port %u flags %#x "
                   "mfns %#lx %#lx devices %u", si->domid, si->store_domid, si->store_port,
                   si->console_port, si->flags, (unsigned long)si->store_mfn,
@@ -61,15 +61,26 @@ static bool check_guest_info(struct tandem_domctl_getstoreinfo *si)
     if (si->target_kib != 16384 || si->maxmem_kib != 24576)
         test_fail("getstoreinfo(d1): target %lu KiB maxmem %lu KiB, want 16384 24576",
                   (unsigned long)si->target_kib, (unsigned long)si->maxmem_kib);
+    /* devices=vbd/768,vif/0: the store domain's to serve, nothing more. */
     expect_rc(md_getdevice(GUEST, 0, &dev), 0, "getdevice(d1, 0)");
-    if (dev.index != 0 || dev.devid != 51712 || strcmp(dev.type, "vbd") || dev.backend_domid != 0)
-        test_fail("getdevice(d1, 0): %s/%u backend %u, want vbd/51712 backend 0", dev.type, dev.devid,
-                  dev.backend_domid);
+    if (dev.index != 0 || dev.devid != 768 || strcmp(dev.type, "vbd") || dev.backend_domid != 0 ||
+        dev.flags || dev.serial[0] || dev.region_start || dev.region_sectors || dev.pad2)
+        test_fail("getdevice(d1, 0): %s/%u backend %u flags %#x serial '%.24s', want vbd/768 backend 0, "
+                  "nothing else", dev.type, dev.devid, dev.backend_domid, dev.flags, dev.serial);
     expect_rc(md_getdevice(GUEST, 1, &dev), 0, "getdevice(d1, 1)");
-    if (dev.index != 1 || dev.devid != 0 || strcmp(dev.type, "vif") || dev.backend_domid != 0)
+    if (dev.index != 1 || dev.devid != 0 || strcmp(dev.type, "vif") || dev.backend_domid != 0 || dev.flags)
         test_fail("getdevice(d1, 1): %s/%u backend %u, want vif/0 backend 0", dev.type, dev.devid,
                   dev.backend_domid);
-    expect_rc(md_getdevice(GUEST, 2, &dev), -XEN_ENOENT, "getdevice(d1, 2)");
+    /* disk=s.img:mode=r:start=4K:size=8K: xvda, the driver domain's (d2) to serve. */
+    expect_rc(md_getdevice(GUEST, 2, &dev), 0, "getdevice(d1, 2)");
+    if (dev.index != 2 || dev.devid != 51712 || strcmp(dev.type, "vbd") || dev.backend_domid != 2 ||
+        dev.flags != (TANDEM_DEVICE_disk | TANDEM_DEVICE_readonly | TANDEM_DEVICE_region) ||
+        strcmp(dev.serial, "guest/0") || dev.region_start != 8 || dev.region_sectors != 16 || dev.pad2)
+        test_fail("getdevice(d1, 2): %s/%u backend %u flags %#x serial '%.24s' region %lu+%lu, want "
+                  "vbd/51712 backend 2 flags 0x7 serial 'guest/0' region 8+16", dev.type, dev.devid,
+                  dev.backend_domid, dev.flags, dev.serial, (unsigned long)dev.region_start,
+                  (unsigned long)dev.region_sectors);
+    expect_rc(md_getdevice(GUEST, 3, &dev), -XEN_ENOENT, "getdevice(d1, 3)");
     expect_rc(md_getdevice(DOMID_SELF, 0, &dev), -XEN_ENOENT, "getdevice(SELF, 0): no devices");
     if (expect_rc(md_dominfo(GUEST, &di), 0, "getdomaininfo(d1)") &&
         (!(di.flags & TANDEM_DOMINF_paused) || di.cpu_time_ns))

@@ -37,7 +37,7 @@ static void refused(struct tandem_domctl *op, long want, const char *what)
 static void padding(void)
 {
     struct tandem_domctl op;
-    static const unsigned int dev_bytes[] = { 4, 7, 8, 23, 24, 25, 26, 31, 32, 111 };
+    static const unsigned int dev_bytes[] = { 4, 7, 8, 23, 24, 25, 26, 31, 32, 35, 36, 40, 48, 56, 79, 80, 111 };
 
     for (unsigned int cmd = TANDEM_DOMCTL_getstoreinfo; cmd <= TANDEM_DOMCTL_getdevice; cmd++) {
         init(&op, cmd, 1);
