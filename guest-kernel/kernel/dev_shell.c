@@ -28,26 +28,27 @@ static const char *pci_name(uint32_t id)
     }
 }
 
-static void print_sbdf(const char *what, uint32_t sbdf)
+/* "bb:dd.f" into buf (12 bytes): each line is one printk, so another thread's line cannot cut it. */
+static const char *sbdf_text(char *buf, uint32_t sbdf)
 {
-    printk("%s%02x:%02x.%x", what, (sbdf >> 8) & 0xff, (sbdf >> 3) & 0x1f, sbdf & 7);
+    snprintf(buf, 12, "%02x:%02x.%x", (sbdf >> 8) & 0xff, (sbdf >> 3) & 0x1f, sbdf & 7);
+    return buf;
 }
 
 static void probe_blk(void)
 {
     uint32_t sbdf = 0;
+    char at[12];
     int rc = 0;
 
     if (!(vda = blkback_svc_own_disk(&sbdf, &rc))) {
-        if (rc) {
-            print_sbdf("vda: virtio-blk at ", sbdf);
-            printk(": not driven (%d)\n", rc);
-        }
+        if (rc)
+            printk("vda: virtio-blk at %s: not driven (%d)\n", sbdf_text(at, sbdf), rc);
         return;
     }
     have_vda = true;
-    print_sbdf("vda: virtio-blk at ", sbdf);
-    printk(": %lu sectors (%lu MiB), serial %s, %s, features %lx\n", (unsigned long)vda->capacity,
+    printk("vda: virtio-blk at %s: %lu sectors (%lu MiB), serial %s, %s, features %lx\n", sbdf_text(at, sbdf),
+           (unsigned long)vda->capacity,
            (unsigned long)(vda->capacity >> 11), vda->serial[0] ? vda->serial : "(none)",
            vda->polling ? "polling (no MSI-X)" : "MSI-X events", (unsigned long)vda->vp.features);
 }
@@ -56,14 +57,15 @@ static void probe_net(uint32_t sbdf)
 {
     int rc = vnet_attach(&eth0, sbdf);
     const uint8_t *m = eth0.mac;
+    char at[12];
 
-    print_sbdf("eth0: virtio-net at ", sbdf);
     if (rc) {
-        printk(": not driven (%d)\n", rc);
+        printk("eth0: virtio-net at %s: not driven (%d)\n", sbdf_text(at, sbdf), rc);
         return;
     }
     have_eth0 = true;
-    printk(": MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n", m[0], m[1], m[2], m[3], m[4], m[5],
+    printk("eth0: virtio-net at %s: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n", sbdf_text(at, sbdf),
+           m[0], m[1], m[2], m[3], m[4], m[5],
            vnet_link_up(&eth0) ? "up" : "down", eth0.polling ? "polling (no MSI-X)" : "MSI-X events");
 }
 
@@ -95,13 +97,13 @@ static void cmd_lspci(void)
 {
     int64_t prev = -1;
     uint32_t sbdf, n = 0;
+    char at[12];
 
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf, n++) {
         uint32_t id = pvos_pci_conf_read(sbdf, 0, 4);
         uint32_t class = pvos_pci_conf_read(sbdf, 8, 4) >> 8;
 
-        print_sbdf("", sbdf);
-        printk(" %04x:%04x class %06x%s\n", id & 0xffff, id >> 16, class,
+        printk("%s %04x:%04x class %06x%s\n", sbdf_text(at, sbdf), id & 0xffff, id >> 16, class,
                pci_name((id & 0xffff) << 16 | id >> 16));
     }
     printk("%u PCI functions visible\n", n);

@@ -85,12 +85,14 @@ static void cmd_rw(const char *op, struct xvd *d, uint64_t sector, uint32_t coun
             printk("xvd verify %s %lu+%u: MISMATCH at byte %lu: 0x%02x, not 0x%02x\n", xvd_name(d),
                    (unsigned long)sector, count, (unsigned long)i, buf[i], byte);
     } else {
-        printk("xvd read %s %lu+%u: checksum %016lx, bytes %02x %02x %02x %02x %02x %02x %02x %02x |",
-               xvd_name(d), (unsigned long)sector, count, (unsigned long)fnv1a(buf, bytes), buf[0], buf[1],
-               buf[2], buf[3], buf[4], buf[5], buf[6], buf[7]);
+        char text[33];
+
         for (unsigned int i = 0; i < 32; i++)
-            printk("%c", buf[i] >= 32 && buf[i] < 127 ? buf[i] : '.');
-        printk("|\n");
+            text[i] = buf[i] >= 32 && buf[i] < 127 ? (char)buf[i] : '.';
+        text[32] = 0;
+        printk("xvd read %s %lu+%u: checksum %016lx, bytes %02x %02x %02x %02x %02x %02x %02x %02x |%s|\n",
+               xvd_name(d), (unsigned long)sector, count, (unsigned long)fnv1a(buf, bytes), buf[0], buf[1],
+               buf[2], buf[3], buf[4], buf[5], buf[6], buf[7], text);
     }
     kfree(buf);
 }
