@@ -7,7 +7,7 @@ GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) $(TLIB_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
-KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c xs_shell.c dev_shell.c blk_shell.c net_ping.c)
+KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c xs_shell.c dev_shell.c blk_shell.c xvd_shell.c net_ping.c)
 GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) guest-kernel/arch/x86/entry.S
 GKERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GKERNEL_SRCS))
 GKERNEL_LIB := $(OUT)/guest-kernel/libgkernel.a
@@ -20,7 +20,7 @@ ALL_TARGETS += $(KERNEL_ELF)
 
 # pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
 # xenstored.h (pvdrivers/xenstored): the store library the kernel serves as a store domain.
-$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront
 
 $(OUT)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -50,6 +50,6 @@ endef
 
 # pvdrivers' libraries (pvdrivers/build.mk adds them as prerequisites) call back into pvos.c: a group.
 $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS)
-	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) --end-group)
+	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)

@@ -50,8 +50,9 @@ $(KERNEL_ELF): $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB)
 
 # pvdrivers/blkfront (docs/blkif.md, Frontend) built the same way into libpvblkfront.a.
 BLKFRONT_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkfront/*.c))
-ALL_TARGETS       += $(OUT)/pvdrivers/libpvblkfront.a
-$(OUT)/pvdrivers/libpvblkfront.a: $(BLKFRONT_LIB_OBJS)
+BLKFRONT_LIB      := $(OUT)/pvdrivers/libpvblkfront.a
+ALL_TARGETS       += $(BLKFRONT_LIB)
+$(BLKFRONT_LIB): $(BLKFRONT_LIB_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -59,8 +60,9 @@ $(OUT)/pvdrivers/libpvblkfront.a: $(BLKFRONT_LIB_OBJS)
 
 # pvdrivers/blkback (the blkif back end core, docs/blkif.md) into libpvblkback.a; host test pvd_blkback.
 BLKBACK_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/blkback/*.c))
-ALL_TARGETS  += $(OUT)/pvdrivers/libpvblkback.a
-$(OUT)/pvdrivers/libpvblkback.a: $(BLKBACK_OBJS)
+BLKBACK_LIB  := $(OUT)/pvdrivers/libpvblkback.a
+ALL_TARGETS  += $(BLKBACK_LIB)
+$(BLKBACK_LIB): $(BLKBACK_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -81,3 +83,6 @@ $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrive
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 -include $(NETBACK_OBJS:.o=.d) $(NETSWITCH_OBJS:.o=.d) $(NETFRONT_OBJS:.o=.d)
+
+# The bundled kernel's block back end service and front end devices (blkback_svc.c, blkfront_dev.c) link them.
+$(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB)

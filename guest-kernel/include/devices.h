@@ -24,6 +24,8 @@ static inline uint64_t dev_rdtsc(void)
 bool shell_dev_command(char *line);
 /* blk_shell.c: `blk WORDS...` on disk b (w[0] is "blk"). */
 void blk_command(struct vblk *b, char **w, int nw);
+/* xvd_shell.c: `xvd WORDS...` (w[0] is "xvd"): the vbds of xvd.h. */
+void xvd_command(char **w, int nw);
 /* pvos_dev.c: one line per MSI-X entry bound as an event (`irqs`). */
 void pvos_dev_report(void);
 

@@ -22,8 +22,21 @@ int gnttab_end(int ref);
  * (-ENOSPC when no slot or page is left).
  */
 void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
-/* Undo gnttab_map: 0, or -EINVAL if va is not a mapping we hold, -EIO if Xen refused. */
+/*
+ * Map n (1..32) grants of `domid` for a device alone (GNTMAP_device_map, no
+ * CPU mapping; with an IOMMU the frames are in this domain's DMA tables
+ * while mapped), in one hypercall: bus[i] the address the device is given,
+ * handle[i] for gnttab_unmap_dev. 0, or -errno with none left mapped.
+ */
+int gnttab_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
+                   uint64_t *bus);
+void gnttab_unmap_dev(void **handle, unsigned int n);
+/* `nr` grants mapped writable at consecutive VAs (a multi-page ring): the first VA, or NULL with *err. */
+void *gnttab_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
+/* Undo gnttab_map or gnttab_map_ring, one page: 0, or -EINVAL if va is not a mapping we hold, -EIO if Xen refused. */
 int gnttab_unmap(void *va);
+/* Foreign pages mapped now. */
+unsigned int gnttab_nr_mapped(void);
 
 /* The shell's `grants`: every entry of our table in use, then every mapping held. */
 void gnttab_list(void);

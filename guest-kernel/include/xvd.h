@@ -46,4 +46,10 @@ int xvd_write(struct xvd *d, uint64_t sector, uint32_t count, const void *buf);
 /* Make completed writes durable (FLUSH_DISKCACHE or WRITE_BARRIER): 0, -EOPNOTSUPP, -EIO. */
 int xvd_flush(struct xvd *d);
 
+/* The shell's `xvd`: the core's state ("closed", "initialised", "connected", "error"), the back end's dir. */
+const char *xvd_state_name(const struct xvd *d);
+const char *xvd_backend(const struct xvd *d);
+/* One line for `xvd info NAME`: handshake, features, counters. */
+void xvd_describe(const struct xvd *d);
+
 #endif

@@ -71,6 +71,7 @@ static void blk_rw(struct vblk *b, bool write, uint64_t sector, unsigned int cou
     void *pages[CMD_PAGES];
     uint64_t h = 0xcbf29ce484222325ULL;
     const uint8_t *p;
+    char text[33];
     int rc;
 
     if (!count || npages > CMD_PAGES) {
@@ -94,11 +95,12 @@ static void blk_rw(struct vblk *b, bool write, uint64_t sector, unsigned int cou
         h = fnv1a(h, pages[i], i + 1 < npages || !(count % SECTORS_PER_PAGE) ? PAGE_SIZE :
                   (count % SECTORS_PER_PAGE) * VBLK_SECTOR_SIZE);
     p = pages[0];
-    printk("blk read %lu+%u: checksum %016lx, bytes %02x %02x %02x %02x %02x %02x %02x %02x |", (unsigned long)sector,
-           count, (unsigned long)h, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
     for (unsigned int i = 0; i < 32; i++)
-        printk("%c", p[i] >= 32 && p[i] < 127 ? p[i] : '.');
-    printk("|\n");
+        text[i] = p[i] >= 32 && p[i] < 127 ? (char)p[i] : '.';
+    text[32] = 0;
+    /* One printk: a line another thread prints meanwhile cannot cut it. */
+    printk("blk read %lu+%u: checksum %016lx, bytes %02x %02x %02x %02x %02x %02x %02x %02x |%s|\n",
+           (unsigned long)sector, count, (unsigned long)h, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], text);
     free_pages_n(pages, npages);
 }
 

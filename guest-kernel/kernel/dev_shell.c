@@ -1,17 +1,20 @@
 /*
  * The shell's device commands (docs/guest-kernel.md): lspci, blk ..., net
- * ..., irqs. The first of them probes: the first virtio-blk function found
- * becomes vda, the first virtio-net one eth0 (pvdrivers/virtio). The shell
- * thread is the one thread that drives both.
+ * ..., irqs, vbd. The first of them probes: the domain's own disk (serial
+ * <its name>/N, attached at boot by the block back end service,
+ * blkback_svc.h, which serves the other virtio disks) becomes vda, the
+ * first virtio-net function eth0 (pvdrivers/virtio). The shell thread is
+ * the one thread that drives both.
  */
 #include "devices.h"
+#include "blkback_svc.h"
 #include <tandem/errno.h>
 
 #define MAX_WORDS       6
 #define BLK_CMD_SECTORS 128                     /* blk read/write: 64 KiB at most */
 #define BENCH_DEPTH_MAX 16
 
-static struct vblk vda;
+static struct vblk *vda;
 static struct vnet eth0;
 static bool probed, have_vda, have_eth0;
 
@@ -25,38 +28,44 @@ static const char *pci_name(uint32_t id)
     }
 }
 
-static void print_sbdf(const char *what, uint32_t sbdf)
+/* "bb:dd.f" into buf (12 bytes): each line is one printk, so another thread's line cannot cut it. */
+static const char *sbdf_text(char *buf, uint32_t sbdf)
 {
-    printk("%s%02x:%02x.%x", what, (sbdf >> 8) & 0xff, (sbdf >> 3) & 0x1f, sbdf & 7);
+    snprintf(buf, 12, "%02x:%02x.%x", (sbdf >> 8) & 0xff, (sbdf >> 3) & 0x1f, sbdf & 7);
+    return buf;
 }
 
-static void probe_blk(uint32_t sbdf)
+static void probe_blk(void)
 {
-    int rc = vblk_attach(&vda, sbdf);
+    uint32_t sbdf = 0;
+    char at[12];
+    int rc = 0;
 
-    print_sbdf("vda: virtio-blk at ", sbdf);
-    if (rc) {
-        printk(": not driven (%d)\n", rc);
+    if (!(vda = blkback_svc_own_disk(&sbdf, &rc))) {
+        if (rc)
+            printk("vda: virtio-blk at %s: not driven (%d)\n", sbdf_text(at, sbdf), rc);
         return;
     }
     have_vda = true;
-    printk(": %lu sectors (%lu MiB), serial %s, %s, features %lx\n", (unsigned long)vda.capacity,
-           (unsigned long)(vda.capacity >> 11), vda.serial[0] ? vda.serial : "(none)",
-           vda.polling ? "polling (no MSI-X)" : "MSI-X events", (unsigned long)vda.vp.features);
+    printk("vda: virtio-blk at %s: %lu sectors (%lu MiB), serial %s, %s, features %lx\n", sbdf_text(at, sbdf),
+           (unsigned long)vda->capacity,
+           (unsigned long)(vda->capacity >> 11), vda->serial[0] ? vda->serial : "(none)",
+           vda->polling ? "polling (no MSI-X)" : "MSI-X events", (unsigned long)vda->vp.features);
 }
 
 static void probe_net(uint32_t sbdf)
 {
     int rc = vnet_attach(&eth0, sbdf);
     const uint8_t *m = eth0.mac;
+    char at[12];
 
-    print_sbdf("eth0: virtio-net at ", sbdf);
     if (rc) {
-        printk(": not driven (%d)\n", rc);
+        printk("eth0: virtio-net at %s: not driven (%d)\n", sbdf_text(at, sbdf), rc);
         return;
     }
     have_eth0 = true;
-    printk(": MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n", m[0], m[1], m[2], m[3], m[4], m[5],
+    printk("eth0: virtio-net at %s: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, %s\n", sbdf_text(at, sbdf),
+           m[0], m[1], m[2], m[3], m[4], m[5],
            vnet_link_up(&eth0) ? "up" : "down", eth0.polling ? "polling (no MSI-X)" : "MSI-X events");
 }
 
@@ -64,22 +73,23 @@ static void dev_probe(void)
 {
     int64_t prev = -1;
     uint32_t sbdf;
+    bool any_blk = false;
 
     if (probed)
         return;
     probed = true;
+    probe_blk();
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf) {
         uint32_t id = pvos_pci_conf_read(sbdf, 0, 4);
         uint16_t vendor = (uint16_t)id, device = (uint16_t)(id >> 16);
 
         if (vendor != VIRTIO_PCI_VENDOR)
             continue;
-        if (device == VIRTIO_PCI_ID_BLK && !have_vda)
-            probe_blk(sbdf);
-        else if (device == VIRTIO_PCI_ID_NET && !have_eth0)
+        any_blk |= device == VIRTIO_PCI_ID_BLK;
+        if (device == VIRTIO_PCI_ID_NET && !have_eth0)
             probe_net(sbdf);
     }
-    if (!have_vda && !have_eth0)
+    if (!any_blk && !have_eth0)
         printk("devices: no virtio disk or NIC visible to this domain\n");
 }
 
@@ -87,13 +97,13 @@ static void cmd_lspci(void)
 {
     int64_t prev = -1;
     uint32_t sbdf, n = 0;
+    char at[12];
 
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf, n++) {
         uint32_t id = pvos_pci_conf_read(sbdf, 0, 4);
         uint32_t class = pvos_pci_conf_read(sbdf, 8, 4) >> 8;
 
-        print_sbdf("", sbdf);
-        printk(" %04x:%04x class %06x%s\n", id & 0xffff, id >> 16, class,
+        printk("%s %04x:%04x class %06x%s\n", sbdf_text(at, sbdf), id & 0xffff, id >> 16, class,
                pci_name((id & 0xffff) << 16 | id >> 16));
     }
     printk("%u PCI functions visible\n", n);
@@ -103,8 +113,8 @@ static void cmd_irqs(void)
 {
     pvos_dev_report();
     if (have_vda)
-        printk("  vda: %lu queue events, %lu requests completed\n", (unsigned long)vda.events,
-               (unsigned long)vda.completed);
+        printk("  vda: %lu queue events, %lu requests completed\n", (unsigned long)vda->events,
+               (unsigned long)vda->completed);
     if (have_eth0)
         printk("  eth0: %lu rx, %lu tx, %lu config events\n", (unsigned long)eth0.rx_events,
                (unsigned long)eth0.tx_events, (unsigned long)eth0.config_events);
@@ -235,10 +245,14 @@ bool shell_dev_command(char *line)
     }
     else if (!strcmp(w[0], "irqs") && nw == 1)
         cmd_irqs();
+    else if (!strcmp(w[0], "vbd") && nw == 1)
+        blkback_svc_list();
+    else if (!strcmp(w[0], "xvd"))
+        xvd_command(w, nw);
     else if (!strcmp(w[0], "blk")) {
         dev_probe();
         if (have_vda)
-            blk_command(&vda, w, nw);
+            blk_command(vda, w, nw);
         else
             printk("blk: no virtio disk\n");
     } else if (!strcmp(w[0], "net")) {

@@ -5,8 +5,8 @@
  * eight; an entry is filled domid and frame first, flags last, and ended by
  * a compare-and-exchange of its flags that fails while Xen has it pinned
  * (Linux's gnttab_end_foreign_access_ref_v1). Foreign grants are mapped
- * with GNTMAP_host_map over the kernel-map entry of a page of ours, which
- * is put back after the unmap (the page stays out of the allocator while
+ * with GNTMAP_host_map (and GNTMAP_device_map for DMA) over the
+ * kernel-map entry of a page of ours, which is put back after the unmap (the page stays out of the allocator while
  * the mapping lives: nothing else can reach that VA).
  */
 #include "grant.h"
@@ -15,11 +15,13 @@
 #include <tandem/grant_table.h>
 #include <tandem/version.h>
 
-#define GNT_FRAMES   1                                  /* 512 v1 entries */
+#define GNT_FRAMES   8                                  /* 4096 v1 entries */
 #define GNT_ENTRIES  (GNT_FRAMES * PAGE_SIZE / sizeof(struct grant_entry_v1))
-#define GNT_MAPS     64                                 /* foreign grants mapped at once */
+#define GNT_DEV_BATCH 32                                 /* device mappings per call (a request) */
+#define GNT_MAPS     1280    /* foreign grants mapped at once: a back end's 32 requests of 32 pages, rings */
 
 static volatile struct grant_entry_v1 *table;          /* NULL until gnttab_setup succeeds */
+static unsigned int table_entries;                      /* its size: GNT_ENTRIES, or less */
 static struct gntref_pool pool;
 static uint32_t pool_next[GNT_ENTRIES - GNTTAB_NR_RESERVED_ENTRIES];
 
@@ -29,6 +31,8 @@ static struct gnt_map {
     uint32_t ref;
     grant_handle_t handle;
     bool readonly;
+    bool dev_only;                                      /* GNTMAP_device_map alone (gnttab_map_dev) */
+    uint64_t bus;                                       /* its dev_bus_addr */
     uint64_t pfn;                                       /* our page whose kernel-map VA it took */
 } maps[GNT_MAPS];
 
@@ -54,25 +58,29 @@ static int gntst_errno(int16_t st)
     }
 }
 
-/* First use: our table's frames from Xen, mapped read-write in the kernel; 0 or -errno. */
+/* First use: our table's frames from Xen (GNT_FRAMES, fewer if the domain may have fewer), mapped read-write. */
 static int gnttab_setup(void)
 {
-    struct gnttab_setup_table st = { .dom = DOMID_SELF, .nr_frames = GNT_FRAMES };
+    struct gnttab_setup_table st = { .dom = DOMID_SELF };
     uint64_t frames[GNT_FRAMES], pfn;
+    unsigned int nr = GNT_FRAMES;
     long rc;
 
     if (table)
         return 0;
     st.frame_list = (uint64_t)frames;
-    rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    do {
+        st.nr_frames = nr;
+        rc = HYPERVISOR_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    } while (!rc && st.status == GNTST_general_error && (nr /= 2));     /* above max_grant_frames */
     if (rc || st.status != GNTST_okay) {
         printk("grant: setup_table refused (%ld, status %d)\n", rc, st.status);
         return rc ? (int)rc : gntst_errno(st.status);
     }
-    /* GNT_FRAMES contiguous pages give up their kernel mapping to the table for good. */
-    if (!(pfn = alloc_pages(GNT_FRAMES, PG_KERNEL)))
+    /* nr contiguous pages give up their kernel mapping to the table for good. */
+    if (!(pfn = alloc_pages(nr, PG_KERNEL)))
         return -XEN_ENOMEM;
-    for (unsigned int i = 0; i < GNT_FRAMES; i++) {
+    for (unsigned int i = 0; i < nr; i++) {
         rc = HYPERVISOR_update_va_mapping((uint64_t)pfn_to_virt(pfn + i),
                                           (frames[i] << PAGE_SHIFT) | PTE_KERNEL_RW | _PAGE_NX, UVMF_INVLPG);
         if (rc) {
@@ -80,7 +88,9 @@ static int gnttab_setup(void)
             return (int)rc;         /* the pages stay taken: their mapping may be gone */
         }
     }
-    gntref_pool_init(&pool, GNTTAB_NR_RESERVED_ENTRIES, ARRAY_SIZE(pool_next), pool_next);
+    gntref_pool_init(&pool, GNTTAB_NR_RESERVED_ENTRIES,
+                     nr * PAGE_SIZE / sizeof(struct grant_entry_v1) - GNTTAB_NR_RESERVED_ENTRIES, pool_next);
+    table_entries = nr * PAGE_SIZE / sizeof(struct grant_entry_v1);
     table = pfn_to_virt(pfn);
     return 0;
 }
@@ -134,52 +144,187 @@ int gnttab_end(int ref)
     return rc;
 }
 
-void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
+/* A free slot of maps[], claimed (filled in by the caller); NULL if none. Events masked inside. */
+static struct gnt_map *map_claim(void)
 {
-    struct gnttab_map_grant_ref op = { .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
-                                       .ref = ref, .dom = domid };
-    struct gnt_map *g = NULL;
-    uint64_t pfn;
     uint8_t m = events_save();
-    long rc;
+    struct gnt_map *g = NULL;
 
     for (unsigned int i = 0; i < GNT_MAPS && !g; i++)
         if (!maps[i].used)
             g = &maps[i];
-    if (g)
-        g->used = true;             /* claimed; filled in below */
-    events_restore(m);
-    if (!g || !(pfn = alloc_page(PG_KERNEL))) {
-        if (g)
-            g->used = false;
-        *err = -XEN_ENOSPC;
-        return NULL;
+    if (g) {
+        g->used = true;
+        g->dev_only = false;
+        g->pfn = 0;
     }
-    op.host_addr = (uint64_t)pfn_to_virt(pfn);
-    rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, &op, 1);
+    events_restore(m);
+    return g;
+}
+
+/*
+ * Map grant `ref` of `domid` over the kernel-map entry of our page `pfn`
+ * (GNTMAP_host_map). 0, or -errno with nothing left behind.
+ */
+static int map_at(uint16_t domid, uint32_t ref, bool readonly, uint64_t pfn)
+{
+    struct gnttab_map_grant_ref op = { .flags = GNTMAP_host_map | (readonly ? GNTMAP_readonly : 0),
+                                       .ref = ref, .dom = domid, .host_addr = (uint64_t)pfn_to_virt(pfn) };
+    struct mmuext_op inv = { .cmd = MMUEXT_INVLPG_LOCAL, .arg1.linear_addr = op.host_addr };
+    struct multicall_entry mc[2] = {
+        { .op = __HYPERVISOR_grant_table_op, .args = { GNTTABOP_map_grant_ref, (uint64_t)&op, 1 } },
+        { .op = __HYPERVISOR_mmuext_op, .args = { (uint64_t)&inv, 1, 0, DOMID_SELF } },
+    };
+    struct gnt_map *g = map_claim();
+    long rc;
+
+    if (!g)
+        return -XEN_ENOSPC;
+    /*
+     * The map replaces the present kernel-map entry of our page, which the
+     * hypervisor does not flush (nor does Xen): the TLB may still hold the
+     * old frame at host_addr, so the same hypercall invalidates it.
+     */
+    rc = HYPERVISOR_multicall(mc, 2);
+    if (!rc)
+        rc = mc[0].result;
     if (rc || op.status != GNTST_okay) {
-        *err = rc ? (int)rc : gntst_errno(op.status);
-        free_page(pfn, PG_KERNEL);  /* a refused map left the entry as it was */
-        g->used = false;
-        return NULL;
+        g->used = false;            /* a refused map left the entry as it was */
+        return rc ? (int)rc : gntst_errno(op.status);
     }
     g->domid = domid;
     g->ref = ref;
     g->handle = op.handle;
     g->readonly = readonly;
+    g->bus = 0;
     g->pfn = pfn;
-    *err = 0;
+    return 0;
+}
+
+void *gnttab_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
+{
+    uint64_t pfn = alloc_page(PG_KERNEL);
+
+    if (!pfn) {
+        *err = -XEN_ENOSPC;
+        return NULL;
+    }
+    if ((*err = map_at(domid, ref, readonly, pfn))) {
+        free_page(pfn, PG_KERNEL);
+        return NULL;
+    }
     return pfn_to_virt(pfn);
+}
+
+/* Give back slots claimed for a device mapping that did not happen (events masked inside). */
+static void dev_release(struct gnt_map **g, unsigned int n)
+{
+    uint8_t m = events_save();
+
+    for (unsigned int i = 0; i < n; i++)
+        g[i]->used = false;
+    events_restore(m);
+}
+
+int gnttab_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
+                   uint64_t *bus)
+{
+    struct gnttab_map_grant_ref op[GNT_DEV_BATCH];
+    struct gnt_map *g[GNT_DEV_BATCH];
+    unsigned int i, ok = 0;
+    long rc;
+
+    if (!n || n > GNT_DEV_BATCH)
+        return -XEN_EINVAL;
+    for (i = 0; i < n; i++) {
+        if (!(g[i] = map_claim())) {
+            dev_release(g, i);
+            return -XEN_ENOSPC;
+        }
+        op[i] = (struct gnttab_map_grant_ref){ .flags = GNTMAP_device_map | (readonly ? GNTMAP_readonly : 0),
+                                               .ref = refs[i], .dom = domid };
+    }
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_map_grant_ref, op, n);
+    for (i = 0; i < n; i++) {
+        if (rc || op[i].status != GNTST_okay)
+            continue;
+        *g[i] = (struct gnt_map){ .used = true, .dev_only = true, .domid = domid, .ref = refs[i],
+                                  .handle = op[i].handle, .readonly = readonly, .bus = op[i].dev_bus_addr };
+        ok++;
+    }
+    if (ok == n) {
+        for (i = 0; i < n; i++) {
+            handle[i] = g[i];
+            bus[i] = g[i]->bus;
+        }
+        return 0;
+    }
+    /* Some were refused: the others go again, so nothing stays mapped. */
+    for (i = 0; i < n; i++)
+        if (!rc && op[i].status == GNTST_okay)
+            gnttab_unmap_dev((void **)&g[i], 1);
+        else
+            dev_release(&g[i], 1);
+    return rc ? (int)rc : -XEN_EFAULT;
+}
+
+void gnttab_unmap_dev(void **handle, unsigned int n)
+{
+    struct gnttab_unmap_grant_ref op[GNT_DEV_BATCH];
+    long rc;
+
+    while (n) {
+        unsigned int k = n < GNT_DEV_BATCH ? n : GNT_DEV_BATCH;
+
+        for (unsigned int i = 0; i < k; i++) {
+            const struct gnt_map *g = handle[i];
+            op[i] = (struct gnttab_unmap_grant_ref){ .dev_bus_addr = g->bus, .handle = g->handle };
+        }
+        rc = HYPERVISOR_grant_table_op(GNTTABOP_unmap_grant_ref, op, k);
+        for (unsigned int i = 0; i < k; i++) {
+            struct gnt_map *g = handle[i];
+            if (rc || op[i].status != GNTST_okay) {
+                printk("grant: unmap of d%u ref %u (device) refused (%ld, status %d)\n", g->domid, g->ref, rc,
+                       op[i].status);
+                continue;           /* stays on the list */
+            }
+            dev_release(&g, 1);
+        }
+        handle += k;
+        n -= k;
+    }
+}
+
+void *gnttab_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err)
+{
+    uint64_t pfn = nr ? alloc_pages(nr, PG_KERNEL) : 0;
+    unsigned int i;
+
+    if (!pfn) {
+        *err = nr ? -XEN_ENOSPC : -XEN_EINVAL;
+        return NULL;
+    }
+    for (i = 0; i < nr; i++)
+        if ((*err = map_at(domid, refs[i], false, pfn + i)))
+            break;
+    if (i == nr)
+        return pfn_to_virt(pfn);
+    /* The pages mapped so far go back through gnttab_unmap (which frees them), the rest now. */
+    for (unsigned int j = 0; j < i; j++)
+        gnttab_unmap(pfn_to_virt(pfn + j));
+    free_pages(pfn + i, nr - i, PG_KERNEL);
+    return NULL;
 }
 
 int gnttab_unmap(void *va)
 {
     struct gnttab_unmap_grant_ref op = { .host_addr = (uint64_t)va };
+    uint64_t pfn = virt_to_pfn(va);
     struct gnt_map *g = NULL;
     long rc;
 
     for (unsigned int i = 0; i < GNT_MAPS && !g; i++)
-        if (maps[i].used && maps[i].pfn && pfn_to_virt(maps[i].pfn) == va)
+        if (maps[i].used && !maps[i].dev_only && maps[i].pfn == pfn)
             g = &maps[i];
     if (!g)
         return -XEN_EINVAL;
@@ -202,6 +347,15 @@ int gnttab_unmap(void *va)
     return 0;
 }
 
+unsigned int gnttab_nr_mapped(void)
+{
+    unsigned int n = 0;
+
+    for (unsigned int i = 0; i < GNT_MAPS; i++)
+        n += maps[i].used && (maps[i].pfn || maps[i].dev_only);
+    return n;
+}
+
 static void flags_text(uint16_t f, char *buf, size_t size)
 {
     snprintf(buf, size, "%s%s%s%s", (f & GTF_type_mask) == GTF_permit_access ? "permit" : "other",
@@ -219,7 +373,7 @@ void gnttab_list(void)
         return;
     }
     printk("grants given (ref domid frame flags):\n");
-    for (unsigned int r = 0; r < GNT_ENTRIES; r++) {
+    for (unsigned int r = 0; r < table_entries; r++) {
         uint16_t fl = table[r].flags;
         if (!(fl & GTF_type_mask))
             continue;
@@ -232,10 +386,14 @@ void gnttab_list(void)
     n = 0;
     printk("grant mappings held (handle domain ref va):\n");
     for (unsigned int i = 0; i < GNT_MAPS; i++) {
-        if (!maps[i].used || !maps[i].pfn)
+        if (!maps[i].used || (!maps[i].pfn && !maps[i].dev_only))
             continue;
-        printk("  %4u d%-5u %4u %lx%s\n", maps[i].handle, maps[i].domid, maps[i].ref,
-               (unsigned long)pfn_to_virt(maps[i].pfn), maps[i].readonly ? " readonly" : "");
+        if (maps[i].dev_only)
+            printk("  %4u d%-5u %4u device %lx%s\n", maps[i].handle, maps[i].domid, maps[i].ref,
+                   (unsigned long)maps[i].bus, maps[i].readonly ? " readonly" : "");
+        else
+            printk("  %4u d%-5u %4u %lx%s\n", maps[i].handle, maps[i].domid, maps[i].ref,
+                   (unsigned long)pfn_to_virt(maps[i].pfn), maps[i].readonly ? " readonly" : "");
         n++;
     }
     printk("  %u held\n", n);

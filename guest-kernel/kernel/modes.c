@@ -10,6 +10,8 @@
 #include "kernel.h"
 #include "grant.h"
 #include "store.h"
+#include "blkback_svc.h"
+#include "xvd.h"
 #include <tandem/vcpu.h>
 #include <tandem/version.h>
 #include <tandem/domctl.h>
@@ -74,6 +76,8 @@ void kernel_start_threads(const char *cmdline)
     bool store = store_domain_start();  /* xenstored.c: the store and its thread, if we are it */
 
     xenbus_kernel_init();       /* xenbus.c: our own client of the store, if there is one */
+    blkback_svc_start();        /* blkback_svc.c: the driver domain's disks and block back ends */
+    xvd_init();                 /* blkfront_dev.c: our vbds, if the store lists any */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
         shell_wait_for_input = true;

@@ -46,6 +46,22 @@ void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
     return gnttab_map(domid, ref, readonly, err);
 }
 
+int pvos_grant_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
+                       uint64_t *bus)
+{
+    return gnttab_map_dev(domid, refs, n, readonly, handle, bus);
+}
+
+void pvos_grant_unmap_dev(void **handle, unsigned int n)
+{
+    gnttab_unmap_dev(handle, n);
+}
+
+void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err)
+{
+    return gnttab_map_ring(domid, refs, nr, err);
+}
+
 int pvos_grant_unmap(void *va)
 {
     return gnttab_unmap(va);

@@ -61,7 +61,9 @@ static void shell_exec(char *line)
                "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                " (e.g. hello, forktest, stress 2 8, segv)\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
-               "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench)\n"
+               "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench),"
+               " vbd (the block back ends)\n"
+               "xvd: this domain's virtual disks (xvd alone: the list; info read write verify flush NAME ...)\n"
                "kernel command line '... -- CMD; CMD; ...': commands run before the prompt\n");
     else if (!strncmp(line, "echo", 4))
         printk("%s\n", line[4] ? line + 5 : "");

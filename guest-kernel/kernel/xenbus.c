@@ -5,11 +5,14 @@
  * our own store page (store_mfn, found through the M2P as the console ring
  * is); in the store domain a transport straight into the store
  * (store_local_request), its watch events from store_local_event.
+ * Several threads use the client (the shell, the block back end and front
+ * end): a recursive sleeping lock is held around each call and each poll.
  */
 #include "store.h"
 #include "mm.h"
 #include "pv_xenbus_ring.h"
 #include "pv_xs_ring.h"
+#include "kmutex.h"
 
 #define XENBUS_TIMEOUT_NS 5000000000ULL     /* per request over the ring */
 
@@ -18,6 +21,18 @@ static struct xenbus_client client;
 static struct xenbus_ring ring;
 static struct xsd_msg local_rsp, local_ev;
 static uint32_t resets_seen;
+
+static struct kmutex lock;
+
+/* The client's lock (xenbus_client_set_lock). */
+static void client_lock(void *ctx, int take)
+{
+    (void)ctx;
+    if (take)
+        kmutex_lock(&lock);
+    else
+        kmutex_unlock(&lock);
+}
 
 /* xenbus_transport_fn into the local store: the reply matched by construction. */
 static int local_transport(void *ctx, const struct xsd_sockmsg *req, const void *body,
@@ -39,6 +54,7 @@ void xenbus_kernel_init(void)
 {
     if (store_is_local()) {
         xenbus_client_init(&client, local_transport, NULL);
+        xenbus_client_set_lock(&client, client_lock, NULL);
         transport = XB_LOCAL;
         return;
     }
@@ -52,6 +68,7 @@ void xenbus_kernel_init(void)
         return;
     }
     xenbus_client_init(&client, xenbus_ring_transport, &ring);
+    xenbus_client_set_lock(&client, client_lock, NULL);
     transport = XB_RING;
     printk("xenbus: store ring at mfn %lx, port %u\n", (unsigned long)start_info->store_mfn, ring.port);
 }
@@ -70,14 +87,15 @@ int xenbus_kernel_poll(void)
 {
     int n = 0;
 
+    if (transport == XB_NONE)
+        return 0;
+    client_lock(NULL, 1);
     if (transport == XB_LOCAL) {
         while (store_local_event(&local_ev)) {
             xenbus_watch_event(&client, local_ev.body, local_ev.hdr.len);
             n++;
         }
-        return n;
-    }
-    if (transport == XB_RING) {
+    } else {
         /* Events that came with no request in flight are still in rsp[]: read them now. */
         if (xenbus_ring_pump(&ring))
             printk("xenbus: the store ring is out of step\n");
@@ -89,5 +107,6 @@ int xenbus_kernel_poll(void)
         }
         n = xenbus_ring_poll_events(&ring, &client);
     }
+    client_lock(NULL, 0);
     return n;
 }

@@ -21,7 +21,14 @@ static void ring_write(const char *s, size_t len)
 {
     struct xencons_interface *r = ring();
     struct evtchn_send send = { start_info->console.domU.evtchn };
+    volatile uint8_t *mask = shared_info ? &shared_info->vcpu_info[0].evtchn_upcall_mask : NULL;
+    uint8_t was = mask ? *mask : 1;
 
+    /* Events masked (one vCPU): a thread preempted between reading out_prod and writing it would
+     * let another's line land in the same slots, so each write goes into the ring whole. */
+    if (mask)
+        *mask = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
     while (len) {
         uint32_t prod = r->out_prod;
         while (len && prod - r->out_cons < sizeof(r->out)) {
@@ -33,6 +40,13 @@ static void ring_write(const char *s, size_t len)
         HYPERVISOR_event_channel_op(EVTCHNOP_send, &send);
         if (len)
             HYPERVISOR_sched_op(0 /* SCHEDOP_yield */, 0);
+    }
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (mask && !was) {
+        *mask = 0;
+        __atomic_signal_fence(__ATOMIC_SEQ_CST);
+        if (shared_info->vcpu_info[0].evtchn_upcall_pending)
+            HYPERVISOR_xen_version(0, 0);     /* any hypercall delivers the pending upcall */
     }
 }
 

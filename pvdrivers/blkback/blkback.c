@@ -124,7 +124,9 @@ static void unmap_vecs(struct blkback *be, struct blkback_pending *p)
 {
     unsigned int i;
 
-    for (i = 0; i < p->io.nr_vecs; i++)
+    if (be->ops.map_data && p->io.nr_vecs)
+        be->ops.unmap_data(be->ops.ctx, p->page, p->io.nr_vecs);
+    for (i = 0; !be->ops.map_data && i < p->io.nr_vecs; i++)
         be->ops.unmap(be->ops.ctx, p->page[i]);
     p->io.nr_vecs = 0;
 }
@@ -195,12 +197,41 @@ static bool in_range(const struct blkback *be, uint64_t sector, uint64_t nr)
     return !nr || (sector < be->disk.sectors && nr <= be->disk.sectors - sector);
 }
 
+/* All of a request's data grants at once, for the disk alone (ops.map_data). */
+static int map_data(struct blkback *be, struct blkback_pending *p, const struct blkif_request_segment *seg,
+                    unsigned int nseg)
+{
+    uint32_t refs[BLKBACK_MAX_INDIRECT_SEGS];
+    uint64_t bus[BLKBACK_MAX_INDIRECT_SEGS];
+    unsigned int i;
+    int rc;
+
+    for (i = 0; i < nseg; i++)
+        refs[i] = seg[i].gref;
+    if ((rc = be->ops.map_data(be->ops.ctx, be->domid, refs, nseg, p->io.op != BLKBACK_IO_READ, p->page, bus))) {
+        blog(be, "request %llu: bad grant among %u: %d", (unsigned long long)p->id, nseg, rc);
+        return -XEN_EFAULT;
+    }
+    be->stats.maps += nseg;
+    for (i = 0; i < nseg; i++) {
+        uint32_t off = (uint32_t)seg[i].first_sect << SECTOR_SHIFT;
+
+        p->io.vec[i] = (struct blkback_vec){ .va = 0, .bus = bus[i] + off,
+                                             .len = (uint32_t)(seg[i].last_sect - seg[i].first_sect + 1)
+                                                    << SECTOR_SHIFT };
+    }
+    p->io.nr_vecs = nseg;
+    return 0;
+}
+
 static int map_segments(struct blkback *be, struct blkback_pending *p,
                         const struct blkif_request_segment *seg, unsigned int nseg)
 {
     bool ro = p->io.op != BLKBACK_IO_READ;
     unsigned int i;
 
+    if (be->ops.map_data)
+        return nseg ? map_data(be, p, seg, nseg) : 0;
     for (i = 0; i < nseg; i++) {
         int err = -XEN_EFAULT;
         uint8_t *va = be->ops.map(be->ops.ctx, be->domid, seg[i].gref, ro, &err);
@@ -213,8 +244,9 @@ static int map_segments(struct blkback *be, struct blkback_pending *p,
         }
         be->stats.maps++;
         p->page[i] = va;
-        p->io.vec[i].va = va + ((uint32_t)seg[i].first_sect << SECTOR_SHIFT);
-        p->io.vec[i].len = (uint32_t)(seg[i].last_sect - seg[i].first_sect + 1) << SECTOR_SHIFT;
+        p->io.vec[i] = (struct blkback_vec){ .va = va + ((uint32_t)seg[i].first_sect << SECTOR_SHIFT),
+                                             .len = (uint32_t)(seg[i].last_sect - seg[i].first_sect + 1)
+                                                    << SECTOR_SHIFT };
         p->io.nr_vecs = i + 1;
     }
     return 0;
@@ -290,8 +322,13 @@ static void do_rw(struct blkback *be, struct blkback_pending *p, const union blk
             respond(be, p->id, op, BLKIF_RSP_EOPNOTSUPP);
             return;
         }
+        /*
+         * With data (Linux's blkfront sends a REQ_FUA write so, and a
+         * barrier carries data too) the cache is flushed before it and the
+         * data is durable when answered: a flush after it as well.
+         */
         p->io.op = nseg ? BLKBACK_IO_WRITE : BLKBACK_IO_FLUSH;
-        p->io.flags = BLKBACK_IO_PREFLUSH | (p->barrier ? BLKBACK_IO_FUA : 0u);
+        p->io.flags = BLKBACK_IO_PREFLUSH | (nseg || p->barrier ? BLKBACK_IO_FUA : 0u);
     }
     if (map_segments(be, p, segs, nseg))
         goto fail;

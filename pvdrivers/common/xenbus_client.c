@@ -58,6 +58,26 @@ void xenbus_client_init(struct xenbus_client *c, xenbus_transport_fn fn, void *c
     c->next_req_id = 1;
     c->next_token = 1;
     c->watches = NULL;
+    c->lock = NULL;
+    c->lock_ctx = NULL;
+}
+
+void xenbus_client_set_lock(struct xenbus_client *c, void (*lock)(void *ctx, int take), void *ctx)
+{
+    c->lock_ctx = ctx;
+    c->lock = lock;
+}
+
+static void lock(struct xenbus_client *c)
+{
+    if (c->lock)
+        c->lock(c->lock_ctx, 1);
+}
+
+static void unlock(struct xenbus_client *c)
+{
+    if (c->lock)
+        c->lock(c->lock_ctx, 0);
 }
 
 /* Append a string and its NUL to c->body at *len; -EINVAL if it makes the payload too long. */
@@ -128,7 +148,7 @@ static int path_call_ok(struct xenbus_client *c, uint32_t type, uint32_t tx, con
     return rc ? rc : xs_call_ok(c, type, tx, len);
 }
 
-int xenbus_read(struct xenbus_client *c, uint32_t tx, const char *path, char *buf, uint32_t cap,
+static int unlocked_read(struct xenbus_client *c, uint32_t tx, const char *path, char *buf, uint32_t cap,
                 uint32_t *len)
 {
     uint32_t blen = 0, rlen;
@@ -171,7 +191,7 @@ int xenbus_read_uint(struct xenbus_client *c, uint32_t tx, const char *path, uin
     return 0;
 }
 
-int xenbus_write(struct xenbus_client *c, uint32_t tx, const char *path, const char *value)
+static int unlocked_write(struct xenbus_client *c, uint32_t tx, const char *path, const char *value)
 {
     uint32_t len = 0;
     int rc = put_path(c, &len, path);
@@ -181,17 +201,17 @@ int xenbus_write(struct xenbus_client *c, uint32_t tx, const char *path, const c
     return rc ? rc : xs_call_ok(c, XS_WRITE, tx, len);
 }
 
-int xenbus_mkdir(struct xenbus_client *c, uint32_t tx, const char *path)
+static int unlocked_mkdir(struct xenbus_client *c, uint32_t tx, const char *path)
 {
     return path_call_ok(c, XS_MKDIR, tx, path);
 }
 
-int xenbus_rm(struct xenbus_client *c, uint32_t tx, const char *path)
+static int unlocked_rm(struct xenbus_client *c, uint32_t tx, const char *path)
 {
     return path_call_ok(c, XS_RM, tx, path);
 }
 
-int xenbus_directory(struct xenbus_client *c, uint32_t tx, const char *path, char *buf,
+static int unlocked_directory(struct xenbus_client *c, uint32_t tx, const char *path, char *buf,
                      uint32_t cap)
 {
     uint32_t len = 0, rlen, i;
@@ -237,7 +257,7 @@ static void make_token(char *t, uint32_t n)
     *t = '\0';
 }
 
-int xenbus_watch(struct xenbus_client *c, struct xenbus_watch *w)
+static int unlocked_watch(struct xenbus_client *c, struct xenbus_watch *w)
 {
     int rc;
 
@@ -253,7 +273,7 @@ int xenbus_watch(struct xenbus_client *c, struct xenbus_watch *w)
     return rc;
 }
 
-int xenbus_unwatch(struct xenbus_client *c, struct xenbus_watch *w)
+static int unlocked_unwatch(struct xenbus_client *c, struct xenbus_watch *w)
 {
     struct xenbus_watch **p;
 
@@ -265,7 +285,7 @@ int xenbus_unwatch(struct xenbus_client *c, struct xenbus_watch *w)
     return watch_call(c, XS_UNWATCH, w);
 }
 
-int xenbus_rewatch(struct xenbus_client *c)
+static int unlocked_rewatch(struct xenbus_client *c)
 {
     struct xenbus_watch *w;
     int rc, first = 0;
@@ -276,7 +296,7 @@ int xenbus_rewatch(struct xenbus_client *c)
     return first;
 }
 
-int xenbus_watch_event(struct xenbus_client *c, const void *payload, uint32_t len)
+static int unlocked_watch_event(struct xenbus_client *c, const void *payload, uint32_t len)
 {
     const char *p = payload, *token;
     uint32_t plen, tlen;
@@ -297,7 +317,7 @@ int xenbus_watch_event(struct xenbus_client *c, const void *payload, uint32_t le
     return -XEN_ENOENT;
 }
 
-int xenbus_transaction_start(struct xenbus_client *c, uint32_t *tx)
+static int unlocked_transaction_start(struct xenbus_client *c, uint32_t *tx)
 {
     char r[16];
     uint32_t len = 0, rlen, i;
@@ -324,7 +344,7 @@ int xenbus_transaction_start(struct xenbus_client *c, uint32_t *tx)
     return 0;
 }
 
-int xenbus_transaction_end(struct xenbus_client *c, uint32_t tx, int abort)
+static int unlocked_transaction_end(struct xenbus_client *c, uint32_t tx, int abort)
 {
     uint32_t len = 0;
     int rc = put_str(c, &len, abort ? "F" : "T", 1);
@@ -354,4 +374,63 @@ int xenbus_transaction(struct xenbus_client *c, unsigned int tries,
             return rc;
     }
     return rc;
+}
+
+/* ---- the public calls: each one under the client's lock (xenbus_client_set_lock) ---- */
+#define LOCKED(c, call) do { int rc_; lock(c); rc_ = (call); unlock(c); return rc_; } while (0)
+
+int xenbus_read(struct xenbus_client *c, uint32_t tx, const char *path, char *buf, uint32_t cap,
+                uint32_t *len)
+{
+    LOCKED(c, unlocked_read(c, tx, path, buf, cap, len));
+}
+
+int xenbus_write(struct xenbus_client *c, uint32_t tx, const char *path, const char *value)
+{
+    LOCKED(c, unlocked_write(c, tx, path, value));
+}
+
+int xenbus_mkdir(struct xenbus_client *c, uint32_t tx, const char *path)
+{
+    LOCKED(c, unlocked_mkdir(c, tx, path));
+}
+
+int xenbus_rm(struct xenbus_client *c, uint32_t tx, const char *path)
+{
+    LOCKED(c, unlocked_rm(c, tx, path));
+}
+
+int xenbus_directory(struct xenbus_client *c, uint32_t tx, const char *path, char *buf, uint32_t cap)
+{
+    LOCKED(c, unlocked_directory(c, tx, path, buf, cap));
+}
+
+int xenbus_watch(struct xenbus_client *c, struct xenbus_watch *w)
+{
+    LOCKED(c, unlocked_watch(c, w));
+}
+
+int xenbus_unwatch(struct xenbus_client *c, struct xenbus_watch *w)
+{
+    LOCKED(c, unlocked_unwatch(c, w));
+}
+
+int xenbus_rewatch(struct xenbus_client *c)
+{
+    LOCKED(c, unlocked_rewatch(c));
+}
+
+int xenbus_watch_event(struct xenbus_client *c, const void *payload, uint32_t len)
+{
+    LOCKED(c, unlocked_watch_event(c, payload, len));
+}
+
+int xenbus_transaction_start(struct xenbus_client *c, uint32_t *tx)
+{
+    LOCKED(c, unlocked_transaction_start(c, tx));
+}
+
+int xenbus_transaction_end(struct xenbus_client *c, uint32_t tx, int abort)
+{
+    LOCKED(c, unlocked_transaction_end(c, tx, abort));
 }

@@ -40,9 +40,10 @@ enum blkback_io_op {
 #define BLKBACK_IO_PREFLUSH 0x1u   /* flush the cache before the data */
 #define BLKBACK_IO_FUA      0x2u   /* data durable before completion */
 
-/* One piece of a data page: len bytes at va (a mapped grant, offset applied). */
+/* One piece of a data page: len bytes at va (a mapped grant, offset applied), or at bus for a device. */
 struct blkback_vec {
-    void *va;
+    void *va;                   /* NULL with map_data */
+    uint64_t bus;               /* with map_data: the bytes' device (DMA) address, offset applied */
     uint32_t len;
 };
 
@@ -57,9 +58,18 @@ struct blkback_io {
 
 struct blkback_ops {
     void *ctx;
-    /* Map grant `ref` of domain `domid` (one page): its address, or NULL with *err. */
+    /* Map grant `ref` of domain `domid` (one page) for the CPU: its address, or NULL with *err. */
     void *(*map)(void *ctx, uint16_t domid, uint32_t ref, bool readonly, int *err);
     void (*unmap)(void *ctx, void *va);
+    /*
+     * Optional (NULL: data pages go through map, vec.bus 0): map the n
+     * data grants of one request for the disk alone, at once: handle[i]
+     * for unmap_data, bus[i] the page's device address (vec.va is then
+     * NULL: the core never touches data). 0, or -errno with none mapped.
+     */
+    int (*map_data)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly,
+                    void **handle, uint64_t *bus);
+    void (*unmap_data)(void *ctx, void **handle, unsigned int n);
     /* Map `nr` ring pages virtually contiguous, writable: the address, or NULL with *err. */
     void *(*map_ring)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
     void (*unmap_ring)(void *ctx, void *va, unsigned int nr);
@@ -85,7 +95,7 @@ struct blkback_disk {
 
 struct blkback_pending {
     struct blkback_io io;       /* first: blkback_io_done finds the pending request from it */
-    void *page[BLKBACK_MAX_INDIRECT_SEGS];  /* the mapped grants, to unmap */
+    void *page[BLKBACK_MAX_INDIRECT_SEGS];  /* the mapped grants (map's addresses or map_data's handles) */
     uint64_t id;
     uint8_t rsp_op;
     bool busy;

@@ -15,7 +15,8 @@
  * XS_ERROR), req_id and tx_id, else -EIO; an XS_ERROR payload is mapped
  * back through XSD_ERRORS (an unknown name: -EINVAL, as Linux does).
  * Paths and values are checked for length before anything is sent. One
- * client is used by one thread at a time (the caller serialises).
+ * client is used by one thread at a time (the caller serialises), unless
+ * it has a lock (xenbus_client_set_lock).
  * Errors are negative Xen errno values (tandem/errno.h).
  */
 #ifndef PV_XENBUS_H
@@ -45,12 +46,20 @@ struct xenbus_client {
     uint32_t next_req_id;
     uint32_t next_token;
     struct xenbus_watch *watches;
+    void (*lock)(void *ctx, int take);  /* NULL: the caller serialises */
+    void *lock_ctx;
     char body[XENSTORE_PAYLOAD_MAX];    /* request payload being built */
 };
 
 #define XENBUS_TX_NONE 0u
 
 void xenbus_client_init(struct xenbus_client *c, xenbus_transport_fn fn, void *ctx);
+/*
+ * Make the client usable from several threads: every call below runs with
+ * lock(ctx, 1) ... lock(ctx, 0) around it, watch functions included, so
+ * the lock must be recursive (a watch function may make requests).
+ */
+void xenbus_client_set_lock(struct xenbus_client *c, void (*lock)(void *ctx, int take), void *ctx);
 
 /*
  * Read `path` into buf as a NUL-terminated string (cap includes the NUL);

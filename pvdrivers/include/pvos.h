@@ -32,7 +32,18 @@ int pvos_grant_page(uint16_t domid, const void *page, bool readonly);
 int pvos_grant_end(int ref);
 /* Map domain `domid`'s grant `ref` into the kernel: its address, or NULL with *err = -errno. */
 void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
-/* Undo pvos_grant_map: 0 or -errno. */
+/*
+ * Map n (1..32) grants of `domid` for DMA alone (GNTMAP_device_map, no CPU
+ * mapping: with an IOMMU the device reaches the frames while they are
+ * mapped): bus[i] the address a device is given, handle[i] for
+ * pvos_grant_unmap_dev. 0, or -errno with none left mapped.
+ */
+int pvos_grant_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
+                       uint64_t *bus);
+void pvos_grant_unmap_dev(void **handle, unsigned int n);
+/* `nr` grants of `domid` mapped writable at consecutive addresses (a multi-page ring); NULL, *err. */
+void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
+/* Undo pvos_grant_map (a ring: each of its pages): 0 or -errno. */
 int pvos_grant_unmap(void *va);
 
 /* ---- event channels ---- */

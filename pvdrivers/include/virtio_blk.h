@@ -30,7 +30,7 @@
 
 #define VBLK_SECTOR_SIZE        512     /* virtio-blk sectors are always 512 bytes */
 #define VBLK_ID_BYTES           20
-#define VBLK_MAX_SEGS           16      /* data buffers per request: 64 KiB of pages */
+#define VBLK_MAX_SEGS           32      /* data buffers per request: a blkif indirect request's 32 pages */
 #define VBLK_SLOTS              64      /* requests in flight at most */
 
 struct vblk_req {
@@ -60,6 +60,8 @@ struct vblk {
     uint64_t slot_busy;         /* bitmap of VBLK_SLOTS */
     unsigned int in_flight;
     struct pvos_wait wait;
+    struct pvos_wait *also_wake;    /* set by a thread driving several disks: woken on each queue event */
+    bool plugged, kick_pending;     /* vblk_plug: submissions kick the device once, at vblk_unplug */
     uint64_t events;            /* queue interrupts taken */
     uint64_t completed;
 };
@@ -78,6 +80,9 @@ int vblk_attach(struct vblk *b, uint32_t sbdf);
  * -ERANGE past the end of the disk.
  */
 int vblk_submit(struct vblk *b, struct vblk_req *r);
+/* Hold kicks back (a batch of submissions), then kick once if any was held. */
+void vblk_plug(struct vblk *b);
+void vblk_unplug(struct vblk *b);
 /* Finish every request the device has completed (status, finished, done); their count. */
 unsigned int vblk_poll(struct vblk *b);
 /* vblk_poll until cond(arg) holds or deadline_ns (0: none); true if it held. */

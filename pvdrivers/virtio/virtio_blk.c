@@ -28,6 +28,8 @@ static void on_queue_event(uint32_t port, void *ctx)
     (void)port;
     b->events++;
     pvos_wake(&b->wait);
+    if (b->also_wake)
+        pvos_wake(b->also_wake);
 }
 
 static int slot_claim(struct vblk *b)
@@ -98,8 +100,25 @@ int vblk_submit(struct vblk *b, struct vblk_req *r)
         return rc;
     }
     b->in_flight++;
-    virtq_kick(&b->vq);
+    if (b->plugged)
+        b->kick_pending = true;
+    else
+        virtq_kick(&b->vq);
     return 0;
+}
+
+void vblk_plug(struct vblk *b)
+{
+    b->plugged = true;
+}
+
+void vblk_unplug(struct vblk *b)
+{
+    b->plugged = false;
+    if (b->kick_pending) {
+        b->kick_pending = false;
+        virtq_kick(&b->vq);
+    }
 }
 
 unsigned int vblk_poll(struct vblk *b)

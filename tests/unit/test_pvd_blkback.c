@@ -30,7 +30,7 @@ struct fake {
     bool ring_revoked;          /* ring grants withdrawn: map_ring fails */
     uint32_t bad_ref;           /* this grant does not map */
     uint8_t disk[DISK_SECT * 512];
-    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies;
+    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps;
     bool defer;
     struct blkback_io *deferred[MAX_DEFER];
     unsigned int nr_deferred;
@@ -65,6 +65,37 @@ static void *f_map(void *ctx, uint16_t domid, uint32_t ref, bool ro, int *err)
     f->mapped[ref]++;
     f->mapped_ro[ref] = ro;
     return f->frame[ref];
+}
+
+#define FAKE_BUS 0x100000000ull    /* map_data's device address of frame 0 */
+
+/* map_data: all or nothing; the handle is the frame's address, the bus address FAKE_BUS + its offset. */
+static int f_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int n, bool ro, void **handle,
+                      uint64_t *bus)
+{
+    struct fake *f = ctx;
+
+    (void)domid;
+    for (unsigned int i = 0; i < n; i++)
+        if (refs[i] >= NR_FRAMES || refs[i] == f->bad_ref)
+            return -XEN_EINVAL;
+    for (unsigned int i = 0; i < n; i++) {
+        f->maps++;
+        f->data_maps++;
+        f->mapped[refs[i]]++;
+        f->mapped_ro[refs[i]] = ro;
+        handle[i] = f->frame[refs[i]];
+        bus[i] = FAKE_BUS + (uint64_t)refs[i] * BLKBACK_PAGE_SIZE;
+    }
+    return 0;
+}
+
+static void f_unmap(void *ctx, void *va);
+
+static void f_unmap_data(void *ctx, void **handle, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        f_unmap(ctx, handle[i]);
 }
 
 static void f_unmap(void *ctx, void *va)
@@ -112,10 +143,15 @@ static void disk_do(struct fake *f, struct blkback_io *io)
     unsigned int i;
 
     for (i = 0; i < io->nr_vecs; i++) {
+        /* map_data: no CPU address, the bytes are at the fake device address (frame, offset). */
+        uint8_t *va = io->vec[i].va ? io->vec[i].va : &f->frame[0][0] + (io->vec[i].bus - FAKE_BUS);
+
+        if (!io->vec[i].va)
+            assert_true(io->vec[i].bus >= FAKE_BUS && io->vec[i].bus < FAKE_BUS + sizeof(f->frame));
         if (io->op == BLKBACK_IO_READ)
-            memcpy(io->vec[i].va, d, io->vec[i].len);
+            memcpy(va, d, io->vec[i].len);
         else
-            memcpy(d, io->vec[i].va, io->vec[i].len);
+            memcpy(d, va, io->vec[i].len);
         d += io->vec[i].len;
     }
     if (io->op == BLKBACK_IO_DISCARD)
@@ -160,6 +196,8 @@ static const struct blkback_disk plain_disk = {
     .disk_sectors = DISK_SECT, .offset = 16, .sectors = 128, .flush = true, .discard = true,
 };
 
+static bool use_map_data;       /* setup_map_data: the next world maps data with map_data */
+
 static void world_up(struct world *w, const struct blkback_disk *d, unsigned int order)
 {
     uint32_t refs[BLKBACK_MAX_RING_PAGES] = { RING_REF0, RING_REF0 + 1, RING_REF0 + 2, RING_REF0 + 3 };
@@ -173,6 +211,10 @@ static void world_up(struct world *w, const struct blkback_disk *d, unsigned int
     SHARED_RING_INIT(s);
     FRONT_RING_INIT(&w->front, s, BLKBACK_PAGE_SIZE << order);
     ops.ctx = &w->f;
+    if (use_map_data) {
+        ops.map_data = f_map_data;
+        ops.unmap_data = f_unmap_data;
+    }
     w->f.be = &w->be;
     assert_int_equal(blkback_init(&w->be, &ops, d, 1), 0);
     assert_int_equal(blkback_connect(&w->be, refs, order), 0);
@@ -196,6 +238,14 @@ static int setup(void **state)
     world_up(w, &plain_disk, 0);
     nr_logs = 0;
     *state = w;
+    return 0;
+}
+
+static int setup_map_data(void **state)
+{
+    use_map_data = true;
+    setup(state);
+    use_map_data = false;
     return 0;
 }
 
@@ -311,11 +361,11 @@ static void test_flush(void **state)
     put_rw(w, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
     assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_FLUSH_DISKCACHE);
     assert_int_equal(w->f.last_io.op, BLKBACK_IO_FLUSH);
-    /* A flush with data: the data written after a cache flush. */
+    /* A flush with data: the data written after a cache flush, durable when answered (FUA). */
     put_rw(w, BLKIF_OP_FLUSH_DISKCACHE, 4, 1, 6);
     assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_FLUSH_DISKCACHE);
     assert_int_equal(w->f.last_io.op, BLKBACK_IO_WRITE);
-    assert_true(w->f.last_io.flags & BLKBACK_IO_PREFLUSH);
+    assert_int_equal(w->f.last_io.flags, BLKBACK_IO_PREFLUSH | BLKBACK_IO_FUA);
     assert_nothing_mapped(w);
 }
 
@@ -555,6 +605,40 @@ static void test_bad_grant(void **state)
     assert_true(nr_logs > 0);
     put_rw(w, BLKIF_OP_READ, 0, 1, 1);      /* and the frontend is still served */
     one(w, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+}
+
+/* map_data: a request's data grants mapped at once for the disk alone (the disk sees bus addresses). */
+static void test_map_data(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    put_rw(w, BLKIF_OP_READ, 8, 2, 3);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_READ);
+    assert_null(w->f.last_io.vec[0].va);
+    assert_int_equal(w->f.last_io.vec[1].bus, FAKE_BUS + 4 * BLKBACK_PAGE_SIZE);
+    assert_memory_equal(w->f.frame[3], dsk(w, 8), BLKBACK_PAGE_SIZE);
+    assert_memory_equal(w->f.frame[4], dsk(w, 16), BLKBACK_PAGE_SIZE);
+    assert_false(w->f.mapped_ro[3]);
+    assert_int_equal(w->f.data_maps, 2);
+    /* Indirect: the segment page through map (the CPU reads it), the data through map_data. */
+    put_indirect(w, BLKIF_OP_READ, 0, 20, 40, 1);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_READ);
+    for (i = 0; i < 20; i++)
+        assert_memory_equal(w->f.frame[1 + i], dsk(w, 4 * i), 4 * 512);
+    assert_int_equal(w->f.data_maps, 22);
+    assert_int_equal(w->f.maps, 23);
+    /* One bad grant among them: nothing mapped, ERROR, nothing submitted; the frontend carries on. */
+    w->f.bad_ref = 5;
+    w->f.submits = 0;
+    put_rw(w, BLKIF_OP_WRITE, 0, 4, 3);
+    one(w, BLKIF_RSP_ERROR);
+    assert_int_equal(w->f.submits, 0);
+    assert_int_equal(w->f.data_maps, 22);
+    put_rw(w, BLKIF_OP_WRITE, 0, 1, 1);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_WRITE);
+    assert_true(w->f.mapped_ro[1]);
     assert_nothing_mapped(w);
 }
 
@@ -898,6 +982,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_inflight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multipage_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_grant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_data, setup_map_data, teardown),
         cmocka_unit_test_setup_teardown(test_bad_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_beyond_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_op, setup, teardown),
