@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "devices.h"
+#include "net.h"
 #include <tandem/version.h>
 
 static volatile uint64_t worker_loops;
@@ -62,6 +63,7 @@ static void shell_exec(char *line)
                " (e.g. hello, forktest, stress 2 8, segv)\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
                "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench)\n"
+               "network (lwIP, docs/network.md): ifup, ifconfig, ping HOST [N], wget URL, httpd [wait N [S]]\n"
                "kernel command line '... -- CMD; CMD; ...': commands run before the prompt\n");
     else if (!strncmp(line, "echo", 4))
         printk("%s\n", line[4] ? line + 5 : "");
@@ -89,6 +91,8 @@ static void shell_exec(char *line)
     else if (shell_domain_command(line))
         ;
     else if (shell_xs_command(line))    /* xs_shell.c: xs ..., grants */
+        ;
+    else if (shell_net_command(line))   /* guest-kernel/net/net_shell.c: ifup ifconfig ping wget httpd */
         ;
     else if (shell_dev_command(line))   /* dev_shell.c: lspci, blk ..., net ..., irqs */
         ;
