@@ -35,6 +35,17 @@ static void put(char *buf, size_t size, size_t *len, const char *fmt, ...)
         *len = *len + (size_t)n < size ? *len + (size_t)n : size - 1;
 }
 
+static void status_threads(char *buf, size_t size, size_t *len)
+{
+    static struct thread_report t[64];
+    int n = sched_threads(t, 64);
+
+    put(buf, size, len, "threads: %d\n", n);
+    for (int i = 0; i < n; i++)
+        put(buf, size, len, "  %-8s %-9s %6lu ticks%s\n", t[i].name, t[i].state == THREAD_RUNNABLE ? "runnable" : "blocked",
+            (unsigned long)t[i].ticks, t[i].pid ? ", a process" : "");
+}
+
 static void status_procs(char *buf, size_t size, size_t *len)
 {
     static struct ps_entry e[MAX_PROCS];
@@ -69,6 +80,7 @@ size_t status_page(char *buf, size_t size)
         (unsigned long)mi.page_tables, (unsigned long)mi.user, (unsigned long)mi.kernel);
     if (n)
         put(buf, size, &len, "address: %s\n", ip4addr_ntoa(netif_ip4_addr(n)));
+    status_threads(buf, size, &len);
     status_procs(buf, size, &len);
     put(buf, size, &len, "</pre>\n</body></html>\n");
     return len;
