@@ -16,9 +16,9 @@ GNET_OBJS  := $(patsubst %,$(OUT)/guest/%.o,$(GNET_SRCS))
 GNET_LIB   := $(OUT)/guest-kernel/libgnet.a
 # lwIP's headers, then ours (lwipopts.h, arch/cc.h) and the two libc headers it includes.
 LWIP_INC   := -I guest-kernel/net/include -I $(LWIP_SRC)/include -I guest-kernel/net/libc
-# lwIP's own code is not ours to fix: the warnings it trips are off for it alone.
-LWIP_NOWARN := -Wno-sign-compare -Wno-address -Wno-unused-but-set-variable -Wno-unused-variable \
-               -Wno-type-limits -Wno-missing-field-initializers -Wno-implicit-fallthrough
+# lwIP's own code is not ours to fix: a warning it trips would be turned off here, for it alone.
+# 2.1.3 builds clean with gcc 12 and clang 14 under our -Wall -Wextra -Werror, so none is.
+LWIP_NOWARN :=
 
 $(LWIP_STAMP):
 	@echo "  FETCH   lwIP (tools/fetch-lwip)"
