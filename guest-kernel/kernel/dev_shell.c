@@ -8,6 +8,7 @@
  */
 #include "devices.h"
 #include "blkback_svc.h"
+#include "net.h"
 #include <tandem/errno.h>
 
 #define MAX_WORDS       6
@@ -193,6 +194,10 @@ static void net_command(char **w, int nw)
         printk("net: no virtio NIC\n");
         return;
     }
+    if (netsvc_owns(&eth0)) {           /* ifup gave eth0 to the lwIP stack (guest-kernel/net/) */
+        net_lwip_command(w, nw);
+        return;
+    }
     net_poll(&eth0);
     if (nw == 2 && !strcmp(w[1], "info"))
         printk("eth0: MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s, ip 10.0.2.15, rx %lu tx %lu dropped %lu\n",
@@ -208,6 +213,12 @@ static void net_command(char **w, int nw)
     }
     else
         printk("net info | net ping IP [COUNT] | net bench [COUNT]\n");
+}
+
+struct vnet *dev_eth0(void)
+{
+    dev_probe();
+    return have_eth0 ? &eth0 : NULL;
 }
 
 /* Split line into at most MAX_WORDS words in place. */
