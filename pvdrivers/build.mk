@@ -85,4 +85,4 @@ $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrive
 -include $(NETBACK_OBJS:.o=.d) $(NETSWITCH_OBJS:.o=.d) $(NETFRONT_OBJS:.o=.d)
 
 # The bundled kernel's block back end service and front end devices (blkback_svc.c, blkfront_dev.c) link them.
-$(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB)
+$(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a

@@ -39,6 +39,8 @@ struct vnet *dev_eth0(void);
 
 /* netsvc.c: true once the stack runs on the virtio NIC n (its frames are lwIP's then). */
 bool netsvc_owns(const struct vnet *n);
+/* netsvc.c: the device the stack runs on; NULL before ifup. */
+struct netdev *netsvc_dev(void);
 
 /* net_shell.c: ifup, ifconfig, ping, wget, httpd; false if the line is none of them. */
 bool shell_net_command(const char *line);

@@ -9,6 +9,8 @@
 #include "devices.h"
 #include "blkback_svc.h"
 #include "net.h"
+#include "netback_svc.h"
+#include "netfront_dev.h"
 #include <tandem/errno.h>
 
 #define MAX_WORDS       6
@@ -190,6 +192,14 @@ static void net_command(char **w, int nw)
 {
     const uint8_t *m = eth0.mac;
 
+    if (netback_svc_running()) {        /* eth0 is the switch's uplink (netback_svc.c) */
+        if (netsvc_dev() == netback_svc_netdev())
+            net_lwip_command(w, nw);
+        else
+            printk("net: eth0 is the network back end's uplink; ifup gives this domain its own address\n");
+        return;
+    }
+
     if (!have_eth0) {
         printk("net: no virtio NIC\n");
         return;
@@ -258,6 +268,10 @@ bool shell_dev_command(char *line)
         cmd_irqs();
     else if (!strcmp(w[0], "vbd") && nw == 1)
         blkback_svc_list();
+    else if ((!strcmp(w[0], "vifs") || !strcmp(w[0], "netback")) && nw == 1)
+        netback_svc_list();
+    else if (!strcmp(w[0], "vif"))
+        netfront_command(w, nw);
     else if (!strcmp(w[0], "xvd"))
         xvd_command(w, nw);
     else if (!strcmp(w[0], "blk")) {

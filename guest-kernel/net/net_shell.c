@@ -7,10 +7,13 @@
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
+#include "netback_svc.h"
+#include "netfront_dev.h"
 
 #define MAX_WORDS       5
 #define DHCP_WAIT_MS    15000
 #define PING_TIMEOUT_MS 1000
+#define NETFRONT_WAIT_NS 10000000000ULL /* a vif's back end has this long to connect */
 
 static struct netdev eth0_dev;
 
@@ -48,6 +51,7 @@ static void print_lease(void)
 /* The stack on eth0, started if need be (with a DHCP lease awaited): false if there is no NIC. */
 static bool net_up(bool verbose)
 {
+    struct netdev *d;
     struct vnet *n;
     int rc;
 
@@ -56,16 +60,23 @@ static bool net_up(bool verbose)
             print_lease();
         return true;
     }
-    if (!(n = dev_eth0())) {
+    n = NULL;
+    if ((d = netback_svc_netdev()))
+        ;                               /* the driver domain behind its switch: eth0 is the uplink */
+    else if ((d = netfront_netdev(NETFRONT_WAIT_NS)))
+        ;                               /* a vif (device/vif/N) */
+    else if ((n = dev_eth0())) {
+        netdev_vnet_init(&eth0_dev, n, "eth0");
+        d = &eth0_dev;
+    } else {
         printk("ifup: no network device\n");
         return false;
     }
-    netdev_vnet_init(&eth0_dev, n, "eth0");
-    if ((rc = netsvc_start(&eth0_dev, n))) {
-        printk("ifup: cannot start the stack on eth0 (%d)\n", rc);
+    if ((rc = netsvc_start(d, n))) {
+        printk("ifup: cannot start the stack on %s (%d)\n", d->name, rc);
         return false;
     }
-    printk("eth0: lwIP %s up, DHCP started, HTTP server on port 80\n", LWIP_VERSION_STRING);
+    printk("%s: lwIP %s up, DHCP started, HTTP server on port 80\n", d->name, LWIP_VERSION_STRING);
     netsvc_wait(have_lease, NULL, DHCP_WAIT_MS);
     print_lease();
     return true;
@@ -87,6 +98,7 @@ static void cmd_ifconfig(void)
     printk("  inet %s netmask %s gateway %s (%s), dns %s\n", a.ip, a.mask, a.gw, bound ? "DHCP" : "no lease", a.dns);
     printk("  rx %lu frames (%lu dropped), tx %lu frames (%lu dropped)\n", (unsigned long)d->rx_frames,
            (unsigned long)d->rx_dropped, (unsigned long)d->tx_frames, (unsigned long)d->tx_dropped);
+    netfront_describe(d);
 }
 
 static void sort(uint64_t *v, unsigned int n)

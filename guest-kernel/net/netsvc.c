@@ -139,6 +139,7 @@ int netsvc_start(struct netdev *d, struct vnet *n)
 
     if (dev)
         return -XEN_EEXIST;
+    status_init();
     t = netsvc_lock();
     lwip_init();
     if (!netif_add(&nif, IP4_ADDR_ANY4, IP4_ADDR_ANY4, IP4_ADDR_ANY4, d, netsvc_netif_init, ethernet_input)) {

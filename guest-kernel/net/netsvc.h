@@ -44,6 +44,8 @@ void httpd_get_stats(struct httpd_stats *s);
 
 /* status.c: the domain's status page (name, uptime, memory, processes) into buf: its length. */
 size_t status_page(char *buf, size_t size);
+/* status.c: read what the page needs from the store (it sleeps: before the lock is ever held). */
+void status_init(void);
 
 /* wget.c: HTTP GET of url; prints the status line and the body's size and CRC-32. */
 void wget_run(const char *url);

@@ -5,11 +5,22 @@
 #include "netsvc.h"
 #include "grant.h"
 #include "proc.h"
+#include "store.h"
 #include <tandem/domctl.h>
 
 static const char *const ps_states[] = { "running", "sleeping", "zombie" };
 
-/* The configuration's name= of this domain (getdomaininfo needs privilege); "" if refused. */
+static char store_name[TANDEM_DOMCTL_NAME_LEN];     /* the store's `name`, read by status_init */
+
+void status_init(void)
+{
+    struct xenbus_client *c = xenbus_kernel();
+
+    if (c && xenbus_read(c, XENBUS_TX_NONE, "name", store_name, sizeof(store_name), NULL))
+        store_name[0] = 0;
+}
+
+/* The configuration's name= of this domain (getdomaininfo needs privilege, else the store's); "" if neither. */
 static void status_name(char *buf, size_t size)
 {
     struct tandem_domctl op = { .cmd = TANDEM_DOMCTL_getdomaininfo,
@@ -18,6 +29,8 @@ static void status_name(char *buf, size_t size)
     buf[0] = 0;
     if (!HYPERVISOR_tandem_domctl(&op))
         snprintf(buf, size, "%s", op.u.getdomaininfo.name);
+    else
+        snprintf(buf, size, "%s", store_name);
 }
 
 /* snprintf onto buf at *len, never past size. */
