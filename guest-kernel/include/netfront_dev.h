@@ -22,7 +22,8 @@ bool netfront_describe(const struct netdev *d);
 
 /*
  * The shell's `vif`: the list; and, for the tests, a hostile frontend's moves on the first vif:
- * `vif flood N` (N broadcast frames), `vif spoof N` (the same with another MAC as source),
+ * `vif flood N [MAC]` (N frames to MAC, broadcast without it), `vif spoof N [MAC]` (the same with
+ * another MAC, 00:16:3e:de:ad:01, as source),
  * `vif stall` (stop consuming: no rx buffer is posted again), `vif garbage` (a tx producer index
  * far beyond the ring). w[0] is "vif".
  */

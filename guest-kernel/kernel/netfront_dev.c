@@ -20,6 +20,7 @@
 #include "netfront.h"
 #include "pvos.h"
 #include "pv_xenbus_state.h"
+#include "pv_netpkt.h"
 #include <tandem/errno.h>
 
 #define NF_MAX       4
@@ -469,13 +470,13 @@ bool netfront_describe(const struct netdev *nd)
 
 /* ---- the shell's `vif` (docs/guest-kernel.md): the list, and a hostile frontend's moves for the tests ---- */
 
-/* One broadcast frame of len bytes from src (ethertype 0x88b5, local experimental), retried while the ring is full. */
-static int send_raw(struct nf_dev *d, const uint8_t *src, unsigned int len, unsigned int seq)
+/* One frame of len bytes from src to dst (ethertype 0x88b5, local experimental), retried while the ring is full. */
+static int send_raw(struct nf_dev *d, const uint8_t *dst, const uint8_t *src, unsigned int len, unsigned int seq)
 {
     static uint8_t fr[NF_FRAME];
     int rc;
 
-    memset(fr, 0xff, 6);
+    memcpy(fr, dst, 6);
     memcpy(fr + 6, src, 6);
     fr[12] = 0x88;
     fr[13] = 0xb5;
@@ -501,6 +502,8 @@ void netfront_command(char **w, int nw)
         return;
     }
     d = devs[0];
+    if (nw > 1)
+        netfront_netdev(10000000000ULL);        /* its back end has 10 s to connect */
     if (nw == 1) {
         for (unsigned int i = 0; i < nr_devs; i++) {
             printk("%s: MAC %02x:%02x:%02x:%02x:%02x:%02x\n", devs[i]->name, devs[i]->f.mac[0], devs[i]->f.mac[1],
@@ -509,9 +512,16 @@ void netfront_command(char **w, int nw)
         }
         return;
     }
-    if (nw == 3 && (!strcmp(w[1], "flood") || !strcmp(w[1], "spoof"))) {
+    if ((nw == 3 || nw == 4) && (!strcmp(w[1], "flood") || !strcmp(w[1], "spoof"))) {
+        uint8_t dst[6];
+
+        memset(dst, 0xff, sizeof(dst));
+        if (nw == 4 && netpkt_mac_parse(w[3], dst)) {
+            printk("vif %s: bad MAC %s\n", w[1], w[3]);
+            return;
+        }
         n = (unsigned int)strtoul(w[2], NULL, 10);
-        for (; sent < n && !(rc = send_raw(d, !strcmp(w[1], "spoof") ? spoofed : d->f.mac, 1000, sent)); sent++)
+        for (; sent < n && !(rc = send_raw(d, dst, !strcmp(w[1], "spoof") ? spoofed : d->f.mac, 1000, sent)); sent++)
             ;
         printk("vif %s: %u of %u frames sent%s\n", w[1], sent, n, rc ? " (stopped: not connected)" : "");
     } else if (nw == 2 && !strcmp(w[1], "stall")) {
@@ -526,5 +536,5 @@ void netfront_command(char **w, int nw)
         events_restore(m);
         printk("vif garbage: tx req_prod moved 5000 ahead\n");
     } else
-        printk("vif | vif flood N | vif spoof N | vif stall | vif garbage\n");
+        printk("vif | vif flood N [MAC] | vif spoof N [MAC] | vif stall | vif garbage\n");
 }
