@@ -62,6 +62,12 @@ $(OUT)/bench/virtio-bench.img:
 	$(Q)tools/mkdisk $@ 64M zero
 BENCH_DEPS += $(OUT)/bench/virtio-bench.img
 
+# The blkfront scenarios' disk (bench/blkfront/blkfront.cfg: d1's xvda through blkback), likewise scratch.
+$(OUT)/bench/blkfront-bench.img:
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk $@ 64M zero
+BENCH_DEPS += $(OUT)/bench/blkfront-bench.img
+
 # `make bench BENCH_ARGS="--quick --only native.*"`; never fails on a number.
 .PHONY: bench-run
 bench: deps

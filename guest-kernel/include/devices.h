@@ -26,6 +26,8 @@ bool shell_dev_command(char *line);
 void blk_command(struct vblk *b, char **w, int nw);
 /* xvd_shell.c: `xvd WORDS...` (w[0] is "xvd"): the vbds of xvd.h. */
 void xvd_command(char **w, int nw);
+/* xvd_bench.c: `xvd bench NAME read|write|randread SIZE_KIB COUNT DEPTH` (w[0] is "xvd"). */
+void xvd_bench_command(char **w, int nw);
 /* pvos_dev.c: one line per MSI-X entry bound as an event (`irqs`). */
 void pvos_dev_report(void);
 

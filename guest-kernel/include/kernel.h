@@ -13,6 +13,16 @@ struct trap_frame {
 void events_init(void);
 typedef void (*evtchn_handler_t)(uint32_t port);
 void bind_evtchn(uint32_t port, evtchn_handler_t h);
+/*
+ * What this kernel did, counted where it does it (events.c, sched.c, pvos.c): the
+ * per-request figures of `xvd bench` and `blk bench` (docs/benchmarks.md). hypercalls
+ * counts those of the I/O path: event sends, unmasks, blocks, upcall returns (iret),
+ * the hypercalls that deliver a pending upcall, grant maps and unmaps.
+ */
+struct kcounters {
+    uint64_t hypercalls, upcalls, blocks, evt_sent, evt_handled, grants, grant_ends, grant_maps, grant_unmaps;
+};
+extern struct kcounters kcounters;
 void unmask_evtchn(uint32_t port);
 void mask_evtchn(uint32_t port);      /* events on it stay pending until unmasked */
 static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcall_mask = 1; barrier(); }

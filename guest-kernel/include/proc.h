@@ -50,6 +50,14 @@ struct program { const char *name; const uint8_t *elf; uint64_t size; };
 const struct program *program_find(const char *name);
 void programs_list(void);
 int exec_into(struct process *p, const char *name, int argc, char *const argv[], struct trap_frame *f);
+/* Programs that are not built in (names with a ':', "xvda:hello"): an image in kernel memory,
+ * or -errno; released after exec_into copied it. NULL: none (diskprog.c sets them). */
+extern int (*exec_loader)(const char *name, struct program *out);
+extern void (*exec_unloader)(struct program *prog);
+/* diskprog.c (the bundled kernel, docs/diskfs.md): sets exec_loader for DISK:NAME; the shell's
+ * `disk ls|check DISK` (w[0] is "disk"; false if it is not). */
+void diskprog_init(void);
+bool diskprog_command(char **w, int nw);
 
 /* The shell's hook (kernel/shell.c): ls, running programs; false = not a command of ours.
  * tty_read is syscall.c's. */

@@ -13,7 +13,7 @@
 #include "netfront_dev.h"
 #include <tandem/errno.h>
 
-#define MAX_WORDS       6
+#define MAX_WORDS       8
 #define BLK_CMD_SECTORS 128                     /* blk read/write: 64 KiB at most */
 #define BENCH_DEPTH_MAX 16
 

@@ -6,6 +6,7 @@ static uint8_t shared_info_page[4096] __attribute__((aligned(4096)));
 static evtchn_handler_t handlers[EVTCHN_2L_NR_CHANNELS];
 
 void do_upcall(struct trap_frame *f);
+struct kcounters kcounters;
 
 uint64_t system_time_ns(void)
 {
@@ -38,6 +39,7 @@ void unmask_evtchn(uint32_t port)
 {
     struct evtchn_unmask u = { port };
 
+    kcounters.hypercalls++;
     HYPERVISOR_event_channel_op(EVTCHNOP_unmask, &u);
 }
 
@@ -52,8 +54,10 @@ void events_enable(void)
 
     vi->evtchn_upcall_mask = 0;
     barrier();
-    if (vi->evtchn_upcall_pending)
+    if (vi->evtchn_upcall_pending) {
+        kcounters.hypercalls++;
         HYPERVISOR_xen_version(0, 0);     /* any hypercall delivers the pending upcall */
+    }
 }
 
 static void dispatch(unsigned int port, void *ctx)
@@ -66,6 +70,8 @@ static void dispatch(unsigned int port, void *ctx)
 void do_upcall(struct trap_frame *f)
 {
     (void)f;
+    kcounters.upcalls++;
+    kcounters.hypercalls++;             /* its return: the iret hypercall (entry.S) */
     evtchn_scan(shared_info, &shared_info->vcpu_info[0], dispatch, NULL);
     if (need_resched)
         schedule();

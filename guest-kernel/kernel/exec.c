@@ -3,12 +3,17 @@
  * kernel image's user archive or a benchmark kernel's own), loaded into a
  * fresh address space with their arguments on the first stack page.
  * exec_into replaces a process's program and leaves it unchanged on failure.
+ * A name that is not built in goes to exec_loader when the kernel has one
+ * (the bundled kernel: "xvda:NAME" from a program disk, diskprog.c).
  */
 #include "proc.h"
 #include <tandem/errno.h>
 #include <tandem-lib/elf64.h>
 
 extern const struct program user_programs[];     /* name NULL ends it */
+
+int (*exec_loader)(const char *name, struct program *out);
+void (*exec_unloader)(struct program *prog);
 
 const struct program *program_find(const char *name)
 {
@@ -112,23 +117,14 @@ static int setup_stack(struct mm *mm, int argc, char *const argv[], uint64_t *ua
  * kernel memory (at most USER_MAX_ARGS strings, 1 KiB in all). On failure
  * p is unchanged.
  */
-int exec_into(struct process *p, const char *name, int argc, char *const argv[], struct trap_frame *f)
+static int exec_program(struct process *p, const struct program *prog, int argc, char *const argv[],
+                        struct trap_frame *f)
 {
-    const struct program *prog = program_find(name);
     struct mm *mm, *old = p->mm;
     uint64_t entry = 0, uargv = 0;
-    size_t total = 0;
     uint8_t m;
     int rc;
 
-    if (!prog)
-        return -XEN_ENOENT;
-    if (argc < 0 || argc > USER_MAX_ARGS)
-        return -XEN_E2BIG;
-    for (int i = 0; i < argc; i++)
-        total += strlen(argv[i]) + 1;
-    if (total > 1024)
-        return -XEN_E2BIG;
     if (!(mm = mm_create()))
         return -XEN_ENOMEM;
     if ((rc = load_elf(mm, prog, &entry)) || (rc = setup_stack(mm, argc, argv, &uargv))) {
@@ -154,4 +150,28 @@ int exec_into(struct process *p, const char *name, int argc, char *const argv[],
     f->rdi = argc;
     f->rsi = uargv;
     return 0;
+}
+
+int exec_into(struct process *p, const char *name, int argc, char *const argv[], struct trap_frame *f)
+{
+    const struct program *prog = program_find(name);
+    struct program loaded;
+    size_t total = 0;
+    int rc;
+
+    if (!prog && !(exec_loader && strchr(name, ':')))
+        return -XEN_ENOENT;
+    if (argc < 0 || argc > USER_MAX_ARGS)
+        return -XEN_E2BIG;
+    for (int i = 0; i < argc; i++)
+        total += strlen(argv[i]) + 1;
+    if (total > 1024)
+        return -XEN_E2BIG;
+    if (prog)
+        return exec_program(p, prog, argc, argv, f);
+    if ((rc = exec_loader(name, &loaded)))
+        return rc;
+    rc = exec_program(p, &loaded, argc, argv, f);   /* its pages hold copies: the image can go */
+    exec_unloader(&loaded);
+    return rc;
 }

@@ -33,27 +33,35 @@ uint64_t pvos_page_mfn(const void *page)
 
 int pvos_grant_page(uint16_t domid, const void *page, bool readonly)
 {
+    kcounters.grants++;
     return gnttab_grant(domid, pvos_page_mfn(page), readonly);
 }
 
 int pvos_grant_end(int ref)
 {
+    kcounters.grant_ends++;
     return gnttab_end(ref);
 }
 
 void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err)
 {
+    kcounters.grant_maps++;
+    kcounters.hypercalls++;
     return gnttab_map(domid, ref, readonly, err);
 }
 
 int pvos_grant_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
                        uint64_t *bus)
 {
+    kcounters.grant_maps += n;
+    kcounters.hypercalls++;             /* one map_grant_ref for all n */
     return gnttab_map_dev(domid, refs, n, readonly, handle, bus);
 }
 
 void pvos_grant_unmap_dev(void **handle, unsigned int n)
 {
+    kcounters.grant_unmaps += n;
+    kcounters.hypercalls += (n + 31) / 32;     /* one unmap_grant_ref per batch of 32 (grant.c) */
     gnttab_unmap_dev(handle, n);
 }
 
@@ -64,6 +72,8 @@ void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr,
 
 int pvos_grant_unmap(void *va)
 {
+    kcounters.grant_unmaps++;
+    kcounters.hypercalls += 2;          /* unmap_grant_ref, then the page's own mapping back */
     return gnttab_unmap(va);
 }
 
@@ -88,6 +98,7 @@ int pvos_evtchn_bind_interdomain(uint16_t remote, uint32_t remote_port, uint32_t
 /* events.c's handler for every port a driver handles: the driver's, with its context. */
 static void dispatch(uint32_t port)
 {
+    kcounters.evt_handled++;
     if (port < PVOS_PORTS && handlers[port].fn)
         handlers[port].fn(port, handlers[port].ctx);
 }
@@ -110,6 +121,8 @@ int pvos_evtchn_notify(uint32_t port)
 {
     struct evtchn_send s = { port };
 
+    kcounters.evt_sent++;
+    kcounters.hypercalls++;
     return (int)HYPERVISOR_event_channel_op(EVTCHNOP_send, &s);
 }
 

@@ -135,8 +135,10 @@ void schedule(void)
     }
     vi->evtchn_upcall_mask = saved;
     barrier();
-    if (!saved && vi->evtchn_upcall_pending)
+    if (!saved && vi->evtchn_upcall_pending) {
+        kcounters.hypercalls++;
         HYPERVISOR_xen_version(0, 0);
+    }
 }
 
 void thread_block(void)
@@ -216,6 +218,8 @@ void idle_loop(void)
         for (unsigned i = 1; i < nr_threads; i++)
             work |= threads[i].state == THREAD_RUNNABLE;
         if (!work) {
+            kcounters.blocks++;
+            kcounters.hypercalls++;
             HYPERVISOR_sched_op(SCHEDOP_block, 0);    /* returns with events enabled */
         } else {
             events_enable();

@@ -4,8 +4,10 @@
 #include "devices.h"
 #include "net.h"
 #include <tandem/version.h>
+#include <tandem/errno.h>
 
 static volatile uint64_t worker_loops;
+static bool shell_disk_command(char *line);
 
 void worker_main(void *arg)
 {
@@ -61,6 +63,7 @@ static void shell_exec(char *line)
                " privileged: domains pause unpause destroy wait DOMID\n"
                "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                " (e.g. hello, forktest, stress 2 8, segv)\n"
+               "disk ls|check DISK: a program disk; [run] DISK:NAME [ARGS] [&] runs a program from it\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
                "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench),"
                " vbd (the block back ends)\n"
@@ -98,7 +101,9 @@ static void shell_exec(char *line)
         ;
     else if (shell_dev_command(line))   /* dev_shell.c: lspci, blk ..., net ..., irqs */
         ;
-    else if (shell_run(line))       /* ls, or a built-in user program: below */
+    else if (shell_disk_command(line))  /* diskprog.c: disk ls|check */
+        ;
+    else if (shell_run(line))       /* ls, or a built-in user program, or DISK:NAME: below */
         ;
     else if (line[0])
         printk("%s: unknown command\n", line);
@@ -137,6 +142,7 @@ void shell_main(void *arg)
     char line[128];
 
     (void)arg;
+    diskprog_init();                    /* exec of DISK:NAME: programs from a program disk */
     shell_script(start_info->cmd_line);
     if (shell_wait_for_input)
         console_wait_input();           /* mode=worker: quiet until someone types to us */
@@ -153,7 +159,44 @@ void shell_main(void *arg)
     }
 }
 
-/* `ls`, or a built-in program with arguments (a trailing & runs it in the background). */
+/* `disk ...` (diskprog.c); words split at spaces. */
+static bool shell_disk_command(char *line)
+{
+    char buf[128], *w[8];
+    int nw = 0;
+
+    if (strncmp(line, "disk", 4) || (line[4] && line[4] != ' '))
+        return false;
+    snprintf(buf, sizeof(buf), "%s", line);
+    for (char *s = buf; *s && nw < 8;) {
+        while (*s == ' ')
+            *s++ = 0;
+        if (!*s)
+            break;
+        w[nw++] = s;
+        while (*s && *s != ' ')
+            s++;
+    }
+    return diskprog_command(w, nw);
+}
+
+static const char *start_error(int rc)
+{
+    switch (rc) {
+    case -XEN_ENOENT: return "no such program";
+    case -UAPI_ENOEXEC: return "not a valid program (ENOEXEC)";
+    case -XEN_ENOMEM: return "out of memory";
+    case -XEN_E2BIG: return "arguments too long";
+    case -XEN_EIO: return "I/O error or corrupt file (EIO)";
+    case -XEN_EINVAL: return "invalid disk (EINVAL)";
+    case -XEN_ENODEV: return "no such disk";
+    case -XEN_ENOTCONN: return "disk not connected";
+    default: return "error";
+    }
+}
+
+/* `ls`, or a built-in program or DISK:NAME with arguments (a trailing & runs it in the
+ * background); `run PROGRAM ...` the same. */
 bool shell_run(char *line)
 {
     char buf[128], *argv[USER_MAX_ARGS + 1], why[48];
@@ -178,7 +221,15 @@ bool shell_run(char *line)
         programs_list();
         return true;
     }
-    if (!program_find(argv[0]))
+    if (!strcmp(argv[0], "run")) {
+        if (argc < 2) {
+            printk("run PROGRAM [ARGS] [&]: a built-in program or DISK:NAME\n");
+            return true;
+        }
+        for (int i = 0; i < argc; i++)
+            argv[i] = argv[i + 1];
+        argc--;
+    } else if (!program_find(argv[0]) && !strchr(argv[0], ':'))
         return false;
     if (!strcmp(argv[argc - 1], "&")) {
         bg = true;
@@ -186,7 +237,7 @@ bool shell_run(char *line)
     }
     pid = proc_spawn(argv[0], argc, argv);
     if (pid < 0) {
-        printk("%s: cannot start it (%d)\n", argv[0], pid);
+        printk("%s: cannot start it: %s (%d)\n", argv[0], start_error(pid), pid);
         return true;
     }
     if (bg) {

@@ -99,7 +99,7 @@ static void cmd_rw(const char *op, struct xvd *d, uint64_t sector, uint32_t coun
 
 static const char usage[] =
     "xvd | xvd info NAME | read NAME SECTOR COUNT | write NAME SECTOR COUNT BYTE |\n"
-    "    verify NAME SECTOR COUNT BYTE | flush NAME\n";
+    "    verify NAME SECTOR COUNT BYTE | flush NAME | bench NAME read|write|randread SIZE_KIB COUNT DEPTH\n";
 
 void xvd_command(char **w, int nw)
 {
@@ -107,6 +107,10 @@ void xvd_command(char **w, int nw)
 
     if (nw == 1) {
         cmd_list();
+        return;
+    }
+    if (nw >= 2 && !strcmp(w[1], "bench")) {
+        xvd_bench_command(w, nw);       /* xvd_bench.c */
         return;
     }
     if (nw < 3) {

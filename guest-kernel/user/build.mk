@@ -3,6 +3,8 @@
 # embedded into the kernel image with .incbin (the generated programs.S, the
 # table `user_programs` that exec() looks names up in). Included from
 # guest-kernel/build.mk, which adds USER_ARCHIVE_OBJ to the kernel's objects.
+# guest-kernel/user/disk/<prog>.c are built the same way to out/guest-kernel/user/disk/
+# but NOT embedded: tests pack them onto program disks (tools/mkdisk programs:, docs/diskfs.md).
 USER_PROG_SRCS := $(sort $(wildcard guest-kernel/user/*.c))
 USER_PROGS := $(basename $(notdir $(USER_PROG_SRCS)))
 USER_LIB_SRCS := $(wildcard guest-kernel/user/lib/*.c) $(TLIB_SRCS)
@@ -12,6 +14,9 @@ USER_ELFS := $(patsubst %,$(OUT)/guest-kernel/user/%.elf,$(USER_PROGS))
 USER_ARCHIVE_S := $(OUT)/guest-kernel/user/programs.S
 USER_ARCHIVE_OBJ := $(OUT)/guest-kernel/user/programs.o
 USER_LDS := guest-kernel/user/user.ld
+DISK_PROG_SRCS := $(sort $(wildcard guest-kernel/user/disk/*.c))
+DISK_PROG_ELFS := $(patsubst guest-kernel/user/disk/%.c,$(OUT)/guest-kernel/user/disk/%.elf,$(DISK_PROG_SRCS))
+ALL_TARGETS += $(DISK_PROG_ELFS)
 
 # Low addresses: the small code model; same warnings and no-SSE rules as the kernel.
 USER_CFLAGS := $(COMMON_CFLAGS) -mcmodel=small -fno-pic -fno-pie \
@@ -53,4 +58,4 @@ $(USER_ARCHIVE_OBJ): $(USER_ARCHIVE_S) $(USER_ELFS)
 	@echo "  AS      $<"
 	$(Q)$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
--include $(USER_LIB_OBJS:.o=.d) $(patsubst %,$(OUT)/user/%.d,$(USER_PROG_SRCS))
+-include $(USER_LIB_OBJS:.o=.d) $(patsubst %,$(OUT)/user/%.d,$(USER_PROG_SRCS) $(DISK_PROG_SRCS))

@@ -359,6 +359,21 @@ class ReportTests(unittest.TestCase):
         self.assertEqual([s["scenario"] for s in doc["scenarios"]], ["native.syscall", "pv.null_hypercall"])
         self.assertEqual(len(doc["runs"]), 8)
 
+    def test_block_table(self):
+        """(b) beside its (a): MiB/s and IOPS from ns per request, b/a as a throughput ratio,
+        the guest's per-request fields from the BENCH line."""
+        by = {s.name: s for s in scenarios.SCENARIOS}
+        a = results.Result(scenario=by["pv.virtio_blk_read_64k_qd16"], wall_unit="ns",
+                           wall_stats={"median": 100000.0})
+        b = results.Result(scenario=by["pv.xvd_read_64k_qd16"], wall_unit="ns", wall_stats={"median": 125000.0})
+        line = "BENCH scenario=pv.xvd_read_64k_qd16 iters=9 per_op=5 hc_per_op=1.50 sent_per_op=0.20 " \
+               "recv_per_op=0.30 grants_per_op=16.00"
+        run = collect.Run(image="pv:blkfront", mode="wall", round=0, parsed=parse.parse_lines([line]))
+        text = report.block_table([a, b], [run])
+        row = [ln for ln in text.splitlines() if ln.startswith("read 64K qd16")][0].split()
+        self.assertEqual(row[3:], ["625.0", "10000", "500.0", "8000", "0.80", "1.50", "0.20", "0.30", "16.00", "-"])
+        self.assertEqual(report.block_table([a], [run]), "")
+
     def test_rate_format(self):
         self.assertEqual([report.rate(v) for v in (None, 0, 1, 2.014, 0.00195, 512)],
                          ["-", "0.00", "1.00", "2.01", "0.002", "512"])

@@ -199,3 +199,15 @@ $(NET_UNIT_BINS):
 UNIT_TEST_BINS += $(NET_UNIT_BINS)
 -include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,netback netswitch netfront netif) \
          $(sort $(NETBACK_UNIT_OBJS:.o=.d) $(NETSWITCH_UNIT_OBJS:.o=.d) $(NETFRONT_UNIT_OBJS:.o=.d))
+
+# guest-kernel/kernel/diskfs.c (the program disk format's checks, docs/diskfs.md) with tests/unit/test_diskfs.c.
+$(UNIT_OBJ)/test_diskfs.o: UNIT_CFLAGS += -I guest-kernel/include
+$(UNIT_OBJ)/gk/diskfs.o: guest-kernel/kernel/diskfs.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -I guest-kernel/include -MMD -MP -c $< -o $@
+$(OUT)/tests/unit/diskfs: $(UNIT_OBJ)/test_diskfs.o $(UNIT_OBJ)/gk/diskfs.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/diskfs
+-include $(UNIT_OBJ)/test_diskfs.d $(UNIT_OBJ)/gk/diskfs.d

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 
 FORMAT = "tandem-bench/1"
 
@@ -110,3 +111,52 @@ def write_json(path: str, machine: dict, config: dict, results: list, runs: list
     with open(path, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=2)
         f.write("\n")
+
+
+_BLOCK = re.compile(r"^pv\.xvd_(read|write|randread)_(\d+)k_qd(\d+)$")
+
+
+def _guest_fields(name: str, runs: list) -> dict:
+    """The BENCH line's extra fields (the guest's own per-request counters) of the first
+    wall run that reported name, else the icount run's."""
+    for mode in ("wall", "icount"):
+        for r in runs:
+            m = r.mode == mode and r.parsed.measurements.get(name)
+            if m:
+                return m.fields
+    return {}
+
+
+def block_table(results: list, runs: list) -> str:
+    """Issue 13's block figures side by side: (a) the driver domain on virtio-blk, (b) a domU
+    through blkfront; MiB/s and IOPS from the wall medians, b/a as a throughput ratio, and (b)'s
+    per-request hypercalls, events sent and received and grant operations (counted by the domU's
+    kernel, BENCH line fields). Empty when no (b) scenario has a wall figure in ns."""
+    rows = [["shape", "a MiB/s", "a IOPS", "b MiB/s", "b IOPS", "b/a", "b hc/req", "sent", "recv", "grants",
+             "a hc/req"]]
+    by_name = {r.scenario.name: r for r in results}
+    for r in results:
+        m = _BLOCK.match(r.scenario.name)
+        a = by_name.get(r.scenario.counterpart or "")
+        if not m or r.wall_unit != "ns" or not r.wall_stats.get("median"):
+            continue
+        op, kib, qd = m.group(1), int(m.group(2)), int(m.group(3))
+        b_ns = r.wall_stats["median"]
+        a_ns = a.wall_stats.get("median") if a is not None and a.wall_unit == "ns" else None
+        g = _guest_fields(r.scenario.name, runs)
+        ga = _guest_fields(r.scenario.counterpart, runs) if a is not None else {}
+        rows.append([f"{op} {kib}K qd{qd}",
+                     "-" if not a_ns else f"{kib * 1e9 / 1024 / a_ns:.1f}", "-" if not a_ns else f"{1e9 / a_ns:.0f}",
+                     f"{kib * 1e9 / 1024 / b_ns:.1f}", f"{1e9 / b_ns:.0f}",
+                     "-" if not a_ns else f"{a_ns / b_ns:.2f}",
+                     g.get("hc_per_op", "-"), g.get("sent_per_op", "-"), g.get("recv_per_op", "-"),
+                     g.get("grants_per_op", "-"), ga.get("hc_per_op", "-")])
+    if len(rows) == 1:
+        return ""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = ["block: (a) driver domain on virtio-blk, (b) domU through blkfront (wall medians)"]
+    for row in rows:
+        out.append("  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i]) for i, c in enumerate(row)).rstrip())
+    out.append("b/a: (b)'s throughput over (a)'s (goal >= 0.80); hc/req, sent, recv, grants: per request, counted by"
+               " the guest kernel (kcounters)")
+    return "\n".join(out)
