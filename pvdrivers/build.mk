@@ -65,3 +65,19 @@ $(OUT)/pvdrivers/libpvblkback.a: $(BLKBACK_OBJS)
 	@echo "  AR      $@"
 	$(Q)rm -f $@ && ar rcs $@ $^
 -include $(BLKBACK_OBJS:.o=.d)
+
+# pvdrivers/netback (the netif back end core, docs/netif.md) into libpvnetback.a, the switch into
+# libpvnetswitch.a, pvdrivers/netfront into libpvnetfront.a; host tests pvd_netback, pvd_netswitch,
+# pvd_netfront, pvd_netif (netfront against netback).
+NETBACK_OBJS   := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/netback/*.c))
+NETSWITCH_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/netswitch/*.c))
+NETFRONT_OBJS  := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/netfront/*.c))
+ALL_TARGETS    += $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a
+$(OUT)/pvdrivers/libpvnetback.a: $(NETBACK_OBJS)
+$(OUT)/pvdrivers/libpvnetswitch.a: $(NETSWITCH_OBJS)
+$(OUT)/pvdrivers/libpvnetfront.a: $(NETFRONT_OBJS)
+$(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a:
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+-include $(NETBACK_OBJS:.o=.d) $(NETSWITCH_OBJS:.o=.d) $(NETFRONT_OBJS:.o=.d)

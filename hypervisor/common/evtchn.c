@@ -1,5 +1,7 @@
 /*
- * Event channels (2-level ABI). Delivery follows Xen's event_2l.c exactly:
+ * Event channels: ports and the EVTCHNOP calls; 2-level delivery here, the
+ * FIFO ABI in evtchn_fifo.c (a domain is on FIFO from its first
+ * init_control). 2-level delivery follows Xen's event_2l.c exactly:
  * set the pending bit; if newly pending and unmasked, set the selector bit
  * in the target vCPU's vcpu_info; if that bit was newly set, raise
  * upcall_pending and kick the vCPU. Pollers of the port wake either way.
@@ -15,8 +17,7 @@
  * interdomain port holds the sender's lock, which keeps the far end bound.
  */
 #include "lib.h"
-#include "evtchn.h"
-#include "domain.h"
+#include "evtchn_private.h"
 #include "mm.h"
 #include "sched.h"
 #include "guest_access.h"
@@ -62,24 +63,72 @@ void double_evtchn_unlock(struct domain *d1, struct domain *d2)
     spin_unlock(&d1->event_lock);
 }
 
+/* Under d->event_lock (or before d is visible): one more bucket of ports; false without memory. */
+static bool add_bucket(struct domain *d)
+{
+    uint32_t b = d->valid_evtchns / EVTCHNS_PER_BUCKET;
+
+    if (!(d->evtchn[b] = xzalloc_bytes(PAGE_SIZE)))
+        return false;
+    for (uint32_t i = 0; i < EVTCHNS_PER_BUCKET; i++)
+        d->evtchn[b][i].priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+    __atomic_store_n(&d->valid_evtchns, d->valid_evtchns + EVTCHNS_PER_BUCKET, __ATOMIC_RELEASE);
+    return true;
+}
+
+/* The 2-level ABI's ports all exist from the start, as they did in one array. */
 int evtchn_domain_init(struct domain *d)
 {
-    d->evtchn = xzalloc_bytes(NR_EVTCHN_PORTS * sizeof(struct evtchn));
-    return d->evtchn ? 0 : -XEN_ENOMEM;
+    if (!(d->evtchn = xzalloc_bytes(EVTCHN_MAX_BUCKETS * sizeof(*d->evtchn))))
+        return -XEN_ENOMEM;
+    while (d->valid_evtchns < EVTCHN_2L_NR_CHANNELS)
+        if (!add_bucket(d))
+            return -XEN_ENOMEM;     /* evtchn_domain_destroy frees what was taken */
+    return 0;
 }
 
+uint32_t evtchn_max_ports(const struct domain *d)
+{
+    return evtchn_fifo_active(d) ? EVTCHN_FIFO_NR_CHANNELS : EVTCHN_2L_NR_CHANNELS;
+}
+
+unsigned long evtchn_heap_frames(const struct domain *d)
+{
+    if (!d->evtchn)
+        return 0;
+    return 1 + d->valid_evtchns / EVTCHNS_PER_BUCKET + (d->evtchn_fifo ? 1 : 0);
+}
+
+/* Port 0 is reserved, never used; above the ABI's capacity or any bucket is out of range. */
 static bool port_valid(struct domain *d, uint32_t port)
 {
-    return port > 0 && port < NR_EVTCHN_PORTS;
+    return port > 0 && port < evtchn_valid_ports(d) && port < evtchn_max_ports(d);
 }
 
+/* As Xen's evtchn_allocate_port: a closed port still LINKED in a FIFO queue is not reused yet. */
 static int get_free_port(struct domain *d)
 {
+    uint32_t max = evtchn_max_ports(d);
+
     ASSERT(spin_is_mine(&d->event_lock));
-    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
-        if (d->evtchn[p].state == EVTCHNSTAT_closed)
+    for (uint32_t p = 1; p < max; p++) {
+        if (p >= d->valid_evtchns && !add_bucket(d))
+            return -XEN_ENOMEM;
+        if (evtchn_from_port(d, p)->state == EVTCHNSTAT_closed &&
+            !(evtchn_fifo_active(d) && evtchn_fifo_busy(d, p)))
             return p;
+    }
     return -XEN_ENOSPC;
+}
+
+/* A fresh port's entry: the default priority (Xen's evtchn_port_init), its FIFO history kept. */
+static void port_set(struct domain *d, uint32_t port, struct evtchn n)
+{
+    struct evtchn *c = evtchn_from_port(d, port);
+
+    n.priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
+    n.fifo_lastq = c->fifo_lastq;
+    *c = n;
 }
 
 bool local_events_need_delivery(struct vcpu *v)
@@ -87,11 +136,21 @@ bool local_events_need_delivery(struct vcpu *v)
     return READ_ONCE(v->vcpu_info->evtchn_upcall_pending) && !READ_ONCE(v->vcpu_info->evtchn_upcall_mask);
 }
 
-static void vcpu_mark_events_pending(struct vcpu *v)
+void evtchn_vcpu_mark_pending(struct vcpu *v)
 {
     if (__atomic_exchange_n(&v->vcpu_info->evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST))
         return;
     vcpu_wake(v);       /* a blocked or polling vCPU re-checks */
+}
+
+/* Wake any vCPU of d polling this port, masked or not. */
+void evtchn_check_pollers(struct domain *d, uint32_t port)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *p = d->vcpu[i];
+        if (p && p->polling && (port < NR_EVTCHN_PORTS ? test_bit_(p->poll_mask, port) : p->poll_high))
+            vcpu_wake(p);
+    }
 }
 
 void evtchn_set_pending(struct vcpu *v, uint32_t port)
@@ -99,33 +158,42 @@ void evtchn_set_pending(struct vcpu *v, uint32_t port)
     struct domain *d = v->domain;
     struct shared_info *s = d->shared_info;
 
-    if (!s || test_and_set(s->evtchn_pending, port))
+    if (evtchn_fifo_active(d) && evtchn_fifo_set_pending(v, port))
+        return;
+    /* A FIFO port beyond 2-level's range, raised while the domain went back to 2-level: gone with it. */
+    if (!s || port >= EVTCHN_2L_NR_CHANNELS || test_and_set(s->evtchn_pending, port))
         return;
     if (!test_bit_(s->evtchn_mask, port) &&
         !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
-        vcpu_mark_events_pending(v);
-    /* Wake any vCPU of d polling this port, masked or not. */
-    for (unsigned int i = 0; i < d->max_vcpus; i++) {
-        struct vcpu *p = d->vcpu[i];
-        if (p && p->polling && test_bit_(p->poll_mask, port))
-            vcpu_wake(p);
-    }
+        evtchn_vcpu_mark_pending(v);
+    evtchn_check_pollers(d, port);
 }
 
 void evtchn_raise(struct domain *d, uint32_t port)
 {
     if (d->state == DOM_RUNNING && port_valid(d, port))
-        evtchn_set_pending(d->vcpu[d->evtchn[port].notify_vcpu], port);
+        evtchn_set_pending(d->vcpu[evtchn_from_port(d, port)->notify_vcpu], port);
+}
+
+static bool port_word_test(struct domain *d, uint32_t port, unsigned int fifo_bit, const uint64_t *bits_2l)
+{
+    bool known, r = false;
+
+    if (evtchn_fifo_active(d))
+        r = evtchn_fifo_word_test(d, port, fifo_bit, &known);
+    else
+        known = false;
+    return known ? r : port < EVTCHN_2L_NR_CHANNELS && test_bit_(bits_2l, port);
 }
 
 bool evtchn_port_pending(struct domain *d, uint32_t port)
 {
-    return port_valid(d, port) && test_bit_(d->shared_info->evtchn_pending, port);
+    return port_valid(d, port) && port_word_test(d, port, EVTCHN_FIFO_PENDING, d->shared_info->evtchn_pending);
 }
 
 bool evtchn_port_masked(struct domain *d, uint32_t port)
 {
-    return !port_valid(d, port) || test_bit_(d->shared_info->evtchn_mask, port);
+    return !port_valid(d, port) || port_word_test(d, port, EVTCHN_FIFO_MASKED, d->shared_info->evtchn_mask);
 }
 
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
@@ -138,8 +206,8 @@ void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 
 void send_guest_pirq(struct domain *d, uint32_t port)
 {
-    if (d->evtchn && port_valid(d, port) && d->evtchn[port].state == EVTCHNSTAT_pirq)
-        evtchn_set_pending(d->vcpu[READ_ONCE(d->evtchn[port].notify_vcpu)], port);
+    if (d->evtchn && port_valid(d, port) && evtchn_from_port(d, port)->state == EVTCHNSTAT_pirq)
+        evtchn_set_pending(d->vcpu[READ_ONCE(evtchn_from_port(d, port)->notify_vcpu)], port);
 }
 
 void send_guest_global_virq(struct domain *d, unsigned int virq)
@@ -149,7 +217,7 @@ void send_guest_global_virq(struct domain *d, unsigned int virq)
 
     if (!v0 || d->state != DOM_RUNNING || !(port = v0->virq_to_port[virq]))
         return;
-    evtchn_set_pending(d->vcpu[d->evtchn[port].notify_vcpu], port);
+    evtchn_set_pending(d->vcpu[evtchn_from_port(d, port)->notify_vcpu], port);
 }
 
 void evtchn_notify_dom_exc(struct domain *dead)
@@ -165,8 +233,8 @@ int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c)
 
     spin_lock(&d->event_lock);
     if ((port = get_free_port(d)) >= 0)
-        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_interdomain, .xen_consumer = c,
-                                           .remote_domid = DOMID_XEN };
+        port_set(d, port, (struct evtchn){ .state = EVTCHNSTAT_interdomain, .xen_consumer = c,
+                                           .remote_domid = DOMID_XEN });
     spin_unlock(&d->event_lock);
     return port;
 }
@@ -182,7 +250,8 @@ static bool virq_is_global(uint32_t virq)
  */
 static void close_port(struct domain *d, uint32_t port)
 {
-    struct evtchn *c = &d->evtchn[port];
+    struct evtchn *c = evtchn_from_port(d, port);
+    uint8_t lastq = c->fifo_lastq;
 
     ASSERT(spin_is_mine(&d->event_lock));
 
@@ -200,21 +269,23 @@ static void close_port(struct domain *d, uint32_t port)
             struct domain *rd = get_domain_by_id(c->remote_domid);
             ASSERT(!rd || spin_is_mine(&rd->event_lock));
             if (rd && rd->evtchn) {
-                struct evtchn *rc = &rd->evtchn[c->remote_port];
+                struct evtchn *rc = evtchn_from_port(rd, c->remote_port);
                 rc->state = EVTCHNSTAT_unbound;
                 rc->remote_domid = d->domain_id;
             }
         }
         break;
     }
-    *c = (struct evtchn){ 0 };
-    clear_bit_(d->shared_info->evtchn_pending, port);
+    /* Xen's free_evtchn: the pending event goes (FIFO: PENDING only, a linked port stays linked). */
+    *c = (struct evtchn){ .priority = EVTCHN_FIFO_PRIORITY_DEFAULT, .fifo_lastq = lastq };
+    if (!(evtchn_fifo_active(d) && evtchn_fifo_clear_pending(d, port)) && port < EVTCHN_2L_NR_CHANNELS)
+        clear_bit_(d->shared_info->evtchn_pending, port);
 }
 
 /* The other domain of d's interdomain port, or NULL (not interdomain, Xen's end, peer gone). */
 static struct domain *port_peer(struct domain *d, uint32_t port)
 {
-    const struct evtchn *c = &d->evtchn[port];
+    const struct evtchn *c = evtchn_from_port(d, port);
 
     if (c->state != EVTCHNSTAT_interdomain || c->xen_consumer)
         return NULL;
@@ -245,9 +316,9 @@ static long evtchn_close(struct domain *d, uint32_t port, bool keep_xen)
             break;
         double_evtchn_unlock(d, rd);
     }
-    if (d->evtchn[port].state == EVTCHNSTAT_closed)
+    if (evtchn_from_port(d, port)->state == EVTCHNSTAT_closed)
         rc = -XEN_EINVAL;
-    else if (!keep_xen || !d->evtchn[port].xen_consumer)
+    else if (!keep_xen || !evtchn_from_port(d, port)->xen_consumer)
         close_port(d, port);
     if (rd)
         double_evtchn_unlock(d, rd);
@@ -256,19 +327,26 @@ static long evtchn_close(struct domain *d, uint32_t port, bool keep_xen)
     return rc;
 }
 
+/* Also the undo of a failed evtchn_domain_init (some buckets, nothing open). */
 void evtchn_domain_destroy(struct domain *d)
 {
-    struct evtchn *e;
+    struct evtchn **e;
+    uint32_t n = d->valid_evtchns;
 
     if (!d->evtchn)
         return;
-    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
+    for (uint32_t p = 1; p < n; p++)
         evtchn_close(d, p, false);
     spin_lock(&d->event_lock);
+    evtchn_fifo_destroy(d);     /* its frames' references go before its memory does */
     e = d->evtchn;
     d->evtchn = NULL;           /* peers closing their end now find no far end */
     spin_unlock(&d->event_lock);
+    for (uint32_t b = 0; b < n / EVTCHNS_PER_BUCKET; b++)
+        xfree(e[b]);
     xfree(e);
+    xfree(d->evtchn_fifo);
+    d->evtchn_fifo = NULL;
 }
 
 static domid_t resolve(domid_t id, struct domain *self)
@@ -282,7 +360,7 @@ int evtchn_alloc_unbound_port(struct domain *d, domid_t remote)
 
     spin_lock(&d->event_lock);
     if ((port = get_free_port(d)) >= 0)
-        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_unbound, .remote_domid = remote };
+        port_set(d, port, (struct evtchn){ .state = EVTCHNSTAT_unbound, .remote_domid = remote });
     spin_unlock(&d->event_lock);
     return port;
 }
@@ -312,15 +390,15 @@ static long bind_interdomain_locked(struct domain *d, struct domain *rd, struct 
 
     if (!rd->evtchn || !port_valid(rd, b->remote_port))
         return -XEN_EINVAL;
-    rc = &rd->evtchn[b->remote_port];
+    rc = evtchn_from_port(rd, b->remote_port);
     if (rc->state != EVTCHNSTAT_unbound || rc->remote_domid != d->domain_id)
         return -XEN_EINVAL;
     if ((lport = get_free_port(d)) < 0)
         return lport;
     if (rd == d && (uint32_t)lport == b->remote_port)
         return -XEN_EINVAL;
-    d->evtchn[lport] = (struct evtchn){ .state = EVTCHNSTAT_interdomain,
-                                        .remote_domid = rd->domain_id, .remote_port = b->remote_port };
+    port_set(d, lport, (struct evtchn){ .state = EVTCHNSTAT_interdomain,
+                                        .remote_domid = rd->domain_id, .remote_port = b->remote_port });
     rc->state = EVTCHNSTAT_interdomain;
     rc->remote_domid = d->domain_id;
     rc->remote_port = lport;
@@ -358,8 +436,8 @@ static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
     if (v->virq_to_port[b->virq])
         port = -XEN_EEXIST;
     else if ((port = get_free_port(d)) >= 0) {
-        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_virq, .virq = b->virq,
-                                           .notify_vcpu = b->vcpu };
+        port_set(d, port, (struct evtchn){ .state = EVTCHNSTAT_virq, .virq = b->virq,
+                                           .notify_vcpu = b->vcpu });
         v->virq_to_port[b->virq] = port;
     }
     spin_unlock(&d->event_lock);
@@ -378,9 +456,9 @@ static long evtchn_bind_pirq(struct domain *d, struct evtchn_bind_pirq *b)
     if ((rc = pirq_bind_check(d, b->pirq)) || (rc = port = get_free_port(d)) < 0)
         goto out;
     /* The port first: an interrupt right after the unmask finds it bound. */
-    d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_pirq, .pirq = b->pirq };
+    port_set(d, port, (struct evtchn){ .state = EVTCHNSTAT_pirq, .pirq = b->pirq });
     if ((rc = pirq_guest_bind(d, b->pirq, port)))
-        d->evtchn[port] = (struct evtchn){ 0 };
+        port_set(d, port, (struct evtchn){ 0 });
     else
         b->port = port;
 out:
@@ -396,7 +474,7 @@ static long evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
         return -XEN_ENOENT;
     spin_lock(&d->event_lock);
     if ((port = get_free_port(d)) >= 0)
-        d->evtchn[port] = (struct evtchn){ .state = EVTCHNSTAT_ipi, .notify_vcpu = b->vcpu };
+        port_set(d, port, (struct evtchn){ .state = EVTCHNSTAT_ipi, .notify_vcpu = b->vcpu });
     spin_unlock(&d->event_lock);
     if (port < 0)
         return port;
@@ -415,7 +493,7 @@ static long evtchn_send(struct domain *d, uint32_t port)
     if (!port_valid(d, port))
         return -XEN_EINVAL;
     spin_lock(&d->event_lock);
-    c = &d->evtchn[port];
+    c = evtchn_from_port(d, port);
     switch (c->state) {
     case EVTCHNSTAT_interdomain:
         if (c->xen_consumer == XEN_CONSUMER_CONSOLE) {
@@ -449,10 +527,11 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
         return -XEN_ESRCH;              /* as Xen: lookup before the permission check */
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
-    if (st->port >= NR_EVTCHN_PORTS)    /* port 0 is valid here: reserved, reads closed */
+    /* port 0 is valid here: reserved, reads closed */
+    if (st->port >= evtchn_valid_ports(td) || st->port >= evtchn_max_ports(td))
         return -XEN_EINVAL;
     spin_lock(&td->event_lock);
-    c = &td->evtchn[st->port];
+    c = evtchn_from_port(td, st->port);
     st->status = c->state;
     st->vcpu = c->notify_vcpu;
     memset(&st->u, 0, sizeof(st->u));
@@ -472,17 +551,28 @@ static long evtchn_status(struct domain *d, struct evtchn_status *st)
 long evtchn_unmask_port(struct domain *d, uint32_t port)
 {
     struct shared_info *s = d->shared_info;
+    struct evtchn *c;
     struct vcpu *v;
 
     if (!port_valid(d, port))
         return -XEN_EINVAL;
-    v = d->vcpu[READ_ONCE(d->evtchn[port].notify_vcpu)];   /* a delivery read, as evtchn_raise's */
+    c = evtchn_from_port(d, port);
+    /*
+     * FIFO: as Xen's evtchn_port_unmask, only for a port in use. (Xen also
+     * skips its own ends; Tandem's console port is the guest's end, which
+     * the guest masks and unmasks like any other.)
+     */
+    if (evtchn_fifo_active(d) && (c->state == EVTCHNSTAT_closed || evtchn_fifo_unmask(d, port)))
+        return 0;
+    if (port >= EVTCHN_2L_NR_CHANNELS)
+        return 0;
+    v = d->vcpu[READ_ONCE(c->notify_vcpu)];    /* a delivery read, as evtchn_raise's */
     /* As Xen's evtchn_2l_unmask: only a port that was masked is re-raised. */
     if (!test_and_clear(s->evtchn_mask, port))
         return 0;
     if (test_bit_(s->evtchn_pending, port) &&
         !test_and_set(&v->vcpu_info->evtchn_pending_sel, port / 64))
-        vcpu_mark_events_pending(v);
+        evtchn_vcpu_mark_pending(v);
     return 0;
 }
 
@@ -493,7 +583,7 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
     if (!port_valid(d, b->port) || b->vcpu >= d->max_vcpus || !d->vcpu[b->vcpu])
         return -XEN_ENOENT;
     spin_lock(&d->event_lock);
-    c = &d->evtchn[b->port];
+    c = evtchn_from_port(d, b->port);
     if (c->state == EVTCHNSTAT_ipi || c->state == EVTCHNSTAT_closed ||
         (c->state == EVTCHNSTAT_virq && !virq_is_global(c->virq))) {
         spin_unlock(&d->event_lock);
@@ -507,15 +597,49 @@ static long evtchn_bind_vcpu(struct domain *d, struct evtchn_bind_vcpu *b)
 static long evtchn_reset(struct domain *d, domid_t dom)
 {
     struct domain *td;
+    long rc = 0;
 
     dom = resolve(dom, d);
     if (!(td = get_domain_by_id(dom)))
         return -XEN_ESRCH;
     if (td != d && !d->is_privileged)
         return -XEN_EPERM;
-    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
+    for (uint32_t p = 1; p < evtchn_valid_ports(td); p++)
         evtchn_close(td, p, true);
-    return 0;
+    /*
+     * As Xen: a FIFO domain goes back to 2-level (its hypervisor ends are
+     * below 4096 and stay open), unless a port beyond 2-level's range was
+     * bound meanwhile (-EAGAIN, Xen's answer when ports remain).
+     */
+    spin_lock(&td->event_lock);
+    for (uint32_t p = EVTCHN_2L_NR_CHANNELS; p < td->valid_evtchns && !rc; p++)
+        if (evtchn_from_port(td, p)->state != EVTCHNSTAT_closed)
+            rc = -XEN_EAGAIN;
+    if (!rc)
+        evtchn_fifo_destroy(td);
+    spin_unlock(&td->event_lock);
+    return rc;
+}
+
+/* Xen's evtchn_set_priority and evtchn_port_set_priority, in their order. */
+static long evtchn_set_priority(struct domain *d, const struct evtchn_set_priority *sp)
+{
+    struct evtchn *c;
+    long rc = 0;
+
+    spin_lock(&d->event_lock);
+    if (sp->port >= evtchn_valid_ports(d) || sp->port >= evtchn_max_ports(d))
+        rc = -XEN_EINVAL;
+    else if (!evtchn_fifo_active(d))
+        rc = -XEN_ENOSYS;               /* 2-level has no priorities */
+    else if ((c = evtchn_from_port(d, sp->port))->state == EVTCHNSTAT_closed)
+        rc = -XEN_EACCES;               /* port 0 included: Xen's ECS_RESERVED */
+    else if (sp->priority > EVTCHN_FIFO_PRIORITY_MIN)
+        rc = -XEN_EINVAL;
+    else
+        c->priority = sp->priority;     /* future events; a linked one stays where it is */
+    spin_unlock(&d->event_lock);
+    return rc;
 }
 
 /* One struct per op, copied in, handled, copied back out when it has OUT fields. */
@@ -534,6 +658,9 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
         struct evtchn_unmask unmask;
         struct evtchn_bind_vcpu bvcpu;
         struct evtchn_reset reset;
+        struct evtchn_init_control init;
+        struct evtchn_expand_array expand;
+        struct evtchn_set_priority prio;
     } u;
     static const uint8_t size[] = {
         [EVTCHNOP_bind_interdomain] = sizeof(u.inter), [EVTCHNOP_bind_virq] = sizeof(u.virq),
@@ -541,13 +668,14 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
         [EVTCHNOP_status] = sizeof(u.status), [EVTCHNOP_alloc_unbound] = sizeof(u.alloc),
         [EVTCHNOP_bind_ipi] = sizeof(u.ipi), [EVTCHNOP_bind_vcpu] = sizeof(u.bvcpu),
         [EVTCHNOP_unmask] = sizeof(u.unmask), [EVTCHNOP_reset] = sizeof(u.reset),
-        [EVTCHNOP_bind_pirq] = sizeof(u.pirq),
+        [EVTCHNOP_bind_pirq] = sizeof(u.pirq), [EVTCHNOP_init_control] = sizeof(u.init),
+        [EVTCHNOP_expand_array] = sizeof(u.expand), [EVTCHNOP_set_priority] = sizeof(u.prio),
     };
     bool copy_out = false;
     long rc;
 
     if (cmd >= ARRAY_SIZE(size) || !size[cmd])
-        return -XEN_ENOSYS;             /* includes FIFO init_control / expand_array */
+        return -XEN_ENOSYS;
     if (copy_from_guest(&u, arg, size[cmd]))
         return -XEN_EFAULT;
 
@@ -562,6 +690,9 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
     case EVTCHNOP_unmask:           rc = evtchn_unmask_port(d, u.unmask.port); break;
     case EVTCHNOP_bind_pirq:        rc = evtchn_bind_pirq(d, &u.pirq); copy_out = true; break;
     case EVTCHNOP_bind_vcpu:        rc = evtchn_bind_vcpu(d, &u.bvcpu); break;
+    case EVTCHNOP_init_control:     rc = evtchn_fifo_init_control(d, &u.init); copy_out = true; break;
+    case EVTCHNOP_expand_array:     rc = evtchn_fifo_expand_array(d, u.expand.array_gfn); break;
+    case EVTCHNOP_set_priority:     rc = evtchn_set_priority(d, &u.prio); break;
     default:                        rc = evtchn_reset(d, u.reset.dom); break;
     }
     if (!rc && copy_out && copy_to_guest(arg, &u, size[cmd]))
@@ -573,16 +704,18 @@ long do_event_channel_op(uint64_t cmd, guest_va_t arg)
 void evtchn_dump(struct domain *d)
 {
     static const char *const states[] = { "closed", "unbound", "interdomain", "pirq", "virq", "ipi" };
+    uint32_t n = MIN(evtchn_valid_ports(d), evtchn_max_ports(d));
+    bool fifo = evtchn_fifo_active(d);
     unsigned int used = 0;
 
-    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++)
-        used += d->evtchn[p].state != EVTCHNSTAT_closed;
-    printk("Event channels of d%u (%s): %u ports in use, upcall pending %u mask %u\n",
-           d->domain_id, d->name, used, d->vcpu[0]->vcpu_info->evtchn_upcall_pending,
-           d->vcpu[0]->vcpu_info->evtchn_upcall_mask);
-    for (uint32_t p = 1; p < NR_EVTCHN_PORTS; p++) {
-        const struct evtchn *c = &d->evtchn[p];
-        char far[48] = "";
+    for (uint32_t p = 1; p < n; p++)
+        used += evtchn_from_port(d, p)->state != EVTCHNSTAT_closed;
+    printk("Event channels of d%u (%s, %s ABI): %u ports in use, upcall pending %u mask %u\n",
+           d->domain_id, d->name, fifo ? "FIFO" : "2-level", used,
+           d->vcpu[0]->vcpu_info->evtchn_upcall_pending, d->vcpu[0]->vcpu_info->evtchn_upcall_mask);
+    for (uint32_t p = 1; p < n; p++) {
+        const struct evtchn *c = evtchn_from_port(d, p);
+        char far[48] = "", fifo_state[48] = "";
 
         if (c->state == EVTCHNSTAT_closed)
             continue;
@@ -597,9 +730,11 @@ void evtchn_dump(struct domain *d)
         else if (c->state == EVTCHNSTAT_virq)
             snprintf(far, sizeof(far), " %u (%s)", c->virq, c->virq == VIRQ_TIMER ? "timer" :
                      c->virq == VIRQ_DOM_EXC ? "dom_exc" : c->virq == VIRQ_CONSOLE ? "console" : "other");
-        printk("  port %4u: %s%s, vcpu %u%s%s\n", p,
+        if (fifo)
+            evtchn_fifo_describe(d, p, fifo_state, sizeof(fifo_state));
+        printk("  port %4u: %s%s, vcpu %u%s%s%s\n", p,
                c->state < ARRAY_SIZE(states) ? states[c->state] : "?", far, c->notify_vcpu,
-               test_bit_(d->shared_info->evtchn_pending, p) ? ", pending" : "",
-               test_bit_(d->shared_info->evtchn_mask, p) ? ", masked" : "");
+               evtchn_port_pending(d, p) ? ", pending" : "", evtchn_port_masked(d, p) ? ", masked" : "",
+               fifo_state);
     }
 }

@@ -54,7 +54,7 @@ static unsigned long heap_frames(const void *p)
 /* Hypervisor frames held for d itself: its record, vCPUs, ports, shared_info. */
 static unsigned long domain_overhead_frames(const struct domain *d)
 {
-    unsigned long n = heap_frames(d) + heap_frames(d->evtchn) + (d->shared_info ? 1 : 0);
+    unsigned long n = heap_frames(d) + evtchn_heap_frames(d) + (d->shared_info ? 1 : 0);
 
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         n += heap_frames(d->vcpu[i]);

@@ -6,6 +6,7 @@
 #include "mm.h"
 #include "processor.h"
 #include "guest_access.h"
+#include "pci.h"
 #include <tandem/memory.h>
 #include <tandem/errno.h>
 
@@ -49,21 +50,70 @@ static bool decrease_one(struct domain *d, mfn_t x)
     return domain_release_page(d, x);
 }
 
-/* One extent of increase_reservation / populate_physmap. */
-static bool increase_one(struct domain *d, unsigned int op, uint64_t slot)
+/*
+ * The largest extent_order the caller may use (Xen's max_order with its
+ * x86 defaults): 9 (2 MiB) for a domU, 12 for the driver domain (devices:
+ * Xen's ptdom/hwdom order), 20 for a privileged domain (Xen's ctldom
+ * order, PAGEALLOC_MAX_ORDER).
+ */
+static unsigned int max_extent_order(const struct domain *caller)
 {
-    uint64_t x = 0;
+    if (caller->is_privileged)
+        return 20;
+    if (caller == pci_driver_domain())
+        return 12;
+    return 9;
+}
+
+/*
+ * One extent of increase_reservation / populate_physmap: 2^order
+ * contiguous frames. populate_physmap gives them the pfns gpfn ...
+ * gpfn + 2^order - 1 in the M2P (Xen, non-translated guest); both write
+ * the first mfn back, increase_reservation only if it has a list (Xen
+ * allows it none).
+ */
+static bool increase_one(struct domain *d, unsigned int op, uint64_t slot, unsigned int order)
+{
+    uint64_t x = 0, n = 1UL << order;
     mfn_t m;
 
-    if (op == XENMEM_populate_physmap && (copy_from_guest(&x, slot, 8) || x >= (1UL << 40)))
+    if (op == XENMEM_populate_physmap && (copy_from_guest(&x, slot, 8) || x >= (1UL << 40) - n + 1))
         return false;
-    if ((m = alloc_domheap_page(d)) == INVALID_MFN)
+    if ((m = alloc_domheap_pages(d, order)) == INVALID_MFN)
         return false;           /* over the limit or out of memory: report what was done */
     if (op == XENMEM_populate_physmap)
-        set_gpfn_from_mfn(m, x);
+        for (uint64_t j = 0; j < n; j++)
+            set_gpfn_from_mfn(m + j, x + j);
+    if (op == XENMEM_increase_reservation && !slot)
+        return true;
     if (copy_to_guest(slot, &m, 8)) {
-        domain_release_page(d, m);
+        for (uint64_t j = 0; j < n; j++)
+            domain_release_page(d, m + j);
         return false;
+    }
+    return true;
+}
+
+/*
+ * One extent of decrease_reservation: frames x ... x + 2^order - 1, each
+ * given back as decrease_one does; the extent counts only if all went (as
+ * Xen: the frames before a failing one stay given back, *released says
+ * whether any did). A table teardown a frame leaves partway is finished
+ * before the next frame of the same extent (the continuation restarts at
+ * an extent, never inside one).
+ */
+static bool decrease_extent(struct domain *d, mfn_t x, unsigned int order, bool *released)
+{
+    uint64_t n = 1UL << order;
+
+    if (x + n < x)
+        return false;
+    for (uint64_t j = 0; j < n; j++) {
+        if (!decrease_one(d, x + j))
+            return false;
+        *released = true;
+        if (j + 1 < n && arch_mm_work_pending(current))
+            arch_mm_finish_pending(current, false);
     }
     return true;
 }
@@ -96,8 +146,9 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
         return start;
     if (d->state != DOM_RUNNING)
         return start;           /* a stopped domain's frames are its teardown's (domain_relinquish_memory) */
-    if (r.extent_order != 0)
-        return start;           /* PV domains get single frames (no superpages) */
+    /* As Xen: an order above the caller's limit does nothing (no error either). */
+    if (r.extent_order > max_extent_order(current->domain))
+        return start;
     for (i = start; i < r.nr_extents; i++) {
         uint64_t slot = r.extent_start + i * 8, x;
 
@@ -106,13 +157,12 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
             break;
         }
         if (op != XENMEM_decrease_reservation) {
-            if (!increase_one(d, op, slot))
+            if (!increase_one(d, op, r.extent_start ? slot : 0, r.extent_order))
                 break;
             continue;
         }
-        if (copy_from_guest(&x, slot, 8) || !decrease_one(d, x))
+        if (copy_from_guest(&x, slot, 8) || !decrease_extent(d, x, r.extent_order, &released))
             break;
-        released = true;
         if (arch_mm_work_pending(current)) {
             i++;                /* this extent is done; its teardown is not */
             preempted = true;

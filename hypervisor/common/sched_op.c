@@ -64,14 +64,18 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     if (local_events_need_delivery(v))
         return 0;
     memset(v->poll_mask, 0, sizeof(v->poll_mask));
+    v->poll_high = false;
     for (uint32_t i = 0; i < p.nr_ports; i++) {
         if (copy_from_guest(&port, p.ports + 4ULL * i, sizeof(port)))
             return -XEN_EFAULT;
-        if (port >= NR_EVTCHN_PORTS) /* port 0 is reserved but valid, as Xen's port_is_valid() */
+        if (port >= evtchn_max_ports(d)) /* as Xen's do_poll; port 0 is reserved but valid */
             return -XEN_EINVAL;
         if (evtchn_port_pending(d, port))
             return 0;               /* already pending: no sleep */
-        v->poll_mask[port / 64] |= 1ULL << (port % 64);
+        if (port < NR_EVTCHN_PORTS)
+            v->poll_mask[port / 64] |= 1ULL << (port % 64);
+        else
+            v->poll_high = true;    /* FIFO: any port beyond the bitmap wakes it (the guest re-checks) */
     }
     if (p.timeout && p.timeout <= now_ns())
         return 0;

@@ -59,7 +59,25 @@ void vcpu_write_runstate(struct vcpu *v)
     ri.state_entry_time = v->runstate_entry_time;
     for (int i = 0; i < 4; i++)
         ri.time[i] = v->runstate_time[i];
-    /* The area is the guest's: a bad address only loses the update. */
+    /*
+     * The area is the guest's: a bad address only loses the update. With
+     * VMASST_TYPE_runstate_update_flag, as Xen's update_runstate_area:
+     * XEN_RUNSTATE_UPDATE is set in state_entry_time before the rest is
+     * written and cleared after, so a reader on another vCPU can retry.
+     */
+    if (v->domain->vm_assist & (1UL << VMASST_TYPE_runstate_update_flag)) {
+        guest_va_t t = v->runstate_guest + offsetof(struct vcpu_runstate_info, state_entry_time);
+        uint64_t flagged = ri.state_entry_time | XEN_RUNSTATE_UPDATE;
+
+        (void)copy_to_guest(t, &flagged, sizeof(flagged));
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        ri.state_entry_time = flagged;
+        (void)copy_to_guest(v->runstate_guest, &ri, sizeof(ri));
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        ri.state_entry_time &= ~XEN_RUNSTATE_UPDATE;
+        (void)copy_to_guest(t, &ri.state_entry_time, sizeof(ri.state_entry_time));
+        return;
+    }
     (void)copy_to_guest(v->runstate_guest, &ri, sizeof(ri));
 }
 
@@ -143,6 +161,13 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, guest_va_t arg)
         return 0;
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
+    case VCPUOP_send_nmi:
+        /* As Xen: no argument; a second NMI before the first is taken is the same NMI. */
+        if (arg)
+            return -XEN_EINVAL;
+        if (arch_vcpu_raise_nmi(v))
+            vcpu_wake(v);
+        return 0;
     default:
         return -XEN_ENOSYS;
     }

@@ -80,6 +80,13 @@ void arch_ctxt_switch_to_idle(void);
 void arch_return_to_guest(struct cpu_user_regs *regs);
 
 /*
+ * VCPUOP_send_nmi: make a virtual NMI pending for v (any vCPU of the
+ * caller's domain, from any vCPU), delivered by arch_return_to_guest the
+ * next time v enters its guest. True if none was pending (then wake v).
+ */
+bool arch_vcpu_raise_nmi(struct vcpu *v);
+
+/*
  * Hypercall continuation outside a multicall (Xen's
  * hypercall_create_continuation, arch part): make the guest re-enter
  * hypercall nr with these arguments when it next runs. `regs` is the

@@ -50,6 +50,7 @@ struct vcpu {
     uint64_t periodic_period, periodic_next;
     uint64_t poll_deadline;         /* SCHEDOP_poll timeout, 0 = none */
     uint64_t poll_mask[EVTCHN_2L_NR_CHANNELS / 64]; /* ports being polled (bitmap), cleared on wake */
+    bool poll_high;                 /* also polls a FIFO port beyond the bitmap: any such event wakes it */
     bool polling;
 
     uint32_t virq_to_port[NR_VIRQS];
@@ -121,7 +122,10 @@ struct domain {
     unsigned int max_vcpus;
     struct vcpu *vcpu[MAX_VCPUS];
 
-    struct evtchn *evtchn;          /* NR_EVTCHN_PORTS entries */
+    struct evtchn **evtchn;         /* EVTCHN_MAX_BUCKETS port buckets (common/evtchn_private.h) */
+    uint32_t valid_evtchns;         /* ports with a bucket: 0 up to this */
+    bool evtchn_fifo_on;            /* the FIFO ABI is in use (common/evtchn_fifo.c) */
+    struct evtchn_fifo_domain *evtchn_fifo; /* its state, from the first init_control to the domain's end */
     struct grant_table *grant_table;    /* grant_table.h */
     struct domain_iommu *iommu;     /* DMA tables while it has devices behind an IOMMU (iommu.h) */
     unsigned int weight, cap;       /* scheduler parameters */

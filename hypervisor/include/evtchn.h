@@ -1,8 +1,13 @@
-/* Event channels, 2-level ABI: ports, delivery into shared_info, the EVTCHNOP hypercall. */
+/*
+ * Event channels: ports, delivery under the 2-level ABI (into shared_info)
+ * or the FIFO one (common/evtchn_fifo.c, once the domain asks for it), the
+ * EVTCHNOP hypercall.
+ */
 #ifndef TANDEM_EVTCHN_H
 #define TANDEM_EVTCHN_H
 
 #include "types.h"
+#include "config.h"
 #include <tandem/event_channel.h>
 
 struct domain;
@@ -16,14 +21,21 @@ enum evtchn_xen_consumer { XEN_CONSUMER_NONE, XEN_CONSUMER_CONSOLE };
 struct evtchn {
     uint8_t  state;             /* EVTCHNSTAT_* */
     uint8_t  xen_consumer;      /* enum evtchn_xen_consumer */
-    uint16_t notify_vcpu;
+    uint8_t  notify_vcpu;
+    uint8_t  priority;          /* FIFO: the queue its next event joins (EVTCHN_FIFO_PRIORITY_*) */
     uint16_t remote_domid;      /* unbound: who may bind; interdomain: peer */
+    uint8_t  fifo_lastq;        /* FIFO: queue it was last linked on, vCPU << 4 | priority; kept across close */
+    uint8_t  fifo_pending;      /* FIFO: raised while its event word had no page (Xen's evtchn->pending) */
     uint32_t remote_port;       /* interdomain */
     union {
         uint32_t virq;          /* virq */
         uint32_t pirq;          /* pirq (arch/x86/irq.c keeps the pirq's side) */
     };
 };
+/* Ports live in one-page buckets (common/evtchn_private.h); the FIFO ABI's 131072 take 512. */
+#define EVTCHNS_PER_BUCKET  (PAGE_SIZE / sizeof(struct evtchn))
+#define EVTCHN_MAX_BUCKETS  (EVTCHN_FIFO_NR_CHANNELS / EVTCHNS_PER_BUCKET)
+_Static_assert(sizeof(struct evtchn) == 16 && MAX_VCPUS <= 256, "four-word port entries, 8-bit vCPU ids");
 
 int evtchn_domain_init(struct domain *d);
 /*
@@ -44,7 +56,7 @@ int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c);
  * Returns the port or -XEN_ENOSPC.
  */
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
-/* Raise a port: Xen's 2-level set-pending rule. */
+/* Raise a port: Xen's 2-level set-pending rule, or the FIFO one. */
 void evtchn_set_pending(struct vcpu *v, uint32_t port);
 void evtchn_raise(struct domain *d, uint32_t port);
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
@@ -56,6 +68,12 @@ void send_guest_pirq(struct domain *d, uint32_t port);
 long evtchn_unmask_port(struct domain *d, uint32_t port);
 bool evtchn_port_pending(struct domain *d, uint32_t port);
 bool evtchn_port_masked(struct domain *d, uint32_t port);
+/* Ports d may use: EVTCHN_2L_NR_CHANNELS, or EVTCHN_FIFO_NR_CHANNELS once on FIFO (SCHEDOP_poll's bound). */
+uint32_t evtchn_max_ports(const struct domain *d);
+/* Hypervisor heap frames d's ports and FIFO state take (the 'm' key). */
+unsigned long evtchn_heap_frames(const struct domain *d);
+/* Each guest frame the FIFO ABI holds a writable-type reference on (the audit's). */
+void evtchn_fifo_frames(struct domain *d, void (*fn)(void *ctx, mfn_t m), void *ctx);
 /* True when the vCPU has an event to take: upcall pending and not masked. */
 bool local_events_need_delivery(struct vcpu *v);
 

@@ -135,6 +135,9 @@ void xfree(void *p);
 
 /* Domain memory. */
 mfn_t alloc_domheap_page(struct domain *d);
+/* 2^order contiguous zeroed frames (the first one's mfn aligned to 2^order) charged to d,
+ * INVALID_MFN past d's limit or with no such block free. Each frame is d's own afterwards. */
+mfn_t alloc_domheap_pages(struct domain *d, unsigned int order);
 void free_domheap_pages(struct domain *d);
 /* d gives m back; false if it was already given back (a racing release won). */
 bool domain_release_page(struct domain *d, mfn_t m);

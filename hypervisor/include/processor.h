@@ -17,6 +17,12 @@
 #define MSR_SYSENTER_ESP    0x00000175
 #define MSR_SYSENTER_EIP    0x00000176
 #define MSR_PAT             0x00000277
+#define MSR_PLATFORM_INFO   0x000000ce      /* Intel: bit 31 = CPUID faulting available */
+#define MSR_MISC_FEATURES_ENABLES 0x00000140 /* Intel: bit 0 = CPUID faults at CPL > 0 */
+#define MSR_AMD_HWCR        0xc0010015      /* AMD: bit 35 = CpuidUserDis */
+#define PLATFORM_INFO_CPUID_FAULTING  (1ULL << 31)
+#define MISC_FEATURES_CPUID_FAULTING  (1ULL << 0)
+#define HWCR_CPUID_USER_DIS           (1ULL << 35)
 #define EFER_SCE  (1UL << 0)
 #define EFER_LME  (1UL << 8)
 #define EFER_NXE  (1UL << 11)
@@ -51,6 +57,38 @@ static inline uint64_t rdmsr(uint32_t msr)
 static inline void wrmsr(uint32_t msr, uint64_t v)
 {
     __asm__ __volatile__("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+/* rdmsr/wrmsr that may #GP (an MSR the CPU may not have): false if it faulted. */
+static inline bool rdmsr_safe(uint32_t msr, uint64_t *v)
+{
+    uint32_t lo = 0, hi = 0, ok = 1;
+    __asm__ __volatile__("1: rdmsr\n"
+                         "2:\n"
+                         ".pushsection .text.fixup, \"ax\"\n"
+                         "3: xor %k2, %k2\n"
+                         "   jmp 2b\n"
+                         ".popsection\n"
+                         ".pushsection .ex_table, \"a\"\n"
+                         "   .quad 1b, 3b\n"
+                         ".popsection"
+                         : "+a"(lo), "+d"(hi), "+r"(ok) : "c"(msr));
+    *v = ((uint64_t)hi << 32) | lo;
+    return ok;
+}
+static inline bool wrmsr_safe(uint32_t msr, uint64_t v)
+{
+    uint32_t ok = 1;
+    __asm__ __volatile__("1: wrmsr\n"
+                         "2:\n"
+                         ".pushsection .text.fixup, \"ax\"\n"
+                         "3: xor %k0, %k0\n"
+                         "   jmp 2b\n"
+                         ".popsection\n"
+                         ".pushsection .ex_table, \"a\"\n"
+                         "   .quad 1b, 3b\n"
+                         ".popsection"
+                         : "+r"(ok) : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+    return ok;
 }
 static inline uint64_t rdtsc(void)
 {

@@ -18,6 +18,15 @@ void prepare_to_return_guest(void);
  * print): during the run only when a count has doubled, at the end (final) always.
  */
 void traps_report_counts(bool final);
+/*
+ * nmi=dom0 (the default, as Xen's release builds) or nmi=ignore: whether a
+ * platform NMI is also reported to the hardware domain (Tandem's driver
+ * domain) as a virtual NMI to its vCPU 0 with the reason in
+ * shared_info.arch.nmi_reason. The NMI handler only records it; the next
+ * timer interrupt forwards it (traps_forward_nmis).
+ */
+void traps_set_nmi_mode(const char *mode);
+void traps_forward_nmis(void);
 
 /* Print registers, error code, CR2, and a backtrace when the frame is the hypervisor's. */
 void show_registers(const struct cpu_user_regs *regs);

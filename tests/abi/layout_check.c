@@ -253,6 +253,9 @@ static void check_evtchn(void)
     OFF(struct evtchn_init_control, vcpu, 12);
     OFF(struct evtchn_init_control, link_bits, 16);
     SIZE(struct evtchn_expand_array, 8);  SIZE(struct evtchn_set_priority, 8);
+    SIZE(struct evtchn_fifo_control_block, 72);
+    OFF(struct evtchn_fifo_control_block, head, 8);
+    SIZE(event_word_t, 4);
 }
 
 static void check_memory(void)
@@ -398,6 +401,25 @@ static void check_io_layouts(void)
     OFF(struct netif_extra_info, flags, 1);
     OFF(struct netif_extra_info, u.gso.type, 4);
     OFF(struct netif_extra_info, u.gso.features, 6);
+    OFF(struct netif_extra_info, type, 0);
+    OFF(struct netif_extra_info, u.mcast.addr, 2);
+    OFF(struct netif_extra_info, u.hash.type, 2);
+    OFF(struct netif_extra_info, u.hash.algorithm, 3);
+    OFF(struct netif_extra_info, u.hash.value, 4);
+    OFF(struct netif_rx_request, id, 0);  OFF(struct netif_rx_request, pad, 2);
+    OFF(struct netif_tx_request, gref, 0);
+    OFF(struct netif_tx_sring, ring, 64);  OFF(struct netif_rx_sring, ring, 64);
+    SIZE(union netif_tx_sring_entry, 12);  SIZE(union netif_rx_sring_entry, 8);
+    SIZE(struct xen_netif_ctrl_request, 16);
+    OFF(struct xen_netif_ctrl_request, type, 2);
+    OFF(struct xen_netif_ctrl_request, data, 4);
+    SIZE(struct xen_netif_ctrl_response, 12);
+    OFF(struct xen_netif_ctrl_response, type, 2);
+    OFF(struct xen_netif_ctrl_response, status, 4);
+    OFF(struct xen_netif_ctrl_response, data, 8);
+    SIZE(struct xen_netif_gref, 8);
+    OFF(struct xen_netif_gref, flags, 4);  OFF(struct xen_netif_gref, status, 6);
+    VAL(__CONST_RING_SIZE(xen_netif_ctrl, 4096), 128);
     SIZE(struct xencons_interface, 3092);
     OFF(struct xencons_interface, out, 1024);     OFF(struct xencons_interface, in_cons, 3072);
     OFF(struct xencons_interface, in_prod, 3076); OFF(struct xencons_interface, out_cons, 3080);
@@ -465,6 +487,10 @@ static void check_values(void)
     VAL(EVTCHNOP_bind_interdomain, 0);  VAL(EVTCHNOP_status, 5);
     VAL(EVTCHNOP_alloc_unbound, 6);     VAL(EVTCHNOP_unmask, 9);
     VAL(EVTCHNOP_set_priority, 13);     VAL(EVTCHNSTAT_ipi, 5);
+    VAL(EVTCHN_FIFO_PENDING, 31);  VAL(EVTCHN_FIFO_MASKED, 30);  VAL(EVTCHN_FIFO_LINKED, 29);
+    VAL(EVTCHN_FIFO_BUSY, 28);  VAL(EVTCHN_FIFO_LINK_BITS, 17);  VAL(EVTCHN_FIFO_NR_CHANNELS, 131072);
+    VAL(EVTCHN_FIFO_PRIORITY_DEFAULT, 7);  VAL(EVTCHN_FIFO_PRIORITY_MIN, 15);  VAL(EVTCHN_FIFO_MAX_QUEUES, 16);
+    VAL(EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES, 128);
     VAL(VCPUOP_register_runstate_memory_area, 5);
     VAL(VCPUOP_set_singleshot_timer, 8);  VAL(VCPUOP_register_vcpu_info, 10);
     VAL(VCPUOP_register_vcpu_time_memory_area, 13);
@@ -490,6 +516,21 @@ static void check_values(void)
     VAL(NETTXF_more_data, 4);  VAL(NETTXF_extra_info, 8);
     VAL(NETRXF_csum_blank, 2);  VAL(NETRXF_gso_prefix, 16);
     VAL(NETIF_RSP_DROPPED, -2);  VAL(NETIF_RSP_NULL, 1);
+    VAL(NETIF_RSP_ERROR, -1);  VAL(NETIF_RSP_OKAY, 0);
+    VAL(NETTXF_csum_blank, 1);  VAL(NETTXF_data_validated, 2);
+    VAL(NETRXF_data_validated, 1);  VAL(NETRXF_more_data, 4);  VAL(NETRXF_extra_info, 8);
+    VAL(XEN_NETIF_NR_SLOTS_MIN, 18);  VAL(XEN_NETIF_MAX_TX_SIZE, 0xFFFF);
+    VAL(XEN_NETIF_EXTRA_TYPE_NONE, 0);  VAL(XEN_NETIF_EXTRA_TYPE_GSO, 1);
+    VAL(XEN_NETIF_EXTRA_TYPE_MCAST_ADD, 2);  VAL(XEN_NETIF_EXTRA_TYPE_MCAST_DEL, 3);
+    VAL(XEN_NETIF_EXTRA_TYPE_HASH, 4);  VAL(XEN_NETIF_EXTRA_TYPE_MAX, 5);
+    VAL(XEN_NETIF_EXTRA_FLAG_MORE, 1);
+    VAL(XEN_NETIF_GSO_TYPE_NONE, 0);  VAL(XEN_NETIF_GSO_TYPE_TCPV4, 1);
+    VAL(XEN_NETIF_GSO_TYPE_TCPV6, 2);
+    VAL(XEN_NETIF_CTRL_HASH_TYPE_IPV4, 1);  VAL(XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP, 8);
+    VAL(XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ, 1);
+    VAL(XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM, 7);
+    VAL(XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING, 10);
+    VAL(XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW, 3);  VAL(XEN_NETIF_CTRLF_GREF_readonly, 1);
     VAL(XS_READ, 2);  VAL(XS_WATCH, 4);  VAL(XS_TRANSACTION_END, 7);
     VAL(XS_WRITE, 11);  VAL(XS_WATCH_EVENT, 15);  VAL(XS_ERROR, 16);
     VAL(XS_RESET_WATCHES, 21);  VAL(XS_SET_QUOTA, 26);

@@ -12,6 +12,7 @@
 #include "traps.h"
 
 volatile struct trap_record last_trap;
+void (*traps_user_hook)(unsigned int vector, bool has_err, const uint64_t *frame);
 
 struct ex_entry { uint64_t fault, fixup; };
 extern const struct ex_entry __start_ex_table[], __stop_ex_table[];
@@ -94,6 +95,8 @@ void trap_dispatch(unsigned int vec, unsigned int has_err, uint64_t *frame)
     last_trap.handler_ss = ss;
     last_trap.count++;
 
+    if ((iret[1] & 3) == 3 && traps_user_hook)
+        traps_user_hook(vec, has_err, frame);
     for (const struct ex_entry *e = __start_ex_table; e < __stop_ex_table; e++) {
         if (e->fault == iret[0]) {
             iret[0] = e->fixup;

@@ -50,6 +50,9 @@ uint64_t trap_entry(unsigned int vector);
 /* set_trap_table with one entry {vector, flags (DPL | 4 = mask events), FLAT_KERNEL_CS, stub}. */
 long traps_set(unsigned int vector, unsigned int flags);
 
+/* Called (if set) for an exception whose frame shows guest user mode; must not return (usermode.c). */
+extern void (*traps_user_hook)(unsigned int vector, bool has_err, const uint64_t *frame);
+
 /* Install stubs for every exception vector 0-31 (DPL 0; #BP and #OF DPL 3). */
 long traps_set_exceptions(void);
 

@@ -186,3 +186,28 @@ $(OUT)/tests/unit/net_http: $(UNIT_OBJ)/test_net_http.o $(UNIT_OBJ)/gnet/http.o
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/net_http
 -include $(UNIT_OBJ)/test_net_http.d $(UNIT_OBJ)/gnet/http.d
+# pvdrivers/netback, netswitch, netfront (docs/netif.md): pvd_netback against a fake frontend,
+# pvd_netfront against a fake back end, pvd_netswitch alone, pvd_netif netfront and netback (and
+# the switch) in one process over two fake domains' grants.
+$(UNIT_OBJ)/pvdn/%.o: pvdrivers/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+$(UNIT_OBJ)/test_pvd_netfront.o $(UNIT_OBJ)/test_pvd_netif.o: PVD_CFLAGS += -I pvdrivers/netfront
+NETBACK_UNIT_OBJS   := $(patsubst pvdrivers/%.c,$(UNIT_OBJ)/pvdn/%.o,$(wildcard pvdrivers/netback/*.c)) \
+                       $(UNIT_OBJ)/pvdn/common/netpkt.o
+NETSWITCH_UNIT_OBJS := $(UNIT_OBJ)/pvdn/netswitch/netswitch.o
+NETFRONT_UNIT_OBJS  := $(patsubst pvdrivers/%.c,$(UNIT_OBJ)/pvdn/%.o,$(wildcard pvdrivers/netfront/*.c)) \
+                       $(UNIT_OBJ)/pvdn/common/netpkt.o \
+                       $(UNIT_OBJ)/pvdn/common/xenbus_state.o
+$(OUT)/tests/unit/pvd_netback: $(UNIT_OBJ)/test_pvd_netback.o $(NETBACK_UNIT_OBJS)
+$(OUT)/tests/unit/pvd_netswitch: $(UNIT_OBJ)/test_pvd_netswitch.o $(NETSWITCH_UNIT_OBJS)
+$(OUT)/tests/unit/pvd_netfront: $(UNIT_OBJ)/test_pvd_netfront.o $(NETFRONT_UNIT_OBJS)
+$(OUT)/tests/unit/pvd_netif: $(UNIT_OBJ)/test_pvd_netif.o $(sort $(NETBACK_UNIT_OBJS) $(NETSWITCH_UNIT_OBJS) $(NETFRONT_UNIT_OBJS))
+NET_UNIT_BINS := $(patsubst %,$(OUT)/tests/unit/pvd_%,netback netswitch netfront netif)
+$(NET_UNIT_BINS):
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(NET_UNIT_BINS)
+-include $(patsubst %,$(UNIT_OBJ)/test_pvd_%.d,netback netswitch netfront netif) \
+         $(sort $(NETBACK_UNIT_OBJS:.o=.d) $(NETSWITCH_UNIT_OBJS:.o=.d) $(NETFRONT_UNIT_OBJS:.o=.d))

@@ -1,6 +1,6 @@
 /*
- * event_channel_op hypercall (number 32): ports, VIRQs and the 2-level
- * event ABI. Numbers and layouts are Xen's; the prose is Tandem's.
+ * event_channel_op hypercall (number 32): ports, VIRQs, the 2-level
+ * event ABI and the FIFO one (below). Numbers and layouts are Xen's; the prose is Tandem's.
  *
  * Call: event_channel_op(cmd, arg), arg = guest VA of the struct named
  * beside each EVTCHNOP_* (IN fields read, OUT fields written back).
@@ -192,37 +192,107 @@ typedef struct evtchn_bind_vcpu evtchn_bind_vcpu_t;
 
 /*
  * EVTCHNOP_unmask: clear the port's mask bit; if it is pending, redo
- * steps 2-3 of the delivery rule above so the event is not lost.
+ * steps 2-3 of the delivery rule above so the event is not lost (FIFO:
+ * clear MASKED, and link the port if PENDING).
  */
 struct evtchn_unmask {
     evtchn_port_t port;         /* IN */
 };
 typedef struct evtchn_unmask evtchn_unmask_t;
 
-/* EVTCHNOP_reset: close every port of <dom> (DOMID_SELF unless privileged). */
+/*
+ * EVTCHNOP_reset: close every port of <dom> (DOMID_SELF unless privileged)
+ * but the hypervisor's own ends (the console's); a FIFO domain then goes
+ * back to 2-level, its control blocks and event array released (Xen's).
+ */
 struct evtchn_reset {
     domid_t dom;                /* IN */
 };
 typedef struct evtchn_reset evtchn_reset_t;
+#endif
 
 /*
- * FIFO ABI (ops 11-13). Tandem offers only the 2-level ABI and refuses
- * init_control with an error, which makes Linux fall back to 2-level.
+ * FIFO ABI (ops 11-13, Xen's event_fifo.c). A domain switches from 2-level
+ * to FIFO with its first successful init_control (ports already bound are
+ * carried over: pending ones are raised again once their event word has a
+ * page); EVTCHNOP_reset of itself switches back. Capacity:
+ * EVTCHN_FIFO_NR_CHANNELS ports, one 32-bit event word each, in up to
+ * EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES guest pages given with expand_array
+ * (page N holds the words of ports [1024 N, 1024 N + 1023]).
+ *
+ * Event word (bits):  31 PENDING  30 MASKED  29 LINKED  28 BUSY  16-0 LINK
+ * Raising a port with a word: set PENDING; if it was not MASKED and not
+ * LINKED, set LINKED and append it to the queue (vCPU, priority) it is
+ * bound to: the hypervisor writes the port into the LINK field of the
+ * queue's tail if that is still LINKED (setting BUSY meanwhile so the
+ * guest does not unmask it under the hypervisor), else into head[priority]
+ * of that vCPU's control block, and then sets bit <priority> of ready and
+ * raises evtchn_upcall_pending as in 2-level. The guest consumes a queue
+ * from head[p] along LINK, clearing LINKED (and ready bit p when the
+ * queue empties); it may set/clear MASKED and clear PENDING at any time.
+ * EVTCHNOP_unmask clears MASKED and links the port if it is PENDING.
+ */
+#define EVTCHN_FIFO_PRIORITY_MAX      0     /* the highest */
+#define EVTCHN_FIFO_PRIORITY_DEFAULT  7     /* every port starts here */
+#define EVTCHN_FIFO_PRIORITY_MIN     15     /* the lowest */
+#define EVTCHN_FIFO_MAX_QUEUES       (EVTCHN_FIFO_PRIORITY_MIN + 1)
+
+#define EVTCHN_FIFO_PENDING  31
+#define EVTCHN_FIFO_MASKED   30
+#define EVTCHN_FIFO_LINKED   29
+#define EVTCHN_FIFO_BUSY     28
+#define EVTCHN_FIFO_LINK_BITS 17
+#define EVTCHN_FIFO_LINK_MASK ((1U << EVTCHN_FIFO_LINK_BITS) - 1)
+#define EVTCHN_FIFO_NR_CHANNELS (1U << EVTCHN_FIFO_LINK_BITS)      /* 131072 */
+#define EVTCHN_FIFO_EVENT_WORDS_PER_PAGE 1024                       /* 4096 / 4 */
+#define EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES (EVTCHN_FIFO_NR_CHANNELS / EVTCHN_FIFO_EVENT_WORDS_PER_PAGE)
+
+#ifndef __ASSEMBLY__
+typedef uint32_t event_word_t;
+
+/* Per vCPU, in a guest page at the offset given to init_control (72 bytes). */
+struct evtchn_fifo_control_block {
+    uint32_t ready;             /* bit p: queue p may be non-empty (hypervisor sets, guest clears) */
+    uint32_t _rsvd;
+    uint32_t head[EVTCHN_FIFO_MAX_QUEUES];  /* first port of each queue, 0 = empty (hypervisor writes when it was empty) */
+};
+typedef struct evtchn_fifo_control_block evtchn_fifo_control_block_t;
+
+/*
+ * EVTCHNOP_init_control: vCPU <vcpu>'s control block is at <offset> in
+ * the caller's frame <control_gfn> (a machine frame for a PV guest). The
+ * frame must be the caller's RAM and may not be (or become) a page table
+ * or descriptor page: the hypervisor holds a writable-type reference on it
+ * until EVTCHNOP_reset or the domain's end. Errors, in Xen's order:
+ * -ENOENT no such vCPU; -EINVAL offset > 4096 - 72 or not 8-byte aligned;
+ * -EINVAL vCPU already initialised; -EINVAL frame not the caller's or not
+ * writable; -ENOMEM.
  */
 struct evtchn_init_control {
     uint64_t control_gfn;       /* IN: frame holding the control block */
     uint32_t offset;            /* IN: control block offset in that frame */
     uint32_t vcpu;              /* IN */
-    uint8_t link_bits;          /* OUT */
+    uint8_t link_bits;          /* OUT: EVTCHN_FIFO_LINK_BITS */
     uint8_t pad[7];
 };
 typedef struct evtchn_init_control evtchn_init_control_t;
 
+/*
+ * EVTCHNOP_expand_array: one more event-array page (the next 1024 ports),
+ * the same frame rules as the control block. Errors: -EOPNOTSUPP before
+ * init_control; -ENOSPC once EVTCHN_FIFO_MAX_EVENT_ARRAY_PAGES are given;
+ * -EINVAL frame not the caller's or not writable.
+ */
 struct evtchn_expand_array {
     uint64_t array_gfn;         /* IN: one more event-array page */
 };
 typedef struct evtchn_expand_array evtchn_expand_array_t;
 
+/*
+ * EVTCHNOP_set_priority: the queue <port>'s next events go to. Errors:
+ * -EINVAL port out of range; -ENOSYS 2-level ABI; -EACCES port closed;
+ * -EINVAL priority > EVTCHN_FIFO_PRIORITY_MIN.
+ */
 struct evtchn_set_priority {
     evtchn_port_t port;         /* IN */
     uint32_t priority;          /* IN */

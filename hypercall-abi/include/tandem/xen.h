@@ -195,6 +195,7 @@ typedef struct trap_info trap_info_t;
 #endif
 #define TI_GET_DPL(ti)  ((ti)->flags & 3)
 #define TI_GET_IF(ti)   ((ti)->flags & 4)
+#define TI_SET_IF(ti, i) ((ti)->flags = (uint8_t)(((ti)->flags & ~4) | ((i) ? 4 : 0)))
 
 /* Frame pushed for the iret hypercall (72 bytes at rsp). */
 #define VGCF_in_syscall (TANDEM_C(1, U) << 8)

@@ -4,6 +4,7 @@
 #include "processor.h"
 #include "page.h"
 #include "mm.h"
+#include "cpuid_faulting.h"
 #include <tandem/xen.h>
 
 struct percpu percpu_data[NR_CPUS];
@@ -303,5 +304,7 @@ void cpu_init(unsigned int cpu, char *stack)
     write_cr0(read_cr0() | X86_CR0_WP | X86_CR0_NE | X86_CR0_MP);
     write_cr4(read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
     cpu_enable_smep(cpu);
+    if (cpu == 0)
+        cpuid_faulting_probe();
     cpu_check_ist(pc, cpu);
 }

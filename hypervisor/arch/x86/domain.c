@@ -74,6 +74,11 @@ void arch_return_to_guest(struct cpu_user_regs *regs)
     pv_deliver_events(regs);
 }
 
+bool arch_vcpu_raise_nmi(struct vcpu *v)
+{
+    return pv_raise_nmi(v);
+}
+
 void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
                                  uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {

@@ -354,22 +354,31 @@ void xfree(void *p)
 
 /* ---- domain memory ---- */
 /* Under d->page_alloc_lock (page_list, tot_pages); the allocator's pool_lock nests inside. */
-mfn_t alloc_domheap_page(struct domain *d)
+mfn_t alloc_domheap_pages(struct domain *d, unsigned int order)
 {
+    uint64_t n = 1UL << order;
     mfn_t m = INVALID_MFN;
 
     spin_lock(&d->page_alloc_lock);
-    if (d->tot_pages < d->max_pages && (m = alloc_frames(0, d->domain_id)) != INVALID_MFN) {
-        memset(mfn_to_virt(m), 0, PAGE_SIZE);
-        frame_table[m].next = d->page_list;
-        frame_table[m].prev = ~0UL;
-        if (d->page_list != ~0UL)
-            frame_table[d->page_list].prev = m;
-        d->page_list = m;
-        d->tot_pages++;
+    if (d->tot_pages + n <= d->max_pages && (m = alloc_frames(order, d->domain_id)) != INVALID_MFN) {
+        for (mfn_t f = m; f < m + n; f++) {
+            memset(mfn_to_virt(f), 0, PAGE_SIZE);
+            frame_table[f].order = 0;       /* each frame is given back (and freed) on its own */
+            frame_table[f].next = d->page_list;
+            frame_table[f].prev = ~0UL;
+            if (d->page_list != ~0UL)
+                frame_table[d->page_list].prev = f;
+            d->page_list = f;
+        }
+        d->tot_pages += n;
     }
     spin_unlock(&d->page_alloc_lock);
     return m;
+}
+
+mfn_t alloc_domheap_page(struct domain *d)
+{
+    return alloc_domheap_pages(d, 0);
 }
 
 /* Unlink m from d's page list in O(1) (a guest may give back 65,536 frames in one call). */

@@ -3,6 +3,7 @@
 #include "bootinfo.h"
 #include "console.h"
 #include "cpu.h"
+#include "traps.h"
 #include "fpu.h"
 #include "mm.h"
 #include "time.h"
@@ -26,7 +27,8 @@ static struct {
     uint64_t dom_mem;
     uint64_t dom_vcpus;
     char smap[8];
-} opt = { "info", 64UL << 20, 1, "auto" };
+    char nmi[8];
+} opt = { "info", 64UL << 20, 1, "auto", "dom0" };
 
 static const struct cmdline_param params[] = {
     { "loglvl", PARAM_STR, opt.loglvl, sizeof(opt.loglvl) },
@@ -34,6 +36,7 @@ static const struct cmdline_param params[] = {
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
     { "audit", PARAM_BOOL, &opt_audit, 0 },
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
+    { "nmi", PARAM_STR, opt.nmi, sizeof(opt.nmi) },
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
     { "iommu_selftest", PARAM_BOOL, &opt_iommu_selftest, 0 },          /* test knob */
@@ -61,6 +64,7 @@ void hv_main(const struct boot_info *in)
     cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params), report_param, NULL);
     console_set_loglvl(opt.loglvl);
     cpu_enable_smap(0, opt.smap);
+    traps_set_nmi_mode(opt.nmi);
 
     mm_init(&bi);
     cpu_gdt_virt_init(0);

@@ -3,7 +3,8 @@
  * exception-table fixup covers them (checked guest copies, selector and FPU
  * state loads: whatever a guest value can make fault); guest faults go to
  * the PV layer, which bounces or kills the domain, never the hypervisor.
- * NMIs are counted and ignored; #DB in hypervisor context is survived.
+ * NMIs are counted (and, with nmi=dom0, reported to the hardware domain
+ * from the next timer tick); #DB in hypervisor context is survived.
  */
 #include "lib.h"
 #include "traps.h"
@@ -14,6 +15,8 @@
 #include "sched.h"
 #include "console.h"
 #include "irq.h"
+#include "pci.h"
+#include "arch_hooks.h"
 
 const char *const exception_names[32] = {
     "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -48,6 +51,12 @@ static bool fixup_vector(unsigned int v)
 
 /* Platform NMIs since boot, and how many the timer has reported (NMI context never prints). */
 static volatile unsigned long nmi_count, nmi_in_guest;
+/* _XEN_NMIREASON_* bits of NMIs not yet forwarded to the hardware domain (nmi=dom0). */
+static uint64_t nmi_reasons_pending;
+static bool nmi_to_hwdom = true;
+#define NMIREASON_IO_ERROR  (1UL << 0)      /* Xen's _XEN_NMIREASON_io_error */
+#define NMIREASON_PCI_SERR  (1UL << 1)
+#define NMIREASON_UNKNOWN   (1UL << 2)
 static unsigned long nmi_reported;
 /* #DB in hypervisor context (guest breakpoints), reported the same way. */
 static volatile unsigned long db_in_hv;
@@ -66,8 +75,8 @@ void traps_report_counts(bool final)
 
     if (count_due(n, nmi_reported, final)) {
         nmi_reported = n;
-        printk(XENLOG_WARNING "NMI received: %lu since boot, %lu in guest mode (platform NMI, ignored)\n",
-               n, nmi_in_guest);
+        printk(XENLOG_WARNING "NMI received: %lu since boot, %lu in guest mode (platform NMI, %s)\n",
+               n, nmi_in_guest, nmi_to_hwdom ? "nmi=dom0: to the driver domain if any" : "ignored");
     }
     n = db_in_hv;
     if (count_due(n, db_reported, final)) {
@@ -75,6 +84,30 @@ void traps_report_counts(bool final)
         printk(XENLOG_INFO "#DB in hypervisor context: %lu since boot (guest breakpoints or single steps, ignored)\n",
                n);
     }
+}
+
+void traps_set_nmi_mode(const char *mode)
+{
+    if (strcmp(mode, "dom0") && strcmp(mode, "ignore"))
+        printk(XENLOG_WARNING "nmi=%s: not dom0 or ignore; using dom0\n", mode);
+    nmi_to_hwdom = strcmp(mode, "ignore") != 0;
+}
+
+/*
+ * From the timer interrupt: as Xen's nmi_hwdom_report, the reasons go to
+ * the hardware domain's shared_info and its vCPU 0 gets one virtual NMI
+ * (delivered through its NMI callback, if it registered one).
+ */
+void traps_forward_nmis(void)
+{
+    uint64_t reasons = __atomic_exchange_n(&nmi_reasons_pending, 0, __ATOMIC_SEQ_CST);
+    struct domain *d = pci_driver_domain();
+
+    if (!reasons || !d || d->state != DOM_RUNNING || !d->vcpu[0])
+        return;
+    __atomic_fetch_or(&d->shared_info->arch.nmi_reason, reasons, __ATOMIC_SEQ_CST);
+    if (arch_vcpu_raise_nmi(d->vcpu[0]))
+        vcpu_wake(d->vcpu[0]);
 }
 
 static uint64_t search_ex_table(uint64_t rip)
@@ -146,6 +179,7 @@ static void do_irq(struct cpu_user_regs *regs)
     case TIMER_VECTOR:
         apic_eoi();
         traps_report_counts(false);
+        traps_forward_nmis();
         timer_interrupt();
         break;
     case SPURIOUS_VECTOR:
@@ -195,8 +229,13 @@ void do_trap(struct cpu_user_regs *regs)
      * (and reads the NMI status port, as the platform expects).
      */
     if (v == 2) {
-        (void)inb(0x61);
+        uint8_t reason = inb(0x61);
+
         nmi_count++;
+        if (nmi_to_hwdom)
+            __atomic_fetch_or(&nmi_reasons_pending,
+                              (reason & 0x80) ? NMIREASON_PCI_SERR :
+                              (reason & 0x40) ? NMIREASON_IO_ERROR : NMIREASON_UNKNOWN, __ATOMIC_SEQ_CST);
         if (guest_mode(regs))
             nmi_in_guest++;
         return;

@@ -34,6 +34,7 @@
  *   feature-no-csum-offload    1: do not send partial checksums
  *   feature-ipv6-csum-offload  1: IPv6 partial checksums are fine
  *   multi-queue-num-queues     N > 1: per-queue keys under queue-<i>/
+ *   ctrl-ring-ref, event-channel-ctrl  (with feature-ctrl-ring)
  *   state                      XenbusState
  *
  * Written by the toolstack in both directories:
@@ -47,6 +48,8 @@
  *   feature-split-event-channels  1: separate tx/rx ports accepted
  *   multi-queue-max-queues     most queues accepted
  *   feature-ctrl-ring          1: control ring offered
+ *   feature-multicast-control  1: MCAST_ADD/DEL extras filter rx multicast
+ *                              (the front end asks with request-multicast-control)
  *   state                      XenbusState
  *
  * State machine as in io/xenbus.h: the back end goes InitWait; the front
@@ -62,7 +65,10 @@
 #include "ring.h"
 #include "../grant_table.h"
 
-/* A back end must accept packets of at least this many tx slots. */
+/*
+ * A back end must accept packets of at least this many tx slots (the
+ * slot count older Linux front ends assume: MAX_SKB_FRAGS + 1 of old).
+ */
 #define XEN_NETIF_NR_SLOTS_MIN  18
 #define XEN_NETIF_MAX_TX_SIZE   0xFFFF
 
@@ -180,6 +186,72 @@ typedef struct netif_extra_info netif_extra_info_t;
 
 DEFINE_RING_TYPES(netif_tx, struct netif_tx_request, struct netif_tx_response);
 DEFINE_RING_TYPES(netif_rx, struct netif_rx_request, struct netif_rx_response);
+#endif
+
+/*
+ * Control ring (feature-ctrl-ring; Tandem's back end does not offer it).
+ * The front end writes ctrl-ring-ref and event-channel-ctrl; one response
+ * per request, in any order. Hash types are bit numbers of the hash flags.
+ */
+#define _XEN_NETIF_CTRL_HASH_TYPE_IPV4      0
+#define XEN_NETIF_CTRL_HASH_TYPE_IPV4       (1 << _XEN_NETIF_CTRL_HASH_TYPE_IPV4)
+#define _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP  1
+#define XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP   (1 << _XEN_NETIF_CTRL_HASH_TYPE_IPV4_TCP)
+#define _XEN_NETIF_CTRL_HASH_TYPE_IPV6      2
+#define XEN_NETIF_CTRL_HASH_TYPE_IPV6       (1 << _XEN_NETIF_CTRL_HASH_TYPE_IPV6)
+#define _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP  3
+#define XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP   (1 << _XEN_NETIF_CTRL_HASH_TYPE_IPV6_TCP)
+
+#define XEN_NETIF_CTRL_HASH_ALGORITHM_NONE      0
+#define XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ  1
+
+/* xen_netif_ctrl_request.type */
+#define XEN_NETIF_CTRL_TYPE_INVALID               0
+#define XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS        1
+#define XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS        2
+#define XEN_NETIF_CTRL_TYPE_SET_HASH_KEY          3   /* data[0] gref, data[1] key octets */
+#define XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE 4
+#define XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE 5   /* data[0] entries */
+#define XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING      6   /* data[0] gref, [1] entries, [2] offset */
+#define XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM    7   /* data[0] XEN_NETIF_CTRL_HASH_ALGORITHM_* */
+#define XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE 8
+#define XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING      9   /* data[0] gref of xen_netif_gref[], [1] count */
+#define XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING     10
+
+/* xen_netif_ctrl_response.status */
+#define XEN_NETIF_CTRL_STATUS_SUCCESS           0
+#define XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED     1
+#define XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER 2
+#define XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW   3
+
+/* xen_netif_gref.flags */
+#define _XEN_NETIF_CTRLF_GREF_readonly  0
+#define XEN_NETIF_CTRLF_GREF_readonly   (1U << _XEN_NETIF_CTRLF_GREF_readonly)
+
+#ifndef __ASSEMBLY__
+/* Control request, 16 bytes: 0 id (2)  2 type (2)  4 data[3] (4 each). */
+struct xen_netif_ctrl_request {
+    uint16_t id;                /* IN: echoed in the response */
+    uint16_t type;              /* IN: XEN_NETIF_CTRL_TYPE_* */
+    uint32_t data[3];           /* IN: per type */
+};
+
+/* Control response, 12 bytes: 0 id (2)  2 type (2)  4 status (4)  8 data (4). */
+struct xen_netif_ctrl_response {
+    uint16_t id;                /* OUT */
+    uint16_t type;              /* OUT: the request's */
+    uint32_t status;            /* OUT: XEN_NETIF_CTRL_STATUS_* */
+    uint32_t data;              /* OUT: per type */
+};
+
+/* One entry of an ADD/DEL_GREF_MAPPING page, 8 bytes: 0 ref (4)  4 flags (2)  6 status (2). */
+struct xen_netif_gref {
+    grant_ref_t ref;            /* IN */
+    uint16_t flags;             /* IN: XEN_NETIF_CTRLF_GREF_* */
+    uint16_t status;            /* OUT: XEN_NETIF_CTRL_STATUS_* */
+};
+
+DEFINE_RING_TYPES(xen_netif_ctrl, struct xen_netif_ctrl_request, struct xen_netif_ctrl_response);
 #endif
 
 #endif

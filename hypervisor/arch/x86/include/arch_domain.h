@@ -25,12 +25,15 @@ struct pv_vcpu {
     struct trap_info trap_ctxt[256];
     mfn_t gdt_frames[14];           /* set_gdt: guest descriptor pages (seg_desc type) */
     unsigned int gdt_nr_frames, gdt_entries;
-    uint64_t event_callback, failsafe_callback, syscall_callback, nmi_callback;
+    uint64_t event_callback, failsafe_callback, syscall_callback;   /* the NMI callback is trap_ctxt[2] */
     uint64_t sysenter_callback, syscall32_callback;
     unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */
     unsigned int iopl;              /* virtual IOPL (PHYSDEVOP_set_iopl) */
     uint64_t iobmp;                 /* guest VA of the I/O bitmap (PHYSDEVOP_set_iobitmap) */
     unsigned int iobmp_limit;       /* ports it covers, 0 = none */
+    bool cpuid_faulting;            /* MSR_MISC_FEATURES_ENABLES bit 0 (pv/emul.c) */
+    bool nmi_pending;               /* VCPUOP_send_nmi, not yet delivered (set by any vCPU) */
+    bool nmi_masked;                /* in the NMI callback: until the next iret (Xen's async_exception_mask) */
 };
 
 struct arch_vcpu {

@@ -1,6 +1,7 @@
 /*
  * PV CPU-state hypercalls: virtual IDT, callbacks, kernel stack, iret,
- * segment bases, FPU task switch, debug registers, I/O privilege.
+ * segment bases, FPU task switch, I/O privilege (debug registers:
+ * debugreg.c).
  * Each handler: copy in, validate all, then change state.
  */
 #include "lib.h"
@@ -45,19 +46,35 @@ long do_set_trap_table(guest_va_t uptr)
     return -XEN_E2BIG;
 }
 
+/*
+ * As Xen's register_guest_nmi_callback: the NMI callback is the trap-table
+ * entry for vector 2 (set_trap_table can set it too), events always masked
+ * on entry whatever CALLBACKF_mask_events says.
+ */
+static void set_nmi_callback(struct vcpu *v, uint64_t address)
+{
+    struct trap_info *t = &v->arch.pv.trap_ctxt[TRAP_nmi];
+
+    *t = (struct trap_info){ .vector = TRAP_nmi, .cs = FLAT_KERNEL_CS, .address = address };
+    TI_SET_IF(t, address != 0);
+}
+
 static long register_callback(struct vcpu *v, const struct callback_register *cb)
 {
     uint64_t *slot;
 
     if (!guest_code_addr_ok(cb->address))
         return -XEN_EINVAL;
+    if (cb->type == CALLBACKTYPE_nmi) {
+        set_nmi_callback(v, cb->address);
+        return 0;
+    }
     switch (cb->type) {
     case CALLBACKTYPE_event:     slot = &v->arch.pv.event_callback; break;
     case CALLBACKTYPE_failsafe:  slot = &v->arch.pv.failsafe_callback; break;
     case CALLBACKTYPE_syscall:   slot = &v->arch.pv.syscall_callback; break;
     case CALLBACKTYPE_syscall32: slot = &v->arch.pv.syscall32_callback; break;
     case CALLBACKTYPE_sysenter:  slot = &v->arch.pv.sysenter_callback; break;
-    case CALLBACKTYPE_nmi:       slot = &v->arch.pv.nmi_callback; break;
     default:                     return -XEN_ENOSYS;     /* as Xen */
     }
     *slot = cb->address;
@@ -100,7 +117,7 @@ long do_callback_op(uint64_t cmd, guest_va_t arg)
         /* As Xen: only the NMI callback can be unregistered; unknown types -ENOSYS. */
         switch (unreg.type) {
         case CALLBACKTYPE_nmi:
-            v->arch.pv.nmi_callback = 0;
+            set_nmi_callback(v, 0);
             return 0;
         case CALLBACKTYPE_event: case CALLBACKTYPE_failsafe: case CALLBACKTYPE_syscall:
         case CALLBACKTYPE_syscall32: case CALLBACKTYPE_sysenter:
@@ -155,12 +172,16 @@ long do_iret(void)
      * one faults on the way out and that fault kills only this domain. */
     if (to_user)
         pv_toggle_guest_mode(v);
+    /* As Xen: with architectural_iopl the flags given to iret set the virtual IOPL. */
+    if (pv_architectural_iopl(v->domain))
+        v->arch.pv.iopl = (c.rflags & X86_EFLAGS_IOPL) >> 12;
     regs->rip = c.rip;
     regs->cs = c.cs | 3;
     regs->rsp = c.rsp;
     regs->ss = FLAT_RING3_SS64;
     regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
+    v->arch.pv.nmi_masked = false;      /* Xen's async_exception_cleanup: any iret ends the NMI */
     if (c.flags & VGCF_in_syscall) {
         /* Xen returns with SYSRET: rcx and r11 end up as the new rip and rflags. */
         regs->rcx = regs->rip;
@@ -207,64 +228,6 @@ long do_set_segment_base(uint64_t which, uint64_t base)
     }
 }
 
-/*
- * As Xen's set_debugreg()/x86emul_read_dr(): DR0-3 must not point into the
- * hypervisor (-EPERM); DR6/DR7 upper halves are -EINVAL and their reserved
- * bits are fixed up silently; DR7.GD and I/O breakpoints (no virtual
- * CR4.DE) are -EPERM; DR4/DR5 alias DR6/DR7; anything else is -ENODEV.
- */
-#define DR6_ONES   0xffff0ff0ULL        /* reserved, read as one (no RTM) */
-#define DR6_ZEROS  0x00001000ULL        /* bit 12 reads as zero */
-#define DR7_ONES   0x00000400ULL        /* bit 10 */
-#define DR7_ZEROS  0x0000d800ULL        /* bits 11, 12, 14, 15 (no RTM) */
-#define DR7_GD     0x00002000ULL
-
-long do_set_debugreg(uint64_t reg, uint64_t value)
-{
-    struct vcpu *v = current;
-
-    switch (reg) {
-    case 0: case 1: case 2: case 3:
-        if (!guest_range_ok(value, 1))
-            return -XEN_EPERM;
-        v->arch.dr[reg] = value;
-        pv_load_debug_regs_now(v);
-        return 0;
-    case 4: case 6:
-        if (value >> 32)
-            return -XEN_EINVAL;
-        v->arch.dr[6] = (value | DR6_ONES) & ~DR6_ZEROS;
-        return 0;
-    case 5: case 7:
-        if (value >> 32)
-            return -XEN_EINVAL;
-        value = (value | DR7_ONES) & ~DR7_ZEROS;
-        if (value & DR7_GD)
-            return -XEN_EPERM;
-        if (value & 0xff)               /* any L/G enable: no I/O breakpoints (RW = 10b) */
-            for (unsigned int i = 0; i < 4; i++)
-                if (((value >> (16 + 4 * i)) & 3) == 2)
-                    return -XEN_EPERM;
-        v->arch.dr[7] = value;
-        pv_load_debug_regs_now(v);
-        return 0;
-    default:
-        return -XEN_ENODEV;
-    }
-}
-
-long do_get_debugreg(uint64_t reg)
-{
-    switch (reg) {
-    case 0: case 1: case 2: case 3: case 6: case 7:
-        return current->arch.dr[reg];
-    case 4: case 5:
-        return current->arch.dr[reg + 2];
-    default:
-        return -XEN_ENODEV;
-    }
-}
-
 /* PHYSDEVOP_set_iopl / set_iobitmap (do_physdev_op in arch/x86/physdev.c routes them here). */
 long pv_physdev_io_op(uint64_t cmd, guest_va_t arg)
 {
@@ -285,10 +248,12 @@ long pv_physdev_io_op(uint64_t cmd, guest_va_t arg)
     }
 }
 
-long do_vm_assist(uint64_t cmd, uint64_t type)
+long do_vm_assist(uint64_t cmd64, uint64_t type64)
 {
     struct domain *d = current->domain;
-    /* Types Tandem knows; writable_pagetables is always on (ptwr emulation). */
+    /* Xen's do_vm_assist takes unsigned ints: only the low 32 bits of each argument count. */
+    uint32_t cmd = cmd64, type = type64;
+    /* Xen 4.19's PV64_VM_ASSIST_MASK; writable_pagetables is always on (ptwr emulation). */
     const uint64_t known = (1UL << VMASST_TYPE_4gb_segments) | (1UL << VMASST_TYPE_4gb_segments_notify) |
                            (1UL << VMASST_TYPE_writable_pagetables) | (1UL << VMASST_TYPE_pae_extended_cr3) |
                            (1UL << VMASST_TYPE_architectural_iopl) | (1UL << VMASST_TYPE_runstate_update_flag) |

@@ -1,7 +1,9 @@
 /*
  * Emulation of the privileged instructions Xen PV kernels rely on:
- * forced-emulation CPUID, mov from CR0/CR3/CR4 and to CR4 (and CR0.TS),
- * rdmsr/wrmsr of FS/GS bases, port I/O (emul_io.c), wbinvd.
+ * forced-emulation CPUID (and CPUID itself once the guest turned CPUID
+ * faulting on), mov from CR0/CR3/CR4 and to CR4 (and CR0.TS),
+ * mov to/from DR0-7 (debugreg.c), rdmsr/wrmsr of FS/GS bases, port I/O
+ * (emul_io.c), wbinvd.
  * Anything else is left to the caller, which delivers #GP.
  */
 #include "lib.h"
@@ -9,17 +11,15 @@
 #include "guest_access.h"
 #include "processor.h"
 #include "page.h"
+#include "cpuid_faulting.h"
 
-bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
+/* What CPUID leaf/subleaf shows a PV guest (the hardware's, filtered as Xen's PV policy). */
+static void pv_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *ra, uint32_t *rb, uint32_t *rc, uint32_t *rd)
 {
-    static const uint8_t sig[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
-    uint8_t insn[sizeof(sig)];
     uint32_t a, b, c, d;
 
-    if (copy_from_guest(insn, regs->rip, sizeof(insn)) || memcmp(insn, sig, sizeof(sig)))
-        return false;
-    cpuid_count(regs->rax, regs->rcx, &a, &b, &c, &d);
-    switch ((uint32_t)regs->rax) {
+    cpuid_count(leaf, subleaf, &a, &b, &c, &d);
+    switch (leaf) {
     case 1:
         /*
          * What a PV guest cannot use: superpages (PSE, PSE36), the real
@@ -31,7 +31,7 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         d &= ~((1U << 3) | (1U << 7) | (1U << 9) | (1U << 12) | (1U << 14) | (1U << 17));
         break;
     case 7:
-        if ((uint32_t)regs->rcx == 0) {
+        if (subleaf == 0) {
             /* No FSGSBASE, SMEP, INVPCID, SMAP, PKU, UMIP, LA57, CET for PV. */
             b &= ~((1U << 0) | (1U << 7) | (1U << 10) | (1U << 20));
             c &= ~((1U << 2) | (1U << 3) | (1U << 7) | (1U << 16));
@@ -62,10 +62,49 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         a = 1; b = 0x40000000; c = d = 0;   /* one hypercall page, MSR base */
         break;
     }
+    *ra = a; *rb = b; *rc = c; *rd = d;
+}
+
+static void emulate_cpuid(struct cpu_user_regs *regs)
+{
+    uint32_t a, b, c, d;
+
+    pv_cpuid(regs->rax, regs->rcx, &a, &b, &c, &d);
     regs->rax = a; regs->rbx = b; regs->rcx = c; regs->rdx = d;
+}
+
+/*
+ * `ud2; .ascii "xen"; cpuid`: the CPUID a PV guest asks for by name. With
+ * CPUID faulting on, from guest user mode it is #GP(0) at the ud2 instead
+ * (Xen's emulate_forced_invalid_op), whatever the hardware can do.
+ */
+bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    static const uint8_t sig[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
+    uint8_t insn[sizeof(sig)];
+
+    if (copy_from_guest(insn, regs->rip, sizeof(insn)) || memcmp(insn, sig, sizeof(sig)))
+        return false;
+    if (v->arch.pv.cpuid_faulting && !v->arch.pv.in_kernel) {
+        pv_inject_exception(v, regs, TRAP_gp_fault, true, 0);
+        return true;
+    }
+    emulate_cpuid(regs);
     regs->rip += sizeof(sig);
     v->domain->ctr.priv_emulations++;
+    pv_emulated_single_step(v, regs);
     return true;
+}
+
+/*
+ * MSR_PLATFORM_INFO and MSR_MISC_FEATURES_ENABLES as Xen's guest_rdmsr /
+ * guest_wrmsr present them to a PV guest: the first reads CPUID faulting
+ * (bit 31) when the CPU can do it and nothing else, and is read-only; the
+ * second holds bit 0 (CPUID faulting on), settable only when offered.
+ */
+static uint64_t platform_info(void)
+{
+    return cpuid_faulting_available() ? PLATFORM_INFO_CPUID_FAULTING : 0;
 }
 
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -75,27 +114,41 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_GS_BASE:        *val = v->arch.pv.gs_base_kernel; return true;
     case MSR_SHADOW_GS_BASE: *val = v->arch.pv.gs_base_user; return true;
     case MSR_EFER:           *val = EFER_SCE | EFER_LME | (1UL << 10) | EFER_NXE; return true;
+    case MSR_PLATFORM_INFO:  *val = platform_info(); return true;
+    case MSR_MISC_FEATURES_ENABLES:
+        *val = v->arch.pv.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
+        return true;
     default:                 return false;
     }
 }
 
 static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
-    if (!is_canonical(val))
-        return false;
     switch (msr) {
     case MSR_FS_BASE:
+        if (!is_canonical(val))
+            return false;
         v->arch.pv.fs_base = val;
         wrmsr(MSR_FS_BASE, val);
         return true;
     case MSR_GS_BASE:
+        if (!is_canonical(val))
+            return false;
         v->arch.pv.gs_base_kernel = val;
         wrmsr(MSR_GS_BASE, val);
         return true;
     case MSR_SHADOW_GS_BASE:
+        if (!is_canonical(val))
+            return false;
         v->arch.pv.gs_base_user = val;
         return true;
-    default:
+    case MSR_MISC_FEATURES_ENABLES:
+        if (val & ~(platform_info() ? MISC_FEATURES_CPUID_FAULTING : 0))
+            return false;
+        v->arch.pv.cpuid_faulting = val & MISC_FEATURES_CPUID_FAULTING;
+        cpuid_faulting_set(v->arch.pv.cpuid_faulting);
+        return true;
+    default:                    /* MSR_PLATFORM_INFO is read-only */
         return false;
     }
 }
@@ -138,6 +191,13 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     default:
         return false;
     }
+    if (b[i + 1] == 0xa2) {     /* cpuid, faulting because the guest turned CPUID faulting on */
+        if (!v->arch.pv.in_kernel)
+            return false;       /* guest user mode: the #GP is the guest's */
+        emulate_cpuid(regs);
+        i += 2;
+        goto done;
+    }
     if (!v->arch.pv.in_kernel)
         return false;           /* the rest is for the guest kernel only */
     switch (b[i + 1]) {
@@ -171,6 +231,18 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         i += 3;
         break;
     }
+    case 0x21: case 0x23:       /* mov %drN, reg / mov reg, %drN */
+        switch (pv_emulate_mov_dr(v, regs, b[i + 1] == 0x23, b[i + 2], rex)) {
+        case PV_DR_DONE:
+            i += 3;
+            break;
+        case PV_DR_UD:
+            pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
+            return true;
+        default:
+            return false;
+        }
+        break;
     case 0x32:                  /* rdmsr */
         if (!msr_read(v, regs->rcx, &val))
             return false;
@@ -196,5 +268,6 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 done:
     regs->rip += i;
     v->domain->ctr.priv_emulations++;
+    pv_emulated_single_step(v, regs);
     return true;
 }

@@ -19,8 +19,10 @@
 
 static bool iopl_ok(const struct vcpu *v)
 {
-    /* The guest kernel counts as CPL 1, user as CPL 3 (Xen's iopl_ok). */
-    return v->arch.pv.iopl >= (v->arch.pv.in_kernel ? 1U : 3U);
+    /* Xen's iopl_ok: the guest kernel counts as CPL 1 (CPL 0 with architectural_iopl), user as CPL 3. */
+    unsigned int cpl = v->arch.pv.in_kernel ? (pv_architectural_iopl(v->domain) ? 0 : 1) : 3;
+
+    return v->arch.pv.iopl >= cpl;
 }
 
 bool pv_io_privileged(const struct vcpu *v)

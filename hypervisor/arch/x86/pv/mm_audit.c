@@ -13,6 +13,7 @@
 #include "grant_table.h"
 #include "cpu.h"
 #include "irq.h"
+#include "evtchn.h"
 #include <tandem/xen.h>
 
 bool opt_audit;
@@ -48,6 +49,11 @@ static void tally_ref(struct want *w, mfn_t m)
         w[m].count++;
         w[m].type_count++;
     }
+}
+
+static void tally_ref_cb(void *w, mfn_t m)
+{
+    tally_ref(w, m);
 }
 
 /* Each CPU's GDT area shows only the zero page or descriptor pages in use (no freed frame). */
@@ -102,6 +108,7 @@ unsigned int mm_audit(void)
                 }
             }
         tally_ref(w, irq_eoi_page(d));     /* PHYSDEVOP_pirq_eoi_gmfn */
+        evtchn_fifo_frames(d, tally_ref_cb, w);     /* FIFO control blocks and event array */
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)

@@ -8,6 +8,7 @@
 
 #define TRAP_divide_error   0
 #define TRAP_debug          1
+#define TRAP_nmi            2
 #define TRAP_int3           3
 #define TRAP_invalid_op     6
 #define TRAP_no_device      7
@@ -39,6 +40,17 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
 /* Load the vCPU's DR0-3 and DR7 into the hardware (guest breakpoints). */
 void pv_load_debug_regs_now(const struct vcpu *v);
+/* Debug registers (debugreg.c): set_debugreg's checks and errors; DR0-7 readable (false: no such register). */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value);
+bool pv_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *val);
+/* mov to/from a debug register by the guest kernel: done (caller advances rip), #GP(0) or #UD. */
+enum pv_dr_result { PV_DR_DONE, PV_DR_GP, PV_DR_UD };
+enum pv_dr_result pv_emulate_mov_dr(struct vcpu *v, struct cpu_user_regs *regs, bool to_dr,
+                                    unsigned int modrm, unsigned int rex);
+/* A guest #DB: merge the hardware's DR6 into the guest's view and reset it (before the bounce). */
+void pv_debug_trap(struct vcpu *v);
+/* After an emulated instruction (rip advanced): with the guest's TF set, deliver its single-step #DB. */
+void pv_emulated_single_step(struct vcpu *v, struct cpu_user_regs *regs);
 
 
 
@@ -58,6 +70,16 @@ long pv_physdev_io_op(uint64_t cmd, guest_va_t arg);
 /* Port I/O (emul_io.c): in/out at regs (false: #GP); the virtual IOPL allows cli/sti and I/O. */
 bool pv_emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16);
 bool pv_io_privileged(const struct vcpu *v);
+/* VMASST_TYPE_architectural_iopl: the guest kernel counts as CPL 0, iret sets the virtual IOPL. */
+static inline bool pv_architectural_iopl(const struct domain *d)
+{
+    return d->vm_assist & (1UL << VMASST_TYPE_architectural_iopl);
+}
+/* The IOPL bits of the rflags a bounce or failsafe frame shows (Xen: only with the assist). */
+static inline uint64_t pv_frame_iopl(const struct vcpu *v)
+{
+    return pv_architectural_iopl(v->domain) ? (uint64_t)v->arch.pv.iopl << 12 : 0;
+}
 long pv_set_iobitmap(struct vcpu *v, guest_va_t arg);
 int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user);
 
@@ -71,7 +93,9 @@ void pv_save_vcpu_context(struct vcpu *v);
 void pv_load_vcpu_context(struct vcpu *v);
 /* Point this CPU's GDT area at v's guest GDT frames (descriptor.c). */
 void pv_load_gdt(struct vcpu *v);
-/* Deliver pending events (upcall) to the current vCPU, whose frame is regs. */
+/* VCPUOP_send_nmi: make an NMI pending for v; false if one already was (traps.c). */
+bool pv_raise_nmi(struct vcpu *v);
+/* Deliver a pending NMI, then pending events (upcall), to the current vCPU, whose frame is regs. */
 void pv_deliver_events(struct cpu_user_regs *regs);
 /* A hypercall from the guest kernel's SYSCALL (hypercall.c): dispatch it, result in rax. */
 void pv_hypercall(struct cpu_user_regs *regs);

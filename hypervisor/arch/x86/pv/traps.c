@@ -14,6 +14,7 @@
 #include "mm.h"
 #include "sched.h"
 #include "cpu.h"
+#include "cpuid_faulting.h"
 #include <tandem/xen.h>
 #include <tandem/callback.h>
 
@@ -93,7 +94,8 @@ static void deliver_failsafe(struct vcpu *v)
     frame[0] = regs->rcx; frame[1] = regs->r11;
     frame[2] = v->arch.pv.sel_ds; frame[3] = v->arch.pv.sel_es; frame[4] = v->arch.pv.sel_fs; frame[5] = v->arch.pv.sel_gs;
     frame[6] = regs->rip; frame[7] = cs | ((uint64_t)saved_mask << 32);
-    frame[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (saved_mask ? 0 : X86_EFLAGS_IF);
+    frame[8] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (saved_mask ? 0 : X86_EFLAGS_IF) |
+               pv_frame_iopl(v);
     frame[9] = regs->rsp; frame[10] = regs->ss;
     sp -= sizeof(frame);
     if (copy_to_guest(sp, frame, sizeof(frame))) {
@@ -144,6 +146,7 @@ void pv_load_vcpu_context(struct vcpu *v)
     wrmsr(MSR_GS_BASE, v->arch.pv.in_kernel ? v->arch.pv.gs_base_kernel : v->arch.pv.gs_base_user);
     pv_set_fpu_ts(v, v->arch.pv.fpu_ts);
     load_debug_regs(v);
+    cpuid_faulting_set(v->arch.pv.cpuid_faulting);
     if (!segs_ok)
         deliver_failsafe(v);
 }
@@ -191,7 +194,7 @@ bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
     frame[n++] = regs->rip;
     frame[n++] = cs | ((uint64_t)saved_mask << 32);
     frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
-                 (saved_mask ? 0 : X86_EFLAGS_IF);
+                 (saved_mask ? 0 : X86_EFLAGS_IF) | pv_frame_iopl(v);
     frame[n++] = regs->rsp;
     frame[n++] = regs->ss;
     sp -= n * 8;
@@ -252,6 +255,9 @@ void pv_guest_exception(struct cpu_user_regs *regs)
         if ((regs->error_code & 3) == 3 && pv_ptwr_emulate(v, regs, read_cr2()))
             return;
         break;
+    case TRAP_debug:
+        pv_debug_trap(v);
+        break;
     case TRAP_invalid_op:
         if (pv_emulate_forced_cpuid(v, regs))
             return;
@@ -290,10 +296,36 @@ void pv_guest_exception(struct cpu_user_regs *regs)
     pv_inject_exception(v, regs, vec, has_error_code(vec), regs->error_code);
 }
 
+/*
+ * A virtual NMI (VCPUOP_send_nmi), as Xen's process_nmi: taken once per
+ * send, not while the guest is still in its NMI callback (until its next
+ * iret); with no callback registered it is lost.
+ */
+static void deliver_nmi(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    const struct trap_info *ti = &v->arch.pv.trap_ctxt[TRAP_nmi];
+
+    if (!READ_ONCE(v->arch.pv.nmi_pending) || v->arch.pv.nmi_masked)
+        return;
+    __atomic_store_n(&v->arch.pv.nmi_pending, false, __ATOMIC_SEQ_CST);
+    if (!ti->address)
+        return;
+    if (pv_bounce(v, regs, ti->address, false, 0, TI_GET_IF(ti), "NMI"))
+        v->arch.pv.nmi_masked = true;
+}
+
+bool pv_raise_nmi(struct vcpu *v)
+{
+    return !__atomic_exchange_n(&v->arch.pv.nmi_pending, true, __ATOMIC_SEQ_CST);
+}
+
 void pv_deliver_events(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
+    deliver_nmi(v, regs);
+    if (!vcpu_runnable(v))
+        return;                 /* the NMI frame could not be written: the domain is dead */
     if (!v->arch.pv.event_callback || !local_events_need_delivery(v))
         return;
     if (pv_bounce(v, regs, v->arch.pv.event_callback, false, 0, true, "event upcall"))

@@ -1,0 +1,1 @@
+../nmi_hwdom/main.c
