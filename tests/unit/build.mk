@@ -186,6 +186,7 @@ $(OUT)/tests/unit/net_http: $(UNIT_OBJ)/test_net_http.o $(UNIT_OBJ)/gnet/http.o
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/net_http
 -include $(UNIT_OBJ)/test_net_http.d $(UNIT_OBJ)/gnet/http.d
+
 # pvdrivers/netback, netswitch, netfront (docs/netif.md): pvd_netback against a fake frontend,
 # pvd_netfront against a fake back end, pvd_netswitch alone, pvd_netif netfront and netback (and
 # the switch) in one process over two fake domains' grants.
