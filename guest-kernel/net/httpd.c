@@ -6,11 +6,12 @@
  * IDLE_POLLS polls (2 s each) is aborted. At most NCONN at once: more are refused (RST).
  */
 #include "netsvc.h"
+#include "http.h"
 #include "lwip/tcp.h"
 
 #define HTTP_PORT       80
 #define NCONN           4
-#define REQ_MAX         1024
+#define REQ_MAX         1024            /* a request whose header is longer: 400 */
 #define RESP_MAX        8192
 #define IDLE_POLLS      5
 
@@ -44,15 +45,6 @@ static void hconn_free(struct hconn *c)
         tcp_poll(c->pcb, NULL, 0);
     }
     c->pcb = NULL;
-}
-
-/* The request's header has ended (an empty line). */
-static bool header_ended(const char *s)
-{
-    for (; *s; s++)
-        if (s[0] == '\n' && (s[1] == '\n' || (s[1] == '\r' && s[2] == '\n')))
-            return true;
-    return false;
 }
 
 /*
@@ -108,23 +100,23 @@ static err_t hconn_respond(struct hconn *c, int code, const char *reason, bool b
     return hconn_push(c);
 }
 
-/* The request line once the header has ended: decode, then answer. */
+/* Decide on what the client sent so far (http.c), then answer, or wait for more. */
 static err_t hconn_request(struct hconn *c)
 {
-    char *sp1 = strchr(c->req, ' '), *sp2, *eol = strchr(c->req, '\n');
     bool head;
 
-    if (!sp1 || !eol || sp1 > eol || !(sp2 = strchr(sp1 + 1, ' ')) || sp2 > eol || sp1[1] != '/' ||
-        strncmp(sp2 + 1, "HTTP/1.", 7)) {
+    switch (http_request_decode(c->req, c->req_len, sizeof(c->req), &head)) {
+    case HTTP_MORE:
+        return ERR_OK;
+    case HTTP_STATUS:
+        return hconn_respond(c, 200, "OK", !head);
+    case HTTP_NOT_FOUND:
+        return hconn_respond(c, 404, "Not Found", !head);
+    case HTTP_BAD_METHOD:
+        return hconn_respond(c, 405, "Method Not Allowed", true);
+    default:
         return hconn_respond(c, 400, "Bad Request", true);
     }
-    *sp1 = *sp2 = 0;
-    head = !strcmp(c->req, "HEAD");
-    if (!head && strcmp(c->req, "GET"))
-        return hconn_respond(c, 405, "Method Not Allowed", true);
-    if (!strcmp(sp1 + 1, "/") || !strcmp(sp1 + 1, "/status"))
-        return hconn_respond(c, 200, "OK", !head);
-    return hconn_respond(c, 404, "Not Found", !head);
 }
 
 static err_t hconn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -148,16 +140,11 @@ static err_t hconn_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t er
     tcp_recved(pcb, p->tot_len);
     c->idle = 0;
     if (!c->responding) {
-        size_t room = sizeof(c->req) - 1 - c->req_len;
+        size_t room = sizeof(c->req) - c->req_len;
         u16_t n = (u16_t)(p->tot_len < room ? p->tot_len : room);
 
-        pbuf_copy_partial(p, c->req + c->req_len, n, 0);
-        c->req_len += n;
-        c->req[c->req_len] = 0;
-        if (header_ended(c->req))
-            ret = hconn_request(c);
-        else if (c->req_len == sizeof(c->req) - 1)
-            ret = hconn_respond(c, 400, "Bad Request", true);
+        c->req_len += pbuf_copy_partial(p, c->req + c->req_len, n, 0);
+        ret = hconn_request(c);
     }
     pbuf_free(p);
     return ret;
@@ -175,8 +162,8 @@ static err_t hconn_poll(void *arg, struct tcp_pcb *pcb)
 {
     struct hconn *c = arg;
 
-    if (++c->idle < IDLE_POLLS)
-        return ERR_OK;
+    if (++c->idle < IDLE_POLLS)         /* and push again what did not fit before */
+        return c->responding ? hconn_push(c) : ERR_OK;
     hconn_free(c);
     tcp_abort(pcb);
     return ERR_ABRT;
