@@ -20,6 +20,7 @@
 static struct vblk *vda;
 static struct vnet eth0;
 static bool probed, have_vda, have_eth0;
+static volatile bool probe_done;
 
 static const char *pci_name(uint32_t id)
 {
@@ -76,11 +77,17 @@ static void dev_probe(void)
 {
     int64_t prev = -1;
     uint32_t sbdf;
-    bool any_blk = false;
+    bool any_blk = false, first;
+    uint8_t m = events_save();          /* test and set at once: the netback service probes too */
 
-    if (probed)
-        return;
+    first = !probed;
     probed = true;
+    events_restore(m);
+    if (!first) {
+        while (!probe_done)             /* another thread is probing */
+            thread_sleep_until(system_time_ns() + 1000000);
+        return;
+    }
     probe_blk();
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf) {
         uint32_t id = pvos_pci_conf_read(sbdf, 0, 4);
@@ -94,6 +101,7 @@ static void dev_probe(void)
     }
     if (!any_blk && !have_eth0)
         printk("devices: no virtio disk or NIC visible to this domain\n");
+    probe_done = true;
 }
 
 static void cmd_lspci(void)
