@@ -268,9 +268,12 @@ bool shell_dev_command(char *line)
     if (!strcmp(w[0], "lspci") && nw == 1)
         cmd_lspci();
     else if (!strcmp(w[0], "drivers") && nw == 1) {
-        if (probed)
-            printk("drivers: vda %s, eth0 %s\n", have_vda ? "driven" : "absent", have_eth0 ? "driven" : "absent");
-        dev_probe();
+        bool was = probed;
+
+        dev_probe();                    /* waits if another thread is probing */
+        if (was)
+            printk("drivers: vda %s, eth0 %s%s\n", have_vda ? "driven" : "absent", have_eth0 ? "driven" : "absent",
+                   have_eth0 && netback_svc_running() ? " (the network back end's uplink)" : "");
     }
     else if (!strcmp(w[0], "irqs") && nw == 1)
         cmd_irqs();
