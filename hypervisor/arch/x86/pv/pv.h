@@ -37,6 +37,8 @@ static inline uint64_t *pv_gpr(struct cpu_user_regs *r, unsigned int n)
 }
 bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
+/* The CR4 bits a PV guest controls in its view (Xen's PV_CR4_GUEST_MASK within the policy). */
+uint64_t pv_guest_cr4_mask(void);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
 /* Load the vCPU's DR0-3 and DR7 into the hardware (guest breakpoints). */
 void pv_load_debug_regs_now(const struct vcpu *v);
