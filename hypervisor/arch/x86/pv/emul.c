@@ -68,8 +68,8 @@ static void pv_cpuid(const struct vcpu *v, bool kernel_view, uint32_t leaf, uint
         break;
     case 7:
         if (subleaf == 0) {
-            /* No FSGSBASE, SMEP, INVPCID, SMAP, PKU, UMIP, LA57, CET, AMX for PV. */
-            b &= ~(BIT(0) | BIT(7) | BIT(10) | BIT(20));
+            /* No FSGSBASE, SMEP, INVPCID, MPX, SMAP, PKU, UMIP, LA57, CET, AMX for PV. */
+            b &= ~(BIT(0) | BIT(7) | BIT(10) | BIT(14) | BIT(20));
             c &= ~(BIT(2) | BIT(3) | BIT(7) | BIT(16));
             d &= ~(BIT(20) | L7D_AMX);
             if (!ymm) {
@@ -126,6 +126,9 @@ static void pv_cpuid(const struct vcpu *v, bool kernel_view, uint32_t leaf, uint
         c &= ~(BIT(2) | BIT(15));
         if (!ymm)
             c &= ~XC_NEED_YMM;
+        break;
+    case 0x8000000a:                    /* SVM features: no SVM */
+        a = b = c = d = 0;
         break;
     case 0x40000000:                    /* hypervisor leaf: "XenVMMXenVMM" */
         a = 0x40000002;
