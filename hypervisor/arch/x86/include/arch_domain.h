@@ -33,6 +33,7 @@ struct pv_vcpu {
     uint64_t iobmp;                 /* guest VA of the I/O bitmap (PHYSDEVOP_set_iobitmap) */
     unsigned int iobmp_limit;       /* ports it covers, 0 = none */
     bool cpuid_faulting;            /* MSR_MISC_FEATURES_ENABLES bit 0 (pv/emul.c) */
+    uint64_t mcg_status;            /* virtual MCG_STATUS (pv/vmce.c) */
     bool nmi_pending;               /* VCPUOP_send_nmi, not yet delivered (set by any vCPU) */
     bool nmi_masked;                /* in the NMI callback: until the next iret (Xen's async_exception_mask) */
 };

@@ -52,12 +52,12 @@ static void pv_cpuid(const struct vcpu *v, bool kernel_view, uint32_t leaf, uint
     case 1:
         /*
          * What a PV guest cannot use: superpages (PSE, PSE36), the real
-         * APIC and x2APIC, MTRRs, machine checks (MCE, MCA: no vMCE),
-         * PCID, VMX, MONITOR. Xen's PV policy hides these.
+         * APIC and x2APIC, MTRRs, PCID, VMX, MONITOR. Xen's PV policy
+         * hides these. MCE and MCA stay: the virtual banks of pv/vmce.c.
          */
         c &= ~(BIT(3) | BIT(5) | BIT(17) | BIT(21));
         c |= BIT(31);                   /* running on a hypervisor */
-        d &= ~(BIT(3) | BIT(7) | BIT(9) | BIT(12) | BIT(14) | BIT(17));
+        d &= ~(BIT(3) | BIT(9) | BIT(12) | BIT(17));
         c &= ~BIT(27);                  /* OSXSAVE: the guest's own CR4 view */
         if (!xmask)
             c &= ~BIT(26);              /* no XSAVE */
@@ -118,14 +118,17 @@ static void pv_cpuid(const struct vcpu *v, bool kernel_view, uint32_t leaf, uint
         break;
     case 0x80000001:
         /*
-         * AMD repeats leaf 1's PSE, MCE, APIC, MTRR, MCA and PSE36 here (Intel
+         * AMD repeats leaf 1's PSE, APIC, MTRR and PSE36 here (Intel
          * leaves them 0): hidden as in leaf 1, whatever the vendor. No SVM
          * (as no VMX), no 1 GiB pages, no LWP (XSAVE state of its own).
          */
-        d &= ~(BIT(3) | BIT(7) | BIT(9) | BIT(12) | BIT(14) | BIT(17) | BIT(26));
+        d &= ~(BIT(3) | BIT(9) | BIT(12) | BIT(17) | BIT(26));
         c &= ~(BIT(2) | BIT(15));
         if (!ymm)
             c &= ~XC_NEED_YMM;
+        break;
+    case 0x80000007:
+        b &= ~(BIT(0) | BIT(1) | BIT(3));   /* McaOverflowRecov, SUCCOR, SMCA: the 2 plain vMCE banks only */
         break;
     case 0x8000000a:                    /* SVM features: no SVM */
         a = b = c = d = 0;
@@ -198,7 +201,7 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_MISC_FEATURES_ENABLES:
         *val = v->arch.pv.cpuid_faulting ? MISC_FEATURES_CPUID_FAULTING : 0;
         return true;
-    default:                 return false;
+    default:                 return pv_vmce_rdmsr(v, msr, val);
     }
 }
 
@@ -229,7 +232,7 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
         cpuid_faulting_set(v->arch.pv.cpuid_faulting);
         return true;
     default:                    /* MSR_PLATFORM_INFO is read-only */
-        return false;
+        return pv_vmce_wrmsr(v, msr, val);
     }
 }
 
