@@ -9,7 +9,9 @@
  * ymm0-15 with a pattern of its SEED, yields the CPU (sched_yield: another
  * process, another vCPU or domain runs), reads the registers back whole,
  * and computes an AVX2 product-sum (vpmulld/vpaddd) compared with the
- * scalar result. Prints "avx2 SEED: OK, N rounds" or what differed; exit
+ * scalar result. Prints "avx2 SEED: OK, rounds N" or what differed; then,
+ * if the kernel enabled FSGSBASE for user space, a GS base written with
+ * wrgsbase must survive sched_yield ("avx2 SEED: fsgsbase: OK"). Exit
  * status 0 on success. Two at once (tests/linux/init) must not see each
  * other's registers.
  */
@@ -165,9 +167,46 @@ static int main(int argc, char **argv)
     return 0;
 }
 
+/*
+ * With AT_HWCAP2's FSGSBASE bit (the kernel set CR4.FSGSBASE): a GS base
+ * (this program does not use GS) written with wrgsbase reads back after
+ * each sched_yield.
+ */
+static int fsgsbase(const char *seed, long *auxv)
+{
+    unsigned long hwcap2 = 0, got = 0, want = 0x7f0000001000UL + ((unsigned long)seed[0] << 12);
+
+    for (; auxv[0]; auxv += 2)
+        if (auxv[0] == 26)                  /* AT_HWCAP2 */
+            hwcap2 = (unsigned long)auxv[1];
+    if (!(hwcap2 & 2)) {                    /* HWCAP2_FSGSBASE */
+        report(seed, "fsgsbase: not enabled by the kernel, hwcap2=", hwcap2);
+        return 0;
+    }
+    for (unsigned int i = 0; i < 200; i++) {
+        __asm__ __volatile__("wrgsbase %0" :: "r"(want + i * 0x1000UL));
+        sys(SYS_sched_yield, 0, 0, 0);
+        __asm__ __volatile__("rdgsbase %0" : "=r"(got));
+        if (got != want + i * 0x1000UL) {
+            report(seed, "fsgsbase: GS base changed across sched_yield, round ", i);
+            return 1;
+        }
+    }
+    report(seed, "fsgsbase: OK, rounds ", 200);
+    return 0;
+}
+
 __attribute__((used)) static void start_c(long *sp)
 {
-    sys(SYS_exit, main((int)sp[0], (char **)(sp + 1)), 0, 0);
+    int argc = (int)sp[0], rc;
+    long *p = sp + 1 + argc + 1;            /* past argv and its NULL */
+
+    while (*p)
+        p++;                                /* envp */
+    rc = main(argc, (char **)(sp + 1));
+    if (!rc)
+        rc = fsgsbase(argc > 1 ? ((char **)(sp + 1))[1] : "1", p + 1);
+    sys(SYS_exit, rc, 0, 0);
 }
 
 __asm__(".globl _start\n_start:\n\tmov %rsp, %rdi\n\tand $-32, %rsp\n\tcall start_c\n\thlt\n");

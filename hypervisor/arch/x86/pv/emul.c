@@ -28,9 +28,25 @@
 #define L7D_AMX         (BIT(22) | BIT(24) | BIT(25))                   /* AMX-BF16, AMX-TILE, AMX-INT8 */
 #define XC_NEED_YMM     (BIT(11) | BIT(16))                             /* XOP, FMA4 (AMD) */
 
+/* CPUID 7.0 EBX bit 0: the CPU has {rd,wr}{fs,gs}base. */
+static bool cpu_has_fsgsbase(void)
+{
+    static int has = -1;
+    uint32_t a, b, c, d;
+
+    if (has < 0) {
+        cpuid_count(0, 0, &a, &b, &c, &d);
+        b = 0;
+        if (a >= 7)
+            cpuid_count(7, 0, &a, &b, &c, &d);
+        has = b & BIT(0);
+    }
+    return has;
+}
+
 uint64_t pv_guest_cr4_mask(void)
 {
-    return fpu_xstate_mask() ? X86_CR4_OSXSAVE : 0;
+    return (fpu_xstate_mask() ? X86_CR4_OSXSAVE : 0) | (cpu_has_fsgsbase() ? X86_CR4_FSGSBASE : 0);
 }
 
 /*
@@ -68,8 +84,12 @@ static void pv_cpuid(const struct vcpu *v, bool kernel_view, uint32_t leaf, uint
         break;
     case 7:
         if (subleaf == 0) {
-            /* No FSGSBASE, SMEP, INVPCID, MPX, SMAP, PKU, UMIP, LA57, CET, AMX for PV. */
-            b &= ~(BIT(0) | BIT(7) | BIT(10) | BIT(14) | BIT(20));
+            /*
+             * No SMEP, INVPCID, MPX, SMAP, PKU, UMIP, LA57, CET, AMX for PV.
+             * FSGSBASE stays (as Xen 4.19): usable once the guest sets
+             * CR4.FSGSBASE in its view (pv/traps.c keeps the bases right).
+             */
+            b &= ~(BIT(7) | BIT(10) | BIT(14) | BIT(20));
             c &= ~(BIT(2) | BIT(3) | BIT(7) | BIT(16));
             d &= ~(BIT(20) | L7D_AMX);
             if (!ymm) {
@@ -192,6 +212,7 @@ static uint64_t platform_info(void)
 
 static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+    pv_sync_segment_bases(v);
     switch (msr) {
     case MSR_FS_BASE:        *val = v->arch.pv.fs_base; return true;
     case MSR_GS_BASE:        *val = v->arch.pv.gs_base_kernel; return true;
@@ -320,7 +341,9 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
                 return false;
             pv_set_fpu_ts(v, val & X86_CR0_TS);
         } else if (cr == 4) {
+            pv_sync_segment_bases(v);                       /* before FSGSBASE may go off */
             v->arch.pv.cr4 = val & pv_guest_cr4_mask();     /* the rest of CR4 is Tandem's */
+            pv_apply_guest_cr4(v);
         } else {
             return false;
         }
