@@ -303,12 +303,12 @@ void fpu_init(void)
         xstate_init();
 
     /*
-     * The restore's fix-up, checked once: a misaligned image always raises
-     * #GP; with XSAVE, so does a header whose XSTATE_BV names a component
+     * The restore's fix-up, checked once: a misaligned image (8 bytes off:
+     * fxrstor wants 16, xrstor 64) always raises #GP; with XSAVE, so does a header whose XSTATE_BV names a component
      * XCR0 does not enable (bit 8, a supervisor one).
      */
-    fpu_reset_image(probe + 16);
-    checked = !restore_checked(probe + 16);
+    fpu_reset_image(probe + 8);
+    checked = !restore_checked(probe + 8);
     if (xstate_mask) {
         fpu_reset_image(probe);
         set_xstate_bv(probe, XSTATE_FP_SSE | (1ULL << 8));
