@@ -11,7 +11,7 @@
 #include "blkback_svc_int.h"
 #include <tandem/errno.h>
 
-enum { PH_PRE, PH_DATA, PH_POST };
+enum { PH_PRE, PH_DATA, PH_POST, PH_DISCARD };
 
 static void finish(struct svc_io *s, int status)
 {
@@ -30,6 +30,15 @@ static void build(struct svc_io *s)
     unsigned int max = s->v->disk->vb.seg_max;
 
     *r = (struct vblk_req){ .done = NULL, .ctx = s };
+    if (s->phase == PH_DISCARD) {
+        uint64_t left = io->nr_sectors - s->sectors_done;
+
+        r->type = VIRTIO_BLK_T_DISCARD;
+        r->sector = io->sector + s->sectors_done;
+        r->nr_sectors = (uint32_t)(left < s->v->disk->vb.max_discard_sectors ? left
+                                                                              : s->v->disk->vb.max_discard_sectors);
+        return;
+    }
     if (s->phase != PH_DATA) {
         r->type = VIRTIO_BLK_T_FLUSH;
         return;
@@ -67,6 +76,13 @@ static void advance(struct svc_io *s)
     const struct blkback_io *io = s->io;
     int rc;
 
+    if (s->phase == PH_DISCARD) {
+        s->sectors_done += s->vr.nr_sectors;
+        if (s->sectors_done < io->nr_sectors)
+            goto go;
+        finish(s, 0);
+        return;
+    }
     if (s->phase == PH_DATA) {
         for (unsigned int i = 0; i < s->vr.nr_segs; i++)
             s->sectors_done += s->vr.seg[i].len / VBLK_SECTOR_SIZE;
@@ -106,11 +122,17 @@ int svc_io_submit(void *ctx, struct blkback_io *io)
     struct svc_io *s = &v->io[(struct blkback_pending *)io - v->be.pend];
     int rc;
 
-    if (io->op == BLKBACK_IO_DISCARD ||
+    if ((io->op == BLKBACK_IO_DISCARD && !v->disk->vb.can_discard) ||
         ((io->op == BLKBACK_IO_FLUSH || io->flags) && !v->disk->vb.can_flush))
         return -XEN_EOPNOTSUPP;
     *s = (struct svc_io){ .v = v, .io = io, .busy = true };
-    if (io->op == BLKBACK_IO_FLUSH)
+    if (io->op == BLKBACK_IO_DISCARD && !io->nr_sectors) {
+        finish(s, 0);                   /* nothing to discard: done, as Linux's blkdev_issue_discard */
+        return 0;
+    }
+    if (io->op == BLKBACK_IO_DISCARD)
+        s->phase = PH_DISCARD;
+    else if (io->op == BLKBACK_IO_FLUSH)
         s->phase = PH_POST;
     else
         s->phase = (io->flags & BLKBACK_IO_PREFLUSH) ? PH_PRE : PH_DATA;
