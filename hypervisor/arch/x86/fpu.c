@@ -304,8 +304,9 @@ void fpu_init(void)
 
     /*
      * The restore's fix-up, checked once: a misaligned image (8 bytes off:
-     * fxrstor wants 16, xrstor 64) always raises #GP; with XSAVE, so does a header whose XSTATE_BV names a component
-     * XCR0 does not enable (bit 8, a supervisor one).
+     * fxrstor wants 16, xrstor 64) always raises #GP; with XSAVE, so does a
+     * header whose XSTATE_BV names a component XCR0 does not enable (bit 8,
+     * a supervisor one).
      */
     fpu_reset_image(probe + 8);
     checked = !restore_checked(probe + 8);
