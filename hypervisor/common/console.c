@@ -23,9 +23,9 @@ static bool at_line_start = true;
  * beyond are dropped, and counted. Hypervisor output is never dropped: in
  * a full buffer it waits for the UART, one byte at a time.
  */
-#define CON_TXBUF       16384
+#define CON_TXBUF       32768
 #define CON_HV_RESERVE  1024
-#define CON_DOM_SHARE   4096
+#define CON_DOM_SHARE   (2 * CON_LINE_MAX)
 #define CON_LINES       1024    /* guest lines in the buffer, for the shares */
 #define CON_SEND_MAX    1024    /* bytes one console_tx_send may send */
 #define CON_SEND_POLLS  256     /* times it polls a busy UART before leaving the rest */
@@ -56,10 +56,23 @@ static void tx_retire(void)
 }
 
 /*
- * Room in txbuf for whatever lines 64 more bytes of d's ring output can
- * complete (its partial line, up to 256 bytes, and up to 63 empty ones).
+ * A guest line longer than CON_LINE_MAX is shown as CON_LINE_MAX characters
+ * ending in this marker, and the rest on the next (dN) line(s).
  */
-#define CON_RING_ROOM   768
+#define CON_STR_(x)     #x
+#define CON_STR(x)      CON_STR_(x)
+#define CON_CUT_MARK    " [line cut at " CON_STR(CON_LINE_MAX) " characters, continued]"
+
+/* The most one guest line takes in txbuf: "(dNNNNN) ", the line, the marker, "\r\n", a "\r\n" before. */
+#define CON_LINE_ROOM   (16 + CON_LINE_MAX + sizeof(CON_CUT_MARK) + 4)
+
+/*
+ * Room in txbuf for whatever lines 64 more bytes of d's ring output can
+ * complete (its partial line, up to CON_LINE_MAX bytes, and up to 63 empty
+ * ones of at most 16 + 4 bytes each).
+ */
+#define CON_RING_ROOM   (CON_LINE_ROOM + 63 * 20)
+_Static_assert(CON_RING_ROOM <= CON_DOM_SHARE, "a domain's share holds its longest line");
 
 /* May d queue a line of `need` bytes now? Lock held. */
 static bool tx_room_for_guest(const struct domain *d, uint32_t need)
@@ -267,7 +280,12 @@ static bool console_budget_take(struct domain *d, size_t want)
     return true;
 }
 
-static void guest_line_out(struct domain *d, int src)
+/*
+ * One whole guest line to the transmit buffer, under console_lock: lines
+ * of different domains (and the hypervisor's) never mix inside a line.
+ * `cut`: the line reached CON_LINE_MAX, the marker says it goes on.
+ */
+static void guest_line_out(struct domain *d, int src, bool cut)
 {
     struct guest_console *c = &d->con[src];
     char prefix[16];
@@ -286,13 +304,15 @@ static void guest_line_out(struct domain *d, int src)
     }
     snprintf(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
     flags = spin_lock_irqsave(&console_lock);
-    if (tx_room_for_guest(d, strlen(prefix) + c->len + 4)) {
+    if (tx_room_for_guest(d, strlen(prefix) + c->len + (cut ? sizeof(CON_CUT_MARK) : 0) + 4)) {
         uint32_t start = tx_prod;
         if (!at_line_start)
             tx_put('\n');
         puts_locked(prefix);
         for (size_t i = 0; i < c->len; i++)
             tx_put(c->buf[i]);
+        if (cut)
+            puts_locked(CON_CUT_MARK);
         tx_put('\n');
         at_line_start = true;
         shown = true;
@@ -320,7 +340,7 @@ static void guest_write_locked(struct domain *d, int src, const char *buf, size_
         char ch = buf[i];
 
         if (ch == '\n') {
-            guest_line_out(d, src);
+            guest_line_out(d, src, false);
             continue;
         }
         if (ch == '\r')
@@ -328,9 +348,10 @@ static void guest_write_locked(struct domain *d, int src, const char *buf, size_
         /* Control bytes are shown as '?': a guest must not drive the terminal. */
         if (((unsigned char)ch < 32 && ch != '\t') || ch == 127)
             ch = '?';
-        c->buf[c->len++] = ch;
+        /* A full line meeting one more character (not its newline) is cut there. */
         if (c->len == sizeof(c->buf))
-            guest_line_out(d, src);
+            guest_line_out(d, src, true);
+        c->buf[c->len++] = ch;
     }
 }
 
@@ -348,7 +369,7 @@ void console_guest_flush(struct domain *d)
 
     for (int src = 0; src < 2; src++)
         if (d->con[src].len)
-            guest_line_out(d, src);
+            guest_line_out(d, src, false);
     report_dropped(d);
     spin_unlock_irqrestore(&d->con_lock, flags);
 }

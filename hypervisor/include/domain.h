@@ -14,8 +14,11 @@
 
 struct evtchn;
 
+/* The longest guest console line shown whole; a longer one is cut there (console.c, CON_CUT_MARK). */
+#define CON_LINE_MAX 4096
+
 struct guest_console {
-    char buf[256];
+    char buf[CON_LINE_MAX];
     size_t len;
 };
 

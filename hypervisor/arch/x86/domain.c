@@ -18,6 +18,7 @@ void arch_vcpu_initialise(struct vcpu *v)
     v->arch.dr[6] = 0xffff0ff0;      /* architectural reset values (Xen: X86_DR6/DR7_DEFAULT) */
     v->arch.dr[7] = 0x400;
     fpu_reset_image(v->arch.fpu_area);   /* FCW 0x37f, MXCSR 0x1f80 */
+    v->arch.xcr0 = XSTATE_FP_SSE;        /* until the guest's xsetbv (Xen: xcr0 0 = x87|SSE) */
     pv_vcpu_reset(v);
 }
 

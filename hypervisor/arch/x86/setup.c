@@ -38,6 +38,7 @@ static const struct cmdline_param params[] = {
     { "pv-linear-pt", PARAM_BOOL, &opt_pv_linear_pt, 0 },
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
     { "nmi", PARAM_STR, opt.nmi, sizeof(opt.nmi) },
+    { "xsave", PARAM_BOOL, &opt_xsave, 0 },         /* off: FXSAVE only, no XSAVE/AVX for guests */
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
     { "iommu_selftest", PARAM_BOOL, &opt_iommu_selftest, 0 },          /* test knob */

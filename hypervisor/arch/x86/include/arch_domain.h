@@ -22,6 +22,7 @@ struct pv_vcpu {
     uint16_t gs_sel_user;
     uint16_t sel_ds, sel_es, sel_fs, sel_gs;   /* data selectors, saved while descheduled */
     bool fpu_ts;                    /* virtual CR0.TS */
+    uint64_t cr4;                   /* the guest-controlled CR4 bits (OSXSAVE, FSGSBASE: pv/emul.c) */
     struct trap_info trap_ctxt[256];
     mfn_t gdt_frames[14];           /* set_gdt: guest descriptor pages (seg_desc type) */
     unsigned int gdt_nr_frames, gdt_entries;
@@ -35,12 +36,14 @@ struct pv_vcpu {
     uint64_t iobmp;                 /* guest VA of the I/O bitmap (PHYSDEVOP_set_iobitmap) */
     unsigned int iobmp_limit;       /* ports it covers, 0 = none */
     bool cpuid_faulting;            /* MSR_MISC_FEATURES_ENABLES bit 0 (pv/emul.c) */
+    uint64_t mcg_status;            /* virtual MCG_STATUS (pv/vmce.c) */
     bool nmi_pending;               /* VCPUOP_send_nmi, not yet delivered (set by any vCPU) */
     bool nmi_masked;                /* in the NMI callback: until the next iret (Xen's async_exception_mask) */
 };
 
 struct arch_vcpu {
-    uint8_t fpu_area[512] __aligned(16);    /* FXSAVE image (fpu.c) */
+    uint8_t fpu_area[2688] __aligned(64);   /* XSAVE area (standard format) or FXSAVE image (fpu.c) */
+    uint64_t xcr0;                  /* the guest's XCR0 (fpu.c), x87|SSE until its xsetbv */
     bool fpu_dirty;
     uint64_t dr[8];                 /* guest debug registers */
     union {

@@ -38,6 +38,15 @@ static inline uint64_t *pv_gpr(struct cpu_user_regs *r, unsigned int n)
 }
 bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
+/* The virtual machine-check MSRs (pv/vmce.c): false = not one of them, or refused (#GP). */
+bool pv_vmce_rdmsr(struct vcpu *v, uint32_t msr, uint64_t *val);
+bool pv_vmce_wrmsr(struct vcpu *v, uint32_t msr, uint64_t val);
+/* FS/GS bases back from the hardware when the guest may write them itself (FSGSBASE). */
+void pv_sync_segment_bases(struct vcpu *v);
+/* The hardware CR4 bits that follow the vCPU's view (FSGSBASE). */
+void pv_apply_guest_cr4(const struct vcpu *v);
+/* The CR4 bits a PV guest controls in its view (Xen's PV_CR4_GUEST_MASK within the policy). */
+uint64_t pv_guest_cr4_mask(void);
 void pv_set_fpu_ts(struct vcpu *v, bool ts);
 /* Load the vCPU's DR0-3 and DR7 into the hardware (guest breakpoints). */
 void pv_load_debug_regs_now(const struct vcpu *v);

@@ -23,8 +23,42 @@ static bool has_error_code(unsigned int v)
     return v == 8 || (v >= 10 && v <= 14) || v == 17 || v == 21 || v == 29 || v == 30;
 }
 
+/*
+ * FSGSBASE (the guest's CR4 view has it, so the hardware CR4 too): the guest
+ * writes FS_BASE and its active GS_BASE without trapping, so the hardware
+ * holds the truth; read them back into the vCPU's copies before those are
+ * used or the active GS base changes (Xen's save_segments and
+ * toggle_guest_mode). Without it every change traps and the copies are exact.
+ */
+static uint64_t canonical_or_0(uint64_t base)
+{
+    /* The CPU's wrfsbase/wrgsbase refuse these (#GP); QEMU's TCG does not, and wrmsr would fault. */
+    return is_canonical(base) ? base : 0;
+}
+
+void pv_sync_segment_bases(struct vcpu *v)
+{
+    if (!(v->arch.pv.cr4 & X86_CR4_FSGSBASE))
+        return;
+    v->arch.pv.fs_base = canonical_or_0(rdmsr(MSR_FS_BASE));
+    if (v->arch.pv.in_kernel)
+        v->arch.pv.gs_base_kernel = canonical_or_0(rdmsr(MSR_GS_BASE));
+    else
+        v->arch.pv.gs_base_user = canonical_or_0(rdmsr(MSR_GS_BASE));
+}
+
+/* The hardware CR4.FSGSBASE follows the running vCPU's view (Xen's pv_make_cr4). */
+void pv_apply_guest_cr4(const struct vcpu *v)
+{
+    uint64_t cr4 = read_cr4(), want = (cr4 & ~X86_CR4_FSGSBASE) | (v->arch.pv.cr4 & X86_CR4_FSGSBASE);
+
+    if (want != cr4)
+        write_cr4(want);
+}
+
 void pv_toggle_guest_mode(struct vcpu *v)
 {
+    pv_sync_segment_bases(v);
     v->arch.pv.in_kernel = !v->arch.pv.in_kernel;
     write_cr3((v->arch.pv.in_kernel ? v->arch.pv.kernel_l4 : v->arch.pv.user_l4) << PAGE_SHIFT);
     wrmsr(MSR_GS_BASE, v->arch.pv.in_kernel ? v->arch.pv.gs_base_kernel : v->arch.pv.gs_base_user);
@@ -34,6 +68,7 @@ void pv_toggle_guest_mode(struct vcpu *v)
 /* Data selectors and debug registers follow the vCPU (bases are reloaded after). */
 void pv_save_vcpu_context(struct vcpu *v)
 {
+    pv_sync_segment_bases(v);
     __asm__ __volatile__("mov %%ds, %0; mov %%es, %1; mov %%fs, %2; mov %%gs, %3"
                          : "=r"(v->arch.pv.sel_ds), "=r"(v->arch.pv.sel_es), "=r"(v->arch.pv.sel_fs), "=r"(v->arch.pv.sel_gs));
 }
@@ -140,6 +175,7 @@ void pv_load_vcpu_context(struct vcpu *v)
 
     pv_load_gdt(v);
     pv_load_ldt(v);
+    pv_apply_guest_cr4(v);
     write_cr3((v->arch.pv.in_kernel ? v->arch.pv.kernel_l4 : v->arch.pv.user_l4) << PAGE_SHIFT);
     v->domain->ctr.cr3_switches++;
     segs_ok = load_selectors(v);

@@ -95,7 +95,8 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
     v->arch.pv.sel_fs = fixup_sel(c->user_regs.fs);
     v->arch.pv.sel_gs = fixup_sel(c->user_regs.gs);
     if (c->flags & VGCF_i387_valid)
-        memcpy(v->arch.fpu_area, c->fpu_ctxt, sizeof(v->arch.fpu_area));
+        fpu_load_legacy_image(v, c->fpu_ctxt);
+    v->arch.pv.cr4 = c->ctrlreg[4] & pv_guest_cr4_mask();    /* Xen's pv_fixup_guest_cr4 */
     memcpy(v->arch.pv.trap_ctxt, c->trap_ctxt, sizeof(v->arch.pv.trap_ctxt));
     for (unsigned int i = 0; i < 256; i++)
         v->arch.pv.trap_ctxt[i].cs = FLAT_KERNEL_CS;
