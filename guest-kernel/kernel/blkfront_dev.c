@@ -8,13 +8,16 @@
  * in which case the xvd thread does it; submitters hold the kmutex and
  * mask events around the core. A request's `done` wakes the thread
  * sleeping on it.
- * Data goes through bounce pages (any buffer, any alignment).
+ * A caller's buffer that starts on a sector boundary in the kernel's map of
+ * its own memory is granted to the back end directly (as Linux's blkfront
+ * grants a bio's pages); any other buffer goes through bounce pages.
  */
 #include "xvd.h"
 #include "store.h"
 #include "mm.h"
 #include "kalloc.h"
 #include "kmutex.h"
+#include "mm_private.h"
 #include "blkfront.h"
 #include "pvos.h"
 #include "pv_xenbus_state.h"
@@ -362,6 +365,7 @@ bool xvd_wait_connected(struct xvd *d, uint64_t timeout_ns)
 struct xvd_req {
     struct blkfront_io io;
     void *pages[XVD_REQ_PAGES];
+    void *direct[XVD_REQ_PAGES];    /* the caller's own pages of this piece (rw_call.direct) */
     unsigned int npages;            /* bounce pages allocated (kept across the call's requests) */
     volatile bool busy, done;
     struct pvos_wait wait;
@@ -466,8 +470,21 @@ struct rw_call {
     bool write;
     uint64_t sector;            /* of the whole call */
     uint8_t *buf;
+    bool direct;                /* buf's own pages granted, no bounce pages */
     struct xvd_req req[XVD_DEPTH];
 };
+
+/*
+ * A buffer the back end may be given directly: on a sector boundary and
+ * wholly in the kernel's map of our own frames (pvos_page_mfn's pages).
+ */
+static bool direct_ok(const uint8_t *buf, uint32_t count)
+{
+    uint64_t va = (uint64_t)buf, end = va + (uint64_t)count * XVD_SECTOR_SIZE;
+
+    return !(va & (XVD_SECTOR_SIZE - 1)) && va >= KERNEL_VIRT_BASE && end > va &&
+           virt_to_pfn((const void *)(end - 1)) < mm_nr_pages;
+}
 
 /* The next piece of the call into r: n sectors from `at`. */
 static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32_t n)
@@ -475,6 +492,17 @@ static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32
     unsigned int np = (n + 7) / 8;
     size_t off = (size_t)(at - c->sector) * XVD_SECTOR_SIZE;
 
+    if (c->direct) {
+        uint64_t va = (uint64_t)(c->buf + off);
+        uint32_t first = (uint32_t)(va & (PAGE_SIZE - 1)) / XVD_SECTOR_SIZE;
+
+        np = (first + n + 7) / 8;
+        for (unsigned int i = 0; i < np; i++)
+            r->direct[i] = (void *)((va & ~(uint64_t)(PAGE_SIZE - 1)) + (uint64_t)i * PAGE_SIZE);
+        r->io = (struct blkfront_io){ .op = c->write ? BLKFRONT_WRITE : BLKFRONT_READ, .sector = at,
+                                      .nr_sectors = n, .first_sect = first, .pages = r->direct };
+        return req_submit(c->d, r);
+    }
     if (!req_pages(c->d, r, np))
         return -XEN_ENOMEM;
     for (unsigned int i = 0; c->write && i < np; i++) {
@@ -491,7 +519,7 @@ static void end_piece(struct rw_call *c, struct xvd_req *r)
     size_t off = (size_t)(r->io.sector - c->sector) * XVD_SECTOR_SIZE;
     uint32_t n = r->io.nr_sectors;
 
-    for (unsigned int i = 0; !c->write && i < (n + 7) / 8; i++) {
+    for (unsigned int i = 0; !c->write && !c->direct && i < (n + 7) / 8; i++) {
         size_t len = i + 1 < (n + 7) / 8 || !(n % 8) ? PAGE_SIZE : (n % 8) * XVD_SECTOR_SIZE;
         memcpy(c->buf + off + i * PAGE_SIZE, r->pages[i], len);
     }
@@ -510,8 +538,17 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         return err;
     if (!(c = kalloc(sizeof(*c))))
         return -XEN_ENOMEM;
-    memset(c, 0, sizeof(*c));
-    *c = (struct rw_call){ .d = d, .write = write, .sector = sector, .buf = buf };
+    /* Field by field: the call's requests are filled in as they start (a kilobyte and more to clear). */
+    c->d = d;
+    c->write = write;
+    c->sector = sector;
+    c->buf = buf;
+    c->direct = direct_ok(buf, count);
+    for (unsigned int i = 0; i < XVD_DEPTH; i++) {
+        c->req[i].npages = 0;
+        c->req[i].busy = c->req[i].done = false;
+        c->req[i].wait.waiter = NULL;
+    }
     leaks = d->f.stats.grant_leaks;
     per = blkfront_max_sectors(&d->f);
     per = per < XVD_REQ_PAGES * 8 ? per : XVD_REQ_PAGES * 8;
@@ -519,7 +556,10 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         /* Fill the free slots (in ring order: head is the oldest busy one). */
         while (!err && left && busy < XVD_DEPTH) {
             struct xvd_req *r = &c->req[(head + busy) % XVD_DEPTH];
-            uint32_t n = left < per ? left : per;
+            /* A piece of the caller's pages starts where the buffer does within its page. */
+            uint32_t room = per - (c->direct ? (uint32_t)(((uint64_t)buf + (at - sector) * XVD_SECTOR_SIZE) &
+                                                          (PAGE_SIZE - 1)) / XVD_SECTOR_SIZE : 0);
+            uint32_t n = left < room ? left : room;
 
             if ((err = start_piece(c, r, at, n)))
                 break;

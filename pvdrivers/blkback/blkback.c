@@ -162,7 +162,11 @@ static struct blkback_pending *pending_get(struct blkback *be)
     return 0;
 }
 
-/* Copy the segments of an indirect request out of its granted pages (read-only, unmapped at once). */
+/*
+ * Copy the segments of an indirect request out of its granted pages: by
+ * ops.copy_in (one hypercall, nothing mapped), else mapped read-only and
+ * unmapped at once.
+ */
 static int read_indirect(struct blkback *be, const struct blkif_request_indirect *req,
                          struct blkif_request_segment *seg)
 {
@@ -172,8 +176,23 @@ static int read_indirect(struct blkback *be, const struct blkif_request_indirect
 
     for (pg = 0; pg < pages; pg++) {
         int err = -XEN_EFAULT;
-        const volatile struct blkif_request_segment *src =
-            be->ops.map(be->ops.ctx, be->domid, req->indirect_grefs[pg], true, &err);
+        const volatile struct blkif_request_segment *src;
+
+        if (be->ops.copy_in) {
+            unsigned int k = req->nr_segments - n < BLKIF_SEGS_PER_INDIRECT_FRAME ? req->nr_segments - n
+                                                                                   : BLKIF_SEGS_PER_INDIRECT_FRAME;
+
+            err = be->ops.copy_in(be->ops.ctx, be->domid, req->indirect_grefs[pg], &seg[n],
+                                  k * (uint32_t)sizeof(*seg));
+            if (err) {
+                blog(be, "request %llu: bad indirect grant %u: %d",
+                     (unsigned long long)req->id, req->indirect_grefs[pg], err);
+                return -XEN_EFAULT;
+            }
+            n += k;
+            continue;
+        }
+        src = be->ops.map(be->ops.ctx, be->domid, req->indirect_grefs[pg], true, &err);
 
         if (!src) {
             blog(be, "request %llu: bad indirect grant %u: %d",

@@ -70,6 +70,12 @@ struct blkback_ops {
     int (*map_data)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly,
                     void **handle, uint64_t *bus);
     void (*unmap_data)(void *ctx, void **handle, unsigned int n);
+    /*
+     * Optional (NULL: indirect pages go through map and unmap): copy `len`
+     * bytes from the start of grant `ref` of `domid` into dst, leaving
+     * nothing mapped (GNTTABOP_copy). 0, or -errno.
+     */
+    int (*copy_in)(void *ctx, uint16_t domid, uint32_t ref, void *dst, uint32_t len);
     /* Map `nr` ring pages virtually contiguous, writable: the address, or NULL with *err. */
     void *(*map_ring)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
     void (*unmap_ring)(void *ctx, void *va, unsigned int nr);

@@ -30,7 +30,7 @@ struct fake {
     bool ring_revoked;          /* ring grants withdrawn: map_ring fails */
     uint32_t bad_ref;           /* this grant does not map */
     uint8_t disk[DISK_SECT * 512];
-    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps;
+    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps, copies;
     bool defer;
     struct blkback_io *deferred[MAX_DEFER];
     unsigned int nr_deferred;
@@ -87,6 +87,20 @@ static int f_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned 
         handle[i] = f->frame[refs[i]];
         bus[i] = FAKE_BUS + (uint64_t)refs[i] * BLKBACK_PAGE_SIZE;
     }
+    return 0;
+}
+
+/* copy_in: bytes from the start of the grant's frame, nothing mapped; the bad grant refused. */
+static int f_copy_in(void *ctx, uint16_t domid, uint32_t ref, void *dst, uint32_t len)
+{
+    struct fake *f = ctx;
+
+    (void)domid;
+    assert_true(len > 0 && len <= BLKBACK_PAGE_SIZE);
+    if (ref >= NR_FRAMES || ref == f->bad_ref)
+        return -XEN_EINVAL;
+    f->copies++;
+    memcpy(dst, f->frame[ref], len);
     return 0;
 }
 
@@ -197,6 +211,7 @@ static const struct blkback_disk plain_disk = {
 };
 
 static bool use_map_data;       /* setup_map_data: the next world maps data with map_data */
+static bool use_copy_in;        /* setup_copy_in: ... and copies indirect pages with copy_in */
 
 static void world_up(struct world *w, const struct blkback_disk *d, unsigned int order)
 {
@@ -215,6 +230,8 @@ static void world_up(struct world *w, const struct blkback_disk *d, unsigned int
         ops.map_data = f_map_data;
         ops.unmap_data = f_unmap_data;
     }
+    if (use_copy_in)
+        ops.copy_in = f_copy_in;
     w->f.be = &w->be;
     assert_int_equal(blkback_init(&w->be, &ops, d, 1), 0);
     assert_int_equal(blkback_connect(&w->be, refs, order), 0);
@@ -246,6 +263,14 @@ static int setup_map_data(void **state)
     use_map_data = true;
     setup(state);
     use_map_data = false;
+    return 0;
+}
+
+static int setup_copy_in(void **state)
+{
+    use_map_data = use_copy_in = true;
+    setup(state);
+    use_map_data = use_copy_in = false;
     return 0;
 }
 
@@ -642,6 +667,36 @@ static void test_map_data(void **state)
     assert_nothing_mapped(w);
 }
 
+/* copy_in: an indirect request's segment pages copied out (nothing mapped for them), refusals as map's. */
+static void test_copy_in(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    put_indirect(w, BLKIF_OP_READ, 0, 20, 40, 1);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_READ);
+    for (i = 0; i < 20; i++)
+        assert_memory_equal(w->f.frame[1 + i], dsk(w, 4 * i), 4 * 512);
+    assert_int_equal(w->f.copies, 1);
+    assert_int_equal(w->f.maps, 20);            /* the data only */
+    put_indirect(w, BLKIF_OP_WRITE, 0, BLKBACK_MAX_INDIRECT_SEGS, 40, 1);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_WRITE);
+    assert_int_equal(w->f.last_io.nr_vecs, BLKBACK_MAX_INDIRECT_SEGS);
+    /* A bad indirect grant: ERROR, nothing submitted; a bad segment in a copied page: ERROR. */
+    w->f.submits = 0;
+    put_indirect(w, BLKIF_OP_READ, 0, 4, 40, 1)->indirect_grefs[0] = 999;
+    one(w, BLKIF_RSP_ERROR);
+    w->f.bad_ref = 40;
+    put_indirect(w, BLKIF_OP_READ, 0, 4, 40, 1);
+    one(w, BLKIF_RSP_ERROR);
+    w->f.bad_ref = UINT32_MAX;
+    put_indirect(w, BLKIF_OP_READ, 0, 4, 40, 1);
+    ((struct blkif_request_segment *)w->f.frame[40])[2].last_sect = 8;
+    one(w, BLKIF_RSP_ERROR);
+    assert_int_equal(w->f.submits, 0);
+    assert_nothing_mapped(w);
+}
+
 static void test_bad_segment(void **state)
 {
     struct world *w = *state;
@@ -983,6 +1038,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multipage_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_grant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_data, setup_map_data, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_in, setup_copy_in, teardown),
         cmocka_unit_test_setup_teardown(test_bad_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_beyond_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_op, setup, teardown),
