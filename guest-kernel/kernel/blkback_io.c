@@ -11,7 +11,7 @@
 #include "blkback_svc_int.h"
 #include <tandem/errno.h>
 
-enum { PH_PRE, PH_DATA, PH_POST };
+enum { PH_PRE, PH_DATA, PH_POST, PH_DISCARD };
 
 static void finish(struct svc_io *s, int status)
 {
@@ -36,7 +36,17 @@ static void build(struct svc_io *s)
     r->finished = false;
     r->slot = 0;
     r->nr_segs = 0;
+    r->nr_sectors = 0;
     r->sector = 0;
+    if (s->phase == PH_DISCARD) {
+        uint64_t left = io->nr_sectors - s->sectors_done;
+
+        r->type = VIRTIO_BLK_T_DISCARD;
+        r->sector = io->sector + s->sectors_done;
+        r->nr_sectors = (uint32_t)(left < s->v->disk->vb.max_discard_sectors ? left
+                                                                              : s->v->disk->vb.max_discard_sectors);
+        return;
+    }
     if (s->phase != PH_DATA) {
         r->type = VIRTIO_BLK_T_FLUSH;
         return;
@@ -74,6 +84,13 @@ static void advance(struct svc_io *s)
     const struct blkback_io *io = s->io;
     int rc;
 
+    if (s->phase == PH_DISCARD) {
+        s->sectors_done += s->vr.nr_sectors;
+        if (s->sectors_done < io->nr_sectors)
+            goto go;
+        finish(s, 0);
+        return;
+    }
     if (s->phase == PH_DATA) {
         for (unsigned int i = 0; i < s->vr.nr_segs; i++)
             s->sectors_done += s->vr.seg[i].len / VBLK_SECTOR_SIZE;
@@ -113,16 +130,23 @@ int svc_io_submit(void *ctx, struct blkback_io *io)
     struct svc_io *s = &v->io[(struct blkback_pending *)io - v->be.pend];
     int rc;
 
-    if (io->op == BLKBACK_IO_DISCARD ||
+    if ((io->op == BLKBACK_IO_DISCARD && !v->disk->vb.can_discard) ||
         ((io->op == BLKBACK_IO_FLUSH || io->flags) && !v->disk->vb.can_flush))
         return -XEN_EOPNOTSUPP;
     s->v = v;                   /* s->vr: build() */
     s->io = io;
     s->busy = true;
+    s->phase = 0;
     s->next_vec = 0;
     s->sectors_done = 0;
     s->next = NULL;
-    if (io->op == BLKBACK_IO_FLUSH)
+    if (io->op == BLKBACK_IO_DISCARD && !io->nr_sectors) {
+        finish(s, 0);                   /* nothing to discard: done, as Linux's blkdev_issue_discard */
+        return 0;
+    }
+    if (io->op == BLKBACK_IO_DISCARD)
+        s->phase = PH_DISCARD;
+    else if (io->op == BLKBACK_IO_FLUSH)
         s->phase = PH_POST;
     else
         s->phase = (io->flags & BLKBACK_IO_PREFLUSH) ? PH_PRE : PH_DATA;

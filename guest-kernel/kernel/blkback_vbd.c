@@ -186,7 +186,8 @@ static int read_config(struct svc_vbd *v, struct blkback_disk *disk)
     *disk = (struct blkback_disk){ .disk_sectors = v->disk->vb.capacity, .offset = start,
                                    .sectors = v->region ? sectors : v->disk->vb.capacity,
                                    .readonly = mode[0] == 'r' || v->disk->vb.readonly,
-                                   .flush = v->disk->vb.can_flush };
+                                   .flush = v->disk->vb.can_flush,
+                                   .discard = v->disk->vb.can_discard };
     v->region_start = start;
     v->region_sectors = disk->sectors;
     return 0;

@@ -18,6 +18,7 @@
 #define VIRTIO_BLK_T_OUT        1
 #define VIRTIO_BLK_T_FLUSH      4
 #define VIRTIO_BLK_T_GET_ID     8
+#define VIRTIO_BLK_T_DISCARD    11
 #define VIRTIO_BLK_S_OK         0
 #define VIRTIO_BLK_S_IOERR      1
 #define VIRTIO_BLK_S_UNSUPP     2
@@ -27,6 +28,7 @@
 #define VIRTIO_BLK_F_RO         5
 #define VIRTIO_BLK_F_BLK_SIZE   6
 #define VIRTIO_BLK_F_FLUSH      9
+#define VIRTIO_BLK_F_DISCARD    13
 
 #define VBLK_SECTOR_SIZE        512     /* virtio-blk sectors are always 512 bytes */
 #define VBLK_ID_BYTES           20
@@ -37,7 +39,8 @@ struct vblk_req {
     /* IN */
     uint32_t type;              /* VIRTIO_BLK_T_* */
     uint64_t sector;            /* 512-byte units */
-    unsigned int nr_segs;       /* 0 for FLUSH */
+    unsigned int nr_segs;       /* 0 for FLUSH and DISCARD */
+    uint32_t nr_sectors;        /* DISCARD only: sectors from `sector` (1 .. max_discard_sectors) */
     struct virtq_buf seg[VBLK_MAX_SEGS];    /* machine address and length (a multiple of 512) */
     void (*done)(struct vblk_req *r);       /* optional: called from vblk_poll */
     void *ctx;
@@ -54,6 +57,8 @@ struct vblk {
     uint64_t capacity;          /* sectors */
     uint32_t seg_max;           /* data segments the device takes per request */
     bool readonly, can_flush, polling;
+    bool can_discard;           /* VIRTIO_BLK_F_DISCARD with max_discard_sectors > 0 */
+    uint32_t max_discard_sectors;   /* sectors one DISCARD request may name */
     char serial[VBLK_ID_BYTES + 1];
     uint8_t *slots;             /* page: per slot a 16-byte header and a status byte */
     uint64_t slots_maddr;

@@ -17,9 +17,24 @@ struct blk_hdr {
     uint64_t sector;
 };
 
-/* Config layout (5.2.4): capacity at 0, size_max 8, seg_max 12, geometry 16, blk_size 20. */
+/*
+ * Config layout (5.2.4): capacity at 0, size_max 8, seg_max 12, geometry 16, blk_size 20,
+ * topology 24, writeback 32, max_discard_sectors 36, max_discard_seg 40, alignment 44.
+ */
 #define CFG_CAPACITY    0
 #define CFG_SEG_MAX     12
+#define CFG_MAX_DISCARD_SECTORS 36
+/* A DISCARD's one range (struct virtio_blk_discard_write_zeroes, 16 bytes) per slot, from here. */
+#define DISCARD_AREA    2560
+
+struct blk_discard {
+    uint64_t sector;
+    uint32_t num_sectors;
+    uint32_t flags;             /* bit 0 unmap: only for WRITE_ZEROES */
+};
+/* The slot page: headers and status bytes, the GET_ID buffer after them, then the ranges. */
+_Static_assert(VBLK_SLOTS * SLOT_BYTES + VBLK_ID_BYTES <= DISCARD_AREA, "slot page layout");
+_Static_assert(DISCARD_AREA + VBLK_SLOTS * sizeof(struct blk_discard) <= 4096, "slot page layout");
 
 static void on_queue_event(uint32_t port, void *ctx)
 {
@@ -66,6 +81,13 @@ static int check_req(const struct vblk *b, const struct vblk_req *r)
         return 0;
     case VIRTIO_BLK_T_FLUSH:
         return r->nr_segs ? -XEN_EINVAL : 0;
+    case VIRTIO_BLK_T_DISCARD:
+        if (!b->can_discard || b->readonly || r->nr_segs || !r->nr_sectors ||
+            r->nr_sectors > b->max_discard_sectors)
+            return -XEN_EINVAL;
+        if (r->sector > b->capacity || r->nr_sectors > b->capacity - r->sector)
+            return -XEN_ERANGE;
+        return 0;
     case VIRTIO_BLK_T_GET_ID:
         return r->nr_segs == 1 && r->seg[0].len == VBLK_ID_BYTES ? 0 : -XEN_EINVAL;
     default:
@@ -82,19 +104,28 @@ int vblk_submit(struct vblk *b, struct vblk_req *r)
 
     if ((rc = check_req(b, r)))
         return rc;
-    if (virtq_nr_free(&b->vq) < r->nr_segs + 2 || (slot = slot_claim(b)) < 0)
+    if (virtq_nr_free(&b->vq) < (r->type == VIRTIO_BLK_T_DISCARD ? 1 : r->nr_segs) + 2 ||
+        (slot = slot_claim(b)) < 0)
         return -XEN_EAGAIN;
     h = (struct blk_hdr *)(b->slots + slot * SLOT_BYTES);
     *h = (struct blk_hdr){ .type = r->type, .sector = r->type == VIRTIO_BLK_T_FLUSH ? 0 : r->sector };
     b->slots[slot * SLOT_BYTES + 16] = 0xff;        /* the device overwrites it */
     bufs[0] = (struct virtq_buf){ b->slots_maddr + slot * SLOT_BYTES, sizeof(*h) };
+    unsigned int nbufs = r->nr_segs;
+
     for (unsigned int i = 0; i < r->nr_segs; i++)
         bufs[1 + i] = r->seg[i];
-    bufs[1 + r->nr_segs] = (struct virtq_buf){ b->slots_maddr + slot * SLOT_BYTES + 16, 1 };
+    if (r->type == VIRTIO_BLK_T_DISCARD) {
+        struct blk_discard *dz = (struct blk_discard *)(b->slots + DISCARD_AREA + slot * sizeof(*dz));
+
+        *dz = (struct blk_discard){ .sector = r->sector, .num_sectors = r->nr_sectors };
+        bufs[1] = (struct virtq_buf){ b->slots_maddr + DISCARD_AREA + slot * sizeof(*dz), sizeof(*dz) };
+        nbufs = 1;
+    }
+    bufs[1 + nbufs] = (struct virtq_buf){ b->slots_maddr + slot * SLOT_BYTES + 16, 1 };
     r->slot = (unsigned int)slot;
     r->finished = false;
-    rc = virtq_add(&b->vq, bufs, device_writes ? 1 : 1 + r->nr_segs,
-                   device_writes ? r->nr_segs + 1 : 1, r);
+    rc = virtq_add(&b->vq, bufs, device_writes ? 1 : 1 + nbufs, device_writes ? nbufs + 1 : 1, r);
     if (rc) {
         b->slot_busy &= ~(1ULL << slot);
         return rc;
@@ -192,7 +223,7 @@ static int vblk_setup(struct vblk *b)
 
     if ((rc = virtio_pci_negotiate(&b->vp, 1ULL << VIRTIO_BLK_F_FLUSH | 1ULL << VIRTIO_BLK_F_SEG_MAX |
                                    1ULL << VIRTIO_BLK_F_RO | 1ULL << VIRTIO_BLK_F_BLK_SIZE |
-                                   1ULL << VIRTIO_BLK_F_SIZE_MAX, 0)))
+                                   1ULL << VIRTIO_BLK_F_SIZE_MAX | 1ULL << VIRTIO_BLK_F_DISCARD, 0)))
         return rc;
     if (!(b->slots = pvos_page_alloc()))
         return -XEN_ENOMEM;
@@ -212,6 +243,10 @@ static int vblk_setup(struct vblk *b)
     }
     b->readonly = virtio_has(&b->vp, VIRTIO_BLK_F_RO);
     b->can_flush = virtio_has(&b->vp, VIRTIO_BLK_F_FLUSH);
+    b->max_discard_sectors = 0;
+    if (virtio_has(&b->vp, VIRTIO_BLK_F_DISCARD))
+        virtio_pci_config(&b->vp, CFG_MAX_DISCARD_SECTORS, &b->max_discard_sectors, 4);
+    b->can_discard = b->max_discard_sectors && !b->readonly;
     return 0;
 }
 
