@@ -8,6 +8,11 @@
  * in which case the xvd thread does it; submitters hold the kmutex and
  * mask events around the core. A request's `done` wakes the thread
  * sleeping on it.
+ * Events to the back end are held while other threads of ours are in
+ * the middle of a call (woken by a response, about to submit again) and
+ * sent by the last of them to wait or leave: one event for the requests
+ * several threads put on the ring together (as Linux's block plug, which
+ * is flushed when its task sleeps).
  * A caller's buffer that starts on a sector boundary in the kernel's map of
  * its own memory is granted to the back end directly (as Linux's blkfront
  * grants a bio's pages); any other buffer goes through bounce pages.
@@ -42,6 +47,8 @@ struct xvd {
     volatile bool be_changed, event;
     unsigned int be_last;       /* the back end's state as last read */
     uint64_t f_events;          /* responses consumed in the event handler itself */
+    unsigned int running;       /* threads inside a call and not waiting (woken ones included) */
+    bool notify_due;            /* an event for the back end held until running drops to 0 */
     void *pool[XVD_POOL];       /* bounce pages kept for the next call (only ever this disk's data) */
     unsigned int nr_pool;
 };
@@ -131,10 +138,45 @@ static void op_evtchn_close(void *ctx, uint32_t port)
     pvos_evtchn_close(port);
 }
 
+/* The core says the back end wants an event: now, or by the last running caller (events masked). */
 static void op_notify(void *ctx, uint32_t port)
 {
-    (void)ctx;
+    struct xvd *d = ctx;
+
+    if (d->running) {
+        d->notify_due = true;
+        return;
+    }
+    d->notify_due = false;
     pvos_evtchn_notify(port);
+}
+
+/* A caller stops running (waits or leaves): the last one sends the held event. Events masked. */
+static void stop_running(struct xvd *d)
+{
+    if (d->running)
+        d->running--;
+    if (!d->running && d->notify_due) {
+        d->notify_due = false;
+        if (d->f.have_port)
+            pvos_evtchn_notify(d->f.port);
+    }
+}
+
+static void start_running(struct xvd *d)
+{
+    uint8_t m = events_save();
+
+    d->running++;
+    events_restore(m);
+}
+
+static void leave_running(struct xvd *d)
+{
+    uint8_t m = events_save();
+
+    stop_running(d);
+    events_restore(m);
 }
 
 static int op_xs_read(void *ctx, const char *path, char *buf, unsigned int cap)
@@ -368,6 +410,8 @@ struct xvd_req {
     void *direct[XVD_REQ_PAGES];    /* the caller's own pages of this piece (rw_call.direct) */
     unsigned int npages;            /* bounce pages allocated (kept across the call's requests) */
     volatile bool busy, done;
+    bool waiting;                   /* its thread waits for it, not counted in xvd.running */
+    struct xvd *d;
     struct pvos_wait wait;
 };
 
@@ -376,6 +420,10 @@ static void req_done(struct blkfront_io *io)
     struct xvd_req *r = io->cookie;
 
     r->done = true;
+    if (r->waiting) {               /* its thread runs again: counted from now, so events wait for it */
+        r->waiting = false;
+        r->d->running++;
+    }
     pvos_wake(&r->wait);
 }
 
@@ -392,6 +440,8 @@ static int req_submit(struct xvd *d, struct xvd_req *r)
 
     r->io.done = req_done;
     r->io.cookie = r;
+    r->d = d;
+    r->waiting = false;
     r->done = false;
     kmutex_lock(&d->lock);
     m = events_save();
@@ -405,12 +455,24 @@ static int req_submit(struct xvd *d, struct xvd_req *r)
 /* Wait for r; past the time-out the device is torn down (every request completes with -EIO). */
 static int req_wait(struct xvd *d, struct xvd_req *r)
 {
-    bool ok = pvos_wait_until(&r->wait, req_finished, r, pvos_now_ns() + XVD_IO_NS);
+    uint8_t m = events_save();
+    bool ok;
+
+    if (!r->done) {
+        r->waiting = true;
+        stop_running(d);
+    }
+    events_restore(m);
+    ok = pvos_wait_until(&r->wait, req_finished, r, pvos_now_ns() + XVD_IO_NS);
+    m = events_save();
+    if (r->waiting) {               /* not woken by req_done (timed out) */
+        r->waiting = false;
+        d->running++;
+    }
+    events_restore(m);
 
     if (!ok) {
         printk("xvd %s: no answer for 30 s; disconnecting\n", d->name);
-        uint8_t m;
-
         kmutex_lock(&d->lock);
         m = events_save();
         d->f.state = BLKFRONT_ERROR;
@@ -538,6 +600,7 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         return err;
     if (!(c = kalloc(sizeof(*c))))
         return -XEN_ENOMEM;
+    start_running(d);
     /* Field by field: the call's requests are filled in as they start (a kilobyte and more to clear). */
     c->d = d;
     c->write = write;
@@ -583,6 +646,7 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
     for (unsigned int i = 0; d->f.stats.grant_leaks == leaks && i < XVD_DEPTH; i++)
         for (unsigned int j = 0; j < c->req[i].npages; j++)
             bounce_put(d, c->req[i].pages[j]);
+    leave_running(d);
     kfree(c);
     return err;
 }
@@ -608,9 +672,11 @@ int xvd_flush(struct xvd *d)
         return -XEN_ENOMEM;
     memset(r, 0, sizeof(*r));
     r->io = (struct blkfront_io){ .op = BLKFRONT_FLUSH };
+    start_running(d);
     rc = req_submit(d, r);
     if (!rc)
         rc = req_wait(d, r);
+    leave_running(d);
     kfree(r);
     return rc;
 }
