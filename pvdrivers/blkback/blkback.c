@@ -131,9 +131,9 @@ static void unmap_vecs(struct blkback *be, struct blkback_pending *p)
     p->io.nr_vecs = 0;
 }
 
-void blkback_io_done(struct blkback *be, struct blkback_io *io, int status)
+static void complete(struct blkback *be, struct blkback_pending *p, int status)
 {
-    struct blkback_pending *p = (struct blkback_pending *)io;
+    struct blkback_io *io = &p->io;
     int16_t st = BLKIF_RSP_OKAY;
 
     unmap_vecs(be, p);
@@ -150,6 +150,51 @@ void blkback_io_done(struct blkback *be, struct blkback_io *io, int status)
     be->inflight--;
     if (be->closing)
         ring_release(be);
+}
+
+void blkback_io_done(struct blkback *be, struct blkback_io *io, int status)
+{
+    struct blkback_pending *p = (struct blkback_pending *)io;
+
+    if (be->batching && be->ops.map_data && be->nr_held < BLKBACK_MAX_INFLIGHT) {
+        p->status = status;
+        be->held[be->nr_held++] = p;
+        return;
+    }
+    complete(be, p, status);
+}
+
+void blkback_batch_begin(struct blkback *be)
+{
+    be->batching = true;
+}
+
+void blkback_batch_end(struct blkback *be)
+{
+    void *h[BLKBACK_MAX_INDIRECT_SEGS];
+    unsigned int n = 0, i, j;
+
+    be->batching = false;
+    if (!be->nr_held)
+        return;
+    /* Every held request's data handles, BLKBACK_MAX_INDIRECT_SEGS a call. */
+    for (i = 0; i < be->nr_held; i++) {
+        struct blkback_pending *p = be->held[i];
+
+        for (j = 0; j < p->io.nr_vecs; j++) {
+            h[n++] = p->page[j];
+            if (n == BLKBACK_MAX_INDIRECT_SEGS) {
+                be->ops.unmap_data(be->ops.ctx, h, n);
+                n = 0;
+            }
+        }
+        p->io.nr_vecs = 0;
+    }
+    if (n)
+        be->ops.unmap_data(be->ops.ctx, h, n);
+    for (i = 0; i < be->nr_held; i++)
+        complete(be, be->held[i], be->held[i]->status);
+    be->nr_held = 0;
 }
 
 static struct blkback_pending *pending_get(struct blkback *be)

@@ -106,6 +106,7 @@ struct blkback_pending {
     uint8_t rsp_op;
     bool busy;
     bool barrier;
+    int status;                 /* blkback_io_done's, while the batch holds it */
 };
 
 struct blkback_stats {
@@ -128,6 +129,9 @@ struct blkback {
     unsigned int inflight;
     unsigned int unpushed;      /* responses written, not yet published */
     unsigned int logs;          /* log lines so far (capped, so a frontend cannot flood) */
+    bool batching;              /* blkback_batch_begin: completions held for blkback_batch_end */
+    unsigned int nr_held;
+    struct blkback_pending *held[BLKBACK_MAX_INFLIGHT];
     struct blkback_stats stats;
     struct blkback_pending pend[BLKBACK_MAX_INFLIGHT];
 };
@@ -151,6 +155,15 @@ int blkback_connect(struct blkback *be, const uint32_t *refs, unsigned int order
 int blkback_process(struct blkback *be);
 /* The disk finished `io` (0 or -errno); the response is published by the next blkback_process. */
 void blkback_io_done(struct blkback *be, struct blkback_io *io, int status);
+/*
+ * Completions between these two (with ops.map_data) are held, then at
+ * blkback_batch_end their data grants are unmapped together (ops.unmap_data
+ * with up to BLKBACK_MAX_INDIRECT_SEGS handles a call, several requests'
+ * at once) and answered as blkback_io_done answers: every grant unmapped
+ * before its response is written.
+ */
+void blkback_batch_begin(struct blkback *be);
+void blkback_batch_end(struct blkback *be);
 /* Stop serving; the ring is unmapped now or when the last in-flight request completes. */
 void blkback_disconnect(struct blkback *be);
 /* Nothing is mapped any more (ring and every request's grants). */

@@ -30,7 +30,8 @@ struct fake {
     bool ring_revoked;          /* ring grants withdrawn: map_ring fails */
     uint32_t bad_ref;           /* this grant does not map */
     uint8_t disk[DISK_SECT * 512];
-    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps, copies;
+    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps, copies,
+                 unmap_data_calls;
     bool defer;
     struct blkback_io *deferred[MAX_DEFER];
     unsigned int nr_deferred;
@@ -108,6 +109,8 @@ static void f_unmap(void *ctx, void *va);
 
 static void f_unmap_data(void *ctx, void **handle, unsigned int n)
 {
+    assert_true(n > 0 && n <= BLKBACK_MAX_INDIRECT_SEGS);
+    ((struct fake *)ctx)->unmap_data_calls++;
     for (unsigned int i = 0; i < n; i++)
         f_unmap(ctx, handle[i]);
 }
@@ -697,6 +700,63 @@ static void test_copy_in(void **state)
     assert_nothing_mapped(w);
 }
 
+/* A batch: completions held, their grants unmapped together before any is answered. */
+static void test_batch(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    w->f.defer = true;
+    for (i = 0; i < 3; i++)
+        put_rw(w, BLKIF_OP_READ, 8 * i, 2, 1 + 2 * i);
+    put_indirect(w, BLKIF_OP_READ, 0, 20, 40, 10);  /* 20 data grants: 10..29 */
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.nr_deferred, 4);
+    blkback_batch_begin(&w->be);
+    for (i = 0; i < 4; i++) {
+        disk_do(&w->f, w->f.deferred[i]);
+        blkback_io_done(&w->be, w->f.deferred[i], i == 1 ? -XEN_EIO : 0);
+    }
+    /* Held: still mapped, nothing answered, the pool still holds them. */
+    assert_int_equal(w->be.inflight, 4);
+    assert_int_equal(w->f.mapped[1], 1);
+    assert_int_equal(w->f.unmap_data_calls, 0);
+    assert_int_equal(blkback_process(&w->be), 0);
+    expect_no_rsp(w);
+    blkback_batch_end(&w->be);
+    /* 6 + 20 handles: one unmap_data call for the four requests. */
+    assert_int_equal(w->f.unmap_data_calls, 1);
+    assert_int_equal(w->be.inflight, 0);
+    assert_nothing_mapped(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    expect_rsp(w, 1, BLKIF_RSP_OKAY);
+    expect_rsp(w, 2, BLKIF_RSP_ERROR);
+    expect_rsp(w, 3, BLKIF_RSP_OKAY);
+    expect_rsp(w, 4, BLKIF_RSP_OKAY);
+    assert_int_equal(w->f.notifies, 1);
+    assert_memory_equal(w->f.frame[1], dsk(w, 0), BLKBACK_PAGE_SIZE);
+    /* Two full indirect requests: 64 handles in two calls; an empty batch does nothing. */
+    w->f.unmap_data_calls = 0;
+    w->f.nr_deferred = 0;
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 40, 1);
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 41, 1);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    blkback_batch_begin(&w->be);
+    blkback_io_done(&w->be, w->f.deferred[0], 0);
+    blkback_io_done(&w->be, w->f.deferred[1], 0);
+    blkback_batch_end(&w->be);
+    assert_int_equal(w->f.unmap_data_calls, 2);
+    blkback_batch_begin(&w->be);
+    blkback_batch_end(&w->be);
+    assert_int_equal(w->f.unmap_data_calls, 2);
+    assert_int_equal(blkback_process(&w->be), 0);
+    expect_rsp(w, 5, BLKIF_RSP_OKAY);
+    expect_rsp(w, 6, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+}
+
 static void test_bad_segment(void **state)
 {
     struct world *w = *state;
@@ -1039,6 +1099,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_grant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_data, setup_map_data, teardown),
         cmocka_unit_test_setup_teardown(test_copy_in, setup_copy_in, teardown),
+        cmocka_unit_test_setup_teardown(test_batch, setup_map_data, teardown),
         cmocka_unit_test_setup_teardown(test_bad_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_beyond_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_op, setup, teardown),
