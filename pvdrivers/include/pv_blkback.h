@@ -107,6 +107,8 @@ struct blkback_pending {
     bool busy;
     bool barrier;
     int status;                 /* blkback_io_done's, while the batch holds it */
+    uint16_t nr_segs;           /* waiting in the map batch: its segments */
+    struct blkif_request_segment seg[BLKBACK_MAX_INDIRECT_SEGS];
 };
 
 struct blkback_stats {
@@ -129,6 +131,8 @@ struct blkback {
     unsigned int inflight;
     unsigned int unpushed;      /* responses written, not yet published */
     unsigned int logs;          /* log lines so far (capped, so a frontend cannot flood) */
+    unsigned int nr_tomap;      /* requests checked, waiting to be mapped together (ops.map_data) */
+    struct blkback_pending *tomap[BLKBACK_MAX_INFLIGHT];
     bool batching;              /* blkback_batch_begin: completions held for blkback_batch_end */
     unsigned int nr_held;
     struct blkback_pending *held[BLKBACK_MAX_INFLIGHT];

@@ -31,7 +31,7 @@ struct fake {
     uint32_t bad_ref;           /* this grant does not map */
     uint8_t disk[DISK_SECT * 512];
     unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps, copies,
-                 unmap_data_calls;
+                 unmap_data_calls, map_data_calls;
     bool defer;
     struct blkback_io *deferred[MAX_DEFER];
     unsigned int nr_deferred;
@@ -77,6 +77,8 @@ static int f_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned 
     struct fake *f = ctx;
 
     (void)domid;
+    assert_true(n > 0 && n <= BLKBACK_MAX_INDIRECT_SEGS);
+    f->map_data_calls++;
     for (unsigned int i = 0; i < n; i++)
         if (refs[i] >= NR_FRAMES || refs[i] == f->bad_ref)
             return -XEN_EINVAL;
@@ -757,6 +759,75 @@ static void test_batch(void **state)
     assert_nothing_mapped(w);
 }
 
+/* The requests of one pass are mapped together (32 grants a call, reads and writes apart), else one by one. */
+static void test_map_batch(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    for (i = 0; i < 3; i++)
+        put_rw(w, BLKIF_OP_READ, 8 * i, 2, 1 + 2 * i);
+    put_rw(w, BLKIF_OP_WRITE, 64, 1, 20);
+    put_rw(w, BLKIF_OP_READ, 80, 1, 21);
+    put_rw(w, BLKIF_OP_READ, 88, 1, 22);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.map_data_calls, 3);           /* 3 reads | the write | 2 reads */
+    for (i = 1; i <= 6; i++)
+        expect_rsp(w, i, BLKIF_RSP_OKAY);
+    assert_memory_equal(w->f.frame[3], dsk(w, 8), BLKBACK_PAGE_SIZE);
+    assert_memory_equal(w->f.frame[22], dsk(w, 88), BLKBACK_PAGE_SIZE);
+    assert_memory_equal(dsk(w, 64), w->f.frame[20], BLKBACK_PAGE_SIZE);
+    assert_true(w->f.mapped_ro[20]);
+    assert_false(w->f.mapped_ro[21]);
+    assert_nothing_mapped(w);
+    /* One bad grant in a group: the group refused, then each alone: only that request fails. */
+    w->f.map_data_calls = 0;
+    w->f.bad_ref = 4;
+    for (i = 0; i < 3; i++)
+        put_rw(w, BLKIF_OP_READ, 8 * i, 2, 1 + 2 * i);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.map_data_calls, 4);
+    expect_rsp(w, 7, BLKIF_RSP_OKAY);
+    expect_rsp(w, 8, BLKIF_RSP_ERROR);
+    expect_rsp(w, 9, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+    /* A flush between reads: the reads before it are mapped and submitted first. */
+    w->f.map_data_calls = 0;
+    w->f.bad_ref = UINT32_MAX;
+    w->f.defer = true;
+    w->f.nr_deferred = 0;
+    put_rw(w, BLKIF_OP_READ, 0, 1, 1);
+    put_rw(w, BLKIF_OP_READ, 8, 1, 2);
+    put_rw(w, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
+    put_rw(w, BLKIF_OP_READ, 16, 1, 3);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.nr_deferred, 4);
+    assert_int_equal(w->f.deferred[2]->op, BLKBACK_IO_FLUSH);
+    assert_int_equal(w->f.deferred[3]->sector, 16 + 16);     /* the region starts at 16 */
+    assert_int_equal(w->f.map_data_calls, 2);
+    for (i = 0; i < 4; i++) {
+        disk_do(&w->f, w->f.deferred[i]);
+        blkback_io_done(&w->be, w->f.deferred[i], 0);
+    }
+    assert_int_equal(blkback_process(&w->be), 0);
+    for (i = 10; i <= 13; i++)
+        expect_rsp(w, i, BLKIF_RSP_OKAY);
+    /* Two full indirect requests: 64 grants, two calls. */
+    w->f.defer = false;
+    w->f.map_data_calls = 0;
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 40, 1);
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 41, 1);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.map_data_calls, 2);
+    expect_rsp(w, 14, BLKIF_RSP_OKAY);
+    expect_rsp(w, 15, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+}
+
 static void test_bad_segment(void **state)
 {
     struct world *w = *state;
@@ -1100,6 +1171,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_map_data, setup_map_data, teardown),
         cmocka_unit_test_setup_teardown(test_copy_in, setup_copy_in, teardown),
         cmocka_unit_test_setup_teardown(test_batch, setup_map_data, teardown),
+        cmocka_unit_test_setup_teardown(test_map_batch, setup_map_data, teardown),
         cmocka_unit_test_setup_teardown(test_bad_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_beyond_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_op, setup, teardown),
