@@ -406,8 +406,7 @@ bool xvd_wait_connected(struct xvd *d, uint64_t timeout_ns)
 
 struct xvd_req {
     struct blkfront_io io;
-    void *pages[XVD_REQ_PAGES];
-    void *direct[XVD_REQ_PAGES];    /* the caller's own pages of this piece (rw_call.direct) */
+    void *pages[XVD_REQ_PAGES];     /* bounce pages, or the caller's own of this piece (rw_call.direct) */
     unsigned int npages;            /* bounce pages allocated (kept across the call's requests) */
     volatile bool busy, done;
     bool waiting;                   /* its thread waits for it, not counted in xvd.running */
@@ -536,6 +535,9 @@ struct rw_call {
     struct xvd_req req[XVD_DEPTH];
 };
 
+/* kalloc's blocks go up to 2 KiB; bigger is whole (zeroed) pages, per call. */
+_Static_assert(sizeof(struct rw_call) <= 1900, "struct rw_call: one kalloc block");
+
 /*
  * A buffer the back end may be given directly: on a sector boundary and
  * wholly in the kernel's map of our own frames (pvos_page_mfn's pages).
@@ -560,9 +562,9 @@ static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32
 
         np = (first + n + 7) / 8;
         for (unsigned int i = 0; i < np; i++)
-            r->direct[i] = (void *)((va & ~(uint64_t)(PAGE_SIZE - 1)) + (uint64_t)i * PAGE_SIZE);
+            r->pages[i] = (void *)((va & ~(uint64_t)(PAGE_SIZE - 1)) + (uint64_t)i * PAGE_SIZE);
         r->io = (struct blkfront_io){ .op = c->write ? BLKFRONT_WRITE : BLKFRONT_READ, .sector = at,
-                                      .nr_sectors = n, .first_sect = first, .pages = r->direct };
+                                      .nr_sectors = n, .first_sect = first, .pages = r->pages };
         return req_submit(c->d, r);
     }
     if (!req_pages(c->d, r, np))
