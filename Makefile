@@ -30,10 +30,15 @@ deps:
 # kept: what the guest writes to it is there the next time (`make clean` removes it).
 RUN_CONFIG ?= tools/default.cfg
 RUN_DISK := $(OUT)/disk0.img
+# Domain 2's disk (disk=guest.img): a program disk (docs/diskfs.md) of programs not built in.
+RUN_GUEST_DISK := $(OUT)/guest.img
+RUN_GUEST_PROGS := $(OUT)/guest-kernel/user/disk/diskhello.elf,hello2=$(OUT)/guest-kernel/user/hello.elf
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)[ -f $(RUN_DISK) ] || { tools/mkdisk $(RUN_DISK) 64M sectors && \
 	    echo "make run: made $(RUN_DISK) (64 MiB; sector N begins 'TANDEM SECTOR N')"; }
+	$(Q)[ -f $(RUN_GUEST_DISK) ] || { tools/mkdisk $(RUN_GUEST_DISK) 4M programs:$(RUN_GUEST_PROGS) && \
+	    echo "make run: made $(RUN_GUEST_DISK) (domain 2's xvda: a program disk with diskhello and hello)"; }
 	$(Q)OUT=$(OUT) tools/tandem-run --interactive $(RUN_ARGS) --config $(RUN_CONFIG)
 
 test: deps

@@ -75,5 +75,12 @@ bench: deps
 
 bench-run: $(BENCH_DEPS)
 	$(Q)tools/bench/run $(BENCH_ARGS)
+	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/linux-blk
+
+# Figures (c) of issue 13, Linux through xen-blkfront (docs/benchmarks.md): a boot of its own,
+# part of a plain `make bench` (not of one with BENCH_ARGS).
+.PHONY: bench-linux-blk
+bench-linux-blk: $(ALL_TARGETS)
+	$(Q)tools/bench/linux-blk
 
 -include $(BENCH_OBJS:.o=.d) $(BENCH_PV_OBJS:.o=.d)

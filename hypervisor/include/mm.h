@@ -69,11 +69,19 @@ struct page_info {
     uint64_t next;          /* next frame in the owner's list, ~0 ends */
     uint64_t prev;          /* previous one, ~0 for the first: O(1) removal */
     uint64_t tlbflush_timestamp;    /* TLB-flush clock when a use that may leave it cached ended; 0 never */
+    /*
+     * Linear page tables (Xen's linear_pt_count, XSA-240): > 0, how many
+     * entries of this table name another table of its own level; < 0, how
+     * many such entries name this table. Never both, so a chain of linear
+     * links is one link long. Changed by compare-and-exchange (pv/mm.c).
+     */
+    int16_t linear_pt_count;
+    uint16_t pad[3];
 };
 _Static_assert(offsetof(struct page_info, owner) == 4 && offsetof(struct page_info, nr_validated) == 6 &&
                offsetof(struct page_info, type_count) == 8 && offsetof(struct page_info, type) == 12 &&
                offsetof(struct page_info, order) == 13 && offsetof(struct page_info, flags) == 14 &&
-               sizeof(struct page_info) == 40, "page_info layout (count_info, type_info)");
+               sizeof(struct page_info) == 48, "page_info layout (count_info, type_info)");
 
 /* Fields of the two words (little-endian: the layout above). */
 #define PCI_COUNT(x)    ((uint32_t)(x))
@@ -201,6 +209,8 @@ int get_page_type(struct page_info *pg, unsigned int type);
 void put_page_type(struct page_info *pg);
 int get_page_and_type(mfn_t mfn, const struct domain *d, unsigned int type);
 void put_page_and_type(mfn_t mfn);
+/* Xen's opt_pv_linear_pt (`pv-linear-pt`, default on): read-only links from a table to one of its own level. */
+extern bool opt_pv_linear_pt;
 static inline bool is_pt_type(unsigned int t) { return t >= PGT_l1_page_table && t <= PGT_l4_page_table; }
 
 /*

@@ -5,6 +5,7 @@
  *   0xFFFF800000000000  slot 256  read-only M2P, mapped user-readable for guests
  *   0xFFFF82C000000000  slot 261  ioremap area (LAPIC, ...), 1 GiB
  *   0xFFFF82C080000000  slot 261  per-CPU GDT: 14 guest pages (set_gdt) + 2 of the hypervisor
+ *   0xFFFF82C080080000  slot 261  per-CPU LDT: 16 pages, the running vCPU's LDT frames (MMUEXT_SET_LDT)
  *   0xFFFF82D080200000  slot 261  hypervisor image (text RX, rodata R, data RW)
  *   0xFFFF830000000000  slot 262  direct map of all RAM (RW, NX, supervisor)
  */
@@ -13,6 +14,7 @@
 
 #include "types.h"
 #include "bootinfo.h"
+#include "config.h"
 
 #define _PAGE_PRESENT   (1UL << 0)
 #define _PAGE_RW        (1UL << 1)
@@ -44,6 +46,7 @@
 #define IOREMAP_VIRT_START 0xFFFF82C000000000UL
 #define IOREMAP_VIRT_SIZE  0x0000000040000000UL
 #define GDT_VIRT_START     0xFFFF82C080000000UL   /* per CPU: 16 pages (64 KiB) */
+#define LDT_VIRT_START     (GDT_VIRT_START + NR_CPUS * 16 * PAGE_SIZE)   /* per CPU: 16 pages */
 #define DIRECTMAP_VIRT_START 0xFFFF830000000000UL
 #define DIRECTMAP_SIZE       0x0000008000000000UL   /* 512 GiB: RAM above is ignored */
 

@@ -34,6 +34,14 @@ void show_guest_registers(const struct cpu_user_regs *regs);
 
 /* PV: handle an exception raised by guest code (arch/x86/pv/traps.c). */
 void pv_guest_exception(struct cpu_user_regs *regs);
+/* PV: a #PF in this CPU's LDT area (pv/ldt.c): true when handled (page mapped, or delivered to the guest). */
+bool pv_ldt_fault(struct cpu_user_regs *regs, uint64_t cr2);
+/*
+ * PV: the iretq back to the guest faulted (a selector of the frame): deliver
+ * the fault to the guest, whose registers regs holds, as Xen's pre-exception
+ * table does (pv/ldt.c); then return to the guest.
+ */
+__attribute__((noreturn)) void pv_iret_fault(struct cpu_user_regs *regs);
 
 extern const char *const exception_names[32];
 

@@ -12,6 +12,7 @@
 #include "traps.h"
 
 volatile struct trap_record last_trap;
+volatile uint64_t trap_recover_rip;
 void (*traps_user_hook)(unsigned int vector, bool has_err, const uint64_t *frame);
 
 struct ex_entry { uint64_t fault, fixup; };
@@ -105,6 +106,12 @@ void trap_dispatch(unsigned int vec, unsigned int has_err, uint64_t *frame)
     }
     if (vec == 3 || vec == 4 || vec >= 32)
         return;                 /* a trap: Xen's RIP is already past the instruction */
+    if (trap_recover_rip) {
+        iret[0] = trap_recover_rip;
+        iret[1] = FLAT_KERNEL_CS & ~3UL;    /* RPL 0: stay in guest kernel mode */
+        iret[4] = FLAT_KERNEL_SS;
+        return;
+    }
     printk("traps: unexpected vector %u (error %#lx) at %#lx, no fixup: giving up\n",
            vec, (unsigned long)last_trap.err, (unsigned long)iret[0]);
     shutdown(SHUTDOWN_crash);

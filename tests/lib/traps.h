@@ -43,6 +43,12 @@ struct trap_record {
     uint16_t handler_cs, handler_ss;    /* selectors the handler ran with */
 };
 extern volatile struct trap_record last_trap;
+/*
+ * Where a fault with no ASM_EXTABLE entry resumes (0: such a fault ends the
+ * test), in guest kernel mode on the flat selectors (FLAT_KERNEL_CS/SS):
+ * for probes whose faulting frame cannot be returned to (a bad selector).
+ */
+extern volatile uint64_t trap_recover_rip;
 
 /* Entry stub for a vector (what set_trap_table is given). */
 uint64_t trap_entry(unsigned int vector);

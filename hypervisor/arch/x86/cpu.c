@@ -197,6 +197,15 @@ void cpu_gdt_virt_init(unsigned int cpu)
     for (unsigned int i = 0; i < 16; i++)
         pc->gdt_l1e[i] = hv_l1e(base + i * PAGE_SIZE);
     pc->gdt_virt = base;
+    /* The LDT area: its L1 entries exist, none present until a vCPU's LDT page faults in. */
+    base = LDT_VIRT_START + cpu * 16 * PAGE_SIZE;
+    hv_map_pages(base, zero_mfn << PAGE_SHIFT, 16 * PAGE_SIZE, rw);
+    for (unsigned int i = 0; i < 16; i++) {
+        pc->ldt_l1e[i] = hv_l1e(base + i * PAGE_SIZE);
+        *pc->ldt_l1e[i] = 0;
+        invlpg(base + i * PAGE_SIZE);
+    }
+    pc->ldt_virt = base;
     __asm__ __volatile__("lgdt %0" :: "m"(gdtr) : "memory");
 }
 
@@ -248,6 +257,58 @@ void cpu_gdt_forget_frame(unsigned int cpu, mfn_t m)
             /* TODO(SMP): another CPU's area needs the flush done there (an IPI). */
             invlpg(pc->gdt_virt + i * PAGE_SIZE);
         }
+}
+
+void cpu_ldt_map_frame(unsigned int i, mfn_t m)
+{
+    struct percpu *pc = this_cpu();
+    /* Writable: the processor sets the accessed bit of the descriptors it loads (as Xen's shadow LDT). */
+    uint64_t e = m ? (m << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_RW | _PAGE_NX | _PAGE_ACCESSED | _PAGE_DIRTY : 0;
+
+    if (!pc->ldt_virt || *pc->ldt_l1e[i] == e)
+        return;
+    *pc->ldt_l1e[i] = e;
+    invlpg(pc->ldt_virt + i * PAGE_SIZE);
+}
+
+void cpu_ldt_forget_frame(unsigned int cpu, mfn_t m)
+{
+    struct percpu *pc = &percpu_data[cpu];
+
+    if (!pc->ldt_virt)
+        return;
+    for (unsigned int i = 0; i < 16; i++)
+        if ((*pc->ldt_l1e[i] & _PAGE_PRESENT) && ((*pc->ldt_l1e[i] & PADDR_MASK) >> PAGE_SHIFT) == m) {
+            *pc->ldt_l1e[i] = 0;
+            /* TODO(SMP): another CPU's area needs the flush done there (an IPI). */
+            invlpg(pc->ldt_virt + i * PAGE_SIZE);
+        }
+}
+
+bool cpu_ldt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn)
+{
+    const struct percpu *pc = &percpu_data[cpu];
+
+    if (!pc->ldt_virt || !(*pc->ldt_l1e[i] & _PAGE_PRESENT))
+        return false;
+    *mfn = (*pc->ldt_l1e[i] & PADDR_MASK) >> PAGE_SHIFT;
+    return true;
+}
+
+void cpu_load_ldt(unsigned int ents)
+{
+    struct percpu *pc = this_cpu();
+    uint64_t base = pc->ldt_virt, limit = ents * 8 - 1;
+    uint16_t sel = 0;
+
+    if (ents && base) {
+        /* A 16-byte LDT system descriptor (type 2, present, DPL 0). */
+        pc->gdt[GDT_IDX(LDT_SELECTOR)] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
+                                         ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+        pc->gdt[GDT_IDX(LDT_SELECTOR) + 1] = base >> 32;
+        sel = LDT_SELECTOR;
+    }
+    __asm__ __volatile__("lldt %w0" :: "r"(sel) : "memory");
 }
 
 bool cpu_gdt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn)

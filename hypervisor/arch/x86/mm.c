@@ -168,7 +168,7 @@ static void map_m2p(uint64_t *l4)
 static void init_frame_table(const struct mem_range *free, int nfree)
 {
     for (uint64_t m = 0; m < max_page; m++)
-        frame_table[m].owner = DOMID_XEN, frame_table[m].next = frame_table[m].prev = ~0UL;
+        frame_table[m].owner = DOMID_XEN, frame_table[m].next = frame_table[m].prev = ~0UL, frame_table[m].linear_pt_count = 0;
     /* Every frame of usable RAM is RAM, even the hypervisor's own (it is not free). */
     for (unsigned int i = 0; i < boot_bi->nr_mem; i++) {
         const struct bi_mem_region *r = &boot_bi->mem[i];

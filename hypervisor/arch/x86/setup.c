@@ -35,6 +35,7 @@ static const struct cmdline_param params[] = {
     { "dom_mem", PARAM_SIZE, &opt.dom_mem, 0 },
     { "dom_vcpus", PARAM_UINT, &opt.dom_vcpus, 0 },
     { "audit", PARAM_BOOL, &opt_audit, 0 },
+    { "pv-linear-pt", PARAM_BOOL, &opt_pv_linear_pt, 0 },
     { "smap", PARAM_STR, opt.smap, sizeof(opt.smap) },
     { "nmi", PARAM_STR, opt.nmi, sizeof(opt.nmi) },
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },

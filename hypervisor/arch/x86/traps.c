@@ -242,6 +242,9 @@ void do_trap(struct cpu_user_regs *regs)
     }
     if (v == 8 || v == 18)
         fatal_trap(regs);
+    /* A PV vCPU's LDT page not mapped yet (in either mode): pv/ldt.c. */
+    if (v == 14 && pv_ldt_fault(regs, read_cr2()))
+        return;
     if (guest_mode(regs)) {
         pv_guest_exception(regs);
         return;
@@ -250,11 +253,9 @@ void do_trap(struct cpu_user_regs *regs)
         debug_in_hypervisor(regs);
         return;
     }
-    /* A fault on the iretq back to a guest is the guest's frame's fault. */
-    if (regs->rip == (uint64_t)iret_to_guest && current) {
-        domain_crash(current->domain, "fault returning to guest (bad frame)", guest_cpu_regs());
-        sched_leave_dead_vcpu();
-    }
+    /* A fault on the iretq back to a guest is the guest's frame's fault: delivered to it. */
+    if (regs->rip == (uint64_t)iret_to_guest && current)
+        pv_iret_fault(regs);
     if (fixup_vector(v) && (fix = search_ex_table(regs->rip))) {
         regs->rip = fix;
         return;

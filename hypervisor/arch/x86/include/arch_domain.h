@@ -25,6 +25,9 @@ struct pv_vcpu {
     struct trap_info trap_ctxt[256];
     mfn_t gdt_frames[14];           /* set_gdt: guest descriptor pages (seg_desc type) */
     unsigned int gdt_nr_frames, gdt_entries;
+    uint64_t ldt_base;              /* MMUEXT_SET_LDT: guest linear address, page aligned */
+    unsigned int ldt_ents;          /* its entries (0-8192), 0 = no LDT */
+    mfn_t ldt_frames[16];           /* LDT pages mapped so far (seg_desc type + reference), 0 = not yet */
     uint64_t event_callback, failsafe_callback, syscall_callback;   /* the NMI callback is trap_ctxt[2] */
     uint64_t sysenter_callback, syscall32_callback;
     unsigned int callback_flags;    /* bit per CALLBACKTYPE: mask events */

@@ -40,6 +40,8 @@ struct percpu {
     uint64_t gdt_virt;          /* per-CPU GDT area (after cpu_gdt_virt_init) */
     uint64_t *gdt_l1e[16];      /* its L1 entries */
     uint64_t gdt_zero_mfn;
+    uint64_t ldt_virt;          /* per-CPU LDT area (16 pages, mapped lazily: pv/ldt.c) */
+    uint64_t *ldt_l1e[16];      /* its L1 entries */
 };
 
 extern struct percpu percpu_data[NR_CPUS];
@@ -67,6 +69,14 @@ void cpu_load_guest_gdt(const struct vcpu_gdt *g);
 void cpu_gdt_forget_frame(unsigned int cpu, mfn_t m);
 /* For the audit: the frame guest page i (< 14) of cpu's GDT area shows; false if it shows the zero page or the area is not set up. */
 bool cpu_gdt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn);
+/* This CPU's LDT area page i (< 16) shows frame m (0: not present). */
+void cpu_ldt_map_frame(unsigned int i, mfn_t m);
+/* cpu's LDT area stops showing frame m (for frames about to be released). */
+void cpu_ldt_forget_frame(unsigned int cpu, mfn_t m);
+/* For the audit: the frame page i of cpu's LDT area shows; false if none. */
+bool cpu_ldt_slot_frame(unsigned int cpu, unsigned int i, mfn_t *mfn);
+/* Load LDTR: the LDT area with `ents` entries (its descriptor at LDT_SELECTOR), or none for 0. */
+void cpu_load_ldt(unsigned int ents);
 void idt_init(void);
 /* After the command line: SMAP per smap= ("on", "off", "auto"; see cpu.c). */
 void cpu_enable_smap(unsigned int cpu, const char *mode);
@@ -77,5 +87,6 @@ __noreturn void resume_guest(struct cpu_user_regs *frame);
 #define __HYPERVISOR_CS  0xe008
 #define __HYPERVISOR_DS  0xe010
 #define TSS_SELECTOR     0xe040
+#define LDT_SELECTOR     0xe050      /* as Xen's LDT_ENTRY: after the 16-byte TSS descriptor */
 
 #endif

@@ -168,8 +168,8 @@ long do_iret(void)
         domain_crash(v->domain, "iret: non-canonical or hypervisor-range RIP/RSP", regs);
         return 0;
     }
-    /* Any ring-3 selector: flat or from the guest's own (validated) GDT. A bad
-     * one faults on the way out and that fault kills only this domain. */
+    /* Any ring-3 selectors: flat, or from the guest's own (validated) GDT or LDT. A
+     * bad one faults on the way out and that fault goes to the guest (pv_iret_fault). */
     if (to_user)
         pv_toggle_guest_mode(v);
     /* As Xen: with architectural_iopl the flags given to iret set the virtual IOPL. */
@@ -178,7 +178,7 @@ long do_iret(void)
     regs->rip = c.rip;
     regs->cs = c.cs | 3;
     regs->rsp = c.rsp;
-    regs->ss = FLAT_RING3_SS64;
+    regs->ss = c.ss | 3;           /* as Xen: the frame's SS with RPL 3; the return checks it (GDT or LDT) */
     regs->rflags = (c.rflags & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
     v->vcpu_info->evtchn_upcall_mask = !(c.rflags & X86_EFLAGS_IF);
     v->arch.pv.nmi_masked = false;      /* Xen's async_exception_cleanup: any iret ends the NMI */

@@ -82,8 +82,10 @@ bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
 {
     static const uint8_t sig[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
     uint8_t insn[sizeof(sig)];
+    bool long_mode;
 
-    if (copy_from_guest(insn, regs->rip, sizeof(insn)) || memcmp(insn, sig, sizeof(sig)))
+    /* Fetched through CS (its descriptor checked in the GDT or LDT, as Xen's emulators). */
+    if (pv_insn_fetch(v, regs, insn, sizeof(insn), &long_mode) != sizeof(insn) || memcmp(insn, sig, sizeof(sig)))
         return false;
     if (v->arch.pv.cpuid_faulting && !v->arch.pv.in_kernel) {
         pv_inject_exception(v, regs, TRAP_gp_fault, true, 0);
@@ -157,15 +159,16 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 {
     uint8_t b[16];
     unsigned int i = 0, rex = 0;
-    bool opsz16 = false;
+    bool opsz16 = false, long_mode;
     uint64_t val;
 
-    if (copy_from_guest(b, regs->rip, sizeof(b)))
+    /* Fetched through CS (its descriptor checked in the GDT or LDT, as Xen's emulators). */
+    if (pv_insn_fetch(v, regs, b, sizeof(b), &long_mode) != sizeof(b))
         return false;
     for (; i < 4; i++) {            /* prefixes */
         if (b[i] == 0x66)
             opsz16 = true;
-        else if ((b[i] & 0xf0) == 0x40)
+        else if (long_mode && (b[i] & 0xf0) == 0x40)    /* REX only in 64-bit code */
             rex = b[i];
         else
             break;

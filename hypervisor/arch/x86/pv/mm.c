@@ -154,6 +154,7 @@ static int validate_table(struct page_info *pg, unsigned int type, bool preempti
 static void devalidate_entries(struct page_info *pg, unsigned int level, unsigned int n);
 static void devalidate_table(struct page_info *pg, unsigned int level);
 static bool guest_slot(unsigned int level, unsigned int i);
+static bool put_linear_entry(mfn_t c, struct page_info *tpg);
 
 static bool needs_validation(unsigned int type)
 {
@@ -355,7 +356,7 @@ int pv_mm_teardown(struct page_info *pg, bool preemptible)
             return -XEN_ERESTART;
         first = false;
         mm_work[this_cpu()->cpu_id]++;
-        if (guest_slot(level, i) && (t[i] & _PAGE_PRESENT)) {
+        if (guest_slot(level, i) && (t[i] & _PAGE_PRESENT) && put_linear_entry(page_to_mfn(c), pg)) {
             if (pv_mm_put_type_begin(c)) {
                 page_flags_update(pg, 0, PGF_pchild);
                 continue;
@@ -471,8 +472,106 @@ uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
     return e | _PAGE_USER;
 }
 
+bool opt_pv_linear_pt = true;
+
+/*
+ * Linear page-table counts (Xen's inc/dec_linear_entries and _uses): a
+ * table holding linear entries cannot be named by one, and the other way
+ * round, so linear links never chain (XSA-240).
+ */
+static int16_t linear_count(const struct page_info *pg)
+{
+    return __atomic_load_n(&pg->linear_pt_count, __ATOMIC_ACQUIRE);
+}
+
+static bool linear_count_step(struct page_info *pg, int step)
+{
+    int16_t x = linear_count(pg);
+
+    do {
+        if (step > 0 ? x < 0 || x == INT16_MAX : x > 0 || x == INT16_MIN)
+            return false;
+    } while (!__atomic_compare_exchange_n(&pg->linear_pt_count, &x, (int16_t)(x + step), false,
+                                          __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
+    return true;
+}
+
+static void linear_count_undo(struct page_info *pg, int step)
+{
+    int16_t old = __atomic_fetch_sub(&pg->linear_pt_count, (int16_t)step, __ATOMIC_SEQ_CST);
+
+    BUG_ON(step > 0 ? old <= 0 : old >= 0);
+}
+
+/*
+ * Xen's get_lN_linear_pagetable, tried when entry e of the level-`level`
+ * table `table` names no table of the level below: a read-only entry may
+ * name the table itself (no reference is taken: the table cannot go while
+ * it exists) or another validated table of its own level, which then holds
+ * a general and a type reference. Refused with -XEN_EINVAL (the answer the
+ * type mismatch gave) when the feature is off, the entry is writable, or
+ * either table would be part of a longer chain.
+ */
+static int get_linear_entry(uint64_t e, unsigned int level, mfn_t table, const struct domain *d)
+{
+    mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
+    struct page_info *pg, *tpg = mfn_to_page(table);
+    uint64_t x;
+
+    if (!opt_pv_linear_pt) {
+        printk(XENLOG_DEBUG "d%u: attempt to create a linear page table (pv-linear-pt off)\n", d->domain_id);
+        return -XEN_EINVAL;
+    }
+    if (e & _PAGE_RW) {
+        printk(XENLOG_DEBUG "d%u: attempt to create a linear page table with write permission\n", d->domain_id);
+        return -XEN_EINVAL;
+    }
+    if (mfn == table)
+        return 0;
+    if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
+        return -XEN_EINVAL;
+    if (!linear_count_step(tpg, 1))
+        goto no_entries;
+    if (!linear_count_step(pg, -1))
+        goto no_uses;
+    x = page_type_info(pg);
+    do {
+        if (PTI_TYPE(x) != level || PTI_COUNT(x) == 0 || PTI_COUNT(x) >= 0x7fffffff ||
+            (PTI_FLAGS(x) & (PGF_validated | PGF_validating | PGF_partial | PGF_dying)) != PGF_validated)
+            goto not_table;
+    } while (!page_type_cmpxchg(pg, &x, PTI_MAKE(x, PTI_COUNT(x) + 1, PTI_TYPE(x), PTI_FLAGS(x))));
+    return 0;
+
+not_table:
+    linear_count_undo(pg, -1);
+no_uses:
+    linear_count_undo(tpg, 1);
+no_entries:
+    put_page(pg);
+    return -XEN_EINVAL;
+}
+
+/*
+ * Before the references of present L2-L4 entry naming c (in table t) go:
+ * false for a self-reference (it holds none); a linear entry (c is of t's
+ * own level, which a normal link's target never is) gives its counts back.
+ */
+static bool put_linear_entry(mfn_t c, struct page_info *tpg)
+{
+    struct page_info *pg = mfn_to_page(c);
+
+    if (c == page_to_mfn(tpg))
+        return false;
+    if (READ_ONCE(pg->type) == tpg->type) {
+        linear_count_undo(pg, -1);
+        linear_count_undo(tpg, 1);
+    }
+    return true;
+}
+
 /* Take the references entry e of a level-`level` table needs (-XEN_ERESTART: none taken). */
-static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d, bool preemptible)
+static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d, bool preemptible,
+                          mfn_t table)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg;
@@ -501,30 +600,46 @@ static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d
         }
         return 0;
     }
+    /* A self-reference is never a table of the level below (and must not be taken as one). */
+    if (mfn == table)
+        return get_linear_entry(e, level, table, d);
     if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
         return -XEN_EINVAL;
     rc = page_get_type(pg, level - 1, preemptible);
     if (rc)
         put_page(pg);
+    /* Xen: only a type mismatch (-EINVAL) falls back to a linear link. */
+    if (rc == -XEN_EINVAL)
+        rc = get_linear_entry(e, level, table, d);
     return rc;
 }
 
-int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d)
-{
-    return get_entry_refs(e, level, d, false);
-}
-
-void pv_put_entry_refs(uint64_t e, unsigned int level)
+/* Drop what entry e of the level-`level` table `table` holds. */
+static void put_entry_refs(uint64_t e, unsigned int level, mfn_t table)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg;
 
     if (!(e & _PAGE_PRESENT) || (level == 1 && !mfn_valid(mfn)))
         return;             /* I/O space holds no reference */
+    if (level > 1 && !put_linear_entry(mfn, mfn_to_page(table)))
+        return;             /* a self-reference holds none */
     pg = mfn_to_page(mfn);
-    if (level > 1 || (e & _PAGE_RW))
+    if (level > 1 || (e & _PAGE_RW)) {
         put_page_type(pg);
+    } else if (table && pg->type == PGT_seg_desc_page && pg->type_count && pg->owner == mfn_to_page(table)->owner) {
+        /* Xen's put_page_from_l1e: a mapping of a descriptor page went; LDTs fault back in from what is mapped now. */
+        struct domain *od = page_owner_domain(pg);
+        if (od)
+            pv_ldt_mapping_gone(od);
+    }
     put_page(pg);
+}
+
+void pv_put_entry_refs(uint64_t e, unsigned int level)
+{
+    BUG_ON(level != 1);     /* upper levels need their table: put_entry_refs */
+    put_entry_refs(e, level, 0);
 }
 
 static bool guest_slot(unsigned int level, unsigned int i)
@@ -562,7 +677,7 @@ static int validate_table(struct page_info *pg, unsigned int type, bool preempti
         if (!guest_slot(type, i))
             continue;
         mm_work[cpu]++;
-        if ((rc = get_entry_refs(t[i], type, d, preemptible)))
+        if ((rc = get_entry_refs(t[i], type, d, preemptible, page_to_mfn(pg))))
             break;
         /* Write back only what the adjustment changed. */
         if ((e = pv_adjust_entry(t[i], type)) != t[i])
@@ -589,7 +704,7 @@ static void devalidate_entries(struct page_info *pg, unsigned int type, unsigned
 
     while (n--)
         if (guest_slot(type, n))
-            pv_put_entry_refs(t[n], type);
+            put_entry_refs(t[n], type, page_to_mfn(pg));
 }
 
 static void devalidate_table(struct page_info *pg, unsigned int type)
@@ -692,17 +807,19 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
             continue;
         }
         /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
-        if ((rc = get_entry_refs(val, level, fd, true)))
+        if ((rc = get_entry_refs(val, level, fd, true, table_mfn)))
             return rc;
         if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
             break;
-        pv_put_entry_refs(val, level);
+        put_entry_refs(val, level, table_mfn);
     }
     /* Unlinking a table may tear down its tree: preemptible, finished by the batch (mm_pending). */
-    if (level > 1 && (old & _PAGE_PRESENT))
-        put_page_and_type_preemptible((old & PADDR_MASK) >> PAGE_SHIFT);
-    else
-        pv_put_entry_refs(old, level);
+    if (level > 1 && (old & _PAGE_PRESENT)) {
+        if (put_linear_entry((old & PADDR_MASK) >> PAGE_SHIFT, tpg))
+            put_page_and_type_preemptible((old & PADDR_MASK) >> PAGE_SHIFT);
+    } else {
+        put_entry_refs(old, level, table_mfn);
+    }
     return 0;
 }
 
@@ -721,6 +838,34 @@ int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned 
             return -XEN_EINVAL;
     }
     *l1_mfn = m;
+    *idx = L1_INDEX(va);
+    return 0;
+}
+
+/*
+ * The table holding the last entry the processor uses to translate va
+ * through the L4 `l4` (Xen's guest_get_eff_l1e through the linear map), and
+ * that entry's index. Unlike pv_find_l1 the levels are not checked: through
+ * a linear link the "L1" may be a table of any level. Every table on the way
+ * is a validated table of d's; -EINVAL for a hole, a superpage or anything
+ * else.
+ */
+int pv_walk_pte(struct domain *d, mfn_t l4, uint64_t va, mfn_t *table, unsigned int *idx)
+{
+    static const unsigned int shifts[3] = { L4_SHIFT, L3_SHIFT, L2_SHIFT };
+    mfn_t m = l4;
+
+    for (unsigned int lvl = 0; lvl < 3; lvl++) {
+        uint64_t e = ((uint64_t *)mfn_to_virt(m))[(va >> shifts[lvl]) & 511];
+        const struct page_info *pg;
+        m = (e & PADDR_MASK) >> PAGE_SHIFT;
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE) || !mfn_valid(m))
+            return -XEN_EINVAL;
+        pg = mfn_to_page(m);
+        if (pg->owner != d->domain_id || !is_pt_type(pg->type) || !(pg->flags & PGF_validated))
+            return -XEN_EINVAL;
+    }
+    *table = m;
     *idx = L1_INDEX(va);
     return 0;
 }

@@ -2,7 +2,8 @@
  * The frame audit: recompute every reference the PV MMU should hold, from
  * scratch, by walking each live domain's validated tables, pins and base
  * pointers, and compare with the frame table. Also checks the core
- * invariant: no frame is both a page table in use and writable-mapped.
+ * invariant: no frame is both a page table in use and writable-mapped,
+ * and the linear page-table counts (no chains).
  * Run by the 'a' debug key and, with `audit` on the command line, whenever
  * a stopped domain's teardown is done and before power-off.
  */
@@ -18,7 +19,7 @@
 
 bool opt_audit;
 
-struct want { uint32_t count, type_count; };
+struct want { uint32_t count, type_count; int32_t linear; };
 
 /* The references entries [0, n) of table m hold. */
 static void tally_table(struct want *w, mfn_t m, unsigned int n)
@@ -37,6 +38,12 @@ static void tally_table(struct want *w, mfn_t m, unsigned int n)
         tm = (e & PADDR_MASK) >> PAGE_SHIFT;
         if (!mfn_valid(tm))
             continue;       /* I/O space (a BAR) holds no reference */
+        if (level > 1 && tm == m)
+            continue;       /* a linear self-reference holds none */
+        if (level > 1 && frame_table[tm].type == level) {
+            w[m].linear++;  /* a linear link: counted at both ends */
+            w[tm].linear--;
+        }
         w[tm].count++;
         if (level > 1 || (e & _PAGE_RW))
             w[tm].type_count++;
@@ -73,6 +80,19 @@ static unsigned int audit_gdt_areas(void)
             if (bad++ < 10)
                 printk(XENLOG_ERR "audit: CPU%u GDT page %u shows mfn %#lx (type %u, type_count %u): not a descriptor page in use\n",
                        c, i, (unsigned long)m, pg ? pg->type : 0, pg ? pg->type_count : 0);
+        }
+    /* The LDT areas likewise: only descriptor pages in use. */
+    for (unsigned int c = 0; c < NR_CPUS; c++)
+        for (unsigned int i = 0; i < 16; i++) {
+            const struct page_info *pg;
+            if (!cpu_ldt_slot_frame(c, i, &m))
+                continue;
+            pg = m < max_page ? &frame_table[m] : NULL;
+            if (pg && pg->type == PGT_seg_desc_page && pg->type_count)
+                continue;
+            if (bad++ < 10)
+                printk(XENLOG_ERR "audit: CPU%u LDT page %u shows mfn %#lx: not a descriptor page in use\n",
+                       c, i, (unsigned long)m);
         }
     return bad;
 }
@@ -120,6 +140,8 @@ unsigned int mm_audit(void)
             tally_ref(w, v->arch.pv.mm_pending);        /* a teardown it owes */
             for (unsigned int g = 0; g < v->arch.pv.gdt_nr_frames; g++)
                 tally_ref(w, v->arch.pv.gdt_frames[g]);
+            for (unsigned int l = 0; l < ARRAY_SIZE(v->arch.pv.ldt_frames); l++)
+                tally_ref(w, v->arch.pv.ldt_frames[l]);      /* LDT pages mapped so far */
         }
     }
     /* Every validated table and pin, in any domain's frames (zombies included). */
@@ -140,6 +162,9 @@ unsigned int mm_audit(void)
     }
     for (mfn_t m = 0; m < max_page; m++) {
         const struct page_info *pg = &frame_table[m];
+        if (pg->linear_pt_count != w[m].linear && bad++ < 10)
+            printk(XENLOG_ERR "audit: mfn %#lx type %u: linear_pt_count %d (want %d)\n", (unsigned long)m,
+                   pg->type, pg->linear_pt_count, (int)w[m].linear);
         if (pg->count != w[m].count || pg->type_count != w[m].type_count) {
             if (bad++ < 10)
                 printk(XENLOG_ERR "audit: mfn %#lx owner %u type %u: count %u (want %u) type_count %u (want %u)\n",

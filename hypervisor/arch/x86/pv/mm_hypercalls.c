@@ -257,15 +257,18 @@ static long mmuext_one(struct vcpu *v, struct domain *pg_owner, const struct mmu
         return d->is_privileged ? 0 : -XEN_EACCES;
     case MMUEXT_FLUSH_CACHE_GLOBAL:
         return d->is_privileged ? 0 : -XEN_EINVAL;      /* sic: Xen's answer differs from FLUSH_CACHE */
-    case MMUEXT_SET_LDT:
-        /* Tandem loads no guest LDT yet: only the empty LDT is accepted. */
-        /* Xen: with 0 entries the base is ignored; otherwise page aligned and a guest address. */
-        if (op->arg2.nr_ents && ((op->arg1.linear_addr & ~PAGE_MASK) ||
-                                 !guest_range_ok(op->arg1.linear_addr, 1)))
+    case MMUEXT_SET_LDT: {
+        /* As Xen: with 0 entries the base is ignored (0); otherwise page aligned and a guest address.
+         * The pages are mapped (and checked) when first used: pv/ldt.c. */
+        unsigned int ents = op->arg2.nr_ents;
+        uint64_t base = ents ? op->arg1.linear_addr : 0;
+        if (pg_owner != d)
+            return -XEN_EPERM;
+        if ((base & ~PAGE_MASK) || (ents && !guest_range_ok(base, 1)) || ents > 8192)
             return -XEN_EINVAL;
-        if (op->arg2.nr_ents > 8192)
-            return -XEN_EINVAL;
-        return op->arg2.nr_ents ? -XEN_EOPNOTSUPP : 0;
+        pv_set_ldt(v, base, ents);
+        return 0;
+    }
     case MMUEXT_CLEAR_PAGE:
         if (!pg || get_page_and_type(mfn, pg_owner, PGT_writable_page))
             return -XEN_EINVAL;

@@ -83,6 +83,7 @@ int domain_relinquish_memory(struct domain *d)
             if (d->rel.vcpu && pv_mm_preempt_check())
                 return -XEN_ERESTART;
             pv_set_gdt_frames(v, NULL, 0);
+            pv_destroy_ldt(v);
             if ((m = v->arch.pv.kernel_l4)) {
                 v->arch.pv.kernel_l4 = 0;
                 if (put_and_type_parked(park, m))

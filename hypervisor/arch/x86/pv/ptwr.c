@@ -214,8 +214,8 @@ bool pv_ptwr_emulate(struct vcpu *v, struct cpu_user_regs *regs, uint64_t cr2)
     shift = (cr2 & 7) * 8;
     if ((cr2 & 7) + in.width > 8)
         return false;                       /* must stay within one entry */
-    /* Which frame is being written: the one the faulting VA maps. */
-    if (pv_find_l1(d, v->arch.pv.kernel_l4, cr2, &l1, &idx))
+    /* Which frame is being written: the one the faulting VA maps (also through a linear link). */
+    if (pv_walk_pte(d, v->arch.pv.kernel_l4, cr2, &l1, &idx))
         return false;
     entry = (uint64_t *)mfn_to_virt(l1) + idx;
     if (!(*entry & _PAGE_PRESENT))

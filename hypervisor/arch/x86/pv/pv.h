@@ -12,6 +12,7 @@
 #define TRAP_int3           3
 #define TRAP_invalid_op     6
 #define TRAP_no_device      7
+#define TRAP_stack_error   12
 #define TRAP_gp_fault      13
 #define TRAP_page_fault    14
 
@@ -56,13 +57,28 @@ void pv_emulated_single_step(struct vcpu *v, struct cpu_user_regs *regs);
 
 /* PV MMU (mm.c). */
 uint64_t pv_adjust_entry(uint64_t e, unsigned int level);
-int pv_get_entry_refs(uint64_t e, unsigned int level, const struct domain *d);
+/* Drop what L1 entry e holds (grant mappings). */
 void pv_put_entry_refs(uint64_t e, unsigned int level);
 int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned int idx,
                  uint64_t val, bool preserve_ad);
 int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx);
+/* The table (any level, through linear links) holding the entry that maps va last, as the processor walks. */
+int pv_walk_pte(struct domain *d, mfn_t l4, uint64_t va, mfn_t *table, unsigned int *idx);
 bool pv_descriptor_fixup(uint64_t *desc);
 int pv_set_gdt_frames(struct vcpu *v, const uint64_t *frames, unsigned int entries);
+/* Guest LDTs and descriptor reads (ldt.c). */
+void pv_set_ldt(struct vcpu *v, uint64_t base, unsigned int ents);     /* MMUEXT_SET_LDT, checked */
+bool pv_destroy_ldt(struct vcpu *v);    /* drop the mapped LDT pages; true if there were any */
+void pv_load_ldt(struct vcpu *v);       /* v's LDT into this CPU (area and LDTR) */
+void pv_ldt_mapping_gone(struct domain *d);
+/* Deliver the fault of an LDT page that cannot be mapped (offset off in the LDT) to the guest at regs. */
+void pv_ldt_fault_to_guest(struct vcpu *v, struct cpu_user_regs *regs, uint64_t off);
+bool pv_read_descriptor(struct vcpu *v, uint16_t sel, uint64_t *desc);
+enum pv_seg_access { PV_SEG_READ, PV_SEG_WRITE, PV_SEG_STACK, PV_SEG_EXEC };
+int pv_seg_linear(struct vcpu *v, uint16_t sel, bool long_mode, bool fsgs, uint64_t base64, uint64_t off,
+                  unsigned int len, enum pv_seg_access acc, uint64_t *linear);
+unsigned int pv_insn_fetch(struct vcpu *v, const struct cpu_user_regs *regs, uint8_t *buf, unsigned int n,
+                           bool *long_mode);
 /* VCPUOP_initialise: first state of a down vCPU from a vcpu_guest_context. */
 long pv_vcpu_initialise(struct vcpu *v, uint64_t arg);
 /* PHYSDEVOP_set_iopl / set_iobitmap for the calling PV vCPU (pv/callbacks.c). */

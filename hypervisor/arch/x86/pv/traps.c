@@ -139,6 +139,7 @@ void pv_load_vcpu_context(struct vcpu *v)
     bool segs_ok;
 
     pv_load_gdt(v);
+    pv_load_ldt(v);
     write_cr3((v->arch.pv.in_kernel ? v->arch.pv.kernel_l4 : v->arch.pv.user_l4) << PAGE_SHIFT);
     v->domain->ctr.cr3_switches++;
     segs_ok = load_selectors(v);
@@ -276,7 +277,8 @@ void pv_guest_exception(struct cpu_user_regs *regs)
              * QEMU's TCG reports (n << 4) | 2 for 64-bit IDT faults. */
             uint8_t insn[2];
             unsigned int n = (regs->error_code >> 3) & 0xff;
-            if (!copy_from_guest(insn, regs->rip, 2) && insn[0] == 0xcd)
+            bool long_mode;
+            if (pv_insn_fetch(v, regs, insn, 2, &long_mode) == 2 && insn[0] == 0xcd)     /* through cs */
                 n = insn[1];
             pv_soft_interrupt(v, regs, n);
             return;

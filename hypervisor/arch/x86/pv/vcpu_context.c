@@ -39,7 +39,9 @@ static int decode(const struct vcpu_guest_context *c)
         !addr_ok(c->syscall_callback_eip) || !is_canonical(c->fs_base) ||
         !is_canonical(c->gs_base_kernel) || !is_canonical(c->gs_base_user))
         return -XEN_EINVAL;
-    if (c->ldt_ents || c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
+    /* As Xen's arch_set_info_guest: the LDT as MMUEXT_SET_LDT checks it. */
+    if ((c->ldt_base & ~PAGE_MASK) || c->ldt_ents > 8192 || (c->ldt_ents && !addr_ok(c->ldt_base)) ||
+        c->gdt_ents > FIRST_RESERVED_GDT_ENTRY)
         return -XEN_EINVAL;
     for (unsigned int i = 0; i < 256; i++)
         if (c->trap_ctxt[i].address && !addr_ok(c->trap_ctxt[i].address))
@@ -109,6 +111,7 @@ long pv_vcpu_initialise(struct vcpu *v, uint64_t arg)
     v->arch.pv.gs_base_user = c->gs_base_user;
     v->arch.pv.kernel_l4 = l4;
     v->arch.pv.user_l4 = ul4;
+    pv_set_ldt(v, c->ldt_ents ? c->ldt_base : 0, c->ldt_ents);     /* mapped when first used */
     v->arch.pv.in_kernel = true;
     if (c->flags & VGCF_online)
         v->pause_flags &= ~VPF_down;
