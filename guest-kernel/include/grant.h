@@ -35,6 +35,12 @@ void gnttab_unmap_dev(void **handle, unsigned int n);
 void *gnttab_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
 /* Undo gnttab_map or gnttab_map_ring, one page: 0, or -EINVAL if va is not a mapping we hold, -EIO if Xen refused. */
 int gnttab_unmap(void *va);
+/*
+ * Copy `len` bytes at `offset` of grant `ref` of `domid` into our `dst`
+ * (GNTTABOP_copy, one hypercall: two copies if dst crosses a page; nothing
+ * mapped): 0, or -errno from the GNTST_* status.
+ */
+int gnttab_copy_in(uint16_t domid, uint32_t ref, uint32_t offset, void *dst, uint32_t len);
 /* Foreign pages mapped now. */
 unsigned int gnttab_nr_mapped(void);
 

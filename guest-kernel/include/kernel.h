@@ -20,7 +20,8 @@ void bind_evtchn(uint32_t port, evtchn_handler_t h);
  * the hypercalls that deliver a pending upcall, grant maps and unmaps.
  */
 struct kcounters {
-    uint64_t hypercalls, upcalls, blocks, evt_sent, evt_handled, grants, grant_ends, grant_maps, grant_unmaps;
+    uint64_t hypercalls, upcalls, blocks, evt_sent, evt_handled, grants, grant_ends, grant_maps, grant_unmaps,
+             grant_copies;
 };
 extern struct kcounters kcounters;
 void unmask_evtchn(uint32_t port);

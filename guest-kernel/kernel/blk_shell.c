@@ -172,6 +172,7 @@ static void blk_bench(struct vblk *b, const char *op, unsigned int kib, unsigned
     t0 = pvos_now_ns();
     tsc0 = dev_rdtsc();
     while (bench.done < total) {
+        vblk_plug(b);           /* one kick for the slots refilled together (as blkback kicks per round) */
         for (unsigned int i = 0; i < depth && issued < total; i++) {
             struct vblk_req *r = &bench.req[i];
 
@@ -190,6 +191,7 @@ static void blk_bench(struct vblk *b, const char *op, unsigned int kib, unsigned
             issued++;
             sector += sectors;
         }
+        vblk_unplug(b);
         if (!vblk_wait(b, bench_slot_free, &depth, pvos_now_ns() + 10000000000ULL)) {
             printk("blk bench: no completion for 10 s\n");
             break;

@@ -139,6 +139,10 @@ static void service_round(void)
             svc_vbd_frontend(v);
     }
     recheck = false;
+    /* The round's completions are unmapped together (blkback_batch_end), before they are answered. */
+    for (unsigned int i = 0; i < SVC_VBDS; i++)
+        if (svc_vbds[i] && svc_vbds[i]->used)
+            blkback_batch_begin(&svc_vbds[i]->be);
     /* Completions and new requests alike kick each disk once per round. */
     for (unsigned int i = 0; i < svc_nr_disks; i++)
         if (svc_disks[i].users) {
@@ -151,6 +155,7 @@ static void service_round(void)
 
         if (!v || !v->used)
             continue;
+        blkback_batch_end(&v->be);
         svc_vbd_serve(v);
         if (v->removed && (!v->disk || blkback_idle(&v->be))) {
             if (v->disk)

@@ -44,6 +44,13 @@ static void op_unmap_data(void *ctx, void **handle, unsigned int n)
     svc_mapped -= n;
 }
 
+/* Indirect segment pages: copied out, never mapped. */
+static int op_copy_in(void *ctx, uint16_t domid, uint32_t ref, void *dst, uint32_t len)
+{
+    (void)ctx;
+    return pvos_grant_copy_in(domid, ref, 0, dst, len);
+}
+
 static void op_unmap(void *ctx, void *va)
 {
     int rc = pvos_grant_unmap(va);
@@ -78,7 +85,7 @@ static void op_notify(void *ctx)
 }
 
 static const struct blkback_ops ops_template = {
-    .map = op_map, .unmap = op_unmap, .map_data = op_map_data, .unmap_data = op_unmap_data,
+    .map = op_map, .unmap = op_unmap, .map_data = op_map_data, .unmap_data = op_unmap_data, .copy_in = op_copy_in,
     .map_ring = op_map_ring, .unmap_ring = op_unmap_ring, .submit = svc_io_submit, .notify = op_notify,
 };
 

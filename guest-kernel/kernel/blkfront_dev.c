@@ -8,13 +8,21 @@
  * in which case the xvd thread does it; submitters hold the kmutex and
  * mask events around the core. A request's `done` wakes the thread
  * sleeping on it.
- * Data goes through bounce pages (any buffer, any alignment).
+ * Events to the back end are held while other threads of ours are in
+ * the middle of a call (woken by a response, about to submit again) and
+ * sent by the last of them to wait or leave: one event for the requests
+ * several threads put on the ring together (as Linux's block plug, which
+ * is flushed when its task sleeps).
+ * A caller's buffer that starts on a sector boundary in the kernel's map of
+ * its own memory is granted to the back end directly (as Linux's blkfront
+ * grants a bio's pages); any other buffer goes through bounce pages.
  */
 #include "xvd.h"
 #include "store.h"
 #include "mm.h"
 #include "kalloc.h"
 #include "kmutex.h"
+#include "mm_private.h"
 #include "blkfront.h"
 #include "pvos.h"
 #include "pv_xenbus_state.h"
@@ -39,6 +47,8 @@ struct xvd {
     volatile bool be_changed, event;
     unsigned int be_last;       /* the back end's state as last read */
     uint64_t f_events;          /* responses consumed in the event handler itself */
+    unsigned int running;       /* threads inside a call and not waiting (woken ones included) */
+    bool notify_due;            /* an event for the back end held until running drops to 0 */
     void *pool[XVD_POOL];       /* bounce pages kept for the next call (only ever this disk's data) */
     unsigned int nr_pool;
 };
@@ -128,10 +138,45 @@ static void op_evtchn_close(void *ctx, uint32_t port)
     pvos_evtchn_close(port);
 }
 
+/* The core says the back end wants an event: now, or by the last running caller (events masked). */
 static void op_notify(void *ctx, uint32_t port)
 {
-    (void)ctx;
+    struct xvd *d = ctx;
+
+    if (d->running) {
+        d->notify_due = true;
+        return;
+    }
+    d->notify_due = false;
     pvos_evtchn_notify(port);
+}
+
+/* A caller stops running (waits or leaves): the last one sends the held event. Events masked. */
+static void stop_running(struct xvd *d)
+{
+    if (d->running)
+        d->running--;
+    if (!d->running && d->notify_due) {
+        d->notify_due = false;
+        if (d->f.have_port)
+            pvos_evtchn_notify(d->f.port);
+    }
+}
+
+static void start_running(struct xvd *d)
+{
+    uint8_t m = events_save();
+
+    d->running++;
+    events_restore(m);
+}
+
+static void leave_running(struct xvd *d)
+{
+    uint8_t m = events_save();
+
+    stop_running(d);
+    events_restore(m);
 }
 
 static int op_xs_read(void *ctx, const char *path, char *buf, unsigned int cap)
@@ -361,9 +406,11 @@ bool xvd_wait_connected(struct xvd *d, uint64_t timeout_ns)
 
 struct xvd_req {
     struct blkfront_io io;
-    void *pages[XVD_REQ_PAGES];
+    void *pages[XVD_REQ_PAGES];     /* bounce pages, or the caller's own of this piece (rw_call.direct) */
     unsigned int npages;            /* bounce pages allocated (kept across the call's requests) */
     volatile bool busy, done;
+    bool waiting;                   /* its thread waits for it, not counted in xvd.running */
+    struct xvd *d;
     struct pvos_wait wait;
 };
 
@@ -372,6 +419,10 @@ static void req_done(struct blkfront_io *io)
     struct xvd_req *r = io->cookie;
 
     r->done = true;
+    if (r->waiting) {               /* its thread runs again: counted from now, so events wait for it */
+        r->waiting = false;
+        r->d->running++;
+    }
     pvos_wake(&r->wait);
 }
 
@@ -388,6 +439,8 @@ static int req_submit(struct xvd *d, struct xvd_req *r)
 
     r->io.done = req_done;
     r->io.cookie = r;
+    r->d = d;
+    r->waiting = false;
     r->done = false;
     kmutex_lock(&d->lock);
     m = events_save();
@@ -401,12 +454,24 @@ static int req_submit(struct xvd *d, struct xvd_req *r)
 /* Wait for r; past the time-out the device is torn down (every request completes with -EIO). */
 static int req_wait(struct xvd *d, struct xvd_req *r)
 {
-    bool ok = pvos_wait_until(&r->wait, req_finished, r, pvos_now_ns() + XVD_IO_NS);
+    uint8_t m = events_save();
+    bool ok;
+
+    if (!r->done) {
+        r->waiting = true;
+        stop_running(d);
+    }
+    events_restore(m);
+    ok = pvos_wait_until(&r->wait, req_finished, r, pvos_now_ns() + XVD_IO_NS);
+    m = events_save();
+    if (r->waiting) {               /* not woken by req_done (timed out) */
+        r->waiting = false;
+        d->running++;
+    }
+    events_restore(m);
 
     if (!ok) {
         printk("xvd %s: no answer for 30 s; disconnecting\n", d->name);
-        uint8_t m;
-
         kmutex_lock(&d->lock);
         m = events_save();
         d->f.state = BLKFRONT_ERROR;
@@ -466,8 +531,24 @@ struct rw_call {
     bool write;
     uint64_t sector;            /* of the whole call */
     uint8_t *buf;
+    bool direct;                /* buf's own pages granted, no bounce pages */
     struct xvd_req req[XVD_DEPTH];
 };
+
+/* kalloc's blocks go up to 2 KiB; bigger is whole (zeroed) pages, per call. */
+_Static_assert(sizeof(struct rw_call) <= 1900, "struct rw_call: one kalloc block");
+
+/*
+ * A buffer the back end may be given directly: on a sector boundary and
+ * wholly in the kernel's map of our own frames (pvos_page_mfn's pages).
+ */
+static bool direct_ok(const uint8_t *buf, uint32_t count)
+{
+    uint64_t va = (uint64_t)buf, end = va + (uint64_t)count * XVD_SECTOR_SIZE;
+
+    return !(va & (XVD_SECTOR_SIZE - 1)) && va >= KERNEL_VIRT_BASE && end > va &&
+           virt_to_pfn((const void *)(end - 1)) < mm_nr_pages;
+}
 
 /* The next piece of the call into r: n sectors from `at`. */
 static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32_t n)
@@ -475,6 +556,17 @@ static int start_piece(struct rw_call *c, struct xvd_req *r, uint64_t at, uint32
     unsigned int np = (n + 7) / 8;
     size_t off = (size_t)(at - c->sector) * XVD_SECTOR_SIZE;
 
+    if (c->direct) {
+        uint64_t va = (uint64_t)(c->buf + off);
+        uint32_t first = (uint32_t)(va & (PAGE_SIZE - 1)) / XVD_SECTOR_SIZE;
+
+        np = (first + n + 7) / 8;
+        for (unsigned int i = 0; i < np; i++)
+            r->pages[i] = (void *)((va & ~(uint64_t)(PAGE_SIZE - 1)) + (uint64_t)i * PAGE_SIZE);
+        r->io = (struct blkfront_io){ .op = c->write ? BLKFRONT_WRITE : BLKFRONT_READ, .sector = at,
+                                      .nr_sectors = n, .first_sect = first, .pages = r->pages };
+        return req_submit(c->d, r);
+    }
     if (!req_pages(c->d, r, np))
         return -XEN_ENOMEM;
     for (unsigned int i = 0; c->write && i < np; i++) {
@@ -491,7 +583,7 @@ static void end_piece(struct rw_call *c, struct xvd_req *r)
     size_t off = (size_t)(r->io.sector - c->sector) * XVD_SECTOR_SIZE;
     uint32_t n = r->io.nr_sectors;
 
-    for (unsigned int i = 0; !c->write && i < (n + 7) / 8; i++) {
+    for (unsigned int i = 0; !c->write && !c->direct && i < (n + 7) / 8; i++) {
         size_t len = i + 1 < (n + 7) / 8 || !(n % 8) ? PAGE_SIZE : (n % 8) * XVD_SECTOR_SIZE;
         memcpy(c->buf + off + i * PAGE_SIZE, r->pages[i], len);
     }
@@ -510,8 +602,18 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         return err;
     if (!(c = kalloc(sizeof(*c))))
         return -XEN_ENOMEM;
-    memset(c, 0, sizeof(*c));
-    *c = (struct rw_call){ .d = d, .write = write, .sector = sector, .buf = buf };
+    start_running(d);
+    /* Field by field: the call's requests are filled in as they start (a kilobyte and more to clear). */
+    c->d = d;
+    c->write = write;
+    c->sector = sector;
+    c->buf = buf;
+    c->direct = direct_ok(buf, count);
+    for (unsigned int i = 0; i < XVD_DEPTH; i++) {
+        c->req[i].npages = 0;
+        c->req[i].busy = c->req[i].done = false;
+        c->req[i].wait.waiter = NULL;
+    }
     leaks = d->f.stats.grant_leaks;
     per = blkfront_max_sectors(&d->f);
     per = per < XVD_REQ_PAGES * 8 ? per : XVD_REQ_PAGES * 8;
@@ -519,7 +621,10 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
         /* Fill the free slots (in ring order: head is the oldest busy one). */
         while (!err && left && busy < XVD_DEPTH) {
             struct xvd_req *r = &c->req[(head + busy) % XVD_DEPTH];
-            uint32_t n = left < per ? left : per;
+            /* A piece of the caller's pages starts where the buffer does within its page. */
+            uint32_t room = per - (c->direct ? (uint32_t)(((uint64_t)buf + (at - sector) * XVD_SECTOR_SIZE) &
+                                                          (PAGE_SIZE - 1)) / XVD_SECTOR_SIZE : 0);
+            uint32_t n = left < room ? left : room;
 
             if ((err = start_piece(c, r, at, n)))
                 break;
@@ -543,6 +648,7 @@ static int xvd_rw(struct xvd *d, bool write, uint64_t sector, uint32_t count, ui
     for (unsigned int i = 0; d->f.stats.grant_leaks == leaks && i < XVD_DEPTH; i++)
         for (unsigned int j = 0; j < c->req[i].npages; j++)
             bounce_put(d, c->req[i].pages[j]);
+    leave_running(d);
     kfree(c);
     return err;
 }
@@ -568,9 +674,11 @@ int xvd_flush(struct xvd *d)
         return -XEN_ENOMEM;
     memset(r, 0, sizeof(*r));
     r->io = (struct blkfront_io){ .op = BLKFRONT_FLUSH };
+    start_running(d);
     rc = req_submit(d, r);
     if (!rc)
         rc = req_wait(d, r);
+    leave_running(d);
     kfree(r);
     return rc;
 }

@@ -144,6 +144,37 @@ int gnttab_end(int ref)
     return rc;
 }
 
+int gnttab_copy_in(uint16_t domid, uint32_t ref, uint32_t offset, void *dst, uint32_t len)
+{
+    struct gnttab_copy op[2];
+    uint64_t va = (uint64_t)dst;
+    unsigned int n = 0;
+    long rc;
+
+    if (!len || len > PAGE_SIZE || offset > PAGE_SIZE - len)
+        return -XEN_EINVAL;
+    while (len) {
+        uint32_t in_page = PAGE_SIZE - (uint32_t)(va & (PAGE_SIZE - 1));
+        uint32_t l = len < in_page ? len : in_page;
+
+        op[n++] = (struct gnttab_copy){
+            .source = { .u.ref = ref, .domid = domid, .offset = (uint16_t)offset },
+            .dest = { .u.gmfn = pfn_to_mfn(virt_to_pfn((void *)va)), .domid = DOMID_SELF,
+                      .offset = (uint16_t)(va & (PAGE_SIZE - 1)) },
+            .len = (uint16_t)l, .flags = GNTCOPY_source_gref };
+        va += l;
+        offset += l;
+        len -= l;
+    }
+    rc = HYPERVISOR_grant_table_op(GNTTABOP_copy, op, n);
+    if (rc)
+        return (int)rc;
+    for (unsigned int i = 0; i < n; i++)
+        if (op[i].status != GNTST_okay)
+            return gntst_errno(op[i].status);
+    return 0;
+}
+
 /* A free slot of maps[], claimed (filled in by the caller); NULL if none. Events masked inside. */
 static struct gnt_map *map_claim(void)
 {

@@ -65,6 +65,13 @@ void pvos_grant_unmap_dev(void **handle, unsigned int n)
     gnttab_unmap_dev(handle, n);
 }
 
+int pvos_grant_copy_in(uint16_t domid, uint32_t ref, uint32_t offset, void *dst, uint32_t len)
+{
+    kcounters.grant_copies++;
+    kcounters.hypercalls++;
+    return gnttab_copy_in(domid, ref, offset, dst, len);
+}
+
 void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err)
 {
     return gnttab_map_ring(domid, refs, nr, err);

@@ -159,7 +159,7 @@ static void bench_run(struct xvd *d, const char *op, unsigned int kib, unsigned 
         return;
     }
     grants = (c1.grants - c0.grants) + (c1.grant_ends - c0.grant_ends) + (c1.grant_maps - c0.grant_maps) +
-             (c1.grant_unmaps - c0.grant_unmaps);
+             (c1.grant_unmaps - c0.grant_unmaps) + (c1.grant_copies - c0.grant_copies);
     mib100 = (uint64_t)xb.done * kib * 100000000000ULL / 1024 / ns;      /* MiB/s x 100 */
     printk("xvd bench %s %s %u KiB x %u (depth %u): %lu ms, %lu.%02lu MiB/s, %lu IOPS; per request: "
            "%s hypercalls, %s events sent, %s received, %s grant ops, %s blocks\n",

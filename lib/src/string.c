@@ -1,10 +1,19 @@
 /* String and memory primitives (libtandem: the hypervisor, guests and host tests). */
 #include <tandem-lib/string.h>
 
+/*
+ * Eight bytes a step, then the tail: the same result as `rep movsb` (each
+ * quadword is read before it is written, so memmove's forward case holds),
+ * an eighth of the iterations (one each under QEMU's TCG, which runs a
+ * string instruction one iteration at a time).
+ */
 void *memcpy(void *d, const void *s, size_t n)
 {
     void *ret = d;
-    __asm__ __volatile__("rep movsb" : "+D"(d), "+S"(s), "+c"(n) :: "memory");
+    size_t q = n >> 3, r = n & 7;
+
+    __asm__ __volatile__("rep movsq" : "+D"(d), "+S"(s), "+c"(q) :: "memory");
+    __asm__ __volatile__("rep movsb" : "+D"(d), "+S"(s), "+c"(r) :: "memory");
     return ret;
 }
 
@@ -23,7 +32,11 @@ void *memmove(void *d, const void *s, size_t n)
 void *memset(void *d, int c, size_t n)
 {
     void *ret = d;
-    __asm__ __volatile__("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t q = n >> 3, r = n & 7;
+    unsigned long v = (unsigned char)c * 0x0101010101010101UL;
+
+    __asm__ __volatile__("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+    __asm__ __volatile__("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
     return ret;
 }
 

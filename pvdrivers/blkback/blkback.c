@@ -131,9 +131,9 @@ static void unmap_vecs(struct blkback *be, struct blkback_pending *p)
     p->io.nr_vecs = 0;
 }
 
-void blkback_io_done(struct blkback *be, struct blkback_io *io, int status)
+static void complete(struct blkback *be, struct blkback_pending *p, int status)
 {
-    struct blkback_pending *p = (struct blkback_pending *)io;
+    struct blkback_io *io = &p->io;
     int16_t st = BLKIF_RSP_OKAY;
 
     unmap_vecs(be, p);
@@ -152,6 +152,51 @@ void blkback_io_done(struct blkback *be, struct blkback_io *io, int status)
         ring_release(be);
 }
 
+void blkback_io_done(struct blkback *be, struct blkback_io *io, int status)
+{
+    struct blkback_pending *p = (struct blkback_pending *)io;
+
+    if (be->batching && be->ops.map_data && be->nr_held < BLKBACK_MAX_INFLIGHT) {
+        p->status = status;
+        be->held[be->nr_held++] = p;
+        return;
+    }
+    complete(be, p, status);
+}
+
+void blkback_batch_begin(struct blkback *be)
+{
+    be->batching = true;
+}
+
+void blkback_batch_end(struct blkback *be)
+{
+    void *h[BLKBACK_MAX_INDIRECT_SEGS];
+    unsigned int n = 0, i, j;
+
+    be->batching = false;
+    if (!be->nr_held)
+        return;
+    /* Every held request's data handles, BLKBACK_MAX_INDIRECT_SEGS a call. */
+    for (i = 0; i < be->nr_held; i++) {
+        struct blkback_pending *p = be->held[i];
+
+        for (j = 0; j < p->io.nr_vecs; j++) {
+            h[n++] = p->page[j];
+            if (n == BLKBACK_MAX_INDIRECT_SEGS) {
+                be->ops.unmap_data(be->ops.ctx, h, n);
+                n = 0;
+            }
+        }
+        p->io.nr_vecs = 0;
+    }
+    if (n)
+        be->ops.unmap_data(be->ops.ctx, h, n);
+    for (i = 0; i < be->nr_held; i++)
+        complete(be, be->held[i], be->held[i]->status);
+    be->nr_held = 0;
+}
+
 static struct blkback_pending *pending_get(struct blkback *be)
 {
     unsigned int i;
@@ -162,7 +207,11 @@ static struct blkback_pending *pending_get(struct blkback *be)
     return 0;
 }
 
-/* Copy the segments of an indirect request out of its granted pages (read-only, unmapped at once). */
+/*
+ * Copy the segments of an indirect request out of its granted pages: by
+ * ops.copy_in (one hypercall, nothing mapped), else mapped read-only and
+ * unmapped at once.
+ */
 static int read_indirect(struct blkback *be, const struct blkif_request_indirect *req,
                          struct blkif_request_segment *seg)
 {
@@ -172,8 +221,23 @@ static int read_indirect(struct blkback *be, const struct blkif_request_indirect
 
     for (pg = 0; pg < pages; pg++) {
         int err = -XEN_EFAULT;
-        const volatile struct blkif_request_segment *src =
-            be->ops.map(be->ops.ctx, be->domid, req->indirect_grefs[pg], true, &err);
+        const volatile struct blkif_request_segment *src;
+
+        if (be->ops.copy_in) {
+            unsigned int k = req->nr_segments - n < BLKIF_SEGS_PER_INDIRECT_FRAME ? req->nr_segments - n
+                                                                                   : BLKIF_SEGS_PER_INDIRECT_FRAME;
+
+            err = be->ops.copy_in(be->ops.ctx, be->domid, req->indirect_grefs[pg], &seg[n],
+                                  k * (uint32_t)sizeof(*seg));
+            if (err) {
+                blog(be, "request %llu: bad indirect grant %u: %d",
+                     (unsigned long long)req->id, req->indirect_grefs[pg], err);
+                return -XEN_EFAULT;
+            }
+            n += k;
+            continue;
+        }
+        src = be->ops.map(be->ops.ctx, be->domid, req->indirect_grefs[pg], true, &err);
 
         if (!src) {
             blog(be, "request %llu: bad indirect grant %u: %d",
@@ -256,8 +320,10 @@ static void submit(struct blkback *be, struct blkback_pending *p)
 {
     int rc;
 
-    p->busy = true;
-    be->inflight++;
+    if (!p->busy) {             /* a map batch's request is counted already */
+        p->busy = true;
+        be->inflight++;
+    }
     if (p->barrier)
         be->barrier_active = true;
     rc = be->ops.submit(be->ops.ctx, &p->io);
@@ -330,12 +396,96 @@ static void do_rw(struct blkback *be, struct blkback_pending *p, const union blk
         p->io.op = nseg ? BLKBACK_IO_WRITE : BLKBACK_IO_FLUSH;
         p->io.flags = BLKBACK_IO_PREFLUSH | (nseg || p->barrier ? BLKBACK_IO_FUA : 0u);
     }
+    if (be->ops.map_data && nseg) {
+        /* Mapped with the other requests of this pass (map_batch), then submitted. */
+        for (i = 0; i < nseg; i++)
+            p->seg[i] = segs[i];
+        p->nr_segs = (uint16_t)nseg;
+        p->busy = true;
+        be->inflight++;
+        be->tomap[be->nr_tomap++] = p;
+        return;
+    }
     if (map_segments(be, p, segs, nseg))
         goto fail;
     submit(be, p);
     return;
 fail:
     respond(be, p->id, op, BLKIF_RSP_ERROR);
+}
+
+/* A request of the map batch that cannot go: answered ERROR, out of the pool. */
+static void batch_fail(struct blkback *be, struct blkback_pending *p)
+{
+    p->busy = false;
+    be->inflight--;
+    respond(be, p->id, p->rsp_op, BLKIF_RSP_ERROR);
+    if (be->closing)
+        ring_release(be);
+}
+
+/* Requests tomap[from, to): one map_data call for all their grants, else one each. */
+static void map_group(struct blkback *be, unsigned int from, unsigned int to, unsigned int total)
+{
+    uint32_t refs[BLKBACK_MAX_INDIRECT_SEGS] = { 0 };
+    uint64_t bus[BLKBACK_MAX_INDIRECT_SEGS];
+    void *handle[BLKBACK_MAX_INDIRECT_SEGS];
+    bool ro = be->tomap[from]->io.op != BLKBACK_IO_READ;
+    unsigned int n = 0, i, j;
+
+    for (i = from; i < to && to - from > 1; i++)
+        for (j = 0; j < be->tomap[i]->nr_segs && n < BLKBACK_MAX_INDIRECT_SEGS; j++)
+            refs[n++] = be->tomap[i]->seg[j].gref;
+    if (to - from > 1 && n == total && !be->ops.map_data(be->ops.ctx, be->domid, refs, n, ro, handle, bus)) {
+        be->stats.maps += total;
+        for (i = from, n = 0; i < to; i++) {
+            struct blkback_pending *p = be->tomap[i];
+
+            for (j = 0; j < p->nr_segs; j++, n++) {
+                uint32_t off = (uint32_t)p->seg[j].first_sect << SECTOR_SHIFT;
+
+                p->page[j] = handle[n];
+                p->io.vec[j] = (struct blkback_vec){ .va = 0, .bus = bus[n] + off,
+                                                     .len = (uint32_t)(p->seg[j].last_sect - p->seg[j].first_sect + 1)
+                                                            << SECTOR_SHIFT };
+            }
+            p->io.nr_vecs = p->nr_segs;
+        }
+        for (i = from; i < to; i++)
+            submit(be, be->tomap[i]);
+        return;
+    }
+    /* Alone (or the group was refused: one bad grant among them): each request on its own. */
+    for (i = from; i < to; i++) {
+        struct blkback_pending *p = be->tomap[i];
+
+        if (map_data(be, p, p->seg, p->nr_segs))
+            batch_fail(be, p);
+        else
+            submit(be, p);
+    }
+}
+
+/* Map and submit the requests checked since the last call, up to 32 grants a call. */
+static void map_batch(struct blkback *be)
+{
+    unsigned int from = 0, total = 0, i;
+
+    for (i = 0; i < be->nr_tomap; i++) {
+        struct blkback_pending *p = be->tomap[i];
+        bool ro = p->io.op != BLKBACK_IO_READ;
+
+        if (i > from && (total + p->nr_segs > BLKBACK_MAX_INDIRECT_SEGS ||
+                         ro != (be->tomap[from]->io.op != BLKBACK_IO_READ))) {
+            map_group(be, from, i, total);
+            from = i;
+            total = 0;
+        }
+        total += p->nr_segs;
+    }
+    if (from < be->nr_tomap)
+        map_group(be, from, be->nr_tomap, total);
+    be->nr_tomap = 0;
 }
 
 static void do_discard(struct blkback *be, struct blkback_pending *p,
@@ -377,6 +527,9 @@ static bool serve_one(struct blkback *be)
         return false;
     be->ring.req_cons++;
     be->stats.requests++;
+    /* Only reads and writes with data join the map batch: anything else goes after it, in order. */
+    if (be->nr_tomap && op != BLKIF_OP_READ && op != BLKIF_OP_WRITE && op != BLKIF_OP_INDIRECT)
+        map_batch(be);
     switch (op) {
     case BLKIF_OP_READ:
     case BLKIF_OP_WRITE:
@@ -410,6 +563,7 @@ static bool consume(struct blkback *be)
     while (be->ring.req_cons != rp && !RING_REQUEST_CONS_OVERFLOW(&be->ring, be->ring.req_cons))
         if (!serve_one(be))
             break;
+    map_batch(be);
     return true;
 }
 

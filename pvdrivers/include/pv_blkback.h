@@ -70,6 +70,12 @@ struct blkback_ops {
     int (*map_data)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly,
                     void **handle, uint64_t *bus);
     void (*unmap_data)(void *ctx, void **handle, unsigned int n);
+    /*
+     * Optional (NULL: indirect pages go through map and unmap): copy `len`
+     * bytes from the start of grant `ref` of `domid` into dst, leaving
+     * nothing mapped (GNTTABOP_copy). 0, or -errno.
+     */
+    int (*copy_in)(void *ctx, uint16_t domid, uint32_t ref, void *dst, uint32_t len);
     /* Map `nr` ring pages virtually contiguous, writable: the address, or NULL with *err. */
     void *(*map_ring)(void *ctx, uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
     void (*unmap_ring)(void *ctx, void *va, unsigned int nr);
@@ -100,6 +106,9 @@ struct blkback_pending {
     uint8_t rsp_op;
     bool busy;
     bool barrier;
+    int status;                 /* blkback_io_done's, while the batch holds it */
+    uint16_t nr_segs;           /* waiting in the map batch: its segments */
+    struct blkif_request_segment seg[BLKBACK_MAX_INDIRECT_SEGS];
 };
 
 struct blkback_stats {
@@ -122,6 +131,11 @@ struct blkback {
     unsigned int inflight;
     unsigned int unpushed;      /* responses written, not yet published */
     unsigned int logs;          /* log lines so far (capped, so a frontend cannot flood) */
+    unsigned int nr_tomap;      /* requests checked, waiting to be mapped together (ops.map_data) */
+    struct blkback_pending *tomap[BLKBACK_MAX_INFLIGHT];
+    bool batching;              /* blkback_batch_begin: completions held for blkback_batch_end */
+    unsigned int nr_held;
+    struct blkback_pending *held[BLKBACK_MAX_INFLIGHT];
     struct blkback_stats stats;
     struct blkback_pending pend[BLKBACK_MAX_INFLIGHT];
 };
@@ -145,6 +159,15 @@ int blkback_connect(struct blkback *be, const uint32_t *refs, unsigned int order
 int blkback_process(struct blkback *be);
 /* The disk finished `io` (0 or -errno); the response is published by the next blkback_process. */
 void blkback_io_done(struct blkback *be, struct blkback_io *io, int status);
+/*
+ * Completions between these two (with ops.map_data) are held, then at
+ * blkback_batch_end their data grants are unmapped together (ops.unmap_data
+ * with up to BLKBACK_MAX_INDIRECT_SEGS handles a call, several requests'
+ * at once) and answered as blkback_io_done answers: every grant unmapped
+ * before its response is written.
+ */
+void blkback_batch_begin(struct blkback *be);
+void blkback_batch_end(struct blkback *be);
 /* Stop serving; the ring is unmapped now or when the last in-flight request completes. */
 void blkback_disconnect(struct blkback *be);
 /* Nothing is mapped any more (ring and every request's grants). */

@@ -41,6 +41,11 @@ void *pvos_grant_map(uint16_t domid, uint32_t ref, bool readonly, int *err);
 int pvos_grant_map_dev(uint16_t domid, const uint32_t *refs, unsigned int n, bool readonly, void **handle,
                        uint64_t *bus);
 void pvos_grant_unmap_dev(void **handle, unsigned int n);
+/*
+ * Copy `len` bytes at `offset` of domain `domid`'s grant `ref` into `dst`
+ * (GNTTABOP_copy; nothing stays mapped): 0, or -errno.
+ */
+int pvos_grant_copy_in(uint16_t domid, uint32_t ref, uint32_t offset, void *dst, uint32_t len);
 /* `nr` grants of `domid` mapped writable at consecutive addresses (a multi-page ring); NULL, *err. */
 void *pvos_grant_map_ring(uint16_t domid, const uint32_t *refs, unsigned int nr, int *err);
 /* Undo pvos_grant_map (a ring: each of its pages): 0 or -errno. */

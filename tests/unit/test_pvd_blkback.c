@@ -30,7 +30,8 @@ struct fake {
     bool ring_revoked;          /* ring grants withdrawn: map_ring fails */
     uint32_t bad_ref;           /* this grant does not map */
     uint8_t disk[DISK_SECT * 512];
-    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps;
+    unsigned int maps, unmaps, ring_maps, ring_unmaps, notifies, data_maps, copies,
+                 unmap_data_calls, map_data_calls;
     bool defer;
     struct blkback_io *deferred[MAX_DEFER];
     unsigned int nr_deferred;
@@ -76,6 +77,8 @@ static int f_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned 
     struct fake *f = ctx;
 
     (void)domid;
+    assert_true(n > 0 && n <= BLKBACK_MAX_INDIRECT_SEGS);
+    f->map_data_calls++;
     for (unsigned int i = 0; i < n; i++)
         if (refs[i] >= NR_FRAMES || refs[i] == f->bad_ref)
             return -XEN_EINVAL;
@@ -90,10 +93,26 @@ static int f_map_data(void *ctx, uint16_t domid, const uint32_t *refs, unsigned 
     return 0;
 }
 
+/* copy_in: bytes from the start of the grant's frame, nothing mapped; the bad grant refused. */
+static int f_copy_in(void *ctx, uint16_t domid, uint32_t ref, void *dst, uint32_t len)
+{
+    struct fake *f = ctx;
+
+    (void)domid;
+    assert_true(len > 0 && len <= BLKBACK_PAGE_SIZE);
+    if (ref >= NR_FRAMES || ref == f->bad_ref)
+        return -XEN_EINVAL;
+    f->copies++;
+    memcpy(dst, f->frame[ref], len);
+    return 0;
+}
+
 static void f_unmap(void *ctx, void *va);
 
 static void f_unmap_data(void *ctx, void **handle, unsigned int n)
 {
+    assert_true(n > 0 && n <= BLKBACK_MAX_INDIRECT_SEGS);
+    ((struct fake *)ctx)->unmap_data_calls++;
     for (unsigned int i = 0; i < n; i++)
         f_unmap(ctx, handle[i]);
 }
@@ -197,6 +216,7 @@ static const struct blkback_disk plain_disk = {
 };
 
 static bool use_map_data;       /* setup_map_data: the next world maps data with map_data */
+static bool use_copy_in;        /* setup_copy_in: ... and copies indirect pages with copy_in */
 
 static void world_up(struct world *w, const struct blkback_disk *d, unsigned int order)
 {
@@ -215,6 +235,8 @@ static void world_up(struct world *w, const struct blkback_disk *d, unsigned int
         ops.map_data = f_map_data;
         ops.unmap_data = f_unmap_data;
     }
+    if (use_copy_in)
+        ops.copy_in = f_copy_in;
     w->f.be = &w->be;
     assert_int_equal(blkback_init(&w->be, &ops, d, 1), 0);
     assert_int_equal(blkback_connect(&w->be, refs, order), 0);
@@ -246,6 +268,14 @@ static int setup_map_data(void **state)
     use_map_data = true;
     setup(state);
     use_map_data = false;
+    return 0;
+}
+
+static int setup_copy_in(void **state)
+{
+    use_map_data = use_copy_in = true;
+    setup(state);
+    use_map_data = use_copy_in = false;
     return 0;
 }
 
@@ -642,6 +672,162 @@ static void test_map_data(void **state)
     assert_nothing_mapped(w);
 }
 
+/* copy_in: an indirect request's segment pages copied out (nothing mapped for them), refusals as map's. */
+static void test_copy_in(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    put_indirect(w, BLKIF_OP_READ, 0, 20, 40, 1);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_READ);
+    for (i = 0; i < 20; i++)
+        assert_memory_equal(w->f.frame[1 + i], dsk(w, 4 * i), 4 * 512);
+    assert_int_equal(w->f.copies, 1);
+    assert_int_equal(w->f.maps, 20);            /* the data only */
+    put_indirect(w, BLKIF_OP_WRITE, 0, BLKBACK_MAX_INDIRECT_SEGS, 40, 1);
+    assert_int_equal(one(w, BLKIF_RSP_OKAY), BLKIF_OP_WRITE);
+    assert_int_equal(w->f.last_io.nr_vecs, BLKBACK_MAX_INDIRECT_SEGS);
+    /* A bad indirect grant: ERROR, nothing submitted; a bad segment in a copied page: ERROR. */
+    w->f.submits = 0;
+    put_indirect(w, BLKIF_OP_READ, 0, 4, 40, 1)->indirect_grefs[0] = 999;
+    one(w, BLKIF_RSP_ERROR);
+    w->f.bad_ref = 40;
+    put_indirect(w, BLKIF_OP_READ, 0, 4, 40, 1);
+    one(w, BLKIF_RSP_ERROR);
+    w->f.bad_ref = UINT32_MAX;
+    put_indirect(w, BLKIF_OP_READ, 0, 4, 40, 1);
+    ((struct blkif_request_segment *)w->f.frame[40])[2].last_sect = 8;
+    one(w, BLKIF_RSP_ERROR);
+    assert_int_equal(w->f.submits, 0);
+    assert_nothing_mapped(w);
+}
+
+/* A batch: completions held, their grants unmapped together before any is answered. */
+static void test_batch(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    w->f.defer = true;
+    for (i = 0; i < 3; i++)
+        put_rw(w, BLKIF_OP_READ, 8 * i, 2, 1 + 2 * i);
+    put_indirect(w, BLKIF_OP_READ, 0, 20, 40, 10);  /* 20 data grants: 10..29 */
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.nr_deferred, 4);
+    blkback_batch_begin(&w->be);
+    for (i = 0; i < 4; i++) {
+        disk_do(&w->f, w->f.deferred[i]);
+        blkback_io_done(&w->be, w->f.deferred[i], i == 1 ? -XEN_EIO : 0);
+    }
+    /* Held: still mapped, nothing answered, the pool still holds them. */
+    assert_int_equal(w->be.inflight, 4);
+    assert_int_equal(w->f.mapped[1], 1);
+    assert_int_equal(w->f.unmap_data_calls, 0);
+    assert_int_equal(blkback_process(&w->be), 0);
+    expect_no_rsp(w);
+    blkback_batch_end(&w->be);
+    /* 6 + 20 handles: one unmap_data call for the four requests. */
+    assert_int_equal(w->f.unmap_data_calls, 1);
+    assert_int_equal(w->be.inflight, 0);
+    assert_nothing_mapped(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    expect_rsp(w, 1, BLKIF_RSP_OKAY);
+    expect_rsp(w, 2, BLKIF_RSP_ERROR);
+    expect_rsp(w, 3, BLKIF_RSP_OKAY);
+    expect_rsp(w, 4, BLKIF_RSP_OKAY);
+    assert_int_equal(w->f.notifies, 1);
+    assert_memory_equal(w->f.frame[1], dsk(w, 0), BLKBACK_PAGE_SIZE);
+    /* Two full indirect requests: 64 handles in two calls; an empty batch does nothing. */
+    w->f.unmap_data_calls = 0;
+    w->f.nr_deferred = 0;
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 40, 1);
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 41, 1);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    blkback_batch_begin(&w->be);
+    blkback_io_done(&w->be, w->f.deferred[0], 0);
+    blkback_io_done(&w->be, w->f.deferred[1], 0);
+    blkback_batch_end(&w->be);
+    assert_int_equal(w->f.unmap_data_calls, 2);
+    blkback_batch_begin(&w->be);
+    blkback_batch_end(&w->be);
+    assert_int_equal(w->f.unmap_data_calls, 2);
+    assert_int_equal(blkback_process(&w->be), 0);
+    expect_rsp(w, 5, BLKIF_RSP_OKAY);
+    expect_rsp(w, 6, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+}
+
+/* The requests of one pass are mapped together (32 grants a call, reads and writes apart), else one by one. */
+static void test_map_batch(void **state)
+{
+    struct world *w = *state;
+    unsigned int i;
+
+    for (i = 0; i < 3; i++)
+        put_rw(w, BLKIF_OP_READ, 8 * i, 2, 1 + 2 * i);
+    put_rw(w, BLKIF_OP_WRITE, 64, 1, 20);
+    put_rw(w, BLKIF_OP_READ, 80, 1, 21);
+    put_rw(w, BLKIF_OP_READ, 88, 1, 22);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.map_data_calls, 3);           /* 3 reads | the write | 2 reads */
+    for (i = 1; i <= 6; i++)
+        expect_rsp(w, i, BLKIF_RSP_OKAY);
+    assert_memory_equal(w->f.frame[3], dsk(w, 8), BLKBACK_PAGE_SIZE);
+    assert_memory_equal(w->f.frame[22], dsk(w, 88), BLKBACK_PAGE_SIZE);
+    assert_memory_equal(dsk(w, 64), w->f.frame[20], BLKBACK_PAGE_SIZE);
+    assert_true(w->f.mapped_ro[20]);
+    assert_false(w->f.mapped_ro[21]);
+    assert_nothing_mapped(w);
+    /* One bad grant in a group: the group refused, then each alone: only that request fails. */
+    w->f.map_data_calls = 0;
+    w->f.bad_ref = 4;
+    for (i = 0; i < 3; i++)
+        put_rw(w, BLKIF_OP_READ, 8 * i, 2, 1 + 2 * i);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.map_data_calls, 4);
+    expect_rsp(w, 7, BLKIF_RSP_OKAY);
+    expect_rsp(w, 8, BLKIF_RSP_ERROR);
+    expect_rsp(w, 9, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+    /* A flush between reads: the reads before it are mapped and submitted first. */
+    w->f.map_data_calls = 0;
+    w->f.bad_ref = UINT32_MAX;
+    w->f.defer = true;
+    w->f.nr_deferred = 0;
+    put_rw(w, BLKIF_OP_READ, 0, 1, 1);
+    put_rw(w, BLKIF_OP_READ, 8, 1, 2);
+    put_rw(w, BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0);
+    put_rw(w, BLKIF_OP_READ, 16, 1, 3);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.nr_deferred, 4);
+    assert_int_equal(w->f.deferred[2]->op, BLKBACK_IO_FLUSH);
+    assert_int_equal(w->f.deferred[3]->sector, 16 + 16);     /* the region starts at 16 */
+    assert_int_equal(w->f.map_data_calls, 2);
+    for (i = 0; i < 4; i++) {
+        disk_do(&w->f, w->f.deferred[i]);
+        blkback_io_done(&w->be, w->f.deferred[i], 0);
+    }
+    assert_int_equal(blkback_process(&w->be), 0);
+    for (i = 10; i <= 13; i++)
+        expect_rsp(w, i, BLKIF_RSP_OKAY);
+    /* Two full indirect requests: 64 grants, two calls. */
+    w->f.defer = false;
+    w->f.map_data_calls = 0;
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 40, 1);
+    put_indirect(w, BLKIF_OP_READ, 0, BLKBACK_MAX_INDIRECT_SEGS, 41, 1);
+    push(w);
+    assert_int_equal(blkback_process(&w->be), 0);
+    assert_int_equal(w->f.map_data_calls, 2);
+    expect_rsp(w, 14, BLKIF_RSP_OKAY);
+    expect_rsp(w, 15, BLKIF_RSP_OKAY);
+    assert_nothing_mapped(w);
+}
+
 static void test_bad_segment(void **state)
 {
     struct world *w = *state;
@@ -983,6 +1169,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_multipage_ring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_grant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_data, setup_map_data, teardown),
+        cmocka_unit_test_setup_teardown(test_copy_in, setup_copy_in, teardown),
+        cmocka_unit_test_setup_teardown(test_batch, setup_map_data, teardown),
+        cmocka_unit_test_setup_teardown(test_map_batch, setup_map_data, teardown),
         cmocka_unit_test_setup_teardown(test_bad_segment, setup, teardown),
         cmocka_unit_test_setup_teardown(test_beyond_disk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_op, setup, teardown),
