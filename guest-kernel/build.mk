@@ -17,10 +17,12 @@ include guest-kernel/user/build.mk
 KERNEL_OBJS += $(USER_ARCHIVE_OBJ)
 KERNEL_ELF := $(OUT)/guest-kernel/kernel.elf
 ALL_TARGETS += $(KERNEL_ELF)
+# The network stack (lwIP) and the kernel's net service over it: guest-kernel/net/.
+include guest-kernel/net/build.mk
 
 # pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
 # xenstored.h (pvdrivers/xenstored): the store library the kernel serves as a store domain.
-$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront -I pvdrivers/netfront
 
 $(OUT)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -49,7 +51,7 @@ define link-guest
 endef
 
 # pvdrivers' libraries (pvdrivers/build.mk adds them as prerequisites) call back into pvos.c: a group.
-$(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS)
-	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) --end-group)
+$(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LIB) $(LWIP_LIB)
+	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GNET_LIB) $(LWIP_LIB) $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)

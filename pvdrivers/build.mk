@@ -84,5 +84,6 @@ $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrive
 	$(Q)rm -f $@ && ar rcs $@ $^
 -include $(NETBACK_OBJS:.o=.d) $(NETSWITCH_OBJS:.o=.d) $(NETFRONT_OBJS:.o=.d)
 
-# The bundled kernel's block back end service and front end devices (blkback_svc.c, blkfront_dev.c) link them.
-$(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB)
+# The bundled kernel's block and network back end services and front end devices (blkback_svc.c,
+# blkfront_dev.c, netback_svc.c, netfront_dev.c) link them.
+$(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a

@@ -73,6 +73,9 @@ void thread_block(void);
 void thread_wake(struct thread *t);
 void idle_loop(void) __attribute__((noreturn));
 void sched_list(void);
+/* The live threads, at most max of them, into out (for reports: the status page): their count. */
+struct thread_report { const char *name; int state; uint64_t ticks; int pid; };
+int sched_threads(struct thread_report *out, int max);
 
 /* Console input from the PV ring. */
 void console_input_init(void);

@@ -8,6 +8,9 @@
  */
 #include "devices.h"
 #include "blkback_svc.h"
+#include "net.h"
+#include "netback_svc.h"
+#include "netfront_dev.h"
 #include <tandem/errno.h>
 
 #define MAX_WORDS       8
@@ -17,6 +20,7 @@
 static struct vblk *vda;
 static struct vnet eth0;
 static bool probed, have_vda, have_eth0;
+static volatile bool probe_done;
 
 static const char *pci_name(uint32_t id)
 {
@@ -73,11 +77,17 @@ static void dev_probe(void)
 {
     int64_t prev = -1;
     uint32_t sbdf;
-    bool any_blk = false;
+    bool any_blk = false, first;
+    uint8_t m = events_save();          /* test and set at once: the netback service probes too */
 
-    if (probed)
-        return;
+    first = !probed;
     probed = true;
+    events_restore(m);
+    if (!first) {
+        while (!probe_done)             /* another thread is probing */
+            thread_sleep_until(system_time_ns() + 1000000);
+        return;
+    }
     probe_blk();
     for (; pvos_pci_next(prev, &sbdf); prev = sbdf) {
         uint32_t id = pvos_pci_conf_read(sbdf, 0, 4);
@@ -91,6 +101,7 @@ static void dev_probe(void)
     }
     if (!any_blk && !have_eth0)
         printk("devices: no virtio disk or NIC visible to this domain\n");
+    probe_done = true;
 }
 
 static void cmd_lspci(void)
@@ -189,8 +200,20 @@ static void net_command(char **w, int nw)
 {
     const uint8_t *m = eth0.mac;
 
+    if (netback_svc_running()) {        /* eth0 is the switch's uplink (netback_svc.c) */
+        if (netsvc_dev() == netback_svc_netdev())
+            net_lwip_command(w, nw);
+        else
+            printk("net: eth0 is the network back end's uplink; ifup gives this domain its own address\n");
+        return;
+    }
+
     if (!have_eth0) {
         printk("net: no virtio NIC\n");
+        return;
+    }
+    if (netsvc_owns(&eth0)) {           /* ifup gave eth0 to the lwIP stack (guest-kernel/net/) */
+        net_lwip_command(w, nw);
         return;
     }
     net_poll(&eth0);
@@ -208,6 +231,12 @@ static void net_command(char **w, int nw)
     }
     else
         printk("net info | net ping IP [COUNT] | net bench [COUNT]\n");
+}
+
+struct vnet *dev_eth0(void)
+{
+    dev_probe();
+    return have_eth0 ? &eth0 : NULL;
 }
 
 /* Split line into at most MAX_WORDS words in place. */
@@ -239,14 +268,21 @@ bool shell_dev_command(char *line)
     if (!strcmp(w[0], "lspci") && nw == 1)
         cmd_lspci();
     else if (!strcmp(w[0], "drivers") && nw == 1) {
-        if (probed)
-            printk("drivers: vda %s, eth0 %s\n", have_vda ? "driven" : "absent", have_eth0 ? "driven" : "absent");
-        dev_probe();
+        bool was = probed;
+
+        dev_probe();                    /* waits if another thread is probing */
+        if (was)
+            printk("drivers: vda %s, eth0 %s%s\n", have_vda ? "driven" : "absent", have_eth0 ? "driven" : "absent",
+                   have_eth0 && netback_svc_running() ? " (the network back end's uplink)" : "");
     }
     else if (!strcmp(w[0], "irqs") && nw == 1)
         cmd_irqs();
     else if (!strcmp(w[0], "vbd") && nw == 1)
         blkback_svc_list();
+    else if ((!strcmp(w[0], "vifs") || !strcmp(w[0], "netback")) && nw == 1)
+        netback_svc_list();
+    else if (!strcmp(w[0], "vif"))
+        netfront_command(w, nw);
     else if (!strcmp(w[0], "xvd"))
         xvd_command(w, nw);
     else if (!strcmp(w[0], "blk")) {

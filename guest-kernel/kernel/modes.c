@@ -12,6 +12,8 @@
 #include "store.h"
 #include "blkback_svc.h"
 #include "xvd.h"
+#include "netback_svc.h"
+#include "netfront_dev.h"
 #include <tandem/vcpu.h>
 #include <tandem/version.h>
 #include <tandem/domctl.h>
@@ -78,6 +80,8 @@ void kernel_start_threads(const char *cmdline)
     xenbus_kernel_init();       /* xenbus.c: our own client of the store, if there is one */
     blkback_svc_start();        /* blkback_svc.c: the driver domain's disks and block back ends */
     xvd_init();                 /* blkfront_dev.c: our vbds, if the store lists any */
+    netback_svc_start();        /* netback_svc.c: the driver domain's switch and vifs */
+    netfront_dev_init();        /* netfront_dev.c: our vifs, if the store lists any */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
         shell_wait_for_input = true;

@@ -2,7 +2,7 @@
  * Just enough IPv4 to ping QEMU's user-network gateway (10.0.2.2) from
  * 10.0.2.15: ARP (request, reply, answering requests for us) and ICMP echo
  * (requests with our identifier and a sequence number; answering echo
- * requests to us). Issue 14's stack replaces it.
+ * requests to us): the `net` commands until `ifup` hands the NIC to lwIP (guest-kernel/net/).
  */
 #include "devices.h"
 #include <tandem/errno.h>

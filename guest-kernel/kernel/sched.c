@@ -191,6 +191,23 @@ void sched_list(void)
     }
 }
 
+int sched_threads(struct thread_report *out, int max)
+{
+    int n = 0;
+    uint8_t m = events_save();
+
+    for (unsigned i = 0; i < nr_threads && n < max; i++) {
+        const struct thread *t = &threads[i];
+
+        if (t->state == THREAD_FREE || t->state == THREAD_DEAD)
+            continue;
+        out[n++] = (struct thread_report){ .name = t->name, .state = t->state, .ticks = t->ticks,
+                                           .pid = t->proc ? t->proc->pid : 0 };
+    }
+    events_restore(m);
+    return n;
+}
+
 /* The idle thread: block the vCPU (atomically enabling events) until work exists. */
 void idle_loop(void)
 {

@@ -2,6 +2,7 @@
 #include "kernel.h"
 #include "proc.h"
 #include "devices.h"
+#include "net.h"
 #include <tandem/version.h>
 #include <tandem/errno.h>
 
@@ -67,6 +68,7 @@ static void shell_exec(char *line)
                "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench),"
                " vbd (the block back ends)\n"
                "xvd: this domain's virtual disks (xvd alone: the list; info read write verify flush NAME ...)\n"
+               "network (lwIP, docs/network.md): ifup, ifconfig, ping HOST [N], wget URL, httpd [wait N [S]]\n"
                "kernel command line '... -- CMD; CMD; ...': commands run before the prompt\n");
     else if (!strncmp(line, "echo", 4))
         printk("%s\n", line[4] ? line + 5 : "");
@@ -94,6 +96,8 @@ static void shell_exec(char *line)
     else if (shell_domain_command(line))
         ;
     else if (shell_xs_command(line))    /* xs_shell.c: xs ..., grants */
+        ;
+    else if (shell_net_command(line))   /* guest-kernel/net/net_shell.c: ifup ifconfig ping wget httpd */
         ;
     else if (shell_dev_command(line))   /* dev_shell.c: lspci, blk ..., net ..., irqs */
         ;

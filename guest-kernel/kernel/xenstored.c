@@ -285,6 +285,22 @@ static void write_disk_backend_keys(const char *be, const char *bp, const struct
 }
 
 /*
+ * A vif='s MAC: its mac= (the hypervisor checked it), else one of Xen's prefix 00:16:3e made
+ * from the domain and the vif (libxl picks random ones; ours stay the same from boot to boot).
+ */
+static void vif_mac(const struct tandem_domctl_getdevice *g, uint16_t d, char *buf)
+{
+    char m[TANDEM_DOMCTL_SERIAL_LEN];
+
+    memcpy(m, g->serial, sizeof(m));
+    m[sizeof(m) - 1] = 0;
+    if ((g->flags & TANDEM_DEVICE_mac) && strlen(m) == 17)
+        snprintf(buf, 24, "%s", m);
+    else
+        snprintf(buf, 24, "00:16:3e:%02x:%02x:%02x", g->devid & 0xff, (d >> 8) & 0xff, d & 0xff);
+}
+
+/*
  * device/TYPE/ID of d and backend/TYPE/d/ID of its backend B, each side's, readable by the
  * other; for a disk= vbd also the keys Xen's toolstack writes (docs/xenstore.md, "Device
  * nodes"), B the driver domain. The backend dir is written last, whole, before anyone is told.
@@ -296,10 +312,10 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
 
     sd->nr_backends = 0;
     for (unsigned int i = 0; i < nr && i < TANDEM_DOMCTL_MAX_DEVICES; i++) {
-        char fe[96], be[96], fp[24], bp[24], type[TANDEM_DOMCTL_DEVTYPE_LEN];
+        char fe[96], be[96], fp[24], bp[24], type[TANDEM_DOMCTL_DEVTYPE_LEN], mac[24];
         const struct tandem_domctl_getdevice *g = &op.u.getdevice;
         uint16_t b;
-        bool disk;
+        bool disk, vif;
         op.u.getdevice.index = i;
         if (domctl(TANDEM_DOMCTL_getdevice, d, &op)) {
             printk("xenstored: d%u: getdevice %u refused\n", d, i);
@@ -311,6 +327,7 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
         /* A disk names xvda..xvdd: the hypervisor gives no other devid with the flag. */
         disk = (g->flags & TANDEM_DEVICE_disk) && !strcmp(type, "vbd") && g->devid >= 51712 &&
                (g->devid - 51712) % 16 == 0 && (g->devid - 51712) / 16 < 26;
+        vif = (g->flags & TANDEM_DEVICE_vif) && !strcmp(type, "vif") && g->devid < 256;
         if ((g->flags & TANDEM_DEVICE_disk) && !disk)
             printk("xenstored: d%u: device %s/%u is no disk of disk=: written without disk keys\n", d,
                    type, g->devid);
@@ -330,6 +347,11 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
             sd_key(fe, "virtual-device", fp, "%u", g->devid);
             sd_key(fe, "device-type", fp, "disk");
         }
+        if (vif) {
+            vif_mac(g, d, mac);
+            sd_key(fe, "handle", fp, "%u", g->devid);
+            sd_key(fe, "mac", fp, "%s", mac);
+        }
         sd_key(fe, "state", fp, "1");
         write_backend_parents(b, type, d);
         sd_write(be, "", bp);
@@ -337,6 +359,11 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
         sd_key(be, "frontend-id", bp, "%u", d);
         if (disk)
             write_disk_backend_keys(be, bp, g);
+        if (vif) {
+            sd_key(be, "handle", bp, "%u", g->devid);
+            sd_key(be, "mac", bp, "%s", mac);
+            sd_key(be, "online", bp, "1");
+        }
         sd_key(be, "state", bp, "1");
     }
 }

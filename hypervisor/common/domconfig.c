@@ -439,6 +439,13 @@ static int dc_add_disk_vif_devices(struct domconfig_dom *d, struct domconfig_err
     }
     dev = (struct domconfig_device){ .type = "vif", .id = 0, .flags = TANDEM_DEVICE_vif,
                                      .backend = DOMID_INVALID };
+    if (d->vif_has_mac) {               /* vif=mac=: its text in serial (getdevice) */
+        const uint8_t *m = d->vif_mac;
+
+        dev.flags |= TANDEM_DEVICE_mac;
+        snprintf(dev.serial, sizeof(dev.serial), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+                 m[5]);
+    }
     return d->vif ? dc_add_device(d, &dev, "vif", err) : 0;
 }
 

@@ -463,6 +463,7 @@ static void check_domctl(void)
     VAL(TANDEM_DOMCTL_DEVTYPE_LEN, 16);  VAL(TANDEM_DOMCTL_SERIAL_LEN, 24);
     VAL(TANDEM_DEVICE_disk, 1);  VAL(TANDEM_DEVICE_readonly, 2);  VAL(TANDEM_DEVICE_region, 4);
     VAL(TANDEM_DEVICE_vif, 8);
+    VAL(TANDEM_DEVICE_mac, 16);
 }
 
 /* Every entry of hypercalls.def agrees with xen.h's __HYPERVISOR_* number. */

@@ -52,7 +52,10 @@ static void block_until_descheduled(void)
         t.timeout_abs_ns = pvclock_read_ns(&s->vcpu_info[0].time) + 5000000;
         CHECK_RC(HC3(vcpu_op, VCPUOP_set_singleshot_timer, 0, &t), 0, "singleshot");
         HC2(sched_op, SCHEDOP_block, 0);
+        /* All three levels: with the selector bit left set, the next event would not set
+         * upcall_pending again (the 2-level rule) and the next block would never wake. */
         __atomic_and_fetch(&s->evtchn_pending[bv.port / 64], ~(1UL << (bv.port % 64)), __ATOMIC_SEQ_CST);
+        __atomic_and_fetch(&s->vcpu_info[0].evtchn_pending_sel, ~(1UL << (bv.port / 64)), __ATOMIC_SEQ_CST);
         s->vcpu_info[0].evtchn_upcall_pending = 0;
     }
 }

@@ -174,6 +174,19 @@ $(OUT)/tests/unit/pvd_blkback: $(UNIT_OBJ)/test_pvd_blkback.o $(BLKBACK_UNIT_OBJ
 UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_blkback
 -include $(UNIT_OBJ)/test_pvd_blkback.d $(BLKBACK_UNIT_OBJS:.o=.d)
 
+# guest-kernel/net/http.c (the network service's HTTP pieces, docs/network.md) with
+# tests/unit/test_net_http.c: it needs only the C library's strings.
+$(UNIT_OBJ)/test_net_http.o: UNIT_CFLAGS += -I guest-kernel/net
+$(UNIT_OBJ)/gnet/%.o: guest-kernel/net/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+$(OUT)/tests/unit/net_http: $(UNIT_OBJ)/test_net_http.o $(UNIT_OBJ)/gnet/http.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/net_http
+-include $(UNIT_OBJ)/test_net_http.d $(UNIT_OBJ)/gnet/http.d
+
 # pvdrivers/netback, netswitch, netfront (docs/netif.md): pvd_netback against a fake frontend,
 # pvd_netfront against a fake back end, pvd_netswitch alone, pvd_netif netfront and netback (and
 # the switch) in one process over two fake domains' grants.

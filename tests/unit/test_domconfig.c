@@ -260,6 +260,8 @@ static void test_disk_vif(void **state)
     assert_int_equal(d->nr_disks, 0);
     assert_int_equal(d->nr_devices, 1);
     device_is(0, 0, "vif", 0);
+    assert_int_equal(d->devices[0].flags, TANDEM_DEVICE_vif | TANDEM_DEVICE_mac);
+    assert_string_equal(d->devices[0].serial, "00:16:3e:0a:bc:ff");
     assert_int_equal(parse("domain name=a kernel=k"), 0);
     assert_false(d->vif);
     assert_int_equal(d->nr_disks, 0);

@@ -90,6 +90,7 @@
 #define TANDEM_DEVICE_readonly  (1U << 1)    /* disk= mode=r: the backend refuses writes */
 #define TANDEM_DEVICE_region    (1U << 2)    /* disk= size=: region_start, region_sectors are valid */
 #define TANDEM_DEVICE_vif       (1U << 3)    /* a vif from vif= */
+#define TANDEM_DEVICE_mac       (1U << 4)    /* a vif= mac=: serial holds it as text, aa:bb:cc:dd:ee:ff */
 
 #ifndef __ASSEMBLY__
 /*
@@ -154,7 +155,8 @@ struct tandem_domctl_getdevice {
     uint64_t region_sectors;    /* OUT: with TANDEM_DEVICE_region: its length in sectors; else 0 */
     char     serial[TANDEM_DOMCTL_SERIAL_LEN]; /* OUT: with TANDEM_DEVICE_disk: the virtio-blk serial
                                    ("web/0": NAME/INDEX of the first disk= entry naming the same
-                                   image) of the device holding the disk; NUL-terminated,
+                                   image) of the device holding the disk; with
+                                   TANDEM_DEVICE_mac the vif's MAC as text; NUL-terminated,
                                    NUL-padded; else all NUL */
 };
 

@@ -17,6 +17,8 @@ void test_main(void)
     static const char *const vbds[] = { "51712", "51728", "51744" };
     static const char *const vifs[] = { "0" };
     static const char *const plain[] = { "backend", "backend-id", "state" };
+    static const char *const vif_fe[] = { "backend", "backend-id", "handle", "mac", "state" };
+    static const char *const vif_be[] = { "frontend", "frontend-id", "handle", "mac", "online", "state" };
 
     if (!xst_init())
         return;
@@ -26,10 +28,16 @@ void test_main(void)
     xst_disk_is(51712, 0, "nodes/0", "w", NULL, NULL);         /* a.img */
     xst_disk_is(51728, 0, "nodes/1", "r", "16", "32");         /* b.img:mode=r:start=8K:size=16K */
     xst_disk_is(51744, 0, "nodes/1", "w", "64", "64");         /* b.img:start=32K:size=32K */
-    /* vif= and devices= entries get the plain nodes only. */
+    /* vif= gets xl's handle and mac (its mac=) on both sides; devices= entries the plain nodes only. */
     xst_frontend_at("vif", 0, 0);
     xst_frontend_at("9p", 3, 0);
-    xst_dir_is("device/vif/0", plain, 3);
+    xst_dir_is("device/vif/0", vif_fe, 5);
+    xst_read_is("device/vif/0/mac", "00:16:3e:00:00:42");
+    xst_read_is("device/vif/0/handle", "0");
+    xst_dir_is("/local/domain/0/backend/vif/1/0", vif_be, 6);
+    xst_read_is("/local/domain/0/backend/vif/1/0/mac", "00:16:3e:00:00:42");
+    xst_read_is("/local/domain/0/backend/vif/1/0/handle", "0");
+    xst_read_is("/local/domain/0/backend/vif/1/0/online", "1");
     xst_dir_is("device/9p/3", plain, 3);
     xst_absent("/local/domain/0/backend/9p/1/3/params");
     test_success();
