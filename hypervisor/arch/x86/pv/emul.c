@@ -3,7 +3,9 @@
  * forced-emulation CPUID (and CPUID itself once the guest turned CPUID
  * faulting on), mov from CR0/CR3/CR4 and to CR4 (and CR0.TS), xsetbv,
  * mov to/from DR0-7 (debugreg.c), rdmsr/wrmsr of FS/GS bases, port I/O
- * (emul_io.c), wbinvd.
+ * (emul_io.c) including string I/O (ins/outs with rep, address-size and
+ * segment-override prefixes: the only memory operands Xen's priv-op
+ * validate() lets through), wbinvd.
  * Anything else is left to the caller, which delivers #GP.
  */
 #include "lib.h"
@@ -263,28 +265,51 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
 {
     uint8_t b[16];
     unsigned int i = 0, rex = 0;
-    bool opsz16 = false, long_mode;
+    struct pv_insn_prefix pfx = { 0 };
+    bool long_mode;
     uint64_t val;
 
     /* Fetched through CS (its descriptor checked in the GDT or LDT, as Xen's emulators). */
     if (pv_insn_fetch(v, regs, b, sizeof(b), &long_mode) != sizeof(b))
         return false;
-    for (; i < 4; i++) {            /* prefixes */
+    for (; i < 13; i++) {           /* prefixes (an instruction is at most 15 bytes) */
         if (b[i] == 0x66)
-            opsz16 = true;
-        else if (long_mode && (b[i] & 0xf0) == 0x40)    /* REX only in 64-bit code */
+            pfx.opsz16 = true;
+        else if (b[i] == 0x67)
+            pfx.adsz = true;
+        else if (b[i] == 0xf3 || b[i] == 0xf2)
+            pfx.rep = true;
+        else if (b[i] == 0x26 || b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x64 || b[i] == 0x65)
+            pfx.seg = b[i];
+        else if (long_mode && (b[i] & 0xf0) == 0x40) {  /* REX only in 64-bit code */
             rex = b[i];
-        else
+            continue;
+        } else
             break;
+        rex = 0;                    /* a REX counts only right before the opcode */
     }
     switch (b[i]) {
+    case 0x6c: case 0x6d: case 0x6e: case 0x6f:     /* ins / outs (emul_io.c) */
+        switch (pv_emulate_string_io(v, regs, &pfx, b[i], long_mode)) {
+        case PV_STRING_DONE:
+            i += 1;
+            goto done;
+        case PV_STRING_AGAIN:       /* rip stays on the instruction */
+            v->domain->ctr.priv_emulations++;
+            pv_emulated_single_step(v, regs);
+            return true;
+        case PV_STRING_FAULT:
+            return true;
+        default:
+            return false;
+        }
     case 0xe4: case 0xe5: case 0xe6: case 0xe7:
-        if (!pv_emulate_io(v, regs, b[i], b[i + 1], opsz16))
+        if (!pv_emulate_io(v, regs, b[i], b[i + 1], pfx.opsz16))
             return false;
         i += 2;
         goto done;
     case 0xec: case 0xed: case 0xee: case 0xef:
-        if (!pv_emulate_io(v, regs, b[i], 0, opsz16))
+        if (!pv_emulate_io(v, regs, b[i], 0, pfx.opsz16))
             return false;
         i += 1;
         goto done;
@@ -319,10 +344,8 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     if (!v->arch.pv.in_kernel)
         return false;           /* the rest is for the guest kernel only */
     switch (b[i + 1]) {
-    case 0x20: {                /* mov %crN, reg */
+    case 0x20: {                /* mov %crN, reg (register only: the mod bits are ignored, as the CPU) */
         unsigned int modrm = b[i + 2], cr = (modrm >> 3) & 7, rm = (modrm & 7) | ((rex & 1) << 3);
-        if ((modrm >> 6) != 3)
-            return false;
         switch (cr) {
         case 0: val = read_cr0() & ~X86_CR0_TS; val |= v->arch.pv.fpu_ts ? X86_CR0_TS : 0; break;
         case 2: val = v->vcpu_info->arch.cr2; break;
@@ -334,10 +357,8 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         i += 3;
         break;
     }
-    case 0x22: {                /* mov reg, %crN: CR0.TS and CR4 (masked) only */
+    case 0x22: {                /* mov reg, %crN: CR0.TS and CR4 (masked) only; mod ignored too */
         unsigned int modrm = b[i + 2], cr = (modrm >> 3) & 7, rm = (modrm & 7) | ((rex & 1) << 3);
-        if ((modrm >> 6) != 3)
-            return false;
         val = *pv_gpr(regs, rm);
         if (cr == 0) {
             if ((val ^ read_cr0()) & ~X86_CR0_TS)

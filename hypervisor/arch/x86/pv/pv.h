@@ -95,6 +95,22 @@ long pv_physdev_io_op(uint64_t cmd, guest_va_t arg);
 /* Port I/O (emul_io.c): in/out at regs (false: #GP); the virtual IOPL allows cli/sti and I/O. */
 bool pv_emulate_io(struct vcpu *v, struct cpu_user_regs *r, uint8_t op, uint8_t imm, bool opsz16);
 bool pv_io_privileged(const struct vcpu *v);
+/* The legacy prefixes of an emulated instruction (emul.c decodes them). */
+struct pv_insn_prefix {
+    bool opsz16;                /* 0x66 */
+    bool adsz;                  /* 0x67 */
+    bool rep;                   /* 0xf3 or 0xf2 */
+    uint8_t seg;                /* the last segment override (0x26 0x2e 0x36 0x3e 0x64 0x65), 0 = none */
+};
+/* ins/outs (6c-6f) at regs, rip at the instruction (emul_io.c). */
+enum pv_string_result {
+    PV_STRING_DONE,             /* finished: the caller advances rip */
+    PV_STRING_AGAIN,            /* elements left (preempted, or single step): rip stays */
+    PV_STRING_FAULT,            /* an exception was delivered to the guest */
+    PV_STRING_GP,               /* the port is not the guest's: the #GP(0) stands */
+};
+enum pv_string_result pv_emulate_string_io(struct vcpu *v, struct cpu_user_regs *r, const struct pv_insn_prefix *p,
+                                           uint8_t op, bool long_mode);
 /* VMASST_TYPE_architectural_iopl: the guest kernel counts as CPL 0, iret sets the virtual IOPL. */
 static inline bool pv_architectural_iopl(const struct domain *d)
 {
