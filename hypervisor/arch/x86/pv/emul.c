@@ -331,7 +331,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         goto done;
     }
     if (b[i + 1] == 0x01 && b[i + 2] == 0xd1) {   /* xsetbv (Xen's emul-priv-op write_xcr) */
-        if (!fpu_xstate_mask() || !(v->arch.pv.cr4 & X86_CR4_OSXSAVE) || opsz16) {
+        if (!fpu_xstate_mask() || !(v->arch.pv.cr4 & X86_CR4_OSXSAVE) || pfx.opsz16) {
             pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
             return true;        /* #UD as the hardware: CR4.OSXSAVE clear (the guest's view) */
         }
