@@ -47,7 +47,13 @@ struct vcpu {
 
     /* Timers. */
     uint64_t singleshot_deadline;   /* ns, 0 = off */
-    uint64_t periodic_period, periodic_next;
+    /*
+     * The periodic timer, as Xen's: period 0 = off (a PV vCPU starts with
+     * 10 ms: PV_DEFAULT_PERIOD_NS); periodic_next is the armed deadline
+     * (0 = not armed: it is armed only while the vCPU runs, sched.c);
+     * periodic_last is when the last periodic VIRQ_TIMER was sent.
+     */
+    uint64_t periodic_period, periodic_next, periodic_last;
     uint64_t poll_deadline;         /* SCHEDOP_poll timeout, 0 = none */
     uint64_t poll_mask[EVTCHN_2L_NR_CHANNELS / 64]; /* ports being polled (bitmap), cleared on wake */
     bool poll_high;                 /* also polls a FIFO port beyond the bitmap: any such event wakes it */
