@@ -20,6 +20,7 @@
 #include "evtchn.h"
 #include "console.h"
 #include "traps.h"
+#include "keyhandler.h"
 #include "arch_hooks.h"
 #include "iommu.h"
 #include <tandem/event_channel.h>
@@ -407,6 +408,8 @@ void timer_interrupt(void)
     }
     spin_unlock_irqrestore(&rq->lock, f);
     console_service_input();
+    if (pc->cpu_id == 0)
+        keyhandler_poll_port();     /* the debug-key port (tandem-run's hang report) */
     if (pc->curr && now >= rq->slice_end)
         pc->need_resched = true;
     if (now >= next_period)

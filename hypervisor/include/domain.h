@@ -102,6 +102,9 @@ struct domain {
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
     char crash_why[96];
+    /* SCHEDOP_shutdown calls refused (the hang report: a kernel looping on a failed shutdown). */
+    unsigned long shutdown_refused;
+    uint64_t shutdown_refused_arg;      /* the last refused call's argument */
     bool is_privileged;
     bool paused;
 
