@@ -179,6 +179,9 @@ void vcpu_write_runstate(struct vcpu *v);
 void update_vcpu_system_time(struct vcpu *v);
 /* Guest misbehaviour: print a dump with `why`, kill the domain, never return to it. */
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
+/* The same, with one more line after the registers (the frame the guest built, say); detail may be NULL. */
+void domain_crash_detail(struct domain *d, const char *why, const struct cpu_user_regs *regs,
+                         const char *detail);
 void domain_shutdown(struct domain *d, int reason);
 /* One bounded step of a stopped domain's teardown (the scheduler's); true once it is DOM_DEAD. */
 bool domain_destroy(struct domain *d);
