@@ -101,7 +101,7 @@ struct domain {
     spinlock_t con_lock;            /* con[], con_recent*, con_tokens, con_refill_ns, con_dropped, ring out side */
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
-    char crash_why[96];
+    char crash_why[256];            /* whole: the builder's ELF reasons are long */
     /* SCHEDOP_shutdown calls refused (the hang report: a kernel looping on a failed shutdown). */
     unsigned long shutdown_refused;
     uint64_t shutdown_refused_arg;      /* the last refused call's argument */

@@ -3,7 +3,9 @@
  * (hypercall-abi/include/tandem/) and docs/porting.md, linked with the
  * guide's own head.S and hello.ld: no libguest, no tests/lib. It follows
  * the guide's "Events" steps: map shared_info, bind VIRQ_TIMER, see Xen's
- * default 100 Hz tick arrive (the guide's step 3), stop it, power off.
+ * default 100 Hz tick arrive (the guide's step 3), stop it, power off; and
+ * the guide's entry-stub example (stub.S, from "Entry stubs: the contract")
+ * takes a #UD, calls C with rsp 16-byte aligned and returns by iret.
  */
 #include <stdint.h>
 #include <tandem/xen.h>
@@ -37,6 +39,25 @@ static void print(const char *s)
 }
 
 static int failed;
+
+/* What stub.S's trap_common leaves at rsp when it calls trap_c. */
+struct trap_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error, rip, cs, rflags, rsp, ss;
+};
+
+extern char ud_entry[], gp_entry[];
+static volatile unsigned int traps_seen, trap_vector, trap_aligned;
+
+void trap_c(struct trap_frame *f);
+void trap_c(struct trap_frame *f)
+{
+    traps_seen++;
+    trap_vector = (unsigned int)f->vector;
+    trap_aligned = !((uint64_t)f & 15);
+    if (f->vector == 6)
+        f->rip += 2;            /* past the ud2 */
+}
 
 static void check(int ok, const char *what)
 {
@@ -88,6 +109,18 @@ void main(struct start_info *si)
           "VCPUOP_stop_periodic_timer returns 0, as Linux expects");
     check(hypercall3(__HYPERVISOR_vcpu_op, VCPUOP_stop_periodic_timer, 4095, 0) == -XEN_ENOENT,
           "VCPUOP_stop_periodic_timer on a vCPU that does not exist: -ENOENT");
+    /* The guide's entry stubs: #UD goes through ud_entry, trap_common, trap_c and iret. */
+    {
+        struct trap_info traps[3] = {
+            { .vector = 6, .cs = FLAT_KERNEL_CS, .address = (uint64_t)ud_entry },
+            { .vector = 13, .cs = FLAT_KERNEL_CS, .address = (uint64_t)gp_entry },
+            { 0 },
+        };
+        check(hypercall3(__HYPERVISOR_set_trap_table, (unsigned long)traps, 0, 0) == 0, "set_trap_table");
+        asm volatile("ud2" ::: "memory");
+        check(traps_seen == 1 && trap_vector == 6, "the guide's ud_entry stub took the #UD and returned past it");
+        check(trap_aligned, "trap_common called C with rsp 16-byte aligned");
+    }
     print(failed ? "Test result: FAILURE\n" : "Test result: SUCCESS\n");
     power_off(SHUTDOWN_poweroff);
 }

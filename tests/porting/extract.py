@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the guide's minimal kernel (docs/porting.md, "A complete minimal kernel")
 into DIR: head.S, main.c, hello.ld and build.sh exactly as the guide prints them, and
-`expected`, the (d1) lines of the transcript the guide shows."""
+`expected`, the (d1) lines of the transcript the guide shows, and stub.S, the guide's
+entry-stub example."""
 import re, sys
 
 guide, out = sys.argv[1], sys.argv[2]
@@ -26,6 +27,11 @@ if shown:
     lines = [l for l in shown[0].splitlines() if l.startswith("(d1) ")]
     open(f"{out}/expected", "w").write("".join(l + "\n" for l in lines))
     done.add("expected")
-missing = {"head.S", "main.c", "hello.ld", "build.sh", "expected"} - done
+# The entry-stub example (docs/porting.md "Entry stubs: the contract").
+stub = re.search(r"```asm\n(.*?)```", text[text.index("A minimal stub pair"):], re.S)
+if stub:
+    open(f"{out}/stub.S", "w").write(stub.group(1))
+    done.add("stub.S")
+missing = {"head.S", "main.c", "hello.ld", "build.sh", "expected", "stub.S"} - done
 if missing:
     sys.exit(f"extract.py: the guide has no {', '.join(sorted(missing))} block after 'A complete minimal kernel'")
