@@ -208,6 +208,22 @@ int sched_threads(struct thread_report *out, int max)
     return n;
 }
 
+/*
+ * The earliest wake_at of a sleeping thread, 0 if none. The periodic tick
+ * does not wake a blocked vCPU (Xen arms it only while the vCPU runs), so
+ * the idle thread sets a one-shot timer for this before it blocks.
+ */
+static uint64_t next_wake_at(void)
+{
+    uint64_t at = 0;
+
+    for (unsigned i = 1; i < nr_threads; i++)
+        if (threads[i].state == THREAD_BLOCKED && threads[i].wake_at &&
+            (!at || threads[i].wake_at < at))
+            at = threads[i].wake_at;
+    return at;
+}
+
 /* The idle thread: block the vCPU (atomically enabling events) until work exists. */
 void idle_loop(void)
 {
@@ -219,7 +235,8 @@ void idle_loop(void)
             work |= threads[i].state == THREAD_RUNNABLE;
         if (!work) {
             kcounters.blocks++;
-            kcounters.hypercalls++;
+            kcounters.hypercalls += 2;
+            HYPERVISOR_set_timer_op(next_wake_at());  /* 0: none (cancels) */
             HYPERVISOR_sched_op(SCHEDOP_block, 0);    /* returns with events enabled */
         } else {
             events_enable();

@@ -196,6 +196,12 @@ int domain_kill(struct domain *d, const char *why)
 
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs)
 {
+    domain_crash_detail(d, why, regs, NULL);
+}
+
+void domain_crash_detail(struct domain *d, const char *why, const struct cpu_user_regs *regs,
+                         const char *detail)
+{
     if (d->state != DOM_RUNNING)
         return;
     strlcpy(d->crash_why, why, sizeof(d->crash_why));
@@ -208,6 +214,8 @@ void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs 
                v && v->domain == d && !arch_vcpu_in_kernel(v) ? "user" : "kernel");
         show_guest_registers(regs);
     }
+    if (detail)
+        printk(XENLOG_ERR "%s\n", detail);
     printk(XENLOG_ERR "d%u: %lu of %lu pages, %lu ms of CPU, %lu hypercalls; destroying it, other domains carry on\n",
            d->domain_id, (unsigned long)d->tot_pages, (unsigned long)d->max_pages,
            (unsigned long)(domain_cpu_time(d) / 1000000), (unsigned long)d->ctr.hypercalls);

@@ -16,6 +16,7 @@
  * rebind changes from one valid vCPU to another, as in Xen. Sending on an
  * interdomain port holds the sender's lock, which keeps the far end bound.
  */
+#include "refuse.h"
 #include "lib.h"
 #include "evtchn_private.h"
 #include "mm.h"
@@ -102,7 +103,12 @@ unsigned long evtchn_heap_frames(const struct domain *d)
 /* Port 0 is reserved, never used; above the ABI's capacity or any bucket is out of range. */
 static bool port_valid(struct domain *d, uint32_t port)
 {
-    return port > 0 && port < evtchn_valid_ports(d) && port < evtchn_max_ports(d);
+    bool ok = port > 0 && port < evtchn_valid_ports(d) && port < evtchn_max_ports(d);
+
+    if (!ok)
+        REFUSE_WHY("port %u of d%u does not exist (port 0 is reserved; %u ports allocated)", port,
+                   d->domain_id, MIN(evtchn_valid_ports(d), evtchn_max_ports(d)));
+    return ok;
 }
 
 /* As Xen's evtchn_allocate_port: a closed port still LINKED in a FIFO queue is not reused yet. */
@@ -391,8 +397,11 @@ static long bind_interdomain_locked(struct domain *d, struct domain *rd, struct 
     if (!rd->evtchn || !port_valid(rd, b->remote_port))
         return -XEN_EINVAL;
     rc = evtchn_from_port(rd, b->remote_port);
-    if (rc->state != EVTCHNSTAT_unbound || rc->remote_domid != d->domain_id)
+    if (rc->state != EVTCHNSTAT_unbound || rc->remote_domid != d->domain_id) {
+        REFUSE_WHY("remote port %u of d%u is not an unbound port offered to d%u (state %u, for d%u)",
+                   b->remote_port, rd->domain_id, d->domain_id, rc->state, rc->remote_domid);
         return -XEN_EINVAL;
+    }
     if ((lport = get_free_port(d)) < 0)
         return lport;
     if (rd == d && (uint32_t)lport == b->remote_port)
@@ -426,8 +435,10 @@ static long evtchn_bind_virq(struct domain *d, struct evtchn_bind_virq *b)
     struct vcpu *v;
     int port;
 
-    if (b->virq >= NR_VIRQS)
+    if (b->virq >= NR_VIRQS) {
+        REFUSE_WHY("virq %u: there are %u", b->virq, NR_VIRQS);
         return -XEN_EINVAL;
+    }
     if (virq_is_global(b->virq) && b->vcpu != 0)
         return -XEN_EINVAL;
     if (b->vcpu >= d->max_vcpus || !(v = d->vcpu[b->vcpu]))
@@ -510,6 +521,8 @@ static long evtchn_send(struct domain *d, uint32_t port)
     case EVTCHNSTAT_unbound:
         break;          /* silently dropped, as Xen */
     default:
+        REFUSE_WHY("port %u is %s: only interdomain, IPI and unbound ports can be sent on", port,
+                   c->state == EVTCHNSTAT_closed ? "closed" : c->state == EVTCHNSTAT_virq ? "a VIRQ" : "a PIRQ");
         rc = -XEN_EINVAL;
     }
     spin_unlock(&d->event_lock);

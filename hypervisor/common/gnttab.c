@@ -4,6 +4,7 @@
  * Host mappings' PTEs are written through the arch hooks
  * (arch_gnttab_map_host / arch_gnttab_unmap_host).
  */
+#include "refuse.h"
 #include "lib.h"
 #include "domain.h"
 #include "mm.h"
@@ -81,8 +82,10 @@ static int16_t pin(struct grant_table *gt, grant_ref_t ref, domid_t user, bool r
     uint32_t *combo, old, new;
     bool first;
 
-    if (ref >= gt->nr_frames * EPF)
+    if (ref >= gt->nr_frames * EPF) {
+        REFUSE_WHY("grant ref %u beyond the granter's %lu entries", ref, (unsigned long)(gt->nr_frames * EPF));
         return GNTST_bad_gntref;
+    }
     act = &gt->active[ref / EPF][ref % EPF];
     e = shared_entry(gt, ref);
     first = !act->readers && !act->writers;
@@ -100,17 +103,25 @@ static int16_t pin(struct grant_table *gt, grant_ref_t ref, domid_t user, bool r
         uint32_t cur = __atomic_load_n((uint32_t *)e, __ATOMIC_ACQUIRE);
         uint16_t f = (uint16_t)cur;
         if ((f & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access || (domid_t)(cur >> 16) != user ||
-            (!ro && (f & GTF_readonly)))
+            (!ro && (f & GTF_readonly))) {
+            REFUSE_WHY("grant ref %u: entry flags %#x domid %u, revoked or changed since it was pinned",
+                       ref, f, (domid_t)(cur >> 16));
             return GNTST_general_error;
+        }
     } else {
         combo = (uint32_t *)e;
         old = __atomic_load_n(combo, __ATOMIC_ACQUIRE);
         do {
             uint16_t f = (uint16_t)old;
-            if ((f & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access || (domid_t)(old >> 16) != user)
+            if ((f & (GTF_type_mask | GTF_sub_page)) != GTF_permit_access || (domid_t)(old >> 16) != user) {
+                REFUSE_WHY("grant ref %u: entry flags %#x domid %u, not GTF_permit_access to d%u",
+                           ref, f, (domid_t)(old >> 16), user);
                 return GNTST_general_error;
-            if (!ro && (f & GTF_readonly))
+            }
+            if (!ro && (f & GTF_readonly)) {
+                REFUSE_WHY("grant ref %u is GTF_readonly: a writable use is refused", ref);
                 return GNTST_general_error;     /* Xen: "write-pin of a r/o grant entry" */
+            }
             new = old | GTF_reading | (ro ? 0 : GTF_writing);
         } while (!__atomic_compare_exchange_n(combo, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE));
         if (first) {
@@ -370,8 +381,11 @@ static int16_t map_one(struct domain *ld, struct gnttab_map_grant_ref *op)
     op->handle = ~0U;
     if (!(op->flags & (GNTMAP_host_map | GNTMAP_device_map)))
         return GNTST_bad_gntref;        /* Xen: "bad flags in grant map op" */
-    if (!(rd = get_domain_by_id(op->dom)))
+    if (!(rd = get_domain_by_id(op->dom))) {
+        REFUSE_WHY("d%u: no such domain (map_grant_ref names the granter by its id; DOMID_SELF is not one)",
+                   op->dom);
         return GNTST_bad_domain;
+    }
     double_gnttab_lock(ld, rd);
     if ((st = pin(rd->grant_table, op->ref, ld->domain_id, ro, &mfn)) != GNTST_okay)
         goto out;
@@ -809,6 +823,23 @@ static long batch(struct domain *d, uint32_t cmd, guest_va_t uop, uint32_t count
         default:
             u.copy.status = copy_one(d, &u.copy);
             break;
+        }
+        if (__builtin_expect(refuse_log_on, 0)) {
+            int16_t st = cmd == GNTTABOP_map_grant_ref ? u.map.status :
+                         cmd == GNTTABOP_unmap_grant_ref ? u.unmap.status :
+                         cmd == GNTTABOP_unmap_and_replace ? u.replace.status :
+                         cmd == GNTTABOP_transfer ? u.transfer.status :
+                         cmd == GNTTABOP_swap_grant_ref ? u.swap.status : u.copy.status;
+            char what[128];
+            if (st != GNTST_okay) {
+                if (cmd == GNTTABOP_map_grant_ref)
+                    snprintf(what, sizeof(what), "grant_table_op(map_grant_ref) op %u: ref %u of d%u, "
+                             "flags %#x, host_addr %#lx", i, u.map.ref, u.map.dom, u.map.flags,
+                             (unsigned long)u.map.host_addr);
+                else
+                    snprintf(what, sizeof(what), "grant_table_op(cmd %u) op %u", cmd, i);
+                refuse_log_op(d, what, st);
+            }
         }
         if (copy_to_guest(p, &u, size))
             return -XEN_EFAULT;

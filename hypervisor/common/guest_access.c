@@ -2,6 +2,7 @@
 #include "lib.h"
 #include "guest_access.h"
 #include "page.h"
+#include "refuse.h"
 #include <tandem/errno.h>
 
 
@@ -21,16 +22,32 @@ bool guest_range_ok(guest_va_t va, size_t len)
 
 int copy_from_guest(void *dst, guest_va_t src, size_t len)
 {
-    if (!guest_range_ok(src, len))
+    if (!guest_range_ok(src, len)) {
+        REFUSE_WHY("reading %zu bytes at %#lx: not guest address space (non-canonical, "
+                   "wraps or the hypervisor's range)", len, (unsigned long)src);
         return -XEN_EFAULT;
-    return raw_copy_guest(dst, (const void *)src, len) ? -XEN_EFAULT : 0;
+    }
+    if (raw_copy_guest(dst, (const void *)src, len)) {
+        REFUSE_WHY("reading %zu bytes at %#lx: not mapped readable in the current page tables",
+                   len, (unsigned long)src);
+        return -XEN_EFAULT;
+    }
+    return 0;
 }
 
 int copy_to_guest(guest_va_t dst, const void *src, size_t len)
 {
-    if (!guest_range_ok(dst, len))
+    if (!guest_range_ok(dst, len)) {
+        REFUSE_WHY("writing %zu bytes at %#lx: not guest address space (non-canonical, "
+                   "wraps or the hypervisor's range)", len, (unsigned long)dst);
         return -XEN_EFAULT;
-    return raw_copy_guest((void *)dst, src, len) ? -XEN_EFAULT : 0;
+    }
+    if (raw_copy_guest((void *)dst, src, len)) {
+        REFUSE_WHY("writing %zu bytes at %#lx: not mapped writable in the current page tables",
+                   len, (unsigned long)dst);
+        return -XEN_EFAULT;
+    }
+    return 0;
 }
 
 int copy_string_from_guest(char *dst, guest_va_t src, size_t max)

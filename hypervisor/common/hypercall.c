@@ -7,6 +7,7 @@
 #include "evtchn.h"
 #include "time.h"
 #include "arch_hooks.h"
+#include "refuse.h"
 #include <tandem/errno.h>
 #include <tandem/xen.h>
 
@@ -62,18 +63,31 @@ long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
     hypercall_fn_t *const *table = hypercall_table_pv64;
 
     d->ctr.hypercalls++;
-    if (nr >= NR_HYPERCALLS || !table[nr])
+    if (nr >= NR_HYPERCALLS || !table[nr]) {
+        if (__builtin_expect(refuse_log_on, 0)) {
+            refuse_begin();
+            REFUSE_WHY("no hypercall %lu (hypercalls.def lists those there are)", nr);
+            refuse_report(d, nr, a1, a2, a3, -XEN_ENOSYS);
+        }
         return -XEN_ENOSYS;
+    }
     d->ctr.hypercall_by_nr[nr]++;
+    refuse_begin();
 #ifdef TANDEM_DEBUG
     {
         /* make DEBUG=1: ticks per hypercall (a multicall's include its entries'). */
         uint64_t t0 = rdtsc();
         long ret = table[nr](a1, a2, a3, a4, a5);
         d->ctr.hypercall_tsc[nr] += rdtsc() - t0;
+        refuse_report(d, nr, a1, a2, a3, ret);
         return ret;
     }
 #else
-    return table[nr](a1, a2, a3, a4, a5);
+    {
+        long ret = table[nr](a1, a2, a3, a4, a5);
+        if (__builtin_expect(refuse_log_on, 0))
+            refuse_report(d, nr, a1, a2, a3, ret);
+        return ret;
+    }
 #endif
 }

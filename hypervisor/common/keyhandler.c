@@ -14,6 +14,7 @@
 #include "time.h"
 #include "cpu.h"
 #include "arch_hooks.h"
+#include "keyhandler.h"
 #include <tandem/xen.h>
 
 static const char *domain_state_name(const struct domain *d)
@@ -43,6 +44,89 @@ static void dump_domains(void)
                    (unsigned long)(v == current ? guest_cpu_regs() : &v->regs)->rip, (unsigned long)(v->cpu_time_ns / 1000000));
         }
     }
+}
+
+/* A timer deadline relative to now: "off", "in N us" or "N us ago" (due, not yet taken). */
+static const char *deadline_str(char *buf, size_t n, uint64_t deadline, uint64_t now)
+{
+    if (!deadline)
+        return "off";
+    if (deadline >= now)
+        snprintf(buf, n, "in %lu us", (unsigned long)((deadline - now) / 1000));
+    else
+        snprintf(buf, n, "%lu us ago", (unsigned long)((now - deadline) / 1000));
+    return buf;
+}
+
+/* The ports a polling vCPU waits on (first few), e.g. " on ports 3 5". */
+static void polled_ports(const struct vcpu *v, char *buf, size_t n)
+{
+    size_t len = 0;
+    unsigned int shown = 0;
+
+    buf[0] = 0;
+    if (!v->polling)
+        return;
+    len = (size_t)snprintf(buf, n, " on port%s", v->poll_high ? "s (FIFO, any)" : "s");
+    for (uint32_t p = 0; p < ARRAY_SIZE(v->poll_mask) * 64 && shown < 6 && len < n; p++)
+        if (v->poll_mask[p / 64] & (1ULL << (p % 64))) {
+            len += (size_t)snprintf(buf + len, n - len, " %u", p);
+            shown++;
+        }
+}
+
+static void dump_vcpu_wait(const struct vcpu *v, uint64_t now)
+{
+    char a[32], b[32], c[32], ports[64], per[64];
+
+    polled_ports(v, ports, sizeof(ports));
+    if (v->periodic_period)
+        snprintf(per, sizeof(per), "every %lu ms, next %s", (unsigned long)(v->periodic_period / 1000000),
+                 v->periodic_next ? deadline_str(b, sizeof(b), v->periodic_next, now) : "when it runs");
+    else
+        strlcpy(per, "off", sizeof(per));
+    printk("  VCPU%u: %s%s, upcall pending %u mask %u, %s mode rip %#lx; one-shot timer %s, "
+           "periodic timer %s, poll timeout %s\n",
+           v->vcpu_id, (v->pause_flags & VPF_down) ? "down" : sched_vcpu_state(v), ports,
+           v->vcpu_info->evtchn_upcall_pending, v->vcpu_info->evtchn_upcall_mask,
+           arch_vcpu_in_kernel(v) ? "kernel" : "user",
+           (unsigned long)(v == current ? guest_cpu_regs() : &v->regs)->rip,
+           deadline_str(a, sizeof(a), v->singleshot_deadline, now),
+           per,
+           deadline_str(c, sizeof(c), v->poll_deadline, now));
+}
+
+/*
+ * The 'w' key, the hang report (tools/tandem-run types it on the debug-key
+ * port before it kills a run that timed out): for each live domain, what
+ * each vCPU waits for and the state of every bound port.
+ */
+static void dump_waiting(void)
+{
+    uint64_t now = now_ns();
+
+    for (struct domain *d = domain_list; d; d = d->next_in_list) {
+        if (d->state == DOM_DEAD)
+            continue;
+        printk("Domain %u (%s): %s, %lu hypercalls%s%s\n", d->domain_id, d->name, domain_state_name(d),
+               (unsigned long)d->ctr.hypercalls, d->crash_why[0] ? ": " : "", d->crash_why);
+        if (d->shutdown_refused)
+            printk("  SCHEDOP_shutdown refused %lu times (-EFAULT: its struct sched_shutdown at %#lx "
+                   "is not readable): the kernel loops on a failed shutdown\n",
+                   d->shutdown_refused, (unsigned long)d->shutdown_refused_arg);
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            if (d->vcpu[i])
+                dump_vcpu_wait(d->vcpu[i], now);
+        evtchn_dump(d);
+    }
+}
+
+void keyhandler_poll_port(void)
+{
+    int c;
+
+    while ((c = arch_debugport_getc()) >= 0)
+        keyhandler_key((char)c);
 }
 
 /* Frames of the heap block at p (struct domain, vcpu, event channels: xzalloc'd). */
@@ -99,6 +183,7 @@ static const struct keyhandler {
     { 'a', do_audit,      "audit the frame table" },
     { 'p', perfc_dump,    "dump performance counters" },
     { 'i', irq_dump,      "dump device interrupts (pirqs) and their counts" },
+    { 'w', dump_waiting,  "hang report: what each domain's vCPUs wait for, timers, ports" },
 };
 
 static void show_help(void)

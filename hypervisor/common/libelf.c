@@ -18,6 +18,7 @@ struct elf_ctx {
     size_t len;
     struct elf_pv_info *info;
     uint32_t seen;          /* bit t set: Xen note of type t was found */
+    unsigned int note_segs; /* PT_NOTE program headers seen */
     char *err;
     size_t errlen;
 };
@@ -284,7 +285,9 @@ static int elf_add_load(struct elf_ctx *c, unsigned idx, const struct elf64_phdr
     va = ph->p_paddr - info->paddr_offset + info->virt_base;
     if (va < info->virt_base)
         return elf_fail(c, "PT_LOAD segment %u: p_paddr 0x%llx - PADDR_OFFSET + VIRT_BASE 0x%llx "
-                        "wraps", idx, (ull)ph->p_paddr, (ull)info->virt_base);
+                        "wraps: p_paddr must be the offset from VIRT_BASE (give the output sections "
+                        "AT(ADDR(.text) - VIRT_BASE) in the linker script, e.g. .text : AT(0))",
+                        idx, (ull)ph->p_paddr, (ull)info->virt_base);
     rc = elf_check_va(c, idx, va, ph->p_memsz);
     if (rc)
         return rc;
@@ -306,6 +309,7 @@ static int elf_scan(struct elf_ctx *c, const struct elf64_ehdr *eh, uint32_t typ
         elf_read_phdr(c, eh, i, &ph);
         if (ph.p_type != type)
             continue;
+        c->note_segs += type == PT_NOTE;
         rc = type == PT_NOTE ? elf_parse_notes(c, i, &ph) : elf_add_load(c, i, &ph);
     }
     return rc;
@@ -321,6 +325,9 @@ static int elf_check_xen_rules(struct elf_ctx *c)
 {
     const struct elf_pv_info *i = c->info;
 
+    if (!c->note_segs)
+        return elf_fail(c, "no PT_NOTE segment: the Xen notes (XEN_VERSION and the rest) must be in a "
+                        "PT_NOTE program header (linker script: PHDRS { ... note PT_NOTE; }, .note : { ... } :note)");
     if (!(c->seen & (1U << XEN_ELFNOTE_XEN_VERSION)))
         return elf_fail(c, "XEN_VERSION note missing: not a Xen PV kernel");
     if (strncmp(i->xen_version, "xen-3.0", 7))
@@ -353,7 +360,7 @@ static int elf_check_xen_rules(struct elf_ctx *c)
 int elf_pv_parse(const void *image, size_t len, struct elf_pv_info *info,
                  char *err, size_t errlen)
 {
-    struct elf_ctx c = { image, len, info, 0, err, errlen };
+    struct elf_ctx c = { .img = image, .len = len, .info = info, .err = err, .errlen = errlen };
     struct elf64_ehdr eh;
     int rc;
 

@@ -20,6 +20,7 @@
 #include "evtchn.h"
 #include "console.h"
 #include "traps.h"
+#include "keyhandler.h"
 #include "arch_hooks.h"
 #include "iommu.h"
 #include <tandem/event_channel.h>
@@ -224,9 +225,41 @@ static struct vcpu *pick_next(struct sched_rq *rq, struct vcpu *prev)
     return best;
 }
 
+/*
+ * The periodic timer, as Xen's vcpu_periodic_timer_work: it is armed only
+ * while its vCPU runs (switch-in, or a new period) and disarmed at
+ * switch-out, so it never wakes a blocked vCPU; a period that passed while
+ * the vCPU was off the CPU gives one VIRQ_TIMER at switch-in, not one per
+ * missed period. Caller holds v's run-queue lock.
+ */
+static void periodic_timer_work(struct vcpu *v, uint64_t now)
+{
+    if (!v->periodic_period) {
+        v->periodic_next = 0;
+        return;
+    }
+    if (now >= v->periodic_last + v->periodic_period) {
+        send_guest_vcpu_virq(v, VIRQ_TIMER);
+        v->periodic_last = now;
+    }
+    v->periodic_next = v->periodic_last + v->periodic_period;
+}
+
+void sched_set_periodic_timer(struct vcpu *v, uint64_t period_ns)
+{
+    struct sched_rq *rq = &runq[v->processor];
+    unsigned long f = spin_lock_irqsave(&rq->lock);
+
+    v->periodic_period = period_ns;
+    periodic_timer_work(v, now_ns());   /* as Xen: armed at once, due at once if a period passed */
+    spin_unlock_irqrestore(&rq->lock, f);
+    sched_recompute_timer();
+}
+
 static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *next, uint64_t now)
 {
     struct cpu_user_regs *frame = guest_cpu_regs();
+    unsigned long f;
 
     if (prev) {
         bool save_state = prev->domain->state == DOM_RUNNING;
@@ -234,6 +267,7 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
             prev->regs = *frame;
         arch_ctxt_switch_from(prev, save_state);
         prev->is_running = false;
+        prev->periodic_next = 0;        /* Xen: stop_timer(&prev->periodic_timer) */
         account(prev, now);
         update_runstate(prev, vcpu_runnable(prev) ? RUNSTATE_runnable :
                         (prev->pause_flags & VPF_down) ? RUNSTATE_offline : RUNSTATE_blocked, now);
@@ -251,6 +285,9 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     update_vcpu_system_time(next);
     if (next->runstate_guest)
         vcpu_write_runstate(next);
+    f = spin_lock_irqsave(&runq[next->processor].lock);
+    periodic_timer_work(next, now);
+    spin_unlock_irqrestore(&runq[next->processor].lock, f);
 }
 
 /* A stopped domain's teardown is not finished: the idle loop does not halt. */
@@ -329,7 +366,7 @@ void sched_recompute_timer(void)
     for_each_rq_vcpu(rq, v) {
         if (v->singleshot_deadline && v->singleshot_deadline < next)
             next = v->singleshot_deadline;
-        if (v->periodic_period && v->periodic_next < next)
+        if (v->periodic_next && v->periodic_next < next)
             next = v->periodic_next;
         if (v->poll_deadline && v->poll_deadline < next)
             next = v->poll_deadline;
@@ -364,16 +401,15 @@ void timer_interrupt(void)
             v->singleshot_deadline = 0;
             send_guest_vcpu_virq(v, VIRQ_TIMER);
         }
-        if (v->periodic_period && v->periodic_next <= now) {
-            while (v->periodic_next <= now)
-                v->periodic_next += v->periodic_period;
-            send_guest_vcpu_virq(v, VIRQ_TIMER);
-        }
+        if (v->periodic_next && v->periodic_next <= now)
+            periodic_timer_work(v, now);
         if (v->poll_deadline && v->poll_deadline <= now)
             vcpu_wake(v);
     }
     spin_unlock_irqrestore(&rq->lock, f);
     console_service_input();
+    if (pc->cpu_id == 0)
+        keyhandler_poll_port();     /* the debug-key port (tandem-run's hang report) */
     if (pc->curr && now >= rq->slice_end)
         pc->need_resched = true;
     if (now >= next_period)

@@ -104,8 +104,11 @@ long do_sched_op(uint64_t cmd, guest_va_t arg)
     case SCHEDOP_poll:
         return sched_poll(v, arg);
     case SCHEDOP_shutdown:
-        if (copy_from_guest(&sd, arg, sizeof(sd)))
+        if (copy_from_guest(&sd, arg, sizeof(sd))) {
+            v->domain->shutdown_refused++;      /* shown by the hang report ('w') */
+            v->domain->shutdown_refused_arg = arg;
             return -XEN_EFAULT;
+        }
         sd.reason = (uint8_t)sd.reason;     /* as Xen: any u8 code, not validated */
         if (sd.reason == SHUTDOWN_crash)
             strlcpy(v->domain->crash_why, "guest reported a crash (SCHEDOP_shutdown)",

@@ -135,13 +135,11 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, guest_va_t arg)
             return -XEN_EFAULT;
         if (t.period_ns < MIN_PERIOD_NS || t.period_ns > (~0ULL >> 2))   /* Xen: STIME_DELTA_MAX */
             return -XEN_EINVAL;
-        v->periodic_period = t.period_ns;
-        v->periodic_next = now_ns() + t.period_ns;
-        sched_recompute_timer();
+        sched_set_periodic_timer(v, t.period_ns);
         return 0;
     }
     case VCPUOP_stop_periodic_timer:
-        v->periodic_period = 0;
+        sched_set_periodic_timer(v, 0);
         return 0;
     case VCPUOP_set_singleshot_timer: {
         struct vcpu_set_singleshot_timer t;

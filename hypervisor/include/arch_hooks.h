@@ -104,6 +104,9 @@ void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
  */
 void arch_share_page_with_guest(mfn_t mfn);
 
+/* A byte typed on the debug-key port (x86: COM2), -1 if none or no such port. Timer tick only. */
+int arch_debugport_getc(void);
+
 /*
  * Grant host mappings (common/gnttab.c, GNTMAP_host_map), for d, the
  * current vCPU's domain. arch_gnttab_map_host writes at va of the current

@@ -50,7 +50,13 @@ struct vcpu {
 
     /* Timers. */
     uint64_t singleshot_deadline;   /* ns, 0 = off */
-    uint64_t periodic_period, periodic_next;
+    /*
+     * The periodic timer, as Xen's: period 0 = off (a PV vCPU starts with
+     * 10 ms: PV_DEFAULT_PERIOD_NS); periodic_next is the armed deadline
+     * (0 = not armed: it is armed only while the vCPU runs, sched.c);
+     * periodic_last is when the last periodic VIRQ_TIMER was sent.
+     */
+    uint64_t periodic_period, periodic_next, periodic_last;
     uint64_t poll_deadline;         /* SCHEDOP_poll timeout, 0 = none */
     uint64_t poll_mask[EVTCHN_2L_NR_CHANNELS / 64]; /* ports being polled (bitmap), cleared on wake */
     bool poll_high;                 /* also polls a FIFO port beyond the bitmap: any such event wakes it */
@@ -98,7 +104,10 @@ struct domain {
     spinlock_t con_lock;            /* con[], con_recent*, con_tokens, con_refill_ns, con_dropped, ring out side */
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
-    char crash_why[96];
+    char crash_why[256];            /* whole: the builder's ELF reasons are long */
+    /* SCHEDOP_shutdown calls refused (the hang report: a kernel looping on a failed shutdown). */
+    unsigned long shutdown_refused;
+    uint64_t shutdown_refused_arg;      /* the last refused call's argument */
     bool is_privileged;
     bool paused;
 
@@ -173,6 +182,9 @@ void vcpu_write_runstate(struct vcpu *v);
 void update_vcpu_system_time(struct vcpu *v);
 /* Guest misbehaviour: print a dump with `why`, kill the domain, never return to it. */
 void domain_crash(struct domain *d, const char *why, const struct cpu_user_regs *regs);
+/* The same, with one more line after the registers (the frame the guest built, say); detail may be NULL. */
+void domain_crash_detail(struct domain *d, const char *why, const struct cpu_user_regs *regs,
+                         const char *detail);
 void domain_shutdown(struct domain *d, int reason);
 /* One bounded step of a stopped domain's teardown (the scheduler's); true once it is DOM_DEAD. */
 bool domain_destroy(struct domain *d);

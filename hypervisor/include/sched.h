@@ -14,6 +14,8 @@ void vcpu_pause_flag(struct vcpu *v, unsigned int flag, bool set);
 void raise_resched(void);
 void timer_interrupt(void);
 void sched_recompute_timer(void);
+/* VCPUOP_set/stop_periodic_timer (Xen's vcpu_set_periodic_timer): period_ns 0 stops it. */
+void sched_set_periodic_timer(struct vcpu *v, uint64_t period_ns);
 /* "running", "runnable", "blocked", "polling", "paused", "capped", "down", "dying". */
 const char *sched_vcpu_state(const struct vcpu *v);
 void sched_dump(void);                          /* the 'r' debug key */

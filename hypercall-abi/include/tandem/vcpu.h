@@ -72,8 +72,10 @@ struct vcpu_register_runstate_memory_area {
 typedef struct vcpu_register_runstate_memory_area vcpu_register_runstate_memory_area_t;
 
 /*
- * VCPUOP_set_periodic_timer: fire VIRQ_TIMER every period_ns (periods
- * under 1 ms may be refused with -EINVAL). VCPUOP_stop_periodic_timer
+ * VCPUOP_set_periodic_timer: fire VIRQ_TIMER every period_ns while the
+ * vCPU runs (periods under 1 ms may be refused with -EINVAL). Every PV
+ * vCPU starts with a 10 ms period (Xen's default 100 Hz tick); it never
+ * wakes a blocked vCPU. VCPUOP_stop_periodic_timer stops it; its
  * returning 0 is how Linux picks the vcpu_op clock-event device.
  */
 struct vcpu_set_periodic_timer {

@@ -103,14 +103,18 @@ typedef uint16_t domid_t;
 #define DOMID_INVALID        TANDEM_C(0x7FF4, U)
 #define DOMID_IDLE           TANDEM_C(0x7FFF, U)
 
-/* mmu_update: request type in ptr[1:0]. */
+/*
+ * mmu_update: the request type is ptr's bits 2:0 (ptr & 7: an 8-byte PTE's
+ * address leaves them free), as Xen's do_mmu_update reads it (Xen's header
+ * says ptr[1:0]: types 0-3 are defined, 4-7 are refused with -ENOSYS).
+ */
 #define MMU_NORMAL_PT_UPDATE        0
 #define MMU_MACHPHYS_UPDATE         1
 #define MMU_PT_UPDATE_PRESERVE_AD   2
 #define MMU_PT_UPDATE_NO_TRANSLATE  3
 #ifndef __ASSEMBLY__
 struct mmu_update {
-    uint64_t ptr;       /* IN: machine address of the PTE | request type */
+    uint64_t ptr;       /* IN: machine address of the PTE | request type (bits 2:0) */
     uint64_t val;       /* IN: new contents */
 };
 typedef struct mmu_update mmu_update_t;
@@ -211,7 +215,7 @@ struct vcpu_time_info {
     uint32_t pad0;
     uint64_t tsc_timestamp;     /* TSC at the last update */
     uint64_t system_time;       /* ns since boot at tsc_timestamp */
-    uint32_t tsc_to_system_mul; /* 32.32 fixed point */
+    uint32_t tsc_to_system_mul; /* 0.32 fraction: ns = (shifted ticks * mul) >> 32 */
     int8_t   tsc_shift;
     uint8_t  flags;
     uint8_t  pad1[2];

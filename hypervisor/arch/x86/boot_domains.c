@@ -33,7 +33,7 @@ static bool build_one(struct domain *d, const struct bi_module *k, const struct 
         .initrd = rd ? __va(rd->start) : NULL, .initrd_len = rd ? rd->len : 0,
         .cmdline = cmdline, .store_domid = store_domid,
     };
-    char err[160];
+    char err[256];
 
     if (pv_build_domain(d, &a, err, sizeof(err)) == 0)
         return true;

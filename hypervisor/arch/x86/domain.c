@@ -10,6 +10,8 @@
 #include "processor.h"
 #include "fpu.h"
 #include "pv/pv.h"
+
+#define PV_DEFAULT_PERIOD_NS 10000000ULL   /* Xen: MILLISECS(10) */
 #include <tandem/grant_table.h>
 #include <tandem/errno.h>
 
@@ -20,6 +22,8 @@ void arch_vcpu_initialise(struct vcpu *v)
     fpu_reset_image(v->arch.fpu_area);   /* FCW 0x37f, MXCSR 0x1f80 */
     v->arch.xcr0 = XSTATE_FP_SSE;        /* until the guest's xsetbv (Xen: xcr0 0 = x87|SSE) */
     pv_vcpu_reset(v);
+    /* As Xen's pv_vcpu_initialise: a PV vCPU has a 100 Hz tick until it stops it (Linux does, early). */
+    v->periodic_period = PV_DEFAULT_PERIOD_NS;
 }
 
 long arch_vcpu_op_initialise(struct vcpu *v, uint64_t arg)

@@ -1,4 +1,5 @@
 /* hv_main: bring the machine up and start the domains named by the boot modules. */
+#include "refuse.h"
 #include "lib.h"
 #include "bootinfo.h"
 #include "console.h"
@@ -65,6 +66,7 @@ void hv_main(const struct boot_info *in)
     printk("Command line: %s\n", hv_cmdline);
     cmdline_parse(hv_cmdline, params, ARRAY_SIZE(params), report_param, NULL);
     console_set_loglvl(opt.loglvl);
+    refuse_enable(!strcmp(opt.loglvl, "debug") || !strcmp(opt.loglvl, "all"));
     cpu_enable_smap(0, opt.smap);
     traps_set_nmi_mode(opt.nmi);
 

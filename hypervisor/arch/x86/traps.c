@@ -120,9 +120,14 @@ static uint64_t search_ex_table(uint64_t rip)
 
 static void dump_regs_common(const struct cpu_user_regs *r)
 {
-    printk(XENLOG_ERR "RIP: %04lx:%016lx  RFLAGS: %016lx  vector %u error %08x\n",
-           (unsigned long)r->cs, (unsigned long)r->rip, (unsigned long)r->rflags,
-           r->entry_vector, r->error_code);
+    /* A frame saved by SYSCALL (a hypercall, or a guest user's system call) has no vector. */
+    if (r->entry_vector == ENTRY_SYSCALL)
+        printk(XENLOG_ERR "RIP: %04lx:%016lx  RFLAGS: %016lx  entry: syscall (from kernel mode: hypercall rax %lu)\n",
+               (unsigned long)r->cs, (unsigned long)r->rip, (unsigned long)r->rflags, r->rax);
+    else
+        printk(XENLOG_ERR "RIP: %04lx:%016lx  RFLAGS: %016lx  vector %u error %08x\n",
+               (unsigned long)r->cs, (unsigned long)r->rip, (unsigned long)r->rflags,
+               r->entry_vector, r->error_code);
     printk(XENLOG_ERR "RSP: %04lx:%016lx\n", (unsigned long)r->ss, (unsigned long)r->rsp);
     printk(XENLOG_ERR "rax: %016lx  rbx: %016lx  rcx: %016lx\n", r->rax, r->rbx, r->rcx);
     printk(XENLOG_ERR "rdx: %016lx  rsi: %016lx  rdi: %016lx\n", r->rdx, r->rsi, r->rdi);

@@ -147,6 +147,23 @@ long do_fpu_taskswitch(uint64_t set)
     return 0;
 }
 
+/* A refused iret: the dump shows the caller's registers, then the frame it asked to load. */
+static void iret_crash(struct vcpu *v, const char *why, const struct cpu_user_regs *regs,
+                       const struct iret_context *c)
+{
+    char frame[200];
+
+    if (c)
+        snprintf(frame, sizeof(frame), "iret frame at rsp %#lx: rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx "
+                 "flags %#lx rax %#lx", (unsigned long)regs->rsp, (unsigned long)c->rip, (unsigned long)c->cs,
+                 (unsigned long)c->rflags, (unsigned long)c->rsp, (unsigned long)c->ss,
+                 (unsigned long)c->flags, (unsigned long)c->rax);
+    else
+        snprintf(frame, sizeof(frame), "iret frame at rsp %#lx: its %zu bytes are not readable",
+                 (unsigned long)regs->rsp, sizeof(struct iret_context));
+    domain_crash_detail(v->domain, why, regs, frame);
+}
+
 long do_iret(void)
 {
     struct vcpu *v = current;
@@ -155,17 +172,17 @@ long do_iret(void)
     bool to_user;
 
     if (copy_from_guest(&c, regs->rsp, sizeof(c))) {
-        domain_crash(v->domain, "iret: cannot read the iret frame", regs);
+        iret_crash(v, "iret: cannot read the iret frame", regs, NULL);
         return 0;
     }
     c.cs &= 0xffff;             /* bits 32-39 hold the bounce frame's saved upcall mask */
     to_user = (c.cs & 3) == 3;
     if (to_user && !v->arch.pv.user_l4) {
-        domain_crash(v->domain, "iret to user mode without a user page table (NEW_USER_BASEPTR)", regs);
+        iret_crash(v, "iret to user mode without a user page table (NEW_USER_BASEPTR)", regs, &c);
         return 0;
     }
     if (!is_canonical(c.rip) || in_hv_range(c.rip) || !is_canonical(c.rsp)) {
-        domain_crash(v->domain, "iret: non-canonical or hypervisor-range RIP/RSP", regs);
+        iret_crash(v, "iret: non-canonical or hypervisor-range RIP/RSP", regs, &c);
         return 0;
     }
     /* Any ring-3 selectors: flat, or from the guest's own (validated) GDT or LDT. A

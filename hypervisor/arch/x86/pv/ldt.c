@@ -320,6 +320,17 @@ void pv_iret_fault(struct cpu_user_regs *regs)
     memmove(g, regs, offsetof(struct cpu_user_regs, error_code));
     g->error_code = err;
     g->entry_vector = vec;
+    if (vec < 32 && vec != TRAP_page_fault && !v->arch.pv.trap_ctxt[vec].address) {
+        /* Nothing to deliver it to: say it was the return, with the frame as the guest built it. */
+        char why[96], frame[224];
+        snprintf(why, sizeof(why), "%s (vector %u) on the return to the frame it built, no handler",
+                 exception_names[vec], vec);
+        snprintf(frame, sizeof(frame), "the frame it returned to: rip %#lx cs %#lx rflags %#lx rsp %#lx ss %#lx; "
+                 "error code %#x (for #GP/#NP/#SS: the selector refused)", (unsigned long)g->rip,
+                 (unsigned long)g->cs, (unsigned long)g->rflags, (unsigned long)g->rsp, (unsigned long)g->ss, err);
+        domain_crash_detail(v->domain, why, g, frame);
+        resume_guest(g);
+    }
     if (vec == TRAP_page_fault && pc->ldt_virt && cr2 >= pc->ldt_virt && cr2 < pc->ldt_virt + 16 * PAGE_SIZE)
         pv_ldt_fault_to_guest(v, g, cr2 - pc->ldt_virt);
     else

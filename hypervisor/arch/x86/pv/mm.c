@@ -21,6 +21,7 @@
  * everyone else is refused the table's type meanwhile, so nr_validated and
  * the table's entries are that CPU's alone. No frame lock is taken.
  */
+#include "refuse.h"
 #include "lib.h"
 #include "mm.h"
 #include "grant_table.h"
@@ -42,6 +43,16 @@
 #define L234_DISALLOW   (_PAGE_PWT | _PAGE_PCD | _PAGE_PSE | _PAGE_GLOBAL)
 
 /* Xen's l1_disallow_mask: a domain with I/O rights chooses cache attributes (device BARs need UC). */
+/* What a frame is now, for the refusal notes (refuse.h). */
+static const char *type_name(unsigned int t)
+{
+    static const char *const names[] = { "untyped", "an L1 page table", "an L2 page table",
+                                         "an L3 page table", "an L4 page table",
+                                         "a descriptor (GDT/LDT) page", "writable" };
+
+    return t < ARRAY_SIZE(names) ? names[t] : "?";
+}
+
 static uint64_t l1_disallow(const struct domain *d)
 {
     return d && d == pci_driver_domain() ? 0 : L1_DISALLOW;
@@ -579,22 +590,34 @@ static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d
 
     if (!(e & _PAGE_PRESENT))
         return 0;
-    if (e & (level == 1 ? l1_disallow(d) : L234_DISALLOW))
+    if (e & (level == 1 ? l1_disallow(d) : L234_DISALLOW)) {
+        REFUSE_WHY("entry %#lx has flags %#lx an L%u entry may not have (PWT/PCD/PAT in an L1; "
+                   "PSE/G/PWT/PCD above)", (unsigned long)e,
+                   (unsigned long)(e & (level == 1 ? l1_disallow(d) : L234_DISALLOW)), level);
         return -XEN_EINVAL;
+    }
     if (level == 1) {
         /* Xen's get_page_from_l1e: not RAM is I/O space (-EPERM without the
          * permission), RAM that cannot be referenced as asked is -EBUSY. */
         if (mfn == (PADDR_MASK >> PAGE_SHIFT))
             return -XEN_EINVAL;
-        if (!mfn_valid(mfn))
+        if (!mfn_valid(mfn)) {
+            REFUSE_WHY("mfn %#lx is not RAM (I/O space needs iomem permission)", (unsigned long)mfn);
             return get_io_entry(e, d);
-        if (mfn < 0x100)
+        }
+        if (mfn < 0x100) {
+            REFUSE_WHY("mfn %#lx is in the first MiB (the hypervisor's)", (unsigned long)mfn);
             return -XEN_EPERM;
-        if (!get_page(pg = mfn_to_page(mfn), d))
+        }
+        if (!get_page(pg = mfn_to_page(mfn), d)) {
+            REFUSE_WHY("mfn %#lx is not the domain's (owner d%u)", (unsigned long)mfn, mfn_to_page(mfn)->owner);
             return -XEN_EBUSY;
+        }
         if (!(e & _PAGE_RW))
             return 0;
         if (get_page_type(pg, PGT_writable_page)) {
+            REFUSE_WHY("maps mfn %#lx writable, but it is %s (type count %u)", (unsigned long)mfn,
+                       type_name(pg->type), pg->type_count);
             put_page(pg);
             return -XEN_EBUSY;
         }
@@ -603,11 +626,17 @@ static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d
     /* A self-reference is never a table of the level below (and must not be taken as one). */
     if (mfn == table)
         return get_linear_entry(e, level, table, d);
-    if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d))
+    if (!mfn_valid(mfn) || !get_page(pg = mfn_to_page(mfn), d)) {
+        REFUSE_WHY("L%u entry names mfn %#lx, not a frame of the domain", level, (unsigned long)mfn);
         return -XEN_EINVAL;
+    }
     rc = page_get_type(pg, level - 1, preemptible);
     if (rc)
         put_page(pg);
+    if (rc && rc != -XEN_ERESTART)
+        REFUSE_WHY("L%u entry names mfn %#lx, which cannot be an L%u page table: it is %s "
+                   "(type count %u)", level, (unsigned long)mfn, level - 1, type_name(pg->type),
+                   pg->type_count);
     /* Xen: only a type mismatch (-EINVAL) falls back to a linear link. */
     if (rc == -XEN_EINVAL)
         rc = get_linear_entry(e, level, table, d);
@@ -677,8 +706,12 @@ static int validate_table(struct page_info *pg, unsigned int type, bool preempti
         if (!guest_slot(type, i))
             continue;
         mm_work[cpu]++;
-        if ((rc = get_entry_refs(t[i], type, d, preemptible, page_to_mfn(pg))))
+        if ((rc = get_entry_refs(t[i], type, d, preemptible, page_to_mfn(pg)))) {
+            if (rc != -XEN_ERESTART)
+                REFUSE_WHY("validating mfn %#lx as an L%u page table: entry %u", (unsigned long)page_to_mfn(pg),
+                           type, i);
             break;
+        }
         /* Write back only what the adjustment changed. */
         if ((e = pv_adjust_entry(t[i], type)) != t[i])
             t[i] = e;
@@ -779,10 +812,15 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
     unsigned int level = tpg->type;
     int rc;
 
-    if (!is_pt_type(level) || !(tpg->flags & PGF_validated) || tpg->owner != d->domain_id)
+    if (!is_pt_type(level) || !(tpg->flags & PGF_validated) || tpg->owner != d->domain_id) {
+        REFUSE_WHY("mfn %#lx is not a validated page table of the domain (it is %s)",
+                   (unsigned long)table_mfn, type_name(level));
         return -XEN_EINVAL;
-    if (!guest_slot(level, idx) || (fd != d && level != 1))
+    }
+    if (!guest_slot(level, idx) || (fd != d && level != 1)) {
+        REFUSE_WHY("L%u entry %u is the hypervisor's slot (or a foreign mapping above L1)", level, idx);
         return -XEN_EINVAL;
+    }
     /* Another domain's I/O space is never mapped on its behalf (Xen checks both owners). */
     if (fd != d && (val & _PAGE_PRESENT) && !mfn_valid((val & PADDR_MASK) >> PAGE_SHIFT))
         return -XEN_EPERM;
@@ -807,8 +845,12 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
             continue;
         }
         /* Linking a table validates it: preemptible (-XEN_ERESTART: nothing changed, repeat the update). */
-        if ((rc = get_entry_refs(val, level, fd, true, table_mfn)))
+        if ((rc = get_entry_refs(val, level, fd, true, table_mfn))) {
+            if (rc != -XEN_ERESTART)
+                REFUSE_WHY("L%u entry %u of table mfn %#lx := %#lx", level, idx, (unsigned long)table_mfn,
+                           (unsigned long)val);
             return rc;
+        }
         if (__atomic_compare_exchange_n(&t[idx], &old, val, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
             break;
         put_entry_refs(val, level, table_mfn);

@@ -3,6 +3,7 @@
  * Each request is decoded and checked in full before it changes anything; a
  * batch stops at the first refused request and reports how many were done.
  */
+#include "refuse.h"
 #include "lib.h"
 #include "pv.h"
 #include "mm.h"
@@ -151,8 +152,8 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
             return mmu_batch_continue(nr, list, i, n, done, pdone, size, foreigndom);
         }
         if (rc) {
-            printk(XENLOG_DEBUG "d%u: %s request %u (%#lx %#lx) refused (%ld)\n", v->domain->domain_id,
-                   hypercall_name(nr), i, (unsigned long)buf[0], (unsigned long)buf[1], rc);
+            REFUSE_WHY("%s request %u (%#lx %#lx)", hypercall_name(nr), i, (unsigned long)buf[0],
+                       (unsigned long)buf[1]);
             break;
         }
     }
@@ -313,10 +314,15 @@ static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val
     unsigned int idx;
     int rc;
 
-    if (!is_canonical(va) || in_hv_range(va))
+    if (!is_canonical(va) || in_hv_range(va)) {
+        REFUSE_WHY("va %#lx is non-canonical or in the hypervisor's range", (unsigned long)va);
         return -XEN_EINVAL;
-    if ((rc = pv_find_l1(v->domain, v->arch.pv.kernel_l4, va, &l1, &idx)))
+    }
+    if ((rc = pv_find_l1(v->domain, v->arch.pv.kernel_l4, va, &l1, &idx))) {
+        REFUSE_WHY("no L1 page table maps va %#lx (an L2/L3/L4 entry on the way is not present)",
+                   (unsigned long)va);
         return rc;
+    }
     if ((rc = pv_mod_entry(v->domain, pg_owner, l1, idx, val, false)))
         return rc;
     switch (flags & UVMF_FLUSHTYPE_MASK) {
