@@ -1,4 +1,5 @@
 /* hv_main: bring the machine up and start the domains named by the boot modules. */
+#include "svm/svm.h"
 #include "lib.h"
 #include "bootinfo.h"
 #include "console.h"
@@ -77,6 +78,7 @@ void hv_main(const struct boot_info *in)
     acpi_init(&bi);
     iommu_init();
     iommu_selftest();
+    svm_init();
     sched_init();
     frames_before = free_frame_count();
     boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);
