@@ -68,7 +68,7 @@ static void msrpm_pass(uint32_t msr)
 
 void svm_init(void)
 {
-    uint32_t a, b, c, d;
+    uint32_t a, b, c, d, max_ext;
     unsigned int cpu = this_cpu()->cpu_id;
     uint64_t vmcr;
 
@@ -83,14 +83,16 @@ void svm_init(void)
     BUILD_BUG_ON(offsetof(struct vmcb, rax) != 0x5f8);
     BUILD_BUG_ON(offsetof(struct vmcb, g_pat) != 0x668);
 
-    cpuid_count(0x80000000, 0, &a, &b, &c, &d);
-    if (a < 0x8000000a) {
-        svm_why = "the CPU has no SVM leaves (CPUID 0x8000000a)";
-        goto out;
-    }
-    cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+    cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
+    c = 0;
+    if (max_ext >= 0x80000001)
+        cpuid_count(0x80000001, 0, &a, &b, &c, &d);
     if (!(c & (1u << 2))) {
         svm_why = "the CPU has no AMD SVM (CPUID 0x80000001 ECX bit 2)";
+        goto out;
+    }
+    if (max_ext < 0x8000000a) {
+        svm_why = "the CPU has no SVM feature leaf (CPUID 0x8000000a)";
         goto out;
     }
     if (rdmsr_safe(MSR_VM_CR, &vmcr) && (vmcr & (1u << 4))) {
