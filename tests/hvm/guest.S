@@ -9,6 +9,8 @@
  * VMMCALL console_write and powers off with VMMCALL. Variants:
  *   HVM_OOB:    reads guest-physical 768 MiB, beyond its memory (NPF: killed)
  *   HVM_TRIPLE: an empty IDT, then int3: triple fault (killed)
+ *   HVM_SPIN:   after the CPUID checks, spins for ever with interrupts on (the
+ *               PV control domain destroys it)
  * Failures print "hvm: FAIL ..." and crash the domain (VMMCALL poweroff 2).
  */
 #define PORT        0xe9
@@ -48,6 +50,13 @@ _start:
         jc      bad_cpuid
         mov     $msg_cpuid, %esi
         call    puts32
+#ifdef HVM_SPIN
+        mov     $msg_spin, %esi
+        call    puts32
+        sti
+1:      incl    spin_count
+        jmp     1b
+#endif
 
         /* page tables: pml4[0] -> pdpt, pdpt[0] -> pd, pd[i] = i * 2 MiB (PS) */
         mov     $pdpt, %eax
@@ -269,6 +278,8 @@ idt_null:
 mem_bytes:   .quad 0
 gp_count:    .quad 0
 timer_count: .quad 0
+spin_count:  .quad 0
+msg_spin:    .asciz "hvm: spinning\n"
 msg_hello:   .asciz "hvm: 32-bit flat entry\n"
 msg_cpuid:   .asciz "hvm: cpuid: Tandem signature, hypervisor bit, no SVM\n"
 msg_long:    .asciz "hvm: long mode with its own page tables\n"
