@@ -22,7 +22,7 @@ $(foreach t,$(TEST_GUEST_DIRS),$(eval $(call test-guest-rule,$(t))))
 
 # HVM test guests (tests/hvm/guest.S, docs/hvm.md): flat 32-bit entry at 1 MiB, one source,
 # variants by -D; put beside the PV test kernels so configurations find them.
-HVM_GUEST_VARIANTS := hvm_basic: hvm_oob:-DHVM_OOB hvm_triple:-DHVM_TRIPLE hvm_spin:-DHVM_SPIN
+HVM_GUEST_VARIANTS := hvm_basic: hvm_oob:-DHVM_OOB hvm_triple:-DHVM_TRIPLE hvm_spin:-DHVM_SPIN hvm_invalid:-DHVM_INVALID
 HVM_GUEST_ELFS := $(foreach v,$(HVM_GUEST_VARIANTS),$(OUT)/tests/guest/$(firstword $(subst :, ,$(v))).elf)
 TEST_GUEST_ELFS += $(HVM_GUEST_ELFS)
 define hvm-guest-rule

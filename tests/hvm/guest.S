@@ -9,6 +9,8 @@
  * VMMCALL console_write and powers off with VMMCALL. Variants:
  *   HVM_OOB:    reads guest-physical 768 MiB, beyond its memory (NPF: killed)
  *   HVM_TRIPLE: an empty IDT, then int3: triple fault (killed)
+ *   HVM_INVALID: loads CS with L=1 and D=1 (reserved in long mode), then
+ *               CPUID: the next VMRUN refuses that state (killed)
  *   HVM_SPIN:   after the CPUID checks, spins for ever with interrupts on (the
  *               PV control domain destroys it)
  * Failures print "hvm: FAIL ..." and crash the domain (VMMCALL poweroff 2).
@@ -127,6 +129,19 @@ long_mode:
         and     $0x1500, %eax
         cmp     $0x500, %eax
         jne     fail_efer
+#ifdef HVM_INVALID
+        lea     msg_invalid(%rip), %rsi
+        call    puts
+        pushq   $0x18                   /* L=1, D=1: reserved */
+        lea     1f(%rip), %rax
+        push    %rax
+        lretq
+1:      xor     %eax, %eax
+        cpuid                           /* an exit; the VMRUN after it is refused */
+        lea     msg_survived(%rip), %rsi
+        call    puts
+        jmp     fail
+#endif
 #ifdef HVM_OOB
         lea     msg_oob(%rip), %rsi
         call    puts
@@ -265,6 +280,7 @@ puts:
 gdt:    .quad   0
         .quad   0x00af9b000000ffff      /* 0x08: 64-bit code */
         .quad   0x00cf93000000ffff      /* 0x10: data */
+        .quad   0x00ef9b000000ffff      /* 0x18: code with L and D both set (HVM_INVALID) */
 gdt_end:
 gdt_ptr:
         .word   gdt_end - gdt - 1
@@ -288,6 +304,7 @@ msg_timer:   .asciz "hvm: timer interrupt woke HLT\n"
 msg_vmmcall: .ascii "hvm: console write by vmmcall\n"
 msg_vmmcall_end:
 msg_done:    .asciz "hvm: all checks passed, powering off\n"
+msg_invalid: .asciz "hvm: loading a CS with L and D set\n"
 msg_oob:     .asciz "hvm: reading beyond its memory\n"
 msg_survived: .asciz "hvm: FAIL still running\n"
 msg_magic:   .asciz "hvm: FAIL bad boot magic\n"

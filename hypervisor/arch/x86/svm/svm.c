@@ -531,8 +531,10 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
 {
     struct domain *d = v->domain;
     char why[96];
+    /* VMEXIT_INVALID is -1; TCG writes it as a 32-bit -1 (0xffffffff). */
+    uint64_t code = (uint32_t)vm->exitcode == 0xffffffffu ? VMEXIT_INVALID : vm->exitcode;
 
-    switch (vm->exitcode) {
+    switch (code) {
     case VMEXIT_INTR:
         count(d, HVM_EXIT_INTR);        /* taken at STGI in svm_vmrun */
         break;
