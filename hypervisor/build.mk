@@ -1,8 +1,9 @@
 # The hypervisor core: tandem.elf (ELF64, for the EFI loader and gdb) and
 # tandem.mb (the same image as ELF32 for QEMU's Multiboot loader).
 HV_SRCS := $(wildcard hypervisor/common/*.c hypervisor/arch/x86/*.c hypervisor/arch/x86/pv/*.c \
+    hypervisor/arch/x86/svm/*.c hypervisor/arch/x86/hvm/*.c \
     hypervisor/drivers/*/*.c hypervisor/drivers/*/*/*.c)
-HV_ASMS := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/boot/*.S)
+HV_ASMS := $(wildcard hypervisor/arch/x86/*.S hypervisor/arch/x86/svm/*.S hypervisor/arch/x86/boot/*.S)
 HV_OBJS := $(patsubst %,$(OUT)/%.o,$(HV_SRCS) $(HV_ASMS)) $(TLIB_HV_OBJS)
 HV_ELF  := $(OUT)/hypervisor/tandem.elf
 HV_MB   := $(OUT)/hypervisor/tandem.mb

@@ -258,6 +258,7 @@ bool domain_destroy(struct domain *d)
     }
     gnttab_release_mappings(d);     /* its grant PTEs went with its page tables */
     iommu_domain_destroy(d);        /* its devices are gone (pci_release_domain): the DMA tables go */
+    arch_domain_destroy(d);
     d->shared_info = NULL;
     for (unsigned i = 0; i < d->max_vcpus; i++) {
         xfree(d->vcpu[i]);

@@ -5,7 +5,7 @@
 #include "cmdline.h"
 
 enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL, DC_DEVICES, DC_DISKS,
-               DC_VIF };
+               DC_VIF, DC_TYPE };
 
 struct dc_field {
     const char *key;
@@ -31,6 +31,7 @@ static const struct dc_field fields[] = {
     F("devices",    DC_DEVICES, devices,    0, 0),
     F("disk",       DC_DISKS,   nr_disks,   0, 0),
     F("vif",        DC_VIF,     vif,        0, 0),
+    F("type",       DC_TYPE,    hvm,        0, 0),
     F("max_grant_frames",    DC_UINT, max_grant_frames,    1, DOMCONFIG_MAX_GRANT_FRAMES),
     F("max_maptrack_frames", DC_UINT, max_maptrack_frames, 0, DOMCONFIG_MAX_MAPTRACK_FRAMES),
 };
@@ -345,6 +346,11 @@ static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, c
         return dc_disks(v, d);
     case DC_VIF:
         return dc_vif(v, d);
+    case DC_TYPE:
+        if (strcmp(v, "pv") && strcmp(v, "hvm"))
+            return "not pv or hvm";
+        d->hvm = !strcmp(v, "hvm");
+        return NULL;
     }
     return "unknown type";
 }
@@ -499,6 +505,14 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->cap > 100 * d->vcpus)
         return dc_fail(err, d->line, "cap", "above 100%% per vCPU (%u vCPUs: at most %u)",
                        d->vcpus, 100 * d->vcpus);
+    if (d->hvm && (d->privileged || d->store || d->driver))
+        return dc_fail(err, d->line, "type", "an HVM domain cannot be privileged, the store or the "
+                       "driver domain (those are PV)");
+    if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->nr_disks || d->vif || d->has_cmdline))
+        return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, cmdline, devices, "
+                       "disks or vif yet (docs/hvm.md)");
+    if (d->hvm && d->vcpus > 1)
+        return dc_fail(err, d->line, "type", "an HVM domain has one vCPU for now");
     if (d->store && !d->privileged)
         return dc_fail(err, d->line, "store",
                        "only the privileged domain may serve the store (add privileged=yes)");

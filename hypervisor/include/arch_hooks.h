@@ -36,6 +36,13 @@ void arch_vcpu_initialise(struct vcpu *v);
  */
 long arch_vcpu_op_initialise(struct vcpu *v, uint64_t arg);
 
+/*
+ * The last step of a domain's teardown, once its memory has been given back
+ * and before its vCPUs are freed: the arch state beyond its frames (an HVM
+ * domain's VMCBs and nested page tables; its exit counts are printed).
+ */
+void arch_domain_destroy(struct domain *d);
+
 /* True once v has a register state it can run with (built, or VCPUOP_initialise'd). */
 bool arch_vcpu_is_initialised(const struct vcpu *v);
 

@@ -71,6 +71,7 @@ struct domconfig_dom {
     unsigned int cap;                   /* percent of one CPU, 0 = none */
     unsigned int max_grant_frames;      /* 1..DOMCONFIG_MAX_GRANT_FRAMES */
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
+    bool hvm;                           /* type=hvm: a full-virtualization (SVM) domain; else pv */
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
     bool driver;                        /* the driver domain: owns the PCI functions (at most one) */

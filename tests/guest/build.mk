@@ -19,3 +19,16 @@ endef
 $(foreach t,$(TEST_GUEST_DIRS),$(eval $(call test-guest-rule,$(t))))
 
 -include $(TEST_LIB_OBJS:.o=.d) $(foreach t,$(TEST_GUEST_DIRS),$(patsubst %,$(OUT)/guest/%.d,$(wildcard tests/guest/$(t)/*.c tests/guest/$(t)/*.S)))
+
+# HVM test guests (tests/hvm/guest.S, docs/hvm.md): flat 32-bit entry at 1 MiB, one source,
+# variants by -D; put beside the PV test kernels so configurations find them.
+HVM_GUEST_VARIANTS := hvm_basic: hvm_oob:-DHVM_OOB hvm_triple:-DHVM_TRIPLE hvm_spin:-DHVM_SPIN hvm_invalid:-DHVM_INVALID
+HVM_GUEST_ELFS := $(foreach v,$(HVM_GUEST_VARIANTS),$(OUT)/tests/guest/$(firstword $(subst :, ,$(v))).elf)
+TEST_GUEST_ELFS += $(HVM_GUEST_ELFS)
+define hvm-guest-rule
+$(OUT)/tests/guest/$(1).elf: tests/hvm/guest.S tests/hvm/hvm.ld
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) -c -x assembler-with-cpp $(2) tests/hvm/guest.S -o $$(@:.elf=.o)
+	$$(Q)$$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/hvm.ld $$(@:.elf=.o) -o $$@
+endef
+$(foreach v,$(HVM_GUEST_VARIANTS),$(eval $(call hvm-guest-rule,$(firstword $(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))))

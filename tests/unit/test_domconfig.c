@@ -473,6 +473,30 @@ static void test_driver(void **state)
           "line 1, field 'vif': no driver domain to serve it (give one domain driver=yes)");
 }
 
+/* type=pv|hvm (docs/hvm.md): an HVM domain is a plain one-vCPU domain without PV devices. */
+static void test_type(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("domain name=a kernel=k privileged=yes type=pv\n"
+                           "domain name=b kernel=g.elf memory=16 type=hvm\ndomain name=c kernel=k"), 0);
+    assert_false(cfg.dom[0].hvm);
+    assert_true(cfg.dom[1].hvm);
+    assert_int_equal(cfg.dom[1].memory, 16ULL << 20);
+    assert_false(cfg.dom[2].hvm);
+    fails("domain name=a kernel=k type=kvm", "line 1, field 'type': 'kvm': not pv or hvm");
+    fails("domain name=a kernel=k type=", "line 1, field 'type': '': not pv or hvm");
+    fails("domain name=a kernel=k type=hvm type=pv", "line 1, field 'type': given twice");
+    fails("domain name=a kernel=k type=hvm privileged=yes",
+          "line 1, field 'type': an HVM domain cannot be privileged, the store or the driver domain (those are PV)");
+    fails("domain name=a kernel=k type=hvm driver=yes",
+          "line 1, field 'type': an HVM domain cannot be privileged, the store or the driver domain (those are PV)");
+    fails("domain name=a kernel=k type=hvm ramdisk=r",
+          "line 1, field 'type': an HVM domain has no ramdisk, cmdline, devices, disks or vif yet (docs/hvm.md)");
+    fails("domain name=a kernel=k type=hvm cmdline=x",
+          "line 1, field 'type': an HVM domain has no ramdisk, cmdline, devices, disks or vif yet (docs/hvm.md)");
+    fails("domain name=a kernel=k type=hvm vcpus=2", "line 1, field 'type': an HVM domain has one vCPU for now");
+}
+
 static void test_line_errors(void **state)
 {
     (void)state;
@@ -561,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_disk_vif),
         cmocka_unit_test(test_disk_options),
         cmocka_unit_test(test_driver),
+        cmocka_unit_test(test_type),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_modules),

@@ -14,6 +14,7 @@
 #include "cmdline.h"
 #include "boot_domains.h"
 #include "pci.h"
+#include "hvm/hvm.h"
 #include <tandem/sched.h>
 
 /* A domain the builder refused never runs: it is shut down as crashed with the reason. */
@@ -26,7 +27,7 @@ static void refuse(struct domain *d, const char *why)
 
 /* Build d; true if it was built (false: refused, shut down as crashed). */
 static bool build_one(struct domain *d, const struct bi_module *k, const struct bi_module *rd,
-                      const char *cmdline, domid_t store_domid)
+                      const char *cmdline, domid_t store_domid, bool hvm)
 {
     struct dom_build_args a = {
         .kernel = __va(k->start), .kernel_len = k->len,
@@ -35,7 +36,7 @@ static bool build_one(struct domain *d, const struct bi_module *k, const struct 
     };
     char err[256];
 
-    if (pv_build_domain(d, &a, err, sizeof(err)) == 0)
+    if ((hvm ? hvm_build_domain(d, &a, err, sizeof(err)) : pv_build_domain(d, &a, err, sizeof(err))) == 0)
         return true;
     printk(XENLOG_ERR "d%u: cannot build the domain from '%s': %s\n", d->domain_id, k->cmdline, err);
     refuse(d, err);
@@ -63,7 +64,7 @@ static void build_legacy(const struct boot_info *bi, uint64_t mem, unsigned int 
     if (!d)
         panic("out of memory creating domain 1");
     build_one(d, &bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL,
-              cmdline_skip_first_word(bi->modules[0].cmdline), DOMID_INVALID);
+              cmdline_skip_first_word(bi->modules[0].cmdline), DOMID_INVALID, false);
 }
 
 /* The module named `name` (modules 1 and up), or a panic naming the line and field. */
@@ -126,7 +127,7 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
         refuse(d, "its store domain could not be built");
     } else
         built = build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline),
-                          store == STORE_NONE ? DOMID_INVALID : store_domid);
+                          store == STORE_NONE ? DOMID_INVALID : store_domid, c->hvm);
     if (built && c->driver && !give_devices(d))
         built = false;
     d->max_pages = maxmem >> PAGE_SHIFT;

@@ -1,7 +1,8 @@
 /*
  * The x86 side of the arch seam (arch_hooks.h): each hook dispatches on the
- * guest type to the PV code in pv/ (the only type today), as Xen's
- * arch/x86/domain.c does between pv/ and hvm/.
+ * guest type to the PV code in pv/ or the HVM (SVM) code in svm/ and hvm/,
+ * as Xen's arch/x86/domain.c does between pv/ and hvm/. An HVM vCPU is one
+ * with v->arch.hvm (its VMCB); an HVM domain one with d->arch.hvm.
  */
 #include "lib.h"
 #include "arch_hooks.h"
@@ -10,6 +11,8 @@
 #include "processor.h"
 #include "fpu.h"
 #include "pv/pv.h"
+#include "hvm/hvm.h"
+#include "svm/svm.h"
 
 #define PV_DEFAULT_PERIOD_NS 10000000ULL   /* Xen: MILLISECS(10) */
 #include <tandem/grant_table.h>
@@ -28,12 +31,14 @@ void arch_vcpu_initialise(struct vcpu *v)
 
 long arch_vcpu_op_initialise(struct vcpu *v, uint64_t arg)
 {
+    if (is_hvm_domain(v->domain))
+        return -XEN_EOPNOTSUPP;     /* HVM vCPUs are not PV-initialised */
     return pv_vcpu_initialise(v, arg);
 }
 
 bool arch_vcpu_is_initialised(const struct vcpu *v)
 {
-    return pv_vcpu_is_initialised(v);
+    return v->arch.hvm ? true : pv_vcpu_is_initialised(v);
 }
 
 void arch_mm_preempt_reset(void)
@@ -53,12 +58,13 @@ bool arch_mm_work_pending(const struct vcpu *v)
 
 bool arch_vcpu_in_kernel(const struct vcpu *v)
 {
-    return pv_vcpu_in_kernel(v);
+    return v->arch.hvm ? svm_vcpu_cpl0(v) : pv_vcpu_in_kernel(v);
 }
 
+/* An HVM vCPU's state is its VMCB plus the GPRs in v->regs: only the FPU is the CPU's. */
 void arch_ctxt_switch_from(struct vcpu *prev, bool save_state)
 {
-    if (save_state)
+    if (save_state && !prev->arch.hvm)
         pv_save_vcpu_context(prev);
     arch_fpu_save(prev);
 }
@@ -66,7 +72,10 @@ void arch_ctxt_switch_from(struct vcpu *prev, bool save_state)
 void arch_ctxt_switch_to(struct vcpu *next)
 {
     arch_fpu_restore(next);     /* eager switch; never faults the hypervisor */
-    pv_load_vcpu_context(next);
+    if (next->arch.hvm)
+        write_cr3(__pa(idle_pg_table));     /* the host side of VMRUN: no PV guest's tables */
+    else
+        pv_load_vcpu_context(next);
 }
 
 void arch_ctxt_switch_to_idle(void)
@@ -76,12 +85,23 @@ void arch_ctxt_switch_to_idle(void)
 
 void arch_return_to_guest(struct cpu_user_regs *regs)
 {
+    struct vcpu *v = current;
+
+    if (v->arch.hvm)
+        svm_enter(v, regs);     /* VMRUN, the exit handled, back through resume_guest */
     pv_deliver_events(regs);
 }
 
 bool arch_vcpu_raise_nmi(struct vcpu *v)
 {
+    if (v->arch.hvm)
+        return false;           /* no virtual NMI for HVM vCPUs yet */
     return pv_raise_nmi(v);
+}
+
+void arch_domain_destroy(struct domain *d)
+{
+    hvm_domain_destroy(d);      /* nothing for a PV domain */
 }
 
 void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,

@@ -1,5 +1,6 @@
 /* hv_main: bring the machine up and start the domains named by the boot modules. */
 #include "refuse.h"
+#include "svm/svm.h"
 #include "lib.h"
 #include "bootinfo.h"
 #include "console.h"
@@ -80,6 +81,7 @@ void hv_main(const struct boot_info *in)
     acpi_init(&bi);
     iommu_init();
     iommu_selftest();
+    svm_init();
     sched_init();
     frames_before = free_frame_count();
     boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);

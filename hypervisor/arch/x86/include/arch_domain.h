@@ -1,8 +1,8 @@
 /*
  * The x86 part of struct vcpu and struct domain (Xen's asm/domain.h):
  * state every x86 guest has (FPU image, debug registers), then a union
- * with one member per guest type. Only PV exists; an HVM type adds
- * `struct hvm_vcpu hvm` beside `pv`. Common code never reads these fields:
+ * with one member per guest type (PV), and a pointer to the HVM state for
+ * an HVM (SVM) guest (docs/hvm.md). Common code never reads these fields:
  * it goes through arch_hooks.h. domain.h includes this header.
  */
 #ifndef TANDEM_ARCH_DOMAIN_H
@@ -46,6 +46,12 @@ struct arch_vcpu {
     uint64_t xcr0;                  /* the guest's XCR0 (fpu.c), x87|SSE until its xsetbv */
     bool fpu_dirty;
     uint64_t dr[8];                 /* guest debug registers */
+    /*
+     * HVM (SVM) vCPU state, NULL for a PV vCPU (hvm/hvm.h). A pointer beside
+     * the PV state rather than a union member: PV walkers (the audit, the
+     * teardown) read v->arch.pv of every vCPU, which stays zero for HVM.
+     */
+    struct hvm_vcpu *hvm;
     union {
         struct pv_vcpu pv;
     };
@@ -59,9 +65,11 @@ struct pv_domain {
 };
 
 struct domain_irq;
+struct hvm_domain;
 
 struct arch_domain {
     struct domain_irq *irq;         /* pirqs (arch/x86/irq_desc.h), NULL until first used */
+    struct hvm_domain *hvm;         /* an HVM domain's state (hvm/hvm.h), NULL for PV */
     union {
         struct pv_domain pv;
     };

@@ -1,0 +1,641 @@
+/*
+ * AMD SVM: HVM vCPUs (docs/hvm.md). Each HVM vCPU has a VMCB; its GPRs the
+ * VMCB does not hold live in the ordinary guest frame at the top of the
+ * CPU's stack, so the scheduler switches HVM and PV vCPUs alike. The way
+ * back to an HVM guest (arch_return_to_guest -> svm_enter) does VMRUN,
+ * handles the exit, and re-enters the common return path (resume_guest),
+ * where the scheduler may pick another vCPU; it never returns.
+ *
+ * QEMU TCG's SVM (DESIGN.md section 6): no NRIP save (the intercepted
+ * instructions we step over have fixed lengths; IOIO gives the next RIP in
+ * EXITINFO2), no clean bits (always 0), no flush-by-ASID (TLB_CONTROL
+ * flushes everything on every VMRUN), ASID 0 refused (ASIDs from 1), NPT
+ * entries need the U bit (npt.c).
+ */
+#include "lib.h"
+#include "domain.h"
+#include "mm.h"
+#include "processor.h"
+#include "sched.h"
+#include "time.h"
+#include "console.h"
+#include "traps.h"
+#include "cpu.h"
+#include "../hvm/hvm.h"
+#include "svm.h"
+#include "vmcb.h"
+#include <tandem/sched.h>
+#include <tandem/errno.h>
+
+static bool svm_ok;
+static const char *svm_why = "SVM was not probed";
+static uint32_t svm_nr_asids;
+static void *hsave[NR_CPUS], *host_area[NR_CPUS];
+static uint8_t *iopm, *msrpm;           /* shared by every HVM vCPU: what is intercepted */
+
+#define PAT_DEFAULT 0x0007040600070406ULL
+
+static const char *const exit_names[HVM_EXIT_NR] = {
+    "cpuid", "hlt", "io", "msr", "npf", "intr", "nmi", "smi", "shutdown", "vmmcall", "invalid",
+    "ud", "other",
+};
+
+const char *hvm_exit_name(unsigned int reason)
+{
+    return reason < HVM_EXIT_NR ? exit_names[reason] : "?";
+}
+
+bool hvm_available(const char **why)
+{
+    if (why)
+        *why = svm_ok ? NULL : svm_why;
+    return svm_ok;
+}
+
+/* MSRs that stay in the VMCB (VMLOAD/VMSAVE state): the guest reads and writes them directly. */
+static void msrpm_pass(uint32_t msr)
+{
+    uint32_t bit;
+
+    if (msr < 0x2000)
+        bit = msr * 2;
+    else if (msr >= 0xc0000000 && msr < 0xc0002000)
+        bit = 0x800 * 8 + (msr - 0xc0000000) * 2;
+    else
+        return;
+    msrpm[bit / 8] &= (uint8_t)~(3u << (bit % 8));
+}
+
+void svm_init(void)
+{
+    uint32_t a, b, c, d, max_ext;
+    unsigned int cpu = this_cpu()->cpu_id;
+    uint64_t vmcr;
+
+    BUILD_BUG_ON(sizeof(struct vmcb) != PAGE_SIZE);
+    BUILD_BUG_ON(offsetof(struct vmcb, exitcode) != 0x70);
+    BUILD_BUG_ON(offsetof(struct vmcb, n_cr3) != 0xb0);
+    BUILD_BUG_ON(offsetof(struct vmcb, es) != 0x400);
+    BUILD_BUG_ON(offsetof(struct vmcb, cpl) != 0x4cb);
+    BUILD_BUG_ON(offsetof(struct vmcb, efer) != 0x4d0);
+    BUILD_BUG_ON(offsetof(struct vmcb, rflags) != 0x570);
+    BUILD_BUG_ON(offsetof(struct vmcb, rsp) != 0x5d8);
+    BUILD_BUG_ON(offsetof(struct vmcb, rax) != 0x5f8);
+    BUILD_BUG_ON(offsetof(struct vmcb, g_pat) != 0x668);
+
+    cpuid_count(0x80000000, 0, &max_ext, &b, &c, &d);
+    c = 0;
+    if (max_ext >= 0x80000001)
+        cpuid_count(0x80000001, 0, &a, &b, &c, &d);
+    if (!(c & (1u << 2))) {
+        svm_why = "the CPU has no AMD SVM (CPUID 0x80000001 ECX bit 2)";
+        goto out;
+    }
+    if (max_ext < 0x8000000a) {
+        svm_why = "the CPU has no SVM feature leaf (CPUID 0x8000000a)";
+        goto out;
+    }
+    if (rdmsr_safe(MSR_VM_CR, &vmcr) && (vmcr & (1u << 4))) {
+        svm_why = "SVM is disabled by the firmware (VM_CR.SVMDIS)";
+        goto out;
+    }
+    cpuid_count(0x8000000a, 0, &a, &b, &c, &d);
+    if (!(d & 1)) {
+        svm_why = "the CPU's SVM has no nested paging (CPUID 0x8000000a EDX bit 0)";
+        goto out;
+    }
+    svm_nr_asids = b;
+    if (svm_nr_asids < 2) {
+        svm_why = "the CPU's SVM offers no guest ASID";
+        goto out;
+    }
+    hsave[cpu] = xzalloc_bytes(PAGE_SIZE);
+    host_area[cpu] = xzalloc_bytes(PAGE_SIZE);
+    iopm = xzalloc_bytes(3 * PAGE_SIZE);
+    msrpm = xzalloc_bytes(2 * PAGE_SIZE);
+    if (!hsave[cpu] || !host_area[cpu] || !iopm || !msrpm) {
+        svm_why = "out of memory for the SVM save areas";
+        goto out;
+    }
+    memset(iopm, 0xff, 3 * PAGE_SIZE);      /* every port intercepted */
+    memset(msrpm, 0xff, 2 * PAGE_SIZE);     /* every MSR intercepted but these */
+    msrpm_pass(0xc0000100);                 /* FS_BASE */
+    msrpm_pass(0xc0000101);                 /* GS_BASE */
+    msrpm_pass(0xc0000102);                 /* KERNEL_GS_BASE */
+    for (uint32_t m = 0xc0000081; m <= 0xc0000084; m++)
+        msrpm_pass(m);                      /* STAR, LSTAR, CSTAR, SFMASK */
+    for (uint32_t m = 0x174; m <= 0x176; m++)
+        msrpm_pass(m);                      /* SYSENTER_CS/ESP/EIP */
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+    wrmsr(MSR_VM_HSAVE_PA, __pa(hsave[cpu]));
+    svm_ok = true;
+    printk("SVM: enabled with nested paging, %u ASIDs: HVM domains can run\n", svm_nr_asids);
+    return;
+out:
+    printk("SVM: not available (%s): HVM domains will be refused, PV domains run\n", svm_why);
+}
+
+static void seg(struct vmcb_seg *s, uint16_t sel, uint16_t attr, uint32_t limit)
+{
+    s->sel = sel;
+    s->attr = attr;
+    s->limit = limit;
+    s->base = 0;
+}
+
+int svm_vcpu_create(struct vcpu *v, uint64_t entry)
+{
+    struct hvm_domain *hd = v->domain->arch.hvm;
+    struct hvm_vcpu *hv = xzalloc(struct hvm_vcpu);
+    struct vmcb *vmcb;
+
+    if (!hv)
+        return -XEN_ENOMEM;
+    if (!(hv->vmcb = xzalloc_bytes(PAGE_SIZE))) {
+        xfree(hv);
+        return -XEN_ENOMEM;
+    }
+    vmcb = hv->vmcb;
+    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_INIT |
+                        INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
+                        INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_TASKSWITCH | INTERCEPT1_SHUTDOWN;
+    vmcb->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
+                        INTERCEPT2_STGI | INTERCEPT2_CLGI | INTERCEPT2_SKINIT | INTERCEPT2_MONITOR |
+                        INTERCEPT2_MWAIT | INTERCEPT2_XSETBV;
+    vmcb->iopm_base_pa = __pa(iopm);
+    vmcb->msrpm_base_pa = __pa(msrpm);
+    vmcb->asid = hd->asid;
+    vmcb->tlb_control = TLB_CONTROL_FLUSH_ALL;
+    vmcb->vintr = VINTR_MASKING;            /* the guest's IF never masks host interrupts */
+    vmcb->np_enable = 1;
+    vmcb->n_cr3 = __pa(hd->npt_l4);
+    vmcb->g_pat = PAT_DEFAULT;
+    /* 32-bit flat protected mode, paging off (docs/hvm.md "Boot protocol"). */
+    seg(&vmcb->cs, 0x08, 0xc9b, 0xffffffff);
+    seg(&vmcb->ds, 0x10, 0xc93, 0xffffffff);
+    vmcb->es = vmcb->ss = vmcb->fs = vmcb->gs = vmcb->ds;
+    seg(&vmcb->tr, 0, 0x8b, 0xffff);
+    seg(&vmcb->gdtr, 0, 0, 0);
+    seg(&vmcb->idtr, 0, 0, 0x3ff);
+    vmcb->cpl = 0;
+    vmcb->efer = EFER_SVME;                 /* required by VMRUN; hidden from the guest */
+    vmcb->cr0 = 0x11;                       /* PE, ET */
+    vmcb->dr6 = 0xffff0ff0;
+    vmcb->dr7 = 0x400;
+    vmcb->rflags = X86_EFLAGS_MBS;
+    vmcb->rip = entry;
+    v->arch.hvm = hv;
+    return 0;
+}
+
+void svm_vcpu_destroy(struct vcpu *v)
+{
+    if (!v->arch.hvm)
+        return;
+    xfree(v->arch.hvm->vmcb);
+    xfree(v->arch.hvm);
+    v->arch.hvm = NULL;
+}
+
+bool svm_vcpu_cpl0(const struct vcpu *v)
+{
+    return !v->arch.hvm || ((struct vmcb *)v->arch.hvm->vmcb)->cpl == 0;
+}
+
+static void dump_seg(const char *n, const struct vmcb_seg *s)
+{
+    printk(XENLOG_ERR "  %-4s sel %04x attr %03x limit %08x base %016lx\n", n, s->sel, s->attr,
+           s->limit, (unsigned long)s->base);
+}
+
+/* The VMCB state an HVM crash report shows (the GPRs follow, from domain_crash). */
+static void svm_dump(struct vcpu *v)
+{
+    struct vmcb *vm = v->arch.hvm->vmcb;
+
+    printk(XENLOG_ERR "d%uv%u VMCB: exitcode %#lx exitinfo1 %#lx exitinfo2 %#lx exitintinfo %#lx\n",
+           v->domain->domain_id, v->vcpu_id, (unsigned long)vm->exitcode, (unsigned long)vm->exitinfo1,
+           (unsigned long)vm->exitinfo2, (unsigned long)vm->exitintinfo);
+    printk(XENLOG_ERR "  rip %016lx rsp %016lx rflags %08lx cpl %u efer %#lx (SVME ours)\n",
+           (unsigned long)vm->rip, (unsigned long)vm->rsp, (unsigned long)vm->rflags, vm->cpl,
+           (unsigned long)vm->efer);
+    printk(XENLOG_ERR "  cr0 %#lx cr2 %#lx cr3 %#lx cr4 %#lx asid %u n_cr3 %#lx\n",
+           (unsigned long)vm->cr0, (unsigned long)vm->cr2, (unsigned long)vm->cr3,
+           (unsigned long)vm->cr4, vm->asid, (unsigned long)vm->n_cr3);
+    dump_seg("cs", &vm->cs);
+    dump_seg("ss", &vm->ss);
+    dump_seg("ds", &vm->ds);
+    dump_seg("gdtr", &vm->gdtr);
+    dump_seg("idtr", &vm->idtr);
+    dump_seg("tr", &vm->tr);
+}
+
+static void svm_crash(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
+{
+    svm_dump(v);
+    domain_crash(v->domain, why, regs);
+}
+
+static void inject_exc(struct vmcb *vm, unsigned int vec, bool has_ec, uint32_t ec)
+{
+    vm->eventinj = vec | EVENTINJ_TYPE_EXC | EVENTINJ_VALID |
+                   (has_ec ? EVENTINJ_EV | ((uint64_t)ec << 32) : 0);
+}
+
+/* Step over an intercepted instruction of `len` bytes (no NRIP under TCG). */
+static void advance(struct vmcb *vm, struct cpu_user_regs *regs, unsigned int len)
+{
+    regs->rip += len;
+    if (!(vm->efer & EFER_LMA) || !(vm->cs.attr & 0x200))
+        regs->rip &= 0xffffffff;            /* outside 64-bit code, EIP wraps */
+    vm->int_state &= ~1ULL;                 /* an STI/MOV SS shadow ends with the instruction */
+}
+
+static void set32(uint64_t *r, uint32_t v)
+{
+    *r = v;
+}
+
+/* The guest's CPUID: the host's, minus what we do not virtualise (docs/hvm.md). */
+static void svm_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    uint32_t leaf = (uint32_t)regs->rax, sub = (uint32_t)regs->rcx, a = 0, b = 0, c = 0, d = 0;
+    uint32_t max_basic, max_ext, t;
+
+    cpuid_count(0, 0, &max_basic, &t, &t, &t);
+    cpuid_count(0x80000000, 0, &max_ext, &t, &t, &t);
+    max_basic = MIN(max_basic, 0xdu);
+    if (leaf <= max_basic)
+        cpuid_count(leaf, sub, &a, &b, &c, &d);
+    else if (leaf >= 0x80000000 && leaf <= max_ext)
+        cpuid_count(leaf, sub, &a, &b, &c, &d);
+    switch (leaf) {
+    case 0:
+        a = max_basic;
+        break;
+    case 1:
+        b = (b & 0x00ffffff) | (v->vcpu_id << 24);
+        c &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 26) | (1u << 27));  /* MONITOR VMX x2APIC XSAVE */
+        c |= 1u << 31;                      /* running under a hypervisor */
+        d &= ~(1u << 9);                    /* no local APIC (not emulated yet) */
+        break;
+    case 7:
+        if (sub)
+            a = b = c = d = 0;
+        break;
+    case 0xd:
+        a = b = c = d = 0;                  /* XSAVE hidden */
+        break;
+    case 0x40000000:
+        a = 0x40000001;
+        memcpy(&b, "Tand", 4);
+        memcpy(&c, "emHV", 4);
+        memcpy(&d, "Msvm", 4);
+        break;
+    case 0x80000001:
+        c &= ~(1u << 2);                    /* no nested SVM */
+        break;
+    case 0x8000000a:
+        a = b = c = d = 0;
+        break;
+    default:
+        if (leaf >= 0x40000000 && leaf < 0x80000000)
+            a = b = c = d = 0;
+        break;
+    }
+    set32(&regs->rax, a);
+    set32(&regs->rbx, b);
+    set32(&regs->rcx, c);
+    set32(&regs->rdx, d);
+}
+
+static bool pat_valid(uint64_t pat)
+{
+    for (unsigned int i = 0; i < 8; i++) {
+        uint8_t t = (uint8_t)(pat >> (i * 8));
+        if (t == 2 || t == 3 || t > 7)
+            return false;
+    }
+    return true;
+}
+
+/* RDMSR/WRMSR of an intercepted MSR: EFER and PAT live in the VMCB, the TSC reads; #GP for the rest. */
+static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    uint32_t msr = (uint32_t)regs->rcx;
+    uint64_t val = ((regs->rdx & 0xffffffff) << 32) | (regs->rax & 0xffffffff);
+    bool write = vm->exitinfo1 & 1;
+
+    if (!write) {
+        switch (msr) {
+        case MSR_EFER: val = vm->efer & ~EFER_SVME; break;
+        case 0x277: val = vm->g_pat; break;
+        case 0x10: val = rdtsc() + vm->tsc_offset; break;
+        default:
+            printk(XENLOG_DEBUG "d%u: rdmsr %#x refused (#GP)\n", v->domain->domain_id, msr);
+            inject_exc(vm, 13, true, 0);
+            return;
+        }
+        set32(&regs->rax, (uint32_t)val);
+        set32(&regs->rdx, (uint32_t)(val >> 32));
+    } else {
+        switch (msr) {
+        case MSR_EFER:
+            /* SCE, LME, NXE are the guest's; LMA is the CPU's; LME may not change with paging on. */
+            if ((val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
+                ((vm->cr0 & (1UL << 31)) && ((val ^ vm->efer) & EFER_LME))) {
+                inject_exc(vm, 13, true, 0);
+                return;
+            }
+            vm->efer = (val & (EFER_SCE | EFER_LME | EFER_NXE)) | (vm->efer & EFER_LMA) | EFER_SVME;
+            break;
+        case 0x277:
+            if (!pat_valid(val)) {
+                inject_exc(vm, 13, true, 0);
+                return;
+            }
+            vm->g_pat = val;
+            break;
+        default:
+            printk(XENLOG_DEBUG "d%u: wrmsr %#x refused (#GP)\n", v->domain->domain_id, msr);
+            inject_exc(vm, 13, true, 0);
+            return;
+        }
+    }
+    advance(vm, regs, 2);
+}
+
+#define HVM_CONSOLE_PORT 0xe9       /* Bochs/QEMU debug console convention */
+
+/* IN/OUT: port 0xe9 is the domain's console; other ports read all ones, writes are dropped. */
+static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    uint32_t info = (uint32_t)vm->exitinfo1;
+    uint16_t port = info >> 16;
+    unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;      /* 1, 2 or 4 (one-hot) */
+    uint64_t next = vm->exitinfo2;
+    uint64_t mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
+
+    if (next <= regs->rip || next - regs->rip > 15 || (size != 1 && size != 2 && size != 4)) {
+        svm_crash(v, regs, "IOIO exit with an impossible next RIP or size");
+        return;
+    }
+    if (info & IOIO_STR) {          /* INS/OUTS: not emulated */
+        inject_exc(vm, 13, true, 0);
+        return;
+    }
+    if (info & IOIO_IN) {
+        uint64_t in = port == HVM_CONSOLE_PORT ? HVM_CONSOLE_PORT : ~0ULL;
+        if (size == 4)
+            regs->rax = in & 0xffffffff;
+        else
+            regs->rax = (regs->rax & ~mask) | (in & mask);
+    } else if (port == HVM_CONSOLE_PORT) {
+        char c = (char)regs->rax;
+        console_guest_write(v->domain, CONSOLE_SRC_IO, &c, 1);
+    }
+    regs->rip = next;
+    vm->int_state &= ~1ULL;
+}
+
+bool hvm_copy_from_guest(struct domain *d, void *dst, uint64_t gpa, size_t len)
+{
+    struct hvm_domain *hd = d->arch.hvm;
+    char *out = dst;
+
+    while (len) {
+        uint64_t pfn = gpa >> PAGE_SHIFT, off = gpa & (PAGE_SIZE - 1);
+        size_t n = MIN(len, (size_t)(PAGE_SIZE - off));
+        if (pfn >= hd->nr_pages)
+            return false;
+        memcpy(out, (char *)mfn_to_virt(hd->p2m[pfn]) + off, n);
+        out += n;
+        gpa += n;
+        len -= n;
+    }
+    return true;
+}
+
+/* VMMCALL from guest ring 0: rax = op (HVMCALL_*), rdi, rsi; result in rax. */
+static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    struct domain *d = v->domain;
+    struct hvm_vcpu *hv = v->arch.hvm;
+    int64_t rc = 0;
+
+    if (vm->cpl != 0) {
+        inject_exc(vm, 6, false, 0);        /* #UD: hypercalls are the guest kernel's */
+        return;
+    }
+    advance(vm, regs, 3);                   /* 0f 01 d9 */
+    switch (regs->rax) {
+    case HVMCALL_console_write: {
+        char buf[128];
+        uint64_t gpa = regs->rdi, len = regs->rsi;
+        if (len > 4096) {
+            rc = -XEN_EINVAL;
+            break;
+        }
+        if (gpa + len < gpa) {
+            rc = -XEN_EFAULT;
+            break;
+        }
+        while (len) {
+            size_t n = MIN(len, sizeof(buf));
+            if (!hvm_copy_from_guest(d, buf, gpa, n)) {
+                rc = -XEN_EFAULT;
+                break;
+            }
+            console_guest_write(d, CONSOLE_SRC_IO, buf, n);
+            gpa += n;
+            len -= n;
+        }
+        break;
+    }
+    case HVMCALL_poweroff:
+        if (regs->rdi == 0 || regs->rdi == 1) {
+            domain_shutdown(d, regs->rdi ? SHUTDOWN_reboot : SHUTDOWN_poweroff);
+            return;
+        }
+        if (regs->rdi == 2) {
+            domain_crash(d, "the guest asked to crash (VMMCALL poweroff 2)", regs);
+            return;
+        }
+        rc = -XEN_EINVAL;
+        break;
+    case HVMCALL_set_timer:
+        if (regs->rdi && (regs->rsi < 32 || regs->rsi > 255)) {
+            rc = -XEN_EINVAL;
+            break;
+        }
+        hv->timer_pending = false;
+        hv->timer_vector = (uint8_t)regs->rsi;
+        hv->timer_deadline = regs->rdi ? now_ns() + MIN(regs->rdi, 1ULL << 40) : 0;
+        v->poll_deadline = hv->timer_deadline;      /* the scheduler's timer fires then (sched.c) */
+        break;
+    default:
+        rc = -XEN_ENOSYS;
+        break;
+    }
+    regs->rax = (uint64_t)rc;
+}
+
+static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    struct hvm_vcpu *hv = v->arch.hvm;
+
+    advance(vm, regs, 1);
+    if (!(regs->rflags & X86_EFLAGS_IF)) {
+        /* As Xen's hvm_hlt: HLT with interrupts off takes the vCPU down; with one vCPU, the domain. */
+        printk("d%uv%u: HLT with interrupts off: vCPU down, domain powered off\n",
+               v->domain->domain_id, v->vcpu_id);
+        domain_shutdown(v->domain, SHUTDOWN_poweroff);
+        return;
+    }
+    if (hv->timer_pending)
+        return;
+    if (!hv->timer_deadline) {
+        svm_crash(v, regs, "HLT with no timer armed: nothing can ever wake it");
+        return;
+    }
+    if (now_ns() >= hv->timer_deadline)
+        return;
+    v->poll_deadline = hv->timer_deadline;
+    vcpu_block(v);          /* woken by the scheduler's timer at poll_deadline (sched.c) */
+}
+
+/* Before VMRUN: the virtual timer interrupt, if due and the guest can take it. */
+static void svm_inject(struct vcpu *v, struct vmcb *vm)
+{
+    struct hvm_vcpu *hv = v->arch.hvm;
+
+    if (hv->timer_deadline && now_ns() >= hv->timer_deadline) {
+        hv->timer_deadline = 0;
+        v->poll_deadline = 0;
+        hv->timer_pending = true;
+    }
+    if (hv->timer_pending && (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) &&
+        !(vm->eventinj & EVENTINJ_VALID)) {
+        vm->eventinj = hv->timer_vector | EVENTINJ_TYPE_INTR | EVENTINJ_VALID;
+        hv->timer_pending = false;
+    }
+}
+
+static void count(struct domain *d, unsigned int reason)
+{
+    d->arch.hvm->exits[reason]++;
+    d->arch.hvm->exits_total++;
+}
+
+static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    struct domain *d = v->domain;
+    char why[96];
+    /* VMEXIT_INVALID is -1; TCG writes it as a 32-bit -1 (0xffffffff). */
+    uint64_t code = (uint32_t)vm->exitcode == 0xffffffffu ? VMEXIT_INVALID : vm->exitcode;
+
+    switch (code) {
+    case VMEXIT_INTR:
+        count(d, HVM_EXIT_INTR);        /* taken at STGI in svm_vmrun */
+        break;
+    case VMEXIT_NMI:
+        count(d, HVM_EXIT_NMI);
+        break;
+    case VMEXIT_SMI:
+        count(d, HVM_EXIT_SMI);
+        break;
+    case VMEXIT_CPUID:
+        count(d, HVM_EXIT_CPUID);
+        svm_cpuid(v, regs);
+        advance(vm, regs, 2);           /* 0f a2 */
+        break;
+    case VMEXIT_HLT:
+        count(d, HVM_EXIT_HLT);
+        svm_hlt(v, vm, regs);
+        break;
+    case VMEXIT_IOIO:
+        count(d, HVM_EXIT_IO);
+        svm_io(v, vm, regs);
+        break;
+    case VMEXIT_MSR:
+        count(d, HVM_EXIT_MSR);
+        svm_msr(v, vm, regs);
+        break;
+    case VMEXIT_VMMCALL:
+        count(d, HVM_EXIT_VMMCALL);
+        svm_vmmcall(v, vm, regs);
+        break;
+    case VMEXIT_NPF:
+        count(d, HVM_EXIT_NPF);
+        snprintf(why, sizeof(why), "nested page fault at guest-physical %#lx (error %#lx): "
+                 "outside its %lu KiB", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
+                 (unsigned long)(d->arch.hvm->nr_pages * 4));
+        svm_crash(v, regs, why);
+        break;
+    case VMEXIT_SHUTDOWN:
+        count(d, HVM_EXIT_SHUTDOWN);
+        svm_crash(v, regs, "triple fault (SVM shutdown intercept)");
+        break;
+    case VMEXIT_INVALID:
+        count(d, HVM_EXIT_INVALID);
+        svm_crash(v, regs, "VMRUN refused the guest state (VMEXIT_INVALID)");
+        break;
+    case VMEXIT_VMRUN: case VMEXIT_VMLOAD: case VMEXIT_VMSAVE: case VMEXIT_STGI: case VMEXIT_CLGI:
+    case VMEXIT_SKINIT: case VMEXIT_INVLPGA: case VMEXIT_MONITOR: case VMEXIT_MWAIT:
+    case VMEXIT_XSETBV: case VMEXIT_INVD:
+        count(d, HVM_EXIT_UD);
+        inject_exc(vm, 6, false, 0);    /* not offered (CPUID says so): #UD */
+        break;
+    default:
+        count(d, HVM_EXIT_OTHER);
+        snprintf(why, sizeof(why), "unexpected VM exit %#lx", (unsigned long)vm->exitcode);
+        svm_crash(v, regs, why);
+        break;
+    }
+}
+
+__noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    struct vmcb *vm = v->arch.hvm->vmcb;
+    unsigned int cpu = this_cpu()->cpu_id;
+
+    vm->rip = regs->rip;
+    vm->rsp = regs->rsp;
+    vm->rflags = regs->rflags | X86_EFLAGS_MBS;
+    vm->rax = regs->rax;
+    svm_inject(v, vm);
+    vm->tlb_control = TLB_CONTROL_FLUSH_ALL;    /* no flush-by-ASID under TCG */
+    vm->clean = 0;
+    svm_vmrun(regs, __pa(vm), __pa(host_area[cpu]));
+    regs->rip = vm->rip;
+    regs->rsp = vm->rsp;
+    regs->rflags = vm->rflags;
+    regs->rax = vm->rax;
+    regs->cs = vm->cs.sel;
+    regs->ss = vm->ss.sel;
+    vm->eventinj = 0;
+    if (vm->exitintinfo & EVENTINJ_VALID)
+        vm->eventinj = vm->exitintinfo;         /* an event cut short by the exit: again */
+    svm_exit(v, vm, regs);
+    resume_guest(regs);     /* the common way back: scheduling, then here again */
+}
+
+void svm_domain_report(struct domain *d)
+{
+    struct hvm_domain *hd = d->arch.hvm;
+    char line[400];
+    size_t n;
+
+    n = (size_t)snprintf(line, sizeof(line), "d%u (%s): HVM exits %lu:", d->domain_id, d->name,
+                         (unsigned long)hd->exits_total);
+    for (unsigned int r = 0; r < HVM_EXIT_NR && n < sizeof(line); r++)
+        if (hd->exits[r])
+            n += (size_t)snprintf(line + n, sizeof(line) - n, " %s %lu", exit_names[r],
+                                  (unsigned long)hd->exits[r]);
+    printk("%s\n", line);
+}
+
+uint32_t svm_pick_asid(uint16_t domid)
+{
+    return 1 + domid % (svm_nr_asids - 1);      /* every VMRUN flushes: sharing one is harmless */
+}
