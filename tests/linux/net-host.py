@@ -92,5 +92,6 @@ def check(work, log):
 
 
 if __name__ == "__main__":
-    {"setup": lambda: setup(sys.argv[2]), "fetch": lambda: fetch(sys.argv[2]),
-     "check": lambda: check(sys.argv[2], sys.argv[3])}[sys.argv[1]]()
+    work_dir = os.path.abspath(sys.argv[2])    # the server and the fetcher run in it
+    {"setup": lambda: setup(work_dir), "fetch": lambda: fetch(work_dir),
+     "check": lambda: check(work_dir, sys.argv[3])}[sys.argv[1]]()
