@@ -76,11 +76,18 @@ bench: deps
 bench-run: $(BENCH_DEPS)
 	$(Q)tools/bench/run $(BENCH_ARGS)
 	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/linux-blk
+	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/net
 
 # Figures (c) of issue 13, Linux through xen-blkfront (docs/benchmarks.md): a boot of its own,
 # part of a plain `make bench` (not of one with BENCH_ARGS).
 .PHONY: bench-linux-blk
 bench-linux-blk: $(ALL_TARGETS)
 	$(Q)tools/bench/linux-blk
+
+# Network figures of issue 14 (docs/benchmarks.md, "Network"): (a) the driver domain on virtio-net,
+# (b) the bundled kernel through netfront, (c) Linux through xen-netfront; part of a plain `make bench`.
+.PHONY: bench-net
+bench-net: $(ALL_TARGETS)
+	$(Q)tools/bench/net
 
 -include $(BENCH_OBJS:.o=.d) $(BENCH_PV_OBJS:.o=.d)

@@ -2,7 +2,9 @@
  * A small HTTP/1.0 server on TCP port 80 over lwIP's raw API (callbacks in the net thread,
  * lock held): GET / (or /status) answers the status page (status.c), any other path 404, a
  * method other than GET or HEAD 405, a request line that is malformed or does not end within
- * REQ_MAX bytes 400. One response per connection, then close; a connection idle for
+ * REQ_MAX bytes 400. GET /bulk/N answers N bytes (at most BULK_MAX) of a fixed pattern, sent from
+ * one static page without copying: the guest-to-host throughput benchmark (tools/bench/net,
+ * docs/benchmarks.md). One response per connection, then close; a connection idle for
  * IDLE_POLLS polls (2 s each) is aborted. At most NCONN at once: more are refused (RST).
  */
 #include "netsvc.h"
@@ -14,10 +16,12 @@
 #define REQ_MAX         1024            /* a request whose header is longer: 400 */
 #define RESP_MAX        8192
 #define IDLE_POLLS      5
+#define BULK_MAX        (256u << 20)
 
 struct hconn {
     struct tcp_pcb *pcb;                /* NULL: a free slot */
     size_t req_len, resp_len, resp_off;
+    uint32_t bulk_left;                 /* /bulk/N: body bytes still to queue after resp */
     unsigned int idle;
     bool responding;
     char req[REQ_MAX];
@@ -25,6 +29,7 @@ struct hconn {
 };
 
 static struct hconn conns[NCONN];
+static char bulk_page[4096];
 static struct httpd_stats stats;
 
 void httpd_get_stats(struct httpd_stats *s)
@@ -59,8 +64,16 @@ static err_t hconn_push(struct hconn *c)
 
     if (n && tcp_write(c->pcb, c->resp + c->resp_off, n, TCP_WRITE_FLAG_COPY) == ERR_OK)
         c->resp_off += n;
+    while (c->resp_off == c->resp_len && c->bulk_left) {
+        u16_t room = tcp_sndbuf(c->pcb);
+        u16_t b = (u16_t)(c->bulk_left < sizeof(bulk_page) ? c->bulk_left : sizeof(bulk_page));
+
+        if (room < b || tcp_write(c->pcb, bulk_page, b, c->bulk_left > b ? TCP_WRITE_FLAG_MORE : 0) != ERR_OK)
+            break;                      /* hconn_sent pushes the rest */
+        c->bulk_left -= b;
+    }
     tcp_output(c->pcb);
-    if (c->resp_off == c->resp_len) {
+    if (c->resp_off == c->resp_len && !c->bulk_left) {
         struct tcp_pcb *pcb = c->pcb;
 
         hconn_free(c);
@@ -100,6 +113,31 @@ static err_t hconn_respond(struct hconn *c, int code, const char *reason, bool b
     return hconn_push(c);
 }
 
+/* GET /bulk/N (N decimal, 1..BULK_MAX): the header, then N bytes from bulk_page. */
+static bool hconn_bulk(struct hconn *c)
+{
+    uint64_t n = 0;
+    size_t i = 10;
+
+    if (c->req_len < 12 || memcmp(c->req, "GET /bulk/", 10))
+        return false;
+    for (; i < c->req_len && c->req[i] >= '0' && c->req[i] <= '9' && n <= BULK_MAX; i++)
+        n = n * 10 + (uint64_t)(c->req[i] - '0');
+    if (i == 10 || i >= c->req_len || c->req[i] != ' ' || !n || n > BULK_MAX)
+        return false;
+    if (!bulk_page[0])
+        for (size_t k = 0; k < sizeof(bulk_page); k++)
+            bulk_page[k] = (char)('A' + k % 26);
+    c->resp_len = (size_t)snprintf(c->resp, sizeof(c->resp), "HTTP/1.0 200 OK\r\nServer: tandem\r\n"
+                                   "Content-Type: application/octet-stream\r\nContent-Length: %lu\r\n"
+                                   "Connection: close\r\n\r\n", (unsigned long)n);
+    c->resp_off = 0;
+    c->bulk_left = (uint32_t)n;
+    c->responding = true;
+    stats.served++;
+    return true;
+}
+
 /* Decide on what the client sent so far (http.c), then answer, or wait for more. */
 static err_t hconn_request(struct hconn *c)
 {
@@ -111,6 +149,8 @@ static err_t hconn_request(struct hconn *c)
     case HTTP_STATUS:
         return hconn_respond(c, 200, "OK", !head);
     case HTTP_NOT_FOUND:
+        if (!head && hconn_bulk(c))
+            return hconn_push(c);
         return hconn_respond(c, 404, "Not Found", !head);
     case HTTP_BAD_METHOD:
         return hconn_respond(c, 405, "Method Not Allowed", true);

@@ -87,6 +87,7 @@ void wget_run(const char *url)
     char host[HTTP_HOST_MAX], path[HTTP_PATH_MAX];
     uint16_t port;
     ip_addr_t ip;
+    uint64_t t0;
     uint8_t t;
     err_t e;
     int rc;
@@ -104,6 +105,7 @@ void wget_run(const char *url)
     http_resp_init(&w.resp);
     snprintf(w.request, sizeof(w.request), "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: tandem-wget\r\n"
              "Connection: close\r\n\r\n", path, host);
+    t0 = system_time_ns();
     t = netsvc_lock();
     w.pcb = tcp_new();
     if (w.pcb) {
@@ -131,7 +133,11 @@ void wget_run(const char *url)
     }
     if (w.state == W_FAILED)
         printk("wget %s: %s (%d)\n", url, wget_why(w.err), w.err);
-    else
-        printk("wget %s: %s, %lu bytes, crc32 0x%08x\n", url, w.resp.status,
-               (unsigned long)w.resp.body, (unsigned int)http_resp_crc(&w.resp));
+    else {
+        uint64_t us = (system_time_ns() - t0) / 1000 + 1;
+
+        printk("wget %s: %s, %lu bytes, crc32 0x%08x, %lu ms (%lu KiB/s)\n", url, w.resp.status,
+               (unsigned long)w.resp.body, (unsigned int)http_resp_crc(&w.resp), (unsigned long)(us / 1000),
+               (unsigned long)(w.resp.body * 1000000 / 1024 / us));
+    }
 }
