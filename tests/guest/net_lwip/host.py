@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""net_lwip's host side (tests/guest/net_lwip/expect).
+"""The host side of net_lwip and net_split (their expect files): `host.py setup`,
+`host.py check [DOMID NAME]` (the domain whose status page is fetched: default 0 netdom,
+net_lwip's driver domain; net_split's is 1 u1, a domU behind netback).
 
 setup: writes $WORK/www/page.bin (50000 bytes, byte i = (i * 7 + i // 256) & 0xff) and
   $WORK/net.cfg, starts an HTTP server for $WORK/www on 127.0.0.1:$HTTP_PORT (the guest's
@@ -88,7 +90,7 @@ def stop(name):
         pass
 
 
-def check():
+def check(domid="0", name="netdom"):
     stop("fetcher")
     stop("server")
     bad = []
@@ -101,7 +103,7 @@ def check():
         if not got.get(key, "").startswith(want + "\r\n"):
             bad.append("%s: want %r, got %r" % (key, want, got.get(key, "")[:60]))
     status = got.get("status", "")
-    for want in (r"<title>Tandem d0 netdom</title>", r"\nname: netdom\n", r"\nuptime: [0-9]+\.[0-9]{3} s\n",
+    for want in (r"<title>Tandem d%s %s</title>" % (domid, name), r"\nname: %s\n" % name, r"\nuptime: [0-9]+\.[0-9]{3} s\n",
                  r"\nmemory: 8192 pages \(32 MiB\): [0-9]+ free", r"\naddress: 10\.0\.2\.15\n",
                  r"\nprocesses: [0-9]+\n", r"\nthreads: [0-9]+\n.*\bnet\b"):
         if not re.search(want, status, re.S):
@@ -117,4 +119,4 @@ def check():
     sys.exit(1 if bad else 0)
 
 
-{"setup": setup, "fetch": fetch, "check": check}[sys.argv[1]]()
+{"setup": setup, "fetch": fetch, "check": check}[sys.argv[1]](*sys.argv[2:])
