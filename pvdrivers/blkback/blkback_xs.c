@@ -4,6 +4,7 @@
  * frontend's ring and channel, read as untrusted strings.
  */
 #include "pv_blkback.h"
+#include "pv_str.h"
 #include <tandem/errno.h>
 
 static void fmt_u64(char *buf, uint64_t v)
@@ -61,24 +62,6 @@ int blkback_publish_disk(const struct blkback_xs_ops *xs, const struct blkback_d
     return 0;
 }
 
-/* A decimal uint32_t with nothing around it. */
-static int parse_u32(const char *s, uint32_t *out)
-{
-    uint64_t v = 0;
-
-    if (!*s)
-        return -XEN_EINVAL;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -XEN_EINVAL;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > UINT32_MAX)
-            return -XEN_EINVAL;
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
 static int get_u32(const struct blkback_xs_ops *xs, const char *key, uint32_t *out)
 {
     char buf[16];
@@ -87,7 +70,7 @@ static int get_u32(const struct blkback_xs_ops *xs, const char *key, uint32_t *o
     if (rc < 0)
         return rc;
     buf[sizeof(buf) - 1] = 0;
-    return parse_u32(buf, out);
+    return pv_parse_u32_str(buf, out);
 }
 
 static bool same(const char *a, const char *b)

@@ -4,6 +4,7 @@
  * reply before using it (a store is a peer, not trusted to be well-formed).
  */
 #include "pv_xenbus.h"
+#include "pv_str.h"
 #include <tandem/errno.h>
 
 static uint32_t str_len(const char *s, uint32_t max)
@@ -170,25 +171,14 @@ static int unlocked_read(struct xenbus_client *c, uint32_t tx, const char *path,
 int xenbus_read_uint(struct xenbus_client *c, uint32_t tx, const char *path, uint32_t *val)
 {
     char buf[16];
-    uint32_t len, i;
-    uint64_t v = 0;
+    uint32_t len;
     int rc = xenbus_read(c, tx, path, buf, sizeof(buf), &len);
 
     if (rc == -XEN_E2BIG)
         return -XEN_EINVAL;
     if (rc)
         return rc;
-    if (!len)
-        return -XEN_EINVAL;
-    for (i = 0; i < len; i++) {
-        if (buf[i] < '0' || buf[i] > '9')
-            return -XEN_EINVAL;
-        v = v * 10 + (uint64_t)(buf[i] - '0');
-        if (v > UINT32_MAX)
-            return -XEN_EINVAL;
-    }
-    *val = (uint32_t)v;
-    return 0;
+    return pv_parse_u32(buf, len, val);
 }
 
 static int unlocked_write(struct xenbus_client *c, uint32_t tx, const char *path, const char *value)

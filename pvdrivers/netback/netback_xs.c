@@ -4,6 +4,7 @@
  * frontend's rings, channels and requests, read as untrusted strings.
  */
 #include "pv_netback.h"
+#include "pv_str.h"
 #include <tandem/errno.h>
 
 int netback_publish_features(const struct netback_xs_ops *xs)
@@ -24,24 +25,6 @@ int netback_publish_features(const struct netback_xs_ops *xs)
     return 0;
 }
 
-/* A decimal uint32_t with nothing around it. */
-static int parse_u32(const char *s, uint32_t *out)
-{
-    uint64_t v = 0;
-
-    if (!*s)
-        return -XEN_EINVAL;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9')
-            return -XEN_EINVAL;
-        v = v * 10 + (uint64_t)(*s - '0');
-        if (v > UINT32_MAX)
-            return -XEN_EINVAL;
-    }
-    *out = (uint32_t)v;
-    return 0;
-}
-
 static int get_u32(const struct netback_xs_ops *xs, const char *key, uint32_t *out)
 {
     char buf[16];
@@ -50,7 +33,7 @@ static int get_u32(const struct netback_xs_ops *xs, const char *key, uint32_t *o
     if (rc < 0)
         return rc;
     buf[sizeof(buf) - 1] = 0;
-    return parse_u32(buf, out);
+    return pv_parse_u32_str(buf, out);
 }
 
 /* A 0/1 flag: `def` when absent; anything but 0 or 1 is -XEN_EINVAL. */
