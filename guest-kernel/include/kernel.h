@@ -86,6 +86,8 @@ void console_wait_input(void);  /* blocks the calling thread until a character i
 bool console_input_pending(void);   /* a character is there to read */
 
 void shell_main(void *arg);
+/* shell.c: split line in place at spaces into at most max words (w[0..]); their number. */
+int shell_split(char *line, char **w, int max);
 void worker_main(void *arg);
 /* modes.c: threads for the command line's mode=, and the shell's domain commands. */
 void kernel_start_threads(const char *cmdline);

@@ -239,30 +239,13 @@ struct vnet *dev_eth0(void)
     return have_eth0 ? &eth0 : NULL;
 }
 
-/* Split line into at most MAX_WORDS words in place. */
-static int split(char *line, char **w)
-{
-    int n = 0;
-
-    for (char *s = line; *s && n < MAX_WORDS;) {
-        while (*s == ' ')
-            *s++ = 0;
-        if (!*s)
-            break;
-        w[n++] = s;
-        while (*s && *s != ' ')
-            s++;
-    }
-    return n;
-}
-
 bool shell_dev_command(char *line)
 {
     char buf[128], *w[MAX_WORDS];
     int nw;
 
     snprintf(buf, sizeof(buf), "%s", line);
-    nw = split(buf, w);
+    nw = shell_split(buf, w, MAX_WORDS);
     if (!nw)
         return false;
     if (!strcmp(w[0], "lspci") && nw == 1)

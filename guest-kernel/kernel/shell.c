@@ -159,25 +159,31 @@ void shell_main(void *arg)
     }
 }
 
-/* `disk ...` (diskprog.c); words split at spaces. */
-static bool shell_disk_command(char *line)
+int shell_split(char *line, char **w, int max)
 {
-    char buf[128], *w[8];
-    int nw = 0;
+    int n = 0;
 
-    if (strncmp(line, "disk", 4) || (line[4] && line[4] != ' '))
-        return false;
-    snprintf(buf, sizeof(buf), "%s", line);
-    for (char *s = buf; *s && nw < 8;) {
+    for (char *s = line; *s && n < max;) {
         while (*s == ' ')
             *s++ = 0;
         if (!*s)
             break;
-        w[nw++] = s;
+        w[n++] = s;
         while (*s && *s != ' ')
             s++;
     }
-    return diskprog_command(w, nw);
+    return n;
+}
+
+/* `disk ...` (diskprog.c); words split at spaces. */
+static bool shell_disk_command(char *line)
+{
+    char buf[128], *w[8];
+
+    if (strncmp(line, "disk", 4) || (line[4] && line[4] != ' '))
+        return false;
+    snprintf(buf, sizeof(buf), "%s", line);
+    return diskprog_command(w, shell_split(buf, w, 8));
 }
 
 static const char *start_error(int rc)
@@ -205,15 +211,7 @@ bool shell_run(char *line)
 
     proc_reap_background();
     snprintf(buf, sizeof(buf), "%s", line);
-    for (char *s = buf; *s && argc < USER_MAX_ARGS;) {
-        while (*s == ' ')
-            *s++ = 0;
-        if (!*s)
-            break;
-        argv[argc++] = s;
-        while (*s && *s != ' ')
-            s++;
-    }
+    argc = shell_split(buf, argv, USER_MAX_ARGS);
     argv[argc] = NULL;
     if (!argc)
         return false;

@@ -169,29 +169,13 @@ static void cmd_httpd(char **w, int nw)
     printk("httpd: port 80, %u pages served, %u not found, %u refused\n", s.served, s.not_found, s.refused);
 }
 
-static int split(char *line, char **w)
-{
-    int n = 0;
-
-    for (char *s = line; *s && n < MAX_WORDS;) {
-        while (*s == ' ')
-            *s++ = 0;
-        if (!*s)
-            break;
-        w[n++] = s;
-        while (*s && *s != ' ')
-            s++;
-    }
-    return n;
-}
-
 bool shell_net_command(const char *line)
 {
     char buf[128], *w[MAX_WORDS];
     int nw;
 
     snprintf(buf, sizeof(buf), "%s", line);
-    nw = split(buf, w);
+    nw = shell_split(buf, w, MAX_WORDS);
     if (!nw)
         return false;
     if (!strcmp(w[0], "ifup") && nw == 1)
