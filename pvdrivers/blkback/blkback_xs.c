@@ -7,25 +7,12 @@
 #include "pv_str.h"
 #include <tandem/errno.h>
 
-static void fmt_u64(char *buf, uint64_t v)
-{
-    char tmp[21];
-    unsigned int n = 0, i;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    buf[n] = 0;
-}
 
 static int put_u64(const struct blkback_xs_ops *xs, const char *key, uint64_t v)
 {
     char num[21];
 
-    fmt_u64(num, v);
+    pv_utoa(num, v);
     return xs->write(xs->ctx, key, num);
 }
 

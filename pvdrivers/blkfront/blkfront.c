@@ -4,6 +4,7 @@
  * Linux's xen-blkfront for what it writes and how it treats a bad back end.
  */
 #include "blkfront.h"
+#include "pv_str.h"
 #include "pv_xenbus_state.h"
 #include "pvos.h"
 #include <tandem/errno.h>
@@ -11,33 +12,6 @@
 #define SHADOW_END 0xffffffffu
 
 /* ---- strings (no libc) ---- */
-
-static void path_join(char *dst, const char *dir, const char *key)
-{
-    unsigned int n = 0;
-
-    for (; *dir && n < BLKFRONT_PATH_MAX - 2; dir++)
-        dst[n++] = *dir;
-    dst[n++] = '/';
-    for (; *key && n < BLKFRONT_PATH_MAX - 1; key++)
-        dst[n++] = *key;
-    dst[n] = '\0';
-}
-
-static char *utoa(char *buf, uint64_t v)
-{
-    char tmp[24];
-    unsigned int n = 0, i = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        buf[i++] = tmp[--n];
-    buf[i] = '\0';
-    return buf;
-}
 
 static int parse_u64(const char *s, uint64_t *val)
 {
@@ -61,7 +35,7 @@ static int read_key(struct blkfront *f, const char *dir, const char *key, char *
     char path[BLKFRONT_PATH_MAX];
     int rc;
 
-    path_join(path, dir, key);
+    pv_path_join(path, BLKFRONT_PATH_MAX, dir, key);
     rc = f->ops->xs_read(f->ctx, path, buf, cap);
     return rc < 0 ? rc : 0;
 }
@@ -88,7 +62,7 @@ static int write_key(struct blkfront *f, const char *key, const char *value)
 {
     char path[BLKFRONT_PATH_MAX];
 
-    path_join(path, f->dir, key);
+    pv_path_join(path, BLKFRONT_PATH_MAX, f->dir, key);
     return f->ops->xs_write(f->ctx, path, value);
 }
 
@@ -96,7 +70,7 @@ static int write_key_u64(struct blkfront *f, const char *key, uint64_t v)
 {
     char buf[24];
 
-    return write_key(f, key, utoa(buf, v));
+    return write_key(f, key, pv_utoa(buf, v));
 }
 
 static void write_state(struct blkfront *f, XenbusState s)
@@ -348,7 +322,7 @@ static void backend_error(struct blkfront *f, const char *why, uint64_t v)
 {
     char num[24];
 
-    pvos_log("blkfront %s: %s %s; disconnecting", f->dir, why, utoa(num, v));
+    pvos_log("blkfront %s: %s %s; disconnecting", f->dir, why, pv_utoa(num, v));
     f->state = BLKFRONT_ERROR;
     blkfront_disconnect(f);
     write_state(f, XenbusStateClosing);
@@ -450,7 +424,7 @@ static int publish_keys(struct blkfront *f)
     } else {
         rc = write_key_u64(f, "ring-page-order", f->ring_order);
         for (unsigned int i = 0; !rc && i < f->nr_ring_refs; i++) {
-            utoa(key + 8, i);
+            pv_utoa(key + 8, i);
             rc = write_key_u64(f, key, f->ring_ref[i]);
         }
     }

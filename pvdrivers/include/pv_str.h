@@ -1,7 +1,8 @@
 /*
- * pv_str.h: the decimal numbers of the store's keys, as every split driver
- * reads them (pvdrivers.md): digits only, no sign or blanks, not empty,
- * at most UINT32_MAX. Inline, so each driver library stays free of a link
+ * pv_str.h: the strings of the store's keys as every split driver makes and
+ * reads them (pvdrivers.md): paths "dir/key", decimal numbers written, and
+ * decimal numbers read (digits only, no sign or blanks, not empty, at most
+ * UINT32_MAX). Inline, so each driver library stays free of a link
  * dependency for it. Errors are negative Xen errno values.
  */
 #ifndef PV_STR_H
@@ -27,6 +28,35 @@ static inline int pv_parse_u32(const char *s, size_t len, uint32_t *out)
     }
     *out = (uint32_t)v;
     return 0;
+}
+
+/* v in decimal into buf (room for its digits and a NUL: 21 bytes hold any v), NUL-terminated; buf. */
+static inline char *pv_utoa(char *buf, uint64_t v)
+{
+    char tmp[20];
+    unsigned int n = 0, i = 0;
+
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        buf[i++] = tmp[--n];
+    buf[i] = '\0';
+    return buf;
+}
+
+/* "dir/key" into dst (cap bytes, cap >= 2), each part cut so that it fits. */
+static inline void pv_path_join(char *dst, unsigned int cap, const char *dir, const char *key)
+{
+    unsigned int n = 0;
+
+    for (; *dir && n < cap - 2; dir++)
+        dst[n++] = *dir;
+    dst[n++] = '/';
+    for (; *key && n < cap - 1; key++)
+        dst[n++] = *key;
+    dst[n] = '\0';
 }
 
 /* The same for a NUL-terminated string. */

@@ -4,6 +4,7 @@
  * xen-netfront writes (talk_to_netback).
  */
 #include "netfront_internal.h"
+#include "pv_str.h"
 #include "pv_netpkt.h"
 #include "pv_xenbus_state.h"
 #include "pvos.h"
@@ -11,40 +12,13 @@
 
 /* ---- strings and the store ---- */
 
-static void path_join(char *dst, const char *dir, const char *key)
-{
-    unsigned int n = 0;
-
-    for (; *dir && n < NETFRONT_PATH_MAX - 2; dir++)
-        dst[n++] = *dir;
-    dst[n++] = '/';
-    for (; *key && n < NETFRONT_PATH_MAX - 1; key++)
-        dst[n++] = *key;
-    dst[n] = '\0';
-}
-
-static char *utoa(char *buf, uint32_t v)
-{
-    char tmp[12];
-    unsigned int n = 0, i = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        buf[i++] = tmp[--n];
-    buf[i] = '\0';
-    return buf;
-}
-
 static int read_key(struct netfront *nf, const char *dir, const char *key, char *buf,
                     unsigned int cap)
 {
     char path[NETFRONT_PATH_MAX];
     int rc;
 
-    path_join(path, dir, key);
+    pv_path_join(path, NETFRONT_PATH_MAX, dir, key);
     rc = nf->ops->xs_read(nf->ctx, path, buf, cap);
     if (rc >= 0)
         buf[cap - 1] = '\0';
@@ -75,7 +49,7 @@ static int write_key(struct netfront *nf, const char *key, const char *value)
 {
     char path[NETFRONT_PATH_MAX];
 
-    path_join(path, nf->dir, key);
+    pv_path_join(path, NETFRONT_PATH_MAX, nf->dir, key);
     return nf->ops->xs_write(nf->ctx, path, value);
 }
 
@@ -83,7 +57,7 @@ static int write_u32(struct netfront *nf, const char *key, uint32_t v)
 {
     char buf[12];
 
-    return write_key(nf, key, utoa(buf, v));
+    return write_key(nf, key, pv_utoa(buf, v));
 }
 
 static void write_state(struct netfront *nf, XenbusState s)
