@@ -398,22 +398,15 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
     vm->int_state &= ~1ULL;
 }
 
-bool hvm_copy_from_guest(struct domain *d, void *dst, uint64_t gpa, size_t len)
+void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
 {
-    struct hvm_domain *hd = d->arch.hvm;
-    char *out = dst;
+    const struct vmcb *vm = v->arch.hvm->vmcb;
 
-    while (len) {
-        uint64_t pfn = gpa >> PAGE_SHIFT, off = gpa & (PAGE_SIZE - 1);
-        size_t n = MIN(len, (size_t)(PAGE_SIZE - off));
-        if (pfn >= hd->nr_pages)
-            return false;
-        memcpy(out, (char *)mfn_to_virt(hd->p2m[pfn]) + off, n);
-        out += n;
-        gpa += n;
-        len -= n;
-    }
-    return true;
+    p->cr0 = vm->cr0;
+    p->cr3 = vm->cr3;
+    p->cr4 = vm->cr4;
+    p->efer = vm->efer & ~EFER_SVME;
+    p->cpl = vm->cpl;
 }
 
 /* VMMCALL from guest ring 0: rax = op (HVMCALL_*), rdi, rsi; result in rax. */
