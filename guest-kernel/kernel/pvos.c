@@ -140,11 +140,13 @@ void pvos_evtchn_close(uint32_t port)
 
     if (port < PVOS_PORTS)
         handlers[port].fn = NULL;
+    /* Masked again before the number is free, as every port starts: whoever gets it next keeps
+     * its first event pending until pvos_evtchn_handle, where it is delivered to the right
+     * handler. (Masked after the close, a thread that ran in between and bound the number
+     * would have had its port masked for good.) */
+    mask_evtchn(port);
     events_restore(m);
     HYPERVISOR_event_channel_op(EVTCHNOP_close, &c);
-    /* Masked again, as every port starts: whoever gets the number next keeps its first event
-     * pending until pvos_evtchn_handle, where it is delivered to the right handler. */
-    mask_evtchn(port);
 }
 
 bool pvos_wait_until(struct pvos_wait *w, bool (*cond)(void *arg), void *arg, uint64_t deadline_ns)

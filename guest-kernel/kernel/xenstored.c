@@ -556,6 +556,26 @@ static bool has_work(void *arg)
     return work;
 }
 
+/*
+ * Output waiting on a connection after a pass: watch events that a request served later in the
+ * pass queued for a connection served earlier in it (its turn had come and gone). Nothing else
+ * would wake us for them: the watcher sent nothing, and the writer may send nothing more.
+ */
+static bool output_waiting(void)
+{
+    bool any = false;
+
+    for (unsigned int i = 0; i < SD_DOMS && !any; i++) {
+        uint8_t m;
+        if (doms[i].state != SD_LIVE)
+            continue;
+        m = events_save();
+        any = xsd_conn_pending(doms[i].conn);
+        events_restore(m);
+    }
+    return any;
+}
+
 static void xenstored_main(void *arg)
 {
     (void)arg;
@@ -569,8 +589,10 @@ static void xenstored_main(void *arg)
             introduce_waiting();
         }
         more = serve_pass();
-        /* A pass serves every connection's new output too (watch events one client's request
-         * queued for another), so only new events or work left need another. */
+        /* Work left (a budget used up, a full rsp[]) waits a little; events queued for a
+         * connection this pass had already served get another pass at once. */
+        if (!more && output_waiting())
+            continue;
         if (more)
             thread_sleep_until(system_time_ns() + 1000000);    /* a flood slows only its sender */
         else
