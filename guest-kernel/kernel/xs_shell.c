@@ -110,7 +110,12 @@ static void cmd_watch(struct xenbus_client *c, const char *path, const char *cou
             return;
         }
     }
-    if (!(ww.sw = watch_add(c, path)))
+    /* With N, a watch `xs watch PATH` registered is waited on (its events since then count):
+     * what happened between its registration and this wait is not missed. */
+    for (unsigned int i = 0; count && i < XS_WATCHES && !ww.sw; i++)
+        if (watches[i].w.fn && !strcmp(watches[i].path, path))
+            ww.sw = &watches[i];
+    if (!ww.sw && !(ww.sw = watch_add(c, path)))
         return;
     if (!count) {
         printk("xs watch %s: registered (events print as they come; xs unwatch %s ends it)\n", path, path);
@@ -177,6 +182,37 @@ static void cmd_perms(struct xenbus_client *c, const char *path)
     printk("%s\n", buf);
 }
 
+/* `xs perms PATH P...`: raw XS_SET_PERMS, body "PATH\0P1\0P2\0" (Xen's form: n0 r1 b2 w3). */
+static void cmd_set_perms(struct xenbus_client *c, const char *path, const char *perms)
+{
+    static char body[512];
+    size_t pl = strlen(path) + 1, ql = strlen(perms) + 1;
+    struct xsd_sockmsg req = { XS_SET_PERMS, 0x7000 + c->next_req_id++, 0, 0 };
+    struct xsd_sockmsg rsp;
+    int rc;
+
+    if (pl + ql > sizeof(body)) {
+        printk("xs perms %s: too long\n", path);
+        return;
+    }
+    memcpy(body, path, pl);
+    memcpy(body + pl, perms, ql);
+    for (size_t i = pl; i < pl + ql; i++)
+        if (body[i] == ' ')
+            body[i] = 0;
+    req.len = (uint32_t)(pl + ql);
+    rc = c->transport(c->ctx, &req, body, &rsp, buf, sizeof(buf) - 1);
+    if (!rc && (rsp.req_id != req.req_id || (rsp.type != XS_SET_PERMS && rsp.type != XS_ERROR)))
+        rc = -XEN_EIO;
+    if (rc) {
+        printk("xs perms %s: %s\n", path, err_name(rc));
+        return;
+    }
+    buf[rsp.len] = 0;
+    if (rsp.type == XS_ERROR)
+        printk("xs perms %s: %s\n", path, buf);
+}
+
 static void cmd_ls(struct xenbus_client *c, const char *path)
 {
     char child[256];
@@ -228,9 +264,10 @@ static void cmd_time(struct xenbus_client *c, const char *path, const char *coun
 }
 
 static const char xs_usage[] =
-    "xs ls PATH | read PATH | write PATH VALUE | rm PATH | perms PATH\n"
+    "xs ls PATH | read PATH | write PATH VALUE | rm PATH | perms PATH [PERM...] (set: n0 r1 b2)\n"
     "   xs watch PATH [N]: print PATH's watch events until N have come (the store's first included)\n"
-    "     or a key is typed; without N it stays registered, events print as they come\n"
+    "     or a key is typed (a PATH registered before: its events so far count); without N it\n"
+    "     stays registered, events print as they come\n"
     "   xs unwatch PATH | wait [-n] PATH: until PATH exists (-n: is gone), 30 s or a key\n"
     "   xs time PATH N: N reads of PATH, the mean round trip\n";
 
@@ -283,6 +320,8 @@ static void cmd_xs(char *args)
         cmd_ls(c, path);
     } else if (!strcmp(op, "perms") && !rest) {
         cmd_perms(c, path);
+    } else if (!strcmp(op, "perms")) {
+        cmd_set_perms(c, path, rest);
     } else if (!strcmp(op, "watch")) {
         cmd_watch(c, path, rest);
     } else if (!strcmp(op, "time") && rest) {
