@@ -161,6 +161,7 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
         return fail(err, errlen, -XEN_ENOMEM, "out of hypervisor memory");
     d->arch.hvm = hd;
     hd->nr_pages = d->max_pages;
+    hd->uart.rx = -1;
     hd->asid = svm_pick_asid(d->domain_id);
     if ((rc = load_elf(d, a, false, &entry, &info_gpa, err, errlen)))
         return rc;
