@@ -9,7 +9,8 @@
  *
  * MMIO forms: MOV r/m8,r8 (88), MOV r/m,r (89), MOV r8,r/m8 (8A), MOV r,r/m
  * (8B), MOV r/m8,imm8 (C6 /0), MOV r/m,imm (C7 /0), MOVZX r,r/m8 (0F B6),
- * MOVZX r,r/m16 (0F B7); prefixes 66, 67 (64-bit code only), the segment
+ * MOVZX r,r/m16 (0F B7), MOV between AL/eAX and an absolute moffs (A0-A3,
+ * what compilers emit for a constant address); prefixes 66, 67 (64-bit code only), the segment
  * overrides, REX.W/R/X/B; ModRM with SIB, disp8, disp32, RIP-relative.
  * The guest-physical address is the fault's, so the effective address
  * itself is never computed: only the operand, the size and the length.
@@ -147,7 +148,7 @@ struct mmio_insn {
 static const char *decode_mmio(const uint8_t *b, unsigned int n, unsigned int bits, struct mmio_insn *in)
 {
     unsigned int i = 0, opsz, mod, rm, immlen = 0;
-    bool o16 = false, a16 = false, two = false;
+    bool o16 = false, a16 = false, a32 = false, two = false;
     uint8_t rex = 0, op, modrm;
 
     memset(in, 0, sizeof(*in));
@@ -158,8 +159,10 @@ static const char *decode_mmio(const uint8_t *b, unsigned int n, unsigned int bi
             return "truncated";
         if (b[i] == 0x66)
             o16 = true;
-        else if (b[i] == 0x67)
+        else if (b[i] == 0x67) {
             a16 = bits == 32;           /* 32-bit code: 16-bit addressing; 64-bit code: 32-bit */
+            a32 = bits == 64;
+        }
         else if (b[i] == 0x2e || b[i] == 0x36 || b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 ||
                  b[i] == 0x65)
             ;                           /* the fault's gpa already includes any segment base */
@@ -177,6 +180,19 @@ static const char *decode_mmio(const uint8_t *b, unsigned int n, unsigned int bi
     if (a16)
         return "16-bit addressing";
     op = b[i++];
+    opsz = (rex & 8) ? 8 : o16 ? 2 : 4;
+    if (op >= 0xa0 && op <= 0xa3) {     /* MOV AL/eAX <-> moffs: no ModRM, an absolute offset */
+        unsigned int moffs = bits == 64 && !a32 ? 8 : 4;
+        in->reg = 0;
+        in->rex = rex != 0;
+        in->size = (op & 1) ? opsz : 1;
+        in->dsize = in->size;
+        in->write = op >= 0xa2;
+        if (i + moffs > n)
+            return "truncated";
+        in->len = i + moffs;
+        return NULL;
+    }
     if (op == 0x0f) {
         if (i >= n)
             return "truncated";
@@ -203,7 +219,6 @@ static const char *decode_mmio(const uint8_t *b, unsigned int n, unsigned int bi
     } else if (rm == 5 && mod == 0)
         i += 4;                         /* disp32 (RIP-relative in 64-bit code) */
     i += mod == 1 ? 1 : mod == 2 ? 4 : 0;
-    opsz = (rex & 8) ? 8 : o16 ? 2 : 4;
     switch (two ? 0x0f00 | op : op) {
     case 0x88: in->size = 1; in->write = true; break;
     case 0x89: in->size = opsz; in->write = true; break;
