@@ -22,6 +22,7 @@
 #include "traps.h"
 #include "cpu.h"
 #include "../hvm/hvm.h"
+#include "../hvm/shadow.h"
 #include "svm.h"
 #include "vmcb.h"
 #include <tandem/sched.h>
@@ -37,7 +38,7 @@ static uint8_t *iopm, *msrpm;           /* shared by every HVM vCPU: what is int
 
 static const char *const exit_names[HVM_EXIT_NR] = {
     "cpuid", "hlt", "io", "msr", "npf", "intr", "nmi", "smi", "shutdown", "vmmcall", "invalid",
-    "ud", "other", "vintr",
+    "ud", "other", "vintr", "cr", "pf", "invlpg",
 };
 
 const char *hvm_exit_name(unsigned int reason)
@@ -187,6 +188,10 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
     vmcb->rip = entry;
     v->arch.hvm = hv;
     vlapic_init(v);
+    if (hd->shadow && shadow_vcpu_init(v, vmcb)) {     /* paging=shadow: no NPT (hvm/shadow_cr.c) */
+        svm_vcpu_destroy(v);
+        return -XEN_ENOMEM;
+    }
     return 0;
 }
 
@@ -194,6 +199,8 @@ void svm_vcpu_destroy(struct vcpu *v)
 {
     if (!v->arch.hvm)
         return;
+    if (v->arch.hvm->sh)
+        shadow_vcpu_destroy(v);
     xfree(v->arch.hvm->vmcb);
     xfree(v->arch.hvm);
     v->arch.hvm = NULL;
@@ -230,9 +237,11 @@ static void svm_dump(struct vcpu *v)
     dump_seg("gdtr", &vm->gdtr);
     dump_seg("idtr", &vm->idtr);
     dump_seg("tr", &vm->tr);
+    if (v->arch.hvm->sh)
+        shadow_dump(v);
 }
 
-static void svm_crash(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
+void svm_crash(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
 {
     svm_dump(v);
     domain_crash(v->domain, why, regs);
@@ -302,10 +311,14 @@ static void svm_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         c &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
         c |= 1u << 31;                      /* running under a hypervisor */
         d |= 1u << 9;                       /* the local APIC (hvm/vlapic.c, xAPIC only) */
+        if (v->domain->arch.hvm->shadow)
+            c &= ~(1u << 17);               /* no PCID with shadow paging */
         break;
     case 7:
         if (sub)
             a = b = c = d = 0;
+        if (v->domain->arch.hvm->shadow)
+            b &= ~(1u << 10);               /* no INVPCID with shadow paging */
         break;
     case 0xd:
         a = b = c = d = 0;                  /* XSAVE hidden */
@@ -356,7 +369,7 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 
     if (!write) {
         switch (msr) {
-        case MSR_EFER: val = vm->efer & ~EFER_SVME; break;
+        case MSR_EFER: val = v->arch.hvm->sh ? shadow_efer_read(v) : vm->efer & ~EFER_SVME; break;
         case 0x277: val = vm->g_pat; break;
         case 0x10: val = rdtsc() + vm->tsc_offset; break;
         case 0x1b: val = vlapic_apic_base(v); break;
@@ -370,6 +383,13 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
     } else {
         switch (msr) {
         case MSR_EFER:
+            if (v->arch.hvm->sh) {          /* the guest's own EFER (hvm/shadow_cr.c) */
+                if (!shadow_efer_write(v, vm, regs, val)) {
+                    inject_exc(vm, 13, true, 0);
+                    return;
+                }
+                break;
+            }
             /* SCE, LME, NXE are the guest's; LMA is the CPU's; LME may not change with paging on. */
             if ((val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
                 ((vm->cr0 & (1UL << 31)) && ((val ^ vm->efer) & EFER_LME))) {
@@ -452,6 +472,10 @@ void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
 {
     const struct vmcb *vm = v->arch.hvm->vmcb;
 
+    if (v->arch.hvm->sh) {
+        shadow_get_paging(v, p);            /* the guest's view, not the shadow's */
+        return;
+    }
     p->cr0 = vm->cr0;
     p->cr3 = vm->cr3;
     p->cr4 = vm->cr4;
@@ -657,6 +681,18 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
                  "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
                  (unsigned long)(d->arch.hvm->nr_pages * 4));
         svm_crash(v, regs, why);
+        break;
+    case VMEXIT_EXCP_PF:                /* paging=shadow only (hvm/shadow.c) */
+        count(d, HVM_EXIT_PF);
+        shadow_page_fault(v, vm, regs);
+        break;
+    case VMEXIT_INVLPG:
+        count(d, HVM_EXIT_INVLPG);
+        shadow_invlpg_exit(v, vm, regs);
+        break;
+    case VMEXIT_CR0_READ ... VMEXIT_CR15_WRITE:
+        count(d, HVM_EXIT_CR);
+        shadow_cr_access(v, vm, regs);
         break;
     case VMEXIT_SHUTDOWN:
         count(d, HVM_EXIT_SHUTDOWN);
