@@ -1,23 +1,32 @@
 /*
  * The shadow-consistency test guest's start (tests/hvm/shadow/, docs/hvm.md
  * "Shadow paging"): the 32-bit flat entry (paging off: the identity
- * shadow), page tables identity-mapping the first 1 GiB with 2 MiB pages
+ * shadow; either boot protocol's magic), page tables identity-mapping the first 1 GiB with 2 MiB pages
  * (user-accessible, so ring 3 can run the probes), long mode, then
  * shadow_main(memory bytes) in C. Also the trap entry stubs, the probes
  * (one instruction each, at a known address, so a #PF or #GP there can be
  * fixed up by the handler) and the ring-3 excursion.
  */
 #define PORT  0xe9
-#define MAGIC 0x54484d31
+#define MAGIC 0x54484d31          /* the first HVM boot protocol: ebx = memory bytes */
+#define MB_MAGIC 0x2badb002       /* Multiboot 1: ebx = the information (mem_upper KiB at +8) */
 
         .section .text
         .code32
         .globl _start
 _start:
         mov     $stack_top, %esp
-        cmp     $MAGIC, %eax
+        cmp     $MB_MAGIC, %eax
+        jne     3f
+        mov     8(%ebx), %eax
+        add     $1024, %eax
+        shl     $10, %eax
+        mov     %eax, mem_bytes
+        jmp     4f
+3:      cmp     $MAGIC, %eax
         jne     1f
         mov     %ebx, mem_bytes
+4:
         mov     $boot_pdpt, %eax
         or      $7, %eax
         mov     %eax, boot_pml4
