@@ -9,7 +9,7 @@
  */
 #include "native.h"
 #include "mm.h"
-#include "../../../kernel/mm_private.h"
+#include "mm_private.h"            /* guest-kernel/kernel/: mm_nr_pages, the allocator's boot side */
 
 #define KERNEL_MAP_L3_SLOT  510
 #define MMIO_L3_SLOT        511
