@@ -20,7 +20,6 @@ struct multiboot_info {
 
 static struct start_info native_start_info;
 struct start_info *start_info;
-struct shared_info *shared_info;        /* none: stays NULL */
 bool native_hypervisor;
 
 void native_start(uint32_t magic, uint32_t mbi_pa) __attribute__((noreturn));
