@@ -73,6 +73,7 @@ void native_start(uint32_t magic, uint32_t mbi_pa)
     sched_init();
     console_input_init();
     timer_init();
+    native_rtc_init();
     kernel_start_threads(start_info->cmd_line);
     events_enable();
     idle_loop();
