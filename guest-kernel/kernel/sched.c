@@ -1,6 +1,7 @@
 /*
  * Kernel threads: round-robin, preempted by the timer tick (PV: VIRQ_TIMER;
- * native: the local APIC timer), idle in arch_idle (PV: SCHEDOP_block; native: hlt). User processes are threads too (proc.c): switching to one
+ * native: the local APIC timer), idle in arch_idle (PV: SCHEDOP_block;
+ * native: hlt). User processes are threads too (proc.c): switching to one
  * loads its address space and kernel stack (sched_switch_hook).
  */
 #include "kernel.h"
