@@ -2,9 +2,11 @@
  * User address spaces (docs/guest-kernel.md): two pinned L4s per process
  * sharing one user L3 (natively one L4: ARCH_USER_L4 is 0), built in
  * ordinary pages, then made read-only and pinned in one multicall, changed
- * afterwards only through batched mmu_update. A frame is never a page table and writable-mapped at once:
- * before a page becomes a table its kernel mapping goes read-only in the
- * same batch, and it comes back read-write only after the table is unpinned.
+ * afterwards only through batched mmu_update. A frame is never a page table
+ * and writable-mapped at once: before a page becomes a table its kernel
+ * mapping goes read-only in the same batch, and it comes back read-write
+ * only after the table is unpinned. Natively the same calls are plain
+ * writes (arch/x86/native/mmu.c).
  */
 #include "mm.h"
 #include "mm_private.h"
