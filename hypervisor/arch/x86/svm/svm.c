@@ -156,8 +156,8 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
         return -XEN_ENOMEM;
     }
     vmcb = hv->vmcb;
-    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_VINTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_INIT |
-                        INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
+    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_VINTR | INTERCEPT1_NMI | INTERCEPT1_SMI |
+                        INTERCEPT1_INIT | INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
                         INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_TASKSWITCH | INTERCEPT1_SHUTDOWN;
     vmcb->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
                         INTERCEPT2_STGI | INTERCEPT2_CLGI | INTERCEPT2_SKINIT | INTERCEPT2_MONITOR |
@@ -577,7 +577,8 @@ static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 static void svm_inject(struct vcpu *v, struct vmcb *vm)
 {
     struct hvm_vcpu *hv = v->arch.hvm;
-    bool can = (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) && !(vm->eventinj & EVENTINJ_VALID);
+    bool can = (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) &&
+               !(vm->eventinj & EVENTINJ_VALID);
     int vec;
 
     v->poll_deadline = timers_update(v);    /* the scheduler's timer fires then (sched.c) */
@@ -654,8 +655,8 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
             hvm_emulate_mmio(v, regs, vm->exitinfo2, (uint32_t)vm->exitinfo1 & 0x1f))
             break;
         snprintf(why, sizeof(why), "nested page fault at guest-physical %#lx (error %#lx): "
-                 "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
-                 (unsigned long)(d->arch.hvm->nr_pages * 4));
+                 "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2,
+                 (unsigned long)vm->exitinfo1, (unsigned long)(d->arch.hvm->nr_pages * 4));
         svm_crash(v, regs, why);
         break;
     case VMEXIT_SHUTDOWN:
