@@ -7,7 +7,8 @@
  *                   instruction form the decoder takes, prefixed CPUID/RDMSR/
  *                   HLT/VMMCALL, the APIC (ID, version, APIC_BASE, SVR, timer
  *                   one-shot and periodic, self IPIs, ISR/EOI, TPR/PPR masking,
- *                   priority order, CR8), the UART's registers; then powers
+ *                   priority order, CR8), the UART's registers, string I/O
+ *                   (REP OUTSB/INSB/INSL, forwards and backwards); then powers
  *                   off through port 0xf4 (0)
  *   mode=echo       echoes UART input by lines until Ctrl-D, then powers off
  *   mode=hole       reads guest-physical 0xfed00000 (no device there): killed
@@ -17,6 +18,7 @@
  *   mode=flood      a 100 us periodic APIC timer and exits in a loop for ever
  *                   (the control domain destroys it)
  *   mode=crash      writes 1 to port 0xf4: crashed
+ *   mode=insbad     REP INSB into an address its page tables do not map: killed
  * Every failed check prints "plat: FAIL ..." and crashes the domain (0xf4 <- 1).
  */
 #include <stdint.h>
@@ -472,6 +474,41 @@ static void check_uart(void)
     print("plat: uart: LSR THRE|TEMT, IIR, FIFO, divisor latch, LCR, scratch\n");
 }
 
+/* INS/OUTS, emulated element by element through the guest's page tables. */
+static void check_string_io(void)
+{
+    static const char msg[] = "plat: this line went out by REP OUTSB\n";
+    static uint8_t buf[640];
+    static uint32_t words[4];
+    const char *si = msg;
+    uint64_t cnt = sizeof(msg) - 1;
+    uint8_t *di = buf;
+
+    __asm__ volatile("rep outsb" : "+S"(si), "+c"(cnt) : "d"(UART) : "memory");
+    CHECK(si == msg + sizeof(msg) - 1 && cnt == 0, "REP OUTSB left rsi +%lu, rcx %lu",
+          (uint64_t)(si - msg), cnt);
+    si = "+";
+    __asm__ volatile("fs outsb" : "+S"(si) : "d"(0xe9) : "memory");     /* one, FS override */
+    CHECK(*(si - 1) == '+', "OUTSB with FS");
+    cnt = 600;                                      /* more than one exit's batch */
+    __asm__ volatile("rep insb" : "+D"(di), "+c"(cnt) : "d"(0x80) : "memory");
+    CHECK(di == buf + 600 && cnt == 0, "REP INSB left rdi +%lu, rcx %lu", (uint64_t)(di - buf), cnt);
+    for (unsigned int i = 0; i < 600; i++)
+        CHECK(buf[i] == 0xff, "REP INSB byte %u = %x", i, buf[i]);
+    CHECK(buf[600] == 0, "REP INSB wrote past its count");
+    di = buf + 603;
+    cnt = 3;
+    __asm__ volatile("std; rep insb; cld" : "+D"(di), "+c"(cnt) : "d"(0x80) : "memory");
+    CHECK(di == buf + 600 && buf[601] == 0xff && buf[603] == 0xff && buf[604] == 0,
+          "backwards REP INSB: rdi %lx", (uint64_t)di);
+    di = (uint8_t *)words;
+    cnt = 3;
+    __asm__ volatile("rep insl" : "+D"(di), "+c"(cnt) : "d"(0x80) : "memory");
+    CHECK(words[0] == 0xffffffff && words[2] == 0xffffffff && words[3] == 0, "REP INSL %x %x",
+          words[0], words[3]);
+    print("\nplat: string I/O: REP OUTSB, OUTSB with FS, REP INSB over two exits, backwards, REP INSL\n");
+}
+
 static void echo(void)
 {
     char line[128];
@@ -553,6 +590,13 @@ void plat_main(void)
         wrmsr(0x1b, 0xfec00900);
         CHECK(0, "still running after the move");
     }
+    if (str_has(cl, "mode=insbad")) {
+        uint8_t *di = (uint8_t *)0x80000000UL;  /* 2 GiB: nothing mapped there */
+        uint64_t cnt = 4;
+        print("plat: REP INSB into an unmapped buffer\n");
+        __asm__ volatile("rep insb" : "+D"(di), "+c"(cnt) : "d"(0x80) : "memory");
+        CHECK(0, "still running after the INSB");
+    }
     if (str_has(cl, "mode=crash")) {
         print("plat: isa-debug-exit 1\n");
         outb(0xf4, 1);
@@ -564,6 +608,7 @@ void plat_main(void)
     check_apic();
     check_mmio_forms();
     check_prefixed();
+    check_string_io();
     print("plat: all checks passed, powering off\n");
     outb(0xf4, 0);
     CHECK(0, "still running after port 0xf4 0");

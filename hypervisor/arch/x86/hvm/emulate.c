@@ -14,6 +14,12 @@
  * overrides, REX.W/R/X/B; ModRM with SIB, disp8, disp32, RIP-relative.
  * The guest-physical address is the fault's, so the effective address
  * itself is never computed: only the operand, the size and the length.
+ *
+ * String I/O (INS, OUTS, with REP): the prefixes give the segment and the
+ * address size (TCG's IOIO EXITINFO1 does not name the segment), each
+ * element goes through the guest's page tables, at most STRING_IO_BATCH
+ * elements an exit (a longer REP runs again from where it stopped, as an
+ * interrupted one does on hardware).
  */
 #include "lib.h"
 #include "domain.h"
@@ -302,4 +308,94 @@ bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, 
     hvm_step(v, regs, in.len);
     v->domain->arch.hvm->mmio_emulated++;
     return true;
+}
+
+#define STRING_IO_BATCH 512
+
+/* n bytes between the guest-virtual gva (through its page tables, at its CPL) and buf. */
+static bool copy_virt(struct vcpu *v, uint64_t gva, void *buf, unsigned int n, bool to_guest)
+{
+    struct hvm_paging pg;
+    uint8_t *p = buf;
+
+    hvm_get_paging(v, &pg);
+    while (n) {
+        struct hvm_walk w;
+        unsigned int chunk = MIN(n, (unsigned int)(PAGE_SIZE - (gva & (PAGE_SIZE - 1))));
+        uint32_t acc = (to_guest ? HVM_PFEC_WRITE : 0) | (pg.cpl == 3 ? HVM_PFEC_USER : 0);
+
+        if (hvm_walk(v, gva, acc, HVM_WALK_SET_AD, &w) != HVM_WALK_OK)
+            return false;
+        if (to_guest ? !hvm_copy_to_guest(v->domain, w.gpa, p, chunk)
+                     : !hvm_copy_from_guest(v->domain, p, w.gpa, chunk))
+            return false;
+        gva += chunk;
+        p += chunk;
+        n -= chunk;
+    }
+    return true;
+}
+
+int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                  uint32_t info)
+{
+    uint8_t b[MAX_INSN];
+    unsigned int n = hvm_fetch_insn(v, regs->rip, b, sizeof(b)), i = 0, bits = hvm_code_bits(v);
+    unsigned int seg = 3, asz = bits, isz;
+    bool in = info & 1, rep = false, o16 = false, rex_w = false;
+    uint64_t amask, count, *ptr, step, base;
+
+    for (; i < n; i++) {
+        switch (b[i]) {
+        case 0x26: seg = 0; continue;
+        case 0x2e: seg = 1; continue;
+        case 0x36: seg = 2; continue;
+        case 0x3e: seg = 3; continue;
+        case 0x64: seg = 4; continue;
+        case 0x65: seg = 5; continue;
+        case 0x66: o16 = true; continue;
+        case 0x67: asz = bits == 64 ? 32 : bits == 32 ? 16 : 32; continue;
+        case 0xf2: case 0xf3: rep = true; continue;
+        }
+        if (bits == 64 && (b[i] & 0xf0) == 0x40) {
+            rex_w = b[i] & 8;
+            continue;
+        }
+        break;
+    }
+    isz = (i < n && (b[i] & 1)) ? (o16 && !rex_w ? 2 : 4) : 1;
+    if (i >= n || (b[i] & 0xfc) != 0x6c || !!(b[i] & 2) == in || isz != size) {
+        refuse(v, regs, "INS/OUTS", "the bytes at RIP are not the string I/O the exit names", b, n);
+        return HVM_IO_KILL;
+    }
+    if (asz == 16) {
+        refuse(v, regs, "INS/OUTS", "16-bit addressing", b, n);
+        return HVM_IO_KILL;
+    }
+    if (in)
+        seg = 0;                        /* INS always writes ES:rDI */
+    base = bits == 64 && seg < 4 ? 0 : hvm_seg_base(v, seg);
+    amask = asz == 64 ? ~0ULL : 0xffffffffULL;
+    ptr = in ? &regs->rdi : &regs->rsi;
+    step = (regs->rflags & X86_EFLAGS_DF) ? (uint64_t)-(int64_t)size : size;
+    count = rep ? regs->rcx & amask : 1;
+    for (unsigned int k = 0; count && k < STRING_IO_BATCH; k++, count--) {
+        uint32_t val = 0;
+        uint64_t gva = base + (*ptr & amask);
+
+        if (!in && !copy_virt(v, gva, &val, size, false))
+            goto unmapped;
+        hvm_port_io(v, regs, port, size, in, &val);
+        if (in && !copy_virt(v, gva, &val, size, true))
+            goto unmapped;
+        *ptr = (*ptr + step) & amask;   /* a 32-bit address register is written zero-extended */
+        if (rep)
+            regs->rcx = (regs->rcx - 1) & amask;
+        if (v->domain->state != DOM_RUNNING)
+            return HVM_IO_DONE;         /* the exit port ended it */
+    }
+    return count ? HVM_IO_AGAIN : HVM_IO_DONE;
+unmapped:
+    refuse(v, regs, "INS/OUTS", "its buffer is not mapped (or not writable) in its page tables", b, n);
+    return HVM_IO_KILL;
 }

@@ -410,10 +410,7 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         svm_crash(v, regs, "RDMSR/WRMSR exit, but no RDMSR/WRMSR at RIP");
 }
 
-#define HVM_CONSOLE_PORT 0xe9       /* Bochs/QEMU debug console convention */
-
-/* IN/OUT: port 0xe9 is the domain's console, the UART and the exit port are hvm/vuart.c's;
- * other ports read all ones, writes are dropped. */
+/* IN/OUT: the ports are hvm/vuart.c's (UART, exit port, debug console), INS/OUTS hvm/emulate.c's. */
 static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
     uint32_t info = (uint32_t)vm->exitinfo1;
@@ -421,31 +418,37 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
     unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;      /* 1, 2 or 4 (one-hot) */
     uint64_t next = vm->exitinfo2;
     uint64_t mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
-    uint32_t dev = (uint32_t)regs->rax;
+    uint32_t val = (uint32_t)regs->rax;
 
     if (next <= regs->rip || next - regs->rip > 15 || (size != 1 && size != 2 && size != 4)) {
         svm_crash(v, regs, "IOIO exit with an impossible next RIP or size");
         return;
     }
-    if (info & IOIO_STR) {          /* INS/OUTS: not emulated */
-        inject_exc(vm, 13, true, 0);
-        return;
-    }
-    if (hvm_platform_io(v, regs, port, size, info & IOIO_IN, &dev)) {
-        if (info & IOIO_IN)
-            regs->rax = size == 4 ? dev : (regs->rax & ~mask) | (dev & mask);
-    } else if (info & IOIO_IN) {
-        uint64_t in = port == HVM_CONSOLE_PORT ? HVM_CONSOLE_PORT : ~0ULL;
-        if (size == 4)
-            regs->rax = in & 0xffffffff;
-        else
-            regs->rax = (regs->rax & ~mask) | (in & mask);
-    } else if (port == HVM_CONSOLE_PORT) {
-        char c = (char)regs->rax;
-        console_guest_write(v->domain, CONSOLE_SRC_IO, &c, 1);
+    if (info & IOIO_STR) {
+        switch (hvm_string_io(v, regs, port, size, info)) {
+        case HVM_IO_AGAIN:
+            return;
+        case HVM_IO_KILL:
+            svm_crash(v, regs, "INS/OUTS not emulated (see above)");
+            return;
+        }
+    } else {
+        hvm_port_io(v, regs, port, size, info & IOIO_IN, &val);
+        if ((info & IOIO_IN) && size == 4)
+            regs->rax = val;
+        else if (info & IOIO_IN)
+            regs->rax = (regs->rax & ~mask) | (val & mask);
     }
     regs->rip = next;
     vm->int_state &= ~1ULL;
+}
+
+uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg)
+{
+    const struct vmcb *vm = v->arch.hvm->vmcb;
+    const struct vmcb_seg *s[] = { &vm->es, &vm->cs, &vm->ss, &vm->ds, &vm->fs, &vm->gs };
+
+    return seg < ARRAY_SIZE(s) ? s[seg]->base : 0;
 }
 
 void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
@@ -720,6 +723,9 @@ void svm_domain_report(struct domain *d)
         if (hd->exits[r])
             n += (size_t)snprintf(line + n, sizeof(line) - n, " %s %lu", exit_names[r],
                                   (unsigned long)hd->exits[r]);
+    if (hd->mmio_emulated && n < sizeof(line))
+        snprintf(line + n, sizeof(line) - n, "; MMIO accesses emulated %lu",
+                 (unsigned long)hd->mmio_emulated);
     printk("%s\n", line);
 }
 
