@@ -97,14 +97,23 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-/* ---- the APIC: one 32-bit MOV each way ---- */
+/*
+ * ---- the APIC: one 32-bit MOV each way, in asm so the compiler cannot fold an access into a
+ * CMP or TEST (the decoder takes MOV and MOVZX only, as the native kernel's accessors are) ----
+ */
+static inline uint32_t mmio_read32(const volatile void *p)
+{
+    uint32_t v;
+    __asm__ volatile("movl %1, %0" : "=r"(v) : "m"(*(const volatile uint32_t *)p));
+    return v;
+}
 static inline uint32_t apic_read(uint32_t reg)
 {
-    return *(volatile uint32_t *)(APIC + reg);
+    return mmio_read32((const volatile void *)(APIC + reg));
 }
 static inline void apic_write(uint32_t reg, uint32_t v)
 {
-    *(volatile uint32_t *)(APIC + reg) = v;
+    __asm__ volatile("movl %1, %0" : "=m"(*(volatile uint32_t *)(APIC + reg)) : "r"(v) : "memory");
 }
 
 /* ---- output on the UART ---- */
@@ -329,7 +338,7 @@ static void check_mmio_forms(void)
     apic_write(APIC_LVTT, LVT_MASKED | V_TIMER);
     /* C7 imm32, then 8B */
     __asm__ volatile("movl $0x12345678, (%0)" :: "r"(ticr) : "memory");
-    CHECK(*ticr == 0x12345678, "C7/8B: %x", *ticr);
+    CHECK(mmio_read32(ticr) == 0x12345678, "C7/8B: %x", mmio_read32(ticr));
     /* 89 with REX.R (r9d), disp8 */
     __asm__ volatile("mov $0xa1b2c3d4, %%r9d; mov %%r9d, 0x10(%0)" :: "r"(APIC + APIC_TMICT - 0x10)
                      : "r9", "memory");
@@ -343,7 +352,7 @@ static void check_mmio_forms(void)
     CHECK(r == 0x0badf00d, "SIB: %lx", r);
     /* disp32 off a base */
     __asm__ volatile("movl $0x11223344, 0x380(%0)" :: "r"(base) : "memory");
-    CHECK(*ticr == 0x11223344, "disp32: %x", *ticr);
+    CHECK(mmio_read32(ticr) == 0x11223344, "disp32: %x", mmio_read32(ticr));
     /* RIP-relative, through the alias at 1 GiB, both ways */
     __asm__ volatile("movl $0x55667788, apic_alias+0x380(%%rip)" ::: "memory");
     __asm__ volatile("mov apic_alias+0x380(%%rip), %0" : "=r"(v));
@@ -351,7 +360,7 @@ static void check_mmio_forms(void)
     /* 66 C7 imm16 merges the low half; 0F B7 and 0F B6 (with REX.W) zero-extend */
     __asm__ volatile("movw $0xbeef, (%0)" :: "r"(ticr) : "memory");
     __asm__ volatile("movzwl (%1), %0" : "=r"(v) : "r"(ticr));
-    CHECK(v == 0xbeef && *ticr == 0x5566beef, "66 C7 / 0F B7: %x, %x", v, *ticr);
+    CHECK(v == 0xbeef && mmio_read32(ticr) == 0x5566beef, "66 C7 / 0F B7: %x, %x", v, mmio_read32(ticr));
     r = ~0ULL;
     __asm__ volatile("movzbq 1(%1), %0" : "=r"(r) : "r"(ticr));
     CHECK(r == 0xbe, "REX.W 0F B6: %lx", r);
@@ -572,7 +581,7 @@ void plat_main(void)
         flood();
     if (str_has(cl, "mode=hole")) {
         print("plat: reading guest-physical 0xfed00000 (no device)\n");
-        (void)*(volatile uint32_t *)0xfed00000UL;
+        (void)mmio_read32((const volatile void *)0xfed00000UL);
         CHECK(0, "still running after the read");
     }
     if (str_has(cl, "mode=badinsn")) {
@@ -582,7 +591,9 @@ void plat_main(void)
     }
     if (str_has(cl, "mode=wide")) {
         print("plat: an 8-byte read of an APIC register\n");
-        (void)*(volatile uint64_t *)(APIC + APIC_TMICT);
+        uint64_t q;
+        __asm__ volatile("movq %1, %0" : "=r"(q) : "m"(*(volatile uint64_t *)(APIC + APIC_TMICT)));
+        (void)q;
         CHECK(0, "still running after the read");
     }
     if (str_has(cl, "mode=apicmove")) {
