@@ -368,8 +368,10 @@ static int sh_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs,
     }
     if ((w.gpa >> PAGE_SHIFT) >= hd->nr_pages) {
         hd->shc.fault_mmio++;
-        if (hvm_emulate_mmio(v, regs, w.gpa, ec))
+        if (hvm_emulate_mmio(v, regs, w.gpa, ec)) {
+            sv->wd_count = 0;               /* emulated and stepped over: progress (a polling loop) */
             return 0;
+        }
         snprintf(why, sizeof(why), "guest-virtual %#lx maps guest-physical %#lx, outside its %lu KiB "
                  "(error %#x)", (unsigned long)va, (unsigned long)w.gpa,
                  (unsigned long)(hd->nr_pages * 4), ec);
