@@ -499,6 +499,24 @@ static void test_type(void **state)
     fails("domain name=a kernel=k type=hvm vcpus=2", "line 1, field 'type': an HVM domain has one vCPU for now");
 }
 
+/* paging=npt|shadow (docs/hvm.md "Shadow paging"): type=hvm only, npt by default. */
+static void test_paging(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("domain name=a kernel=g.elf type=hvm paging=shadow\n"
+                           "domain name=b kernel=g.elf type=hvm paging=npt\n"
+                           "domain name=c kernel=g.elf type=hvm"), 0);
+    assert_true(cfg.dom[0].shadow_paging);
+    assert_false(cfg.dom[1].shadow_paging);
+    assert_false(cfg.dom[2].shadow_paging);
+    fails("domain name=a kernel=k type=hvm paging=ept", "line 1, field 'paging': 'ept': not npt or shadow");
+    fails("domain name=a kernel=k type=hvm paging=shadow paging=npt", "line 1, field 'paging': given twice");
+    fails("domain name=a kernel=k paging=shadow",
+          "line 1, field 'paging': only for type=hvm domains (PV domains manage their own page tables)");
+    fails("domain name=a kernel=k type=pv paging=npt",
+          "line 1, field 'paging': only for type=hvm domains (PV domains manage their own page tables)");
+}
+
 static void test_line_errors(void **state)
 {
     (void)state;
@@ -588,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_disk_options),
         cmocka_unit_test(test_driver),
         cmocka_unit_test(test_type),
+        cmocka_unit_test(test_paging),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_modules),

@@ -368,8 +368,10 @@ static int sh_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs,
     }
     if ((w.gpa >> PAGE_SHIFT) >= hd->nr_pages) {
         hd->shc.fault_mmio++;
-        if (hvm_emulate_mmio(v, regs, w.gpa, ec))
+        if (hvm_emulate_mmio(v, regs, w.gpa, ec)) {
+            sv->wd_count = 0;               /* emulated and stepped over: progress (a polling loop) */
             return 0;
+        }
         snprintf(why, sizeof(why), "guest-virtual %#lx maps guest-physical %#lx, outside its %lu KiB "
                  "(error %#x)", (unsigned long)va, (unsigned long)w.gpa,
                  (unsigned long)(hd->nr_pages * 4), ec);
@@ -395,6 +397,10 @@ void shadow_page_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *re
     uint32_t ec = (uint32_t)vm->exitinfo1;
 
     v->domain->arch.hvm->shc.faults++;
+    /* A #PF while delivering INT n/INT3/INTO: RIP is still at that instruction and, with no NRIP,
+     * re-injecting it would return to it again; running the instruction again raises it anew. */
+    if ((vm->eventinj & EVENTINJ_VALID) && ((vm->eventinj >> 8) & 7) == 4)
+        vm->eventinj = 0;
     if (regs->rip == sv->wd_rip && va == sv->wd_va && ec == sv->wd_ec) {
         if (++sv->wd_count >= SH_WATCHDOG) {
             char why[128];
