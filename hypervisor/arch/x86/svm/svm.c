@@ -26,6 +26,7 @@
 #include "vmcb.h"
 #include <tandem/sched.h>
 #include <tandem/errno.h>
+#include <tandem/hvm/ioreq.h>
 
 static bool svm_ok;
 static const char *svm_why = "SVM was not probed";
@@ -384,6 +385,11 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         inject_exc(vm, 13, true, 0);
         return;
     }
+    regs->rip = next;               /* done but for the destination: a device model may answer (ioreq.c) */
+    vm->int_state &= ~1ULL;
+    if (port != HVM_CONSOLE_PORT &&
+        hvm_ioreq_send(v, IOREQ_TYPE_PIO, port, size, info & IOIO_IN, regs->rax, 0, size))
+        return;
     if (info & IOIO_IN) {
         uint64_t in = port == HVM_CONSOLE_PORT ? HVM_CONSOLE_PORT : ~0ULL;
         if (size == 4)
@@ -592,6 +598,8 @@ __noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs)
     struct vmcb *vm = v->arch.hvm->vmcb;
     unsigned int cpu = this_cpu()->cpu_id;
 
+    if (!hvm_ioreq_resume(v, regs))
+        resume_guest(regs);     /* a device model's answer still owed: not runnable (ioreq.c) */
     vm->rip = regs->rip;
     vm->rsp = regs->rsp;
     vm->rflags = regs->rflags | X86_EFLAGS_MBS;
