@@ -328,10 +328,21 @@ static bool range_overlaps(const struct hvm_ioreq_server *s, uint32_t type, uint
     return false;
 }
 
+/* As Xen's rangeset: adjacent ranges join, so an access is claimed if one range holds it. */
 static int range_map(struct hvm_ioreq_server *s, uint32_t type, uint64_t a, uint64_t b)
 {
     if (range_overlaps(s, type, a, b))
         return -XEN_EEXIST;
+    for (unsigned int r = 0; r < s->nr_ranges;) {
+        struct ioreq_range *x = &s->range[r];
+        if (x->type == type && ((a && x->end == a - 1) || (b != ~0ULL && x->start == b + 1))) {
+            a = MIN(a, x->start);
+            b = MAX(b, x->end);
+            *x = s->range[--s->nr_ranges];      /* only if one went: no room is needed below */
+            continue;
+        }
+        r++;
+    }
     if (s->nr_ranges == IOREQ_MAX_RANGES)
         return -XEN_ENOSPC;
     s->range[s->nr_ranges++] = (struct ioreq_range){ type, a, b };

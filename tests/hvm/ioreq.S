@@ -1,0 +1,156 @@
+/*
+ * The ioreq test guest (docs/hvm.md "Device models: the ioreq channel"):
+ * 32-bit flat protected mode throughout (any boot magic), port I/O on the
+ * range its device model (tests/guest/hvm_ioreq, a PV domain) claims,
+ * 0x510-0x51f. The device model answers a read of port p with
+ * f(p) = 0xa500005a | p << 8 (cut to the access size), except 0x518
+ * (reads back what was last written there) and 0x51c (how many writes it
+ * has recorded); it records every write. Checks: IN of 1, 2 and 4 bytes
+ * (8 and 16-bit results merge into EAX), OUT of each size read back, a
+ * port outside the range and an access straddling its end (0x51e, 4
+ * bytes) both read all ones (no device: not forwarded), the console port
+ * 0xe9 still the hypervisor's. Then it powers off (VMMCALL). The hostile
+ * device models of hvm_ioreq_* stop answering or answer garbage partway:
+ * the guest is then killed before it gets further. It first waits for its
+ * device model: port 0x51c reads all ones until the server is enabled.
+ * A failed check prints "ioreq: FAIL check N" and crashes the domain.
+ */
+#define PORT    0xe9
+#define F(p)    (0xa500005a | ((p) << 8))
+
+        .macro  expect reg, val, n
+        cmp     $(\val), \reg
+        je      1f
+        mov     $\n, %ecx
+        jmp     fail
+1:
+        .endm
+
+        .section .text
+        .code32
+        .globl _start
+_start:
+        mov     $stack_top, %esp
+        mov     $msg_hello, %esi
+        call    puts
+        /* Until its device model is there, port 0x51c has no device (all ones); then 0 writes. */
+3:      pause
+        mov     $0x51c, %dx
+        inl     %dx, %eax
+        cmp     $0xffffffff, %eax
+        je      3b
+        expect  %eax, 0, 0x20
+        /* 1: inb merges into AL */
+        mov     $0xdeadbeef, %eax
+        mov     $0x510, %dx
+        inb     %dx, %al
+        expect  %eax, 0xdeadbe00 | (F(0x510) & 0xff), 1
+        /* 2: inw merges into AX */
+        mov     $0xdeadbeef, %eax
+        mov     $0x512, %dx
+        inw     %dx, %ax
+        expect  %eax, 0xdead0000 | (F(0x512) & 0xffff), 2
+        /* 3: inl */
+        mov     $0x514, %dx
+        inl     %dx, %eax
+        expect  %eax, F(0x514), 3
+        /* 4: inb with an immediate port, another byte */
+        xor     %eax, %eax
+        inb     $0xff, %al              /* port 0xff: unclaimed, all ones */
+        expect  %eax, 0xff, 4
+        mov     $msg_reads, %esi
+        call    puts
+        /* 5: outl then read it back */
+        mov     $0x518, %dx
+        mov     $0x12345678, %eax
+        outl    %eax, %dx
+        xor     %eax, %eax
+        inl     %dx, %eax
+        expect  %eax, 0x12345678, 5
+        /* 6: outb, read back as a byte */
+        mov     $0x99, %al
+        outb    %al, %dx
+        mov     $0x11111111, %eax
+        inb     %dx, %al
+        expect  %eax, 0x11111199, 6
+        /* 7: outw to another port; then the write count (3) */
+        mov     $0x51a, %dx
+        mov     $0xbeef, %ax
+        outw    %ax, %dx
+        mov     $0x51c, %dx
+        inl     %dx, %eax
+        expect  %eax, 3, 7
+        mov     $msg_writes, %esi
+        call    puts
+        /* 8: outside the range: no device */
+        mov     $0x600, %dx
+        inl     %dx, %eax
+        expect  %eax, 0xffffffff, 8
+        /* 9: straddling the range's end (0x51e-0x521): not forwarded */
+        mov     $0x51e, %dx
+        inl     %dx, %eax
+        expect  %eax, 0xffffffff, 9
+        /* 10: below the range, 2 bytes into it (0x50f-0x510): not forwarded */
+        mov     $0x50f, %dx
+        xor     %eax, %eax
+        inw     %dx, %ax
+        expect  %eax, 0xffff, 10
+        /* 11: a run of reads, each answered */
+        mov     $20, %ebx
+2:      mov     $0x516, %dx
+        xor     %eax, %eax
+        inw     %dx, %ax
+        expect  %eax, F(0x516) & 0xffff, 11
+        dec     %ebx
+        jnz     2b
+        mov     $msg_done, %esi
+        call    puts
+        mov     $1, %eax                /* HVMCALL_poweroff 0 */
+        xor     %edi, %edi
+        vmmcall
+        mov     $99, %ecx
+fail:
+        mov     $msg_fail, %esi
+        call    puts
+        mov     %ecx, %eax
+        shr     $4, %eax
+        call    putdigit
+        mov     %ecx, %eax
+        call    putdigit
+        mov     $'\n', %al
+        mov     $PORT, %dx
+        outb    %al, %dx
+        mov     $1, %eax                /* HVMCALL_poweroff 2: crash */
+        mov     $2, %edi
+        vmmcall
+        cli
+        hlt
+
+putdigit:                               /* the hex digit of al's low nibble */
+        and     $0xf, %eax
+        mov     hex(%eax), %al
+        mov     $PORT, %dx
+        outb    %al, %dx
+        ret
+
+puts:
+        mov     $PORT, %dx
+1:      lodsb
+        test    %al, %al
+        jz      2f
+        outb    %al, %dx
+        jmp     1b
+2:      ret
+
+        .section .data
+hex:         .ascii "0123456789abcdef"
+msg_hello:   .asciz "ioreq: guest up, asking its device model\n"
+msg_reads:   .asciz "ioreq: reads of 1, 2 and 4 bytes answered and merged\n"
+msg_writes:  .asciz "ioreq: writes recorded and read back\n"
+msg_done:    .asciz "ioreq: all checks passed, powering off\n"
+msg_fail:    .asciz "ioreq: FAIL check "
+
+        .section .bss
+        .align 4096
+        .skip 8192
+stack_top:
