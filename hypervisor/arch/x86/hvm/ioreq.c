@@ -158,12 +158,11 @@ void hvm_ioreq_write_gpr(struct cpu_user_regs *r, unsigned int gpr, unsigned int
     }
 }
 
-static bool waiter_kill(struct vcpu *v, const char *why, unsigned int a)
+static bool waiter_kill(struct vcpu *v, const char *why)
 {
     char msg[128];
 
-    snprintf(msg, sizeof(msg), "its device model %s (%#x) while v%u waited for an I/O answer", why, a,
-             v->vcpu_id);
+    snprintf(msg, sizeof(msg), "its device model %s while v%u waited for an I/O answer", why, v->vcpu_id);
     v->arch.hvm->ioreq.pending = false;
     domain_crash(v->domain, msg, NULL);
     return false;
@@ -184,7 +183,7 @@ bool hvm_ioreq_resume(struct vcpu *v, struct cpu_user_regs *regs)
     s = hd->ioreq_server[w->server];
     if (!s || s->gen != w->gen) {
         spin_unlock(&hd->ioreq_lock);
-        return waiter_kill(v, "destroyed its ioreq server", w->server);
+        return waiter_kill(v, "destroyed its ioreq server");
     }
     p = &s->page->vcpu_ioreq[v->vcpu_id];
     st = slot_state(p);
@@ -201,9 +200,11 @@ bool hvm_ioreq_resume(struct vcpu *v, struct cpu_user_regs *regs)
         vcpu_wake(v);
     }
     if (st != STATE_IORESP_READY) {
+        char why[64];
         spin_unlock(&hd->ioreq_lock);
-        return waiter_kill(v, st == STATE_IOREQ_NONE || st < w->last_state ?
-                           "moved the request's state backwards" : "wrote a garbage request state", st);
+        snprintf(why, sizeof(why), "%s (%u after %u)", st == STATE_IOREQ_NONE || st < w->last_state ?
+                 "moved the request's state backwards" : "wrote a garbage request state", st, w->last_state);
+        return waiter_kill(v, why);
     }
     val = READ_ONCE(p->data);
     __atomic_store_n(slot_byte(p), STATE_IOREQ_NONE, __ATOMIC_RELEASE);
@@ -259,7 +260,7 @@ static void server_destroy(struct domain *d, unsigned int id, const char *why)
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpu[i];
         if (v && v->arch.hvm && v->arch.hvm->ioreq.pending && v->arch.hvm->ioreq.server == id)
-            waiter_kill(v, why, id);
+            waiter_kill(v, why);
     }
     server_free(d, s);
 }
@@ -451,7 +452,7 @@ static int dm_op_ioreq(struct domain *d, struct domain *dm, struct xen_dm_op *op
         char why[48];
         if (x->pad)
             return -XEN_EINVAL;
-        snprintf(why, sizeof(why), "d%u destroyed ioreq server", dm->domain_id);
+        snprintf(why, sizeof(why), "d%u destroyed ioreq server %u", dm->domain_id, x->id);
         spin_lock(&hd->ioreq_lock);
         if (server_of(d, dm, x->id, &rc))
             server_destroy(d, x->id, why);
