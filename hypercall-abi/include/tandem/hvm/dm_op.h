@@ -46,7 +46,7 @@
 #ifndef __ASSEMBLY__
 typedef uint16_t ioservid_t;
 
-/* 1: create a server (disabled, no ranges); its ioreq page and one event channel per vCPU. 8 bytes. */
+/* 1: create a server (disabled, no ranges); its ioreq page and one event channel per vCPU. 6 bytes. */
 struct xen_dm_op_create_ioreq_server {
     uint8_t handle_bufioreq;    /* IN: HVM_IOREQSRV_BUFIOREQ_OFF (others: -EOPNOTSUPP) */
     uint8_t pad[3];
