@@ -195,7 +195,7 @@ static long acquire_resource(struct domain *d, guest_va_t arg)
         return -XEN_EINVAL;
     if (!(td = get_domain_by_id(r.domid)))
         return -XEN_ESRCH;
-    if (td == d || !d->is_privileged)
+    if (td == d || !dm_may_control(d, td))
         return -XEN_EPERM;
     if (r.type != XENMEM_resource_ioreq_server)
         return -XEN_EOPNOTSUPP;

@@ -72,6 +72,8 @@ struct domconfig_dom {
     unsigned int max_grant_frames;      /* 1..DOMCONFIG_MAX_GRANT_FRAMES */
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool hvm;                           /* type=hvm: a full-virtualization (SVM) domain; else pv */
+    char dm[DOMCONFIG_NAME_LEN];        /* dm=NAME (HVM only): the PV domain that runs its device model */
+    uint16_t dm_domid;                  /* that domain's id (domconfig_parse), DOMID_INVALID without */
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
     bool driver;                        /* the driver domain: owns the PCI functions (at most one) */

@@ -14,6 +14,10 @@
  *   want=destroy_server destroy the server instead of answering the 3rd: d1 killed;
  *   want=destroy_target leave the 3rd unanswered and destroy d1 (domctl):
  *                       its server, page and ports go; every frame returns;
+ *   want=die            (an unprivileged device model, config dm=) crash itself
+ *                       with the 3rd request unanswered: the HVM domain is
+ *                       killed; role=watch (the privileged domain) sees both end;
+ *   target=N            the HVM domain to serve (default 1);
  *   role=unpriv         (an unprivileged PV domain) dm_op and
  *                       acquire_resource on d1 refused -EPERM, dm_op on a
  *                       PV domain -EINVAL.
@@ -30,7 +34,7 @@
 
 const char test_title[] = "a device model for an HVM domain through ioreq servers";
 
-#define HVM     1
+static domid_t HVM = 1;         /* the HVM domain served (target=) */
 #define F(p)    (0xa500005aU | ((uint32_t)(p) << 8))
 
 static volatile unsigned long events;
@@ -262,6 +266,10 @@ static bool serve(const char *want)
             set_state(STATE_IOREQ_INPROCESS);       /* allowed */
             set_state(STATE_IOREQ_NONE);            /* backwards, unanswered */
             md_send(lport);
+        } else if (!strcmp(want, "die")) {
+            struct sched_shutdown sh = { SHUTDOWN_crash };
+            printk("dm: dying with request 3 unanswered\n");
+            HYPERVISOR_sched_op(SCHEDOP_shutdown, &sh);
         } else if (!strcmp(want, "destroy_server")) {
             expect_rc(simple(XEN_DMOP_destroy_ioreq_server, sid, 0, 0), 0, "destroy the server while d1 waits");
         } else {
@@ -319,7 +327,7 @@ static int run(const char *want)
         if (state_of() == STATE_IOREQ_READY && !serve(want))
             seen = events;
         long rc = md_dominfo(HVM, &i);
-        if (rc == -XEN_ESRCH || (i.flags & (TANDEM_DOMINF_shutdown | TANDEM_DOMINF_dying))) {
+        if (rc == -XEN_ESRCH || (!rc && (i.flags & (TANDEM_DOMINF_shutdown | TANDEM_DOMINF_dying)))) {
             /* Gone already (torn down right after it stopped): the hypervisor's log says why. */
             int how = rc ? 0 : (i.flags & TANDEM_DOMINF_shutdown) && i.shutdown_reason == SHUTDOWN_poweroff ?
                       1 : -1;
@@ -330,6 +338,29 @@ static int run(const char *want)
     }
     test_fail("d1 still running after 60 s (%u requests)", nr_requests);
     return -1;
+}
+
+/* role=watch (the privileged domain, beside an unprivileged device model): both others end, it does not. */
+static void watch(void)
+{
+    domid_t dm = (domid_t)md_arg_ul("dm", 1);
+    struct tandem_domctl_getdomaininfo i;
+    bool dm_gone = false, hvm_gone = false;
+
+    for (uint64_t deadline = md_now() + MD_MS(60000); md_now() < deadline && !(dm_gone && hvm_gone);
+         md_sleep_ns(MD_MS(20))) {
+        long rc = md_dominfo(dm, &i);
+        dm_gone |= rc == -XEN_ESRCH || (!rc && (i.flags & (TANDEM_DOMINF_shutdown | TANDEM_DOMINF_dying)));
+        rc = md_dominfo(HVM, &i);
+        hvm_gone |= rc == -XEN_ESRCH || (!rc && (i.flags & (TANDEM_DOMINF_shutdown | TANDEM_DOMINF_dying)));
+    }
+    if (!dm_gone || !hvm_gone) {
+        test_fail("after 60 s: device model d%u %s, HVM d%u %s", dm, dm_gone ? "gone" : "running", HVM,
+                  hvm_gone ? "gone" : "running");
+        return;
+    }
+    printk("watch: the device model d%u and the HVM domain d%u ended; d0 carries on\n", dm, HVM);
+    test_success();
 }
 
 static void unprivileged(void)
@@ -352,6 +383,11 @@ void test_main(void)
 
     md_init();
     md_events_on();
+    HVM = (domid_t)md_arg_ul("target", 1);
+    if (md_arg_is("role", "watch")) {
+        watch();
+        return;
+    }
     if (md_arg_is("role", "unpriv")) {
         unprivileged();
         return;
@@ -359,7 +395,13 @@ void test_main(void)
     md_arg("want", "ok", want, sizeof(want));
     if (!pt_init())
         return;
-    refusals();
+    if (!strcmp(want, "die")) {
+        /* An unprivileged device model (dm= on the HVM line): one server, nothing refused first. */
+        expect_rc(create(HVM, 0, &sid), 0, "create a server");
+        expect_rc(range(XEN_DMOP_map_io_range_to_ioreq_server, sid, 0, 0x510, 0x51f, 0), 0, "map 0x510-0x51f");
+    } else {
+        refusals();
+    }
     if (!map_page())
         return;
     expect_rc(md_bind_interdomain(HVM, slot->vp_eport, &lport), 0, "bind the port of slot 0");
@@ -370,7 +412,7 @@ void test_main(void)
         md_send(lport);                     /* a notification with nothing pending: ignored */
     }
     expect_rc(simple(XEN_DMOP_set_ioreq_server_state, sid, 1, 0), 0, "enable the server");
-    printk("dm: serving d1 (want=%s)\n", want);
+    printk("dm: serving d%u (want=%s)\n", HVM, want);
     off = run(want);
     if (!strcmp(want, "ok")) {
         if (off < 0)

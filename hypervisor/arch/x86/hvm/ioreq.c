@@ -463,7 +463,7 @@ long do_dm_op(domid_t domid, uint32_t nr_bufs, guest_va_t bufs)
         return -XEN_EPERM;
     if (!is_hvm_domain(d))
         return -XEN_EINVAL;
-    if (!dm->is_privileged)
+    if (!dm_may_control(dm, d))
         return -XEN_EPERM;
     memset(&op, 0, sizeof(op));
     if (buf[0].size < hdr || copy_from_guest(&op, buf[0].h, hdr))

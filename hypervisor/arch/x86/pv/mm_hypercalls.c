@@ -35,7 +35,7 @@ static struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long
         *rc = -XEN_ESRCH;
         return NULL;
     }
-    if (!d || !curr->is_privileged) {
+    if (!d || !dm_may_control(curr, d)) {     /* privileged, or d's device model (Xen's XSM_TARGET) */
         *rc = -XEN_EPERM;
         return NULL;
     }
