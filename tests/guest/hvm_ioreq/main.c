@@ -221,6 +221,24 @@ static bool map_page(void)
     return true;
 }
 
+/* d1's own memory by guest frame (a normal foreign update of an HVM domain is translated): its code. */
+static void map_guest_memory(void)
+{
+    int s = pt_alloc_slot();
+    const volatile uint8_t *code;
+
+    expect_rc(mmu_update_fd(pt_maddr(pt_scratch_l1, s), (0x100UL << 12) | L1_FLAGS_RO, HVM, NULL), 0,
+              "map d1's gfn 0x100 (its code)");
+    code = pt_slot_va((unsigned int)s);
+    if (code[0] != 0xbc)        /* mov $stack_top, %esp: tests/hvm/ioreq.S's first instruction */
+        test_fail("d1's gfn 0x100 starts with %#x, not its code (0xbc)", code[0]);
+    expect_rc(pt_unmap((unsigned int)s), 0, "unmap d1's gfn 0x100");
+    expect_rc(mmu_update_fd(pt_maddr(pt_scratch_l1, s), (4096UL << 12) | L1_FLAGS_RO, HVM, NULL), -XEN_EINVAL,
+              "map d1's gfn 4096 (beyond its 16 MiB)");
+    pt_free_slot((unsigned int)s);
+    printk("dm: d1's memory mapped by guest frame\n");
+}
+
 static void unmap_page(void)
 {
     unsigned int s = (unsigned int)(((uint64_t)slot - pt_scratch_base()) >> 12);
@@ -404,6 +422,8 @@ void test_main(void)
     }
     if (!map_page())
         return;
+    if (strcmp(want, "die"))
+        map_guest_memory();
     expect_rc(md_bind_interdomain(HVM, slot->vp_eport, &lport), 0, "bind the port of slot 0");
     expect_rc(md_bind_interdomain(HVM, slot->vp_eport, &far), -XEN_EINVAL, "bind it twice");
     md_bind(lport, on_event);
