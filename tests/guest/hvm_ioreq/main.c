@@ -358,12 +358,35 @@ static int run(const char *want)
     return -1;
 }
 
+/* Server 0 of HVM belongs to the watcher (d0): every operation on it is refused, -EPERM. */
+static void other_emulator(void)
+{
+    uint64_t mfn;
+    long rc;
+
+    for (uint64_t deadline = md_now() + MD_MS(30000);
+         (rc = info(0, XEN_DMOP_no_gfns)) == -XEN_ENOENT && md_now() < deadline;)
+        md_sleep_ns(MD_MS(10));
+    expect_rc(rc, -XEN_EPERM, "info of another emulator's server");
+    expect_rc(range(XEN_DMOP_map_io_range_to_ioreq_server, 0, 0, 0x600, 0x60f, 0), -XEN_EPERM,
+              "map a range to another emulator's server");
+    expect_rc(range(XEN_DMOP_unmap_io_range_from_ioreq_server, 0, 0, 0x600, 0x60f, 0), -XEN_EPERM,
+              "unmap from another emulator's server");
+    expect_rc(simple(XEN_DMOP_set_ioreq_server_state, 0, 1, 0), -XEN_EPERM, "enable another emulator's server");
+    expect_rc(simple(XEN_DMOP_destroy_ioreq_server, 0, 0, 0), -XEN_EPERM, "destroy another emulator's server");
+    expect_rc(acquire(HVM, 0, 0, 1, 1, &mfn, NULL), -XEN_EPERM, "acquire another emulator's page");
+    printk("dm: another emulator's server refused\n");
+}
+
 /* role=watch (the privileged domain, beside an unprivileged device model): both others end, it does not. */
 static void watch(void)
 {
     domid_t dm = (domid_t)md_arg_ul("dm", 1);
     struct tandem_domctl_getdomaininfo i;
     bool dm_gone = false, hvm_gone = false;
+
+    /* A server of its own on the HVM domain (never enabled): the device model may not touch it. */
+    expect_rc(create(HVM, 0, NULL), 0, "the watcher's server");
 
     for (uint64_t deadline = md_now() + MD_MS(60000); md_now() < deadline && !(dm_gone && hvm_gone);
          md_sleep_ns(MD_MS(20))) {
@@ -414,7 +437,8 @@ void test_main(void)
     if (!pt_init())
         return;
     if (!strcmp(want, "die")) {
-        /* An unprivileged device model (dm= on the HVM line): one server, nothing refused first. */
+        /* An unprivileged device model (dm= on the HVM line): the watcher's server is not ours. */
+        other_emulator();
         expect_rc(create(HVM, 0, &sid), 0, "create a server");
         expect_rc(range(XEN_DMOP_map_io_range_to_ioreq_server, sid, 0, 0x510, 0x51f, 0), 0, "map 0x510-0x51f");
     } else {

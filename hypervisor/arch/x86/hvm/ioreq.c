@@ -221,9 +221,13 @@ static void server_free(struct domain *d, struct hvm_ioreq_server *s)
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (s->port[i])
             evtchn_free_xen_port(d, s->port[i]);
-    /* The hypervisor's reference goes; a device model still mapping it keeps it until it unmaps. */
-    page_flags_update(pg, 0, PGF_zombie);
+    /*
+     * The hypervisor's reference goes, then the frame is given back (as
+     * domain_relinquish_memory gives shared_info back): freed now, or by the
+     * device model's last unmap. A zombie can no longer be mapped.
+     */
     put_page_and_type(s->mfn);
+    page_flags_update(pg, 0, PGF_zombie);
     page_free_if_zombie(pg);
     xfree(s);
 }
