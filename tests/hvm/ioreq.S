@@ -9,7 +9,10 @@
  * (8 and 16-bit results merge into EAX), OUT of each size read back, a
  * port outside the range and an access straddling its end (0x51e, 4
  * bytes) both read all ones (no device: not forwarded), the console port
- * 0xe9 still the hypervisor's. Then it powers off (VMMCALL). The hostile
+ * 0xe9 still the hypervisor's. Then PCI configuration cycles (0xcf8 latch,
+ * 0xcfc-0xcff data) to function 00:03.0, which the device model claims as
+ * a PCI range: register r of function f reads P(f, r); another function
+ * and a latch without the enable bit read all ones. Then it powers off (VMMCALL). The hostile
  * device models of hvm_ioreq_* stop answering or answer garbage partway:
  * the guest is then killed before it gets further. It first waits for its
  * device model: port 0x51c reads all ones until the server is enabled.
@@ -17,6 +20,7 @@
  */
 #define PORT    0xe9
 #define F(p)    (0xa500005a | ((p) << 8))
+#define P(f, r) (0x5c000000 | ((f) << 8) | (r))    /* config register r of function f (bus << 8 | devfn) */
 
         .macro  expect reg, val, n
         cmp     $(\val), \reg
@@ -103,6 +107,34 @@ _start:
         expect  %eax, F(0x516) & 0xffff, 11
         dec     %ebx
         jnz     2b
+        /* PCI config cycles to function 00:03.0, which the device model claims (P below). */
+        mov     $0xcf8, %dx
+        mov     $0x80001808, %eax       /* enable, bus 0, device 3, function 0, register 8 */
+        outl    %eax, %dx
+        mov     $0xcfc, %dx
+        inl     %dx, %eax
+        expect  %eax, P(0x18, 0x08), 0x12
+        mov     $0xcfe, %dx             /* register 0xa, one byte */
+        mov     $0x77777777, %eax
+        inb     %dx, %al
+        expect  %eax, 0x77777700 | (P(0x18, 0x0a) & 0xff), 0x13
+        mov     $0x4321, %ax
+        outw    %ax, %dx                /* recorded as a config write of register 0xa */
+        /* 00:04.0 is nobody's, and a latch without the enable bit is no config cycle: all ones */
+        mov     $0xcf8, %dx
+        mov     $0x80002000, %eax
+        outl    %eax, %dx
+        mov     $0xcfc, %dx
+        inl     %dx, %eax
+        expect  %eax, 0xffffffff, 0x14
+        mov     $0xcf8, %dx
+        mov     $0x00001808, %eax
+        outl    %eax, %dx
+        mov     $0xcfc, %dx
+        inl     %dx, %eax
+        expect  %eax, 0xffffffff, 0x15
+        mov     $msg_pci, %esi
+        call    puts
         mov     $msg_done, %esi
         call    puts
         mov     $1, %eax                /* HVMCALL_poweroff 0 */
@@ -147,6 +179,7 @@ hex:         .ascii "0123456789abcdef"
 msg_hello:   .asciz "ioreq: guest up, asking its device model\n"
 msg_reads:   .asciz "ioreq: reads of 1, 2 and 4 bytes answered and merged\n"
 msg_writes:  .asciz "ioreq: writes recorded and read back\n"
+msg_pci:     .asciz "ioreq: PCI config cycles to its device model's function answered\n"
 msg_done:    .asciz "ioreq: all checks passed, powering off\n"
 msg_fail:    .asciz "ioreq: FAIL check "
 

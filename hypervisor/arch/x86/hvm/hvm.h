@@ -32,6 +32,7 @@ struct hvm_domain {
     uint32_t ioreq_gen;             /* bumped per server created: a waiter knows its server */
     uint64_t ioreq_sent;            /* requests forwarded to device models */
     uint32_t ioreq_spurious;        /* notifications with no request pending (logged up to 5) */
+    uint32_t pci_cf8;               /* the guest's last 4-byte write to port 0xcf8 (PCI config address) */
     uint64_t nr_pages;              /* guest-physical size in pages */
     mfn_t *p2m;                     /* guest frame -> machine frame, nr_pages entries */
     uint64_t *npt_l4;               /* nested page tables (hypervisor heap pages) */
@@ -115,8 +116,10 @@ unsigned int hvm_fetch_insn(struct vcpu *v, uint64_t rip, uint8_t *buf, unsigned
  * in svm.c, MMIO from the emulator): call on the current vCPU v, once the
  * instruction is done except for its destination register (RIP already
  * past it, any interrupt shadow ended), with
- *   type   IOREQ_TYPE_PIO (addr = port), IOREQ_TYPE_COPY (addr = gpa) or
- *          IOREQ_TYPE_PCI_CONFIG; size 1, 2, 4 (or 8 for MMIO);
+ *   type   IOREQ_TYPE_PIO (addr = port) or IOREQ_TYPE_COPY (addr = gpa);
+ *          size 1, 2, 4 (or 8 for MMIO). Port I/O to 0xcf8 and 0xcfc-0xcff
+ *          is passed as it is: the 0xcf8 latch is kept here and a config
+ *          cycle to a claimed function goes out as IOREQ_TYPE_PCI_CONFIG;
  *   read   true for a read; data: the value written (ignored for a read);
  *   dest_gpr, dest_size  for a read, where the value goes: register 0-15
  *          in x86 encoding order (rax rcx rdx rbx rsp rbp rsi rdi r8-r15)

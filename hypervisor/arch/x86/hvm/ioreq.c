@@ -95,6 +95,29 @@ static struct hvm_ioreq_server *claiming_server(struct hvm_domain *hd, uint8_t t
     return NULL;
 }
 
+/*
+ * Xen's arch_ioreq_server_get_type_addr: with the enable bit of the 0xcf8
+ * latch set, an access to 0xcfc-0xcff is a configuration cycle of the
+ * function the latch names: a server claiming that SBDF gets it as
+ * IOREQ_TYPE_PCI_CONFIG, addr = SBDF << 32 | register. Otherwise (or if no
+ * server claims the function) it is port I/O like any other.
+ */
+static struct hvm_ioreq_server *pci_config_server(struct hvm_domain *hd, uint8_t *type, uint64_t *addr,
+                                                  unsigned int size, unsigned int *id)
+{
+    uint32_t cf8 = hd->pci_cf8;
+    uint64_t pci = ((uint64_t)((cf8 >> 8) & 0xffff) << 32) | (cf8 & 0xfc) | (*addr & 3);
+    struct hvm_ioreq_server *s;
+
+    if (*type != IOREQ_TYPE_PIO || (*addr & ~3ULL) != 0xcfc || !(cf8 & 0x80000000u))
+        return NULL;
+    if ((s = claiming_server(hd, IOREQ_TYPE_PCI_CONFIG, pci, size, id))) {
+        *type = IOREQ_TYPE_PCI_CONFIG;
+        *addr = pci;
+    }
+    return s;
+}
+
 bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
                     uint64_t data, unsigned int dest_gpr, unsigned int dest_size)
 {
@@ -109,7 +132,11 @@ bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int si
     if (size == 0 || size > 8 || w->pending)
         return false;
     spin_lock(&hd->ioreq_lock);
-    if (!(s = claiming_server(hd, type, addr, size, &id))) {
+    /* The PCI config address latch (Xen's hvm_access_cf8): kept, and the write goes on as port I/O. */
+    if (type == IOREQ_TYPE_PIO && addr == 0xcf8 && size == 4 && !read)
+        hd->pci_cf8 = (uint32_t)data;
+    if (!(s = pci_config_server(hd, &type, &addr, size, &id)) &&
+        !(s = claiming_server(hd, type, addr, size, &id))) {
         spin_unlock(&hd->ioreq_lock);
         return false;
     }
