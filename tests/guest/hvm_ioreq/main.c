@@ -41,6 +41,7 @@ static domid_t HVM = 1;         /* the HVM domain served (target=) */
 
 static volatile unsigned long events;
 static struct ioreq *slot;
+static uint64_t page_mfn;
 static uint32_t lport;
 static uint16_t sid;
 static struct { uint32_t port, size, data; } writes[16];
@@ -221,6 +222,7 @@ static bool map_page(void)
     expect_rc(mmu_update_fd(pt_maddr(pt_scratch_l1, s) | MMU_PT_UPDATE_NO_TRANSLATE, (mfn << 12) | L1_FLAGS_RW,
                             HVM, NULL), 0, "map the ioreq page, foreigndom d1");
     slot = (struct ioreq *)pt_slot_va((unsigned int)s);
+    page_mfn = mfn;
     printk("dm: ioreq page mfn %#lx mapped, slot 0 port %u\n", (unsigned long)mfn, slot->vp_eport);
     return true;
 }
@@ -299,7 +301,15 @@ static bool serve(const char *want)
             printk("dm: dying with request 3 unanswered\n");
             HYPERVISOR_sched_op(SCHEDOP_shutdown, &sh);
         } else if (!strcmp(want, "destroy_server")) {
+            int s2 = pt_alloc_slot();
+            long rc;
             expect_rc(simple(XEN_DMOP_destroy_ioreq_server, sid, 0, 0), 0, "destroy the server while d1 waits");
+            /* Its page is given back (ours still maps it until we unmap): it cannot be mapped again. */
+            rc = mmu_update_fd(pt_maddr(pt_scratch_l1, s2) | MMU_PT_UPDATE_NO_TRANSLATE,
+                               (page_mfn << 12) | L1_FLAGS_RW, HVM, NULL);
+            if (rc != -XEN_EBUSY && rc != -XEN_ESRCH)
+                test_fail("mapping the destroyed server's page again: %ld, want -EBUSY (or -ESRCH)", rc);
+            pt_free_slot((unsigned int)s2);
         } else {
             struct tandem_domctl op;
             memset(&op, 0, sizeof(op));
