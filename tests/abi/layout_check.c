@@ -514,6 +514,8 @@ static void check_hvm_dm(void)
     VAL(XEN_DMOP_map_io_range_to_ioreq_server, 3);  VAL(XEN_DMOP_unmap_io_range_from_ioreq_server, 4);
     VAL(XEN_DMOP_set_ioreq_server_state, 5);  VAL(XEN_DMOP_destroy_ioreq_server, 6);
     VAL(XEN_DMOP_IO_RANGE_PORT, 0);  VAL(XEN_DMOP_IO_RANGE_MEMORY, 1);  VAL(XEN_DMOP_IO_RANGE_PCI, 2);
+    SIZE(struct xen_dm_op_remote_shutdown, 4);  SIZE(struct xen_dm_op_nr_vcpus, 4);
+    VAL(XEN_DMOP_remote_shutdown, 16);  VAL(XEN_DMOP_nr_vcpus, 19);
     VAL(XEN_DMOP_no_gfns, 1);  VAL(XEN_DMOP_PCI_SBDF(0, 1, 2, 3), 0x113);
     VAL(__HYPERVISOR_dm_op, 41);
 

@@ -12,6 +12,7 @@
  *   want=garbage        answer the 3rd request with state 7: d1 killed;
  *   want=backwards      set the 3rd request's state back to NONE unanswered: d1 killed;
  *   want=destroy_server destroy the server instead of answering the 3rd: d1 killed;
+ *   want=remote_shutdown power d1 off (dm_op 16) instead of answering the 3rd;
  *   want=destroy_target leave the 3rd unanswered and destroy d1 (domctl):
  *                       its server, page and ports go; every frame returns;
  *   want=die            (an unprivileged device model, config dm=) crash itself
@@ -144,6 +145,15 @@ static void refusals(void)
     expect_rc(dm_op(HVM, &op, sizeof(op)), -XEN_EOPNOTSUPP, "dm_op 99");
     op.op = 7;
     expect_rc(dm_op(HVM, &op, sizeof(op)), -XEN_EOPNOTSUPP, "dm_op 7 (track_dirty_vram: not here)");
+    op.op = XEN_DMOP_nr_vcpus;
+    op.u.nr_vcpus.vcpus = 99;
+    expect_rc(dm_op(HVM, &op, sizeof(op)), 0, "nr_vcpus");
+    if (op.u.nr_vcpus.vcpus != 1)
+        test_fail("nr_vcpus: %u, want 1", op.u.nr_vcpus.vcpus);
+    b[0] = (struct xen_dm_op_buf){ (uint64_t)&op, 8 + 3 };
+    expect_rc(dm_op_buf(HVM, 1, b), -XEN_EFAULT, "nr_vcpus, buffer 3 bytes short of its member");
+    b[0] = (struct xen_dm_op_buf){ (uint64_t)&op, sizeof(op) };
+    memset(&op, 0, sizeof(op));
     op.op = XEN_DMOP_create_ioreq_server;
     op.pad = 1;
     expect_rc(dm_op(HVM, &op, sizeof(op)), -XEN_EINVAL, "dm_op with pad set");
@@ -296,6 +306,10 @@ static bool serve(const char *want)
             set_state(STATE_IOREQ_INPROCESS);       /* allowed */
             set_state(STATE_IOREQ_NONE);            /* backwards, unanswered */
             md_send(lport);
+        } else if (!strcmp(want, "remote_shutdown")) {
+            struct xen_dm_op op = { .op = XEN_DMOP_remote_shutdown };
+            op.u.remote_shutdown.reason = SHUTDOWN_poweroff;
+            expect_rc(dm_op(HVM, &op, sizeof(op)), 0, "power d1 off while it waits (remote_shutdown)");
         } else if (!strcmp(want, "die")) {
             struct sched_shutdown sh = { SHUTDOWN_crash };
             printk("dm: dying with request 3 unanswered\n");
@@ -486,7 +500,7 @@ void test_main(void)
         long rc = simple(XEN_DMOP_destroy_ioreq_server, sid, 0, 0);
         if (rc && rc != -XEN_ESRCH)
             test_fail("destroy the server after d1 ended: %ld", rc);
-    } else if (off > 0) {
+    } else if (off > 0 && strcmp(want, "remote_shutdown")) {
         test_fail("d1 powered off although its device model misbehaved");
     }
     unmap_page();

@@ -2,7 +2,8 @@
  * dm_op hypercall (number 41): what a device model asks of the hypervisor
  * about the HVM domain it emulates devices for. Numbers and layouts are
  * Xen's (xen/include/public/hvm/dm_op.h); the prose is Tandem's. Tandem
- * implements the ioreq server operations 1-6; docs/hvm.md "Device models:
+ * implements the ioreq server operations 1-6, remote_shutdown (16) and
+ * nr_vcpus (19); docs/hvm.md "Device models:
  * the ioreq channel" has the protocol and docs/abi/hypercalls.md the
  * errors.
  *
@@ -26,7 +27,9 @@
 #define XEN_DMOP_unmap_io_range_from_ioreq_server   4
 #define XEN_DMOP_set_ioreq_server_state             5
 #define XEN_DMOP_destroy_ioreq_server               6
-/* 7-19 exist in Xen (dirty VRAM, interrupts, memory types, ...): -EOPNOTSUPP here. */
+/* 7-15, 17, 18 exist in Xen (dirty VRAM, interrupts, memory types, ...): -EOPNOTSUPP here. */
+#define XEN_DMOP_remote_shutdown                    16
+#define XEN_DMOP_nr_vcpus                           19
 
 /* handle_bufioreq (Xen's HVM_IOREQSRV_BUFIOREQ_*): Tandem has no buffered ioreqs. */
 #define HVM_IOREQSRV_BUFIOREQ_OFF       0
@@ -83,6 +86,16 @@ struct xen_dm_op_destroy_ioreq_server {
     uint16_t pad;
 };
 
+/* 16: shut the target down with <reason> (SHUTDOWN_*, sched.h), as SCHEDOP_shutdown does its caller. 4 bytes. */
+struct xen_dm_op_remote_shutdown {
+    uint32_t reason;            /* IN: taken as a u8, not validated (Xen's) */
+};
+
+/* 19: how many vCPUs the target has (its ioreq page's slots). 4 bytes. */
+struct xen_dm_op_nr_vcpus {
+    uint32_t vcpus;             /* OUT */
+};
+
 /* bufs[0]: op, pad (must be 0), then the operation's member. 32 bytes (Xen's is larger: more ops). */
 struct xen_dm_op {
     uint32_t op;                /* IN: XEN_DMOP_* */
@@ -94,6 +107,8 @@ struct xen_dm_op {
         struct xen_dm_op_ioreq_server_range unmap_io_range_from_ioreq_server;
         struct xen_dm_op_set_ioreq_server_state set_ioreq_server_state;
         struct xen_dm_op_destroy_ioreq_server destroy_ioreq_server;
+        struct xen_dm_op_remote_shutdown remote_shutdown;
+        struct xen_dm_op_nr_vcpus nr_vcpus;
     } u;
 };
 

@@ -27,6 +27,7 @@
 #include <tandem/hvm/ioreq.h>
 #include <tandem/hvm/dm_op.h>
 #include <tandem/memory.h>
+#include <tandem/sched.h>
 
 #define IOREQ_MAX_RANGES    64      /* per server, all types together */
 #define IOREQ_LOG_MAX       5       /* complaints logged per server */
@@ -392,6 +393,8 @@ static const uint8_t dm_op_size[] = {
     [XEN_DMOP_unmap_io_range_from_ioreq_server] = sizeof(struct xen_dm_op_ioreq_server_range),
     [XEN_DMOP_set_ioreq_server_state] = sizeof(struct xen_dm_op_set_ioreq_server_state),
     [XEN_DMOP_destroy_ioreq_server] = sizeof(struct xen_dm_op_destroy_ioreq_server),
+    [XEN_DMOP_remote_shutdown] = sizeof(struct xen_dm_op_remote_shutdown),
+    [XEN_DMOP_nr_vcpus] = sizeof(struct xen_dm_op_nr_vcpus),
 };
 
 /* One operation, decoded (buffer checks done): Xen's ioreq_server_dm_op, in its order of checks. */
@@ -468,6 +471,18 @@ static int dm_op_ioreq(struct domain *d, struct domain *dm, struct xen_dm_op *op
         spin_unlock(&hd->ioreq_lock);
         return rc;
     }
+    case XEN_DMOP_remote_shutdown: {
+        uint8_t reason = (uint8_t)op->u.remote_shutdown.reason;     /* as SCHEDOP_shutdown: any u8 */
+        if (reason == SHUTDOWN_crash && d->state == DOM_RUNNING)
+            snprintf(d->crash_why, sizeof(d->crash_why), "its device model d%u asked (dm_op remote_shutdown)",
+                     dm->domain_id);
+        domain_shutdown(d, reason);
+        return 0;
+    }
+    case XEN_DMOP_nr_vcpus:
+        *copy_back = true;
+        op->u.nr_vcpus.vcpus = d->max_vcpus;
+        return 0;
     default:
         return -XEN_EOPNOTSUPP;
     }
