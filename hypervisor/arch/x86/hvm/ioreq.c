@@ -23,11 +23,11 @@
 #include "evtchn.h"
 #include "arch_hooks.h"
 #include "hvm.h"
+#include "ioreq.h"
 #include <tandem/errno.h>
 #include <tandem/hvm/ioreq.h>
 #include <tandem/hvm/dm_op.h>
 #include <tandem/memory.h>
-#include <tandem/sched.h>
 
 #define IOREQ_MAX_RANGES    64      /* per server, all types together */
 #define IOREQ_LOG_MAX       5       /* complaints logged per server */
@@ -275,7 +275,7 @@ static void server_destroy(struct domain *d, unsigned int id, const char *why)
     server_free(d, s);
 }
 
-static int server_create(struct domain *d, struct domain *dm, unsigned int handle_bufioreq, uint16_t *id)
+int hvm_ioreq_server_create(struct domain *d, struct domain *dm, unsigned int handle_bufioreq, uint16_t *id)
 {
     struct hvm_domain *hd = d->arch.hvm;
     struct hvm_ioreq_server *s;
@@ -384,146 +384,62 @@ static int range_unmap(struct hvm_ioreq_server *s, uint32_t type, uint64_t a, ui
     return -XEN_ENOENT;
 }
 
-/* ---- dm_op ---- */
+/* ---- the server operations dm_op decodes (hvm/dm.c; ioreq.h has their contract) ---- */
 
-static const uint8_t dm_op_size[] = {
-    [XEN_DMOP_create_ioreq_server] = sizeof(struct xen_dm_op_create_ioreq_server),
-    [XEN_DMOP_get_ioreq_server_info] = sizeof(struct xen_dm_op_get_ioreq_server_info),
-    [XEN_DMOP_map_io_range_to_ioreq_server] = sizeof(struct xen_dm_op_ioreq_server_range),
-    [XEN_DMOP_unmap_io_range_from_ioreq_server] = sizeof(struct xen_dm_op_ioreq_server_range),
-    [XEN_DMOP_set_ioreq_server_state] = sizeof(struct xen_dm_op_set_ioreq_server_state),
-    [XEN_DMOP_destroy_ioreq_server] = sizeof(struct xen_dm_op_destroy_ioreq_server),
-    [XEN_DMOP_remote_shutdown] = sizeof(struct xen_dm_op_remote_shutdown),
-    [XEN_DMOP_nr_vcpus] = sizeof(struct xen_dm_op_nr_vcpus),
-};
-
-/* One operation, decoded (buffer checks done): Xen's ioreq_server_dm_op, in its order of checks. */
-static int dm_op_ioreq(struct domain *d, struct domain *dm, struct xen_dm_op *op, bool *copy_back)
+int hvm_ioreq_server_info(struct domain *d, struct domain *dm, unsigned int id, bool no_gfns)
 {
-    struct hvm_domain *hd = d->arch.hvm;
+    int rc;
+
+    spin_lock(&d->arch.hvm->ioreq_lock);
+    /* The page is never in the guest's memory: only acquire_resource reaches it. */
+    if (server_of(d, dm, id, &rc) && !no_gfns)
+        rc = -XEN_EOPNOTSUPP;
+    spin_unlock(&d->arch.hvm->ioreq_lock);
+    return rc;
+}
+
+int hvm_ioreq_server_range(struct domain *d, struct domain *dm, unsigned int id, bool map, uint32_t type,
+                           uint64_t start, uint64_t end)
+{
     struct hvm_ioreq_server *s;
     int rc;
 
-    switch (op->op) {
-    case XEN_DMOP_create_ioreq_server: {
-        struct xen_dm_op_create_ioreq_server *c = &op->u.create_ioreq_server;
-        *copy_back = true;
-        if (c->pad[0] || c->pad[1] || c->pad[2])
-            return -XEN_EINVAL;
-        return server_create(d, dm, c->handle_bufioreq, &c->id);
+    spin_lock(&d->arch.hvm->ioreq_lock);
+    if ((s = server_of(d, dm, id, &rc))) {
+        if (type > XEN_DMOP_IO_RANGE_PCI)
+            rc = -XEN_EINVAL;
+        else
+            rc = map ? range_map(s, type, start, end) : range_unmap(s, type, start, end);
     }
-    case XEN_DMOP_get_ioreq_server_info: {
-        struct xen_dm_op_get_ioreq_server_info *g = &op->u.get_ioreq_server_info;
-        *copy_back = true;
-        if (g->flags & ~XEN_DMOP_no_gfns)
-            return -XEN_EINVAL;
-        spin_lock(&hd->ioreq_lock);
-        s = server_of(d, dm, g->id, &rc);
-        /* The page is never in the guest's memory: only acquire_resource reaches it. */
-        if (s && !(g->flags & XEN_DMOP_no_gfns))
-            rc = -XEN_EOPNOTSUPP;
-        if (s && !rc)
-            g->bufioreq_port = 0;
-        spin_unlock(&hd->ioreq_lock);
-        return rc;
-    }
-    case XEN_DMOP_map_io_range_to_ioreq_server:
-    case XEN_DMOP_unmap_io_range_from_ioreq_server: {
-        struct xen_dm_op_ioreq_server_range *r = &op->u.map_io_range_to_ioreq_server;
-        if (r->pad)
-            return -XEN_EINVAL;
-        if (r->start > r->end)
-            return -XEN_EINVAL;
-        spin_lock(&hd->ioreq_lock);
-        if ((s = server_of(d, dm, r->id, &rc))) {
-            if (r->type > XEN_DMOP_IO_RANGE_PCI)
-                rc = -XEN_EINVAL;
-            else if (op->op == XEN_DMOP_map_io_range_to_ioreq_server)
-                rc = range_map(s, r->type, r->start, r->end);
-            else
-                rc = range_unmap(s, r->type, r->start, r->end);
-        }
-        spin_unlock(&hd->ioreq_lock);
-        return rc;
-    }
-    case XEN_DMOP_set_ioreq_server_state: {
-        struct xen_dm_op_set_ioreq_server_state *st = &op->u.set_ioreq_server_state;
-        if (st->pad)
-            return -XEN_EINVAL;
-        spin_lock(&hd->ioreq_lock);
-        if ((s = server_of(d, dm, st->id, &rc))) {
-            s->enabled = st->enabled != 0;
-            for (unsigned int i = 0; i < d->max_vcpus; i++)
-                s->page->vcpu_ioreq[i].vp_eport = s->port[i];
-        }
-        spin_unlock(&hd->ioreq_lock);
-        return rc;
-    }
-    case XEN_DMOP_destroy_ioreq_server: {
-        struct xen_dm_op_destroy_ioreq_server *x = &op->u.destroy_ioreq_server;
-        char why[48];
-        if (x->pad)
-            return -XEN_EINVAL;
-        snprintf(why, sizeof(why), "d%u destroyed ioreq server %u", dm->domain_id, x->id);
-        spin_lock(&hd->ioreq_lock);
-        if (server_of(d, dm, x->id, &rc))
-            server_destroy(d, x->id, why);
-        spin_unlock(&hd->ioreq_lock);
-        return rc;
-    }
-    case XEN_DMOP_remote_shutdown: {
-        uint8_t reason = (uint8_t)op->u.remote_shutdown.reason;     /* as SCHEDOP_shutdown: any u8 */
-        if (reason == SHUTDOWN_crash && d->state == DOM_RUNNING)
-            snprintf(d->crash_why, sizeof(d->crash_why), "its device model d%u asked (dm_op remote_shutdown)",
-                     dm->domain_id);
-        domain_shutdown(d, reason);
-        return 0;
-    }
-    case XEN_DMOP_nr_vcpus:
-        *copy_back = true;
-        op->u.nr_vcpus.vcpus = d->max_vcpus;
-        return 0;
-    default:
-        return -XEN_EOPNOTSUPP;
-    }
+    spin_unlock(&d->arch.hvm->ioreq_lock);
+    return rc;
 }
 
-long do_dm_op(domid_t domid, uint32_t nr_bufs, guest_va_t bufs)
+int hvm_ioreq_server_set_state(struct domain *d, struct domain *dm, unsigned int id, bool enabled)
 {
-    struct domain *dm = current->domain, *d;
-    struct xen_dm_op_buf buf[2];
-    struct xen_dm_op op;
-    const size_t hdr = offsetof(struct xen_dm_op, u);
-    bool copy_back = false;
+    struct hvm_ioreq_server *s;
     int rc;
 
-    if (nr_bufs > ARRAY_SIZE(buf))
-        return -XEN_E2BIG;
-    memset(buf, 0, sizeof(buf));
-    if (nr_bufs && copy_from_guest(buf, bufs, nr_bufs * sizeof(buf[0])))
-        return -XEN_EFAULT;
-    /* Xen's rcu_lock_remote_domain_by_id, then the HVM check, then XSM's (privileged only). */
-    if (!(d = get_domain_by_id(domid)))
-        return -XEN_ESRCH;
-    if (d == dm)
-        return -XEN_EPERM;
-    if (!is_hvm_domain(d))
-        return -XEN_EINVAL;
-    if (!dm_may_control(dm, d))
-        return -XEN_EPERM;
-    memset(&op, 0, sizeof(op));
-    if (buf[0].size < hdr || copy_from_guest(&op, buf[0].h, hdr))
-        return -XEN_EFAULT;
-    if (op.op >= ARRAY_SIZE(dm_op_size))
-        return -XEN_EOPNOTSUPP;
-    if (buf[0].size < hdr + dm_op_size[op.op] ||
-        copy_from_guest((char *)&op + hdr, buf[0].h + hdr, dm_op_size[op.op]))
-        return -XEN_EFAULT;
-    if (op.pad)
-        return -XEN_EINVAL;
-    rc = dm_op_ioreq(d, dm, &op, &copy_back);
-    if (!rc && copy_back && copy_to_guest(buf[0].h + hdr, (char *)&op + hdr, dm_op_size[op.op]))
-        rc = -XEN_EFAULT;
+    spin_lock(&d->arch.hvm->ioreq_lock);
+    if ((s = server_of(d, dm, id, &rc))) {
+        s->enabled = enabled;
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            s->page->vcpu_ioreq[i].vp_eport = s->port[i];
+    }
+    spin_unlock(&d->arch.hvm->ioreq_lock);
+    return rc;
+}
+
+int hvm_ioreq_server_destroy(struct domain *d, struct domain *dm, unsigned int id)
+{
+    char why[48];
+    int rc;
+
+    snprintf(why, sizeof(why), "d%u destroyed ioreq server %u", dm->domain_id, id);
+    spin_lock(&d->arch.hvm->ioreq_lock);
+    if (server_of(d, dm, id, &rc))
+        server_destroy(d, id, why);
+    spin_unlock(&d->arch.hvm->ioreq_lock);
     return rc;
 }
 
