@@ -20,7 +20,7 @@
 #define _PAGE_USER      0x004UL
 #define _PAGE_ACCESSED  0x020UL
 #define _PAGE_DIRTY     0x040UL
-#define _PAGE_NX        (1UL << 63)
+#define _PAGE_NX        ARCH_PAGE_NX    /* arch/platform.h: bit 63, or 0 natively without NX */
 #define PTE_MFN_MASK    0x000ffffffffff000UL
 #define PTE_TABLE       (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define PTE_KERNEL_RW   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
@@ -60,7 +60,7 @@ void mb_kmap(struct mmu_batch *b, uint64_t pfn, bool writable);
 
 /* ---- user address spaces (mm.c) ---- */
 struct mm {
-    uint64_t kl4, ul4, l3;      /* pfns: kernel L4 (kernel + user part), user L4, the user L3 both share */
+    uint64_t kl4, ul4, l3;      /* pfns: kernel L4 (kernel + user part), user L4 (PV only), the user L3 */
     bool live;                  /* pinned: changed only through hypercalls from now on */
     uint64_t brk_start, brk;    /* heap [brk_start, brk), demand-zero */
     uint64_t pages, pt_pages;   /* user pages and page-table pages (L4s included) */
@@ -72,6 +72,7 @@ struct mm *mm_fork(struct mm *parent);          /* copy of every user page, comm
 void mm_destroy(struct mm *mm);                 /* not loaded anywhere; frees everything */
 void mm_switch(struct mm *mm, uint64_t kstack_top);     /* NULL: the boot tables */
 extern struct mm *active_mm;
+extern uint64_t mm_boot_l4_pfn;         /* the boot L4 (PV: the builder's), loaded while no process runs */
 /* Demand-zero: map pages around va (aligned group, inside [lo, hi)) in one batch. */
 int mm_fault_in(struct mm *mm, uint64_t va, uint64_t lo, uint64_t hi);
 int mm_unmap_range(struct mm *mm, uint64_t lo, uint64_t hi);

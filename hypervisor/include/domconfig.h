@@ -74,6 +74,8 @@ struct domconfig_dom {
     bool hvm;                           /* type=hvm: a full-virtualization (SVM) domain; else pv */
     char dm[DOMCONFIG_NAME_LEN];        /* dm=NAME (HVM only): the PV domain that runs its device model */
     uint16_t dm_domid;                  /* that domain's id (domconfig_parse), DOMID_INVALID without */
+    bool has_paging;                    /* paging= given (type=hvm only) */
+    bool shadow_paging;                 /* paging=shadow: shadow page tables; else nested paging */
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
     bool driver;                        /* the driver domain: owns the PCI functions (at most one) */

@@ -491,9 +491,11 @@ static void test_type(void **state)
     fails("domain name=a kernel=k type=hvm driver=yes",
           "line 1, field 'type': an HVM domain cannot be privileged, the store or the driver domain (those are PV)");
     fails("domain name=a kernel=k type=hvm ramdisk=r",
-          "line 1, field 'type': an HVM domain has no ramdisk, cmdline, devices, disks or vif yet (docs/hvm.md)");
-    fails("domain name=a kernel=k type=hvm cmdline=x",
-          "line 1, field 'type': an HVM domain has no ramdisk, cmdline, devices, disks or vif yet (docs/hvm.md)");
+          "line 1, field 'type': an HVM domain has no ramdisk, devices, disks or vif yet (docs/hvm.md)");
+    /* An HVM kernel's command line reaches it in the Multiboot information (docs/hvm.md). */
+    assert_int_equal(parse("domain name=a kernel=k type=hvm cmdline=\"mode=shell x=1\""), 0);
+    assert_true(cfg.dom[0].hvm);
+    assert_string_equal(cfg.dom[0].cmdline, "mode=shell x=1");
     fails("domain name=a kernel=k type=hvm vcpus=2", "line 1, field 'type': an HVM domain has one vCPU for now");
 }
 
@@ -514,6 +516,24 @@ static void test_dm(void **state)
           "line 1, field 'dm': 'b' is an HVM domain: a device model runs in a PV domain");
     fails("domain name=a kernel=k type=hvm dm=a", "line 1, field 'dm': 'a' is an HVM domain: a device model runs in a PV domain");
     fails("domain name=a kernel=k type=hvm dm=b dm=c", "line 1, field 'dm': given twice");
+}
+
+/* paging=npt|shadow (docs/hvm.md "Shadow paging"): type=hvm only, npt by default. */
+static void test_paging(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("domain name=a kernel=g.elf type=hvm paging=shadow\n"
+                           "domain name=b kernel=g.elf type=hvm paging=npt\n"
+                           "domain name=c kernel=g.elf type=hvm"), 0);
+    assert_true(cfg.dom[0].shadow_paging);
+    assert_false(cfg.dom[1].shadow_paging);
+    assert_false(cfg.dom[2].shadow_paging);
+    fails("domain name=a kernel=k type=hvm paging=ept", "line 1, field 'paging': 'ept': not npt or shadow");
+    fails("domain name=a kernel=k type=hvm paging=shadow paging=npt", "line 1, field 'paging': given twice");
+    fails("domain name=a kernel=k paging=shadow",
+          "line 1, field 'paging': only for type=hvm domains (PV domains manage their own page tables)");
+    fails("domain name=a kernel=k type=pv paging=npt",
+          "line 1, field 'paging': only for type=hvm domains (PV domains manage their own page tables)");
 }
 
 static void test_line_errors(void **state)
@@ -606,6 +626,7 @@ int main(void)
         cmocka_unit_test(test_driver),
         cmocka_unit_test(test_type),
         cmocka_unit_test(test_dm),
+        cmocka_unit_test(test_paging),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_modules),

@@ -18,12 +18,39 @@ struct dom_build_args;
 enum hvm_exit_reason {
     HVM_EXIT_CPUID, HVM_EXIT_HLT, HVM_EXIT_IO, HVM_EXIT_MSR, HVM_EXIT_NPF, HVM_EXIT_INTR,
     HVM_EXIT_NMI, HVM_EXIT_SMI, HVM_EXIT_SHUTDOWN, HVM_EXIT_VMMCALL, HVM_EXIT_INVALID,
-    HVM_EXIT_UD, HVM_EXIT_OTHER, HVM_EXIT_NR
+    HVM_EXIT_UD, HVM_EXIT_OTHER, HVM_EXIT_VINTR, HVM_EXIT_CR, HVM_EXIT_PF, HVM_EXIT_INVLPG, HVM_EXIT_NR
 };
 const char *hvm_exit_name(unsigned int reason);
 
 struct hvm_ioreq_server;
 #define HVM_IOREQ_MAX_SERVERS 8     /* per target domain (Xen's MAX_NR_IOREQ_SERVERS) */
+/* The 16550 UART at 0x3f8 (hvm/vuart.c): registers as the guest last set them. */
+struct hvm_vuart {
+    uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+    int rx;                         /* a received byte not yet read from RBR, or -1 */
+};
+
+/* Shadow paging events (hvm/shadow.c), per domain: printed when it ends; plain counters a
+ * benchmark VMMCALL may copy out as they are. */
+struct hvm_shadow_counters {
+    uint64_t faults;                /* #PF exits */
+    uint64_t fault_fill;            /* fixed by filling shadow entries (the guest never sees them) */
+    uint64_t fault_guest;           /* the guest's own #PF (its tables say so): reflected */
+    uint64_t fault_spurious;        /* the shadow already said what the guest's tables say: reflected */
+    uint64_t fault_mmio;            /* a guest PTE to a gpa outside RAM: the MMIO emulator */
+    uint64_t fills;                 /* shadow entries written */
+    uint64_t wp_faults;             /* first write to a page mapped read-only until the guest's D */
+    uint64_t resyncs;               /* resynchronisation passes (CR3 loads of a cached shadow, CR4) */
+    uint64_t unshadows;             /* shadow entries dropped because the guest's entry changed */
+    uint64_t cr3_switches;          /* CR3 loads with paging on */
+    uint64_t cr3_hits;              /* ... that found the shadow of that CR3 cached */
+    uint64_t invlpgs;
+    uint64_t full_flushes;          /* every shadow dropped (pool full, EFER.NXE changed, ...) */
+    uint64_t pages;                 /* shadow pages in use now */
+};
+
+struct shadow_domain;
+struct shadow_vcpu;
 
 struct hvm_domain {
     /* ioreq servers (hvm/ioreq.c): slots by id, under ioreq_lock. */
@@ -34,8 +61,13 @@ struct hvm_domain {
     uint32_t ioreq_spurious;        /* notifications with no request pending (logged up to 5) */
     uint32_t pci_cf8;               /* the guest's last 4-byte write to port 0xcf8 (PCI config address) */
     uint64_t nr_pages;              /* guest-physical size in pages */
+    struct hvm_vuart uart;
+    uint64_t mmio_emulated;         /* MMIO accesses emulated (each one NPF exit) */
     mfn_t *p2m;                     /* guest frame -> machine frame, nr_pages entries */
     uint64_t *npt_l4;               /* nested page tables (hypervisor heap pages) */
+    bool shadow;                    /* paging=shadow: no NPT, hvm/shadow.c */
+    struct shadow_domain *sh;
+    struct hvm_shadow_counters shc;
     uint32_t asid;                  /* 1.. (ASID 0 is the host's; TCG refuses it) */
     uint64_t exits[HVM_EXIT_NR];    /* by reason */
     uint64_t exits_total;
@@ -51,12 +83,24 @@ struct hvm_ioreq_wait {
     uint32_t gen;                   /* that server's generation */
 };
 
+/* The virtual local APIC (hvm/vlapic.c, xAPIC mode at HVM_LAPIC_BASE). */
+struct hvm_vlapic {
+    uint32_t id, tpr, ldr, dfr, svr, esr, icr_lo, icr_hi;
+    uint32_t lvt[6];                /* timer, thermal, perf, LINT0, LINT1, error (0x320..0x370) */
+    uint32_t tmict, tdcr;
+    uint64_t timer_start;           /* system time the count was loaded */
+    uint64_t timer_deadline;        /* system time of the next expiry, 0 = stopped */
+    uint32_t irr[8], isr[8], tmr[8];
+};
+
 struct hvm_vcpu {
     struct hvm_ioreq_wait ioreq;
     void *vmcb;                     /* one page (svm/vmcb.h) */
+    struct hvm_vlapic lapic;
     uint64_t timer_deadline;        /* VMMCALL set_timer: system time, 0 = none */
     uint8_t timer_vector;
     bool timer_pending;             /* deadline passed, interrupt not yet injected */
+    struct shadow_vcpu *sh;         /* paging=shadow: the guest's own CR0/CR3/CR4/EFER */
 };
 
 /* An HVM domain (needs domain.h). */
@@ -109,6 +153,64 @@ int hvm_walk(struct vcpu *v, uint64_t gva, uint32_t access, unsigned int flags, 
 /* Up to len instruction bytes at guest-virtual rip (at the guest's CPL): how many could be read. */
 unsigned int hvm_fetch_insn(struct vcpu *v, uint64_t rip, uint8_t *buf, unsigned int len);
 
+/* ---- the virtual platform (docs/hvm.md "The virtual platform") ---- */
+#define HVM_LAPIC_BASE  0xfee00000ULL   /* the local APIC's page (xAPIC), fixed */
+#define HVM_LAPIC_KHZ   1000000u        /* its timer's input clock: 1 GHz, 1 ns a tick */
+#define HVM_UART_BASE   0x3f8           /* COM1: 8 ports */
+#define HVM_EXIT_PORT   0xf4            /* isa-debug-exit: 0 power off, else crash */
+
+/* An intercepted instruction whose length is decoded (no NRIP under TCG). */
+enum hvm_insn { HVM_INSN_CPUID, HVM_INSN_RDMSR, HVM_INSN_WRMSR, HVM_INSN_HLT, HVM_INSN_VMMCALL };
+/* hvm/emulate.c: step over the intercepted `which` at RIP, prefixes included; false: it is not
+ * there (logged with the bytes; the caller kills the domain). */
+bool hvm_step_over(struct vcpu *v, struct cpu_user_regs *regs, enum hvm_insn which);
+/*
+ * hvm/emulate.c: emulate the access at RIP that faulted at guest-physical gpa (pfec: the
+ * HVM_PFEC_* kind of access). True if gpa is an emulated MMIO range and the access was
+ * emulated (RIP advanced); false otherwise (the caller kills the domain; an instruction the
+ * decoder refuses is logged with its bytes first). For the NPT fault path and the shadow code.
+ */
+bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, uint32_t pfec);
+/* svm/svm.c: the guest's code size now (16, 32, 64); step RIP over len bytes. */
+unsigned int hvm_code_bits(struct vcpu *v);
+void hvm_step(struct vcpu *v, struct cpu_user_regs *regs, unsigned int len);
+/* svm/svm.c: the guest's CR8 (V_TPR) after an MMIO write of the APIC's TPR (class 0..15). */
+void hvm_set_vtpr(struct vcpu *v, unsigned int class);
+
+/* hvm/vlapic.c */
+void vlapic_init(struct vcpu *v);
+bool vlapic_mmio_read(struct vcpu *v, uint64_t off, unsigned int size, uint64_t *val);
+bool vlapic_mmio_write(struct vcpu *v, uint64_t off, unsigned int size, uint64_t val);
+#define HVM_MSR_OK    0
+#define HVM_MSR_GP    1     /* inject #GP */
+#define HVM_MSR_KILL  2     /* not emulated: kill the domain (logged) */
+int vlapic_apic_base_write(struct vcpu *v, uint64_t val);
+uint64_t vlapic_apic_base(struct vcpu *v);
+/* Timer expiries up to now into IRR; the next deadline (system time, 0 = none). */
+uint64_t vlapic_update(struct vcpu *v, uint64_t now);
+/* The highest vector IRR holds above PPR (-1: none); accept it (IRR -> ISR). */
+int vlapic_pending(struct vcpu *v);
+void vlapic_accept(struct vcpu *v, int vec);
+/* The guest's CR8 (V_TPR, 0..15) as the APIC's TPR class. */
+void vlapic_set_cr8(struct vcpu *v, unsigned int cr8);
+
+/* hvm/vuart.c: IN (in) or OUT of size bytes at port: the UART, the exit port, the debug console
+ * 0xe9; every other port reads all ones and drops writes. */
+void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                 bool in, uint32_t *val);
+/* hvm/vuart.c: true if hvm_port_io answers an access starting at port itself (the UART, the
+ * exit port, 0xe9): those never go to a device model (svm_io asks hvm_ioreq_send first for
+ * the others). */
+bool hvm_port_io_has_device(uint16_t port);
+
+/* hvm/emulate.c: INS/OUTS (IOIO with STR; info = EXITINFO1) at RIP. */
+#define HVM_IO_DONE  0      /* finished: RIP to the next instruction */
+#define HVM_IO_AGAIN 1      /* a REP with elements left: RIP stays, the guest runs it again */
+#define HVM_IO_KILL  2      /* not emulated (logged): kill the domain */
+int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                  uint32_t info);
+/* svm/svm.c: the base of segment register seg (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS). */
+uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg);
 /*
  * ---- Device models (hvm/ioreq.c; docs/hvm.md "Device models: the ioreq channel") ----
  *
