@@ -12,7 +12,9 @@
  * 0xe9 still the hypervisor's. Then PCI configuration cycles (0xcf8 latch,
  * 0xcfc-0xcff data) to function 00:03.0, which the device model claims as
  * a PCI range: register r of function f reads P(f, r); another function
- * and a latch without the enable bit read all ones. Then it powers off (VMMCALL). The hostile
+ * and a latch without the enable bit read all ones. Then MMIO (MOV forms,
+ * MOVZX, a high byte register, a 16-bit merge) in the page at 0xe0000000,
+ * no RAM, which the device model claims: offset o reads M(o). Then it powers off (VMMCALL). The hostile
  * device models of hvm_ioreq_* stop answering or answer garbage partway:
  * the guest is then killed before it gets further. It first waits for its
  * device model: port 0x51c reads all ones until the server is enabled.
@@ -20,6 +22,8 @@
  */
 #define PORT    0xe9
 #define F(p)    (0xa500005a | ((p) << 8))
+#define M(o)    (0x3c00005a | ((o) << 8))            /* MMIO at 0xe0000000 + o */
+#define MMIO    0xe0000000
 #define P(f, r) (0x5c000000 | ((f) << 8) | (r))    /* config register r of function f (bus << 8 | devfn) */
 
         .macro  expect reg, val, n
@@ -135,6 +139,24 @@ _start:
         expect  %eax, 0xffffffff, 0x15
         mov     $msg_pci, %esi
         call    puts
+        /* MMIO (paging off: guest-physical) in the page the device model claims: no RAM there */
+        movl    $0x11223344, MMIO + 0x10        /* C7: an immediate */
+        mov     $0xa1b2c3d4, %ebx
+        mov     %ebx, MMIO + 0x14               /* 89: a register */
+        movw    $0xcafe, MMIO + 0x18            /* 66 C7: 16 bits */
+        movl    MMIO + 0x20, %eax               /* A1: moffs */
+        expect  %eax, M(0x20), 0x16
+        mov     $0x99999999, %ecx
+        movzbl  MMIO + 0x21, %ecx               /* 0F B6: a byte zero-extended */
+        expect  %ecx, M(0x21) & 0xff, 0x17
+        mov     $0x55555555, %edx
+        movb    MMIO + 0x22, %dh                /* 8A into DH: bits 8-15 */
+        expect  %edx, 0x55550055 | ((M(0x22) & 0xff) << 8), 0x18
+        mov     $0x12345678, %esi
+        movw    MMIO + 0x24, %si                /* 66 8B: merged into SI */
+        expect  %esi, 0x12340000 | (M(0x24) & 0xffff), 0x19
+        mov     $msg_mmio, %esi
+        call    puts
         mov     $msg_done, %esi
         call    puts
         mov     $1, %eax                /* HVMCALL_poweroff 0 */
@@ -180,6 +202,7 @@ msg_hello:   .asciz "ioreq: guest up, asking its device model\n"
 msg_reads:   .asciz "ioreq: reads of 1, 2 and 4 bytes answered and merged\n"
 msg_writes:  .asciz "ioreq: writes recorded and read back\n"
 msg_pci:     .asciz "ioreq: PCI config cycles to its device model's function answered\n"
+msg_mmio:    .asciz "ioreq: MMIO reads and writes answered by its device model\n"
 msg_done:    .asciz "ioreq: all checks passed, powering off\n"
 msg_fail:    .asciz "ioreq: FAIL check "
 

@@ -39,6 +39,8 @@ static domid_t HVM = 1;         /* the HVM domain served (target=) */
 #define F(p)    (0xa500005aU | ((uint32_t)(p) << 8))
 #define P(f, r) (0x5c000000U | ((uint32_t)(f) << 8) | (r))    /* config register r of function f */
 #define FN      XEN_DMOP_PCI_SBDF(0, 0, 3, 0)                  /* the function it claims: 00:03.0 */
+#define M(o)    (0x3c00005aU | ((uint32_t)(o) << 8))           /* MMIO page offset o */
+#define MMIO    0xe0000000UL                                    /* the page it claims (no RAM there) */
 
 static volatile unsigned long events;
 static struct ioreq *slot;
@@ -192,6 +194,8 @@ static void refusals(void)
     expect_rc(range(XEN_DMOP_unmap_io_range_from_ioreq_server, 200, 0, 0x510, 0x51f, 0), -XEN_ENOENT, "unmap, server 200");
     expect_rc(range(XEN_DMOP_map_io_range_to_ioreq_server, sid, XEN_DMOP_IO_RANGE_PCI, FN, FN, 0), 0,
               "map PCI function 00:03.0");
+    expect_rc(range(XEN_DMOP_map_io_range_to_ioreq_server, sid, XEN_DMOP_IO_RANGE_MEMORY, MMIO, MMIO + 0xfff, 0), 0,
+              "map MMIO 0xe0000000-0xe0000fff");
     /* Split and join again: unmap the middle, map it back. */
     expect_rc(range(XEN_DMOP_unmap_io_range_from_ioreq_server, sid, 0, 0x514, 0x515, 0), 0, "unmap the middle");
     expect_rc(range(XEN_DMOP_map_io_range_to_ioreq_server, sid, 0, 0x514, 0x515, 0), 0, "map the middle back");
@@ -274,10 +278,11 @@ static void set_state(unsigned int st)
     __atomic_store_n(b, (uint8_t)((*b & ~0xf) | st), __ATOMIC_RELEASE);
 }
 
-/* port: an I/O port, or 0x10000 | register for a config cycle of FN. */
+/* port: an I/O port, 0x10000 | register for a config cycle of FN, 0x20000 | offset for MMIO. */
 static uint32_t answer(uint32_t port, uint32_t size)
 {
-    uint32_t v = port >= 0x10000 ? P(FN, port & 0xfff) : port == 0x518 ? loopback :
+    uint32_t v = port >= 0x20000 ? M(port & 0xfff) : port >= 0x10000 ? P(FN, port & 0xfff) :
+                 port == 0x518 ? loopback :
                  port == 0x51c ? nr_writes : F(port);
 
     return size == 4 ? v : v & ((1U << (size * 8)) - 1);
@@ -292,6 +297,8 @@ static bool serve(const char *want)
     nr_requests++;
     if (slot->type == IOREQ_TYPE_PCI_CONFIG && slot->addr >> 32 == FN && (slot->addr & 0xfff) + size <= 0x100)
         port = 0x10000 | (uint32_t)(slot->addr & 0xfff);
+    else if (slot->type == IOREQ_TYPE_COPY && slot->addr >= MMIO && slot->addr + size <= MMIO + 0x1000 && size <= 4)
+        port = 0x20000 | (uint32_t)(slot->addr - MMIO);
     else if (slot->type != IOREQ_TYPE_PIO || port < 0x510 || port + size > 0x520)
         test_fail("request %u: type %u addr %#lx size %u", nr_requests, slot->type, (unsigned long)slot->addr,
                   size);
@@ -354,6 +361,7 @@ static void check_writes(void)
 {
     static const struct { uint32_t port, size, data; } want[] = {
         { 0x518, 4, 0x12345678 }, { 0x518, 1, 0x99 }, { 0x51a, 2, 0xbeef }, { 0x1000a, 2, 0x4321 },
+        { 0x20010, 4, 0x11223344 }, { 0x20014, 4, 0xa1b2c3d4 }, { 0x20018, 2, 0xcafe },
     };
 
     if (nr_writes != ARRAY_SIZE(want)) {

@@ -239,6 +239,8 @@ uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg);
 #define HVM_IOREQ_NO_GPR    0xff
 bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
                     uint64_t data, unsigned int dest_gpr, unsigned int dest_size);
+/* Whether an enabled server of d claims [addr, addr + size - 1] now (the MMIO path asks first). */
+bool hvm_ioreq_claims(struct domain *d, uint8_t type, uint64_t addr, unsigned int size);
 /*
  * Before every VM entry of v (svm_enter, before the registers go to the
  * VMCB): false if v must not run yet (its request is unanswered: v is

@@ -119,6 +119,19 @@ static struct hvm_ioreq_server *pci_config_server(struct hvm_domain *hd, uint8_t
     return s;
 }
 
+bool hvm_ioreq_claims(struct domain *d, uint8_t type, uint64_t addr, unsigned int size)
+{
+    unsigned int id;
+    bool r;
+
+    if (!is_hvm_domain(d))
+        return false;
+    spin_lock(&d->arch.hvm->ioreq_lock);
+    r = claiming_server(d->arch.hvm, type, addr, size, &id) != NULL;
+    spin_unlock(&d->arch.hvm->ioreq_lock);
+    return r;
+}
+
 bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
                     uint64_t data, unsigned int dest_gpr, unsigned int dest_size)
 {
