@@ -397,10 +397,7 @@ void shadow_page_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *re
     uint32_t ec = (uint32_t)vm->exitinfo1;
 
     v->domain->arch.hvm->shc.faults++;
-    /* A #PF while delivering INT n/INT3/INTO: RIP is still at that instruction and, with no NRIP,
-     * re-injecting it would return to it again; running the instruction again raises it anew. */
-    if ((vm->eventinj & EVENTINJ_VALID) && ((vm->eventinj >> 8) & 7) == 4)
-        vm->eventinj = 0;
+    /* (A #PF while delivering INT n/INT3/INTO left no event to re-inject: svm_enter drops those.) */
     if (regs->rip == sv->wd_rip && va == sv->wd_va && ec == sv->wd_ec) {
         if (++sv->wd_count >= SH_WATCHDOG) {
             char why[128];

@@ -749,8 +749,17 @@ __noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs)
     regs->ss = vm->ss.sel;
     vlapic_set_cr8(v, (unsigned int)(vm->vintr & VINTR_TPR_MASK));     /* the guest's MOV CR8 */
     vm->eventinj = 0;
-    if (vm->exitintinfo & EVENTINJ_VALID)
-        vm->eventinj = vm->exitintinfo;         /* an event cut short by the exit: again */
+    if (vm->exitintinfo & EVENTINJ_VALID) {
+        unsigned int type = (vm->exitintinfo >> 8) & 7, vec = vm->exitintinfo & 0xff;
+        /*
+         * An event cut short by the exit is delivered again, except one an instruction raised
+         * (INT n: type 4; INT3/INTO: exceptions 3 and 4). Re-injected, it would return to the
+         * instruction (no NRIP under TCG to push the next RIP); dropped, the instruction simply
+         * runs again, as Xen does without NRIP.
+         */
+        if (type != 4 && !(type == 3 && (vec == 3 || vec == 4)))
+            vm->eventinj = vm->exitintinfo;
+    }
     svm_exit(v, vm, regs);
     resume_guest(regs);     /* the common way back: scheduling, then here again */
 }
