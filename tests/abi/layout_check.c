@@ -515,6 +515,10 @@ static void check_hvm_dm(void)
     VAL(XEN_DMOP_set_ioreq_server_state, 5);  VAL(XEN_DMOP_destroy_ioreq_server, 6);
     VAL(XEN_DMOP_IO_RANGE_PORT, 0);  VAL(XEN_DMOP_IO_RANGE_MEMORY, 1);  VAL(XEN_DMOP_IO_RANGE_PCI, 2);
     SIZE(struct xen_dm_op_remote_shutdown, 4);  SIZE(struct xen_dm_op_nr_vcpus, 4);
+    SIZE(struct xen_dm_op_set_pci_intx_level, 6);  SIZE(struct xen_dm_op_set_isa_irq_level, 2);
+    OFF(struct xen_dm_op_set_pci_intx_level, device, 3);  OFF(struct xen_dm_op_set_pci_intx_level, level, 5);
+    OFF(struct xen_dm_op_set_isa_irq_level, level, 1);
+    VAL(XEN_DMOP_set_pci_intx_level, 8);  VAL(XEN_DMOP_set_isa_irq_level, 9);
     VAL(XEN_DMOP_remote_shutdown, 16);  VAL(XEN_DMOP_nr_vcpus, 19);
     VAL(XEN_DMOP_no_gfns, 1);  VAL(XEN_DMOP_PCI_SBDF(0, 1, 2, 3), 0x113);
     VAL(__HYPERVISOR_dm_op, 41);

@@ -27,7 +27,9 @@
 #define XEN_DMOP_unmap_io_range_from_ioreq_server   4
 #define XEN_DMOP_set_ioreq_server_state             5
 #define XEN_DMOP_destroy_ioreq_server               6
-/* 7-15, 17, 18 exist in Xen (dirty VRAM, interrupts, memory types, ...): -EOPNOTSUPP here. */
+/* 7, 10-15, 17, 18 exist in Xen (dirty VRAM, PCI link routes, memory types, ...): -EOPNOTSUPP here. */
+#define XEN_DMOP_set_pci_intx_level                 8
+#define XEN_DMOP_set_isa_irq_level                  9
 #define XEN_DMOP_remote_shutdown                    16
 #define XEN_DMOP_nr_vcpus                           19
 
@@ -86,6 +88,30 @@ struct xen_dm_op_destroy_ioreq_server {
     uint16_t pad;
 };
 
+/*
+ * 8: a PCI INTx line of the target's (emulated) device 0000:00:<device> to
+ * <level>: GSI 16 + ((device * 4 + device / 8 + intx) % 32) of its IOAPIC
+ * (Xen's hvm_pci_intx_gsi); no route to a PIC line. 6 bytes.
+ */
+struct xen_dm_op_set_pci_intx_level {
+    uint16_t domain;            /* IN: PCI segment, 0 */
+    uint8_t bus;                /* IN: 0 */
+    uint8_t device;             /* IN: 0-31 */
+    uint8_t intx;               /* IN: 0-3 (INTA-INTD) */
+    uint8_t level;              /* IN: 0 deasserted, 1 asserted */
+};
+
+/*
+ * 9: ISA interrupt line <isa_irq> of the target to <level>: its PIC input
+ * isa_irq and IOAPIC GSI isa_irq (ISA IRQ 0: GSI 2). A level: raise it while
+ * the device wants attention, lower it when the guest has acknowledged the
+ * device (a raise and lower before the guest takes it may go unseen). 2 bytes.
+ */
+struct xen_dm_op_set_isa_irq_level {
+    uint8_t isa_irq;            /* IN: 0-15 */
+    uint8_t level;              /* IN: 0 deasserted, 1 asserted */
+};
+
 /* 16: shut the target down with <reason> (SHUTDOWN_*, sched.h), as SCHEDOP_shutdown does its caller. 4 bytes. */
 struct xen_dm_op_remote_shutdown {
     uint32_t reason;            /* IN: taken as a u8, not validated (Xen's) */
@@ -107,6 +133,8 @@ struct xen_dm_op {
         struct xen_dm_op_ioreq_server_range unmap_io_range_from_ioreq_server;
         struct xen_dm_op_set_ioreq_server_state set_ioreq_server_state;
         struct xen_dm_op_destroy_ioreq_server destroy_ioreq_server;
+        struct xen_dm_op_set_pci_intx_level set_pci_intx_level;
+        struct xen_dm_op_set_isa_irq_level set_isa_irq_level;
         struct xen_dm_op_remote_shutdown remote_shutdown;
         struct xen_dm_op_nr_vcpus nr_vcpus;
     } u;

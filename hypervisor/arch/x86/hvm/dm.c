@@ -2,8 +2,8 @@
  * dm_op (hypercall 41): a device model's requests about the HVM domain it
  * emulates devices for (Xen's dm.c; docs/abi/hypercalls.md "41 dm_op").
  * Decode here (the buffers, the caller's right over the target, each
- * member's own checks), the work in hvm/ioreq.c (the ioreq servers) or
- * common code (shutdown).
+ * member's own checks), the work in hvm/ioreq.c (the ioreq servers),
+ * hvm/irq.c (interrupt lines) or common code (shutdown).
  */
 #include "lib.h"
 #include "domain.h"
@@ -22,6 +22,8 @@ static const uint8_t dm_op_size[] = {
     [XEN_DMOP_unmap_io_range_from_ioreq_server] = sizeof(struct xen_dm_op_ioreq_server_range),
     [XEN_DMOP_set_ioreq_server_state] = sizeof(struct xen_dm_op_set_ioreq_server_state),
     [XEN_DMOP_destroy_ioreq_server] = sizeof(struct xen_dm_op_destroy_ioreq_server),
+    [XEN_DMOP_set_pci_intx_level] = sizeof(struct xen_dm_op_set_pci_intx_level),
+    [XEN_DMOP_set_isa_irq_level] = sizeof(struct xen_dm_op_set_isa_irq_level),
     [XEN_DMOP_remote_shutdown] = sizeof(struct xen_dm_op_remote_shutdown),
     [XEN_DMOP_nr_vcpus] = sizeof(struct xen_dm_op_nr_vcpus),
 };
@@ -63,6 +65,12 @@ static int dm_op_one(struct domain *d, struct domain *dm, struct xen_dm_op *op, 
         if (op->u.destroy_ioreq_server.pad)
             return -XEN_EINVAL;
         return hvm_ioreq_server_destroy(d, dm, op->u.destroy_ioreq_server.id);
+    case XEN_DMOP_set_pci_intx_level: {
+        const struct xen_dm_op_set_pci_intx_level *p = &op->u.set_pci_intx_level;
+        return hvm_irq_set_pci_intx_level(d, p->domain, p->bus, p->device, p->intx, p->level);
+    }
+    case XEN_DMOP_set_isa_irq_level:
+        return hvm_irq_set_isa_level(d, op->u.set_isa_irq_level.isa_irq, op->u.set_isa_irq_level.level);
     case XEN_DMOP_remote_shutdown: {
         uint8_t reason = (uint8_t)op->u.remote_shutdown.reason;     /* as SCHEDOP_shutdown: any u8 */
         if (reason == SHUTDOWN_crash && d->state == DOM_RUNNING)

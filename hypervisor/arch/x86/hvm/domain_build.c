@@ -163,6 +163,7 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     d->arch.hvm = hd;
     hd->nr_pages = d->max_pages;
     hd->uart.rx = -1;
+    hvm_irq_init(d);
     hd->shadow = a->hvm_shadow;
     hd->asid = svm_pick_asid(d->domain_id);
     if ((rc = load_elf(d, a, false, &entry, &info_gpa, err, errlen)))
@@ -208,6 +209,7 @@ void hvm_domain_destroy(struct domain *d)
     if (!hd)
         return;
     svm_domain_report(d);
+    hvm_irq_report(d);
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpu[i])
             svm_vcpu_destroy(d->vcpu[i]);

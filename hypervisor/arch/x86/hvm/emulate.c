@@ -79,6 +79,7 @@ static const struct mmio_range {
     bool (*write)(struct vcpu *v, uint64_t off, unsigned int size, uint64_t val);
 } mmio_ranges[] = {
     { HVM_LAPIC_BASE, 0x1000, vlapic_mmio_read, vlapic_mmio_write },
+    { HVM_IOAPIC_BASE, 0x1000, vioapic_mmio_read, vioapic_mmio_write },
 };
 
 /*

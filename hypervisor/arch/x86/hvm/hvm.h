@@ -9,6 +9,7 @@
 #include "types.h"
 #include "regs.h"
 #include "spinlock.h"
+#include "irq.h"
 
 struct vcpu;
 struct domain;
@@ -62,6 +63,7 @@ struct hvm_domain {
     uint32_t pci_cf8;               /* the guest's last 4-byte write to port 0xcf8 (PCI config address) */
     uint64_t nr_pages;              /* guest-physical size in pages */
     struct hvm_vuart uart;
+    struct hvm_irq irq;             /* PIC, IOAPIC, ISA and PCI INTx lines (hvm/irq.h) */
     uint64_t mmio_emulated;         /* MMIO accesses emulated (each one NPF exit) */
     mfn_t *p2m;                     /* guest frame -> machine frame, nr_pages entries */
     uint64_t *npt_l4;               /* nested page tables (hypervisor heap pages) */
@@ -193,6 +195,14 @@ int vlapic_pending(struct vcpu *v);
 void vlapic_accept(struct vcpu *v, int vec);
 /* The guest's CR8 (V_TPR, 0..15) as the APIC's TPR class. */
 void vlapic_set_cr8(struct vcpu *v, unsigned int cr8);
+/* An external interrupt (IOAPIC message) for v, any CPU: IRR (and TMR for level) set atomically;
+ * false if refused (a vector below 16: ESR's receive-illegal bit, as hardware). */
+bool vlapic_set_irq(struct vcpu *v, uint8_t vec, bool level);
+/* Whether an IOAPIC destination (physical APIC ID or 0xff; logical: flat or cluster LDR) names v. */
+bool vlapic_match_dest(struct vcpu *v, uint8_t dest, bool logical);
+/* Whether the PIC's output reaches v: LINT0 unmasked in ExtINT mode, or the APIC software-disabled
+ * (Xen's vlapic_accept_pic_intr; vCPU 0 only). */
+bool vlapic_accept_pic_intr(struct vcpu *v);
 
 /* hvm/vuart.c: IN (in) or OUT of size bytes at port: the UART, the exit port, the debug console
  * 0xe9; every other port reads all ones and drops writes. */

@@ -9,8 +9,11 @@
  * (HVM_LAPIC_KHZ). The timer's expiry is system time; svm.c makes the
  * earliest deadline the vCPU's poll_deadline, so the scheduler's timer
  * wakes or interrupts it then, and injects the highest vector IRR holds
- * above PPR. No x2APIC, no TSC-deadline mode, no NMI/SMI/INIT delivery,
- * no interrupt sources but the timer and self IPIs (no IOAPIC, no PIC).
+ * above PPR. External interrupts: IOAPIC messages (vlapic_set_irq, from
+ * any CPU: IRR and TMR change by atomic bit operations) and the PIC on
+ * LINT0 (vlapic_accept_pic_intr; its vector is injected directly, as Xen
+ * does). An EOI of a vector whose TMR bit is set goes to the IOAPIC. No
+ * x2APIC, no TSC-deadline mode, no NMI/SMI/INIT delivery.
  */
 #include "lib.h"
 #include "domain.h"
@@ -45,6 +48,9 @@ enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_NR
 #define LVT_TIMER_PERIODIC (1u << 17)
 #define SVR_ENABLED     (1u << 8)
 #define ESR_SEND_ILLEGAL (1u << 5)
+#define ESR_RECV_ILLEGAL (1u << 6)
+#define LVT_MODE_MASK   (7u << 8)
+#define LVT_MODE_EXTINT (7u << 8)
 #define ESR_ILLEGAL_REG (1u << 7)
 #define APIC_VERSION    0x00050014u     /* version 0x14, 6 LVTs (max LVT 5) */
 #define APIC_BASE_MSR_VALUE (HVM_LAPIC_BASE | (1u << 11) | (1u << 8))  /* enabled, BSP */
@@ -60,12 +66,18 @@ static struct hvm_vlapic *lapic(struct vcpu *v)
     return &v->arch.hvm->lapic;
 }
 
+/* Atomic: IRR and TMR are also set from other CPUs (vlapic_set_irq). */
 static void set_vec(uint32_t *r, int vec, bool on)
 {
     if (on)
-        r[vec / 32] |= 1u << (vec % 32);
+        __atomic_fetch_or(&r[vec / 32], 1u << (vec % 32), __ATOMIC_SEQ_CST);
     else
-        r[vec / 32] &= ~(1u << (vec % 32));
+        __atomic_fetch_and(&r[vec / 32], ~(1u << (vec % 32)), __ATOMIC_SEQ_CST);
+}
+
+static bool test_vec(const uint32_t *r, int vec)
+{
+    return __atomic_load_n(&r[vec / 32], __ATOMIC_SEQ_CST) & (1u << (vec % 32));
 }
 
 static int highest(const uint32_t *r)
@@ -160,7 +172,7 @@ uint64_t vlapic_update(struct vcpu *v, uint64_t now)
 
     if (l->timer_deadline && now >= l->timer_deadline) {
         if (!(lvt & LVT_MASKED) && (l->svr & SVR_ENABLED) && (lvt & 0xff) >= 16)
-            set_vec(l->irr, lvt & 0xff, true);
+            set_vec(l->tmr, lvt & 0xff, false), set_vec(l->irr, lvt & 0xff, true);
         if (lvt & LVT_TIMER_PERIODIC) {
             uint64_t period = timer_period_ns(l);
             /* Ticks missed while it could not run are one interrupt, not a burst. */
@@ -198,6 +210,43 @@ void vlapic_set_cr8(struct vcpu *v, unsigned int cr8)
         l->tpr = (cr8 & 0xf) << 4;
 }
 
+bool vlapic_set_irq(struct vcpu *v, uint8_t vec, bool level)
+{
+    struct hvm_vlapic *l = lapic(v);
+
+    if (vec < 16) {
+        __atomic_fetch_or(&l->esr, ESR_RECV_ILLEGAL, __ATOMIC_SEQ_CST);
+        return false;
+    }
+    set_vec(l->tmr, vec, level);
+    set_vec(l->irr, vec, true);
+    return true;
+}
+
+bool vlapic_match_dest(struct vcpu *v, uint8_t dest, bool logical)
+{
+    const struct hvm_vlapic *l = lapic(v);
+    uint8_t ldr = (uint8_t)(l->ldr >> 24);
+
+    if (!logical)
+        return dest == 0xff || dest == (uint8_t)(l->id >> 24);
+    if (dest == 0xff)
+        return true;
+    if ((l->dfr >> 28) == 0xf)
+        return (ldr & dest) != 0;                               /* flat */
+    return (ldr >> 4) == (dest >> 4) && (ldr & dest & 0xf);     /* cluster */
+}
+
+bool vlapic_accept_pic_intr(struct vcpu *v)
+{
+    const struct hvm_vlapic *l = lapic(v);
+
+    if (v->vcpu_id != 0)
+        return false;
+    return !(l->svr & SVR_ENABLED) ||
+           (l->lvt[LVT_LINT0] & (LVT_MODE_MASK | LVT_MASKED)) == LVT_MODE_EXTINT;
+}
+
 /* A fixed IPI from the ICR: the only destination there is, this vCPU. */
 static void send_ipi(struct vcpu *v, struct hvm_vlapic *l)
 {
@@ -216,6 +265,7 @@ static void send_ipi(struct vcpu *v, struct hvm_vlapic *l)
         l->esr |= ESR_SEND_ILLEGAL;
         return;
     }
+    set_vec(l->tmr, (int)vec, false);       /* an IPI is edge-triggered */
     set_vec(l->irr, (int)vec, true);
 }
 
@@ -275,8 +325,11 @@ static void reg_write(struct vcpu *v, struct hvm_vlapic *l, unsigned int reg, ui
         break;
     case APIC_EOI: {
         int vec = highest(l->isr);
-        if (vec >= 0)
+        if (vec >= 0) {
             set_vec(l->isr, vec, false);
+            if (test_vec(l->tmr, vec))
+                vioapic_eoi(v->domain, (unsigned int)vec);     /* level: the IOAPIC's remote IRR */
+        }
         break;
     }
     case APIC_LDR: l->ldr = val & 0xff000000u; break;

@@ -96,7 +96,7 @@ static void uart_write(struct domain *d, struct hvm_vuart *u, unsigned int reg, 
 
 bool hvm_port_io_has_device(uint16_t port)
 {
-    return port == HVM_EXIT_PORT || port == DEBUG_CONSOLE_PORT ||
+    return port == HVM_EXIT_PORT || port == DEBUG_CONSOLE_PORT || vpic_is_port(port) ||
            (port >= HVM_UART_BASE && port < HVM_UART_BASE + 8);
 }
 
@@ -126,6 +126,12 @@ void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsi
             *val = DEBUG_CONSOLE_PORT;  /* as Bochs: reading it says it is there */
         else
             console_guest_write(d, CONSOLE_SRC_IO, &c, 1);
+        return;
+    }
+    if (vpic_is_port(port)) {
+        spin_lock(&d->arch.hvm->irq.lock);
+        vpic_port_io(d, port, size, in, val);
+        spin_unlock(&d->arch.hvm->irq.lock);
         return;
     }
     if (port < HVM_UART_BASE || port >= HVM_UART_BASE + 8 || size != 1) {

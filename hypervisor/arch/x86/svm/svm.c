@@ -591,10 +591,10 @@ static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         return;
     }
     deadline = timers_update(v);
-    if (hv->timer_pending || vlapic_pending(v) >= 0)
+    if (hv->timer_pending || hvm_irq_pic_vector(v, false) >= 0 || vlapic_pending(v) >= 0)
         return;             /* an interrupt is due: HLT ends at once */
-    if (!deadline) {
-        svm_crash(v, regs, "HLT with no timer armed: nothing can ever wake it");
+    if (!deadline && !hvm_irq_may_wake(v)) {
+        svm_crash(v, regs, "HLT with no timer armed and every interrupt line masked: nothing can ever wake it");
         return;
     }
     v->poll_deadline = deadline;
@@ -602,8 +602,8 @@ static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 }
 
 /*
- * Before VMRUN: a due virtual interrupt (the VMMCALL timer's, then the local APIC's by
- * priority) if the guest can take it now; if it cannot (IF clear, an interrupt shadow, an
+ * Before VMRUN: a due virtual interrupt (the VMMCALL timer's, then the PIC's, then the local
+ * APIC's by priority) if the guest can take it now; if it cannot (IF clear, an interrupt shadow, an
  * event already going in), a virtual interrupt request (V_IRQ) with the VINTR intercept asks
  * for an exit the moment it can. The next timer deadline is the scheduler's poll_deadline.
  */
@@ -621,6 +621,8 @@ static void svm_inject(struct vcpu *v, struct vmcb *vm)
         vec = hv->timer_vector;
         if (can)
             hv->timer_pending = false;
+    } else if ((vec = hvm_irq_pic_vector(v, can)) >= 0) {
+        /* The PIC on LINT0 (ExtINT): its vector goes in directly, INTA done when it can (Xen's order). */
     } else if ((vec = vlapic_pending(v)) < 0) {
         return;
     } else if (can) {
