@@ -42,6 +42,14 @@ $(OUT)/tests/guest/hvm_plat.elf: tests/hvm/plat/head.S tests/hvm/plat/plat.c tes
 	$(Q)$(CC) $(HVM_PLAT_CFLAGS) -c tests/hvm/plat/head.S -o $(@:.elf=-head.o)
 	$(Q)$(CC) $(HVM_PLAT_CFLAGS) -c tests/hvm/plat/plat.c -o $(@:.elf=-plat.o)
 	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/plat/plat.ld $(@:.elf=-head.o) $(@:.elf=-plat.o) -o $@
+# The interrupt-controller test guest (tests/hvm/irq): the platform guest's entry, its own C;
+# its device model is the PV kernel of tests/guest/hvm_irq*.
+TEST_GUEST_ELFS += $(OUT)/tests/guest/hvm_irq_guest.elf
+$(OUT)/tests/guest/hvm_irq_guest.elf: tests/hvm/plat/head.S tests/hvm/irq/irq.c tests/hvm/plat/plat.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HVM_PLAT_CFLAGS) -c tests/hvm/plat/head.S -o $(@:.elf=-head.o)
+	$(Q)$(CC) $(HVM_PLAT_CFLAGS) -c tests/hvm/irq/irq.c -o $(@:.elf=-irq.o)
+	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/plat/plat.ld $(@:.elf=-head.o) $(@:.elf=-irq.o) -o $@
 # The shadow-paging test guests (tests/hvm/shadow/, docs/hvm.md "Shadow paging"): C on a small
 # long-mode start; SH_HOSTILE=n variants each do one thing that must get them killed.
 SHADOW_GUEST_VARIANTS := hvm_shadowtest: hvm_shbad_pte:-DSH_HOSTILE=1 hvm_shbad_table:-DSH_HOSTILE=2 \

@@ -72,6 +72,9 @@ isr_\vec:
         jmp     isr_common
 .endm
         stub 13, 1
+        stub 0x25                       /* tests/hvm/irq: the PIC's IRQ 5, 10, 14 at base 0x20/0x28 */
+        stub 0x2a
+        stub 0x2e
         stub 0x40
         stub 0x41
         stub 0x45
