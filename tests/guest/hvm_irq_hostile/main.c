@@ -1,0 +1,1 @@
+#include "../hvm_irq/main.c"
