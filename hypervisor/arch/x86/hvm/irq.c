@@ -37,11 +37,13 @@ static unsigned int isa_gsi(unsigned int isa_irq)
 int hvm_irq_set_isa_level(struct domain *d, unsigned int isa_irq, unsigned int level)
 {
     struct hvm_irq *irq = irq_of(d);
-    uint16_t bit = (uint16_t)(1u << isa_irq);
-    unsigned int gsi = isa_gsi(isa_irq);
+    unsigned int gsi;
+    uint16_t bit;
 
     if (isa_irq > 15 || level > 1)
         return -XEN_EINVAL;
+    gsi = isa_gsi(isa_irq);
+    bit = (uint16_t)(1u << isa_irq);
     spin_lock(&irq->lock);
     if (level && !(irq->isa_level & bit)) {
         irq->isa_level |= bit;
@@ -63,11 +65,15 @@ int hvm_irq_set_pci_intx_level(struct domain *d, unsigned int seg, unsigned int 
                                unsigned int intx, unsigned int level)
 {
     struct hvm_irq *irq = irq_of(d);
-    unsigned int n = dev * 4 + intx, gsi = 16 + ((dev << 2) + (dev >> 3) + intx) % 32;
-    uint64_t bit = 1ULL << (n % 64), *word = &irq->pci_intx[n / 64];
+    unsigned int n, gsi;
+    uint64_t bit, *word;
 
     if (seg || bus || dev > 0x1f || intx > 3 || level > 1)
         return -XEN_EINVAL;
+    n = dev * 4 + intx;                 /* 0..127 */
+    gsi = 16 + ((dev << 2) + (dev >> 3) + intx) % 32;
+    bit = 1ULL << (n % 64);
+    word = &irq->pci_intx[n / 64];
     spin_lock(&irq->lock);
     if (level && !(*word & bit)) {
         *word |= bit;
