@@ -160,3 +160,65 @@ def block_table(results: list, runs: list) -> str:
     out.append("b/a: (b)'s throughput over (a)'s (goal >= 0.80); hc/req, sent, recv, grants: per request, counted by"
                " the guest kernel (kcounters)")
     return "\n".join(out)
+
+
+# The benchmark program's platforms, in the order of the platform table (scenarios.OS_PLATFORMS).
+_OS = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.os_(\w+)$")
+# PV events per op from the hypervisor's COUNTERS (whole run / ops), as the platform table names them.
+PV_EVENTS = [("hc", "hypercalls"), ("bnc", "bounces"), ("cr3", "cr3_switches"), ("tlb", "tlb_flushes"),
+             ("ptval", "pt_validations"), ("emul", "emul")]
+
+
+def _fields_of(name: str, runs: list, modes=("icount", "wall")) -> dict:
+    for mode in modes:
+        for r in runs:
+            m = r.mode == mode and r.parsed.measurements.get(name)
+            if m:
+                return m.fields
+    return {}
+
+
+def os_events(r, runs: list) -> str:
+    """Events per operation beside a benchmark-program figure: the guest's own ev.* fields
+    (VM exits by reason, shadow-paging events: between its marks, exact) from the icount
+    run, else the hypervisor's COUNTERS per op (PV: whole run / ops)."""
+    ev = {k[3:]: v for k, v in _fields_of(r.scenario.line_name, runs).items() if k.startswith("ev.")}
+    if ev:
+        return " ".join(f"{k}={v}" for k, v in ev.items())
+    got = [f"{short}={rate(r.per_op[key])}" for short, key in PV_EVENTS if r.per_op.get(key)]
+    return " ".join(got) if got else "-"
+
+
+def os_table(results: list, runs: list) -> str:
+    """The benchmark program on every platform (issue 16): per scenario, each platform's icount
+    and wall medians, their ratios to native, and the events per operation. Empty when no
+    scenario of the program was selected."""
+    rows = [["scenario", "platform", "icount", "x native", "wall", "x native", "unit", "events per op"]]
+    mine = [(m.group(2), m.group(1), r) for r in results for m in [_OS.match(r.scenario.name)] if m]
+    if not mine:
+        return ""
+    order = {p: i for i, p in enumerate(("native", "pv", "hvm_npt", "hvm_shadow"))}
+    names = []
+    for n, _, _ in mine:
+        if n not in names:
+            names.append(n)
+    for n in names:
+        for i, (_, plat, r) in enumerate(sorted((x for x in mine if x[0] == n), key=lambda x: order[x[1]])):
+            if r.status == "SKIPPED":
+                rows.append([n if i == 0 else "", plat, "-", "-", "-", "-", "", "SKIPPED: " + r.note])
+                continue
+            ev = os_events(r, runs)
+            if r.status != "ok" or r.note:
+                ev += f" ({r.status}: {r.note})" if r.status != "ok" else f" ({r.note})"
+            rows.append([n if i == 0 else "", plat, num(r.icount), times(r.icount_ratio),
+                         num(r.wall_stats.get("median")), times(r.wall_ratio), r.wall_unit, ev])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = ["benchmark program (kbench/ubench, the same on every platform): per operation"]
+    for row in rows:
+        out.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 6, 7) else c.rjust(widths[i])
+                             for i, c in enumerate(row)).rstrip())
+    out.append("x native: platform / native (wall: median of per-round ratios); events: HVM = the guest's"
+               " ev.* counts between its marks (VM exits by reason, shadow paging), exact;\n"
+               "PV = the hypervisor's COUNTERS, whole boot / ops (hc hypercalls, bnc bounces, cr3 CR3 loads,"
+               " tlb full flushes, ptval table validations, emul emulated instructions)")
+    return "\n".join(out)
