@@ -32,3 +32,11 @@ $(OUT)/tests/guest/$(1).elf: tests/hvm/guest.S tests/hvm/hvm.ld
 	$$(Q)$$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/hvm.ld $$(@:.elf=.o) -o $$@
 endef
 $(foreach v,$(HVM_GUEST_VARIANTS),$(eval $(call hvm-guest-rule,$(firstword $(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))))
+
+# HVMCALL_counters' test guest (tests/hvm/counters.S, run by tests/guest/hvm_counters): the
+# benchmarks' per-operation exit counts, their success and refusal paths.
+TEST_GUEST_ELFS += $(OUT)/tests/guest/hvm_counters_guest.elf
+$(OUT)/tests/guest/hvm_counters_guest.elf: tests/hvm/counters.S tests/hvm/hvm.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -c -x assembler-with-cpp tests/hvm/counters.S -o $(@:.elf=.o)
+	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/hvm.ld $(@:.elf=.o) -o $@

@@ -26,6 +26,7 @@
 #include "vmcb.h"
 #include <tandem/sched.h>
 #include <tandem/errno.h>
+#include <tandem/hvmcall.h>
 
 static bool svm_ok;
 static const char *svm_why = "SVM was not probed";
@@ -409,6 +410,70 @@ void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
     p->cpl = vm->cpl;
 }
 
+/* Shadow paging's counters (hvm/shadow.c has the real one): none. */
+__attribute__((weak)) unsigned int hvm_shadow_counters(struct domain *d, struct hvm_counter *out,
+                                                       unsigned int max)
+{
+    (void)d;
+    (void)out;
+    (void)max;
+    return 0;
+}
+
+/* Counter i of d for HVMCALL_counters (tandem/hvmcall.h), sh[nsh] the shadow ones: false past the last. */
+static bool counter_entry(struct domain *d, unsigned int i, const struct hvm_counter *sh, unsigned int nsh,
+                          struct hvm_counter *c)
+{
+    struct hvm_domain *hd = d->arch.hvm;
+
+    memset(c, 0, sizeof(*c));
+    if (i == 0) {
+        snprintf(c->name, sizeof(c->name), "exits");
+        c->value = hd->exits_total;
+    } else if (i <= HVM_EXIT_NR) {
+        snprintf(c->name, sizeof(c->name), "exit.%s", exit_names[i - 1]);
+        c->value = hd->exits[i - 1];
+    } else if (i == HVM_EXIT_NR + 1) {
+        snprintf(c->name, sizeof(c->name), "tlb_flush");
+        c->value = hd->exits_total;     /* every VMRUN flushes all (svm_enter): one per exit */
+    } else if (i - HVM_EXIT_NR - 2 < nsh) {
+        *c = sh[i - HVM_EXIT_NR - 2];
+        c->name[sizeof(c->name) - 1] = 0;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* HVMCALL_counters: the domain's counters into the guest's buffer at gpa (len bytes). */
+static int64_t hvmcall_counters(struct domain *d, uint64_t gpa, uint64_t len)
+{
+    struct hvm_counters h = { .version = HVM_COUNTERS_VERSION };
+    struct hvm_counter c, sh[32];
+    unsigned int nsh;
+    uint64_t room;
+
+    if ((gpa & 7) || len < sizeof(h) || len > HVM_COUNTERS_MAX_BYTES)
+        return -XEN_EINVAL;
+    if (gpa + len < gpa)
+        return -XEN_EFAULT;
+    for (uint64_t p = gpa >> PAGE_SHIFT; p <= (gpa + len - 1) >> PAGE_SHIFT; p++)
+        if (!hvm_gfn_map(d, p))
+            return -XEN_EFAULT;         /* checked whole first: nothing written on a refusal */
+    nsh = MIN(hvm_shadow_counters(d, sh, ARRAY_SIZE(sh)), (unsigned int)ARRAY_SIZE(sh));
+    h.paging = nsh ? HVM_COUNTERS_SHADOW : HVM_COUNTERS_NPT;
+    room = (len - sizeof(h)) / sizeof(c);
+    while (counter_entry(d, h.available, sh, nsh, &c)) {
+        if (h.available < room) {
+            if (!hvm_copy_to_guest(d, gpa + sizeof(h) + h.available * sizeof(c), &c, sizeof(c)))
+                return -XEN_EFAULT;
+            h.count++;
+        }
+        h.available++;
+    }
+    return hvm_copy_to_guest(d, gpa, &h, sizeof(h)) ? 0 : -XEN_EFAULT;
+}
+
 /* VMMCALL from guest ring 0: rax = op (HVMCALL_*), rdi, rsi; result in rax. */
 static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
@@ -465,6 +530,9 @@ static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *r
         hv->timer_vector = (uint8_t)regs->rsi;
         hv->timer_deadline = regs->rdi ? now_ns() + MIN(regs->rdi, 1ULL << 40) : 0;
         v->poll_deadline = hv->timer_deadline;      /* the scheduler's timer fires then (sched.c) */
+        break;
+    case HVMCALL_counters:
+        rc = hvmcall_counters(d, regs->rdi, regs->rsi);
         break;
     default:
         rc = -XEN_ENOSYS;
