@@ -5,7 +5,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from . import parse, scenarios
+from . import parse, qemu, scenarios
 
 NATIVE_EXIT_OK = 33     # isa-debug-exit value 0x10 (bench/native); an Image says its own (exit_ok)
 
@@ -77,3 +77,17 @@ def collect(keys: list, cfg: Config, runner, progress=None, images=None) -> list
             progress(f"    problem: {run.problem}" + (f" (log {run.log})" if run.log else ""))
         runs.append(run)
     return runs
+
+
+def missing_images(keys: list, root: str, progress=None, images=None) -> dict:
+    """Images of keys that cannot run: key -> the path of one not built, or "unavailable: WHY"
+    when its probe (scenarios.probe: the runner refusing an option, say) fails."""
+    images = images or scenarios.IMAGES
+    missing = {k: images[k].path for k in keys if not os.path.isfile(os.path.join(root, images[k].path))}
+    for k in keys:
+        why = None if k in missing else qemu.unavailable(scenarios.probe(images[k]), root)
+        if why:
+            missing[k] = "unavailable: " + why
+            if progress:
+                progress(f"bench: {k} unavailable: {why}")
+    return missing
