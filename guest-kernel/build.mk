@@ -3,12 +3,15 @@
 # memory, processes, system calls, traps; linked by the bundled kernel and the
 # process benchmark kernels) and the bundled guest kernel, out/guest-kernel/kernel.elf
 # (kernel_main, its shell and modes, its user programs, over libgkernel.a).
+# Every guest object of the PV platform finds its arch/platform.h here (the native build: native/).
+GUEST_CFLAGS += -I guest-kernel/arch/x86/pv/include
 GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) $(TLIB_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
 KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c xs_shell.c dev_shell.c blk_shell.c xvd_shell.c net_ping.c)
-GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) guest-kernel/arch/x86/entry.S
+GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) $(wildcard guest-kernel/arch/x86/pv/*.c) \
+    guest-kernel/arch/x86/entry.S
 GKERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GKERNEL_SRCS))
 GKERNEL_LIB := $(OUT)/guest-kernel/libgkernel.a
 KERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(KERNEL_MAIN_SRCS))
@@ -55,3 +58,37 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LI
 	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GNET_LIB) $(LWIP_LIB) $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)
+
+# The native build of the same kernel (docs/guest-kernel.md, "The native build"):
+# out/guest-kernel/native.elf, a Multiboot 1 kernel for bare x86-64 (QEMU -kernel)
+# and HVM domains. The common kernel sources compiled again with the native
+# platform's arch/platform.h (arch/x86/native/include) into $(OUT)/native/, over
+# arch/x86/native/; the PV-only parts (events, grants, store, split drivers, the
+# network, the domain commands) are not in it. Same user programs, same image.
+NATIVE_COMMON_SRCS := $(addprefix guest-kernel/kernel/,exec.c kalloc.c kmutex.c mm.c page_alloc.c panic.c \
+    proc.c sched.c shell.c syscall.c traps.c uaccess.c)
+NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(wildcard guest-kernel/arch/x86/native/*.c guest-kernel/arch/x86/native/*.S)
+NATIVE_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_SRCS))
+NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c)
+NATIVE_LDS := guest-kernel/arch/x86/native/kernel.ld
+NATIVE_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -fno-pic -fno-pie -I guest-kernel/include \
+    -I guest-kernel/arch/x86/native/include -I pvdrivers/include
+NATIVE_ELF := $(OUT)/guest-kernel/native.elf
+ALL_TARGETS += $(NATIVE_ELF)
+
+$(OUT)/native/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (native)"
+	$(Q)$(CC) $(NATIVE_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/native/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (native)"
+	$(Q)$(CC) $(NATIVE_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
+
+$(NATIVE_ELF): $(NATIVE_OBJS) $(NATIVE_LIB_OBJS) $(USER_ARCHIVE_OBJ) $(NATIVE_LDS)
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(NATIVE_LDS) -o $@ $(NATIVE_OBJS) $(USER_ARCHIVE_OBJ) $(NATIVE_LIB_OBJS)
+
+-include $(NATIVE_OBJS:.o=.d)

@@ -39,8 +39,8 @@ uint64_t pvclock_read_ns(const volatile struct vcpu_time_info *t);
 unsigned int evtchn_scan(struct shared_info *s, struct vcpu_info *vi,
                          void (*fn)(unsigned int port, void *ctx), void *ctx);
 
-/* Machine-frame helpers: the M2P is readable at MACH2PHYS_VIRT_START. */
-static inline uint64_t mfn_to_pfn(uint64_t mfn) { return ((const uint64_t *)MACH2PHYS_VIRT_START)[mfn]; }
-static inline uint64_t pfn_to_mfn(uint64_t pfn) { return ((const uint64_t *)start_info->mfn_list)[pfn]; }
+/* Machine-frame helpers (mfn_to_pfn, pfn_to_mfn), the interrupt flag's events_disable and the
+ * platform's constants: the PV or the native build's arch/x86/{pv,native}/include/arch/platform.h. */
+#include <arch/platform.h>
 
 #endif

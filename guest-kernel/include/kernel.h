@@ -26,12 +26,8 @@ struct kcounters {
 extern struct kcounters kcounters;
 void unmask_evtchn(uint32_t port);
 void mask_evtchn(uint32_t port);      /* events on it stay pending until unmasked */
-static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcall_mask = 1; barrier(); }
-void events_enable(void);
-/* Critical sections: the upcall mask is the guest's interrupt flag (one vCPU). */
-uint8_t events_save(void);              /* masks events; returns the mask as it was */
-void events_restore(uint8_t m);         /* unmasks if m was 0 (delivering what is pending) */
-uint64_t system_time_ns(void);
+/* The interrupt flag, system time, idle, traps: include/platform.h (events_disable: arch/platform.h). */
+#include "platform.h"
 
 /* Prints the reason and crashes the domain (SCHEDOP_shutdown crash); panic.c. */
 __attribute__((noreturn, format(printf, 1, 2))) void kernel_panic(const char *fmt, ...);

@@ -20,7 +20,7 @@
 #define _PAGE_USER      0x004UL
 #define _PAGE_ACCESSED  0x020UL
 #define _PAGE_DIRTY     0x040UL
-#define _PAGE_NX        (1UL << 63)
+#define _PAGE_NX        ARCH_PAGE_NX    /* arch/platform.h: bit 63, or 0 natively without NX */
 #define PTE_MFN_MASK    0x000ffffffffff000UL
 #define PTE_TABLE       (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
 #define PTE_KERNEL_RW   (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
@@ -72,6 +72,7 @@ struct mm *mm_fork(struct mm *parent);          /* copy of every user page, comm
 void mm_destroy(struct mm *mm);                 /* not loaded anywhere; frees everything */
 void mm_switch(struct mm *mm, uint64_t kstack_top);     /* NULL: the boot tables */
 extern struct mm *active_mm;
+extern uint64_t mm_boot_l4_pfn;         /* the boot L4 (PV: the builder's), loaded while no process runs */
 /* Demand-zero: map pages around va (aligned group, inside [lo, hi)) in one batch. */
 int mm_fault_in(struct mm *mm, uint64_t va, uint64_t lo, uint64_t hi);
 int mm_unmap_range(struct mm *mm, uint64_t lo, uint64_t hi);

@@ -143,10 +143,10 @@ static int exec_program(struct process *p, const struct program *prog, int argc,
     proc_fpu_reset(p);
     memset(f, 0, sizeof(*f));
     f->rip = entry;
-    f->cs = FLAT_USER_CS;
+    f->cs = ARCH_USER_CS;
     f->rflags = 0x202;
     f->rsp = uargv;
-    f->ss = FLAT_USER_SS;
+    f->ss = ARCH_USER_SS;
     f->rdi = argc;
     f->rsi = uargv;
     return 0;

@@ -244,36 +244,6 @@ void mm_destroy(struct mm *mm)
     *mm = (struct mm){ 0 };
 }
 
-void mm_switch(struct mm *mm, uint64_t kstack_top)
-{
-    struct mmuext_op ops[2] = {
-        { .cmd = MMUEXT_NEW_BASEPTR, .arg1.mfn = pfn_to_mfn(mm ? mm->kl4 : mm_boot_l4_pfn) },
-        { .cmd = MMUEXT_NEW_USER_BASEPTR, .arg1.mfn = mm ? pfn_to_mfn(mm->ul4) : 0 },
-    };
-    struct multicall_entry mc[2];
-    unsigned n = 0;
-
-    memset(mc, 0, sizeof(mc));
-    if (mm != active_mm) {
-        mc[n].op = __HYPERVISOR_mmuext_op;
-        mc[n].args[0] = (uint64_t)ops;
-        mc[n].args[1] = 2;
-        mc[n].args[3] = DOMID_SELF;
-        n++;
-    }
-    if (kstack_top) {
-        mc[n].op = __HYPERVISOR_stack_switch;
-        mc[n].args[0] = FLAT_KERNEL_SS;
-        mc[n].args[1] = kstack_top;
-        n++;
-    }
-    if (!n)
-        return;
-    if (HYPERVISOR_multicall(mc, n) || mc[0].result || (n > 1 && mc[1].result))
-        kernel_panic("address-space switch failed: %ld %ld", (long)mc[0].result, (long)mc[1].result);
-    active_mm = mm;
-}
-
 /* Live table below entry idx of the live table at (mfn, va); created through b if absent. */
 static int live_table_below(struct mm *mm, uint64_t *t, uint64_t t_mfn, unsigned idx,
                             struct mmu_batch *b, uint64_t *below_mfn)

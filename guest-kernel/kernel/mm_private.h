@@ -9,7 +9,6 @@
 #define L1_INDEX(va) (((va) >> 12) & 511)
 
 extern uint64_t mm_nr_pages;            /* pfns the kernel manages: start_info nr_pages, at most 1 GiB */
-extern uint64_t mm_boot_l4_pfn;         /* the builder's L4, loaded while no process runs */
 
 /* The allocator's boot side (kmap.c's mm_init): the bitmap in the first free pages of the
  * boot region, pages [first_free + bitmap, boot_end) free; later pfns [from, to) once mapped. */

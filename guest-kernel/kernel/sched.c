@@ -1,6 +1,6 @@
 /*
- * Kernel threads: round-robin, preempted by the VIRQ_TIMER tick, idle via
- * SCHEDOP_block. User processes are threads too (proc.c): switching to one
+ * Kernel threads: round-robin, preempted by the timer tick (PV: VIRQ_TIMER;
+ * native: the local APIC timer), idle in arch_idle (PV: SCHEDOP_block; native: hlt). User processes are threads too (proc.c): switching to one
  * loads its address space and kernel stack (sched_switch_hook).
  */
 #include "kernel.h"
@@ -99,14 +99,11 @@ void sched_init(void)
 /* Pick the next runnable thread after the current one (idle only if none). */
 void schedule(void)
 {
-    struct vcpu_info *vi = &shared_info->vcpu_info[0];
-    uint8_t saved = vi->evtchn_upcall_mask;
+    uint8_t saved = events_save();
     struct thread *prev = current_thread, *next = &threads[0];
     unsigned cur = prev - threads;
     uint64_t now = 0;
 
-    vi->evtchn_upcall_mask = 1;
-    barrier();
     need_resched = false;
     thread_reap_dead();
     for (unsigned i = 1; i < nr_threads; i++) {     /* sleepers whose time has come */
@@ -133,12 +130,7 @@ void schedule(void)
             sched_switch_hook(prev, next);
         switch_stack(&prev->sp, next->sp);
     }
-    vi->evtchn_upcall_mask = saved;
-    barrier();
-    if (!saved && vi->evtchn_upcall_pending) {
-        kcounters.hypercalls++;
-        HYPERVISOR_xen_version(0, 0);
-    }
+    events_restore(saved);      /* PV: delivers an event that came meanwhile */
 }
 
 void thread_block(void)
@@ -209,9 +201,9 @@ int sched_threads(struct thread_report *out, int max)
 }
 
 /*
- * The earliest wake_at of a sleeping thread, 0 if none. The periodic tick
- * does not wake a blocked vCPU (Xen arms it only while the vCPU runs), so
- * the idle thread sets a one-shot timer for this before it blocks.
+ * The earliest wake_at of a sleeping thread, 0 if none. On PV the periodic
+ * tick does not wake a blocked vCPU (Xen arms it only while the vCPU runs), so
+ * the idle thread sets a one-shot timer for this before it blocks (arch_idle).
  */
 static uint64_t next_wake_at(void)
 {
@@ -234,10 +226,7 @@ void idle_loop(void)
         for (unsigned i = 1; i < nr_threads; i++)
             work |= threads[i].state == THREAD_RUNNABLE;
         if (!work) {
-            kcounters.blocks++;
-            kcounters.hypercalls += 2;
-            HYPERVISOR_set_timer_op(next_wake_at());  /* 0: none (cancels) */
-            HYPERVISOR_sched_op(SCHEDOP_block, 0);    /* returns with events enabled */
+            arch_idle(next_wake_at());  /* returns with events enabled */
         } else {
             events_enable();
         }

@@ -49,7 +49,7 @@ static int readline(char *buf, int max)
 static void cmd_uptime(void)
 {
     uint64_t ns = system_time_ns();
-    uint64_t wall = shared_info->wc_sec + ns / 1000000000UL;
+    uint64_t wall = arch_wallclock_sec();
 
     printk("up %lu.%03lu s, %lu timer ticks, wall clock %lu s since 1970\n",
            (unsigned long)(ns / 1000000000UL), (unsigned long)(ns / 1000000 % 1000),
@@ -82,10 +82,9 @@ static void shell_exec(char *line)
         cmd_uptime();
     else if (!strcmp(line, "mem"))
         mm_report();
-    else if (!strcmp(line, "version")) {
-        long v = HYPERVISOR_xen_version(XENVER_version, 0);
-        printk("hypervisor %ld.%ld\n", v >> 16, v & 0xffff);
-    } else if (!strcmp(line, "pvostest"))
+    else if (!strcmp(line, "version"))
+        arch_print_version();
+    else if (!strcmp(line, "pvostest"))
         pvos_selftest();            /* pvos_selftest.c: the driver interface, end to end */
     else if (!strcmp(line, "worker"))
         printk("worker thread has run %lu loops\n", (unsigned long)worker_loops);

@@ -1,26 +1,14 @@
 /*
- * System calls from user processes (include/uapi.h): the syscall callback
- * (entry.S) lands in do_syscall with events masked; each call checks its
+ * System calls from user processes (include/uapi.h): the platform's entry
+ * (PV: the syscall callback, syscall_init in arch/x86/pv/platform.c; native:
+ * SYSCALL through LSTAR) lands in do_syscall with events masked; each call checks its
  * user pointers through uaccess.c before touching them. Numbers beyond the
  * ABI go to syscall_extra (a benchmark kernel's), else -ENOSYS.
  */
 #include "proc.h"
 #include <tandem/errno.h>
-#include <tandem/callback.h>
-
-extern char syscall_callback[];
 
 long (*syscall_extra)(struct trap_frame *f);     /* numbers beyond the ABI: a benchmark kernel's */
-
-void syscall_init(void)
-{
-    struct callback_register cb = { .type = CALLBACKTYPE_syscall, .flags = CALLBACKF_mask_events,
-                                    .address = (uint64_t)syscall_callback };
-    long rc = HYPERVISOR_callback_op(CALLBACKOP_register, &cb);
-
-    if (rc)
-        kernel_panic("cannot register the syscall callback (%ld)", rc);
-}
 
 long tty_read(char *buf, long max)
 {

@@ -508,8 +508,8 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->hvm && (d->privileged || d->store || d->driver))
         return dc_fail(err, d->line, "type", "an HVM domain cannot be privileged, the store or the "
                        "driver domain (those are PV)");
-    if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->nr_disks || d->vif || d->has_cmdline))
-        return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, cmdline, devices, "
+    if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->nr_disks || d->vif))
+        return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, devices, "
                        "disks or vif yet (docs/hvm.md)");
     if (d->hvm && d->vcpus > 1)
         return dc_fail(err, d->line, "type", "an HVM domain has one vCPU for now");

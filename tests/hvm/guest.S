@@ -1,7 +1,8 @@
 /*
- * The minimal HVM test guest (docs/hvm.md): entered in 32-bit flat
- * protected mode with paging off at _start (eax = 0x54484d31, ebx = memory
- * bytes). It prints through the debug console port 0xe9, checks the
+ * The minimal HVM test guest (docs/hvm.md): entered as by a Multiboot 1
+ * loader, in 32-bit flat protected mode with paging off at _start (eax =
+ * 0x2BADB002, ebx = the Multiboot information). It checks the information's
+ * MEM, CMDLINE and MMAP flags and memory size, prints its command line, prints through the debug console port 0xe9, checks the
  * hypervisor's CPUID leaf, builds its own page tables (1 GiB identity
  * with 2 MiB pages), enters long mode (EFER.LME by WRMSR, intercepted),
  * takes a #GP for an unknown MSR in its own IDT, arms the virtual timer
@@ -16,7 +17,8 @@
  * Failures print "hvm: FAIL ..." and crash the domain (VMMCALL poweroff 2).
  */
 #define PORT        0xe9
-#define MAGIC       0x54484d31
+#define MAGIC       0x2badb002
+#define MB_FLAGS    0x45                /* MEM | CMDLINE | MMAP */
 #define TIMER_VEC   0x40
 
         .section .text
@@ -26,8 +28,26 @@ _start:
         mov     $stack_top, %esp
         cmp     $MAGIC, %eax
         jne     bad_magic
-        mov     %ebx, mem_bytes
         mov     $msg_hello, %esi
+        call    puts32
+        /* the Multiboot information: flags, memory above 1 MiB, the command line */
+        mov     (%ebx), %eax
+        and     $MB_FLAGS, %eax
+        cmp     $MB_FLAGS, %eax
+        jne     bad_magic
+        mov     8(%ebx), %eax           /* mem_upper, KiB */
+        add     $1024, %eax
+        shl     $10, %eax
+        mov     %eax, mem_bytes
+        cmp     $0x1000000, %eax        /* its 16 MiB */
+        jne     bad_magic
+        cmpl    $0, 44(%ebx)            /* mmap_length */
+        je      bad_magic
+        mov     $msg_cmdline, %esi
+        call    puts32
+        mov     16(%ebx), %esi
+        call    puts32
+        mov     $msg_nl, %esi
         call    puts32
 #ifdef HVM_TRIPLE
         lidt    idt_null
@@ -297,6 +317,8 @@ timer_count: .quad 0
 spin_count:  .quad 0
 msg_spin:    .asciz "hvm: spinning\n"
 msg_hello:   .asciz "hvm: 32-bit flat entry\n"
+msg_cmdline: .asciz "hvm: command line: "
+msg_nl:      .asciz "\n"
 msg_cpuid:   .asciz "hvm: cpuid: Tandem signature, hypervisor bit, no SVM\n"
 msg_long:    .asciz "hvm: long mode with its own page tables\n"
 msg_gp:      .asciz "hvm: refused MSR gave #GP\n"
@@ -307,7 +329,7 @@ msg_done:    .asciz "hvm: all checks passed, powering off\n"
 msg_invalid: .asciz "hvm: loading a CS with L and D set\n"
 msg_oob:     .asciz "hvm: reading beyond its memory\n"
 msg_survived: .asciz "hvm: FAIL still running\n"
-msg_magic:   .asciz "hvm: FAIL bad boot magic\n"
+msg_magic:   .asciz "hvm: FAIL bad boot magic or Multiboot information\n"
 msg_badcpuid: .asciz "hvm: FAIL cpuid view\n"
 msg_efer:    .asciz "hvm: FAIL EFER read back\n"
 msg_failgp:  .asciz "hvm: FAIL no #GP for a refused MSR\n"

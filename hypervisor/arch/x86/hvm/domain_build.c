@@ -3,8 +3,9 @@
  * memory 0..memory from the domain's own frames, nested page tables over
  * it, an ELF64 image's PT_LOAD segments copied to their physical addresses
  * (p_paddr), and vCPU 0 entering at e_entry in 32-bit flat protected mode
- * with paging off (as Multiboot), eax = HVM_BOOT_MAGIC, ebx = the memory
- * size in bytes (at most 4 GiB - 1 is reported). Everything is checked
+ * with paging off, as a Multiboot 1 loader leaves it: eax = 0x2BADB002,
+ * ebx = the guest-physical address of a Multiboot information structure
+ * (MEM, CMDLINE, MMAP) in a low page no segment uses. Everything is checked
  * against the image size and the memory size before anything is copied.
  */
 #include "lib.h"
@@ -15,7 +16,26 @@
 #include "../svm/svm.h"
 #include <tandem/errno.h>
 
-#define HVM_BOOT_MAGIC 0x54484d31   /* "1MHT" */
+#define MB_BOOT_MAGIC  0x2badb002   /* Multiboot 1: what the loader leaves in eax */
+#define MB_INFO_MEM     (1u << 0)
+#define MB_INFO_CMDLINE (1u << 2)
+#define MB_INFO_MMAP    (1u << 6)
+#define MB_INFO_LOADER  (1u << 9)
+
+/* The Multiboot 1 information structure (the fields up to boot_loader_name). */
+struct mb_info {
+    uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
+    uint32_t syms[4], mmap_length, mmap_addr, drives_length, drives_addr, config_table;
+    uint32_t boot_loader_name;
+};
+struct mb_mmap {
+    uint32_t size;                  /* of the rest of the entry: 20 */
+    uint64_t addr, len;
+    uint32_t type;                  /* 1 RAM, 2 reserved */
+} __attribute__((packed));
+
+#define LOW_END  0x9fc00ULL         /* conventional memory reported as a PC's: 639 KiB */
+#define HIGH_MEM 0x100000ULL
 
 struct elf64_ehdr {
     uint8_t ident[16];
@@ -38,8 +58,10 @@ static int fail(char *err, size_t errlen, int rc, const char *why)
 
 /* Check the image and copy its segments (when copy) into the domain's memory. */
 static int load_elf(struct domain *d, const struct dom_build_args *a, bool copy, uint64_t *entry,
-                    char *err, size_t errlen)
+                    uint64_t *info_gpa, char *err, size_t errlen)
 {
+    uint64_t used[16][2];           /* the first PT_LOAD ranges below 1 MiB, for the info page */
+    unsigned int nused = 0;
     struct hvm_domain *hd = d->arch.hvm;
     uint64_t mem = hd->nr_pages << PAGE_SHIFT;
     struct elf64_ehdr eh;
@@ -63,6 +85,12 @@ static int load_elf(struct domain *d, const struct dom_build_args *a, bool copy,
         if (ph.paddr >= mem || ph.memsz > mem - ph.paddr)
             return fail(err, errlen, -XEN_EINVAL, "a PT_LOAD segment lies outside the domain's memory");
         loaded = true;
+        if (ph.paddr < HIGH_MEM) {
+            if (nused == ARRAY_SIZE(used))
+                return fail(err, errlen, -XEN_EINVAL, "too many PT_LOAD segments below 1 MiB");
+            used[nused][0] = ph.paddr;
+            used[nused++][1] = ph.paddr + ph.memsz;
+        }
         if (!copy)
             continue;
         for (uint64_t off = 0; off < ph.filesz; ) {
@@ -77,7 +105,41 @@ static int load_elf(struct domain *d, const struct dom_build_args *a, bool copy,
     if (eh.entry >= mem || eh.entry >= (1ULL << 32))
         return fail(err, errlen, -XEN_EINVAL, "entry point outside the domain's memory (or above 4 GiB)");
     *entry = eh.entry;
-    return 0;
+    /* The Multiboot information page: the first low page (from 4 KiB) no segment touches. */
+    for (*info_gpa = PAGE_SIZE; *info_gpa + PAGE_SIZE <= MIN(LOW_END, mem); *info_gpa += PAGE_SIZE) {
+        bool clash = false;
+        for (unsigned int i = 0; i < nused; i++)
+            clash |= used[i][0] < *info_gpa + PAGE_SIZE && *info_gpa < used[i][1];
+        if (!clash)
+            return 0;
+    }
+    return fail(err, errlen, -XEN_EINVAL, "no free page below 639 KiB for the Multiboot information");
+}
+
+/* The Multiboot information in guest page info_gpa: memory, map, command line, loader name. */
+static void write_mb_info(struct domain *d, uint64_t info_gpa, const char *cmdline)
+{
+    uint64_t mem = d->arch.hvm->nr_pages << PAGE_SHIFT;
+    char *page = hvm_gfn_map(d, info_gpa >> PAGE_SHIFT);
+    struct mb_info *mi = (struct mb_info *)page;
+    struct mb_mmap *mm = (struct mb_mmap *)(page + 128);
+    static const char loader[] = "Tandem";
+    char *name = page + 256, *cl = page + 512;
+    size_t room = PAGE_SIZE - 512 - 1;
+
+    memset(page, 0, PAGE_SIZE);
+    mi->flags = MB_INFO_MEM | MB_INFO_CMDLINE | MB_INFO_MMAP | MB_INFO_LOADER;
+    mi->mem_lower = (uint32_t)(MIN(LOW_END, mem) >> 10);
+    mi->mem_upper = mem > HIGH_MEM ? (uint32_t)(MIN(mem - HIGH_MEM, 0xffffffffULL << 10) >> 10) : 0;
+    mm[0] = (struct mb_mmap){ 20, 0, MIN(LOW_END, mem), 1 };
+    mm[1] = (struct mb_mmap){ 20, LOW_END, HIGH_MEM - LOW_END, 2 };
+    mm[2] = (struct mb_mmap){ 20, HIGH_MEM, mem > HIGH_MEM ? mem - HIGH_MEM : 0, 1 };
+    mi->mmap_addr = (uint32_t)(info_gpa + 128);
+    mi->mmap_length = (mem > HIGH_MEM ? 3 : 2) * sizeof(*mm);
+    memcpy(name, loader, sizeof(loader));
+    mi->boot_loader_name = (uint32_t)(info_gpa + 256);
+    strlcpy(cl, cmdline ? cmdline : "", room);
+    mi->cmdline = (uint32_t)(info_gpa + 512);
 }
 
 int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen)
@@ -85,7 +147,7 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     const char *why;
     struct hvm_domain *hd;
     struct vcpu *v = d->vcpu[0];
-    uint64_t entry;
+    uint64_t entry, info_gpa;
     int rc;
 
     if (!hvm_available(&why)) {
@@ -99,8 +161,9 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
         return fail(err, errlen, -XEN_ENOMEM, "out of hypervisor memory");
     d->arch.hvm = hd;
     hd->nr_pages = d->max_pages;
+    hd->uart.rx = -1;
     hd->asid = svm_pick_asid(d->domain_id);
-    if ((rc = load_elf(d, a, false, &entry, err, errlen)))
+    if ((rc = load_elf(d, a, false, &entry, &info_gpa, err, errlen)))
         return rc;
     if (!(hd->p2m = xzalloc_bytes(hd->nr_pages * sizeof(mfn_t))))
         return fail(err, errlen, -XEN_ENOMEM, "out of hypervisor memory for the p2m");
@@ -116,20 +179,22 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     }
     if (npt_build(d))
         return fail(err, errlen, -XEN_ENOMEM, "out of hypervisor memory for the nested page tables");
-    load_elf(d, a, true, &entry, err, errlen);
+    load_elf(d, a, true, &entry, &info_gpa, err, errlen);
+    write_mb_info(d, info_gpa, a->cmdline);
     if (svm_vcpu_create(v, entry))
         return fail(err, errlen, -XEN_ENOMEM, "out of hypervisor memory for the VMCB");
     d->store_domid = DOMID_INVALID;     /* no PV devices: the store does not wait for it */
     memset(&v->regs, 0, sizeof(v->regs));
     v->regs.rip = entry;
     v->regs.rflags = X86_EFLAGS_MBS;
-    v->regs.rax = HVM_BOOT_MAGIC;
-    v->regs.rbx = MIN(hd->nr_pages << PAGE_SHIFT, 0xffffffffULL);
+    v->regs.rax = MB_BOOT_MAGIC;
+    v->regs.rbx = info_gpa;
     v->regs.cs = 0x08;
     v->regs.ss = 0x10;
     v->pause_flags &= ~VPF_down;
-    printk("d%u: HVM (SVM, nested paging) kernel, entry %#lx, %lu pages, ASID %u\n",
-           d->domain_id, (unsigned long)entry, (unsigned long)hd->nr_pages, hd->asid);
+    printk("d%u: HVM (SVM, nested paging) kernel, entry %#lx, %lu pages, ASID %u, "
+           "Multiboot information at %#lx\n", d->domain_id, (unsigned long)entry,
+           (unsigned long)hd->nr_pages, hd->asid, (unsigned long)info_gpa);
     return 0;
 }
 

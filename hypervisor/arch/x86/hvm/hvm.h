@@ -17,12 +17,20 @@ struct dom_build_args;
 enum hvm_exit_reason {
     HVM_EXIT_CPUID, HVM_EXIT_HLT, HVM_EXIT_IO, HVM_EXIT_MSR, HVM_EXIT_NPF, HVM_EXIT_INTR,
     HVM_EXIT_NMI, HVM_EXIT_SMI, HVM_EXIT_SHUTDOWN, HVM_EXIT_VMMCALL, HVM_EXIT_INVALID,
-    HVM_EXIT_UD, HVM_EXIT_OTHER, HVM_EXIT_NR
+    HVM_EXIT_UD, HVM_EXIT_OTHER, HVM_EXIT_VINTR, HVM_EXIT_NR
 };
 const char *hvm_exit_name(unsigned int reason);
 
+/* The 16550 UART at 0x3f8 (hvm/vuart.c): registers as the guest last set them. */
+struct hvm_vuart {
+    uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
+    int rx;                         /* a received byte not yet read from RBR, or -1 */
+};
+
 struct hvm_domain {
     uint64_t nr_pages;              /* guest-physical size in pages */
+    struct hvm_vuart uart;
+    uint64_t mmio_emulated;         /* MMIO accesses emulated (each one NPF exit) */
     mfn_t *p2m;                     /* guest frame -> machine frame, nr_pages entries */
     uint64_t *npt_l4;               /* nested page tables (hypervisor heap pages) */
     uint32_t asid;                  /* 1.. (ASID 0 is the host's; TCG refuses it) */
@@ -30,8 +38,19 @@ struct hvm_domain {
     uint64_t exits_total;
 };
 
+/* The virtual local APIC (hvm/vlapic.c, xAPIC mode at HVM_LAPIC_BASE). */
+struct hvm_vlapic {
+    uint32_t id, tpr, ldr, dfr, svr, esr, icr_lo, icr_hi;
+    uint32_t lvt[6];                /* timer, thermal, perf, LINT0, LINT1, error (0x320..0x370) */
+    uint32_t tmict, tdcr;
+    uint64_t timer_start;           /* system time the count was loaded */
+    uint64_t timer_deadline;        /* system time of the next expiry, 0 = stopped */
+    uint32_t irr[8], isr[8], tmr[8];
+};
+
 struct hvm_vcpu {
     void *vmcb;                     /* one page (svm/vmcb.h) */
+    struct hvm_vlapic lapic;
     uint64_t timer_deadline;        /* VMMCALL set_timer: system time, 0 = none */
     uint8_t timer_vector;
     bool timer_pending;             /* deadline passed, interrupt not yet injected */
@@ -92,6 +111,51 @@ struct hvm_walk {
 int hvm_walk(struct vcpu *v, uint64_t gva, uint32_t access, unsigned int flags, struct hvm_walk *w);
 /* Up to len instruction bytes at guest-virtual rip (at the guest's CPL): how many could be read. */
 unsigned int hvm_fetch_insn(struct vcpu *v, uint64_t rip, uint8_t *buf, unsigned int len);
+
+/* ---- the virtual platform (docs/hvm.md "The virtual platform") ---- */
+#define HVM_LAPIC_BASE  0xfee00000ULL   /* the local APIC's page (xAPIC), fixed */
+#define HVM_LAPIC_KHZ   1000000u        /* its timer's input clock: 1 GHz, 1 ns a tick */
+#define HVM_UART_BASE   0x3f8           /* COM1: 8 ports */
+#define HVM_EXIT_PORT   0xf4            /* isa-debug-exit: 0 power off, else crash */
+
+/* An intercepted instruction whose length is decoded (no NRIP under TCG). */
+enum hvm_insn { HVM_INSN_CPUID, HVM_INSN_RDMSR, HVM_INSN_WRMSR, HVM_INSN_HLT, HVM_INSN_VMMCALL };
+/* hvm/emulate.c: step over the intercepted `which` at RIP, prefixes included; false: it is not
+ * there (logged with the bytes; the caller kills the domain). */
+bool hvm_step_over(struct vcpu *v, struct cpu_user_regs *regs, enum hvm_insn which);
+/*
+ * hvm/emulate.c: emulate the access at RIP that faulted at guest-physical gpa (pfec: the
+ * HVM_PFEC_* kind of access). True if gpa is an emulated MMIO range and the access was
+ * emulated (RIP advanced); false otherwise (the caller kills the domain; an instruction the
+ * decoder refuses is logged with its bytes first). For the NPT fault path and the shadow code.
+ */
+bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, uint32_t pfec);
+/* svm/svm.c: the guest's code size now (16, 32, 64); step RIP over len bytes. */
+unsigned int hvm_code_bits(struct vcpu *v);
+void hvm_step(struct vcpu *v, struct cpu_user_regs *regs, unsigned int len);
+/* svm/svm.c: the guest's CR8 (V_TPR) after an MMIO write of the APIC's TPR (class 0..15). */
+void hvm_set_vtpr(struct vcpu *v, unsigned int class);
+
+/* hvm/vlapic.c */
+void vlapic_init(struct vcpu *v);
+bool vlapic_mmio_read(struct vcpu *v, uint64_t off, unsigned int size, uint64_t *val);
+bool vlapic_mmio_write(struct vcpu *v, uint64_t off, unsigned int size, uint64_t val);
+#define HVM_MSR_OK    0
+#define HVM_MSR_GP    1     /* inject #GP */
+#define HVM_MSR_KILL  2     /* not emulated: kill the domain (logged) */
+int vlapic_apic_base_write(struct vcpu *v, uint64_t val);
+uint64_t vlapic_apic_base(struct vcpu *v);
+/* Timer expiries up to now into IRR; the next deadline (system time, 0 = none). */
+uint64_t vlapic_update(struct vcpu *v, uint64_t now);
+/* The highest vector IRR holds above PPR (-1: none); accept it (IRR -> ISR). */
+int vlapic_pending(struct vcpu *v);
+void vlapic_accept(struct vcpu *v, int vec);
+/* The guest's CR8 (V_TPR, 0..15) as the APIC's TPR class. */
+void vlapic_set_cr8(struct vcpu *v, unsigned int cr8);
+
+/* hvm/vuart.c: port I/O to the UART or the exit port; false: not one of its ports. */
+bool hvm_platform_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                     bool in, uint32_t *val);
 
 /* Build d (type=hvm): memory, NPT, the image, vCPU 0 in 32-bit flat protected mode at its entry. */
 int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen);

@@ -6,9 +6,9 @@
  * handles the exit, and re-enters the common return path (resume_guest),
  * where the scheduler may pick another vCPU; it never returns.
  *
- * QEMU TCG's SVM (DESIGN.md section 6): no NRIP save (the intercepted
- * instructions we step over have fixed lengths; IOIO gives the next RIP in
- * EXITINFO2), no clean bits (always 0), no flush-by-ASID (TLB_CONTROL
+ * QEMU TCG's SVM (DESIGN.md section 6): no NRIP save (the length of each
+ * intercepted instruction is decoded, hvm/emulate.c; IOIO gives the next RIP
+ * in EXITINFO2), no clean bits (always 0), no flush-by-ASID (TLB_CONTROL
  * flushes everything on every VMRUN), ASID 0 refused (ASIDs from 1), NPT
  * entries need the U bit (npt.c).
  */
@@ -38,7 +38,7 @@ static uint8_t *iopm, *msrpm;           /* shared by every HVM vCPU: what is int
 
 static const char *const exit_names[HVM_EXIT_NR] = {
     "cpuid", "hlt", "io", "msr", "npf", "intr", "nmi", "smi", "shutdown", "vmmcall", "invalid",
-    "ud", "other",
+    "ud", "other", "vintr",
 };
 
 const char *hvm_exit_name(unsigned int reason)
@@ -157,7 +157,7 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
         return -XEN_ENOMEM;
     }
     vmcb = hv->vmcb;
-    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_INIT |
+    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_VINTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_INIT |
                         INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
                         INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_TASKSWITCH | INTERCEPT1_SHUTDOWN;
     vmcb->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
@@ -171,6 +171,7 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
     vmcb->np_enable = 1;
     vmcb->n_cr3 = __pa(hd->npt_l4);
     vmcb->g_pat = PAT_DEFAULT;
+    vmcb->tsc_offset = -rdtsc();            /* the guest's TSC starts at 0 now (docs/hvm.md) */
     /* 32-bit flat protected mode, paging off (docs/hvm.md "Boot protocol"). */
     seg(&vmcb->cs, 0x08, 0xc9b, 0xffffffff);
     seg(&vmcb->ds, 0x10, 0xc93, 0xffffffff);
@@ -186,6 +187,7 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
     vmcb->rflags = X86_EFLAGS_MBS;
     vmcb->rip = entry;
     v->arch.hvm = hv;
+    vlapic_init(v);
     return 0;
 }
 
@@ -243,13 +245,34 @@ static void inject_exc(struct vmcb *vm, unsigned int vec, bool has_ec, uint32_t 
                    (has_ec ? EVENTINJ_EV | ((uint64_t)ec << 32) : 0);
 }
 
-/* Step over an intercepted instruction of `len` bytes (no NRIP under TCG). */
+/* Step over an instruction of `len` bytes (no NRIP under TCG: hvm_step_over decodes it). */
 static void advance(struct vmcb *vm, struct cpu_user_regs *regs, unsigned int len)
 {
     regs->rip += len;
     if (!(vm->efer & EFER_LMA) || !(vm->cs.attr & 0x200))
         regs->rip &= 0xffffffff;            /* outside 64-bit code, EIP wraps */
     vm->int_state &= ~1ULL;                 /* an STI/MOV SS shadow ends with the instruction */
+}
+
+void hvm_step(struct vcpu *v, struct cpu_user_regs *regs, unsigned int len)
+{
+    advance(v->arch.hvm->vmcb, regs, len);
+}
+
+unsigned int hvm_code_bits(struct vcpu *v)
+{
+    const struct vmcb *vm = v->arch.hvm->vmcb;
+
+    if ((vm->efer & EFER_LMA) && (vm->cs.attr & 0x200))
+        return 64;
+    return (vm->cs.attr & 0x400) ? 32 : 16;
+}
+
+void hvm_set_vtpr(struct vcpu *v, unsigned int class)
+{
+    struct vmcb *vm = v->arch.hvm->vmcb;
+
+    vm->vintr = (vm->vintr & ~VINTR_TPR_MASK) | (class & VINTR_TPR_MASK);
 }
 
 static void set32(uint64_t *r, uint32_t v)
@@ -276,9 +299,10 @@ static void svm_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         break;
     case 1:
         b = (b & 0x00ffffff) | (v->vcpu_id << 24);
-        c &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 26) | (1u << 27));  /* MONITOR VMX x2APIC XSAVE */
+        /* MONITOR VMX x2APIC TSC-deadline XSAVE OSXSAVE */
+        c &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
         c |= 1u << 31;                      /* running under a hypervisor */
-        d &= ~(1u << 9);                    /* no local APIC (not emulated yet) */
+        d |= 1u << 9;                       /* the local APIC (hvm/vlapic.c, xAPIC only) */
         break;
     case 7:
         if (sub)
@@ -288,10 +312,14 @@ static void svm_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         a = b = c = d = 0;                  /* XSAVE hidden */
         break;
     case 0x40000000:
-        a = 0x40000001;
+        a = 0x40000010;                     /* the timing leaf is there (as VMware's, KVM's) */
         memcpy(&b, "Tand", 4);
         memcpy(&c, "emHV", 4);
         memcpy(&d, "Msvm", 4);
+        break;
+    case 0x40000010:
+        a = (uint32_t)tsc_khz;              /* the guest's TSC runs at the host's rate */
+        b = HVM_LAPIC_KHZ;
         break;
     case 0x80000001:
         c &= ~(1u << 2);                    /* no nested SVM */
@@ -332,6 +360,7 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         case MSR_EFER: val = vm->efer & ~EFER_SVME; break;
         case 0x277: val = vm->g_pat; break;
         case 0x10: val = rdtsc() + vm->tsc_offset; break;
+        case 0x1b: val = vlapic_apic_base(v); break;
         default:
             printk(XENLOG_DEBUG "d%u: rdmsr %#x refused (#GP)\n", v->domain->domain_id, msr);
             inject_exc(vm, 13, true, 0);
@@ -357,18 +386,35 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
             }
             vm->g_pat = val;
             break;
+        case 0x10:
+            vm->tsc_offset = val - rdtsc();     /* the guest sets its TSC: RDTSC follows */
+            break;
+        case 0x1b:
+            switch (vlapic_apic_base_write(v, val)) {
+            case HVM_MSR_OK:
+                break;
+            case HVM_MSR_GP:
+                inject_exc(vm, 13, true, 0);
+                return;
+            default:
+                svm_crash(v, regs, "the guest moved or disabled its local APIC (IA32_APIC_BASE)");
+                return;
+            }
+            break;
         default:
             printk(XENLOG_DEBUG "d%u: wrmsr %#x refused (#GP)\n", v->domain->domain_id, msr);
             inject_exc(vm, 13, true, 0);
             return;
         }
     }
-    advance(vm, regs, 2);
+    if (!hvm_step_over(v, regs, write ? HVM_INSN_WRMSR : HVM_INSN_RDMSR))
+        svm_crash(v, regs, "RDMSR/WRMSR exit, but no RDMSR/WRMSR at RIP");
 }
 
 #define HVM_CONSOLE_PORT 0xe9       /* Bochs/QEMU debug console convention */
 
-/* IN/OUT: port 0xe9 is the domain's console; other ports read all ones, writes are dropped. */
+/* IN/OUT: port 0xe9 is the domain's console, the UART and the exit port are hvm/vuart.c's;
+ * other ports read all ones, writes are dropped. */
 static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
     uint32_t info = (uint32_t)vm->exitinfo1;
@@ -376,6 +422,7 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
     unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;      /* 1, 2 or 4 (one-hot) */
     uint64_t next = vm->exitinfo2;
     uint64_t mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
+    uint32_t dev = (uint32_t)regs->rax;
 
     if (next <= regs->rip || next - regs->rip > 15 || (size != 1 && size != 2 && size != 4)) {
         svm_crash(v, regs, "IOIO exit with an impossible next RIP or size");
@@ -385,7 +432,10 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         inject_exc(vm, 13, true, 0);
         return;
     }
-    if (info & IOIO_IN) {
+    if (hvm_platform_io(v, regs, port, size, info & IOIO_IN, &dev)) {
+        if (info & IOIO_IN)
+            regs->rax = size == 4 ? dev : (regs->rax & ~mask) | (dev & mask);
+    } else if (info & IOIO_IN) {
         uint64_t in = port == HVM_CONSOLE_PORT ? HVM_CONSOLE_PORT : ~0ULL;
         if (size == 4)
             regs->rax = in & 0xffffffff;
@@ -485,7 +535,10 @@ static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *r
         inject_exc(vm, 6, false, 0);        /* #UD: hypercalls are the guest kernel's */
         return;
     }
-    advance(vm, regs, 3);                   /* 0f 01 d9 */
+    if (!hvm_step_over(v, regs, HVM_INSN_VMMCALL)) {
+        svm_crash(v, regs, "VMMCALL exit, but no VMMCALL at RIP");
+        return;
+    }
     switch (regs->rax) {
     case HVMCALL_console_write: {
         char buf[128];
@@ -529,8 +582,7 @@ static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *r
         hv->timer_pending = false;
         hv->timer_vector = (uint8_t)regs->rsi;
         hv->timer_deadline = regs->rdi ? now_ns() + MIN(regs->rdi, 1ULL << 40) : 0;
-        v->poll_deadline = hv->timer_deadline;      /* the scheduler's timer fires then (sched.c) */
-        break;
+        break;                      /* svm_inject makes it the poll_deadline */
     case HVMCALL_counters:
         rc = hvmcall_counters(d, regs->rdi, regs->rsi);
         break;
@@ -541,11 +593,31 @@ static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *r
     regs->rax = (uint64_t)rc;
 }
 
+/* The earliest virtual timer deadline (VMMCALL timer, APIC timer) with due ones raised; 0: none. */
+static uint64_t timers_update(struct vcpu *v)
+{
+    struct hvm_vcpu *hv = v->arch.hvm;
+    uint64_t now = now_ns(), apic;
+
+    if (hv->timer_deadline && now >= hv->timer_deadline) {
+        hv->timer_deadline = 0;
+        hv->timer_pending = true;
+    }
+    apic = vlapic_update(v, now);
+    if (!hv->timer_deadline)
+        return apic;
+    return apic ? MIN(apic, hv->timer_deadline) : hv->timer_deadline;
+}
+
 static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
     struct hvm_vcpu *hv = v->arch.hvm;
+    uint64_t deadline;
 
-    advance(vm, regs, 1);
+    if (!hvm_step_over(v, regs, HVM_INSN_HLT)) {
+        svm_crash(v, regs, "HLT exit, but no HLT at RIP");
+        return;
+    }
     if (!(regs->rflags & X86_EFLAGS_IF)) {
         /* As Xen's hvm_hlt: HLT with interrupts off takes the vCPU down; with one vCPU, the domain. */
         printk("d%uv%u: HLT with interrupts off: vCPU down, domain powered off\n",
@@ -553,33 +625,46 @@ static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         domain_shutdown(v->domain, SHUTDOWN_poweroff);
         return;
     }
-    if (hv->timer_pending)
-        return;
-    if (!hv->timer_deadline) {
+    deadline = timers_update(v);
+    if (hv->timer_pending || vlapic_pending(v) >= 0)
+        return;             /* an interrupt is due: HLT ends at once */
+    if (!deadline) {
         svm_crash(v, regs, "HLT with no timer armed: nothing can ever wake it");
         return;
     }
-    if (now_ns() >= hv->timer_deadline)
-        return;
-    v->poll_deadline = hv->timer_deadline;
+    v->poll_deadline = deadline;
     vcpu_block(v);          /* woken by the scheduler's timer at poll_deadline (sched.c) */
 }
 
-/* Before VMRUN: the virtual timer interrupt, if due and the guest can take it. */
+/*
+ * Before VMRUN: a due virtual interrupt (the VMMCALL timer's, then the local APIC's by
+ * priority) if the guest can take it now; if it cannot (IF clear, an interrupt shadow, an
+ * event already going in), a virtual interrupt request (V_IRQ) with the VINTR intercept asks
+ * for an exit the moment it can. The next timer deadline is the scheduler's poll_deadline.
+ */
 static void svm_inject(struct vcpu *v, struct vmcb *vm)
 {
     struct hvm_vcpu *hv = v->arch.hvm;
+    bool can = (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) && !(vm->eventinj & EVENTINJ_VALID);
+    int vec;
 
-    if (hv->timer_deadline && now_ns() >= hv->timer_deadline) {
-        hv->timer_deadline = 0;
-        v->poll_deadline = 0;
-        hv->timer_pending = true;
+    v->poll_deadline = timers_update(v);    /* the scheduler's timer fires then (sched.c) */
+    vm->vintr &= ~(VINTR_IRQ | VINTR_IGN_TPR | (0xfULL << VINTR_PRIO_SHIFT) |
+                   (0xffULL << VINTR_VECTOR_SHIFT));
+    if (hv->timer_pending) {
+        vec = hv->timer_vector;
+        if (can)
+            hv->timer_pending = false;
+    } else if ((vec = vlapic_pending(v)) < 0) {
+        return;
+    } else if (can) {
+        vlapic_accept(v, vec);
     }
-    if (hv->timer_pending && (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) &&
-        !(vm->eventinj & EVENTINJ_VALID)) {
-        vm->eventinj = hv->timer_vector | EVENTINJ_TYPE_INTR | EVENTINJ_VALID;
-        hv->timer_pending = false;
-    }
+    if (can)
+        vm->eventinj = (uint64_t)vec | EVENTINJ_TYPE_INTR | EVENTINJ_VALID;
+    else
+        vm->vintr |= VINTR_IRQ | VINTR_IGN_TPR | (0xfULL << VINTR_PRIO_SHIFT) |
+                     ((uint64_t)vec << VINTR_VECTOR_SHIFT);
 }
 
 static void count(struct domain *d, unsigned int reason)
@@ -591,7 +676,7 @@ static void count(struct domain *d, unsigned int reason)
 static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
     struct domain *d = v->domain;
-    char why[96];
+    char why[160];
     /* VMEXIT_INVALID is -1; TCG writes it as a 32-bit -1 (0xffffffff). */
     uint64_t code = (uint32_t)vm->exitcode == 0xffffffffu ? VMEXIT_INVALID : vm->exitcode;
 
@@ -605,10 +690,14 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
     case VMEXIT_SMI:
         count(d, HVM_EXIT_SMI);
         break;
+    case VMEXIT_VINTR:
+        count(d, HVM_EXIT_VINTR);       /* it can take the interrupt now: svm_inject does */
+        break;
     case VMEXIT_CPUID:
         count(d, HVM_EXIT_CPUID);
         svm_cpuid(v, regs);
-        advance(vm, regs, 2);           /* 0f a2 */
+        if (!hvm_step_over(v, regs, HVM_INSN_CPUID))
+            svm_crash(v, regs, "CPUID exit, but no CPUID at RIP");
         break;
     case VMEXIT_HLT:
         count(d, HVM_EXIT_HLT);
@@ -628,8 +717,12 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
         break;
     case VMEXIT_NPF:
         count(d, HVM_EXIT_NPF);
+        /* EXITINFO1 bit 33: the fault was on the guest's own page-table walk (never MMIO). */
+        if (!(vm->exitinfo1 & (1ULL << 33)) &&
+            hvm_emulate_mmio(v, regs, vm->exitinfo2, (uint32_t)vm->exitinfo1 & 0x1f))
+            break;
         snprintf(why, sizeof(why), "nested page fault at guest-physical %#lx (error %#lx): "
-                 "outside its %lu KiB", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
+                 "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
                  (unsigned long)(d->arch.hvm->nr_pages * 4));
         svm_crash(v, regs, why);
         break;
@@ -674,6 +767,7 @@ __noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs)
     regs->rax = vm->rax;
     regs->cs = vm->cs.sel;
     regs->ss = vm->ss.sel;
+    vlapic_set_cr8(v, (unsigned int)(vm->vintr & VINTR_TPR_MASK));     /* the guest's MOV CR8 */
     vm->eventinj = 0;
     if (vm->exitintinfo & EVENTINJ_VALID)
         vm->eventinj = vm->exitintinfo;         /* an event cut short by the exit: again */

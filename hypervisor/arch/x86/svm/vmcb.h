@@ -79,6 +79,7 @@ struct vmcb {
 #define INTERCEPT1_NMI          (1u << 1)
 #define INTERCEPT1_SMI          (1u << 2)
 #define INTERCEPT1_INIT         (1u << 3)
+#define INTERCEPT1_VINTR        (1u << 4)
 #define INTERCEPT1_CPUID        (1u << 18)
 #define INTERCEPT1_INVD         (1u << 22)
 #define INTERCEPT1_HLT          (1u << 24)
@@ -99,12 +100,18 @@ struct vmcb {
 #define INTERCEPT2_MWAIT        (1u << 11)
 #define INTERCEPT2_XSETBV       (1u << 13)
 
+#define VINTR_TPR_MASK          0xfULL
+#define VINTR_IRQ               (1ULL << 8)
+#define VINTR_PRIO_SHIFT        16
+#define VINTR_IGN_TPR           (1ULL << 20)
 #define VINTR_MASKING           (1ULL << 24)
+#define VINTR_VECTOR_SHIFT      32
 #define TLB_CONTROL_FLUSH_ALL   1
 
 /* exit codes */
 #define VMEXIT_EXCP_UD      0x046
 #define VMEXIT_INTR         0x060
+#define VMEXIT_VINTR        0x064
 #define VMEXIT_NMI          0x061
 #define VMEXIT_SMI          0x062
 #define VMEXIT_INIT         0x063

@@ -1,0 +1,68 @@
+/* Internal interfaces of the native platform (arch/x86/native/); include/platform.h is the seam. */
+#ifndef GUEST_NATIVE_H
+#define GUEST_NATIVE_H
+
+#include "kernel.h"
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+
+    __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ __volatile__("lfence; rdtsc" : "=a"(lo), "=d"(hi) :: "memory");
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+
+    __asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ __volatile__("wrmsr" :: "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "memory");
+}
+static inline void cpuid(uint32_t leaf, uint32_t r[4])
+{
+    __asm__ __volatile__("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+}
+static inline uint64_t read_cr3(void)
+{
+    uint64_t v;
+
+    __asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+    return v;
+}
+static inline void write_cr3(uint64_t v) { __asm__ __volatile__("mov %0, %%cr3" :: "r"(v) : "memory"); }
+static inline void invlpg(uint64_t va) { __asm__ __volatile__("invlpg (%0)" :: "r"(va) : "memory"); }
+
+/* cpu.c: GDT, TSS, IDT, FPU and NX at boot; the kernel stack for entries from user mode. */
+void cpu_init(void);
+void cpu_set_kernel_stack(uint64_t top);
+
+/* uart.c: COM1, polled. uart_poll (every tick) moves received bytes to the input buffer. */
+void uart_init(void);
+void uart_poll(void);
+
+/* timer.c: TSC and APIC frequencies, the 100 Hz APIC timer, system time. */
+void timer_init(void);
+extern uint64_t native_tsc_khz, native_apic_khz;
+extern const char *native_clock_source;     /* how the frequencies were found */
+/* The local APIC's MMIO window: every access a single 32-bit mov (the HVM emulator decodes it). */
+uint64_t native_mmio_map(uint64_t pa);      /* mmu.c: an uncached kernel VA for the 2 MiB around pa */
+
+/* mmu.c: the kernel map of memory from the Multiboot memory size. */
+void native_mm_init(uint64_t mem_top);
+
+/* main.c: what the boot loader said. */
+extern bool native_hypervisor;              /* CPUID: running under a hypervisor (HVM) */
+
+#endif

@@ -1,0 +1,120 @@
+/*
+ * What the native kernel runs (mode= on the command line, as kernel/modes.c
+ * for PV) and its answers to the shell's PV-only commands: domains, the
+ * store, grants, split drivers and the network live on the PV platform, so
+ * here they say so instead of being unknown commands.
+ *   mode=shell   (default) the shell and a background worker thread
+ *   mode=io      the shell alone
+ */
+#include "native.h"
+#include "proc.h"
+#include "devices.h"
+#include "net.h"
+
+static char mode[16] = "shell";
+bool shell_wait_for_input;
+
+static void cmdline_value(const char *cl, const char *key, char *buf, size_t size)
+{
+    size_t klen = strlen(key), n = 0;
+
+    buf[0] = 0;
+    for (const char *p = cl; *p; p++) {
+        if ((p != cl && p[-1] != ' ') || strncmp(p, key, klen) || p[klen] != '=')
+            continue;
+        for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
+            buf[n++] = *p;
+        buf[n] = 0;
+        return;
+    }
+}
+
+void kernel_start_threads(const char *cmdline)
+{
+    cmdline_value(cmdline, "mode", mode, sizeof(mode));
+    if (!strcmp(mode, "io")) {
+        thread_create("shell", shell_main, NULL);
+        printk("Kernel ready: 100 Hz timer, mode=io: %s\n", "preemptive threads: shell");
+        return;
+    }
+    if (mode[0] && strcmp(mode, "shell"))
+        printk("kernel: unknown mode '%s', running the shell\n", mode);
+    memcpy(mode, "shell", 6);
+    thread_create("shell", shell_main, NULL);
+    thread_create("worker", worker_main, NULL);
+    printk("Kernel ready: 100 Hz timer, %s\n", "preemptive threads: shell, worker");
+}
+
+static bool word_is(const char *line, const char *w)
+{
+    size_t n = strlen(w);
+
+    return !strncmp(line, w, n) && (!line[n] || line[n] == ' ');
+}
+
+static bool unavailable(const char *line, const char *const *words)
+{
+    for (; *words; words++) {
+        if (word_is(line, *words)) {
+            printk("%s: not available on this platform (native)\n", *words);
+            return true;
+        }
+    }
+    return false;
+}
+
+bool shell_domain_command(const char *line)
+{
+    static const char *const pv[] = { "domains", "pause", "unpause", "destroy", "wait", NULL };
+
+    if (!strcmp(line, "info")) {
+        printk("native kernel, %lu pages (%lu MiB) of memory, 1 CPU, mode %s\n",
+               (unsigned long)start_info->nr_pages, (unsigned long)(start_info->nr_pages >> 8), mode);
+        printk("command line '%s'; TSC %lu kHz, APIC bus %lu kHz (%s)\n", start_info->cmd_line,
+               (unsigned long)native_tsc_khz, (unsigned long)native_apic_khz, native_clock_source);
+        return true;
+    }
+    return unavailable(line, pv);
+}
+
+bool shell_xs_command(char *line)
+{
+    static const char *const pv[] = { "xs", "grants", NULL };
+
+    return unavailable(line, pv);
+}
+
+void shell_xs_poll(void)
+{
+}
+
+bool shell_net_command(const char *line)
+{
+    static const char *const pv[] = { "ifup", "ifconfig", "ping", "wget", "httpd", NULL };
+
+    return unavailable(line, pv);
+}
+
+bool shell_dev_command(char *line)
+{
+    static const char *const pv[] = { "lspci", "drivers", "irqs", "vbd", "vifs", "netback", "vif", "blk",
+                                      "net", "xvd", NULL };
+
+    return unavailable(line, pv);
+}
+
+void diskprog_init(void)
+{
+}
+
+bool diskprog_command(char **w, int nw)
+{
+    (void)nw;
+    printk("%s: not available on this platform (native: no virtual disks)\n", w[0]);
+    return true;
+}
+
+void pvos_selftest(void)
+{
+    printk("pvostest: not available on this platform (native)\n");
+}
