@@ -5,7 +5,7 @@
 #include "cmdline.h"
 
 enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL, DC_DEVICES, DC_DISKS,
-               DC_VIF, DC_TYPE };
+               DC_VIF, DC_TYPE, DC_PAGING };
 
 struct dc_field {
     const char *key;
@@ -32,6 +32,7 @@ static const struct dc_field fields[] = {
     F("disk",       DC_DISKS,   nr_disks,   0, 0),
     F("vif",        DC_VIF,     vif,        0, 0),
     F("type",       DC_TYPE,    hvm,        0, 0),
+    F("paging",     DC_PAGING,  shadow_paging, 0, 0),
     F("max_grant_frames",    DC_UINT, max_grant_frames,    1, DOMCONFIG_MAX_GRANT_FRAMES),
     F("max_maptrack_frames", DC_UINT, max_maptrack_frames, 0, DOMCONFIG_MAX_MAPTRACK_FRAMES),
 };
@@ -351,6 +352,12 @@ static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, c
             return "not pv or hvm";
         d->hvm = !strcmp(v, "hvm");
         return NULL;
+    case DC_PAGING:
+        if (strcmp(v, "npt") && strcmp(v, "shadow"))
+            return "not npt or shadow";
+        d->shadow_paging = !strcmp(v, "shadow");
+        d->has_paging = true;
+        return NULL;
     }
     return "unknown type";
 }
@@ -511,6 +518,9 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->nr_disks || d->vif))
         return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, devices, "
                        "disks or vif yet (docs/hvm.md)");
+    if (d->has_paging && !d->hvm)
+        return dc_fail(err, d->line, "paging", "only for type=hvm domains (PV domains manage their "
+                       "own page tables)");
     if (d->hvm && d->vcpus > 1)
         return dc_fail(err, d->line, "type", "an HVM domain has one vCPU for now");
     if (d->store && !d->privileged)

@@ -14,6 +14,7 @@ struct dom_build_args {
     size_t initrd_len;
     const char *cmdline;        /* guest kernel command line */
     domid_t store_domid;        /* the store domain (DOMID_INVALID: none; d itself: d serves it) */
+    bool hvm_shadow;            /* type=hvm paging=shadow (else nested paging) */
 };
 
 /*

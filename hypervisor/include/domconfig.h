@@ -72,6 +72,8 @@ struct domconfig_dom {
     unsigned int max_grant_frames;      /* 1..DOMCONFIG_MAX_GRANT_FRAMES */
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool hvm;                           /* type=hvm: a full-virtualization (SVM) domain; else pv */
+    bool has_paging;                    /* paging= given (type=hvm only) */
+    bool shadow_paging;                 /* paging=shadow: shadow page tables; else nested paging */
     bool privileged;
     bool store;                         /* the store domain (requires privileged; at most one) */
     bool driver;                        /* the driver domain: owns the PCI functions (at most one) */

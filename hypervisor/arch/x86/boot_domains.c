@@ -27,12 +27,12 @@ static void refuse(struct domain *d, const char *why)
 
 /* Build d; true if it was built (false: refused, shut down as crashed). */
 static bool build_one(struct domain *d, const struct bi_module *k, const struct bi_module *rd,
-                      const char *cmdline, domid_t store_domid, bool hvm)
+                      const char *cmdline, domid_t store_domid, bool hvm, bool shadow)
 {
     struct dom_build_args a = {
         .kernel = __va(k->start), .kernel_len = k->len,
         .initrd = rd ? __va(rd->start) : NULL, .initrd_len = rd ? rd->len : 0,
-        .cmdline = cmdline, .store_domid = store_domid,
+        .cmdline = cmdline, .store_domid = store_domid, .hvm_shadow = shadow,
     };
     char err[256];
 
@@ -64,7 +64,7 @@ static void build_legacy(const struct boot_info *bi, uint64_t mem, unsigned int 
     if (!d)
         panic("out of memory creating domain 1");
     build_one(d, &bi->modules[0], bi->nr_modules > 1 ? &bi->modules[1] : NULL,
-              cmdline_skip_first_word(bi->modules[0].cmdline), DOMID_INVALID, false);
+              cmdline_skip_first_word(bi->modules[0].cmdline), DOMID_INVALID, false, false);
 }
 
 /* The module named `name` (modules 1 and up), or a panic naming the line and field. */
@@ -127,7 +127,8 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
         refuse(d, "its store domain could not be built");
     } else
         built = build_one(d, k, rd, c->has_cmdline ? c->cmdline : cmdline_skip_first_word(k->cmdline),
-                          store == STORE_NONE ? DOMID_INVALID : store_domid, c->hvm);
+                          store == STORE_NONE ? DOMID_INVALID : store_domid, c->hvm,
+                          c->shadow_paging);
     if (built && c->driver && !give_devices(d))
         built = false;
     d->max_pages = maxmem >> PAGE_SHIFT;

@@ -13,6 +13,7 @@
 #include "domain_build.h"
 #include "mm.h"
 #include "hvm.h"
+#include "shadow.h"
 #include "../svm/svm.h"
 #include <tandem/errno.h>
 
@@ -162,6 +163,7 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     d->arch.hvm = hd;
     hd->nr_pages = d->max_pages;
     hd->uart.rx = -1;
+    hd->shadow = a->hvm_shadow;
     hd->asid = svm_pick_asid(d->domain_id);
     if ((rc = load_elf(d, a, false, &entry, &info_gpa, err, errlen)))
         return rc;
@@ -177,8 +179,9 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
         hd->p2m[pfn] = m;
         set_gpfn_from_mfn(m, pfn);
     }
-    if (npt_build(d))
-        return fail(err, errlen, -XEN_ENOMEM, "out of hypervisor memory for the nested page tables");
+    if (hd->shadow ? shadow_domain_init(d) != 0 : npt_build(d) != 0)
+        return fail(err, errlen, -XEN_ENOMEM, hd->shadow ? "out of hypervisor memory for the shadow pool" :
+                    "out of hypervisor memory for the nested page tables");
     load_elf(d, a, true, &entry, &info_gpa, err, errlen);
     write_mb_info(d, info_gpa, a->cmdline);
     if (svm_vcpu_create(v, entry))
@@ -192,9 +195,9 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     v->regs.cs = 0x08;
     v->regs.ss = 0x10;
     v->pause_flags &= ~VPF_down;
-    printk("d%u: HVM (SVM, nested paging) kernel, entry %#lx, %lu pages, ASID %u, "
-           "Multiboot information at %#lx\n", d->domain_id, (unsigned long)entry,
-           (unsigned long)hd->nr_pages, hd->asid, (unsigned long)info_gpa);
+    printk("d%u: HVM (SVM, %s) kernel, entry %#lx, %lu pages, ASID %u, "
+           "Multiboot information at %#lx\n", d->domain_id, hd->shadow ? "shadow paging" : "nested paging",
+           (unsigned long)entry, (unsigned long)hd->nr_pages, hd->asid, (unsigned long)info_gpa);
     return 0;
 }
 
@@ -209,6 +212,7 @@ void hvm_domain_destroy(struct domain *d)
         if (d->vcpu[i])
             svm_vcpu_destroy(d->vcpu[i]);
     npt_destroy(d);
+    shadow_domain_destroy(d);
     xfree(hd->p2m);
     xfree(hd);
     d->arch.hvm = NULL;

@@ -17,7 +17,7 @@ struct dom_build_args;
 enum hvm_exit_reason {
     HVM_EXIT_CPUID, HVM_EXIT_HLT, HVM_EXIT_IO, HVM_EXIT_MSR, HVM_EXIT_NPF, HVM_EXIT_INTR,
     HVM_EXIT_NMI, HVM_EXIT_SMI, HVM_EXIT_SHUTDOWN, HVM_EXIT_VMMCALL, HVM_EXIT_INVALID,
-    HVM_EXIT_UD, HVM_EXIT_OTHER, HVM_EXIT_VINTR, HVM_EXIT_NR
+    HVM_EXIT_UD, HVM_EXIT_OTHER, HVM_EXIT_VINTR, HVM_EXIT_CR, HVM_EXIT_PF, HVM_EXIT_INVLPG, HVM_EXIT_NR
 };
 const char *hvm_exit_name(unsigned int reason);
 
@@ -27,12 +27,38 @@ struct hvm_vuart {
     int rx;                         /* a received byte not yet read from RBR, or -1 */
 };
 
+
+/* Shadow paging events (hvm/shadow.c), per domain: printed when it ends; plain counters a
+ * benchmark VMMCALL may copy out as they are. */
+struct hvm_shadow_counters {
+    uint64_t faults;                /* #PF exits */
+    uint64_t fault_fill;            /* fixed by filling shadow entries (the guest never sees them) */
+    uint64_t fault_guest;           /* the guest's own #PF (its tables say so): reflected */
+    uint64_t fault_spurious;        /* the shadow already said what the guest's tables say: reflected */
+    uint64_t fault_mmio;            /* a guest PTE to a gpa outside RAM: the MMIO emulator */
+    uint64_t fills;                 /* shadow entries written */
+    uint64_t wp_faults;             /* first write to a page mapped read-only until the guest's D */
+    uint64_t resyncs;               /* resynchronisation passes (CR3 loads of a cached shadow, CR4) */
+    uint64_t unshadows;             /* shadow entries dropped because the guest's entry changed */
+    uint64_t cr3_switches;          /* CR3 loads with paging on */
+    uint64_t cr3_hits;              /* ... that found the shadow of that CR3 cached */
+    uint64_t invlpgs;
+    uint64_t full_flushes;          /* every shadow dropped (pool full, EFER.NXE changed, ...) */
+    uint64_t pages;                 /* shadow pages in use now */
+};
+
+struct shadow_domain;
+struct shadow_vcpu;
+
 struct hvm_domain {
     uint64_t nr_pages;              /* guest-physical size in pages */
     struct hvm_vuart uart;
     uint64_t mmio_emulated;         /* MMIO accesses emulated (each one NPF exit) */
     mfn_t *p2m;                     /* guest frame -> machine frame, nr_pages entries */
     uint64_t *npt_l4;               /* nested page tables (hypervisor heap pages) */
+    bool shadow;                    /* paging=shadow: no NPT, hvm/shadow.c */
+    struct shadow_domain *sh;
+    struct hvm_shadow_counters shc;
     uint32_t asid;                  /* 1.. (ASID 0 is the host's; TCG refuses it) */
     uint64_t exits[HVM_EXIT_NR];    /* by reason */
     uint64_t exits_total;
@@ -54,6 +80,7 @@ struct hvm_vcpu {
     uint64_t timer_deadline;        /* VMMCALL set_timer: system time, 0 = none */
     uint8_t timer_vector;
     bool timer_pending;             /* deadline passed, interrupt not yet injected */
+    struct shadow_vcpu *sh;         /* paging=shadow: the guest's own CR0/CR3/CR4/EFER */
 };
 
 /* An HVM domain (needs domain.h). */
@@ -63,12 +90,8 @@ struct hvm_vcpu {
 #define HVMCALL_console_write   0   /* rdi = guest-physical address, rsi = bytes (<= 4096) */
 #define HVMCALL_poweroff        1   /* rdi = 0 poweroff, 1 reboot, 2 crash */
 #define HVMCALL_set_timer       2   /* rdi = ns from now (0 = cancel), rsi = vector 32..255 */
-/* HVMCALL_counters 3: rdi = gpa of a struct hvm_counters, rsi = bytes (tandem/hvmcall.h). */
-
-/* Shadow paging's counters for HVMCALL_counters: up to max entries named "shadow.NAME" into out;
- * how many (the same set every call). svm.c has a weak one giving none (NPT domains). */
-struct hvm_counter;
-unsigned int hvm_shadow_counters(struct domain *d, struct hvm_counter *out, unsigned int max);
+/* HVMCALL_counters 3: rdi = gpa of a struct hvm_counters, rsi = bytes (tandem/hvmcall.h): exits
+ * by reason, full TLB flushes and, with shadow paging, struct hvm_shadow_counters (svm.c). */
 
 /* ---- guest memory (hvm/guest_walk.c; docs/hvm.md "Guest walks") ---- */
 /* The hypervisor's pointer to guest frame gfn, or NULL if it is not one of the domain's. */

@@ -22,6 +22,7 @@
 #include "traps.h"
 #include "cpu.h"
 #include "../hvm/hvm.h"
+#include "../hvm/shadow.h"
 #include "svm.h"
 #include "vmcb.h"
 #include <tandem/sched.h>
@@ -38,7 +39,7 @@ static uint8_t *iopm, *msrpm;           /* shared by every HVM vCPU: what is int
 
 static const char *const exit_names[HVM_EXIT_NR] = {
     "cpuid", "hlt", "io", "msr", "npf", "intr", "nmi", "smi", "shutdown", "vmmcall", "invalid",
-    "ud", "other", "vintr",
+    "ud", "other", "vintr", "cr", "pf", "invlpg",
 };
 
 const char *hvm_exit_name(unsigned int reason)
@@ -188,6 +189,10 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
     vmcb->rip = entry;
     v->arch.hvm = hv;
     vlapic_init(v);
+    if (hd->shadow && shadow_vcpu_init(v, vmcb)) {     /* paging=shadow: no NPT (hvm/shadow_cr.c) */
+        svm_vcpu_destroy(v);
+        return -XEN_ENOMEM;
+    }
     return 0;
 }
 
@@ -195,6 +200,8 @@ void svm_vcpu_destroy(struct vcpu *v)
 {
     if (!v->arch.hvm)
         return;
+    if (v->arch.hvm->sh)
+        shadow_vcpu_destroy(v);
     xfree(v->arch.hvm->vmcb);
     xfree(v->arch.hvm);
     v->arch.hvm = NULL;
@@ -231,9 +238,11 @@ static void svm_dump(struct vcpu *v)
     dump_seg("gdtr", &vm->gdtr);
     dump_seg("idtr", &vm->idtr);
     dump_seg("tr", &vm->tr);
+    if (v->arch.hvm->sh)
+        shadow_dump(v);
 }
 
-static void svm_crash(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
+void svm_crash(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
 {
     svm_dump(v);
     domain_crash(v->domain, why, regs);
@@ -303,10 +312,14 @@ static void svm_cpuid(struct vcpu *v, struct cpu_user_regs *regs)
         c &= ~((1u << 3) | (1u << 5) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
         c |= 1u << 31;                      /* running under a hypervisor */
         d |= 1u << 9;                       /* the local APIC (hvm/vlapic.c, xAPIC only) */
+        if (v->domain->arch.hvm->shadow)
+            c &= ~(1u << 17);               /* no PCID with shadow paging */
         break;
     case 7:
         if (sub)
             a = b = c = d = 0;
+        if (v->domain->arch.hvm->shadow)
+            b &= ~(1u << 10);               /* no INVPCID with shadow paging */
         break;
     case 0xd:
         a = b = c = d = 0;                  /* XSAVE hidden */
@@ -357,7 +370,7 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 
     if (!write) {
         switch (msr) {
-        case MSR_EFER: val = vm->efer & ~EFER_SVME; break;
+        case MSR_EFER: val = v->arch.hvm->sh ? shadow_efer_read(v) : vm->efer & ~EFER_SVME; break;
         case 0x277: val = vm->g_pat; break;
         case 0x10: val = rdtsc() + vm->tsc_offset; break;
         case 0x1b: val = vlapic_apic_base(v); break;
@@ -371,6 +384,13 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
     } else {
         switch (msr) {
         case MSR_EFER:
+            if (v->arch.hvm->sh) {          /* the guest's own EFER (hvm/shadow_cr.c) */
+                if (!shadow_efer_write(v, vm, regs, val)) {
+                    inject_exc(vm, 13, true, 0);
+                    return;
+                }
+                break;
+            }
             /* SCE, LME, NXE are the guest's; LMA is the CPU's; LME may not change with paging on. */
             if ((val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
                 ((vm->cr0 & (1UL << 31)) && ((val ^ vm->efer) & EFER_LME))) {
@@ -453,6 +473,10 @@ void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
 {
     const struct vmcb *vm = v->arch.hvm->vmcb;
 
+    if (v->arch.hvm->sh) {
+        shadow_get_paging(v, p);            /* the guest's view, not the shadow's */
+        return;
+    }
     p->cr0 = vm->cr0;
     p->cr3 = vm->cr3;
     p->cr4 = vm->cr4;
@@ -460,14 +484,28 @@ void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
     p->cpl = vm->cpl;
 }
 
-/* Shadow paging's counters (hvm/shadow.c has the real one): none. */
-__attribute__((weak)) unsigned int hvm_shadow_counters(struct domain *d, struct hvm_counter *out,
-                                                       unsigned int max)
+/* Shadow paging's counters (struct hvm_shadow_counters, kept by hvm/shadow.c) as named entries
+ * "shadow.NAME", at most max; how many (none for an NPT domain). */
+static unsigned int shadow_counters(struct domain *d, struct hvm_counter *out, unsigned int max)
 {
-    (void)d;
-    (void)out;
-    (void)max;
-    return 0;
+    const struct hvm_shadow_counters *c = &d->arch.hvm->shc;
+    const struct { const char *name; uint64_t value; } t[] = {
+        { "faults", c->faults }, { "fault_fill", c->fault_fill }, { "fault_guest", c->fault_guest },
+        { "fault_spurious", c->fault_spurious }, { "fault_mmio", c->fault_mmio }, { "fills", c->fills },
+        { "wp_faults", c->wp_faults }, { "resyncs", c->resyncs }, { "unshadows", c->unshadows },
+        { "cr3_switches", c->cr3_switches }, { "cr3_hits", c->cr3_hits }, { "invlpgs", c->invlpgs },
+        { "full_flushes", c->full_flushes }, { "pages", c->pages },
+    };
+    unsigned int n = 0;
+
+    if (!d->arch.hvm->shadow)
+        return 0;
+    for (; n < ARRAY_SIZE(t) && n < max; n++) {
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].name, sizeof(out[n].name), "shadow.%s", t[n].name);
+        out[n].value = t[n].value;
+    }
+    return n;
 }
 
 /* Counter i of d for HVMCALL_counters (tandem/hvmcall.h), sh[nsh] the shadow ones: false past the last. */
@@ -510,7 +548,7 @@ static int64_t hvmcall_counters(struct domain *d, uint64_t gpa, uint64_t len)
     for (uint64_t p = gpa >> PAGE_SHIFT; p <= (gpa + len - 1) >> PAGE_SHIFT; p++)
         if (!hvm_gfn_map(d, p))
             return -XEN_EFAULT;         /* checked whole first: nothing written on a refusal */
-    nsh = MIN(hvm_shadow_counters(d, sh, ARRAY_SIZE(sh)), (unsigned int)ARRAY_SIZE(sh));
+    nsh = shadow_counters(d, sh, ARRAY_SIZE(sh));
     h.paging = nsh ? HVM_COUNTERS_SHADOW : HVM_COUNTERS_NPT;
     room = (len - sizeof(h)) / sizeof(c);
     while (counter_entry(d, h.available, sh, nsh, &c)) {
@@ -725,6 +763,18 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
                  "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
                  (unsigned long)(d->arch.hvm->nr_pages * 4));
         svm_crash(v, regs, why);
+        break;
+    case VMEXIT_EXCP_PF:                /* paging=shadow only (hvm/shadow.c) */
+        count(d, HVM_EXIT_PF);
+        shadow_page_fault(v, vm, regs);
+        break;
+    case VMEXIT_INVLPG:
+        count(d, HVM_EXIT_INVLPG);
+        shadow_invlpg_exit(v, vm, regs);
+        break;
+    case VMEXIT_CR0_READ ... VMEXIT_CR15_WRITE:
+        count(d, HVM_EXIT_CR);
+        shadow_cr_access(v, vm, regs);
         break;
     case VMEXIT_SHUTDOWN:
         count(d, HVM_EXIT_SHUTDOWN);

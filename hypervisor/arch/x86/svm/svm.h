@@ -18,6 +18,8 @@ uint32_t svm_pick_asid(uint16_t domid);
 /* VMRUN the current HVM vCPU whose GPRs are regs (the guest frame), handle the exit, re-enter. */
 __noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs);
 void svm_vmrun(struct cpu_user_regs *regs, uint64_t vmcb_pa, uint64_t host_pa);
+/* Kill v's domain for why, with a VMCB dump. */
+void svm_crash(struct vcpu *v, struct cpu_user_regs *regs, const char *why);
 /* The domain's exits by reason, one line. */
 void svm_domain_report(struct domain *d);
 

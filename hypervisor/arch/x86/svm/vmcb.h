@@ -83,6 +83,7 @@ struct vmcb {
 #define INTERCEPT1_CPUID        (1u << 18)
 #define INTERCEPT1_INVD         (1u << 22)
 #define INTERCEPT1_HLT          (1u << 24)
+#define INTERCEPT1_INVLPG       (1u << 25)
 #define INTERCEPT1_INVLPGA      (1u << 26)
 #define INTERCEPT1_IOIO         (1u << 27)
 #define INTERCEPT1_MSR          (1u << 28)
@@ -109,6 +110,9 @@ struct vmcb {
 #define TLB_CONTROL_FLUSH_ALL   1
 
 /* exit codes */
+#define VMEXIT_CR0_READ     0x000   /* 0x000-0x00f reads of CR0-CR15, 0x010-0x01f writes */
+#define VMEXIT_CR15_WRITE   0x01f
+#define VMEXIT_EXCP_PF      0x04e
 #define VMEXIT_EXCP_UD      0x046
 #define VMEXIT_INTR         0x060
 #define VMEXIT_VINTR        0x064
@@ -118,6 +122,7 @@ struct vmcb {
 #define VMEXIT_CPUID        0x072
 #define VMEXIT_INVD         0x076
 #define VMEXIT_HLT          0x078
+#define VMEXIT_INVLPG       0x079
 #define VMEXIT_INVLPGA      0x07a
 #define VMEXIT_IOIO         0x07b
 #define VMEXIT_MSR          0x07c

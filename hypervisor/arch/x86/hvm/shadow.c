@@ -1,0 +1,471 @@
+/*
+ * Shadow page tables for HVM domains with paging=shadow (docs/hvm.md
+ * "Shadow paging"). The hardware always runs the guest in long mode on
+ * 4-level shadow tables the hypervisor owns; the guest's own tables are
+ * only ever read (and their A/D bits set) here.
+ *
+ * - Shadows are keyed by what they are a pure function of: (guest table
+ *   gfn, level) for a shadow of a guest table, with the guest's RW/US/NX
+ *   carried in each entry so the hardware combines them as the guest's
+ *   walk would; (first frame, level, rights) for a piece of a guest large
+ *   page or of the paging-off identity. So two address spaces sharing a
+ *   table share its shadow, a recursive slot is just the same gfn at
+ *   several levels, and the shadow of a CR3 stays cached for the next load.
+ * - Filled on #PF from one checked walk (hvm_walk, which sets the guest's
+ *   A and D as the CPU would). A leaf is read-only until the guest's D is
+ *   set, so the first write faults and sets it.
+ * - Guest table writes are not trapped: shadows run out of sync, as a TLB
+ *   does, and are resynchronised when the architecture says translations
+ *   must be fresh: every CR3 load (and CR0/CR4 change) re-checks each
+ *   reachable shadow entry against the guest entry it was made from
+ *   (snap[]), INVLPG re-checks the path of its address. A mismatch drops
+ *   the entry; the next access refills it.
+ * - Everything lives in a fixed-size pool of hypervisor heap pages; when it
+ *   is full every shadow is dropped (a full flush) and refilled on demand.
+ */
+#include "lib.h"
+#include "domain.h"
+#include "mm.h"
+#include "hvm.h"
+#include "shadow.h"
+#include "../svm/svm.h"
+#include "../svm/vmcb.h"
+#include <tandem/errno.h>
+
+#define PTE_P    0x001ULL
+#define PTE_RW   0x002ULL
+#define PTE_US   0x004ULL
+#define PTE_A    0x020ULL
+#define PTE_D    0x040ULL
+#define PTE_PS   0x080ULL
+#define PTE_NX   (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define CR0_PG   (1ULL << 31)
+
+#define SH_POOL_MIN 64
+#define SH_POOL_MAX 2048
+#define SH_WATCHDOG 4096        /* the same #PF this many times in a row: no progress, killed */
+#define SH_NOMEM    (-1)
+
+static struct shadow_domain *sdom(struct domain *d)
+{
+    return d->arch.hvm->sh;
+}
+
+static unsigned int sh_bucket(uint64_t gfn, unsigned int level, unsigned int kind, unsigned int rights)
+{
+    uint64_t h = gfn * 0x9e3779b97f4a7c15ULL + level * 0x1f + kind * 0x101 + rights * 0x3b;
+    return (unsigned int)((h >> 32) % SH_HASH);
+}
+
+static int32_t sh_find(struct shadow_domain *sd, uint64_t gfn, unsigned int level, unsigned int kind,
+                       unsigned int rights)
+{
+    for (int32_t i = sd->hash[sh_bucket(gfn, level, kind, rights)]; i >= 0; i = sd->pool[i].next) {
+        struct shadow_page *sp = &sd->pool[i];
+        if (sp->gfn == gfn && sp->level == level && sp->kind == kind && sp->rights == rights)
+            return i;
+    }
+    return -1;
+}
+
+/* The shadow with that key, made (empty, in sync) if there is none; SH_NOMEM if the pool is full. */
+static int32_t sh_get(struct domain *d, uint64_t gfn, unsigned int level, unsigned int kind,
+                      unsigned int rights)
+{
+    struct shadow_domain *sd = sdom(d);
+    int32_t i = sh_find(sd, gfn, level, kind, rights);
+    struct shadow_page *sp;
+    unsigned int b;
+
+    if (i >= 0)
+        return i;
+    if (sd->nr == sd->max)
+        return SH_NOMEM;
+    sp = &sd->pool[sd->nr];
+    if (!(sp->t = xzalloc_bytes(PAGE_SIZE)))
+        return SH_NOMEM;
+    sp->snap = NULL;
+    if (kind == SH_TABLE && !(sp->snap = xzalloc_bytes(PAGE_SIZE))) {
+        xfree(sp->t);
+        return SH_NOMEM;
+    }
+    sp->gfn = gfn;
+    sp->level = (uint8_t)level;
+    sp->kind = (uint8_t)kind;
+    sp->rights = (uint8_t)rights;
+    sp->seen = sd->gen;
+    b = sh_bucket(gfn, level, kind, rights);
+    sp->next = sd->hash[b];
+    sd->hash[b] = (int32_t)sd->nr;
+    d->arch.hvm->shc.pages = ++sd->nr;
+    return (int32_t)(sd->nr - 1);
+}
+
+static void sh_free_all(struct domain *d)
+{
+    struct shadow_domain *sd = sdom(d);
+
+    for (unsigned int i = 0; i < sd->nr; i++) {
+        xfree(sd->pool[i].t);
+        xfree(sd->pool[i].snap);
+    }
+    sd->nr = 0;
+    for (unsigned int b = 0; b < SH_HASH; b++)
+        sd->hash[b] = -1;
+    d->arch.hvm->shc.pages = 0;
+}
+
+/*
+ * Re-check every present entry of shadow page idx (a guest table's) and,
+ * below the entries that still match, its children: an entry whose guest
+ * entry changed since it was filled is dropped. Visits a page once per
+ * generation. Allocates nothing, so pool pointers stay valid.
+ */
+static void sh_resync_page(struct domain *d, int32_t idx)
+{
+    struct shadow_domain *sd = sdom(d);
+    struct shadow_page *sp = &sd->pool[idx];
+    const uint64_t *g;
+
+    if (sp->kind != SH_TABLE || sp->seen == sd->gen)
+        return;
+    sp->seen = sd->gen;
+    d->arch.hvm->shc.resyncs++;
+    g = hvm_gfn_map(d, sp->gfn);        /* checked below nr_pages when the shadow was made */
+    for (unsigned int i = 0; i < 512; i++) {
+        uint64_t ge;
+        int32_t c;
+
+        if (!(sp->t[i] & PTE_P))
+            continue;
+        ge = __atomic_load_n(&g[i], __ATOMIC_RELAXED);
+        if (ge != sp->snap[i]) {
+            sp->t[i] = 0;
+            sp->snap[i] = 0;
+            d->arch.hvm->shc.unshadows++;
+            continue;
+        }
+        if (sp->level > 1 && !(ge & PTE_PS) &&
+            (c = sh_find(sd, (ge & PTE_ADDR) >> PAGE_SHIFT, sp->level - 1u, SH_TABLE, 0)) >= 0)
+            sh_resync_page(d, c);
+    }
+}
+
+/* The key of the shadow the VMCB's CR3 should point at, for the guest's mode. */
+static int32_t sh_root_get(struct vcpu *v, bool *hit)
+{
+    struct shadow_vcpu *sv = v->arch.hvm->sh;
+    struct shadow_domain *sd = sdom(v->domain);
+
+    if (!(sv->cr0 & CR0_PG)) {
+        *hit = true;
+        return sh_get(v->domain, 0, 4, SH_SPLIT, SH_R_WRITE | SH_R_USER);   /* identity */
+    }
+    *hit = sh_find(sd, (sv->cr3 & PTE_ADDR) >> PAGE_SHIFT, 4, SH_TABLE, 0) >= 0;
+    return sh_get(v->domain, (sv->cr3 & PTE_ADDR) >> PAGE_SHIFT, 4, SH_TABLE, 0);
+}
+
+static void sh_kill(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
+{
+    if (regs)
+        svm_crash(v, regs, why);
+}
+
+int shadow_update_root(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs, bool cr3_load)
+{
+    struct domain *d = v->domain;
+    struct hvm_domain *hd = d->arch.hvm;
+    struct shadow_vcpu *sv = v->arch.hvm->sh;
+    struct shadow_domain *sd = sdom(d);
+    bool paging = sv->cr0 & CR0_PG, hit;
+    int32_t r;
+
+    if (paging && ((sv->cr3 & PTE_ADDR) >> PAGE_SHIFT) >= hd->nr_pages) {
+        char why[96];
+        snprintf(why, sizeof(why), "CR3 %#lx: its top-level page table lies outside its memory",
+                 (unsigned long)sv->cr3);
+        sh_kill(v, regs, why);
+        return -1;
+    }
+    if ((r = sh_root_get(v, &hit)) < 0) {
+        sh_free_all(d);
+        hd->shc.full_flushes++;
+        hit = false;
+        if ((r = sh_root_get(v, &hit)) < 0) {
+            sh_kill(v, regs, "out of hypervisor memory for shadow page tables");
+            return -1;
+        }
+    }
+    if (paging) {
+        sd->gen++;                      /* every shadow is due a check before it is used again */
+        if (cr3_load) {
+            hd->shc.cr3_switches++;
+            hd->shc.cr3_hits += hit;
+        }
+        sh_resync_page(d, r);
+    }
+    sv->root = r;
+    vm->cr3 = __pa(sd->pool[r].t);
+    return 0;
+}
+
+void shadow_resync_all(struct vcpu *v)
+{
+    struct shadow_vcpu *sv = v->arch.hvm->sh;
+    struct shadow_domain *sd = sdom(v->domain);
+
+    if (!(sv->cr0 & CR0_PG) || sv->root < 0)
+        return;
+    sd->gen++;
+    sh_resync_page(v->domain, sv->root);
+}
+
+void shadow_flush(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    sh_free_all(v->domain);
+    v->domain->arch.hvm->shc.full_flushes++;
+    shadow_update_root(v, vm, regs, false);
+}
+
+void shadow_invlpg(struct vcpu *v, uint64_t va)
+{
+    struct domain *d = v->domain;
+    struct shadow_vcpu *sv = v->arch.hvm->sh;
+    struct shadow_domain *sd = sdom(d);
+    int32_t idx = sv->root;
+
+    d->arch.hvm->shc.invlpgs++;
+    if (!(sv->cr0 & CR0_PG))
+        return;
+    /* The path of va, top down: drop the first entry whose guest entry changed. */
+    for (unsigned int level = 4; level >= 1 && idx >= 0; level--) {
+        struct shadow_page *sp = &sd->pool[idx];
+        unsigned int i = (va >> (12 + 9 * (level - 1))) & 511;
+        const uint64_t *g;
+        uint64_t ge;
+
+        if (sp->kind != SH_TABLE || !(sp->t[i] & PTE_P))
+            return;
+        g = hvm_gfn_map(d, sp->gfn);
+        ge = __atomic_load_n(&g[i], __ATOMIC_RELAXED);
+        if (ge != sp->snap[i]) {
+            sp->t[i] = 0;
+            sp->snap[i] = 0;
+            d->arch.hvm->shc.unshadows++;
+            return;
+        }
+        if (level == 1 || (ge & PTE_PS))
+            return;
+        idx = sh_find(sd, (ge & PTE_ADDR) >> PAGE_SHIFT, level - 1, SH_TABLE, 0);
+    }
+}
+
+/*
+ * Fill the shadow path of va from walk w (leaf_level: the guest's page
+ * level, 5 for the paging-off identity). 1 if an entry changed, 0 if the
+ * shadow already said all this, SH_NOMEM if the pool is full.
+ */
+static int sh_fill(struct vcpu *v, uint64_t va, const struct hvm_walk *w, unsigned int leaf_level)
+{
+    struct domain *d = v->domain;
+    struct hvm_domain *hd = d->arch.hvm;
+    struct shadow_domain *sd = sdom(d);
+    uint64_t gfn = w->gpa >> PAGE_SHIFT, leaf = leaf_level <= 4 ? w->pte[4 - leaf_level] : 0;
+    unsigned int rights = SH_R_WRITE | SH_R_USER;
+    int32_t idx = v->arch.hvm->sh->root;
+    int changed = 0;
+
+    if (leaf_level <= 4)
+        rights = ((leaf & PTE_RW) && (leaf & PTE_D) ? SH_R_WRITE : 0) | (leaf & PTE_US ? SH_R_USER : 0) |
+                 (leaf & PTE_NX ? SH_R_NX : 0);
+    for (unsigned int level = 4; level >= 1; level--) {
+        struct shadow_page *sp = &sd->pool[idx];
+        unsigned int i = (va >> (12 + 9 * (level - 1))) & 511;
+        uint64_t ge = level >= leaf_level ? w->pte[4 - level] : 0, want, old = sp->t[i];
+        int32_t child = -1;
+
+        if (level == 1) {
+            want = ((uint64_t)hd->p2m[gfn] << PAGE_SHIFT) | PTE_P | PTE_A |
+                   (rights & SH_R_WRITE ? PTE_RW | PTE_D : 0) | (rights & SH_R_USER ? PTE_US : 0) |
+                   (rights & SH_R_NX ? PTE_NX : 0);
+        } else if (level > leaf_level) {
+            /* a guest table below: its shadow, with this entry's own rights */
+            child = sh_get(d, (ge & PTE_ADDR) >> PAGE_SHIFT, level - 1, SH_TABLE, 0);
+            if (child < 0)
+                return SH_NOMEM;
+            want = __pa(sd->pool[child].t) | PTE_P | PTE_A | (ge & (PTE_RW | PTE_US | PTE_NX));
+        } else {
+            /* inside a guest large page (or the identity): the piece covering gfn */
+            uint64_t span = 1ULL << (9 * (level - 1));
+            child = sh_get(d, gfn & ~(span - 1), level - 1, SH_SPLIT, rights);
+            if (child < 0)
+                return SH_NOMEM;
+            want = __pa(sd->pool[child].t) | PTE_P | PTE_A | PTE_RW | PTE_US;
+        }
+        if (sp->kind == SH_TABLE)
+            sp->snap[i] = ge;
+        if (old != want) {
+            sp->t[i] = want;
+            changed = 1;
+            hd->shc.fills++;
+            if (level == 1 && (old & PTE_P) && !(old & PTE_RW) && (want & PTE_RW))
+                hd->shc.wp_faults++;
+            if (child >= 0)
+                sh_resync_page(d, child);   /* a cached shadow linked in again: check it first */
+        }
+        if (level == 1)
+            break;
+        idx = child;
+    }
+    return changed;
+}
+
+/* Give the guest the #PF its own tables call for (or #DF if it hit while delivering one). */
+static void sh_reflect(struct vmcb *vm, uint64_t va, uint32_t ec)
+{
+    uint64_t ev = vm->eventinj;
+    unsigned int vec = ev & 0xff;
+
+    vm->cr2 = va;
+    if ((ev & EVENTINJ_VALID) && (ev & 0x700) == EVENTINJ_TYPE_EXC &&
+        (vec == 14 || vec == 0 || (vec >= 10 && vec <= 13))) {
+        vm->eventinj = 8 | EVENTINJ_TYPE_EXC | EVENTINJ_VALID | EVENTINJ_EV;    /* #DF(0) */
+        return;
+    }
+    vm->eventinj = 14 | EVENTINJ_TYPE_EXC | EVENTINJ_VALID | EVENTINJ_EV | ((uint64_t)ec << 32);
+}
+
+/* One attempt at a #PF: 0 handled (or the domain killed), SH_NOMEM to retry after a flush. */
+static int sh_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs, uint64_t va, uint32_t ec)
+{
+    struct domain *d = v->domain;
+    struct hvm_domain *hd = d->arch.hvm;
+    struct shadow_vcpu *sv = v->arch.hvm->sh;
+    struct hvm_walk w;
+    unsigned int leaf_level = 5;
+    char why[160];
+    int rc;
+
+    if (sv->cr0 & CR0_PG) {
+        rc = hvm_walk(v, va, ec & (HVM_PFEC_WRITE | HVM_PFEC_USER | HVM_PFEC_FETCH), HVM_WALK_SET_AD, &w);
+        if (rc == HVM_WALK_FAULT) {
+            hd->shc.fault_guest++;
+            sh_reflect(vm, va, w.pfec);
+            return 0;
+        }
+        if (rc != HVM_WALK_OK) {
+            snprintf(why, sizeof(why), rc == HVM_WALK_BAD_TABLE ?
+                     "a page table on the walk of %#lx lies outside its memory" :
+                     "the walk of %#lx found a paging mode that is not offered", (unsigned long)va);
+            sh_kill(v, regs, why);
+            return 0;
+        }
+        leaf_level = w.page_level;
+    } else {
+        memset(&w, 0, sizeof(w));
+        w.gpa = va & 0xffffffffULL;         /* paging off: guest-physical = linear */
+    }
+    if ((w.gpa >> PAGE_SHIFT) >= hd->nr_pages) {
+        hd->shc.fault_mmio++;
+        if (hvm_emulate_mmio(v, regs, w.gpa, ec))
+            return 0;
+        snprintf(why, sizeof(why), "guest-virtual %#lx maps guest-physical %#lx, outside its %lu KiB "
+                 "(error %#x)", (unsigned long)va, (unsigned long)w.gpa,
+                 (unsigned long)(hd->nr_pages * 4), ec);
+        sh_kill(v, regs, why);
+        return 0;
+    }
+    if ((rc = sh_fill(v, va, &w, leaf_level)) < 0)
+        return rc;
+    if (rc) {
+        hd->shc.fault_fill++;
+        return 0;
+    }
+    /* Nothing to fix: the hardware enforces something of the guest's own (SMEP, SMAP...). */
+    hd->shc.fault_spurious++;
+    sh_reflect(vm, va, ec & 0x1f);
+    return 0;
+}
+
+void shadow_page_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
+{
+    struct shadow_vcpu *sv = v->arch.hvm->sh;
+    uint64_t va = vm->exitinfo2;
+    uint32_t ec = (uint32_t)vm->exitinfo1;
+
+    v->domain->arch.hvm->shc.faults++;
+    if (regs->rip == sv->wd_rip && va == sv->wd_va && ec == sv->wd_ec) {
+        if (++sv->wd_count >= SH_WATCHDOG) {
+            char why[128];
+            snprintf(why, sizeof(why), "no progress: the same page fault (%#lx, error %#x) at rip %#lx "
+                     "%u times in a row", (unsigned long)va, ec, (unsigned long)regs->rip, sv->wd_count);
+            shadow_dump(v);
+            svm_crash(v, regs, why);
+            return;
+        }
+    } else {
+        sv->wd_rip = regs->rip;
+        sv->wd_va = va;
+        sv->wd_ec = ec;
+        sv->wd_count = 1;
+    }
+    if (ec & HVM_PFEC_RSVD) {
+        /* A shadow entry the current EFER no longer accepts (NX after NXE went off): start again. */
+        shadow_flush(v, vm, regs);
+        return;
+    }
+    if (sh_fault(v, vm, regs, va, ec) == SH_NOMEM) {
+        shadow_flush(v, vm, regs);
+        if (v->domain->state == DOM_RUNNING && sh_fault(v, vm, regs, va, ec) == SH_NOMEM)
+            svm_crash(v, regs, "the shadow pool cannot hold one walk");
+    }
+}
+
+/* Until the instruction emulator (hvm/emulate.c) is linked in: no emulated MMIO. */
+__attribute__((weak)) bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa,
+                                            uint32_t pfec)
+{
+    (void)v; (void)regs; (void)gpa; (void)pfec;
+    return false;
+}
+
+int shadow_domain_init(struct domain *d)
+{
+    struct hvm_domain *hd = d->arch.hvm;
+    struct shadow_domain *sd = xzalloc(struct shadow_domain);
+
+    if (!sd)
+        return -XEN_ENOMEM;
+    sd->max = (unsigned int)MIN((uint64_t)SH_POOL_MAX, MAX((uint64_t)SH_POOL_MIN, hd->nr_pages / 4));
+    if (!(sd->pool = xzalloc_bytes(sd->max * sizeof(struct shadow_page)))) {
+        xfree(sd);
+        return -XEN_ENOMEM;
+    }
+    for (unsigned int b = 0; b < SH_HASH; b++)
+        sd->hash[b] = -1;
+    sd->gen = 1;
+    hd->sh = sd;
+    return 0;
+}
+
+void shadow_domain_destroy(struct domain *d)
+{
+    struct hvm_domain *hd = d->arch.hvm;
+    const struct hvm_shadow_counters *c = &hd->shc;
+
+    if (!hd->sh)
+        return;
+    printk("d%u (%s): shadow faults %lu: fill %lu guest %lu spurious %lu mmio %lu; fills %lu "
+           "wp %lu; cr3 loads %lu cached %lu; resyncs %lu unshadows %lu; invlpg %lu; "
+           "full flushes %lu; pages %lu of %u\n", d->domain_id, d->name,
+           (unsigned long)c->faults, (unsigned long)c->fault_fill, (unsigned long)c->fault_guest,
+           (unsigned long)c->fault_spurious, (unsigned long)c->fault_mmio, (unsigned long)c->fills,
+           (unsigned long)c->wp_faults, (unsigned long)c->cr3_switches, (unsigned long)c->cr3_hits,
+           (unsigned long)c->resyncs, (unsigned long)c->unshadows, (unsigned long)c->invlpgs,
+           (unsigned long)c->full_flushes, (unsigned long)c->pages, hd->sh->max);
+    sh_free_all(d);
+    xfree(hd->sh->pool);
+    xfree(hd->sh);
+    hd->sh = NULL;
+}
