@@ -7,7 +7,8 @@
  * a null loop with the TSC in user mode and reports with KBENCH_SYS; the
  * kernel prints
  *   BENCH scenario=PLAT.os_NAME iters= total= overhead= per_op= ops= [ev.KEY=PER_OP ...]
- * ev.* are the platform's own event counters (kbench_platform_counters:
+ * ev.* are the platform's own event counters (the first always, the others
+ * when they moved; kbench_platform_counters:
  * VM exits by reason and shadow-paging events under HVM), their change
  * between ubench's KB_MARK_BEGIN and KB_MARK_END divided by the operations
  * in between, so boot and set-up are not in them. A PV kernel has none of
@@ -73,7 +74,7 @@ static void report(const struct kbench_report *r)
                            (unsigned long)r->iters, (unsigned long)r->total, (unsigned long)r->overhead, v,
                            (unsigned long)r->ops);
     for (unsigned int i = 0; i < kb.n && len < sizeof(line); i++) {
-        if (!kb.delta[i])
+        if (!kb.delta[i] && i)          /* the first (HVM: all exits) always, the others if any */
             continue;
         print_fixed(v, sizeof(v), (int64_t)kb.delta[i], r->marked_ops, 3);
         len += (size_t)snprintf(line + len, sizeof(line) - len, " ev.%s=%s", kb.names[i], v);
