@@ -43,7 +43,7 @@ class FakeRunner:
         return self.answer(cmd, len(self.calls))
 
 
-def proc(text, rc=33, timed_out=False):
+def proc(text, rc=1, timed_out=False):
     return ProcResult(lines=[(0.1 * (i + 1), t) for i, t in enumerate(text.splitlines())],
                       rc=rc, timed_out=timed_out, elapsed=1.0)
 
@@ -190,7 +190,7 @@ class ScheduleTests(unittest.TestCase):
 
     def test_commands(self):
         nat = scenarios.command(scenarios.IMAGES["native"], True, 77, 60)
-        self.assertIn("iters=77", nat)
+        self.assertEqual(nat[nat.index("-append") + 1], "iters=77 mode=rawbench")
         self.assertEqual(nat[nat.index("-icount") + 1], "shift=0,sleep=off")
         pv = scenarios.command(scenarios.IMAGES["pv:null_hypercall"], False, 5, 60)
         self.assertEqual(pv, ["tools/tandem-run", "--timeout", "60", "out/tests/bench/null_hypercall.elf",
@@ -343,7 +343,7 @@ class ResultTests(unittest.TestCase):
         self.assertIn("SKIPPED: not built yet", report.table(res))
 
     def test_native_missing_leaves_pv_without_ratio(self):
-        res, _ = self.run_all(self.answer, {"pv.null_hypercall"}, missing={"native": "out/bench/native.mb"})
+        res, _ = self.run_all(self.answer, {"pv.null_hypercall"}, missing={"native": "out/guest-kernel/native.elf"})
         r = res[0]
         self.assertEqual((r.status, r.icount, r.icount_ratio), ("ok", 90, None))
         self.assertIn("native native.syscall: SKIPPED", r.note)
@@ -363,7 +363,7 @@ class ResultTests(unittest.TestCase):
     def test_native_wrong_exit_status(self):
         res, got = self.run_all(lambda c, n: proc(NATIVE_OUT.format(syscall=2, ctxsw=20), rc=0),
                                 {"native.syscall"}, runs=1)
-        self.assertEqual(got[0].problem, "exit status 0, expected 33")
+        self.assertEqual(got[0].problem, "exit status 0, expected 1")
         self.assertEqual(res[0].status, "ok")           # figures are kept, with the note
         self.assertIn("exit status 0", res[0].note)
 

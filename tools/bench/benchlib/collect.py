@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from . import parse, qemu, scenarios
 
-NATIVE_EXIT_OK = 33     # isa-debug-exit value 0x10 (bench/native); an Image says its own (exit_ok)
 
 
 @dataclass

@@ -8,7 +8,9 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-NATIVE_KERNEL = "out/bench/native.mb"
+# The native baseline: the native build of the guest kernel, its raw scenarios (mode=rawbench,
+# guest-kernel/arch/x86/native/rawbench.c) on bare QEMU.
+NATIVE_KERNEL = "out/guest-kernel/native.elf"
 PV_KERNEL_DIR = "out/tests/bench"
 # The benchmark program every platform runs (guest-kernel/kernel/kbench.c, user/ubench.c): the
 # bundled PV kernel and the native build of the same sources, on bare QEMU and as an HVM guest.
@@ -39,7 +41,7 @@ class Image:
     args: tuple = ()            # extra kernel command-line words (only=SCENARIO, say)
     config: str | None = None   # boot this domain configuration instead (iters fixed by it)
     hvm: str | None = None      # kind "hvm": the paging mode (tools/tandem-run --hvm MODE)
-    exit_ok: int = 33           # kind "native": QEMU's exit status after a clean run (isa-debug-exit)
+    exit_ok: int = 1            # kind "native": QEMU's exit status after a clean run (isa-debug-exit 0)
     icount_only: bool = False   # booted for its counters alone: no wall runs (a baseline)
 
 
@@ -72,7 +74,7 @@ def _os_images() -> list:
     scenarios (their event counts are the guest's own, per operation, from the BENCH line);
     PV boots once per scenario, so the hypervisor's COUNTERS of a run belong to it."""
     out = [Image(key="os:native", path=NATIVE_OS_KERNEL, kind="native", first_line=r".",
-                 args=("mode=bench",), exit_ok=1)]
+                 args=("mode=bench",))]
     # The same boot running no scenario: its COUNTERS (boot, start-up, power off) are subtracted
     # from each PV scenario's, so the per-op events exclude boot as the HVM marks do.
     out += [Image(key="os:pv:base", path=PV_OS_KERNEL, kind="pv", first_line=r"^\(d\d+\) ",
@@ -94,7 +96,7 @@ def _os_scenarios() -> list:
     return out
 
 
-NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ")
+NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ", args=("mode=rawbench",))
 IMAGES = {i.key: i for i in [
     NATIVE, *_os_images(),
     _pv("null_hypercall", only="pv.null_hypercall"), _pv("null_hypercall", only="pv.null_hypercall_raw"),
@@ -150,7 +152,7 @@ def _block_scenarios() -> list:
 
 _N = "native"
 SCENARIOS = [
-    Scenario("native.boot", _N, "boot", None, 1, "reset to first kernel line (Multiboot)"),
+    Scenario("native.boot", _N, "boot", None, 1, "reset to the raw scenarios' start (firmware, Multiboot, the native kernel's start-up)"),
     Scenario("native.null_loop", _N, "op", None, 1, "timed-loop bookkeeping (dec+jnz), the subtracted baseline"),
     Scenario("native.syscall", _N, "op", None, 1, "SYSCALL/SYSRET round trip from ring 3"),
     Scenario("native.int_iret", _N, "op", None, 1, "int/iretq round trip, ring 3 -> 0 -> 3"),
