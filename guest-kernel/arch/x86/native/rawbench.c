@@ -81,7 +81,7 @@ static bool under_tandem(void)
 
     if (known < 0) {
         cpuid(0x40000000, r);
-        known = r[0] >= 0x40000000 && r[1] == 0x646e6154 && r[2] == 0x48206d65;   /* "TandemHV" */
+        known = r[0] >= 0x40000000 && r[1] == 0x646e6154 && r[2] == 0x56486d65;   /* "TandemHV" */
     }
     return known;
 }
