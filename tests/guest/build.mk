@@ -35,10 +35,11 @@ $(foreach v,$(HVM_GUEST_VARIANTS),$(eval $(call hvm-guest-rule,$(firstword $(sub
 
 # HVMCALL_counters' test guest (tests/hvm/counters.S, run by tests/guest/hvm_counters): the
 # benchmarks' per-operation exit counts, their success and refusal paths.
-TEST_GUEST_ELFS += $(OUT)/tests/guest/hvm_counters_guest.elf
-$(OUT)/tests/guest/hvm_counters_guest.elf: tests/hvm/counters.S tests/hvm/hvm.ld
+# hvm_counters_shadow_guest: the same with -DCOUNTERS_SHADOW (guest/hvm_counters_shadow, paging=shadow).
+TEST_GUEST_ELFS += $(OUT)/tests/guest/hvm_counters_guest.elf $(OUT)/tests/guest/hvm_counters_shadow_guest.elf
+$(OUT)/tests/guest/hvm_counters_guest.elf $(OUT)/tests/guest/hvm_counters_shadow_guest.elf: tests/hvm/counters.S tests/hvm/hvm.ld
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -c -x assembler-with-cpp tests/hvm/counters.S -o $(@:.elf=.o)
+	$(Q)$(CC) -c -x assembler-with-cpp $(if $(findstring shadow,$(notdir $@)),-DCOUNTERS_SHADOW) tests/hvm/counters.S -o $(@:.elf=.o)
 	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/hvm.ld $(@:.elf=.o) -o $@
 
 # The HVM platform test guest (tests/hvm/plat, docs/hvm.md): C in long mode on a Multiboot

@@ -9,6 +9,8 @@
  * end) returns its error without writing anything. Prints through port
  * 0xe9 and powers off; any failure prints "hvm: FAIL ..." and crashes the
  * domain (VMMCALL poweroff 2). Memory: 16 MiB (the straddle test's end).
+ * COUNTERS_SHADOW (guest/hvm_counters_shadow, paging=shadow): the header
+ * says shadow paging and the shadow.* entries are there.
  */
 #define PORT            0xe9
 #define MEM_END         0x1000000
@@ -52,8 +54,20 @@ _start:
         jne     fail_header
         cmp     $15, %eax
         jb      fail_header
+#ifdef COUNTERS_SHADOW
+        cmpl    $1, buf2 + 12           /* paging: shadow */
+        jne     fail_header
+        mov     $name_shadow, %esi
+        mov     $buf2, %ebx
+        call    find
+        test    %eax, %eax
+        jz      fail_names
+        mov     $msg_shadow, %esi
+        call    puts
+#else
         cmpl    $0, buf2 + 12           /* paging: NPT */
         jne     fail_header
+#endif
         mov     $name_exits, %esi
         mov     $buf2, %ebx
         call    find
@@ -238,6 +252,8 @@ name_exits:     .asciz "exits"
 name_cpuid:     .asciz "exit.cpuid"
 name_vmmcall:   .asciz "exit.vmmcall"
 name_tlb:       .asciz "tlb_flush"
+name_shadow:    .asciz "shadow.faults"
+msg_shadow:     .asciz "hvm: counters: shadow paging, with its shadow.* counters\n"
 msg_hello:      .asciz "hvm: counters guest\n"
 msg_delta:      .asciz "hvm: counters: one CPUID and one VMMCALL between two snapshots\n"
 msg_short:      .asciz "hvm: counters: a one-entry buffer got one, and the number available\n"
