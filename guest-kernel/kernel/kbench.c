@@ -6,12 +6,12 @@
  * program `ubench SCENARIO ITERS`, which warms up, times the operation and
  * a null loop with the TSC in user mode and reports with KBENCH_SYS; the
  * kernel prints
- *   BENCH scenario=PLAT.os_NAME iters= total= overhead= per_op= ops= [ev.KEY=PER_OP ...]
+ *   BENCH scenario=PLAT.os_NAME iters= total= overhead= per_op= ops= [marked=M ev.KEY=N ...]
  * ev.* are the platform's own event counters (the first always, the others
  * when they moved; kbench_platform_counters:
  * VM exits by reason and shadow-paging events under HVM), their change
- * between ubench's KB_MARK_BEGIN and KB_MARK_END divided by the operations
- * in between, so boot and set-up are not in them. A PV kernel has none of
+ * between ubench's KB_MARK_BEGIN and KB_MARK_END, over marked= operations
+ * (the harness divides), so boot and set-up are not in them. A PV kernel has none of
  * its own: the hypervisor's COUNTERS at the end of the run are its figures.
  */
 #include "kernel.h"
@@ -65,7 +65,7 @@ static void print_fixed(char *buf, size_t size, int64_t num, uint64_t den, unsig
 
 static void report(const struct kbench_report *r)
 {
-    char line[600], v[32];
+    char line[700], v[32];
     size_t len;
 
     print_fixed(v, sizeof(v), (int64_t)(r->total - r->overhead), r->iters, 2);
@@ -73,11 +73,13 @@ static void report(const struct kbench_report *r)
                            "per_op=%s ops=%lu", kb.plat, scenario_names[kb.scenario],
                            (unsigned long)r->iters, (unsigned long)r->total, (unsigned long)r->overhead, v,
                            (unsigned long)r->ops);
+    if (kb.n)
+        len += (size_t)snprintf(line + len, sizeof(line) - len, " marked=%lu", (unsigned long)r->marked_ops);
     for (unsigned int i = 0; i < kb.n && len < sizeof(line); i++) {
         if (!kb.delta[i] && i)          /* the first (HVM: all exits) always, the others if any */
             continue;
-        print_fixed(v, sizeof(v), (int64_t)kb.delta[i], r->marked_ops, 3);
-        len += (size_t)snprintf(line + len, sizeof(line) - len, " ev.%s=%s", kb.names[i], v);
+        len += (size_t)snprintf(line + len, sizeof(line) - len, " ev.%s=%lu", kb.names[i],
+                                (unsigned long)kb.delta[i]);
     }
     printk("%s\n", line);
 }

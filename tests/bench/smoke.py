@@ -48,8 +48,8 @@ def main():
                 m = r.parsed.measurements.get(s.line_name)
                 if m is None:
                     problems.append(f"{s.line_name}: no BENCH line in the {r.mode} run (log {r.log})")
-                elif plat.startswith("hvm") and "ev.exits" not in m.fields:
-                    problems.append(f"{s.line_name}: no ev.exits= in the {r.mode} run (log {r.log})")
+                elif plat.startswith("hvm") and ("ev.exits" not in m.fields or "marked" not in m.fields):
+                    problems.append(f"{s.line_name}: no marked= and ev.exits= in the {r.mode} run (log {r.log})")
         if problems:
             print(f"FAIL: bench-smoke/{plat} ({'; '.join(problems[:3])})")
             failed = True

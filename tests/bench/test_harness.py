@@ -404,13 +404,17 @@ class ResultTests(unittest.TestCase):
         def answer(cmd, n):
             if is_native(cmd):
                 return proc("BENCH scenario=native.os_ctxsw iters=10 per_op=100\nBENCH done", rc=1)
-            return proc("(d1) BENCH scenario=hvm_npt.os_ctxsw iters=10 per_op=300 ev.exit.intr=0.010 "
-                        "ev.exit.io=2.000\n(d1) BENCH done", rc=0)
+            return proc("(d1) BENCH scenario=hvm_npt.os_ctxsw iters=10 per_op=300 marked=1000 ev.exits=2010 "
+                        "ev.exit.intr=10 ev.exit.io=2000 ev.exit.npf=1\n(d1) BENCH done", rc=0)
         res, got = self.run_all(answer, {"hvm_npt.os_ctxsw", "native.os_ctxsw"}, runs=1)
         text = report.os_table(res, got)
         row = next(ln for ln in text.splitlines() if " hvm_npt " in ln)
         self.assertIn("3.00x", row)
-        self.assertIn("exit.intr=0.010 exit.io=2.000", row)
+        self.assertIn("exits=2.01 exit.intr=0.01 exit.io=2.00", row)
+        self.assertNotIn("npf", row)            # 0.001 per op: below the table's floor
+        r = pick(res, "hvm_npt.os_ctxsw")
+        self.assertEqual(r.counters["guest_per_op"], {"exits": 2.01, "exit.intr": 0.01, "exit.io": 2.0,
+                                                      "exit.npf": 0.001})
         self.assertEqual(report.os_table([], got), "")
 
 

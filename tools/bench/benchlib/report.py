@@ -169,23 +169,15 @@ PV_EVENTS = [("hc", "hypercalls"), ("bnc", "bounces"), ("cr3", "cr3_switches"), 
              ("ptval", "pt_validations"), ("emul", "emul")]
 
 
-def _fields_of(name: str, runs: list, modes=("icount", "wall")) -> dict:
-    for mode in modes:
-        for r in runs:
-            m = r.mode == mode and r.parsed.measurements.get(name)
-            if m:
-                return m.fields
-    return {}
-
-
-def os_events(r, runs: list) -> str:
-    """Events per operation beside a benchmark-program figure: the guest's own ev.* fields
-    (VM exits by reason, shadow-paging events: between its marks, exact) from the icount
-    run, else the hypervisor's COUNTERS per op (PV: whole run / ops)."""
-    ev = {k[3:]: v for k, v in _fields_of(r.scenario.line_name, runs).items() if k.startswith("ev.")}
-    if ev:
-        return " ".join(f"{k}={v}" for k, v in ev.items())
-    got = [f"{short}={rate(r.per_op[key])}" for short, key in PV_EVENTS if r.per_op.get(key)]
+def os_events(r, floor: float = 0.005) -> str:
+    """Events per operation beside a benchmark-program figure: the guest's own (HVM: VM exits by
+    reason and shadow-paging events between its marks, exact) from the icount run, else the
+    hypervisor's COUNTERS per op (PV: whole run less the baseline boot, / ops). Events rarer
+    than floor per op are left out (results.json has them all); "exits" always shows."""
+    guest = r.counters.get("guest_per_op")
+    if guest:
+        return " ".join(f"{k}={rate(v)}" for k, v in guest.items() if k == "exits" or v >= floor)
+    got = [f"{short}={rate(r.per_op[key])}" for short, key in PV_EVENTS if r.per_op.get(key, 0) >= floor]
     return " ".join(got) if got else "-"
 
 
@@ -207,7 +199,7 @@ def os_table(results: list, runs: list) -> str:
             if r.status == "SKIPPED":
                 rows.append([n if i == 0 else "", plat, "-", "-", "-", "-", "", "SKIPPED: " + r.note])
                 continue
-            ev = os_events(r, runs)
+            ev = os_events(r)
             if r.status != "ok" or r.note:
                 ev += f" ({r.status}: {r.note})" if r.status != "ok" else f" ({r.note})"
             rows.append([n if i == 0 else "", plat, num(r.icount), times(r.icount_ratio),
@@ -217,8 +209,9 @@ def os_table(results: list, runs: list) -> str:
     for row in rows:
         out.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 6, 7) else c.rjust(widths[i])
                              for i, c in enumerate(row)).rstrip())
-    out.append("x native: platform / native (wall: median of per-round ratios); events: HVM = the guest's"
-               " ev.* counts between its marks (VM exits by reason, shadow paging), exact;\n"
-               "PV = the hypervisor's COUNTERS, whole boot / ops (hc hypercalls, bnc bounces, cr3 CR3 loads,"
-               " tlb full flushes, ptval table validations, emul emulated instructions)")
+    out.append("x native: platform / native (wall: median of per-round ratios); events (>= 0.005 per op):"
+               " HVM = the guest's counts between its marks (VM exits by reason, full TLB flushes, shadow"
+               " paging), exact;\nPV = the hypervisor's COUNTERS less a boot doing nothing, / ops (hc hypercalls,"
+               " bnc bounces, cr3 CR3 loads, tlb full flushes, ptval table validations, emul emulated"
+               " instructions)")
     return "\n".join(out)

@@ -96,6 +96,19 @@ def minus_baseline(counters: dict, base: dict) -> dict:
     return out
 
 
+def guest_events(m) -> dict:
+    """The guest's own events of a BENCH line (ev.NAME=COUNT over marked=OPS operations, the
+    benchmark program under HVM) per operation; {} without them."""
+    if m is None or "marked" not in m.fields:
+        return {}
+    try:
+        ops = int(m.fields["marked"])
+        ev = {k[3:]: int(v) for k, v in m.fields.items() if k.startswith("ev.")}
+    except ValueError:
+        return {}
+    return {k: v / ops for k, v in ev.items()} if ops > 0 else {}
+
+
 def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None = None,
          base_run=None) -> Result:
     res = Result(scenario=s)
@@ -127,6 +140,9 @@ def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None
             res.counters["per_op"] = res.per_op
     if any(wall_counters):
         res.counters["wall"] = wall_counters
+    guest = guest_events(m)
+    if guest:
+        res.counters["guest_per_op"] = guest      # exact: between the guest's marks, icount run
     return res
 
 
