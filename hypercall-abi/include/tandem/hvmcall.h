@@ -19,7 +19,9 @@
 #ifndef TANDEM_PUBLIC_HVMCALL_H
 #define TANDEM_PUBLIC_HVMCALL_H
 
+#ifndef __ASSEMBLY__
 #include <stdint.h>
+#endif
 
 #define HVMCALL_counters        3
 #define HVM_COUNTERS_VERSION    1
@@ -29,6 +31,7 @@
 #define HVM_COUNTERS_NPT        0       /* hvm_counters.paging */
 #define HVM_COUNTERS_SHADOW     1
 
+#ifndef __ASSEMBLY__
 struct hvm_counter {
     char name[HVM_COUNTER_NAME_LEN];    /* NUL-terminated */
     uint64_t value;
@@ -41,5 +44,6 @@ struct hvm_counters {
     uint32_t paging;        /* HVM_COUNTERS_NPT or HVM_COUNTERS_SHADOW */
     struct hvm_counter entry[];
 };
+#endif
 
 #endif
