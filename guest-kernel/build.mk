@@ -71,10 +71,13 @@ NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(wildcard guest-kernel/arch/x86/native/*.c
 NATIVE_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_SRCS))
 NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c)
 NATIVE_LDS := guest-kernel/arch/x86/native/kernel.ld
-NATIVE_CFLAGS := $(COMMON_CFLAGS) -mcmodel=kernel -fno-pic -fno-pie -I guest-kernel/include \
+NATIVE_CFLAGS = $(COMMON_CFLAGS) -mcmodel=kernel -fno-pic -fno-pie -I guest-kernel/include \
     -I guest-kernel/arch/x86/native/include -I pvdrivers/include
 NATIVE_ELF := $(OUT)/guest-kernel/native.elf
 ALL_TARGETS += $(NATIVE_ELF)
+
+# The native memory code (arch/x86/native/mmu.c) shares kernel/mm_private.h with kmap.c's PV counterpart.
+$(OUT)/native/guest-kernel/arch/x86/native/%.o: NATIVE_CFLAGS += -I guest-kernel/kernel
 
 $(OUT)/native/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -60,7 +60,7 @@ void mb_kmap(struct mmu_batch *b, uint64_t pfn, bool writable);
 
 /* ---- user address spaces (mm.c) ---- */
 struct mm {
-    uint64_t kl4, ul4, l3;      /* pfns: kernel L4 (kernel + user part), user L4, the user L3 both share */
+    uint64_t kl4, ul4, l3;      /* pfns: kernel L4 (kernel + user part), user L4 (PV only), the user L3 */
     bool live;                  /* pinned: changed only through hypercalls from now on */
     uint64_t brk_start, brk;    /* heap [brk_start, brk), demand-zero */
     uint64_t pages, pt_pages;   /* user pages and page-table pages (L4s included) */

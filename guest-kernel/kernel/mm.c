@@ -1,6 +1,6 @@
 /*
  * User address spaces (docs/guest-kernel.md): two pinned L4s per process
- * sharing one user L3, built in ordinary pages, then made read-only and
+ * sharing one user L3 (natively one L4, ARCH_USER_L4 0), built in ordinary pages, then made read-only and
  * pinned in one multicall, changed afterwards only through batched
  * mmu_update. A frame is never a page table and writable-mapped at once:
  * before a page becomes a table its kernel mapping goes read-only in the
@@ -33,24 +33,25 @@ static struct mm *mm_alloc(void)
 struct mm *mm_create(void)
 {
     struct mm *mm = mm_alloc();
-    uint64_t *kl4, *ul4, *boot_l4 = pfn_to_virt(mm_boot_l4_pfn);
+    uint64_t *kl4, *boot_l4 = pfn_to_virt(mm_boot_l4_pfn);
 
     if (!mm)
         return NULL;
     mm->l3 = alloc_page(PG_PT);
     mm->kl4 = alloc_page(PG_PT);
-    mm->ul4 = alloc_page(PG_PT);
-    if (!mm->l3 || !mm->kl4 || !mm->ul4) {
+    mm->ul4 = ARCH_USER_L4 ? alloc_page(PG_PT) : 0;
+    if (!mm->l3 || !mm->kl4 || (ARCH_USER_L4 && !mm->ul4)) {
         mm_destroy(mm);
         return NULL;
     }
-    mm->pt_pages = 3;
+    mm->pt_pages = ARCH_USER_L4 ? 3 : 2;
     kl4 = pfn_to_virt(mm->kl4);
-    ul4 = pfn_to_virt(mm->ul4);
     /* The kernel half (the hypervisor fills slots 256-271 when it validates). */
     for (unsigned i = 272; i < 512; i++)
         kl4[i] = boot_l4[i];
-    kl4[0] = ul4[0] = pfn_maddr(mm->l3) | PTE_TABLE;
+    kl4[0] = pfn_maddr(mm->l3) | PTE_TABLE;
+    if (ARCH_USER_L4)
+        ((uint64_t *)pfn_to_virt(mm->ul4))[0] = kl4[0];
     return mm;
 }
 
@@ -124,7 +125,8 @@ static void mm_walk(struct mm *mm, void (*table)(uint64_t pfn, void *ctx),
     if (table) {
         table(mm->l3, ctx);
         table(mm->kl4, ctx);
-        table(mm->ul4, ctx);
+        if (ARCH_USER_L4)
+            table(mm->ul4, ctx);
     }
 }
 
@@ -144,7 +146,7 @@ int mm_commit(struct mm *mm)
     /* Read-only first (the batch may flush on its own when full), then pin:
      * pinning the kernel L4 validates the whole tree, the user L4 reuses it. */
     mm_walk(mm, commit_table, NULL, &b);
-    mb_multicall(NULL, 0, &b, pin, 2);
+    mb_multicall(NULL, 0, &b, pin, ARCH_USER_L4 ? 2 : 1);
     mm->live = true;
     return 0;
 }
@@ -213,7 +215,7 @@ void mm_destroy(struct mm *mm)
 
     if (mm == active_mm)
         kernel_panic("destroying the loaded address space");
-    if (mm->l3 == ~0UL || !mm->l3 || !mm->kl4 || !mm->ul4) {   /* half-created */
+    if (mm->l3 == ~0UL || !mm->l3 || !mm->kl4 || (ARCH_USER_L4 && !mm->ul4)) {   /* half-created */
         if (mm->l3 && mm->l3 != ~0UL)
             free_page(mm->l3, PG_PT);
         if (mm->kl4)
@@ -233,10 +235,10 @@ void mm_destroy(struct mm *mm)
          * tree), every table's kernel mapping read-write again, TLB flush so
          * that no stale read-only translation survives. */
         mm_walk(mm, destroy_table, destroy_page, &c);
-        mb_multicall(unpin, 2, &c.b, &flush, 1);
+        mb_multicall(unpin, ARCH_USER_L4 ? 2 : 1, &c.b, &flush, 1);
     } else {
         /* More tables than one batch: unpin first, then the batches. */
-        mb_multicall(unpin, 2, &c.b, NULL, 0);
+        mb_multicall(unpin, ARCH_USER_L4 ? 2 : 1, &c.b, NULL, 0);
         mm_walk(mm, destroy_table, destroy_page, &c);
         mb_multicall(NULL, 0, &c.b, &flush, 1);
     }

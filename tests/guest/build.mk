@@ -51,3 +51,19 @@ $(OUT)/tests/guest/hvm_plat.elf: tests/hvm/plat/head.S tests/hvm/plat/plat.c tes
 	$(Q)$(CC) $(HVM_PLAT_CFLAGS) -c tests/hvm/plat/head.S -o $(@:.elf=-head.o)
 	$(Q)$(CC) $(HVM_PLAT_CFLAGS) -c tests/hvm/plat/plat.c -o $(@:.elf=-plat.o)
 	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/plat/plat.ld $(@:.elf=-head.o) $(@:.elf=-plat.o) -o $@
+# The shadow-paging test guests (tests/hvm/shadow/, docs/hvm.md "Shadow paging"): C on a small
+# long-mode start; SH_HOSTILE=n variants each do one thing that must get them killed.
+SHADOW_GUEST_VARIANTS := hvm_shadowtest: hvm_shbad_pte:-DSH_HOSTILE=1 hvm_shbad_table:-DSH_HOSTILE=2 \
+    hvm_shbad_cr3:-DSH_HOSTILE=3 hvm_shbad_cr0:-DSH_HOSTILE=4 hvm_shbad_spin:-DSH_HOSTILE=5 \
+    hvm_shbad_anyorder:-DSH_HOSTILE=6
+SHADOW_GUEST_CFLAGS := -std=gnu17 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+    -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -mcmodel=small
+TEST_GUEST_ELFS += $(foreach v,$(SHADOW_GUEST_VARIANTS),$(OUT)/tests/guest/$(firstword $(subst :, ,$(v))).elf)
+define shadow-guest-rule
+$(OUT)/tests/guest/$(1).elf: tests/hvm/shadow/start.S tests/hvm/shadow/shadow.c tests/hvm/shadow/shadow.ld
+	@mkdir -p $$(dir $$@)
+	$$(Q)$$(CC) -c -x assembler-with-cpp tests/hvm/shadow/start.S -o $$(@:.elf=.s.o)
+	$$(Q)$$(CC) -c $(SHADOW_GUEST_CFLAGS) $(2) tests/hvm/shadow/shadow.c -o $$(@:.elf=.c.o)
+	$$(Q)$$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/shadow/shadow.ld $$(@:.elf=.s.o) $$(@:.elf=.c.o) -o $$@
+endef
+$(foreach v,$(SHADOW_GUEST_VARIANTS),$(eval $(call shadow-guest-rule,$(firstword $(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))))

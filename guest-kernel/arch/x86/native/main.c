@@ -20,7 +20,6 @@ struct multiboot_info {
 
 static struct start_info native_start_info;
 struct start_info *start_info;
-struct shared_info *shared_info;        /* none: stays NULL */
 bool native_hypervisor;
 
 void native_start(uint32_t magic, uint32_t mbi_pa) __attribute__((noreturn));
@@ -74,6 +73,7 @@ void native_start(uint32_t magic, uint32_t mbi_pa)
     sched_init();
     console_input_init();
     timer_init();
+    native_rtc_init();
     kernel_start_threads(start_info->cmd_line);
     events_enable();
     idle_loop();

@@ -9,7 +9,7 @@
  */
 #include "native.h"
 #include "mm.h"
-#include "../../../kernel/mm_private.h"
+#include "mm_private.h"            /* guest-kernel/kernel/: mm_nr_pages, the allocator's boot side */
 
 #define KERNEL_MAP_L3_SLOT  510
 #define MMIO_L3_SLOT        511
@@ -137,7 +137,7 @@ void mb_kmap(struct mmu_batch *b, uint64_t pfn, bool writable)
     (void)writable;
 }
 
-/* One L4 per address space (kl4: user L3 in slot 0, the kernel half copied); ul4 is never loaded. */
+/* One L4 per address space (kl4: the user L3 in slot 0, the kernel half copied; no ul4). */
 void mm_switch(struct mm *mm, uint64_t kstack_top)
 {
     if (mm != active_mm)

@@ -62,6 +62,9 @@ uint64_t native_mmio_map(uint64_t pa);      /* mmu.c: an uncached kernel VA for 
 /* mmu.c: the kernel map of memory from the Multiboot memory size. */
 void native_mm_init(uint64_t mem_top);
 
+/* rtc.c: the wall clock from the CMOS RTC, read once (after timer_init: it needs system time). */
+void native_rtc_init(void);
+
 /* main.c: what the boot loader said. */
 extern bool native_hypervisor;              /* CPUID: running under a hypervisor (HVM) */
 

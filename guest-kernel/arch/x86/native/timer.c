@@ -52,11 +52,6 @@ uint64_t system_time_ns(void)
     return d / k * 1000000 + d % k * 1000000 / k;
 }
 
-uint64_t arch_wallclock_sec(void)
-{
-    return 0;                   /* no RTC driver: the shell says so */
-}
-
 /* TSC ticks in CAL_MS of PIT channel 2 (gate on, one-shot count, wait for OUT2). */
 static uint64_t pit_tsc_khz_once(void)
 {

@@ -195,9 +195,9 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     v->regs.cs = 0x08;
     v->regs.ss = 0x10;
     v->pause_flags &= ~VPF_down;
-    printk("d%u: HVM (SVM, %s) kernel, entry %#lx, %lu pages, ASID %u, "
-           "Multiboot information at %#lx\n", d->domain_id, hd->shadow ? "shadow paging" : "nested paging",
-           (unsigned long)entry, (unsigned long)hd->nr_pages, hd->asid, (unsigned long)info_gpa);
+    printk("d%u: HVM (SVM, %s) kernel, entry %#lx, %lu pages, ASID %u, Multiboot information at %#lx\n",
+           d->domain_id, hd->shadow ? "shadow paging" : "nested paging", (unsigned long)entry,
+           (unsigned long)hd->nr_pages, hd->asid, (unsigned long)info_gpa);
     return 0;
 }
 

@@ -27,7 +27,6 @@ struct hvm_vuart {
     int rx;                         /* a received byte not yet read from RBR, or -1 */
 };
 
-
 /* Shadow paging events (hvm/shadow.c), per domain: printed when it ends; plain counters a
  * benchmark VMMCALL may copy out as they are. */
 struct hvm_shadow_counters {

@@ -16,6 +16,8 @@
 #define ARCH_USER_CS    NATIVE_UCODE
 #define ARCH_USER_SS    NATIVE_UDATA
 #define ARCH_NAME       "native"
+/* One L4 for both modes: the kernel half is not user-accessible (no _PAGE_USER). */
+#define ARCH_USER_L4    0
 
 /* Interrupt vectors: exceptions 0-31, the APIC timer, the APIC's spurious vector. */
 #define NATIVE_VEC_TIMER    0x20

@@ -20,5 +20,7 @@ static inline void events_disable(void) { shared_info->vcpu_info[0].evtchn_upcal
 /* The no-execute bit of a page-table entry (Xen's 64-bit PV guests always have NX). */
 #define ARCH_PAGE_NX    (1UL << 63)
 #define ARCH_NAME       "pv"
+/* A second L4 for user mode (Xen's NEW_USER_BASEPTR): the user half only, without the kernel. */
+#define ARCH_USER_L4    1
 
 #endif
