@@ -403,8 +403,15 @@ void timer_interrupt(void)
         }
         if (v->periodic_next && v->periodic_next <= now)
             periodic_timer_work(v, now);
-        if (v->poll_deadline && v->poll_deadline <= now)
+        if (v->poll_deadline && v->poll_deadline <= now) {
             vcpu_wake(v);
+            /*
+             * Passed: cleared even if v was not blocked (an HVM vCPU's virtual timer while it
+             * waits for the CPU; svm_enter sets the next one), else every recompute would
+             * arm now + slop again until v runs.
+             */
+            v->poll_deadline = 0;
+        }
     }
     spin_unlock_irqrestore(&rq->lock, f);
     console_service_input();

@@ -3,7 +3,7 @@
 #                      new coverage merged into tests/fuzz/corpus/<name>/, then the in-guest
 #                      fuzzers with FUZZ_SEEDS seeds of FUZZ_ROUNDS rounds each (tests/fuzz/run-guest)
 #   make test-bins     builds the replay binaries that `make test` runs over the corpus
-FUZZ_TARGETS := libelf layout domconfig cmdline xenstored xenstored_conn net_http
+FUZZ_TARGETS := libelf layout domconfig cmdline xenstored xenstored_conn net_http insn_decode
 FUZZ_TIME    ?= 60
 FUZZ_SEEDS   ?= 20
 FUZZ_ROUNDS  ?= 3
@@ -17,13 +17,14 @@ FUZZ_SRCS_cmdline   := hypervisor/common/cmdline.c
 FUZZ_SRCS_xenstored := $(wildcard pvdrivers/xenstored/*.c)
 FUZZ_SRCS_xenstored_conn := $(FUZZ_SRCS_xenstored)
 FUZZ_SRCS_net_http  := guest-kernel/net/http.c
+FUZZ_SRCS_insn_decode := hypervisor/arch/x86/hvm/insn_decode.c
 
-FUZZ_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I tests/fuzz -I pvdrivers/xenstored -I guest-kernel/net \
+FUZZ_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I hypervisor/arch/x86/hvm -I tests/fuzz -I pvdrivers/xenstored -I guest-kernel/net \
     -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZ_REPLAY_BINS := $(patsubst %,$(FUZZ_OUT)/replay/%,$(FUZZ_TARGETS))
 FUZZ_BINS        := $(patsubst %,$(FUZZ_OUT)/libfuzzer/%,$(FUZZ_TARGETS))
 
-FUZZ_DEPS := $(wildcard tests/fuzz/*.h hypervisor/include/*.h pvdrivers/xenstored/*.h) guest-kernel/net/http.h hypervisor/arch/x86/pv/domain_layout.h
+FUZZ_DEPS := $(wildcard tests/fuzz/*.h hypervisor/include/*.h pvdrivers/xenstored/*.h) guest-kernel/net/http.h hypervisor/arch/x86/pv/domain_layout.h hypervisor/arch/x86/hvm/insn_decode.h
 
 # Replay: the reference compiler with ASan + UBSan and replay.c's main().
 # libFuzzer: clang's -fsanitize=fuzzer (its own main()).

@@ -2,8 +2,9 @@
  * The minimal HVM test guest (docs/hvm.md): entered as by a Multiboot 1
  * loader, in 32-bit flat protected mode with paging off at _start (eax =
  * 0x2BADB002, ebx = the Multiboot information). It checks the information's
- * MEM, CMDLINE and MMAP flags and memory size, prints its command line, prints through the debug console port 0xe9, checks the
- * hypervisor's CPUID leaf, builds its own page tables (1 GiB identity
+ * MEM, CMDLINE and MMAP flags and memory size, prints its command line
+ * (all through the debug console port 0xe9), checks the hypervisor's
+ * CPUID leaf, builds its own page tables (1 GiB identity
  * with 2 MiB pages), enters long mode (EFER.LME by WRMSR, intercepted),
  * takes a #GP for an unknown MSR in its own IDT, arms the virtual timer
  * (VMMCALL set_timer), HLTs until its interrupt, writes a line with

@@ -1,13 +1,15 @@
 # Host unit tests (cmocka). Each binary links one real hypervisor source (test_tlib: libtandem),
 # hypervisor/common/<name>.c (or hypervisor/arch/x86/pv/<name>.c for the pure
-# PV code listed in UNIT_PV), with tests/unit/test_<name>.c.
+# PV code listed in UNIT_PV, hypervisor/arch/x86/hvm/<name>.c for UNIT_HVM's), with
+# tests/unit/test_<name>.c.
 # `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
 UNIT_PV        := domain_layout
-UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV)
+UNIT_HVM       := insn_decode
+UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV) $(UNIT_HVM)
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
 
-UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv
+UNIT_CFLAGS := $(HOST_CFLAGS) -I hypervisor/include -I hypervisor/arch/x86/pv -I hypervisor/arch/x86/hvm
 ifneq ($(UNIT_SANITIZE),)
 UNIT_SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
@@ -30,6 +32,11 @@ $(UNIT_OBJ)/hv/%.o: hypervisor/common/%.c $(UNIT_OBJ)/flags
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
 
 $(UNIT_OBJ)/hv/%.o: hypervisor/arch/x86/pv/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_OBJ)/hv/%.o: hypervisor/arch/x86/hvm/%.c $(UNIT_OBJ)/flags
 	@mkdir -p $(dir $@)
 	@echo "  HOSTCC  $< (unit)"
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) -MMD -MP -c $< -o $@

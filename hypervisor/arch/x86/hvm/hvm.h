@@ -175,9 +175,19 @@ void vlapic_accept(struct vcpu *v, int vec);
 /* The guest's CR8 (V_TPR, 0..15) as the APIC's TPR class. */
 void vlapic_set_cr8(struct vcpu *v, unsigned int cr8);
 
-/* hvm/vuart.c: port I/O to the UART or the exit port; false: not one of its ports. */
-bool hvm_platform_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
-                     bool in, uint32_t *val);
+/* hvm/vuart.c: IN (in) or OUT of size bytes at port: the UART, the exit port, the debug console
+ * 0xe9; every other port reads all ones and drops writes. */
+void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                 bool in, uint32_t *val);
+
+/* hvm/emulate.c: INS/OUTS (IOIO with STR; info = EXITINFO1) at RIP. */
+#define HVM_IO_DONE  0      /* finished: RIP to the next instruction */
+#define HVM_IO_AGAIN 1      /* a REP with elements left: RIP stays, the guest runs it again */
+#define HVM_IO_KILL  2      /* not emulated (logged): kill the domain */
+int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                  uint32_t info);
+/* svm/svm.c: the base of segment register seg (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS). */
+uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg);
 
 /* Build d (type=hvm): memory, NPT, the image, vCPU 0 in 32-bit flat protected mode at its entry. */
 int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen);

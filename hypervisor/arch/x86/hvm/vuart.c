@@ -1,7 +1,8 @@
 /*
  * An HVM domain's port devices (docs/hvm.md "The virtual platform"): a
- * 16550 UART at 0x3f8 (COM1) that is the domain's console, and QEMU's
- * isa-debug-exit at 0xf4 to power off or crash. The UART has no interrupt
+ * 16550 UART at 0x3f8 (COM1) that is the domain's console, QEMU's
+ * isa-debug-exit at 0xf4 to power off or crash, and the Bochs/QEMU debug
+ * console at 0xe9; every other port is absent (reads all ones). The UART has no interrupt
  * line (there is no PIC or IOAPIC): the guest polls LSR. Bytes written to
  * THR are the domain's console output, printed as "(dN)" lines exactly as
  * port 0xe9's; RBR gives what the hypervisor's console sends this domain
@@ -91,8 +92,10 @@ static void uart_write(struct domain *d, struct hvm_vuart *u, unsigned int reg, 
     }
 }
 
-bool hvm_platform_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
-                     bool in, uint32_t *val)
+#define DEBUG_CONSOLE_PORT 0xe9
+
+void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
+                 bool in, uint32_t *val)
 {
     struct domain *d = v->domain;
     struct hvm_vuart *u = &d->arch.hvm->uart;
@@ -109,18 +112,23 @@ bool hvm_platform_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, 
                      *val & 0xff);
             domain_crash(d, why, regs);
         }
-        return true;
+        return;
     }
-    if (port < HVM_UART_BASE || port >= HVM_UART_BASE + 8)
-        return false;
-    if (size != 1) {            /* the 16550's registers are bytes */
+    if (port == DEBUG_CONSOLE_PORT) {
+        char c = (char)*val;
         if (in)
-            *val = ~0u;
-        return true;
+            *val = DEBUG_CONSOLE_PORT;  /* as Bochs: reading it says it is there */
+        else
+            console_guest_write(d, CONSOLE_SRC_IO, &c, 1);
+        return;
+    }
+    if (port < HVM_UART_BASE || port >= HVM_UART_BASE + 8 || size != 1) {
+        if (in)
+            *val = ~0u;         /* absent (the 16550's registers are bytes) */
+        return;
     }
     if (in)
         *val = uart_read(u, port - HVM_UART_BASE);
     else
         uart_write(d, u, port - HVM_UART_BASE, (uint8_t)*val);
-    return true;
 }

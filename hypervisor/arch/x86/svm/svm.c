@@ -158,8 +158,8 @@ int svm_vcpu_create(struct vcpu *v, uint64_t entry)
         return -XEN_ENOMEM;
     }
     vmcb = hv->vmcb;
-    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_VINTR | INTERCEPT1_NMI | INTERCEPT1_SMI | INTERCEPT1_INIT |
-                        INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
+    vmcb->intercepts1 = INTERCEPT1_INTR | INTERCEPT1_VINTR | INTERCEPT1_NMI | INTERCEPT1_SMI |
+                        INTERCEPT1_INIT | INTERCEPT1_CPUID | INTERCEPT1_INVD | INTERCEPT1_HLT | INTERCEPT1_INVLPGA |
                         INTERCEPT1_IOIO | INTERCEPT1_MSR | INTERCEPT1_TASKSWITCH | INTERCEPT1_SHUTDOWN;
     vmcb->intercepts2 = INTERCEPT2_VMRUN | INTERCEPT2_VMMCALL | INTERCEPT2_VMLOAD | INTERCEPT2_VMSAVE |
                         INTERCEPT2_STGI | INTERCEPT2_CLGI | INTERCEPT2_SKINIT | INTERCEPT2_MONITOR |
@@ -431,10 +431,7 @@ static void svm_msr(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         svm_crash(v, regs, "RDMSR/WRMSR exit, but no RDMSR/WRMSR at RIP");
 }
 
-#define HVM_CONSOLE_PORT 0xe9       /* Bochs/QEMU debug console convention */
-
-/* IN/OUT: port 0xe9 is the domain's console, the UART and the exit port are hvm/vuart.c's;
- * other ports read all ones, writes are dropped. */
+/* IN/OUT: the ports are hvm/vuart.c's (UART, exit port, debug console), INS/OUTS hvm/emulate.c's. */
 static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
     uint32_t info = (uint32_t)vm->exitinfo1;
@@ -442,31 +439,37 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
     unsigned int size = (info >> IOIO_SZ_SHIFT) & 7;      /* 1, 2 or 4 (one-hot) */
     uint64_t next = vm->exitinfo2;
     uint64_t mask = size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffff;
-    uint32_t dev = (uint32_t)regs->rax;
+    uint32_t val = (uint32_t)regs->rax;
 
     if (next <= regs->rip || next - regs->rip > 15 || (size != 1 && size != 2 && size != 4)) {
         svm_crash(v, regs, "IOIO exit with an impossible next RIP or size");
         return;
     }
-    if (info & IOIO_STR) {          /* INS/OUTS: not emulated */
-        inject_exc(vm, 13, true, 0);
-        return;
-    }
-    if (hvm_platform_io(v, regs, port, size, info & IOIO_IN, &dev)) {
-        if (info & IOIO_IN)
-            regs->rax = size == 4 ? dev : (regs->rax & ~mask) | (dev & mask);
-    } else if (info & IOIO_IN) {
-        uint64_t in = port == HVM_CONSOLE_PORT ? HVM_CONSOLE_PORT : ~0ULL;
-        if (size == 4)
-            regs->rax = in & 0xffffffff;
-        else
-            regs->rax = (regs->rax & ~mask) | (in & mask);
-    } else if (port == HVM_CONSOLE_PORT) {
-        char c = (char)regs->rax;
-        console_guest_write(v->domain, CONSOLE_SRC_IO, &c, 1);
+    if (info & IOIO_STR) {
+        switch (hvm_string_io(v, regs, port, size, info)) {
+        case HVM_IO_AGAIN:
+            return;
+        case HVM_IO_KILL:
+            svm_crash(v, regs, "INS/OUTS not emulated (see above)");
+            return;
+        }
+    } else {
+        hvm_port_io(v, regs, port, size, info & IOIO_IN, &val);
+        if ((info & IOIO_IN) && size == 4)
+            regs->rax = val;
+        else if (info & IOIO_IN)
+            regs->rax = (regs->rax & ~mask) | (val & mask);
     }
     regs->rip = next;
     vm->int_state &= ~1ULL;
+}
+
+uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg)
+{
+    const struct vmcb *vm = v->arch.hvm->vmcb;
+    const struct vmcb_seg *s[] = { &vm->es, &vm->cs, &vm->ss, &vm->ds, &vm->fs, &vm->gs };
+
+    return seg < ARRAY_SIZE(s) ? s[seg]->base : 0;
 }
 
 void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
@@ -683,7 +686,8 @@ static void svm_hlt(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 static void svm_inject(struct vcpu *v, struct vmcb *vm)
 {
     struct hvm_vcpu *hv = v->arch.hvm;
-    bool can = (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) && !(vm->eventinj & EVENTINJ_VALID);
+    bool can = (vm->rflags & X86_EFLAGS_IF) && !(vm->int_state & 1) &&
+               !(vm->eventinj & EVENTINJ_VALID);
     int vec;
 
     v->poll_deadline = timers_update(v);    /* the scheduler's timer fires then (sched.c) */
@@ -760,8 +764,8 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
             hvm_emulate_mmio(v, regs, vm->exitinfo2, (uint32_t)vm->exitinfo1 & 0x1f))
             break;
         snprintf(why, sizeof(why), "nested page fault at guest-physical %#lx (error %#lx): "
-                 "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2, (unsigned long)vm->exitinfo1,
-                 (unsigned long)(d->arch.hvm->nr_pages * 4));
+                 "outside its %lu KiB and no emulated device's", (unsigned long)vm->exitinfo2,
+                 (unsigned long)vm->exitinfo1, (unsigned long)(d->arch.hvm->nr_pages * 4));
         svm_crash(v, regs, why);
         break;
     case VMEXIT_EXCP_PF:                /* paging=shadow only (hvm/shadow.c) */
@@ -837,6 +841,9 @@ void svm_domain_report(struct domain *d)
         if (hd->exits[r])
             n += (size_t)snprintf(line + n, sizeof(line) - n, " %s %lu", exit_names[r],
                                   (unsigned long)hd->exits[r]);
+    if (hd->mmio_emulated && n < sizeof(line))
+        snprintf(line + n, sizeof(line) - n, "; MMIO accesses emulated %lu",
+                 (unsigned long)hd->mmio_emulated);
     printk("%s\n", line);
 }
 
