@@ -214,7 +214,7 @@ static bool sh_write_cr0(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *
     if ((val ^ old) & CR0_PG)
         return shadow_update_root(v, vm, regs, false), true;
     if ((val ^ old) & CR0_WP)
-        shadow_resync_all(v);
+        shadow_flush(v, vm, regs);      /* page-table write protection needs WP: shadows start again */
     return true;
 }
 
