@@ -14,12 +14,18 @@
  * - Filled on #PF from one checked walk (hvm_walk, which sets the guest's
  *   A and D as the CPU would). A leaf is read-only until the guest's D is
  *   set, so the first write faults and sets it.
- * - Guest table writes are not trapped: shadows run out of sync, as a TLB
- *   does, and are resynchronised when the architecture says translations
- *   must be fresh: every CR3 load (and CR0/CR4 change) re-checks each
- *   reachable shadow entry against the guest entry it was made from
- *   (snap[]), INVLPG re-checks the path of its address. A mismatch drops
- *   the entry; the next access refills it.
+ * - Guest page tables are write-protected: a frame with a shadow as a
+ *   table is read-only in every shadow leaf (struct sh_frame counts the
+ *   writable ones), so a guest write faults and is emulated (a MOV; the
+ *   shadow entries made from what it overwrote are dropped and refilled on
+ *   the next access), or the frame is left writable, out of sync: its
+ *   shadows are re-checked against the guest entries they were made from
+ *   (snap[]) at every CR3 load (and CR4 change) until they are found
+ *   unchanged twice, then it is protected again. So a CR3 load of a cached
+ *   shadow checks only the tables being written. INVLPG re-checks the path
+ *   of its address. A mismatch drops the entry; the next access refills it.
+ *   With the guest's CR0.WP clear (supervisor writes ignore RW) nothing is
+ *   protected and every CR3 load re-checks every reachable shadow.
  * - Everything lives in a fixed-size pool of hypervisor heap pages; when it
  *   is full every shadow is dropped (a full flush) and refilled on demand.
  */
@@ -29,6 +35,7 @@
 #include "hvm.h"
 #include "shadow.h"
 #include "insn_decode.h"
+#include "processor.h"
 #include "../svm/svm.h"
 #include "../svm/vmcb.h"
 #include <tandem/errno.h>
@@ -561,6 +568,7 @@ static int sh_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs,
     struct hvm_walk w;
     unsigned int leaf_level = 5;
     char why[160];
+    bool smap;
     int rc;
 
     if (sv->cr0 & CR0_PG) {
@@ -594,7 +602,9 @@ static int sh_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs,
         sh_kill(v, regs, why);
         return 0;
     }
-    if ((ec & HVM_PFEC_WRITE) && sh_wp(v, w.gpa >> PAGE_SHIFT)) {
+    smap = (sv->cr4 & X86_CR4_SMAP) && w.perm_user && !(ec & HVM_PFEC_USER) &&
+           !(regs->rflags & X86_EFLAGS_AC);   /* the hardware refused it (hvm_walk knows no SMAP) */
+    if ((ec & HVM_PFEC_WRITE) && !smap && sh_wp(v, w.gpa >> PAGE_SHIFT)) {
         /* a write its tables allow, to a page table we write-protect: do it for the guest, or
          * leave that table writable (out of sync) and let the write through */
         hd->shc.pt_wp_faults++;

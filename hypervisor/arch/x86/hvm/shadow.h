@@ -2,7 +2,8 @@
  * Shadow paging for HVM domains without nested paging (docs/hvm.md
  * "Shadow paging"): the hardware walks shadow tables (guest-virtual ->
  * machine) that the hypervisor builds from the guest's own tables, filled
- * on #PF, resynchronised at CR3 loads and INVLPG. shadow.c holds the
+ * on #PF, kept in sync by write-protecting the guest's page tables (or
+ * resynchronised at CR3 loads and INVLPG for the tables left writable). shadow.c holds the
  * tables; shadow_cr.c the intercepts (MOV CR, CLTS, LMSW, SMSW, INVLPG,
  * EFER) and the guest's view of CR0/CR3/CR4/EFER.
  *
@@ -10,8 +11,8 @@
  * p2m[gfn] for a gfn below nr_pages, computed at fill time from a checked
  * walk; the shadow tables themselves are hypervisor heap pages the guest
  * cannot map or reach. Whatever order the guest edits its tables in, the
- * worst it gets is a stale (but still own-memory) translation until its
- * next CR3 load or INVLPG, as on a real TLB.
+ * worst it gets is a stale (but still own-memory) translation, as on a
+ * real TLB.
  */
 #ifndef TANDEM_HVM_SHADOW_H
 #define TANDEM_HVM_SHADOW_H
