@@ -13,7 +13,10 @@
  * 2 a page table beyond its memory, 3 CR3 beyond its memory, 4 CR0.PE
  * cleared, 5 a #PF handler that fixes nothing (the no-progress watchdog),
  * 6 edits of its own tables in any order pointing anywhere below and
- * then beyond its memory (read back: only its own frames, then killed).
+ * then beyond its memory (read back: only its own frames, then killed), 7
+ * page-table writes the emulator must refuse (unaligned, crossing into the
+ * table, XCHG, LOCK CMPXCHG: done as the CPU does), then an emulated one
+ * beyond its memory.
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -643,6 +646,46 @@ static void hostile(u64 *frames)
         invlpg(TVA + 63 * 4096ULL);
         (void)probe_read(TVA + 63 * 4096ULL);
         break;
+    case 7: {
+        /* writes to a live (write-protected) page table the emulator must not take, or take
+         * exactly: each is done as the CPU would; then an emulated one beyond its memory */
+        u64 alias = TVA + 40 * 4096, v;
+
+        puts("shadow: hostile: page-table writes the emulator must refuse or bound\n");
+        t1[0] = frames[0] | PTE_P | PTE_RW;
+        t1[39] = frames[3] | PTE_P | PTE_RW;
+        t1[40] = (u64)t1 | PTE_P | PTE_RW;
+        if (probe_read(TVA) != phys(frames[0])[0] || probe_read(alias) != t1[0])
+            fail("hostile: set up", t1[0], 0);
+        probe_write(alias + 41 * 8 + 4, (frames[1] | PTE_P | PTE_RW) << 32);   /* straddles 41/42 */
+        if (t1[41] || t1[42] != (frames[1] | PTE_P | PTE_RW))
+            fail("hostile: unaligned write", t1[41], t1[42]);
+        if (probe_read(TVA + 42 * 4096) != phys(frames[1])[0])
+            fail("hostile: unaligned write read back", t1[42], 0);
+        v = frames[2] | PTE_P | PTE_RW;
+        __asm__ volatile("xchg %0, (%1)" : "+r"(v) : "r"(alias + 43 * 8) : "memory");
+        if (v || probe_read(TVA + 43 * 4096) != phys(frames[2])[0])
+            fail("hostile: XCHG into a page table", v, t1[43]);
+        v = 0;
+        __asm__ volatile("lock cmpxchgq %2, (%1)" : "+a"(v) : "r"(alias + 44 * 8), "r"(frames[3] | PTE_P)
+                         : "memory");
+        if (probe_read(TVA + 44 * 4096) != phys(frames[3])[0])
+            fail("hostile: LOCK CMPXCHG into a page table", v, t1[44]);
+        for (unsigned int i = 0; i < 4; i++)
+            wrcr3(rdcr(3));             /* quiet CR3 loads: t1 write-protected again */
+        probe_write(alias - 4, (frames[1] | PTE_P | PTE_RW) << 32 | 0x11223344);  /* into t1[0] */
+        invlpg(TVA);
+        if (t1[0] != (frames[1] | PTE_P | PTE_RW) || (phys(frames[3])[511] >> 32) != 0x11223344)
+            fail("hostile: a write crossing into a page table", t1[0], phys(frames[3])[511]);
+        if (probe_read(TVA) != phys(frames[1])[0])
+            fail("hostile: a write crossing into a page table, read back", t1[0], 0);
+        for (unsigned int i = 0; i < 4; i++)
+            wrcr3(rdcr(3));
+        puts("shadow: hostile: own memory only; now one PTE beyond it, written through a mapping\n");
+        probe_write(alias + 45 * 8, (mem_end + 8192) | PTE_P);
+        (void)probe_read(TVA + 45 * 4096);
+        break;
+    }
     }
     puts("shadow: FAIL survived the hostile act\n");
     vmmcall(1, 2);

@@ -516,8 +516,8 @@ static int sh_fill(struct vcpu *v, uint64_t va, const struct hvm_walk *w, unsign
 
 /*
  * Emulate the write that faulted at va (guest-physical gpa) on a write-protected page table: a MOV to
- * memory (the MMIO decoder's forms), naturally aligned (so the fault's address is the operand's and
- * it lies in one page). The write goes through hvm_copy_to_guest, which drops the shadow entries
+ * memory (the MMIO decoder's forms), naturally aligned and not at a page's first byte unless a byte
+ * (so the fault's address is the operand's and it lies in one page). The write goes through hvm_copy_to_guest, which drops the shadow entries
  * made from what it overwrote (shadow_guest_wrote); the next access refills them. False: not
  * emulated (not such a MOV, or the table was written too often: it is left writable instead).
  */
@@ -532,7 +532,9 @@ static bool sh_emulate_pt_write(struct vcpu *v, struct cpu_user_regs *regs, uint
     if (f->emul >= SH_EMUL_MAX)
         return false;
     n = hvm_fetch_insn(v, regs->rip, b, sizeof(b));
-    if (hvm_decode_mmio(b, n, hvm_code_bits(v), &in) || !in.write || (va & (in.size - 1)))
+    /* (offset 0 of a page may be the second part of a write that crosses into it: not emulated) */
+    if (hvm_decode_mmio(b, n, hvm_code_bits(v), &in) || !in.write || (va & (in.size - 1)) ||
+        (in.size > 1 && !(va & (PAGE_SIZE - 1))))
         return false;
     val = in.imm ? in.immval : hvm_reg_read(regs, in.reg, in.size, in.rex);
     if (!hvm_copy_to_guest(v->domain, gpa, &val, in.size))
