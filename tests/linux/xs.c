@@ -60,9 +60,19 @@ static size_t slen(const char *s)
     return n;
 }
 
+/* Output goes out a line at a time, in one write: the two loops' lines do not mix on the console. */
 static void out(const char *s)
 {
-    sys(SYS_write, 1, (long)s, (long)slen(s));
+    static char line[1024];
+    static size_t used;
+
+    for (; *s; s++) {
+        line[used++] = *s;
+        if (*s == '\n' || used == sizeof(line)) {
+            sys(SYS_write, 1, (long)line, (long)used);
+            used = 0;
+        }
+    }
 }
 
 static int streq(const char *a, const char *b)
