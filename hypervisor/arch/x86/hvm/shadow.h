@@ -104,7 +104,8 @@ void shadow_resync_all(struct vcpu *v);
 void shadow_invlpg(struct vcpu *v, uint64_t va);
 void shadow_flush(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs);
 /* The hypervisor wrote len bytes of the domain's memory at gpa (hvm_copy_to_guest): drop the shadow
- * entries made from what was there, if it is a write-protected page table. */
+ * entries made from what was there, if it is a write-protected page table. Like all of the shadow
+ * code it runs on the domain's own (single) vCPU: every hvm_copy_to_guest caller is one of its exits. */
 void shadow_guest_wrote(struct domain *d, uint64_t gpa, size_t len);
 
 /* The instruction emulator's MMIO entry (hvm/emulate.c); a weak stub refuses until it exists. */
