@@ -63,7 +63,7 @@ $(OUT)/tests/guest/hvm_irq_guest.elf: tests/hvm/plat/head.S tests/hvm/irq/irq.c 
 # long-mode start; SH_HOSTILE=n variants each do one thing that must get them killed.
 SHADOW_GUEST_VARIANTS := hvm_shadowtest: hvm_shbad_pte:-DSH_HOSTILE=1 hvm_shbad_table:-DSH_HOSTILE=2 \
     hvm_shbad_cr3:-DSH_HOSTILE=3 hvm_shbad_cr0:-DSH_HOSTILE=4 hvm_shbad_spin:-DSH_HOSTILE=5 \
-    hvm_shbad_anyorder:-DSH_HOSTILE=6
+    hvm_shbad_anyorder:-DSH_HOSTILE=6 hvm_shbad_ptwrite:-DSH_HOSTILE=7
 SHADOW_GUEST_CFLAGS := -std=gnu17 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie -mno-red-zone \
     -mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables -mcmodel=small
 TEST_GUEST_ELFS += $(foreach v,$(SHADOW_GUEST_VARIANTS),$(OUT)/tests/guest/$(firstword $(subst :, ,$(v))).elf)

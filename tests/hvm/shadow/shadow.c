@@ -13,7 +13,10 @@
  * 2 a page table beyond its memory, 3 CR3 beyond its memory, 4 CR0.PE
  * cleared, 5 a #PF handler that fixes nothing (the no-progress watchdog),
  * 6 edits of its own tables in any order pointing anywhere below and
- * then beyond its memory (read back: only its own frames, then killed).
+ * then beyond its memory (read back: only its own frames, then killed), 7
+ * page-table writes the emulator must refuse (unaligned, crossing into the
+ * table, XCHG, LOCK CMPXCHG: done as the CPU does), then an emulated one
+ * beyond its memory.
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -368,6 +371,21 @@ TEST void test_recursive(u64 f2, u64 f3)
         fail("PTE written through the recursive slot", t1[4], 0);
     invlpg(va);
     expect_read(va, phys(f2)[0], "remapped through the recursive slot");
+    /* a new mapping written through the recursive slot: no INVLPG needed (nothing was cached) */
+    probe_write(pte_va(va + 4096), f3 | PTE_P | PTE_RW);
+    expect_read(va + 4096, phys(f3)[0], "a new mapping written through the recursive slot");
+    probe_write(pte_va(va + 4096), 0);
+    invlpg(va + 4096);
+    expect_fault(false, va + 4096, 0, "removed through the recursive slot");
+    /* the top-level table written through itself: a new PML4 entry, then removed (CR3 reload) */
+    probe_write(RBASE | (RSLOT << 30) | (RSLOT << 21) | (RSLOT << 12) | (3 * 8),
+                (u64)boot_pdpt | PTE_P | PTE_RW);
+    if (boot_pml4[3] != ((u64)boot_pdpt | PTE_P | PTE_RW))
+        fail("PML4 entry written through the recursive slot", boot_pml4[3], 0);
+    expect_read((3ULL << 39) + va, phys(f2)[0], "a new PML4 entry written through itself");
+    probe_write(RBASE | (RSLOT << 30) | (RSLOT << 21) | (RSLOT << 12) | (3 * 8), 0);
+    wrcr3(rdcr(3));
+    expect_fault(false, (3ULL << 39) + va, 0, "the PML4 entry removed through itself");
     ok("recursive slot");
 }
 
@@ -405,11 +423,98 @@ TEST void test_spaces(u64 f1, u64 f3)
         wrcr3(cr3a);
         expect_fault(false, PVA, 0, "A: switch back and forth");
     }
+    /* B's table written more often than is emulated while A runs (then left writable: out of
+     * sync), and after some quiet switches (write-protected again) cleared by REP STOS (never
+     * emulated): each due at the switch to B */
+    for (unsigned int i = 0; i < 100; i++)
+        pb[i % 8] = (i & 1 ? fp : fq) | PTE_P | PTE_RW;
+    wrcr3(l4b);
+    expect_read(PVA, phys(fq)[0], "B: its table written 100 times while inactive (entry 0)");
+    expect_read(PVA + 7 * 4096, phys(fp)[0], "B: its table written 100 times while inactive (entry 7)");
+    for (unsigned int i = 0; i < 4; i++) {
+        wrcr3(cr3a);
+        wrcr3(l4b);
+    }
+    expect_read(PVA + 3 * 4096, phys(fp)[0], "B: quiet switches");
+    wrcr3(cr3a);
+    {
+        u64 *dst = pb, cnt = 512;
+        __asm__ volatile("rep stosq" : "+D"(dst), "+c"(cnt) : "a"(0ULL) : "memory");
+    }
+    wrcr3(l4b);
+    expect_fault(false, PVA, 0, "B: its table cleared by REP STOS while inactive");
+    expect_fault(false, PVA + 7 * 4096, 0, "B: its table cleared by REP STOS (entry 7)");
+    wrcr3(cr3a);
     /* the same CR3 loaded again makes a changed PTE due, without INVLPG */
     t1[5] = f1 | PTE_P | PTE_RW;
     wrcr3(cr3a);
     expect_read(TVA + 5 * 4096, phys(f1)[0], "CR3 reload: the changed PTE");
     ok("two address spaces sharing tables, edits while inactive, CR3 switches");
+}
+
+/* Its live page tables written through second mappings: every shadowed table is write-protected,
+ * so each write is trapped and emulated (or the table left writable); what it reads back through
+ * the changed mappings is what the write said, with INVLPG where the architecture needs one. */
+TEST void test_pt_writes(u64 f1, u64 f2)
+{
+    u64 alias = TVA + 40 * 4096, cr0 = rdcr(0);
+
+    t1[40] = (u64)t1 | PTE_P | PTE_RW;  /* t1 itself, seen at alias */
+    expect_read(alias + 40 * 8, (u64)t1 | PTE_P | PTE_RW | PTE_A,    /* A: set by the read's walk */
+                "a page table read through a second mapping");
+    probe_write(alias + 41 * 8, f1 | PTE_P | PTE_RW);
+    if (t1[41] != (f1 | PTE_P | PTE_RW))
+        fail("a page table written through a second mapping", t1[41], 0);
+    expect_read(TVA + 41 * 4096, phys(f1)[0], "a new mapping written through a second mapping");
+    probe_write(alias + 41 * 8, f2 | PTE_P | PTE_RW);
+    invlpg(TVA + 41 * 4096);
+    expect_read(TVA + 41 * 4096, phys(f2)[0], "a mapping changed through a second mapping");
+    probe_write(alias + 41 * 8, 0);
+    invlpg(TVA + 41 * 4096);
+    expect_fault(false, TVA + 41 * 4096, 0, "a mapping removed through a second mapping");
+    for (unsigned int i = 0; i < 64; i++)   /* more writes than are emulated: left writable */
+        probe_write(alias + 41 * 8, (i & 1 ? f1 : f2) | PTE_P | PTE_RW);
+    invlpg(TVA + 41 * 4096);
+    expect_read(TVA + 41 * 4096, phys(f1)[0], "a mapping written 64 times");
+    t1[41] = 0;
+    invlpg(TVA + 41 * 4096);
+    /* a read-only second mapping of a page table: the write is the guest's own #PF */
+    t1[42] = (u64)t1 | PTE_P;
+    expect_fault(true, TVA + 42 * 4096 + 41 * 8, EC_P | EC_W, "page table through a read-only mapping");
+    if (t1[41])
+        fail("a refused write to a page table changed it", t1[41], 0);
+    /* from ring 3: through a user-writable mapping it is done, through a user read-only one not */
+    t1[43] = (u64)t1 | PTE_P | PTE_RW | PTE_US;
+    faults = 0;
+    (void)user_call(user_write, TVA + 43 * 4096 + 44 * 8);
+    if (faults || t1[44] != 0x5a5a)
+        fail("a ring-3 write to a user-writable page table", t1[44], faults);
+    t1[44] = 0;
+    t1[43] = (u64)t1 | PTE_P | PTE_US;
+    invlpg(TVA + 43 * 4096);
+    faults = 0;
+    (void)user_call(user_write, TVA + 43 * 4096 + 44 * 8);
+    if (faults != 1 || f_ec != (EC_P | EC_W | EC_U) || t1[44])
+        fail("a ring-3 write to a user read-only page table faults", f_ec, t1[44]);
+    /* CR0.WP clear: ring 0 writes through the read-only mapping; due at the next CR3 load */
+    t1[45] = f1 | PTE_P | PTE_RW;
+    expect_read(TVA + 45 * 4096, phys(f1)[0], "WP: mapped");
+    probe_wrcr0(cr0 & ~(1ULL << 16));
+    faults = 0;
+    probe_write(TVA + 42 * 4096 + 45 * 8, f2 | PTE_P | PTE_RW);
+    if (faults || t1[45] != (f2 | PTE_P | PTE_RW))
+        fail("CR0.WP clear: ring 0 writes a read-only page", t1[45], faults);
+    wrcr3(rdcr(3));
+    expect_read(TVA + 45 * 4096, phys(f2)[0], "CR0.WP clear: the changed mapping after a CR3 load");
+    probe_wrcr0(cr0);
+    expect_fault(true, TVA + 42 * 4096 + 45 * 8, EC_P | EC_W, "CR0.WP set again: read-only again");
+    probe_write(alias + 45 * 8, f1 | PTE_P | PTE_RW);
+    invlpg(TVA + 45 * 4096);
+    expect_read(TVA + 45 * 4096, phys(f1)[0], "CR0.WP set again: written through a second mapping");
+    for (unsigned int i = 40; i < 46; i++)
+        t1[i] = 0;
+    wrcr3(rdcr(3));
+    ok("page tables written through second mappings (write-protected)");
 }
 
 /* Its own tables edited in any order (LCG), each edit made due by INVLPG or a CR3 reload:
@@ -541,6 +646,46 @@ static void hostile(u64 *frames)
         invlpg(TVA + 63 * 4096ULL);
         (void)probe_read(TVA + 63 * 4096ULL);
         break;
+    case 7: {
+        /* writes to a live (write-protected) page table the emulator must not take, or take
+         * exactly: each is done as the CPU would; then an emulated one beyond its memory */
+        u64 alias = TVA + 40 * 4096, v;
+
+        puts("shadow: hostile: page-table writes the emulator must refuse or bound\n");
+        t1[0] = frames[0] | PTE_P | PTE_RW;
+        t1[39] = frames[3] | PTE_P | PTE_RW;
+        t1[40] = (u64)t1 | PTE_P | PTE_RW;
+        if (probe_read(TVA) != phys(frames[0])[0] || probe_read(alias) != t1[0])
+            fail("hostile: set up", t1[0], 0);
+        probe_write(alias + 41 * 8 + 4, (frames[1] | PTE_P | PTE_RW) << 32);   /* straddles 41/42 */
+        if (t1[41] || t1[42] != (frames[1] | PTE_P | PTE_RW))
+            fail("hostile: unaligned write", t1[41], t1[42]);
+        if (probe_read(TVA + 42 * 4096) != phys(frames[1])[0])
+            fail("hostile: unaligned write read back", t1[42], 0);
+        v = frames[2] | PTE_P | PTE_RW;
+        __asm__ volatile("xchg %0, (%1)" : "+r"(v) : "r"(alias + 43 * 8) : "memory");
+        if (v || probe_read(TVA + 43 * 4096) != phys(frames[2])[0])
+            fail("hostile: XCHG into a page table", v, t1[43]);
+        v = 0;
+        __asm__ volatile("lock cmpxchgq %2, (%1)" : "+a"(v) : "r"(alias + 44 * 8), "r"(frames[3] | PTE_P)
+                         : "memory");
+        if (probe_read(TVA + 44 * 4096) != phys(frames[3])[0])
+            fail("hostile: LOCK CMPXCHG into a page table", v, t1[44]);
+        for (unsigned int i = 0; i < 4; i++)
+            wrcr3(rdcr(3));             /* quiet CR3 loads: t1 write-protected again */
+        probe_write(alias - 4, (frames[1] | PTE_P | PTE_RW) << 32 | 0x11223344);  /* into t1[0] */
+        invlpg(TVA);
+        if (t1[0] != (frames[1] | PTE_P | PTE_RW) || (phys(frames[3])[511] >> 32) != 0x11223344)
+            fail("hostile: a write crossing into a page table", t1[0], phys(frames[3])[511]);
+        if (probe_read(TVA) != phys(frames[1])[0])
+            fail("hostile: a write crossing into a page table, read back", t1[0], 0);
+        for (unsigned int i = 0; i < 4; i++)
+            wrcr3(rdcr(3));
+        puts("shadow: hostile: own memory only; now one PTE beyond it, written through a mapping\n");
+        probe_write(alias + 45 * 8, (mem_end + 8192) | PTE_P);
+        (void)probe_read(TVA + 45 * 4096);
+        break;
+    }
     }
     puts("shadow: FAIL survived the hostile act\n");
     vmmcall(1, 2);
@@ -581,6 +726,7 @@ void shadow_main(uint32_t mem)
     test_large();
     test_recursive(f[2], f[3]);
     test_spaces(f[1], f[3]);
+    test_pt_writes(f[1], f[2]);
     test_any_order(f, 8);
     puts("shadow: all checks passed\n");
     vmmcall(1, 0);

@@ -10,6 +10,7 @@
 #include "domain.h"
 #include "mm.h"
 #include "hvm.h"
+#include "shadow.h"
 
 #define PTE_P    0x001ULL
 #define PTE_RW   0x002ULL
@@ -64,6 +65,8 @@ bool hvm_copy_to_guest(struct domain *d, uint64_t gpa, const void *src, size_t l
         if (!p)
             return false;
         memcpy(p + off, in, n);
+        if (d->arch.hvm->shadow)
+            shadow_guest_wrote(d, gpa, n);
         in += n;
         gpa += n;
         len -= n;

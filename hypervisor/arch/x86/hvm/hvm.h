@@ -48,6 +48,10 @@ struct hvm_shadow_counters {
     uint64_t invlpgs;
     uint64_t full_flushes;          /* every shadow dropped (pool full, EFER.NXE changed, ...) */
     uint64_t pages;                 /* shadow pages in use now */
+    uint64_t pt_wp_faults;          /* guest writes to a write-protected (shadowed) page table */
+    uint64_t pt_emulated;           /* ... emulated (the write done, the entries it changed dropped) */
+    uint64_t pt_unshadows;          /* page tables left writable (out of sync) instead */
+    uint64_t pt_reprotects;         /* out-of-sync page tables write-protected again */
 };
 
 struct shadow_domain;

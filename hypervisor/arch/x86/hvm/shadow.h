@@ -2,7 +2,8 @@
  * Shadow paging for HVM domains without nested paging (docs/hvm.md
  * "Shadow paging"): the hardware walks shadow tables (guest-virtual ->
  * machine) that the hypervisor builds from the guest's own tables, filled
- * on #PF, resynchronised at CR3 loads and INVLPG. shadow.c holds the
+ * on #PF, kept in sync by write-protecting the guest's page tables (or
+ * resynchronised at CR3 loads and INVLPG for the tables left writable). shadow.c holds the
  * tables; shadow_cr.c the intercepts (MOV CR, CLTS, LMSW, SMSW, INVLPG,
  * EFER) and the guest's view of CR0/CR3/CR4/EFER.
  *
@@ -10,8 +11,8 @@
  * p2m[gfn] for a gfn below nr_pages, computed at fill time from a checked
  * walk; the shadow tables themselves are hypervisor heap pages the guest
  * cannot map or reach. Whatever order the guest edits its tables in, the
- * worst it gets is a stale (but still own-memory) translation until its
- * next CR3 load or INVLPG, as on a real TLB.
+ * worst it gets is a stale (but still own-memory) translation, as on a
+ * real TLB.
  */
 #ifndef TANDEM_HVM_SHADOW_H
 #define TANDEM_HVM_SHADOW_H
@@ -43,11 +44,31 @@ struct shadow_page {
 #define SH_R_NX    4
 #define SH_HASH 512
 
+/*
+ * What the shadow code knows of one guest frame. A frame with a shadow of
+ * it as a table (tables > 0) is write-protected: every shadow leaf that
+ * maps it is read-only, so a guest write to it faults and is emulated
+ * (or the frame is left writable, out of sync: oos, and resynchronised
+ * at CR3 loads). While the guest's CR0.WP is clear none of this holds
+ * (supervisor writes ignore RW) and every shadow is treated as out of sync.
+ */
+struct sh_frame {
+    uint32_t writable;          /* present writable shadow leaves that map it */
+    uint32_t hint;              /* (pool index << 9 | slot) + 1 of the last writable leaf made; 0 none */
+    uint8_t tables;             /* SH_TABLE shadows of it (one per level at most) */
+    uint8_t oos;                /* left writable: in sd->oos[], resynchronised at CR3 loads */
+    uint8_t emul;               /* writes emulated since it was last write-protected */
+    uint8_t clean;              /* oos: CR3 loads in a row that found its shadows unchanged */
+};
+
 struct shadow_domain {
     struct shadow_page *pool;   /* max entries, the first nr in use */
     unsigned int nr, max;
     int32_t hash[SH_HASH];
     uint32_t gen;               /* resync generation */
+    struct sh_frame *fr;        /* one per guest frame (nr_pages) */
+    uint32_t *oos;              /* the out-of-sync frames (at most max: each has a shadow) */
+    unsigned int nr_oos;
 };
 
 /* The guest's own control registers (what it wrote, what it reads back), per vCPU. */
@@ -82,6 +103,10 @@ int shadow_update_root(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *re
 void shadow_resync_all(struct vcpu *v);
 void shadow_invlpg(struct vcpu *v, uint64_t va);
 void shadow_flush(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs);
+/* The hypervisor wrote len bytes of the domain's memory at gpa (hvm_copy_to_guest): drop the shadow
+ * entries made from what was there, if it is a write-protected page table. Like all of the shadow
+ * code it runs on the domain's own (single) vCPU: every hvm_copy_to_guest caller is one of its exits. */
+void shadow_guest_wrote(struct domain *d, uint64_t gpa, size_t len);
 
 /* The instruction emulator's MMIO entry (hvm/emulate.c); a weak stub refuses until it exists. */
 bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, uint32_t pfec);

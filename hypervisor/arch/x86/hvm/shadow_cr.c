@@ -211,10 +211,10 @@ static bool sh_write_cr0(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *
         return false;                   /* paging off from 64-bit code */
     sv->cr0 = val | CR0_ET;
     vm->cr0 = sv->cr0 | CR0_PG;
+    if ((val ^ old) & CR0_WP)           /* page-table write protection needs WP: shadows start again */
+        return shadow_flush(v, vm, regs), true;
     if ((val ^ old) & CR0_PG)
         return shadow_update_root(v, vm, regs, false), true;
-    if ((val ^ old) & CR0_WP)
-        shadow_resync_all(v);
     return true;
 }
 

@@ -503,7 +503,9 @@ static unsigned int shadow_counters(struct domain *d, struct hvm_counter *out, u
         { "fault_spurious", c->fault_spurious }, { "fault_mmio", c->fault_mmio }, { "fills", c->fills },
         { "wp_faults", c->wp_faults }, { "resyncs", c->resyncs }, { "unshadows", c->unshadows },
         { "cr3_switches", c->cr3_switches }, { "cr3_hits", c->cr3_hits }, { "invlpgs", c->invlpgs },
-        { "full_flushes", c->full_flushes }, { "pages", c->pages },
+        { "full_flushes", c->full_flushes }, { "pages", c->pages }, { "pt_wp_faults", c->pt_wp_faults },
+        { "pt_emulated", c->pt_emulated }, { "pt_unshadows", c->pt_unshadows },
+        { "pt_reprotects", c->pt_reprotects },
     };
     unsigned int n = 0;
 
