@@ -4,7 +4,7 @@
 # tests/unit/test_<name>.c.
 # `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
 UNIT_PV        := domain_layout
-UNIT_HVM       := insn_decode
+UNIT_HVM       := insn_decode ioreq_gpr
 UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV) $(UNIT_HVM)
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
