@@ -445,6 +445,20 @@ void devmodel_svc_start(void)
     thread_create("devmodel", svc_main, NULL);
 }
 
+bool devmodel_svc_wait_gone(uint16_t d, uint64_t timeout_ns)
+{
+    uint64_t deadline = system_time_ns() + timeout_ns;
+
+    while (find(d)) {
+        if (system_time_ns() > deadline)
+            return false;
+        kick = true;
+        pvos_wake(&wait);
+        thread_sleep_until(system_time_ns() + 10000000);
+    }
+    return true;
+}
+
 void devmodel_svc_list(void)
 {
     unsigned int n = 0;
