@@ -42,6 +42,8 @@ static void update_irq(struct ide_state *s)
 static void raise(struct ide_state *s)
 {
     s->bm_status |= 0x80;
+    if (!(s->control & ATA_CTL_NIEN))
+        s->bm_status |= BM_ST_IRQ;      /* the PIIX latches the drive's INTRQ in its BMDMA status */
     update_irq(s);
 }
 

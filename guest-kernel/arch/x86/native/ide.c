@@ -284,8 +284,9 @@ static int dma(struct xvd *d, uint64_t lba, uint32_t n, uint8_t *buf, bool write
     outb(bm, write ? 0 : 0x08);
     task(d, lba, n, write ? 0xca : 0xc8, write ? 0x35 : 0x25);
     outb(bm, write ? 0x01 : 0x09);
-    while (((bst = inb(bm + 2)) & 0x05) == 0x01 && system_time_ns() < deadline)
-        ;                               /* active, no interrupt yet */
+    /* Until the engine stops or interrupts, or the drive is neither busy nor asking for data (it refused). */
+    while (((bst = inb(bm + 2)) & 0x05) == 0x01 && (inb(CTL) & (ST_BSY | ST_DRQ)) && system_time_ns() < deadline)
+        ;
     outb(bm, 0);
     st = wait_ready(false);
     if (st < 0 || (bst & 0x01))
@@ -352,4 +353,132 @@ void xvd_bench_command(char **w, int nw)
     (void)w;
     (void)nw;
     printk("xvd bench: not available on this platform (native)\n");
+}
+
+/*
+ * `idetest` (tests/guest/hvm_dmdisk_hostile, docs/devmodel.md "Hostile
+ * use"): the controller programmed as a hostile guest would, on hda. Each
+ * case must end in an error status (never a hang, never a write outside
+ * our memory: the device model's to guarantee), then the disk must still
+ * read sector 0 as before.
+ */
+static uint8_t bm_after(uint32_t table, uint64_t lba, uint32_t count, uint8_t cmd, uint8_t *st)
+{
+    uint8_t bst;
+
+    outb(bm, 0);
+    outl(bm + 4, table);
+    outb(bm + 2, 0x06);
+    outb(bm, 0x08);
+    select(&disks[0], 0, true);
+    outb(CMD + 2, (uint8_t)(count >> 8));
+    outb(CMD + 3, (uint8_t)(lba >> 24));
+    outb(CMD + 4, (uint8_t)(lba >> 32));
+    outb(CMD + 5, (uint8_t)(lba >> 40));
+    outb(CMD + 2, (uint8_t)count);
+    outb(CMD + 3, (uint8_t)lba);
+    outb(CMD + 4, (uint8_t)(lba >> 8));
+    outb(CMD + 5, (uint8_t)(lba >> 16));
+    outb(CMD + 7, cmd);
+    outb(bm, 0x09);
+    for (uint64_t deadline = system_time_ns() + TIMEOUT_NS; ((bst = inb(bm + 2)) & 0x05) == 0x01 &&
+         (inb(CTL) & (ST_BSY | ST_DRQ)) && system_time_ns() < deadline;)
+        ;
+    outb(bm, 0);
+    *st = inb(CMD + 7);
+    return bst;
+}
+
+static bool hostile_case(const char *what, uint8_t bst, uint8_t st)
+{
+    bool refused = (bst & 0x02) || (st & ST_ERR);
+
+    printk("idetest: %s: %s (bmdma status %02x, status %02x, error %02x)\n", what,
+           refused ? "error status" : "NOT REFUSED", bst, st, inb(CMD + 1));
+    return refused;
+}
+
+static void idetest(void)
+{
+    uint64_t top = start_info->nr_pages << PAGE_SHIFT;
+    uint8_t st, bst, sector0[512], again[512];
+    bool ok = true;
+    int rc;
+
+    if (!nr_disks || !bm || !prd) {
+        printk("idetest: needs hda with bus-master DMA\n");
+        return;
+    }
+    kmutex_lock(&lock);
+    /* A buffer beyond our memory (below 4 GiB: the PRD's reach). */
+    prd[0] = (uint32_t)(top + 0x100000);
+    prd[1] = 512 | 0x80000000U;
+    bst = bm_after((uint32_t)pfn_maddr(virt_to_pfn(prd)), 0, 1, 0x25, &st);
+    ok &= hostile_case("DMA into a buffer beyond its memory", bst, st);
+    /* The PRD table itself beyond our memory. */
+    bst = bm_after((uint32_t)(top + 0x200000), 0, 1, 0x25, &st);
+    ok &= hostile_case("a PRD table beyond its memory", bst, st);
+    /* A buffer in the hole below 4 GiB (where nothing is). */
+    prd[0] = 0xfebff000U;
+    prd[1] = 4096 | 0x80000000U;
+    bst = bm_after((uint32_t)pfn_maddr(virt_to_pfn(prd)), 0, 8, 0x25, &st);
+    ok &= hostile_case("DMA into the MMIO hole", bst, st);
+    /* 65536 sectors (count 0) from sector 0 of a small disk. */
+    prd[0] = (uint32_t)pfn_maddr(virt_to_pfn(dma_page[0]));
+    prd[1] = 0 | 0x80000000U;                   /* 64 KiB: more than the page, but the count fails first */
+    bst = bm_after((uint32_t)pfn_maddr(virt_to_pfn(prd)), 0, 0, 0x25, &st);
+    ok &= hostile_case("65536 sectors at sector 0", bst, st);
+    /* A sector 2^48 - 1. */
+    bst = bm_after((uint32_t)pfn_maddr(virt_to_pfn(prd)), 0xffffffffffffULL, 1, 0x25, &st);
+    ok &= hostile_case("sector 2^48-1", bst, st);
+    /* A table without end: 512 two-byte entries for 8 sectors. */
+    for (unsigned int i = 0; i < 512; i++) {
+        prd[2 * i] = (uint32_t)pfn_maddr(virt_to_pfn(dma_page[0]));
+        prd[2 * i + 1] = 2;
+    }
+    bst = bm_after((uint32_t)pfn_maddr(virt_to_pfn(prd)), 0, 8, 0x25, &st);
+    ok &= hostile_case("a PRD table that never ends", bst, st);
+    /* A DMA write from beyond our memory: the disk must keep sector 5. */
+    prd[0] = (uint32_t)(top + 0x100000);
+    prd[1] = 512 | 0x80000000U;
+    bst = bm_after((uint32_t)pfn_maddr(virt_to_pfn(prd)), 5, 1, 0x35, &st);
+    ok &= hostile_case("DMA write from beyond its memory", bst, st);
+    /* Garbage: unknown commands, data with no command, a write abandoned half-way, a reset mid-read. */
+    outb(CMD + 7, 0x00);
+    ok &= hostile_case("command 0x00", 0, (uint8_t)wait_ready(false));
+    outb(CMD + 7, 0xff);
+    ok &= hostile_case("command 0xff", 0, (uint8_t)wait_ready(false));
+    for (unsigned int i = 0; i < 300; i++)
+        inw(CMD), outw(CMD, 0xdead);
+    task(&disks[0], 6, 1, 0x30, 0x34);        /* WRITE SECTORS 6, then only half the data */
+    for (unsigned int i = 0; i < 64; i++)
+        outl(CMD, 0x0badf00d);
+    task(&disks[0], 0, 4, 0x20, 0x24);        /* a READ instead: the write is abandoned */
+    inl(CMD);
+    outb(CTL, 0x06);                            /* SRST in the middle of the read */
+    outb(CTL, 0x02);
+    st = (uint8_t)wait_ready(false);
+    printk("idetest: garbage sequences: status %02x after the reset\n", st);
+    kmutex_unlock(&lock);
+    if ((rc = xvd_read(&disks[0], 0, 1, sector0)) || (rc = xvd_read(&disks[0], 5, 1, again))) {
+        printk("idetest: FAIL: the disk no longer reads (%d)\n", rc);
+        return;
+    }
+    sector0[22] = again[22] = 0;
+    printk("idetest: sector 0 reads '%s', sector 5 '%s' after it all\n", (const char *)sector0,
+           (const char *)again);
+    if ((rc = xvd_read(&disks[0], 6, 1, again)) == 0) {
+        again[22] = 0;
+        printk("idetest: sector 6 begins %02x %02x %02x %02x (the abandoned write)\n", again[0], again[1],
+               again[2], again[3]);
+    }
+    printk("idetest: %s\n", ok ? "every hostile programming refused, the disk still works" : "FAIL");
+}
+
+bool ide_shell_command(const char *line)
+{
+    if (strcmp(line, "idetest"))
+        return false;
+    idetest();
+    return true;
 }

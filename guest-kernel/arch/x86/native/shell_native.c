@@ -12,6 +12,8 @@
 #include "net.h"
 #include "xvd.h"
 
+bool ide_shell_command(const char *line);     /* ide.c: `idetest` */
+
 static char mode[16] = "shell";
 bool shell_wait_for_input;
 
@@ -104,6 +106,8 @@ bool shell_dev_command(char *line)
     char buf[128], *w[8];
     int nw;
 
+    if (ide_shell_command(line))
+        return true;
     if (word_is(line, "xvd")) {         /* the IDE disks (arch/x86/native/ide.c), through xvd.h */
         snprintf(buf, sizeof(buf), "%s", line);
         nw = shell_split(buf, w, 8);
