@@ -17,14 +17,16 @@ void test_main(void)
     struct xen_dm_op op = { .op = XEN_DMOP_create_ioreq_server };
     struct xen_dm_op_buf b = { (uint64_t)&op, sizeof(op) };
     uint64_t mfn = 0;
-    struct xen_mem_acquire_resource r = { .domid = 1, .type = XENMEM_resource_ioreq_server, .id = 0,
-                                          .nr_frames = 1, .frame = 1, .frame_list = (uint64_t)&mfn };
+    domid_t hvm;
 
     md_init();
-    expect_rc(HYPERVISOR_dm_op(1, 1, &b), -XEN_EPERM, "create an ioreq server on d1");
+    hvm = (domid_t)md_arg_ul("target", 1);      /* the HVM domain (target=, default d1) */
+    struct xen_mem_acquire_resource r = { .domid = hvm, .type = XENMEM_resource_ioreq_server, .id = 0,
+                                          .nr_frames = 1, .frame = 1, .frame_list = (uint64_t)&mfn };
+    expect_rc(HYPERVISOR_dm_op(hvm, 1, &b), -XEN_EPERM, "create an ioreq server on d%u", hvm);
     op.op = XEN_DMOP_remote_shutdown;
-    expect_rc(HYPERVISOR_dm_op(1, 1, &b), -XEN_EPERM, "shut d1 down through dm_op");
-    expect_rc(HYPERVISOR_memory_op(XENMEM_acquire_resource, &r), -XEN_EPERM, "acquire d1's ioreq page");
-    printk("outsider: every device-model operation on d1 refused\n");
+    expect_rc(HYPERVISOR_dm_op(hvm, 1, &b), -XEN_EPERM, "shut d%u down through dm_op", hvm);
+    expect_rc(HYPERVISOR_memory_op(XENMEM_acquire_resource, &r), -XEN_EPERM, "acquire d%u's ioreq page", hvm);
+    printk("outsider: every device-model operation on d%u refused\n", hvm);
     test_success();
 }

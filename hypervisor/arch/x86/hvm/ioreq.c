@@ -529,7 +529,10 @@ void hvm_ioreq_emulator_gone(struct domain *dm)
         }
         spin_unlock(&d->arch.hvm->ioreq_lock);
         /* Its configured device model (dm=, or the driver domain serving its disks) is gone for good. */
-        if (d->dm_domid == dm->domain_id && d->state == DOM_RUNNING)
-            domain_crash(d, "its device model died", NULL);
+        if (d->dm_domid == dm->domain_id && d->state == DOM_RUNNING) {
+            char msg[48];
+            snprintf(msg, sizeof(msg), "its device model d%u died", dm->domain_id);
+            domain_crash(d, msg, NULL);
+        }
     }
 }
