@@ -67,7 +67,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LI
 # arch/x86/native/; the PV-only parts (events, grants, store, split drivers, the
 # network, the domain commands) are not in it. Same user programs, same image.
 NATIVE_COMMON_SRCS := $(addprefix guest-kernel/kernel/,exec.c kalloc.c kmutex.c mm.c page_alloc.c panic.c \
-    proc.c sched.c shell.c syscall.c traps.c uaccess.c xvd_shell.c diskfs.c diskprog.c)
+    proc.c sched.c shell.c syscall.c traps.c uaccess.c kbench.c xvd_shell.c diskfs.c diskprog.c)
 NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(wildcard guest-kernel/arch/x86/native/*.c guest-kernel/arch/x86/native/*.S)
 NATIVE_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_SRCS))
 NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c)
