@@ -284,9 +284,14 @@ static int dma(struct xvd *d, uint64_t lba, uint32_t n, uint8_t *buf, bool write
     outb(bm, write ? 0 : 0x08);
     task(d, lba, n, write ? 0xca : 0xc8, write ? 0x35 : 0x25);
     outb(bm, write ? 0x01 : 0x09);
-    /* Until the engine stops or interrupts, or the drive is neither busy nor asking for data (it refused). */
-    while (((bst = inb(bm + 2)) & 0x05) == 0x01 && (inb(CTL) & (ST_BSY | ST_DRQ)) && system_time_ns() < deadline)
-        ;
+    /* Until the engine stops or interrupts, or the drive refused (ERR or DF, not busy). A drive
+     * momentarily neither busy nor asking for data while the engine still runs is not a refusal:
+     * QEMU's PIIX shows that between two PRD pages, which failed long runs of requests. */
+    while (((bst = inb(bm + 2)) & 0x05) == 0x01 && system_time_ns() < deadline) {
+        uint8_t as = inb(CTL);
+        if (!(as & ST_BSY) && (as & (ST_ERR | ST_DF)))
+            break;
+    }
     outb(bm, 0);
     st = wait_ready(false);
     if (st < 0 || (bst & 0x01))
