@@ -9,23 +9,9 @@
 #include "lib.h"
 #include "domain.h"
 #include "mm.h"
+#include "processor.h"
 #include "hvm.h"
 #include "shadow.h"
-
-#define PTE_P    0x001ULL
-#define PTE_RW   0x002ULL
-#define PTE_US   0x004ULL
-#define PTE_A    0x020ULL
-#define PTE_D    0x040ULL
-#define PTE_PS   0x080ULL
-#define PTE_NX   (1ULL << 63)
-#define PTE_ADDR 0x000ffffffffff000ULL
-
-#define CR0_PG   (1ULL << 31)
-#define CR0_WP   (1ULL << 16)
-#define CR4_PAE  (1ULL << 5)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 
 void *hvm_gfn_map(struct domain *d, uint64_t gfn)
 {
@@ -87,18 +73,18 @@ int hvm_walk(struct vcpu *v, uint64_t gva, uint32_t access, unsigned int flags, 
     user = access & HVM_PFEC_USER;
     write = access & HVM_PFEC_WRITE;
     fetch = access & HVM_PFEC_FETCH;
-    if (!(pg.cr0 & CR0_PG)) {
+    if (!(pg.cr0 & X86_CR0_PG)) {
         w->gpa = gva & 0xffffffffULL;       /* paging off: 32-bit protected mode */
         w->page_level = 1;
         w->perm_write = w->perm_user = w->perm_exec = true;
         return HVM_WALK_OK;
     }
-    if (!(pg.efer & EFER_LMA) || !(pg.cr4 & CR4_PAE))
+    if (!(pg.efer & EFER_LMA) || !(pg.cr4 & X86_CR4_PAE))
         return HVM_WALK_UNSUPPORTED;        /* 32-bit and PAE legacy paging: not offered */
     /* Non-canonical addresses never get here (#GP before any walk). */
     w->levels = 4;
     w->perm_write = w->perm_user = w->perm_exec = true;
-    table = pg.cr3 & PTE_ADDR;
+    table = pg.cr3 & PADDR_MASK;
     for (level = 4; level >= 1; level--) {
         unsigned int idx = (gva >> (12 + 9 * (level - 1))) & 511;
         uint64_t *t = hvm_gfn_map(d, table >> PAGE_SHIFT);
@@ -110,35 +96,35 @@ int hvm_walk(struct vcpu *v, uint64_t gva, uint32_t access, unsigned int flags, 
         w->entry[4 - level] = &t[idx];
         e = __atomic_load_n(&t[idx], __ATOMIC_RELAXED);
         w->pte[4 - level] = e;
-        if (!(e & PTE_P)) {
+        if (!(e & _PAGE_PRESENT)) {
             w->pfec = access & (HVM_PFEC_WRITE | HVM_PFEC_USER | HVM_PFEC_FETCH);
             return HVM_WALK_FAULT;
         }
         /* Reserved: NX without EFER.NXE, address bits 48..51, PS in an L4, a large page's low bits. */
-        if (((e & PTE_NX) && !(pg.efer & EFER_NXE)) || (e & 0x000f000000000000ULL) ||
-            ((e & PTE_PS) && level == 4) ||
-            ((e & PTE_PS) && level == 2 && (e & 0x1fe000ULL)) ||
-            ((e & PTE_PS) && level == 3 && (e & 0x3fffe000ULL))) {
+        if (((e & _PAGE_NX) && !(pg.efer & EFER_NXE)) || (e & 0x000f000000000000ULL) ||
+            ((e & _PAGE_PSE) && level == 4) ||
+            ((e & _PAGE_PSE) && level == 2 && (e & 0x1fe000ULL)) ||
+            ((e & _PAGE_PSE) && level == 3 && (e & 0x3fffe000ULL))) {
             w->pfec = HVM_PFEC_PRESENT | HVM_PFEC_RSVD |
                       (access & (HVM_PFEC_WRITE | HVM_PFEC_USER | HVM_PFEC_FETCH));
             return HVM_WALK_FAULT;
         }
-        if (!(e & PTE_RW))
+        if (!(e & _PAGE_RW))
             w->perm_write = false;
-        if (!(e & PTE_US))
+        if (!(e & _PAGE_USER))
             w->perm_user = false;
-        if (e & PTE_NX)
+        if (e & _PAGE_NX)
             w->perm_exec = false;
-        if (level == 1 || (e & PTE_PS)) {
+        if (level == 1 || (e & _PAGE_PSE)) {
             uint64_t span = 1ULL << (12 + 9 * (level - 1));
             w->page_level = (unsigned int)level;
-            w->gpa = (e & PTE_ADDR & ~(span - 1)) | (gva & (span - 1));
+            w->gpa = (e & PADDR_MASK & ~(span - 1)) | (gva & (span - 1));
             break;
         }
-        table = e & PTE_ADDR;
+        table = e & PADDR_MASK;
     }
     if ((user && !w->perm_user) ||
-        (write && !w->perm_write && (user || (pg.cr0 & CR0_WP))) ||
+        (write && !w->perm_write && (user || (pg.cr0 & X86_CR0_WP))) ||
         (fetch && !w->perm_exec && (pg.efer & EFER_NXE))) {
         w->pfec = HVM_PFEC_PRESENT | (access & (HVM_PFEC_WRITE | HVM_PFEC_USER | HVM_PFEC_FETCH));
         return HVM_WALK_FAULT;
@@ -146,7 +132,7 @@ int hvm_walk(struct vcpu *v, uint64_t gva, uint32_t access, unsigned int flags, 
     if (flags & HVM_WALK_SET_AD) {
         /* As the CPU does: A on every level walked, D on the leaf for a write. */
         for (unsigned int i = 0; i < 4 && w->entry[i]; i++) {
-            uint64_t want = PTE_A | ((write && i == 4 - w->page_level) ? PTE_D : 0);
+            uint64_t want = _PAGE_ACCESSED | ((write && i == 4 - w->page_level) ? _PAGE_DIRTY : 0);
             if ((w->pte[i] & want) != want)
                 w->pte[i] = __atomic_or_fetch(w->entry[i], want, __ATOMIC_RELAXED);
         }

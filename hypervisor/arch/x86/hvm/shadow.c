@@ -40,17 +40,6 @@
 #include "../svm/vmcb.h"
 #include <tandem/errno.h>
 
-#define PTE_P    0x001ULL
-#define PTE_RW   0x002ULL
-#define PTE_US   0x004ULL
-#define PTE_A    0x020ULL
-#define PTE_D    0x040ULL
-#define PTE_PS   0x080ULL
-#define PTE_NX   (1ULL << 63)
-#define PTE_ADDR 0x000ffffffffff000ULL
-#define CR0_PG   (1ULL << 31)
-#define CR0_WP   (1ULL << 16)
-
 #define SH_POOL_MIN 64
 #define SH_POOL_MAX 2048
 #define SH_WATCHDOG 4096        /* the same #PF this many times in a row: no progress, killed */
@@ -84,7 +73,7 @@ static int32_t sh_find(struct shadow_domain *sd, uint64_t gfn, unsigned int leve
  * it, supervisor writes ignore a leaf's RW. A change of CR0.WP flushes every shadow (shadow_cr.c). */
 static bool sh_trapping(const struct vcpu *v)
 {
-    return v->arch.hvm->sh->cr0 & CR0_WP;
+    return v->arch.hvm->sh->cr0 & X86_CR0_WP;
 }
 
 static struct sh_frame *sh_fr(struct domain *d, uint64_t gfn)
@@ -103,7 +92,7 @@ static bool sh_wp(const struct vcpu *v, uint64_t gfn)
 /* The guest frame leaf i of level-1 shadow sp maps (meaningful while the entry is present). */
 static uint64_t sh_leaf_gfn(const struct shadow_page *sp, unsigned int i)
 {
-    return sp->kind == SH_SPLIT ? sp->gfn + i : (sp->snap[i] & PTE_ADDR) >> PAGE_SHIFT;
+    return sp->kind == SH_SPLIT ? sp->gfn + i : (sp->snap[i] & PADDR_MASK) >> PAGE_SHIFT;
 }
 
 /* Count leaf old (mapping old_gfn) replaced by e (mapping gfn) at slot i of shadow idx. */
@@ -112,9 +101,9 @@ static void sh_leaf_account(struct domain *d, uint64_t old, uint64_t old_gfn, ui
 {
     struct sh_frame *f;
 
-    if ((old & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) && (f = sh_fr(d, old_gfn)) && f->writable)
+    if ((old & (_PAGE_PRESENT | _PAGE_RW)) == (_PAGE_PRESENT | _PAGE_RW) && (f = sh_fr(d, old_gfn)) && f->writable)
         f->writable--;
-    if ((e & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) && (f = sh_fr(d, gfn))) {
+    if ((e & (_PAGE_PRESENT | _PAGE_RW)) == (_PAGE_PRESENT | _PAGE_RW) && (f = sh_fr(d, gfn))) {
         f->writable++;
         f->hint = ((uint32_t)idx << 9 | i) + 1;
     }
@@ -147,8 +136,8 @@ static void sh_protect(struct domain *d, uint64_t gfn)
         struct shadow_page *sp = &sd->pool[(f->hint - 1) >> 9];
         uint64_t *e = &sp->t[(f->hint - 1) & 511];
 
-        if (sp->level == 1 && (*e & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) && (*e & PTE_ADDR) == ma) {
-            *e &= ~(PTE_RW | PTE_D);
+        if (sp->level == 1 && (*e & (_PAGE_PRESENT | _PAGE_RW)) == (_PAGE_PRESENT | _PAGE_RW) && (*e & PADDR_MASK) == ma) {
+            *e &= ~(_PAGE_RW | _PAGE_DIRTY);
             f->writable--;
         }
     }
@@ -158,8 +147,8 @@ static void sh_protect(struct domain *d, uint64_t gfn)
         if (sd->pool[p].level != 1)
             continue;
         for (unsigned int i = 0; i < 512; i++)
-            if ((t[i] & (PTE_P | PTE_RW)) == (PTE_P | PTE_RW) && (t[i] & PTE_ADDR) == ma) {
-                t[i] &= ~(PTE_RW | PTE_D);
+            if ((t[i] & (_PAGE_PRESENT | _PAGE_RW)) == (_PAGE_PRESENT | _PAGE_RW) && (t[i] & PADDR_MASK) == ma) {
+                t[i] &= ~(_PAGE_RW | _PAGE_DIRTY);
                 if (!--f->writable)
                     break;
             }
@@ -243,7 +232,7 @@ static unsigned int sh_resync_page(struct domain *d, int32_t idx, bool tree)
         uint64_t ge;
         int32_t c;
 
-        if (!(sp->t[i] & PTE_P))
+        if (!(sp->t[i] & _PAGE_PRESENT))
             continue;
         ge = __atomic_load_n(&g[i], __ATOMIC_RELAXED);
         if (ge != sp->snap[i]) {
@@ -251,8 +240,8 @@ static unsigned int sh_resync_page(struct domain *d, int32_t idx, bool tree)
             dropped++;
             continue;
         }
-        if (tree && sp->level > 1 && !(ge & PTE_PS) &&
-            (c = sh_find(sd, (ge & PTE_ADDR) >> PAGE_SHIFT, sp->level - 1u, SH_TABLE, 0)) >= 0)
+        if (tree && sp->level > 1 && !(ge & _PAGE_PSE) &&
+            (c = sh_find(sd, (ge & PADDR_MASK) >> PAGE_SHIFT, sp->level - 1u, SH_TABLE, 0)) >= 0)
             dropped += sh_resync_page(d, c, true);
     }
     return dropped;
@@ -340,7 +329,7 @@ void shadow_guest_wrote(struct domain *d, uint64_t gpa, size_t len)
         if ((idx = sh_find(sd, gfn, level, SH_TABLE, 0)) < 0)
             continue;
         for (unsigned int i = first; i <= last && i < 512; i++)
-            if (sd->pool[idx].t[i] & PTE_P)
+            if (sd->pool[idx].t[i] & _PAGE_PRESENT)
                 sh_drop(d, idx, i);
     }
 }
@@ -351,12 +340,12 @@ static int32_t sh_root_get(struct vcpu *v, bool *hit)
     struct shadow_vcpu *sv = v->arch.hvm->sh;
     struct shadow_domain *sd = sdom(v->domain);
 
-    if (!(sv->cr0 & CR0_PG)) {
+    if (!(sv->cr0 & X86_CR0_PG)) {
         *hit = true;
         return sh_get(v, 0, 4, SH_SPLIT, SH_R_WRITE | SH_R_USER);   /* identity */
     }
-    *hit = sh_find(sd, (sv->cr3 & PTE_ADDR) >> PAGE_SHIFT, 4, SH_TABLE, 0) >= 0;
-    return sh_get(v, (sv->cr3 & PTE_ADDR) >> PAGE_SHIFT, 4, SH_TABLE, 0);
+    *hit = sh_find(sd, (sv->cr3 & PADDR_MASK) >> PAGE_SHIFT, 4, SH_TABLE, 0) >= 0;
+    return sh_get(v, (sv->cr3 & PADDR_MASK) >> PAGE_SHIFT, 4, SH_TABLE, 0);
 }
 
 static void sh_kill(struct vcpu *v, struct cpu_user_regs *regs, const char *why)
@@ -371,10 +360,10 @@ int shadow_update_root(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *re
     struct hvm_domain *hd = d->arch.hvm;
     struct shadow_vcpu *sv = v->arch.hvm->sh;
     struct shadow_domain *sd = sdom(d);
-    bool paging = sv->cr0 & CR0_PG, hit;
+    bool paging = sv->cr0 & X86_CR0_PG, hit;
     int32_t r;
 
-    if (paging && ((sv->cr3 & PTE_ADDR) >> PAGE_SHIFT) >= hd->nr_pages) {
+    if (paging && ((sv->cr3 & PADDR_MASK) >> PAGE_SHIFT) >= hd->nr_pages) {
         char why[96];
         snprintf(why, sizeof(why), "CR3 %#lx: its top-level page table lies outside its memory",
                  (unsigned long)sv->cr3);
@@ -406,7 +395,7 @@ void shadow_resync_all(struct vcpu *v)
 {
     struct shadow_vcpu *sv = v->arch.hvm->sh;
 
-    if (!(sv->cr0 & CR0_PG) || sv->root < 0)
+    if (!(sv->cr0 & X86_CR0_PG) || sv->root < 0)
         return;
     sh_resync(v, sv->root);
 }
@@ -426,7 +415,7 @@ void shadow_invlpg(struct vcpu *v, uint64_t va)
     int32_t idx = sv->root;
 
     d->arch.hvm->shc.invlpgs++;
-    if (!(sv->cr0 & CR0_PG))
+    if (!(sv->cr0 & X86_CR0_PG))
         return;
     /* The path of va, top down: drop the first entry whose guest entry changed. */
     for (unsigned int level = 4; level >= 1 && idx >= 0; level--) {
@@ -435,7 +424,7 @@ void shadow_invlpg(struct vcpu *v, uint64_t va)
         const uint64_t *g;
         uint64_t ge;
 
-        if (sp->kind != SH_TABLE || !(sp->t[i] & PTE_P))
+        if (sp->kind != SH_TABLE || !(sp->t[i] & _PAGE_PRESENT))
             return;
         g = hvm_gfn_map(d, sp->gfn);
         ge = __atomic_load_n(&g[i], __ATOMIC_RELAXED);
@@ -443,9 +432,9 @@ void shadow_invlpg(struct vcpu *v, uint64_t va)
             sh_drop(d, idx, i);
             return;
         }
-        if (level == 1 || (ge & PTE_PS))
+        if (level == 1 || (ge & _PAGE_PSE))
             return;
-        idx = sh_find(sd, (ge & PTE_ADDR) >> PAGE_SHIFT, level - 1, SH_TABLE, 0);
+        idx = sh_find(sd, (ge & PADDR_MASK) >> PAGE_SHIFT, level - 1, SH_TABLE, 0);
     }
 }
 
@@ -465,8 +454,8 @@ static int sh_fill(struct vcpu *v, uint64_t va, const struct hvm_walk *w, unsign
     int changed = 0;
 
     if (leaf_level <= 4)
-        rights = ((leaf & PTE_RW) && (leaf & PTE_D) ? SH_R_WRITE : 0) | (leaf & PTE_US ? SH_R_USER : 0) |
-                 (leaf & PTE_NX ? SH_R_NX : 0);
+        rights = ((leaf & _PAGE_RW) && (leaf & _PAGE_DIRTY) ? SH_R_WRITE : 0) | (leaf & _PAGE_USER ? SH_R_USER : 0) |
+                 (leaf & _PAGE_NX ? SH_R_NX : 0);
     for (unsigned int level = 4; level >= 1; level--) {
         struct shadow_page *sp = &sd->pool[idx];
         unsigned int i = (va >> (12 + 9 * (level - 1))) & 511;
@@ -477,22 +466,22 @@ static int sh_fill(struct vcpu *v, uint64_t va, const struct hvm_walk *w, unsign
             /* writable only if the guest's entry is (RW and D) and the frame is no write-protected
              * page table */
             bool rw = (rights & SH_R_WRITE) && !sh_wp(v, gfn);
-            want = ((uint64_t)hd->p2m[gfn] << PAGE_SHIFT) | PTE_P | PTE_A | (rw ? PTE_RW | PTE_D : 0) |
-                   (rights & SH_R_USER ? PTE_US : 0) | (rights & SH_R_NX ? PTE_NX : 0);
+            want = ((uint64_t)hd->p2m[gfn] << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED | (rw ? _PAGE_RW | _PAGE_DIRTY : 0) |
+                   (rights & SH_R_USER ? _PAGE_USER : 0) | (rights & SH_R_NX ? _PAGE_NX : 0);
             old_gfn = sh_leaf_gfn(sp, i);
         } else if (level > leaf_level) {
             /* a guest table below: its shadow, with this entry's own rights */
-            child = sh_get(v, (ge & PTE_ADDR) >> PAGE_SHIFT, level - 1, SH_TABLE, 0);
+            child = sh_get(v, (ge & PADDR_MASK) >> PAGE_SHIFT, level - 1, SH_TABLE, 0);
             if (child < 0)
                 return SH_NOMEM;
-            want = __pa(sd->pool[child].t) | PTE_P | PTE_A | (ge & (PTE_RW | PTE_US | PTE_NX));
+            want = __pa(sd->pool[child].t) | _PAGE_PRESENT | _PAGE_ACCESSED | (ge & (_PAGE_RW | _PAGE_USER | _PAGE_NX));
         } else {
             /* inside a guest large page (or the identity): the piece covering gfn */
             uint64_t span = 1ULL << (9 * (level - 1));
             child = sh_get(v, gfn & ~(span - 1), level - 1, SH_SPLIT, rights);
             if (child < 0)
                 return SH_NOMEM;
-            want = __pa(sd->pool[child].t) | PTE_P | PTE_A | PTE_RW | PTE_US;
+            want = __pa(sd->pool[child].t) | _PAGE_PRESENT | _PAGE_ACCESSED | _PAGE_RW | _PAGE_USER;
         }
         if (sp->kind == SH_TABLE)
             sp->snap[i] = ge;
@@ -502,7 +491,7 @@ static int sh_fill(struct vcpu *v, uint64_t va, const struct hvm_walk *w, unsign
             sp->t[i] = want;
             changed = 1;
             hd->shc.fills++;
-            if (level == 1 && (old & PTE_P) && !(old & PTE_RW) && (want & PTE_RW))
+            if (level == 1 && (old & _PAGE_PRESENT) && !(old & _PAGE_RW) && (want & _PAGE_RW))
                 hd->shc.wp_faults++;
             if (child >= 0)
                 sh_resync_child(v, child);  /* a cached shadow linked in again: check it first */
@@ -573,7 +562,7 @@ static int sh_fault(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs,
     bool smap;
     int rc;
 
-    if (sv->cr0 & CR0_PG) {
+    if (sv->cr0 & X86_CR0_PG) {
         rc = hvm_walk(v, va, ec & (HVM_PFEC_WRITE | HVM_PFEC_USER | HVM_PFEC_FETCH), HVM_WALK_SET_AD, &w);
         if (rc == HVM_WALK_FAULT) {
             hd->shc.fault_guest++;

@@ -17,14 +17,6 @@
 #include "../svm/vmcb.h"
 #include <tandem/errno.h>
 
-#define CR0_PE   (1ULL << 0)
-#define CR0_TS   (1ULL << 3)
-#define CR0_ET   (1ULL << 4)
-#define CR0_WP   (1ULL << 16)
-#define CR0_NW   (1ULL << 29)
-#define CR0_CD   (1ULL << 30)
-#define CR0_PG   (1ULL << 31)
-#define CR4_PAE  (1ULL << 5)
 #define CR4_FSGSBASE (1ULL << 16)
 #define CR4_SMEP (1ULL << 20)
 #define CR4_SMAP (1ULL << 21)
@@ -47,7 +39,7 @@ static struct shadow_vcpu *svc(struct vcpu *v)
 
 static bool guest_lma(const struct shadow_vcpu *sv)
 {
-    return (sv->efer & EFER_LME) && (sv->cr0 & CR0_PG);
+    return (sv->efer & EFER_LME) && (sv->cr0 & X86_CR0_PG);
 }
 
 static void sh_gp(struct vmcb *vm)
@@ -192,28 +184,28 @@ static bool sh_write_cr0(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *
     struct shadow_vcpu *sv = svc(v);
     uint64_t old = sv->cr0;
 
-    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)) || ((val & CR0_NW) && !(val & CR0_CD)))
+    if ((val >> 32) || ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)))
         return false;
-    if (!(val & CR0_PE)) {
+    if (!(val & X86_CR0_PE)) {
         svm_crash(v, regs, "CR0.PE cleared: real mode is not offered with shadow paging");
         return true;
     }
-    if ((val & CR0_PG) && !(old & CR0_PG)) {
+    if ((val & X86_CR0_PG) && !(old & X86_CR0_PG)) {
         if (!(sv->efer & EFER_LME)) {
             svm_crash(v, regs, "paging enabled without EFER.LME: only long-mode 4-level paging is "
                       "offered with shadow paging (no 32-bit or PAE legacy paging)");
             return true;
         }
-        if (!(sv->cr4 & CR4_PAE))
+        if (!(sv->cr4 & X86_CR4_PAE))
             return false;
     }
-    if (!(val & CR0_PG) && (old & CR0_PG) && (vm->cs.attr & 0x200))
+    if (!(val & X86_CR0_PG) && (old & X86_CR0_PG) && (vm->cs.attr & 0x200))
         return false;                   /* paging off from 64-bit code */
-    sv->cr0 = val | CR0_ET;
-    vm->cr0 = sv->cr0 | CR0_PG;
-    if ((val ^ old) & CR0_WP)           /* page-table write protection needs WP: shadows start again */
+    sv->cr0 = val | X86_CR0_ET;
+    vm->cr0 = sv->cr0 | X86_CR0_PG;
+    if ((val ^ old) & X86_CR0_WP)           /* page-table write protection needs WP: shadows start again */
         return shadow_flush(v, vm, regs), true;
-    if ((val ^ old) & CR0_PG)
+    if ((val ^ old) & X86_CR0_PG)
         return shadow_update_root(v, vm, regs, false), true;
     return true;
 }
@@ -235,10 +227,10 @@ static bool sh_write_cr4(struct vcpu *v, struct vmcb *vm, uint64_t val)
 {
     struct shadow_vcpu *sv = svc(v);
 
-    if ((val & ~sh_cr4_allowed()) || (guest_lma(sv) && !(val & CR4_PAE)))
+    if ((val & ~sh_cr4_allowed()) || (guest_lma(sv) && !(val & X86_CR4_PAE)))
         return false;
     sv->cr4 = val;
-    vm->cr4 = val | CR4_PAE;
+    vm->cr4 = val | X86_CR4_PAE;
     shadow_resync_all(v);               /* PGE, PSE, SMEP... changes flush the TLB */
     return true;
 }
@@ -250,7 +242,7 @@ static bool sh_write_cr3(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *
     if (guest_lma(sv) ? (val >> 52) != 0 : (val >> 32) != 0)
         return false;                   /* reserved bits (no PCID: bit 63 too) */
     sv->cr3 = val;
-    if (sv->cr0 & CR0_PG)
+    if (sv->cr0 & X86_CR0_PG)
         shadow_update_root(v, vm, regs, true);
     return true;
 }
@@ -319,8 +311,8 @@ void shadow_cr_access(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *reg
             sh_gp(vm);
             return;
         }
-        sv->cr0 &= ~CR0_TS;
-        vm->cr0 &= ~CR0_TS;
+        sv->cr0 &= ~X86_CR0_TS;
+        vm->cr0 &= ~X86_CR0_TS;
         sh_advance(vm, regs, &in);
         return;
     }
@@ -339,7 +331,7 @@ void shadow_cr_access(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *reg
             sh_gp(vm);
             return;
         }
-        if (!sh_write_cr0(v, vm, regs, (sv->cr0 & ~0xeULL) | msw | (sv->cr0 & CR0_PE))) {
+        if (!sh_write_cr0(v, vm, regs, (sv->cr0 & ~0xeULL) | msw | (sv->cr0 & X86_CR0_PE))) {
             sh_gp(vm);
             return;
         }
@@ -378,7 +370,7 @@ bool shadow_efer_write(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *re
     uint64_t old = sv->efer;
 
     if ((val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) ||
-        ((sv->cr0 & CR0_PG) && ((val ^ old) & EFER_LME)))
+        ((sv->cr0 & X86_CR0_PG) && ((val ^ old) & EFER_LME)))
         return false;
     sv->efer = val & (EFER_SCE | EFER_LME | EFER_NXE);
     vm->efer = EFER_SVME | EFER_LME | EFER_LMA | (val & (EFER_SCE | EFER_NXE));
@@ -421,8 +413,8 @@ int shadow_vcpu_init(struct vcpu *v, struct vmcb *vm)
     vm->cr_intercepts = (1u << 0) | (1u << 3) | (1u << 4) | (1u << 16) | (1u << 19) | (1u << 20);
     vm->exc_intercepts |= 1u << 14;     /* #PF */
     vm->intercepts1 |= INTERCEPT1_INVLPG;
-    vm->cr0 = sv->cr0 | CR0_PG;
-    vm->cr4 = CR4_PAE;
+    vm->cr0 = sv->cr0 | X86_CR0_PG;
+    vm->cr4 = X86_CR4_PAE;
     vm->efer = EFER_SVME | EFER_LME | EFER_LMA;
     return shadow_update_root(v, vm, NULL, false) ? -XEN_ENOMEM : 0;
 }

@@ -7,6 +7,7 @@
 #define TANDEM_SVM_VMCB_H
 
 #include "types.h"
+#include "processor.h"     /* EFER_LMA and the other EFER bits */
 
 struct vmcb_seg {
     uint16_t sel;
@@ -156,6 +157,5 @@ struct vmcb {
 #define MSR_VM_CR           0xc0010114
 #define MSR_VM_HSAVE_PA     0xc0010117
 #define EFER_SVME           (1UL << 12)
-#define EFER_LMA            (1UL << 10)
 
 #endif
