@@ -84,6 +84,9 @@ bool console_input_pending(void);   /* a character is there to read */
 void shell_main(void *arg);
 /* shell.c: split line in place at spaces into at most max words (w[0..]); their number. */
 int shell_split(char *line, char **w, int max);
+/* shell.c: the value of key= among the space-separated words (a command line, a command's
+ * arguments) into buf, at most size - 1 characters (empty if absent). */
+void word_value(const char *words, const char *key, char *buf, size_t size);
 void worker_main(void *arg);
 /* modes.c: threads for the command line's mode=, and the shell's domain commands. */
 void kernel_start_threads(const char *cmdline);

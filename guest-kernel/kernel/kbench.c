@@ -118,22 +118,6 @@ static long kbench_syscall(struct trap_frame *f)
     }
 }
 
-/* The value of key= among the words of args (empty if absent). */
-static void arg_value(const char *args, const char *key, char *buf, size_t size)
-{
-    size_t klen = strlen(key), n = 0;
-
-    buf[0] = 0;
-    for (const char *p = args; *p; p++) {
-        if ((p != args && p[-1] != ' ') || strncmp(p, key, klen) || p[klen] != '=')
-            continue;
-        for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
-            buf[n++] = *p;
-        buf[n] = 0;
-        return;
-    }
-}
-
 /* only=: comma-separated scenario names (NAME or PLAT.os_NAME); empty: all. */
 static bool wanted(const char *only, const char *name)
 {
@@ -166,10 +150,10 @@ void kbench_run(const char *args)
     uint64_t iters, khz = kbench_platform_tsc_khz();
     unsigned int saved_around = mm_fault_around;
 
-    arg_value(args, "only", only, sizeof(only));
-    arg_value(args, "iters", val, sizeof(val));
+    word_value(args, "only", only, sizeof(only));
+    word_value(args, "iters", val, sizeof(val));
     iters = val[0] ? strtoul(val, NULL, 0) : 10000;
-    arg_value(args, "plat", kb.plat, sizeof(kb.plat));
+    word_value(args, "plat", kb.plat, sizeof(kb.plat));
     if (!kb.plat[0])
         snprintf(kb.plat, sizeof(kb.plat), "%s", kbench_platform_name());
     if (!iters || iters > 10000000) {

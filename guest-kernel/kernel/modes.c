@@ -26,22 +26,6 @@
 static char mode[16] = "shell";
 bool shell_wait_for_input;
 
-/* The value of key= in the command line, into buf (empty if absent). */
-static void cmdline_value(const char *cl, const char *key, char *buf, size_t size)
-{
-    size_t klen = strlen(key), n = 0;
-
-    buf[0] = 0;
-    for (const char *p = cl; *p; p++) {
-        if ((p != cl && p[-1] != ' ') || strncmp(p, key, klen) || p[klen] != '=')
-            continue;
-        for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
-            buf[n++] = *p;
-        buf[n] = 0;
-        return;
-    }
-}
-
 static uint64_t running_ns(void)
 {
     struct vcpu_runstate_info ri;
@@ -86,7 +70,7 @@ void kernel_start_threads(const char *cmdline)
     netback_svc_start();        /* netback_svc.c: the driver domain's switch and vifs */
     devmodel_svc_start();       /* devmodel_svc.c: device models of HVM domains (backend/ide) */
     netfront_dev_init();        /* netfront_dev.c: our vifs, if the store lists any */
-    cmdline_value(cmdline, "mode", mode, sizeof(mode));
+    word_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
         shell_wait_for_input = true;
         thread_create("shell", shell_main, NULL);

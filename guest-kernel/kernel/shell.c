@@ -162,6 +162,21 @@ void shell_main(void *arg)
     }
 }
 
+void word_value(const char *words, const char *key, char *buf, size_t size)
+{
+    size_t klen = strlen(key), n = 0;
+
+    buf[0] = 0;
+    for (const char *p = words; *p; p++) {
+        if ((p != words && p[-1] != ' ') || strncmp(p, key, klen) || p[klen] != '=')
+            continue;
+        for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
+            buf[n++] = *p;
+        buf[n] = 0;
+        return;
+    }
+}
+
 int shell_split(char *line, char **w, int max)
 {
     int n = 0;

@@ -28,25 +28,10 @@ static void rawbench_thread(void *cmdline)
 static char mode[16] = "shell";
 bool shell_wait_for_input;
 
-static void cmdline_value(const char *cl, const char *key, char *buf, size_t size)
-{
-    size_t klen = strlen(key), n = 0;
-
-    buf[0] = 0;
-    for (const char *p = cl; *p; p++) {
-        if ((p != cl && p[-1] != ' ') || strncmp(p, key, klen) || p[klen] != '=')
-            continue;
-        for (p += klen + 1; *p && *p != ' ' && n + 1 < size; p++)
-            buf[n++] = *p;
-        buf[n] = 0;
-        return;
-    }
-}
-
 void kernel_start_threads(const char *cmdline)
 {
     xvd_init();                 /* ide.c: the IDE disks, as hda and hdb */
-    cmdline_value(cmdline, "mode", mode, sizeof(mode));
+    word_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "bench") || !strcmp(mode, "rawbench")) {
         /* docs/benchmarks.md: nothing else runs beside it; it powers off when done. */
         thread_create("bench", mode[0] == 'b' ? kbench_mode_thread : rawbench_thread, (void *)cmdline);
