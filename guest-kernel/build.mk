@@ -70,7 +70,7 @@ NATIVE_COMMON_SRCS := $(addprefix guest-kernel/kernel/,exec.c kalloc.c kmutex.c 
     proc.c sched.c shell.c syscall.c traps.c uaccess.c kbench.c xvd_shell.c diskfs.c diskprog.c)
 NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(wildcard guest-kernel/arch/x86/native/*.c guest-kernel/arch/x86/native/*.S)
 NATIVE_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_SRCS))
-NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c)
+NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c guest-kernel/lib/printk.c)
 NATIVE_LDS := guest-kernel/arch/x86/native/kernel.ld
 NATIVE_CFLAGS = $(COMMON_CFLAGS) -mcmodel=kernel -fno-pic -fno-pie -I guest-kernel/include \
     -I guest-kernel/arch/x86/native/include -I pvdrivers/include

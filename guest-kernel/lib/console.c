@@ -57,15 +57,3 @@ void console_write(const char *s, size_t len)
     else
         HYPERVISOR_console_io(CONSOLEIO_write, len, s);
 }
-
-void printk(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}

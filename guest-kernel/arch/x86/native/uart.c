@@ -48,18 +48,6 @@ void console_write(const char *s, size_t len)
     events_restore(m);
 }
 
-void printk(const char *fmt, ...)
-{
-    char buf[512];
-    va_list ap;
-    int n;
-
-    va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
-    va_end(ap);
-    console_write(buf, n < (int)sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
-}
-
 /* Interrupts off (the timer tick). What does not fit stays in the UART: it waits for the next tick. */
 void uart_poll(void)
 {
