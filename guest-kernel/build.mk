@@ -25,7 +25,8 @@ include guest-kernel/net/build.mk
 
 # pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
 # xenstored.h (pvdrivers/xenstored): the store library the kernel serves as a store domain.
-$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront -I pvdrivers/netfront
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront -I pvdrivers/netfront \
+    -I pvdrivers/devmodel
 
 $(OUT)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,7 +56,7 @@ endef
 
 # pvdrivers' libraries (pvdrivers/build.mk adds them as prerequisites) call back into pvos.c: a group.
 $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LIB) $(LWIP_LIB)
-	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GNET_LIB) $(LWIP_LIB) $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a --end-group)
+	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GNET_LIB) $(LWIP_LIB) $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a $(OUT)/pvdrivers/libpvdevmodel.a --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)
 
@@ -66,7 +67,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LI
 # arch/x86/native/; the PV-only parts (events, grants, store, split drivers, the
 # network, the domain commands) are not in it. Same user programs, same image.
 NATIVE_COMMON_SRCS := $(addprefix guest-kernel/kernel/,exec.c kalloc.c kmutex.c mm.c page_alloc.c panic.c \
-    proc.c sched.c shell.c syscall.c traps.c uaccess.c kbench.c)
+    proc.c sched.c shell.c syscall.c traps.c uaccess.c kbench.c xvd_shell.c diskfs.c diskprog.c)
 NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(wildcard guest-kernel/arch/x86/native/*.c guest-kernel/arch/x86/native/*.S)
 NATIVE_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_SRCS))
 NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c)

@@ -231,3 +231,16 @@ $(OUT)/tests/unit/diskfs: $(UNIT_OBJ)/test_diskfs.o $(UNIT_OBJ)/gk/diskfs.o
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/diskfs
 -include $(UNIT_OBJ)/test_diskfs.d $(UNIT_OBJ)/gk/diskfs.d
+
+# pvdrivers/devmodel (the device model's core and its emulated IDE disk, docs/devmodel.md):
+# pvd_devmodel links devmodel.c and ide.c with a fake guest memory and a RAM disk.
+$(UNIT_OBJ)/pvdm/%.o: pvdrivers/devmodel/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/tests/unit/pvd_devmodel: $(UNIT_OBJ)/test_pvd_devmodel.o $(UNIT_OBJ)/pvdm/devmodel.o $(UNIT_OBJ)/pvdm/ide.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_devmodel
+-include $(UNIT_OBJ)/test_pvd_devmodel.d $(UNIT_OBJ)/pvdm/devmodel.d $(UNIT_OBJ)/pvdm/ide.d

@@ -12,7 +12,10 @@
 #include "proc.h"
 #include "devices.h"
 #include "net.h"
+#include "xvd.h"
 #include "kbench.h"
+
+bool ide_shell_command(const char *line);     /* ide.c: `idetest` */
 
 void rawbench_run(const char *args);        /* rawbench.c */
 
@@ -42,6 +45,7 @@ static void cmdline_value(const char *cl, const char *key, char *buf, size_t siz
 
 void kernel_start_threads(const char *cmdline)
 {
+    xvd_init();                 /* ide.c: the IDE disks, as hda and hdb */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "bench") || !strcmp(mode, "rawbench")) {
         /* docs/benchmarks.md: nothing else runs beside it; it powers off when done. */
@@ -115,20 +119,19 @@ bool shell_net_command(const char *line)
 bool shell_dev_command(char *line)
 {
     static const char *const pv[] = { "lspci", "drivers", "irqs", "vbd", "vifs", "netback", "vif", "blk",
-                                      "net", "xvd", NULL };
+                                      "net", "devmodel", NULL };
+    char buf[128], *w[8];
+    int nw;
 
+    if (ide_shell_command(line))
+        return true;
+    if (word_is(line, "xvd")) {         /* the IDE disks (arch/x86/native/ide.c), through xvd.h */
+        snprintf(buf, sizeof(buf), "%s", line);
+        nw = shell_split(buf, w, 8);
+        xvd_command(w, nw);
+        return true;
+    }
     return unavailable(line, pv);
-}
-
-void diskprog_init(void)
-{
-}
-
-bool diskprog_command(char **w, int nw)
-{
-    (void)nw;
-    printk("%s: not available on this platform (native: no virtual disks)\n", w[0]);
-    return true;
 }
 
 void pvos_selftest(void)

@@ -1,0 +1,1 @@
+#include "../hvm_dmdisk/main.c"
