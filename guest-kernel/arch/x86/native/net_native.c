@@ -21,5 +21,5 @@ void status_init(void)
 
 void status_name(char *buf, size_t size)
 {
-    snprintf(buf, size, "%s", native_hypervisor ? "native-hvm" : "native");
+    snprintf(buf, size, "native");
 }
