@@ -83,6 +83,7 @@ struct domain *domain_create(domid_t id, const char *name, bool privileged,
     d->max_vcpus = MIN(max_vcpus ? max_vcpus : 1, MAX_VCPUS);
     d->weight = 256;
     d->store_domid = DOMID_INVALID;
+    d->dm_domid = DOMID_INVALID;
     d->build_pages = max_pages;
 
     /* shared_info is hypervisor memory the guest may map writable. */

@@ -32,6 +32,7 @@ static const struct dc_field fields[] = {
     F("disk",       DC_DISKS,   nr_disks,   0, 0),
     F("vif",        DC_VIF,     vif,        0, 0),
     F("type",       DC_TYPE,    hvm,        0, 0),
+    F("dm",         DC_NAME,    dm,         0, 0),
     F("paging",     DC_PAGING,  shadow_paging, 0, 0),
     F("max_grant_frames",    DC_UINT, max_grant_frames,    1, DOMCONFIG_MAX_GRANT_FRAMES),
     F("max_maptrack_frames", DC_UINT, max_maptrack_frames, 0, DOMCONFIG_MAX_MAPTRACK_FRAMES),
@@ -518,6 +519,8 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->nr_disks || d->vif))
         return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, devices, "
                        "disks or vif yet (docs/hvm.md)");
+    if (d->dm[0] && !d->hvm)
+        return dc_fail(err, d->line, "dm", "only an HVM domain has a device model domain");
     if (d->has_paging && !d->hvm)
         return dc_fail(err, d->line, "paging", "only for type=hvm domains (PV domains manage their "
                        "own page tables)");
@@ -634,6 +637,27 @@ static int dc_check_driver(const struct domconfig *cfg, struct domconfig_error *
                    "no driver domain to serve it (give one domain driver=yes)");
 }
 
+/* dm=NAME names another line's PV domain (ids assigned): its device model may act on this one. */
+static int dc_resolve_dm(struct domconfig *cfg, struct domconfig_error *err)
+{
+    for (unsigned int i = 0; i < cfg->nr; i++) {
+        struct domconfig_dom *d = &cfg->dom[i];
+        unsigned int k;
+        d->dm_domid = DOMID_INVALID;
+        if (!d->dm[0])
+            continue;
+        for (k = 0; k < cfg->nr && strcmp(cfg->dom[k].name, d->dm); k++)
+            ;
+        if (k == cfg->nr)
+            return dc_fail(err, d->line, "dm", "no domain is named '%s'", d->dm);
+        if (cfg->dom[k].hvm)
+            return dc_fail(err, d->line, "dm", "'%s' is an HVM domain: a device model runs in a PV "
+                           "domain", d->dm);
+        d->dm_domid = cfg->dom[k].domid;
+    }
+    return 0;
+}
+
 /* Domain IDs as Xen numbers them; then disk= and vif= devices name the driver domain's. */
 static void dc_assign_ids(struct domconfig *cfg)
 {
@@ -683,7 +707,7 @@ int domconfig_parse(const char *text, size_t len, struct domconfig *cfg,
     if (dc_check_driver(cfg, err))
         return -1;
     dc_assign_ids(cfg);
-    return 0;
+    return dc_resolve_dm(cfg, err);
 }
 
 void domconfig_format_error(const struct domconfig_error *err, char *buf, size_t size)

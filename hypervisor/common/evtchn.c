@@ -271,7 +271,7 @@ static void close_port(struct domain *d, uint32_t port)
         pirq_guest_unbind(d, c->pirq);
         break;
     case EVTCHNSTAT_interdomain:
-        if (!c->xen_consumer) {
+        if (c->remote_domid != DOMID_XEN) {
             struct domain *rd = get_domain_by_id(c->remote_domid);
             ASSERT(!rd || spin_is_mine(&rd->event_lock));
             if (rd && rd->evtchn) {
@@ -284,7 +284,8 @@ static void close_port(struct domain *d, uint32_t port)
     }
     /* Xen's free_evtchn: the pending event goes (FIFO: PENDING only, a linked port stays linked). */
     *c = (struct evtchn){ .priority = EVTCHN_FIFO_PRIORITY_DEFAULT, .fifo_lastq = lastq };
-    if (!(evtchn_fifo_active(d) && evtchn_fifo_clear_pending(d, port)) && port < EVTCHN_2L_NR_CHANNELS)
+    if (!(evtchn_fifo_active(d) && evtchn_fifo_clear_pending(d, port)) && port < EVTCHN_2L_NR_CHANNELS &&
+        d->shared_info)
         clear_bit_(d->shared_info->evtchn_pending, port);
 }
 
@@ -293,7 +294,7 @@ static struct domain *port_peer(struct domain *d, uint32_t port)
 {
     const struct evtchn *c = evtchn_from_port(d, port);
 
-    if (c->state != EVTCHNSTAT_interdomain || c->xen_consumer)
+    if (c->state != EVTCHNSTAT_interdomain || c->remote_domid == DOMID_XEN)
         return NULL;
     return get_domain_by_id(c->remote_domid);
 }
@@ -493,6 +494,82 @@ static long evtchn_bind_ipi(struct domain *d, struct evtchn_bind_ipi *b)
     return 0;
 }
 
+/* Consumers registered by evtchn_alloc_unbound_xen_port (index + XEN_CONSUMER_FIRST_FN). */
+static evtchn_xen_notify_fn xen_consumers[4];
+static spinlock_t xen_consumers_lock = SPIN_LOCK_UNLOCKED;
+
+static int xen_consumer_index(evtchn_xen_notify_fn fn)
+{
+    int r = -XEN_ENOSPC;
+
+    spin_lock(&xen_consumers_lock);
+    for (unsigned int i = 0; i < ARRAY_SIZE(xen_consumers); i++)
+        if (xen_consumers[i] == fn || !xen_consumers[i]) {
+            xen_consumers[i] = fn;
+            r = (int)i + XEN_CONSUMER_FIRST_FN;
+            break;
+        }
+    spin_unlock(&xen_consumers_lock);
+    return r;
+}
+
+int evtchn_alloc_unbound_xen_port(struct domain *d, unsigned int vcpu, domid_t remote,
+                                  evtchn_xen_notify_fn fn)
+{
+    int c = xen_consumer_index(fn), port;
+
+    if (c < 0)
+        return c;
+    spin_lock(&d->event_lock);
+    if ((port = get_free_port(d)) >= 0)
+        port_set(d, port, (struct evtchn){ .state = EVTCHNSTAT_unbound, .xen_consumer = (uint8_t)c,
+                                           .notify_vcpu = (uint8_t)vcpu, .remote_domid = remote });
+    spin_unlock(&d->event_lock);
+    return port;
+}
+
+void evtchn_free_xen_port(struct domain *d, uint32_t port)
+{
+    if (d->evtchn)
+        evtchn_close(d, port, false);
+}
+
+void evtchn_notify_xen_port(struct domain *d, uint32_t port)
+{
+    struct evtchn *c;
+    struct domain *rd;
+
+    if (!d->evtchn || !port_valid(d, port))
+        return;
+    spin_lock(&d->event_lock);
+    c = evtchn_from_port(d, port);
+    if (c->state == EVTCHNSTAT_interdomain && c->xen_consumer >= XEN_CONSUMER_FIRST_FN &&
+        (rd = get_domain_by_id(c->remote_domid)))
+        evtchn_raise(rd, c->remote_port);
+    spin_unlock(&d->event_lock);
+}
+
+/*
+ * A send reaching rd's port: the hypervisor's consumer if rd's end is one
+ * (nothing is raised in rd), else the port is raised. The sender's event
+ * lock keeps rd's end bound to it meanwhile.
+ */
+static void send_to_peer(struct domain *rd, uint32_t rport)
+{
+    const struct evtchn *rc;
+    unsigned int c;
+
+    if (rd->state != DOM_RUNNING || !port_valid(rd, rport))
+        return;
+    rc = evtchn_from_port(rd, rport);
+    c = READ_ONCE(rc->xen_consumer);
+    if (c >= XEN_CONSUMER_FIRST_FN && c - XEN_CONSUMER_FIRST_FN < ARRAY_SIZE(xen_consumers)) {
+        xen_consumers[c - XEN_CONSUMER_FIRST_FN](rd->vcpu[READ_ONCE(rc->notify_vcpu)], rport);
+        return;
+    }
+    evtchn_raise(rd, rport);
+}
+
 /* Holds d's event lock: the far end of an interdomain port stays bound to it meanwhile. */
 static long evtchn_send(struct domain *d, uint32_t port)
 {
@@ -513,7 +590,7 @@ static long evtchn_send(struct domain *d, uint32_t port)
         }
         rd = get_domain_by_id(c->remote_domid);
         if (rd)
-            evtchn_raise(rd, c->remote_port);
+            send_to_peer(rd, c->remote_port);
         break;
     case EVTCHNSTAT_ipi:
         evtchn_set_pending(d->vcpu[c->notify_vcpu], port);
@@ -734,8 +811,10 @@ void evtchn_dump(struct domain *d)
             continue;
         if (c->state == EVTCHNSTAT_unbound)
             snprintf(far, sizeof(far), " for d%u", c->remote_domid);
-        else if (c->state == EVTCHNSTAT_interdomain && c->xen_consumer)
+        else if (c->state == EVTCHNSTAT_interdomain && c->remote_domid == DOMID_XEN)
             snprintf(far, sizeof(far), " -> Xen (console)");
+        else if (c->state == EVTCHNSTAT_interdomain && c->xen_consumer)
+            snprintf(far, sizeof(far), " -> d%u port %u (Xen's end)", c->remote_domid, c->remote_port);
         else if (c->state == EVTCHNSTAT_interdomain)
             snprintf(far, sizeof(far), " -> d%u port %u", c->remote_domid, c->remote_port);
         else if (c->state == EVTCHNSTAT_pirq)

@@ -176,6 +176,48 @@ static long reservation(unsigned int op, uint64_t start, uint64_t arg)
     return i;
 }
 
+/*
+ * XENMEM_acquire_resource, in Xen's order of checks: the frames of another
+ * domain's resource (arch_acquire_resource), as machine frames for the
+ * caller to map (every caller is PV: no p2m of its own to put them in).
+ */
+static long acquire_resource(struct domain *d, guest_va_t arg)
+{
+    struct xen_mem_acquire_resource r;
+    struct domain *td;
+    uint64_t mfns[8];
+    unsigned int max;
+    long rc;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -XEN_EFAULT;
+    if (r.pad)
+        return -XEN_EINVAL;
+    if (!(td = get_domain_by_id(r.domid)))
+        return -XEN_ESRCH;
+    if (td == d || !dm_may_control(d, td))
+        return -XEN_EPERM;
+    if (r.type != XENMEM_resource_ioreq_server)
+        return -XEN_EOPNOTSUPP;
+    max = arch_resource_max_frames(td, r.type, r.id);
+    if (!r.frame_list) {
+        /* A size query. */
+        if (r.nr_frames)
+            return -XEN_EINVAL;
+        r.nr_frames = max;
+        return copy_to_guest(arg + offsetof(struct xen_mem_acquire_resource, nr_frames), &r.nr_frames,
+                             sizeof(r.nr_frames)) ? -XEN_EFAULT : 0;
+    }
+    if (r.frame >= max || r.nr_frames > max - r.frame)
+        return -XEN_EINVAL;
+    if (r.nr_frames > ARRAY_SIZE(mfns))
+        return -XEN_E2BIG;
+    rc = arch_acquire_resource(td, r.type, r.id, r.frame, r.nr_frames, mfns);
+    if (!rc && r.nr_frames && copy_to_guest(r.frame_list, mfns, r.nr_frames * sizeof(mfns[0])))
+        rc = -XEN_EFAULT;
+    return rc;
+}
+
 long do_memory_op(uint64_t cmd, guest_va_t arg)
 {
     struct domain *d = current->domain, *td;
@@ -245,6 +287,8 @@ long do_memory_op(uint64_t cmd, guest_va_t arg)
     }
     case XENMEM_machine_memory_map:
         return d->is_privileged ? -XEN_ENOSYS : -XEN_EPERM;
+    case XENMEM_acquire_resource:
+        return acquire_resource(d, arg);
     default:
         return -XEN_ENOSYS;
     }

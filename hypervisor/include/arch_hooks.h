@@ -111,6 +111,20 @@ void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,
  */
 void arch_share_page_with_guest(mfn_t mfn);
 
+/*
+ * XENMEM_acquire_resource (common/memory.c) for a resource of domain d
+ * (not the caller's own): how many frames resource (type, id) has (0: d
+ * has none of that type, e.g. no ioreq servers for a PV domain), and the
+ * machine frames [frame, frame + nr) of it, checked against that count
+ * already, into mfns. Returns 0 or -XEN_ENOENT (no such id, or a frame
+ * that does not exist), -XEN_EPERM (the caller may not have it: an ioreq
+ * server another domain runs). The frames stay d's: the caller maps them
+ * as foreign frames of d.
+ */
+unsigned int arch_resource_max_frames(struct domain *d, unsigned int type, unsigned int id);
+int arch_acquire_resource(struct domain *d, unsigned int type, unsigned int id, uint64_t frame,
+                          unsigned int nr, uint64_t *mfns);
+
 /* A byte typed on the debug-key port (x86: COM2), -1 if none or no such port. Timer tick only. */
 int arch_debugport_getc(void);
 

@@ -126,6 +126,13 @@ struct domain {
      */
     domid_t store_domid;
     bool store_waiting;
+    /*
+     * The domain that runs this one's device model (config dm=, Xen's XSM
+     * target relation: the device model's d->target), DOMID_INVALID
+     * without: it may use dm_op, acquire_resource and foreign mappings on
+     * this domain as the privileged domain may (dm_may_control).
+     */
+    domid_t dm_domid;
     uint64_t build_pages;           /* pages it was built with (memory=; getstoreinfo target_kib) */
     unsigned int nr_devices;
     struct domain_device devices[TANDEM_DOMCTL_MAX_DEVICES];
@@ -206,5 +213,11 @@ void domain_unpause(struct domain *d);
 /* The vCPU whose state is in this CPU's guest frame. */
 struct vcpu *current_vcpu(void);
 #define current current_vcpu()
+
+/* Xen's XSM_DM_PRIV / XSM_TARGET default: privileged, or d's configured device-model domain. */
+static inline bool dm_may_control(const struct domain *dm, const struct domain *d)
+{
+    return dm->is_privileged || (d->dm_domid != DOMID_INVALID && d->dm_domid == dm->domain_id);
+}
 
 #endif

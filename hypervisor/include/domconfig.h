@@ -72,6 +72,8 @@ struct domconfig_dom {
     unsigned int max_grant_frames;      /* 1..DOMCONFIG_MAX_GRANT_FRAMES */
     unsigned int max_maptrack_frames;   /* 0..DOMCONFIG_MAX_MAPTRACK_FRAMES (0: maps nothing) */
     bool hvm;                           /* type=hvm: a full-virtualization (SVM) domain; else pv */
+    char dm[DOMCONFIG_NAME_LEN];        /* dm=NAME (HVM only): the PV domain that runs its device model */
+    uint16_t dm_domid;                  /* that domain's id (domconfig_parse), DOMID_INVALID without */
     bool has_paging;                    /* paging= given (type=hvm only) */
     bool shadow_paging;                 /* paging=shadow: shadow page tables; else nested paging */
     bool privileged;

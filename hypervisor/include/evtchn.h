@@ -15,8 +15,16 @@ struct vcpu;
 
 #define NR_EVTCHN_PORTS EVTCHN_2L_NR_CHANNELS   /* 64 x 64 bits, 2-level on x86_64 */
 
-/* Who consumes a port's notifications when the hypervisor is the far end. */
-enum evtchn_xen_consumer { XEN_CONSUMER_NONE, XEN_CONSUMER_CONSOLE };
+/*
+ * Who consumes a port's notifications when the hypervisor is an end:
+ * CONSOLE for the console port (its far end is DOMID_XEN); from
+ * XEN_CONSUMER_FIRST_FN on, a function registered with
+ * evtchn_alloc_unbound_xen_port (a port bound to another domain whose
+ * sends the hypervisor takes, as Xen's alloc_unbound_xen_event_channel).
+ */
+enum evtchn_xen_consumer { XEN_CONSUMER_NONE, XEN_CONSUMER_CONSOLE, XEN_CONSUMER_FIRST_FN };
+/* Called (no lock of v's domain held) when the far end sends on v's domain's port. */
+typedef void (*evtchn_xen_notify_fn)(struct vcpu *v, uint32_t port);
 
 struct evtchn {
     uint8_t  state;             /* EVTCHNSTAT_* */
@@ -56,6 +64,21 @@ int evtchn_alloc_xen_port(struct domain *d, enum evtchn_xen_consumer c);
  * Returns the port or -XEN_ENOSPC.
  */
 int evtchn_alloc_unbound_port(struct domain *d, domid_t remote);
+/*
+ * Xen's alloc_unbound_xen_event_channel: an unbound port of d, notified on
+ * d's vCPU `vcpu`, that domain `remote` binds with
+ * EVTCHNOP_bind_interdomain(d, port). The hypervisor is d's end: a send
+ * from remote calls fn(d->vcpu[vcpu], port) and never raises the port in
+ * d (whose shared_info is not used: d may be an HVM domain); d's sends
+ * go through evtchn_notify_xen_port. The port stays d's until
+ * evtchn_free_xen_port (or d's teardown); remote closing its end makes it
+ * unbound again. Returns the port or -XEN_ENOSPC / -XEN_ENOMEM.
+ */
+int evtchn_alloc_unbound_xen_port(struct domain *d, unsigned int vcpu, domid_t remote,
+                                  evtchn_xen_notify_fn fn);
+void evtchn_free_xen_port(struct domain *d, uint32_t port);
+/* Xen's notify_via_xen_event_channel: raise the far end of d's port, if bound (else nothing). */
+void evtchn_notify_xen_port(struct domain *d, uint32_t port);
 /* Raise a port: Xen's 2-level set-pending rule, or the FIFO one. */
 void evtchn_set_pending(struct vcpu *v, uint32_t port);
 void evtchn_raise(struct domain *d, uint32_t port);

@@ -27,6 +27,8 @@
 #include <tandem/physdev.h>
 #include <tandem/grant_table.h>
 #include <tandem/domctl.h>
+#include <tandem/hvm/ioreq.h>
+#include <tandem/hvm/dm_op.h>
 #include <tandem/io/ring.h>
 #include <tandem/io/console.h>
 #include <tandem/io/blkif.h>
@@ -467,6 +469,64 @@ static void check_domctl(void)
 }
 
 /* Every entry of hypercalls.def agrees with xen.h's __HYPERVISOR_* number. */
+/* The ioreq page, dm_op and XENMEM_acquire_resource: Xen's hvm/ioreq.h, hvm/dm_op.h, memory.h. */
+static void check_hvm_dm(void)
+{
+    union { struct ioreq r; unsigned char b[32]; } u;
+
+    SIZE(struct ioreq, 32);
+    OFF(struct ioreq, addr, 0);      OFF(struct ioreq, data, 8);    OFF(struct ioreq, count, 16);
+    OFF(struct ioreq, size, 20);     OFF(struct ioreq, vp_eport, 24);  OFF(struct ioreq, _pad0, 28);
+    OFF(struct ioreq, type, 31);
+    /* The bit-fields share byte 30, low bit first: state 0-3, data_is_ptr 4, dir 5, df 6. */
+    memset(&u, 0, sizeof(u));
+    u.r.state = STATE_IORESP_READY;
+    u.r.dir = IOREQ_READ;
+    TRUE(u.b[30] == 0x23);
+    u.r.state = 0;
+    u.r.dir = 0;
+    u.r.data_is_ptr = 1;
+    u.r.df = 1;
+    TRUE(u.b[30] == 0x50);
+    SIZE(struct shared_iopage, 32);
+    VAL(STATE_IOREQ_NONE, 0);  VAL(STATE_IOREQ_READY, 1);  VAL(STATE_IOREQ_INPROCESS, 2);
+    VAL(STATE_IORESP_READY, 3);  VAL(IOREQ_TYPE_PIO, 0);  VAL(IOREQ_TYPE_COPY, 1);
+    VAL(IOREQ_TYPE_PCI_CONFIG, 2);  VAL(IOREQ_READ, 1);  VAL(IOREQ_WRITE, 0);
+
+    SIZE(struct xen_dm_op_create_ioreq_server, 6);
+    OFF(struct xen_dm_op_create_ioreq_server, id, 4);
+    SIZE(struct xen_dm_op_get_ioreq_server_info, 24);
+    OFF(struct xen_dm_op_get_ioreq_server_info, flags, 2);
+    OFF(struct xen_dm_op_get_ioreq_server_info, bufioreq_port, 4);
+    OFF(struct xen_dm_op_get_ioreq_server_info, ioreq_gfn, 8);
+    OFF(struct xen_dm_op_get_ioreq_server_info, bufioreq_gfn, 16);
+    SIZE(struct xen_dm_op_ioreq_server_range, 24);
+    OFF(struct xen_dm_op_ioreq_server_range, type, 4);
+    OFF(struct xen_dm_op_ioreq_server_range, start, 8);
+    OFF(struct xen_dm_op_ioreq_server_range, end, 16);
+    SIZE(struct xen_dm_op_set_ioreq_server_state, 4);
+    OFF(struct xen_dm_op_set_ioreq_server_state, enabled, 2);
+    SIZE(struct xen_dm_op_destroy_ioreq_server, 4);
+    OFF(struct xen_dm_op, op, 0);  OFF(struct xen_dm_op, pad, 4);  OFF(struct xen_dm_op, u, 8);
+    SIZE(struct xen_dm_op, 32);
+    SIZE(struct xen_dm_op_buf, 16);  OFF(struct xen_dm_op_buf, size, 8);
+    VAL(XEN_DMOP_create_ioreq_server, 1);  VAL(XEN_DMOP_get_ioreq_server_info, 2);
+    VAL(XEN_DMOP_map_io_range_to_ioreq_server, 3);  VAL(XEN_DMOP_unmap_io_range_from_ioreq_server, 4);
+    VAL(XEN_DMOP_set_ioreq_server_state, 5);  VAL(XEN_DMOP_destroy_ioreq_server, 6);
+    VAL(XEN_DMOP_IO_RANGE_PORT, 0);  VAL(XEN_DMOP_IO_RANGE_MEMORY, 1);  VAL(XEN_DMOP_IO_RANGE_PCI, 2);
+    SIZE(struct xen_dm_op_remote_shutdown, 4);  SIZE(struct xen_dm_op_nr_vcpus, 4);
+    VAL(XEN_DMOP_remote_shutdown, 16);  VAL(XEN_DMOP_nr_vcpus, 19);
+    VAL(XEN_DMOP_no_gfns, 1);  VAL(XEN_DMOP_PCI_SBDF(0, 1, 2, 3), 0x113);
+    VAL(__HYPERVISOR_dm_op, 41);
+
+    SIZE(struct xen_mem_acquire_resource, 32);
+    OFF(struct xen_mem_acquire_resource, type, 2);  OFF(struct xen_mem_acquire_resource, id, 4);
+    OFF(struct xen_mem_acquire_resource, nr_frames, 8);  OFF(struct xen_mem_acquire_resource, pad, 12);
+    OFF(struct xen_mem_acquire_resource, frame, 16);  OFF(struct xen_mem_acquire_resource, frame_list, 24);
+    VAL(XENMEM_acquire_resource, 28);  VAL(XENMEM_resource_ioreq_server, 0);
+    VAL(XENMEM_resource_ioreq_server_frame_bufioreq, 0);  VAL(XENMEM_resource_ioreq_server_frame_ioreq(0), 1);
+}
+
 static void check_hypercall_numbers(void)
 {
 #define X(num, name, guests, args) VAL(__HYPERVISOR_##name, num);
@@ -633,6 +693,7 @@ static const struct {
     { "layout/grant_table",  check_gnttab },
     { "layout/io",           check_io_layouts },
     { "layout/domctl",       check_domctl },
+    { "layout/hvm_dm",       check_hvm_dm },
     { "values/hypercalls",   check_hypercall_numbers },
     { "values/constants",    check_values },
     { "ring/macros",         check_ring_macros },

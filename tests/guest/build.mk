@@ -58,3 +58,10 @@ $(OUT)/tests/guest/$(1).elf: tests/hvm/shadow/start.S tests/hvm/shadow/shadow.c 
 	$$(Q)$$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/shadow/shadow.ld $$(@:.elf=.s.o) $$(@:.elf=.c.o) -o $$@
 endef
 $(foreach v,$(SHADOW_GUEST_VARIANTS),$(eval $(call shadow-guest-rule,$(firstword $(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))))
+
+# The ioreq test guest (tests/hvm/ioreq.S): its device model is the PV kernel of tests/guest/hvm_ioreq*.
+$(OUT)/tests/guest/hvm_ioreq_guest.elf: tests/hvm/ioreq.S tests/hvm/hvm.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -c -x assembler-with-cpp tests/hvm/ioreq.S -o $(@:.elf=.o)
+	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/hvm.ld $(@:.elf=.o) -o $@
+TEST_GUEST_ELFS += $(OUT)/tests/guest/hvm_ioreq_guest.elf

@@ -4,7 +4,7 @@
 # tests/unit/test_<name>.c.
 # `make test-bins UNIT_SANITIZE=1` builds them with ASan and UBSan.
 UNIT_PV        := domain_layout
-UNIT_HVM       := insn_decode
+UNIT_HVM       := insn_decode ioreq_gpr
 UNIT_TESTS     := libelf memmap frame_pool cmdline domconfig $(UNIT_PV) $(UNIT_HVM)
 UNIT_TEST_BINS := $(patsubst %,$(OUT)/tests/unit/%,$(UNIT_TESTS))
 UNIT_OBJ       := $(OUT)/tests/unit/obj
@@ -231,3 +231,16 @@ $(OUT)/tests/unit/diskfs: $(UNIT_OBJ)/test_diskfs.o $(UNIT_OBJ)/gk/diskfs.o
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/diskfs
 -include $(UNIT_OBJ)/test_diskfs.d $(UNIT_OBJ)/gk/diskfs.d
+
+# pvdrivers/devmodel (the device model's core and its emulated IDE disk, docs/devmodel.md):
+# pvd_devmodel links devmodel.c and ide.c with a fake guest memory and a RAM disk.
+$(UNIT_OBJ)/pvdm/%.o: pvdrivers/devmodel/%.c $(UNIT_OBJ)/flags
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $< (unit)"
+	$(Q)$(HOST_CC) $(PVD_CFLAGS) -MMD -MP -c $< -o $@
+
+$(OUT)/tests/unit/pvd_devmodel: $(UNIT_OBJ)/test_pvd_devmodel.o $(UNIT_OBJ)/pvdm/devmodel.o $(UNIT_OBJ)/pvdm/ide.o
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_devmodel
+-include $(UNIT_OBJ)/test_pvd_devmodel.d $(UNIT_OBJ)/pvdm/devmodel.d $(UNIT_OBJ)/pvdm/ide.d

@@ -499,6 +499,25 @@ static void test_type(void **state)
     fails("domain name=a kernel=k type=hvm vcpus=2", "line 1, field 'type': an HVM domain has one vCPU for now");
 }
 
+/* dm=NAME on an HVM line: the PV domain running its device model (Xen's XSM target relation). */
+static void test_dm(void **state)
+{
+    (void)state;
+    assert_int_equal(parse("domain name=c kernel=k privileged=yes\ndomain name=g kernel=g type=hvm dm=q\n"
+                           "domain name=q kernel=k\ndomain name=h kernel=g type=hvm"), 0);
+    assert_string_equal(cfg.dom[1].dm, "q");
+    assert_int_equal(cfg.dom[1].dm_domid, 2);
+    assert_int_equal(cfg.dom[3].dm_domid, 0x7ff4);     /* DOMID_INVALID */
+    assert_int_equal(cfg.dom[0].dm_domid, 0x7ff4);
+    fails("domain name=a kernel=k dm=b\ndomain name=b kernel=k",
+          "line 1, field 'dm': only an HVM domain has a device model domain");
+    fails("domain name=a kernel=k type=hvm dm=nobody", "line 1, field 'dm': no domain is named 'nobody'");
+    fails("domain name=a kernel=k type=hvm dm=b\ndomain name=b kernel=k type=hvm",
+          "line 1, field 'dm': 'b' is an HVM domain: a device model runs in a PV domain");
+    fails("domain name=a kernel=k type=hvm dm=a", "line 1, field 'dm': 'a' is an HVM domain: a device model runs in a PV domain");
+    fails("domain name=a kernel=k type=hvm dm=b dm=c", "line 1, field 'dm': given twice");
+}
+
 /* paging=npt|shadow (docs/hvm.md "Shadow paging"): type=hvm only, npt by default. */
 static void test_paging(void **state)
 {
@@ -606,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_disk_options),
         cmocka_unit_test(test_driver),
         cmocka_unit_test(test_type),
+        cmocka_unit_test(test_dm),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),

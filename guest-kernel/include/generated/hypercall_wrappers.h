@@ -56,6 +56,8 @@ static inline long HYPERVISOR_event_channel_op(unsigned long cmd, const void *ar
 { return _hypercall(__HYPERVISOR_event_channel_op, (unsigned long)cmd, (unsigned long)arg, 0, 0, 0); }
 static inline long HYPERVISOR_physdev_op(unsigned long cmd, const void *arg)
 { return _hypercall(__HYPERVISOR_physdev_op, (unsigned long)cmd, (unsigned long)arg, 0, 0, 0); }
+static inline long HYPERVISOR_dm_op(domid_t domid, unsigned int nr_bufs, const void *bufs)
+{ return _hypercall(__HYPERVISOR_dm_op, (unsigned long)domid, (unsigned long)nr_bufs, (unsigned long)bufs, 0, 0); }
 static inline long HYPERVISOR_tandem_domctl(const void *arg)
 { return _hypercall(__HYPERVISOR_tandem_domctl, (unsigned long)arg, 0, 0, 0, 0); }
 

@@ -40,7 +40,7 @@
 #define XENMEM_machphys_compat_mfn_list 25
 #define XENMEM_get_vnumainfo         26
 #define XENMEM_reserved_device_memory_map 27
-#define XENMEM_acquire_resource      28
+#define XENMEM_acquire_resource      28  /* struct xen_mem_acquire_resource */
 
 /*
  * The command's bits 6 and up: for increase_reservation,
@@ -193,6 +193,31 @@ struct xen_e820_entry {
     uint32_t size_hi;           /* OUT: length in bytes, bits 63:32 */
     uint32_t type;              /* OUT: XEN_E820_* */
 };
+
+/*
+ * XENMEM_acquire_resource: the machine frames of a resource of another
+ * domain, for the caller to map (a PV caller maps them with mmu_update,
+ * MMU_PT_UPDATE_NO_TRANSLATE, foreigndom = domid). Privileged callers
+ * only, never for the caller itself (-EPERM). With frame_list 0 and
+ * nr_frames 0 it answers the resource's size in nr_frames. Tandem has one
+ * type: the ioreq page of ioreq server <id> of HVM domain <domid>
+ * (hvm/dm_op.h), frame XENMEM_resource_ioreq_server_frame_ioreq(0) (frame
+ * 0, the buffered-ioreq page, does not exist: -ENOENT). 32 bytes.
+ */
+#define XENMEM_resource_ioreq_server    0
+#define XENMEM_resource_grant_table     1   /* Xen's; -EOPNOTSUPP here */
+#define XENMEM_resource_ioreq_server_frame_bufioreq 0
+#define XENMEM_resource_ioreq_server_frame_ioreq(n) (1 + (n))
+struct xen_mem_acquire_resource {
+    domid_t  domid;             /* IN: the domain owning the resource */
+    uint16_t type;              /* IN: XENMEM_resource_* */
+    uint32_t id;                /* IN: the server id (ioservid_t) */
+    uint32_t nr_frames;         /* IN: frames wanted; OUT: the size when frame_list is 0 */
+    uint32_t pad;               /* IN: 0 (Xen's flags) */
+    uint64_t frame;             /* IN: the first frame wanted */
+    uint64_t frame_list;        /* IN: guest VA of uint64_t[nr_frames], filled OUT with MFNs */
+};
+typedef struct xen_mem_acquire_resource xen_mem_acquire_resource_t;
 #endif
 #define XEN_E820_ENTRY_SIZE 20
 #define XEN_E820_ADDR(e) (((uint64_t)(e)->addr_hi << 32) | (e)->addr_lo)

@@ -56,6 +56,7 @@
 #define __HYPERVISOR_event_channel_op       32
 #define __HYPERVISOR_physdev_op             33
 #define __HYPERVISOR_domctl                 36
+#define __HYPERVISOR_dm_op                  41   /* hvm/dm_op.h */
 
 /* Tandem's own domain-control hypercall (not Xen's unstable domctl). */
 #define __HYPERVISOR_tandem_domctl          48   /* arch_0 */

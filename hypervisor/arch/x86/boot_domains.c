@@ -105,6 +105,7 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
     }
     d->weight = c->weight;
     d->cap = c->cap;
+    d->dm_domid = c->dm[0] ? c->dm_domid : DOMID_INVALID;
     gnttab_set_limits(d, c->max_grant_frames, c->max_maptrack_frames);
     BUILD_BUG_ON(DOMCONFIG_MAX_DEVICES != ARRAY_SIZE(d->devices));
     BUILD_BUG_ON(sizeof(c->devices[0].type) != sizeof(d->devices[0].type));

@@ -16,6 +16,7 @@
 
 #define PV_DEFAULT_PERIOD_NS 10000000ULL   /* Xen: MILLISECS(10) */
 #include <tandem/grant_table.h>
+#include <tandem/memory.h>
 #include <tandem/errno.h>
 
 void arch_vcpu_initialise(struct vcpu *v)
@@ -101,7 +102,23 @@ bool arch_vcpu_raise_nmi(struct vcpu *v)
 
 void arch_domain_destroy(struct domain *d)
 {
+    hvm_ioreq_emulator_gone(d);     /* the ioreq servers d ran as a device model */
+    hvm_ioreq_domain_destroy(d);    /* d's own (an HVM domain's) */
     hvm_domain_destroy(d);      /* nothing for a PV domain */
+}
+
+unsigned int arch_resource_max_frames(struct domain *d, unsigned int type, unsigned int id)
+{
+    (void)id;
+    return type == XENMEM_resource_ioreq_server ? hvm_ioreq_resource_max_frames(d) : 0;
+}
+
+int arch_acquire_resource(struct domain *d, unsigned int type, unsigned int id, uint64_t frame,
+                          unsigned int nr, uint64_t *mfns)
+{
+    if (type != XENMEM_resource_ioreq_server || !is_hvm_domain(d))
+        return -XEN_EINVAL;
+    return hvm_ioreq_resource_frames(d, id, frame, nr, mfns);
 }
 
 void arch_hypercall_continuation(struct cpu_user_regs *regs, unsigned long nr,

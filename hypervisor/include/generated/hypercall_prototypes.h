@@ -33,6 +33,7 @@ long do_sched_op(uint64_t cmd, guest_va_t arg);
 long do_callback_op(uint64_t cmd, guest_va_t arg);
 long do_event_channel_op(uint64_t cmd, guest_va_t arg);
 long do_physdev_op(uint64_t cmd, guest_va_t arg);
+long do_dm_op(domid_t domid, uint32_t nr_bufs, guest_va_t bufs);
 long do_tandem_domctl(guest_va_t arg);
 
 #endif

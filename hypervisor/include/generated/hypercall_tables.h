@@ -55,6 +55,8 @@ static long hc_event_channel_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t 
 { return do_event_channel_op((uint64_t)a1, (guest_va_t)a2); }
 static long hc_physdev_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_physdev_op((uint64_t)a1, (guest_va_t)a2); }
+static long hc_dm_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{ return do_dm_op((domid_t)a1, (uint32_t)a2, (guest_va_t)a3); }
 static long hc_tandem_domctl(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_tandem_domctl((guest_va_t)a1); }
 
@@ -86,6 +88,7 @@ hypercall_fn_t *const hypercall_table_pv64[NR_HYPERCALLS] = {
     [30] = hc_callback_op,
     [32] = hc_event_channel_op,
     [33] = hc_physdev_op,
+    [41] = hc_dm_op,
     [48] = hc_tandem_domctl,
 };
 
@@ -120,5 +123,6 @@ static const char *const hypercall_names[NR_HYPERCALLS] = {
     [30] = "callback_op",
     [32] = "event_channel_op",
     [33] = "physdev_op",
+    [41] = "dm_op",
     [48] = "tandem_domctl",
 };

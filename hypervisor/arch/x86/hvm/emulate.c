@@ -24,6 +24,7 @@
 #include "lib.h"
 #include "domain.h"
 #include "hvm.h"
+#include <tandem/hvm/ioreq.h>
 #include "insn_decode.h"
 
 #define MAX_INSN HVM_MAX_INSN
@@ -80,6 +81,29 @@ static const struct mmio_range {
     { HVM_LAPIC_BASE, 0x1000, vlapic_mmio_read, vlapic_mmio_write },
 };
 
+/*
+ * An access to a range a device model claims (hvm/ioreq.c): the request goes
+ * out with the decoded destination (AH..BH for a byte register 4-7 without
+ * REX), then RIP steps over it; the register is written when the answer
+ * comes. The whole access must lie in one claimed range.
+ */
+static bool mmio_forward(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa,
+                         const struct hvm_mmio_insn *in, const uint8_t *b, unsigned int n)
+{
+    unsigned int gpr = in->dsize == 1 && !in->rex && in->reg >= 4 && in->reg < 8 ?
+                       HVM_IOREQ_GPR_AH + in->reg - 4 : in->reg;
+    uint64_t val = !in->write ? 0 : in->imm ? in->immval : hvm_reg_read(regs, in->reg, in->size, in->rex);
+
+    if (!hvm_ioreq_send(v, IOREQ_TYPE_COPY, gpa, in->size, !in->write, val, in->write ? HVM_IOREQ_NO_GPR : gpr,
+                        in->dsize)) {
+        refuse(v, regs, "MMIO access", "it runs past the device model's range", b, n);
+        return false;
+    }
+    hvm_step(v, regs, in->len);
+    v->domain->arch.hvm->mmio_emulated++;
+    return true;
+}
+
 bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, uint32_t pfec)
 {
     const struct mmio_range *m = NULL;
@@ -92,7 +116,7 @@ bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, 
     for (unsigned int i = 0; i < ARRAY_SIZE(mmio_ranges); i++)
         if (gpa - mmio_ranges[i].base < mmio_ranges[i].size)
             m = &mmio_ranges[i];
-    if (!m)
+    if (!m && !hvm_ioreq_claims(v->domain, IOREQ_TYPE_COPY, gpa, 1))
         return false;                   /* nothing there: the caller kills it */
     n = hvm_fetch_insn(v, regs->rip, b, sizeof(b));
     if (pfec & HVM_PFEC_FETCH) {
@@ -107,6 +131,8 @@ bool hvm_emulate_mmio(struct vcpu *v, struct cpu_user_regs *regs, uint64_t gpa, 
         refuse(v, regs, "MMIO access", "the instruction's direction is not the fault's", b, n);
         return false;
     }
+    if (!m)
+        return mmio_forward(v, regs, gpa, &in, b, n);
     if (gpa - m->base + in.size > m->size) {
         refuse(v, regs, "MMIO access", "it runs past the device's page", b, n);
         return false;

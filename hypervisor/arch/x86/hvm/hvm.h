@@ -8,6 +8,7 @@
 
 #include "types.h"
 #include "regs.h"
+#include "spinlock.h"
 
 struct vcpu;
 struct domain;
@@ -21,6 +22,8 @@ enum hvm_exit_reason {
 };
 const char *hvm_exit_name(unsigned int reason);
 
+struct hvm_ioreq_server;
+#define HVM_IOREQ_MAX_SERVERS 8     /* per target domain (Xen's MAX_NR_IOREQ_SERVERS) */
 /* The 16550 UART at 0x3f8 (hvm/vuart.c): registers as the guest last set them. */
 struct hvm_vuart {
     uint8_t ier, fcr, lcr, mcr, scr, dll, dlm;
@@ -50,6 +53,13 @@ struct shadow_domain;
 struct shadow_vcpu;
 
 struct hvm_domain {
+    /* ioreq servers (hvm/ioreq.c): slots by id, under ioreq_lock. */
+    struct hvm_ioreq_server *ioreq_server[HVM_IOREQ_MAX_SERVERS];
+    spinlock_t ioreq_lock;
+    uint32_t ioreq_gen;             /* bumped per server created: a waiter knows its server */
+    uint64_t ioreq_sent;            /* requests forwarded to device models */
+    uint32_t ioreq_spurious;        /* notifications with no request pending (logged up to 5) */
+    uint32_t pci_cf8;               /* the guest's last 4-byte write to port 0xcf8 (PCI config address) */
     uint64_t nr_pages;              /* guest-physical size in pages */
     struct hvm_vuart uart;
     uint64_t mmio_emulated;         /* MMIO accesses emulated (each one NPF exit) */
@@ -63,6 +73,16 @@ struct hvm_domain {
     uint64_t exits_total;
 };
 
+/* A vCPU's request to a device model in flight (hvm/ioreq.c). */
+struct hvm_ioreq_wait {
+    bool pending;                   /* sent, not yet completed: the vCPU does not enter the guest */
+    uint8_t server;                 /* slot of the server it went to */
+    uint8_t last_state;             /* the slot's last state seen (must not go backwards) */
+    bool read;
+    uint8_t size, dest_gpr, dest_size;
+    uint32_t gen;                   /* that server's generation */
+};
+
 /* The virtual local APIC (hvm/vlapic.c, xAPIC mode at HVM_LAPIC_BASE). */
 struct hvm_vlapic {
     uint32_t id, tpr, ldr, dfr, svr, esr, icr_lo, icr_hi;
@@ -74,6 +94,7 @@ struct hvm_vlapic {
 };
 
 struct hvm_vcpu {
+    struct hvm_ioreq_wait ioreq;
     void *vmcb;                     /* one page (svm/vmcb.h) */
     struct hvm_vlapic lapic;
     uint64_t timer_deadline;        /* VMMCALL set_timer: system time, 0 = none */
@@ -177,6 +198,10 @@ void vlapic_set_cr8(struct vcpu *v, unsigned int cr8);
  * 0xe9; every other port reads all ones and drops writes. */
 void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
                  bool in, uint32_t *val);
+/* hvm/vuart.c: true if hvm_port_io answers an access starting at port itself (the UART, the
+ * exit port, 0xe9): those never go to a device model (svm_io asks hvm_ioreq_send first for
+ * the others). */
+bool hvm_port_io_has_device(uint16_t port);
 
 /* hvm/emulate.c: INS/OUTS (IOIO with STR; info = EXITINFO1) at RIP. */
 #define HVM_IO_DONE  0      /* finished: RIP to the next instruction */
@@ -186,6 +211,55 @@ int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, uns
                   uint32_t info);
 /* svm/svm.c: the base of segment register seg (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS). */
 uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg);
+/*
+ * ---- Device models (hvm/ioreq.c; docs/hvm.md "Device models: the ioreq channel") ----
+ *
+ * Forwarding an access to a device model, for the exit handlers (port I/O
+ * in svm.c, MMIO from the emulator): call on the current vCPU v, once the
+ * instruction is done except for its destination register (RIP already
+ * past it, any interrupt shadow ended), with
+ *   type   IOREQ_TYPE_PIO (addr = port) or IOREQ_TYPE_COPY (addr = gpa);
+ *          size 1, 2, 4 (or 8 for MMIO). Port I/O to 0xcf8 and 0xcfc-0xcff
+ *          is passed as it is: the 0xcf8 latch is kept here and a config
+ *          cycle to a claimed function goes out as IOREQ_TYPE_PCI_CONFIG;
+ *   read   true for a read; data: the value written (ignored for a read);
+ *   dest_gpr, dest_size  for a read, where the value goes: register 0-15
+ *          in x86 encoding order (rax rcx rdx rbx rsp rbp rsi rdi r8-r15)
+ *          or HVM_IOREQ_GPR_AH + 0..3 (AH CH DH BH), written as a
+ *          dest_size-byte operand (x86's rules: 4 zero-extends to 64 bits,
+ *          1 and 2 merge, 8 replaces); the value read is first cut to size
+ *          bytes (so MOVZX passes the access size and the operand size).
+ * Returns false if no enabled server claims [addr, addr + size - 1]
+ * entirely (the caller does its own default, e.g. all ones). True: the
+ * request is on the server's page and v is blocked; the caller just
+ * returns. v does not enter the guest again until the device model has
+ * answered (hvm_ioreq_resume completes it then) or its domain is killed.
+ */
+#define HVM_IOREQ_GPR_AH    16
+#define HVM_IOREQ_NO_GPR    0xff
+bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
+                    uint64_t data, unsigned int dest_gpr, unsigned int dest_size);
+/* Whether an enabled server of d claims [addr, addr + size - 1] now (the MMIO path asks first). */
+bool hvm_ioreq_claims(struct domain *d, uint8_t type, uint64_t addr, unsigned int size);
+/*
+ * Before every VM entry of v (svm_enter, before the registers go to the
+ * VMCB): false if v must not run yet (its request is unanswered: v is
+ * blocked again; or the answer was garbage: its domain is killed); true
+ * otherwise, with an answered read written to its destination register.
+ */
+bool hvm_ioreq_resume(struct vcpu *v, struct cpu_user_regs *regs);
+/* The x86 register-write rule above (exported for the unit test). */
+void hvm_ioreq_write_gpr(struct cpu_user_regs *regs, unsigned int gpr, unsigned int size, uint64_t val);
+/* do_dm_op's work and XENMEM_acquire_resource's (through arch hooks, arch/x86/domain.c). */
+int hvm_ioreq_resource_frames(struct domain *d, unsigned int id, uint64_t frame, unsigned int nr,
+                              uint64_t *mfns);
+unsigned int hvm_ioreq_resource_max_frames(struct domain *d);
+/* Every ioreq page of d, each holding one hypervisor reference (the frame audit). */
+void hvm_ioreq_frames(struct domain *d, void (*fn)(void *ctx, mfn_t m), void *ctx);
+/* d is being torn down: destroy its servers (pages back, ports closed). */
+void hvm_ioreq_domain_destroy(struct domain *d);
+/* dm, any domain, has died: destroy the servers it ran; kill each HVM domain a vCPU of which waited on one. */
+void hvm_ioreq_emulator_gone(struct domain *dm);
 
 /* Build d (type=hvm): memory, NPT, the image, vCPU 0 in 32-bit flat protected mode at its entry. */
 int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err, size_t errlen);

@@ -94,6 +94,12 @@ static void uart_write(struct domain *d, struct hvm_vuart *u, unsigned int reg, 
 
 #define DEBUG_CONSOLE_PORT 0xe9
 
+bool hvm_port_io_has_device(uint16_t port)
+{
+    return port == HVM_EXIT_PORT || port == DEBUG_CONSOLE_PORT ||
+           (port >= HVM_UART_BASE && port < HVM_UART_BASE + 8);
+}
+
 void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
                  bool in, uint32_t *val)
 {

@@ -148,7 +148,8 @@ void page_free_if_zombie(struct page_info *pg)
         if (PCI_COUNT(c) == 0 &&
             page_count_cmpxchg(pg, &c, (c & ~(0xffffULL << PCI_OWNER_SHIFT)) |
                                        ((uint64_t)DOMID_INVALID << PCI_OWNER_SHIFT))) {
-            if ((od = get_domain_by_id(PCI_OWNER(c)))) {
+            /* Hypervisor-written pages (shared_info, grant frames, ioreq pages) were never charged. */
+            if (!(PTI_FLAGS(t) & PGF_shared_info) && (od = get_domain_by_id(PCI_OWNER(c)))) {
                 spin_lock(&od->page_alloc_lock);
                 if (od->tot_pages)
                     od->tot_pages--;

@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "irq.h"
 #include "evtchn.h"
+#include "../hvm/hvm.h"
 #include <tandem/xen.h>
 
 bool opt_audit;
@@ -129,6 +130,7 @@ unsigned int mm_audit(void)
             }
         tally_ref(w, irq_eoi_page(d));     /* PHYSDEVOP_pirq_eoi_gmfn */
         evtchn_fifo_frames(d, tally_ref_cb, w);     /* FIFO control blocks and event array */
+        hvm_ioreq_frames(d, tally_ref_cb, w);       /* an HVM domain's ioreq pages */
         for (unsigned int i = 0; i < d->max_vcpus; i++) {
             struct vcpu *v = d->vcpu[i];
             if (!v)

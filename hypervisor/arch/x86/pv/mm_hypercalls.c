@@ -11,6 +11,8 @@
 #include "guest_access.h"
 #include "processor.h"
 #include "cpu.h"
+#include "domain.h"
+#include "../hvm/hvm.h"
 #include <tandem/xen.h>
 #include <tandem/errno.h>
 
@@ -35,7 +37,7 @@ static struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long
         *rc = -XEN_ESRCH;
         return NULL;
     }
-    if (!d || !curr->is_privileged) {
+    if (!d || !dm_may_control(curr, d)) {     /* privileged, or d's device model (Xen's XSM_TARGET) */
         *rc = -XEN_EPERM;
         return NULL;
     }
@@ -61,7 +63,23 @@ static long mmu_update_one(struct domain *d, struct domain *pg_owner, const stru
             return -XEN_EINVAL;
         if (is_pt_type(pg->type) && pg->type_count) {
             unsigned int idx = (req->ptr & ~PAGE_MASK) >> 3;
-            return pv_mod_entry(d, pg_owner, mfn, idx, req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
+            uint64_t val = req->val;
+            /*
+             * Xen's mod_l1_entry: an HVM (translated) foreign owner's frames are
+             * named by guest frame, unless NO_TRANSLATE (what acquire_resource's
+             * machine frames are mapped with); a frame outside its memory: -EINVAL.
+             */
+            if (cmd != MMU_PT_UPDATE_NO_TRANSLATE && pg_owner != d && is_hvm_domain(pg_owner) &&
+                pg->type == PGT_l1_page_table && (val & _PAGE_PRESENT)) {
+                void *p = hvm_gfn_map(pg_owner, (val & PADDR_MASK) >> PAGE_SHIFT);
+                if (!p) {
+                    REFUSE_WHY("gfn %#lx is outside HVM d%u's memory", (unsigned long)((val & PADDR_MASK) >> PAGE_SHIFT),
+                               pg_owner->domain_id);
+                    return -XEN_EINVAL;
+                }
+                val = (val & ~PADDR_MASK) | (__pa(p) & PADDR_MASK);
+            }
+            return pv_mod_entry(d, pg_owner, mfn, idx, val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
         }
         /* Not a page table in use: an ordinary write to a page it may write. */
         if (get_page_type(pg, PGT_writable_page))

@@ -27,6 +27,7 @@
 #include "vmcb.h"
 #include <tandem/sched.h>
 #include <tandem/errno.h>
+#include <tandem/hvm/ioreq.h>
 
 static bool svm_ok;
 static const char *svm_why = "SVM was not probed";
@@ -453,6 +454,11 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
             return;
         }
     } else {
+        regs->rip = next;           /* done but for the destination: a device model may answer (ioreq.c) */
+        vm->int_state &= ~1ULL;
+        if (!hvm_port_io_has_device(port) &&
+            hvm_ioreq_send(v, IOREQ_TYPE_PIO, port, size, info & IOIO_IN, regs->rax, 0, size))
+            return;
         hvm_port_io(v, regs, port, size, info & IOIO_IN, &val);
         if ((info & IOIO_IN) && size == 4)
             regs->rax = val;
@@ -725,6 +731,8 @@ __noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs)
     struct vmcb *vm = v->arch.hvm->vmcb;
     unsigned int cpu = this_cpu()->cpu_id;
 
+    if (!hvm_ioreq_resume(v, regs))
+        resume_guest(regs);     /* a device model's answer still owed: not runnable (ioreq.c) */
     vm->rip = regs->rip;
     vm->rsp = regs->rsp;
     vm->rflags = regs->rflags | X86_EFLAGS_MBS;

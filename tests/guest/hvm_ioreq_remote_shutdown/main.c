@@ -1,0 +1,1 @@
+#include "../hvm_ioreq/main.c"
