@@ -25,7 +25,8 @@ include guest-kernel/net/build.mk
 
 # pvos.h (pvdrivers/include): the interface drivers reach the kernel through; pvos.c implements it.
 # xenstored.h (pvdrivers/xenstored): the store library the kernel serves as a store domain.
-$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront -I pvdrivers/netfront
+$(OUT)/guest/guest-kernel/%.o: GUEST_CFLAGS += -I pvdrivers/include -I pvdrivers/xenstored -I pvdrivers/blkfront -I pvdrivers/netfront \
+    -I pvdrivers/devmodel
 
 $(OUT)/guest/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -55,7 +56,7 @@ endef
 
 # pvdrivers' libraries (pvdrivers/build.mk adds them as prerequisites) call back into pvos.c: a group.
 $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LIB) $(LWIP_LIB)
-	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GNET_LIB) $(LWIP_LIB) $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a --end-group)
+	$(call link-guest,$@,$(KERNEL_OBJS) --start-group $(GNET_LIB) $(LWIP_LIB) $(GKERNEL_LIB) $(PVCOMMON_LIB) $(XSD_LIB) $(VIRTIO_LIB) $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a $(OUT)/pvdrivers/libpvdevmodel.a --end-group)
 
 -include $(GUEST_LIB_OBJS:.o=.d) $(GKERNEL_OBJS:.o=.d) $(KERNEL_OBJS:.o=.d)
 

@@ -87,3 +87,15 @@ $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrive
 # The bundled kernel's block and network back end services and front end devices (blkback_svc.c,
 # blkfront_dev.c, netback_svc.c, netfront_dev.c) link them.
 $(KERNEL_ELF): $(BLKBACK_LIB) $(BLKFRONT_LIB) $(OUT)/pvdrivers/libpvnetback.a $(OUT)/pvdrivers/libpvnetswitch.a $(OUT)/pvdrivers/libpvnetfront.a
+
+# pvdrivers/devmodel (the device model's core and its emulated devices, docs/devmodel.md) built the
+# same way into libpvdevmodel.a: the driver domain's device model service (kernel/devmodel_svc.c).
+DEVMODEL_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(wildcard pvdrivers/devmodel/*.c))
+DEVMODEL_LIB      := $(OUT)/pvdrivers/libpvdevmodel.a
+ALL_TARGETS       += $(DEVMODEL_LIB)
+$(DEVMODEL_LIB): $(DEVMODEL_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  AR      $@"
+	$(Q)rm -f $@ && ar rcs $@ $^
+-include $(DEVMODEL_LIB_OBJS:.o=.d)
+$(KERNEL_ELF): $(DEVMODEL_LIB)

@@ -23,6 +23,14 @@ void blkback_svc_start(void);
  * *sbdf its function, *rc its attach result (a disk that failed: NULL, rc < 0).
  */
 struct vblk *blkback_svc_own_disk(uint32_t *sbdf, int *rc);
+/*
+ * The device model's disks (devmodel_svc.c): the served disk with this
+ * serial, taken from the service for the caller's thread to drive alone
+ * (no vbd uses it, none will while it is claimed); NULL if there is none,
+ * it failed, or a vbd uses it. Waits for the boot probe.
+ */
+struct vblk *blkback_svc_claim_disk(const char *serial);
+void blkback_svc_release_disk(struct vblk *vb);
 /* The shell's `vbd`: every disk the service holds and every instance, with its counters. */
 void blkback_svc_list(void);
 

@@ -57,6 +57,8 @@ void mb_multicall(const struct mmuext_op *pre, unsigned npre, struct mmu_batch *
                   const struct mmuext_op *post, unsigned npost);
 /* Queue the change of the kernel mapping of pfn to read-only / read-write. */
 void mb_kmap(struct mmu_batch *b, uint64_t pfn, bool writable);
+/* The machine address of the kernel-map entry of pfn (a foreign mapping over it: devmodel_svc.c). */
+uint64_t kmap_pte_machine(uint64_t pfn);
 
 /* ---- user address spaces (mm.c) ---- */
 struct mm {

@@ -99,7 +99,7 @@ static void probe(void)
 struct svc_disk *svc_disk_by_serial(const char *serial)
 {
     for (unsigned int i = 0; i < svc_nr_disks; i++)
-        if (!svc_disks[i].own && !svc_disks[i].rc && !strcmp(svc_disks[i].vb.serial, serial))
+        if (!svc_disks[i].own && !svc_disks[i].rc && !svc_disks[i].dm && !strcmp(svc_disks[i].vb.serial, serial))
             return &svc_disks[i];
     return NULL;
 }
@@ -246,6 +246,35 @@ struct vblk *blkback_svc_own_disk(uint32_t *sbdf, int *rc)
     *sbdf = own->sbdf;
     *rc = own->rc;
     return own->rc ? NULL : &own->vb;
+}
+
+struct vblk *blkback_svc_claim_disk(const char *serial)
+{
+    struct svc_disk *d;
+    struct vblk *vb = NULL;
+    uint8_t m;
+
+    if (!started)
+        return NULL;
+    while (!probed)
+        thread_sleep_until(system_time_ns() + 1000000);
+    m = events_save();
+    if ((d = svc_disk_by_serial(serial)) && !d->users) {
+        d->dm = true;
+        vb = &d->vb;
+    }
+    events_restore(m);
+    return vb;
+}
+
+void blkback_svc_release_disk(struct vblk *vb)
+{
+    uint8_t m = events_save();
+
+    for (unsigned int i = 0; i < svc_nr_disks; i++)
+        if (&svc_disks[i].vb == vb)
+            svc_disks[i].dm = false;
+    events_restore(m);
 }
 
 static const char *region_text(const struct svc_vbd *v, char *buf, size_t size)

@@ -36,6 +36,7 @@ struct svc_disk {
     int rc;                     /* vblk_attach's */
     bool own;                   /* the domain's own: the shell's vda, not served */
     unsigned int users;         /* instances on it */
+    bool dm;                    /* claimed by the device model (an HVM domain's emulated disk) */
     struct svc_io *wait_head, *wait_tail;
 };
 

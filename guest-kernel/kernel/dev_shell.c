@@ -8,6 +8,7 @@
  */
 #include "devices.h"
 #include "blkback_svc.h"
+#include "devmodel_svc.h"
 #include "net.h"
 #include "netback_svc.h"
 #include "netfront_dev.h"
@@ -262,6 +263,8 @@ bool shell_dev_command(char *line)
         cmd_irqs();
     else if (!strcmp(w[0], "vbd") && nw == 1)
         blkback_svc_list();
+    else if (!strcmp(w[0], "devmodel") && nw == 1)
+        devmodel_svc_list();
     else if ((!strcmp(w[0], "vifs") || !strcmp(w[0], "netback")) && nw == 1)
         netback_svc_list();
     else if (!strcmp(w[0], "vif"))

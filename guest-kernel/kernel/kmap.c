@@ -29,6 +29,11 @@ static uint64_t kmap_pte_maddr(uint64_t pfn)
     return (kmap_l1_mfn[pfn >> 9] << PAGE_SHIFT) + (pfn & 511) * 8;
 }
 
+uint64_t kmap_pte_machine(uint64_t pfn)
+{
+    return kmap_pte_maddr(pfn);
+}
+
 void mb_kmap(struct mmu_batch *b, uint64_t pfn, bool writable)
 {
     mb_add(b, kmap_pte_maddr(pfn), pfn_maddr(pfn) | (writable ? PTE_KERNEL_RW : PTE_KERNEL_RO) | _PAGE_NX);

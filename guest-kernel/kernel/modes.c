@@ -14,6 +14,7 @@
 #include "xvd.h"
 #include "netback_svc.h"
 #include "netfront_dev.h"
+#include "devmodel_svc.h"
 #include <tandem/vcpu.h>
 #include <tandem/version.h>
 #include <tandem/domctl.h>
@@ -81,6 +82,7 @@ void kernel_start_threads(const char *cmdline)
     blkback_svc_start();        /* blkback_svc.c: the driver domain's disks and block back ends */
     xvd_init();                 /* blkfront_dev.c: our vbds, if the store lists any */
     netback_svc_start();        /* netback_svc.c: the driver domain's switch and vifs */
+    devmodel_svc_start();       /* devmodel_svc.c: device models of HVM domains (backend/ide) */
     netfront_dev_init();        /* netfront_dev.c: our vifs, if the store lists any */
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {

@@ -66,7 +66,7 @@ static void shell_exec(char *line)
                "disk ls|check DISK: a program disk; [run] DISK:NAME [ARGS] [&] runs a program from it\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
                "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench),"
-               " vbd (the block back ends)\n"
+               " vbd (the block back ends), devmodel (HVM domains' device models)\n"
                "xvd: this domain's virtual disks (xvd alone: the list; info read write verify flush NAME ...)\n"
                "network (lwIP, docs/network.md): ifup, ifconfig, ping HOST [N], wget URL, httpd [wait N [S]]\n"
                "kernel command line '... -- CMD; CMD; ...': commands run before the prompt\n");

@@ -277,7 +277,10 @@ static void write_disk_backend_keys(const char *be, const char *bp, const struct
     sd_key(be, "device-type", bp, "disk");
     sd_key(be, "online", bp, "1");
     sd_key(be, "removable", bp, "0");
-    sd_key(be, "dev", bp, "xvd%c", 'a' + (g->devid - 51712) / 16);
+    if (!strcmp(g->type, "ide"))
+        sd_key(be, "dev", bp, "hd%c", 'a' + g->devid);      /* an emulated IDE drive (docs/devmodel.md) */
+    else
+        sd_key(be, "dev", bp, "xvd%c", 'a' + (g->devid - 51712) / 16);
     if (g->flags & TANDEM_DEVICE_region) {
         sd_key(be, "region-start", bp, "%lu", (unsigned long)g->region_start);
         sd_key(be, "region-sectors", bp, "%lu", (unsigned long)g->region_sectors);
@@ -325,8 +328,9 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
         memcpy(type, g->type, sizeof(type));
         type[sizeof(type) - 1] = 0;
         /* A disk names xvda..xvdd: the hypervisor gives no other devid with the flag. */
-        disk = (g->flags & TANDEM_DEVICE_disk) && !strcmp(type, "vbd") && g->devid >= 51712 &&
-               (g->devid - 51712) % 16 == 0 && (g->devid - 51712) / 16 < 26;
+        disk = (g->flags & TANDEM_DEVICE_disk) && ((!strcmp(type, "vbd") && g->devid >= 51712 &&
+               (g->devid - 51712) % 16 == 0 && (g->devid - 51712) / 16 < 26) ||
+               (!strcmp(type, "ide") && g->devid < 2));
         vif = (g->flags & TANDEM_DEVICE_vif) && !strcmp(type, "vif") && g->devid < 256;
         if ((g->flags & TANDEM_DEVICE_disk) && !disk)
             printk("xenstored: d%u: device %s/%u is no disk of disk=: written without disk keys\n", d,
@@ -456,6 +460,48 @@ run:
         printk("xenstored: d%u: unpause refused (%d)\n", d, err);
 }
 
+/* Whether domain d's first device is an emulated IDE drive (an HVM domain's disk=). */
+static bool has_ide(uint16_t d)
+{
+    struct tandem_domctl op;
+
+    op.u.getdevice.index = 0;
+    return !domctl(TANDEM_DOMCTL_getdevice, d, &op) && !strncmp(op.u.getdevice.type, "ide", 4);
+}
+
+/*
+ * An HVM domain with emulated disks: no store ring of its own (it is no PV guest), but its
+ * device model (the driver domain) finds what to emulate in the store, as Xen's QEMU does:
+ * its name, and a backend dir per emulated disk (backend/ide/D/N). Tracked like a domain
+ * whose connection is gone (SD_DEAD), so its nodes go when it does.
+ */
+static void introduce_hvm(const struct tandem_domctl_getdomaininfo *di, const struct tandem_domctl_getstoreinfo *si)
+{
+    char dom[32], path[64], ro[24];
+    struct sd_dom *sd = NULL;
+    uint16_t d = di->domid;
+    uint8_t m;
+
+    for (unsigned int i = 0; i < SD_DOMS && !sd; i++)
+        if (doms[i].state == SD_FREE)
+            sd = &doms[i];
+    if (!sd) {
+        printk("xenstored: d%u: no room for another domain: its device nodes are not written\n", d);
+        return;
+    }
+    *sd = (struct sd_dom){ .state = SD_DEAD, .domid = d };
+    snprintf(dom, sizeof(dom), "/local/domain/%u", d);
+    snprintf(ro, sizeof(ro), "n%u", self);
+    m = events_save();
+    sd_write(dom, "", ro);
+    snprintf(path, sizeof(path), "%s/name", dom);
+    sd_write(path, di->name, ro);
+    write_device_nodes(sd, si->nr_devices);
+    events_restore(m);
+    printk("xenstored: d%u (%s): an HVM domain, %u emulated device%s for its device model\n", d, di->name,
+           si->nr_devices, si->nr_devices == 1 ? "" : "s");
+}
+
 /* Every domain we serve that is not introduced yet and is alive. */
 static void introduce_waiting(void)
 {
@@ -468,7 +514,14 @@ static void introduce_waiting(void)
         if (di.domid == self || (di.flags & (TANDEM_DOMINF_dying | TANDEM_DOMINF_shutdown)) ||
             find_dom(di.domid))
             continue;
-        if (domctl(TANDEM_DOMCTL_getstoreinfo, di.domid, &sop) || sop.u.getstoreinfo.store_domid != self)
+        if (domctl(TANDEM_DOMCTL_getstoreinfo, di.domid, &sop))
+            continue;
+        if (sop.u.getstoreinfo.store_domid == DOMID_INVALID && sop.u.getstoreinfo.nr_devices &&
+            has_ide(di.domid)) {
+            introduce_hvm(&di, &sop.u.getstoreinfo);
+            continue;
+        }
+        if (sop.u.getstoreinfo.store_domid != self)
             continue;
         introduce(&di, &sop.u.getstoreinfo);
     }

@@ -438,8 +438,11 @@ static int dc_add_disk_vif_devices(struct domconfig_dom *d, struct domconfig_err
 
     for (unsigned int i = 0; i < d->nr_disks && !d->driver; i++) {
         const struct domconfig_disk *k = &d->disks[i];
-        dev = (struct domconfig_device){ .type = "vbd", .id = DOMCONFIG_VBD_BASE + DOMCONFIG_VBD_STEP * i,
-                                         .flags = TANDEM_DEVICE_disk, .backend = DOMID_INVALID };
+        /* An HVM domain's disks are emulated IDE drives (ide/0 the master, ide/1 the slave). */
+        dev = d->hvm ? (struct domconfig_device){ .type = "ide", .id = i, .flags = TANDEM_DEVICE_disk,
+                                                  .backend = DOMID_INVALID } :
+                       (struct domconfig_device){ .type = "vbd", .id = DOMCONFIG_VBD_BASE + DOMCONFIG_VBD_STEP * i,
+                                                  .flags = TANDEM_DEVICE_disk, .backend = DOMID_INVALID };
         if (k->readonly)
             dev.flags |= TANDEM_DEVICE_readonly;
         if (k->has_size) {
@@ -516,9 +519,12 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->hvm && (d->privileged || d->store || d->driver))
         return dc_fail(err, d->line, "type", "an HVM domain cannot be privileged, the store or the "
                        "driver domain (those are PV)");
-    if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->nr_disks || d->vif))
-        return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, devices, "
-                       "disks or vif yet (docs/hvm.md)");
+    if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->vif))
+        return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, devices or vif yet "
+                       "(docs/hvm.md)");
+    if (d->hvm && d->nr_disks > DOMCONFIG_HVM_DISKS)
+        return dc_fail(err, d->line, "disk", "an HVM domain has at most %u emulated disks (the IDE "
+                       "primary channel's master and slave: docs/devmodel.md)", DOMCONFIG_HVM_DISKS);
     if (d->dm[0] && !d->hvm)
         return dc_fail(err, d->line, "dm", "only an HVM domain has a device model domain");
     if (d->has_paging && !d->hvm)
@@ -637,13 +643,30 @@ static int dc_check_driver(const struct domconfig *cfg, struct domconfig_error *
                    "no driver domain to serve it (give one domain driver=yes)");
 }
 
-/* dm=NAME names another line's PV domain (ids assigned): its device model may act on this one. */
+/*
+ * dm=NAME names another line's PV domain (ids assigned): its device model may act on this one.
+ * An HVM domain with emulated disks has the driver domain's (which serves them) as its device
+ * model: dm= may name it, or nothing.
+ */
 static int dc_resolve_dm(struct domconfig *cfg, struct domconfig_error *err)
 {
+    const struct domconfig_dom *drv = NULL;
+
+    for (unsigned int i = 0; i < cfg->nr; i++)
+        if (cfg->dom[i].driver)
+            drv = &cfg->dom[i];
     for (unsigned int i = 0; i < cfg->nr; i++) {
         struct domconfig_dom *d = &cfg->dom[i];
         unsigned int k;
         d->dm_domid = DOMID_INVALID;
+        if (d->hvm && d->nr_disks && drv) {
+            if (d->dm[0] && strcmp(d->dm, drv->name))
+                return dc_fail(err, d->line, "dm", "'%s': an HVM domain's emulated disks are served by the "
+                               "driver domain's device model ('%s'): dm= names it or is left out", d->dm,
+                               drv->name);
+            d->dm_domid = drv->domid;
+            continue;
+        }
         if (!d->dm[0])
             continue;
         for (k = 0; k < cfg->nr && strcmp(cfg->dom[k].name, d->dm); k++)

@@ -133,6 +133,12 @@ struct domain {
      * this domain as the privileged domain may (dm_may_control).
      */
     domid_t dm_domid;
+    /*
+     * An HVM domain with emulated devices (config disk=) is built paused
+     * until its device model (dm_domid) first enables an ioreq server on it
+     * (hvm/ioreq.c), as Xen's toolstack unpauses a domain once its QEMU is up.
+     */
+    bool dm_waiting;
     uint64_t build_pages;           /* pages it was built with (memory=; getstoreinfo target_kib) */
     unsigned int nr_devices;
     struct domain_device devices[TANDEM_DOMCTL_MAX_DEVICES];

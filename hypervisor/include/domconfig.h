@@ -23,6 +23,7 @@
 #define DOMCONFIG_MAX_DEVICES   TANDEM_DOMCTL_MAX_DEVICES   /* devices= entries */
 #define DOMCONFIG_DEVTYPE_LEN   TANDEM_DOMCTL_DEVTYPE_LEN   /* "vbd": 1-15 of [a-z0-9], NUL included */
 #define DOMCONFIG_MAX_DISKS     4       /* disk= images of one domain */
+#define DOMCONFIG_HVM_DISKS     2       /* of an HVM domain: emulated IDE master and slave */
 #define DOMCONFIG_DISK_NAME_MAX 255     /* one disk= image name, in characters */
 #define DOMCONFIG_VBD_BASE      51712   /* xvda: Xen's vdev number (202 << 8); xvdb is +16 */
 #define DOMCONFIG_VBD_STEP      16

@@ -143,7 +143,7 @@ int dm_copy_from_guest(struct dm_device *dev, void *dst, uint64_t gpa, size_t le
  * A block backend, for an emulated disk: the host gives the device one of
  * these (the driver domain: a virtio disk or a region of it, as blkback's;
  * a unit test: memory). Synchronous: the guest's vCPU waits on its request
- * anyway. 0 or -errno (-EIO, -EROFS, -ERANGE past the end).
+ * anyway. 0 or -errno (-EIO, -EACCES for a write to a read-only disk, -ERANGE past the end).
  */
 struct dm_blk {
     uint64_t sectors;                       /* 512-byte sectors */

@@ -491,7 +491,7 @@ static void test_type(void **state)
     fails("domain name=a kernel=k type=hvm driver=yes",
           "line 1, field 'type': an HVM domain cannot be privileged, the store or the driver domain (those are PV)");
     fails("domain name=a kernel=k type=hvm ramdisk=r",
-          "line 1, field 'type': an HVM domain has no ramdisk, devices, disks or vif yet (docs/hvm.md)");
+          "line 1, field 'type': an HVM domain has no ramdisk, devices or vif yet (docs/hvm.md)");
     /* An HVM kernel's command line reaches it in the Multiboot information (docs/hvm.md). */
     assert_int_equal(parse("domain name=a kernel=k type=hvm cmdline=\"mode=shell x=1\""), 0);
     assert_true(cfg.dom[0].hvm);
@@ -516,6 +516,47 @@ static void test_dm(void **state)
           "line 1, field 'dm': 'b' is an HVM domain: a device model runs in a PV domain");
     fails("domain name=a kernel=k type=hvm dm=a", "line 1, field 'dm': 'a' is an HVM domain: a device model runs in a PV domain");
     fails("domain name=a kernel=k type=hvm dm=b dm=c", "line 1, field 'dm': given twice");
+}
+
+/* disk= on an HVM line (docs/devmodel.md): emulated IDE drives ide/0 and ide/1, served by the driver domain's device model. */
+static void test_hvm_disks(void **state)
+{
+    const struct domconfig_dom *h;
+    (void)state;
+    assert_int_equal(parse("domain name=drv kernel=k driver=yes disk=d.img\n"
+                           "domain name=h kernel=g type=hvm disk=h.img,big.img:mode=r:start=1M:size=2M\n"
+                           "domain name=p kernel=k disk=p.img"), 0);
+    h = &cfg.dom[1];
+    assert_int_equal(h->nr_devices, 2);
+    assert_string_equal(h->devices[0].type, "ide");
+    assert_int_equal(h->devices[0].id, 0);
+    assert_int_equal(h->devices[0].flags, TANDEM_DEVICE_disk);
+    assert_string_equal(h->devices[0].serial, "h/0");
+    assert_int_equal(h->devices[0].backend, 1);         /* the driver domain */
+    assert_string_equal(h->devices[1].type, "ide");
+    assert_int_equal(h->devices[1].id, 1);
+    assert_int_equal(h->devices[1].flags, TANDEM_DEVICE_disk | TANDEM_DEVICE_readonly | TANDEM_DEVICE_region);
+    assert_int_equal(h->devices[1].region_start, 2048);
+    assert_int_equal(h->devices[1].region_sectors, 4096);
+    assert_int_equal(h->dm_domid, 1);                   /* the driver domain runs its device model */
+    assert_string_equal(cfg.dom[2].devices[0].type, "vbd");
+    assert_int_equal(cfg.dom[2].dm_domid, 0x7ff4);
+    /* dm= may name the driver domain; another domain, no. */
+    assert_int_equal(parse("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=h.img dm=drv"), 0);
+    assert_int_equal(cfg.dom[1].dm_domid, 1);
+    fails("domain name=drv kernel=k driver=yes\ndomain name=q kernel=k\ndomain name=h kernel=g type=hvm disk=h.img dm=q",
+          "line 3, field 'dm': 'q': an HVM domain's emulated disks are served by the driver domain's device model "
+          "('drv'): dm= names it or is left out");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=a.img,b.img,c.img",
+          "line 2, field 'disk': an HVM domain has at most 2 emulated disks (the IDE primary channel's master and "
+          "slave: docs/devmodel.md)");
+    fails("domain name=h kernel=g type=hvm disk=h.img",
+          "line 1, field 'disk': no driver domain to serve it (give one domain driver=yes)");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=h.img vif=",
+          "line 2, field 'type': an HVM domain has no ramdisk, devices or vif yet (docs/hvm.md)");
+    /* Without disks an HVM domain has no device model unless dm= gives one. */
+    assert_int_equal(parse("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm"), 0);
+    assert_int_equal(cfg.dom[1].dm_domid, 0x7ff4);
 }
 
 /* paging=npt|shadow (docs/hvm.md "Shadow paging"): type=hvm only, npt by default. */
@@ -626,6 +667,7 @@ int main(void)
         cmocka_unit_test(test_driver),
         cmocka_unit_test(test_type),
         cmocka_unit_test(test_dm),
+        cmocka_unit_test(test_hvm_disks),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),

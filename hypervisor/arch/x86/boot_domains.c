@@ -132,6 +132,13 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
                           c->shadow_paging);
     if (built && c->driver && !give_devices(d))
         built = false;
+    if (built && c->hvm && c->nr_disks) {
+        /* Its emulated devices are not there until its device model serves them (docs/devmodel.md). */
+        d->dm_waiting = true;
+        domain_pause(d);
+        printk("d%u: waits for its device model d%u to enable an ioreq server (emulated disks)\n",
+               d->domain_id, d->dm_domid);
+    }
     d->max_pages = maxmem >> PAGE_SHIFT;
     return built;
 }

@@ -440,6 +440,12 @@ int hvm_ioreq_server_set_state(struct domain *d, struct domain *dm, unsigned int
             s->page->vcpu_ioreq[i].vp_eport = s->port[i];
     }
     spin_unlock(&d->arch.hvm->ioreq_lock);
+    if (!rc && enabled && d->dm_waiting && dm->domain_id == d->dm_domid) {
+        /* Its device model is up: the domain built paused for it runs (docs/devmodel.md). */
+        d->dm_waiting = false;
+        printk("d%u: its device model d%u enabled ioreq server %u: running\n", d->domain_id, dm->domain_id, id);
+        domain_unpause(d);
+    }
     return rc;
 }
 
@@ -522,5 +528,8 @@ void hvm_ioreq_emulator_gone(struct domain *dm)
             }
         }
         spin_unlock(&d->arch.hvm->ioreq_lock);
+        /* Its configured device model (dm=, or the driver domain serving its disks) is gone for good. */
+        if (d->dm_domid == dm->domain_id && d->state == DOM_RUNNING)
+            domain_crash(d, "its device model died", NULL);
     }
 }
