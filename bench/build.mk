@@ -1,35 +1,7 @@
-# `make bench`: the native baseline kernel (out/bench/native.mb) and the
-# harness run. PV scenario kernels are built by their own build.mk files, which
-# add them to BENCH_DEPS (this file is included last). Method: docs/benchmarks.md.
-BENCH_SRCS := $(wildcard bench/native/*.c)
-BENCH_ASMS := $(wildcard bench/native/*.S)
-BENCH_OBJS := $(patsubst %,$(OUT)/%.o,$(BENCH_SRCS) $(BENCH_ASMS))
-BENCH_ELF  := $(OUT)/bench/native.elf
-BENCH_MB   := $(OUT)/bench/native.mb
-ALL_TARGETS += $(BENCH_MB)
-
-# Identity-mapped at 1 MiB, so the small code model, not the guests' kernel model.
-BENCH_CFLAGS := $(COMMON_CFLAGS) -mcmodel=small -fno-pic -fno-pie
-
-$(OUT)/bench/native/%.c.o: bench/native/%.c
-	@mkdir -p $(dir $@)
-	@echo "  CC      $<"
-	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -MP -c $< -o $@
-
-$(OUT)/bench/native/%.S.o: bench/native/%.S
-	@mkdir -p $(dir $@)
-	@echo "  AS      $<"
-	$(Q)$(CC) $(BENCH_CFLAGS) -MMD -MP -D__ASSEMBLY__ -c $< -o $@
-
-$(BENCH_ELF): $(BENCH_OBJS) bench/native/native.ld
-	@echo "  LD      $@"
-	$(Q)$(LD) $(GUEST_LDFLAGS) -T bench/native/native.ld -o $@ $(BENCH_OBJS)
-
-# QEMU's Multiboot loader refuses ELF64: same image, ELF32 container.
-$(BENCH_MB): $(BENCH_ELF)
-	@echo "  OBJCOPY $@"
-	$(Q)$(OBJCOPY) -O elf32-i386 $< $@
-
+# `make bench`: the PV scenario kernels and the harness run. The native baseline is the
+# native build of the guest kernel (out/guest-kernel/native.elf, mode=rawbench and
+# mode=bench: guest-kernel/build.mk); other kernels are built by their own build.mk
+# files, which add them to BENCH_DEPS (this file is included last). Method: docs/benchmarks.md.
 # PV scenario kernels: bench/pv/<name>/ (C and assembly) linked with bench/pv/lib
 # and libguest.a, as the in-QEMU test kernels are -> out/tests/bench/<name>.elf.
 # tools/bench/benchlib/scenarios.py names the kernel each scenario boots.
@@ -53,7 +25,7 @@ $(OUT)/tests/bench/$(1).elf: $(patsubst %,$(OUT)/guest/%.o,$(call BENCH_PV_SRCS,
 endef
 $(foreach n,$(BENCH_PV_NAMES),$(eval $(call bench-pv-rule,$(n))))
 
-# Everything `make all` builds (the hypervisor, guests, and this kernel).
+# Everything `make all` builds (the hypervisor, the guests and the native kernel).
 BENCH_DEPS += $(ALL_TARGETS)
 
 # The virtio scenarios' scratch disk (bench/virtio/virtio.cfg): written over by every run.
@@ -90,4 +62,4 @@ bench-linux-blk: $(ALL_TARGETS)
 bench-net: $(ALL_TARGETS)
 	$(Q)tools/bench/net
 
--include $(BENCH_OBJS:.o=.d) $(BENCH_PV_OBJS:.o=.d)
+-include $(BENCH_PV_OBJS:.o=.d)

@@ -67,7 +67,7 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LI
 # arch/x86/native/; the PV-only parts (events, grants, store, split drivers, the
 # domain commands) are not in it; the network is, over the NE2000 (arch/x86/native/ne2k.c). Same user programs, same image.
 NATIVE_COMMON_SRCS := $(addprefix guest-kernel/kernel/,exec.c kalloc.c kmutex.c mm.c page_alloc.c panic.c \
-    proc.c sched.c shell.c syscall.c traps.c uaccess.c)
+    proc.c sched.c shell.c syscall.c traps.c uaccess.c kbench.c)
 # The network service (guest-kernel/net/) comes along over the NE2000 (native/ne2k.c), less its PV
 # half (net_pv.c, netdev_vnet.c); liblwip.a is the PV kernel's, platform-free.
 NATIVE_NET_SRCS := $(filter-out guest-kernel/net/net_pv.c guest-kernel/net/netdev_vnet.c,$(GNET_SRCS))

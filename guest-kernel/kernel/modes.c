@@ -6,12 +6,14 @@
  *                domain, which must block when idle to answer its clients at once)
  *   mode=worker  a CPU-bound workload printing progress every 5 s; the
  *                shell also runs but stays silent until input reaches it
+ *   mode=bench   the benchmark program (kbench.c), then power off
  */
 #include "kernel.h"
 #include "grant.h"
 #include "store.h"
 #include "blkback_svc.h"
 #include "xvd.h"
+#include "kbench.h"
 #include "netback_svc.h"
 #include "netfront_dev.h"
 #include "devmodel_svc.h"
@@ -90,6 +92,13 @@ void kernel_start_threads(const char *cmdline)
         thread_create("shell", shell_main, NULL);
         thread_create("workload", workload_main, NULL);
         printk("Kernel ready: 100 Hz timer, mode=worker: a CPU-bound workload, progress every 5 s\n");
+        return;
+    }
+    if (!strcmp(mode, "bench")) {
+        /* kbench.c: the benchmark program (iters= only= plat= from the command line), no shell
+         * and no worker competing with it, then power off (docs/benchmarks.md). */
+        thread_create("bench", kbench_mode_thread, (void *)cmdline);
+        printk("Kernel ready: 100 Hz timer, mode=bench\n");
         return;
     }
     if (!strcmp(mode, "io")) {

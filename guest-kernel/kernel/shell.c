@@ -3,6 +3,7 @@
 #include "proc.h"
 #include "devices.h"
 #include "net.h"
+#include "kbench.h"
 #include <tandem/version.h>
 #include <tandem/errno.h>
 
@@ -63,6 +64,7 @@ static void shell_exec(char *line)
                " privileged: domains pause unpause destroy wait DOMID\n"
                "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                " (e.g. hello, forktest, stress 2 8, segv)\n"
+               "bench [iters=N] [only=syscall,page_fault,fork_exec_exit,ctxsw,cpu_loop]: the benchmark program\n"
                "disk ls|check DISK: a program disk; [run] DISK:NAME [ARGS] [&] runs a program from it\n"
                "xs: the store (xs alone: its commands); grants: grants given and mappings held\n"
                "devices (driver domain): lspci, irqs, blk (info read write flush bench), net (info ping bench),"
@@ -92,6 +94,8 @@ static void shell_exec(char *line)
         volatile int *bad = (volatile int *)(uintptr_t)strtoul("0x10", NULL, 0);
         *bad = 1;       /* a kernel page fault: the domain reports a crash */
     }
+    else if (kbench_command(line))      /* kbench.c: bench [iters=N] [only=...] */
+        ;
     else if (shell_domain_command(line))
         ;
     else if (shell_xs_command(line))    /* xs_shell.c: xs ..., grants */

@@ -23,6 +23,7 @@ struct hconn {
     size_t req_len, resp_len, resp_off;
     uint32_t bulk_left;                 /* /bulk/N: body bytes still to queue after resp */
     unsigned int idle;
+    int code;                           /* the answer's status, counted once the client has it all */
     bool responding;
     char req[REQ_MAX];
     char resp[RESP_MAX];
@@ -73,9 +74,19 @@ static err_t hconn_push(struct hconn *c)
         c->bulk_left -= b;
     }
     tcp_output(c->pcb);
-    if (c->resp_off == c->resp_len && !c->bulk_left) {
+    /*
+     * All of it queued: close once the client has acknowledged all of it (hconn_sent comes back
+     * here), so that a page counted served (`httpd wait`) has reached the client.
+     */
+    if (c->resp_off == c->resp_len && !c->bulk_left && !tcp_sndqueuelen(c->pcb)) {
         struct tcp_pcb *pcb = c->pcb;
 
+        if (c->code == 200)
+            stats.served++;
+        else if (c->code == 404)
+            stats.not_found++;
+        else
+            stats.refused++;
         hconn_free(c);
         if (tcp_close(pcb) != ERR_OK) {
             tcp_abort(pcb);
@@ -104,12 +115,7 @@ static err_t hconn_respond(struct hconn *c, int code, const char *reason, bool b
     }
     c->resp_off = 0;
     c->responding = true;
-    if (code == 200)
-        stats.served++;
-    else if (code == 404)
-        stats.not_found++;
-    else
-        stats.refused++;
+    c->code = code;
     return hconn_push(c);
 }
 
@@ -134,7 +140,7 @@ static bool hconn_bulk(struct hconn *c)
     c->resp_off = 0;
     c->bulk_left = (uint32_t)n;
     c->responding = true;
-    stats.served++;
+    c->code = 200;
     return true;
 }
 

@@ -138,7 +138,7 @@ static bool served_enough(void *arg)
     return s.served >= *(unsigned int *)arg;
 }
 
-/* httpd, or httpd wait N [SECS]: until N status pages have been served (default 60 s). */
+/* httpd, or httpd wait N [SECS]: until N status pages have been served, all acknowledged (default 60 s). */
 static void cmd_httpd(char **w, int nw)
 {
     struct httpd_stats s;

@@ -43,7 +43,7 @@ class FakeRunner:
         return self.answer(cmd, len(self.calls))
 
 
-def proc(text, rc=33, timed_out=False):
+def proc(text, rc=1, timed_out=False):
     return ProcResult(lines=[(0.1 * (i + 1), t) for i, t in enumerate(text.splitlines())],
                       rc=rc, timed_out=timed_out, elapsed=1.0)
 
@@ -190,7 +190,7 @@ class ScheduleTests(unittest.TestCase):
 
     def test_commands(self):
         nat = scenarios.command(scenarios.IMAGES["native"], True, 77, 60)
-        self.assertIn("iters=77", nat)
+        self.assertEqual(nat[nat.index("-append") + 1], "iters=77 mode=rawbench")
         self.assertEqual(nat[nat.index("-icount") + 1], "shift=0,sleep=off")
         pv = scenarios.command(scenarios.IMAGES["pv:null_hypercall"], False, 5, 60)
         self.assertEqual(pv, ["tools/tandem-run", "--timeout", "60", "out/tests/bench/null_hypercall.elf",
@@ -208,8 +208,39 @@ class ScheduleTests(unittest.TestCase):
         for s in scenarios.SCENARIOS:
             by_image.setdefault(s.image, []).append(s)
         for key, img in scenarios.IMAGES.items():
-            if img.args:
-                self.assertEqual([f"only={s.line_name}" for s in by_image[key]], list(img.args), key)
+            only = [a for a in img.args if a.startswith("only=")]
+            if only and not img.icount_only:
+                self.assertEqual([f"only={s.line_name}" for s in by_image[key]], only, key)
+
+    def test_os_program_on_every_platform(self):
+        # The benchmark program: five scenarios on four platforms, each non-native one compared
+        # with native's; PV boots once per scenario and has the no-scenario baseline.
+        names = {s.name for s in scenarios.SCENARIOS}
+        for n in scenarios.OS_SCENARIOS:
+            for plat, _ in scenarios.OS_PLATFORMS:
+                s = next(x for x in scenarios.SCENARIOS if x.name == f"{plat}.os_{n}")
+                self.assertEqual(s.counterpart, None if plat == "native" else f"native.os_{n}")
+                self.assertIn(s.counterpart or s.name, names)
+                self.assertEqual(s.baseline, "os:pv:base" if plat == "pv" else None)
+        sel = scenarios.select(scenarios.SCENARIOS, "pv.os_syscall")
+        self.assertEqual(scenarios.images_needed(sel), ["os:pv:syscall", "os:native", "os:pv:base"])
+        self.assertEqual([k for _, k in scenarios.alternation_order(["os:pv:syscall", "os:pv:base"], 2)],
+                         ["os:pv:syscall", "os:pv:syscall"])
+
+    def test_os_commands(self):
+        nat = scenarios.command(scenarios.IMAGES["os:native"], True, 7, 60)
+        self.assertEqual(nat[nat.index("-kernel") + 1:nat.index("-append") + 2],
+                         ["out/guest-kernel/native.elf", "-append", "iters=7 mode=bench"])
+        self.assertEqual(scenarios.IMAGES["os:native"].exit_ok, 1)
+        pv = scenarios.command(scenarios.IMAGES["os:pv:ctxsw"], False, 5, 60)
+        self.assertEqual(pv, ["tools/tandem-run", "--timeout", "60", "out/guest-kernel/kernel.elf", "--",
+                              "iters=5", "mode=bench", "only=pv.os_ctxsw"])
+        hvm = scenarios.command(scenarios.IMAGES["os:hvm_shadow"], True, 5, 60)
+        self.assertEqual(hvm, ["tools/tandem-run", "--icount", "--timeout", "60", "--hvm", "shadow",
+                               "out/guest-kernel/native.elf", "--", "iters=5", "mode=bench", "plat=hvm_shadow"])
+        self.assertEqual(scenarios.probe(scenarios.IMAGES["os:hvm_npt"])[:4],
+                         ["tools/tandem-run", "--print-qemu", "--hvm", "npt"])
+        self.assertIsNone(scenarios.probe(scenarios.IMAGES["os:pv:ctxsw"]))
 
     def test_collect_runs_icount_then_alternates(self):
         fake = FakeRunner(lambda cmd, n: proc(NATIVE_OUT.format(syscall=2, ctxsw=20)))
@@ -312,7 +343,7 @@ class ResultTests(unittest.TestCase):
         self.assertIn("SKIPPED: not built yet", report.table(res))
 
     def test_native_missing_leaves_pv_without_ratio(self):
-        res, _ = self.run_all(self.answer, {"pv.null_hypercall"}, missing={"native": "out/bench/native.mb"})
+        res, _ = self.run_all(self.answer, {"pv.null_hypercall"}, missing={"native": "out/guest-kernel/native.elf"})
         r = res[0]
         self.assertEqual((r.status, r.icount, r.icount_ratio), ("ok", 90, None))
         self.assertIn("native native.syscall: SKIPPED", r.note)
@@ -332,7 +363,7 @@ class ResultTests(unittest.TestCase):
     def test_native_wrong_exit_status(self):
         res, got = self.run_all(lambda c, n: proc(NATIVE_OUT.format(syscall=2, ctxsw=20), rc=0),
                                 {"native.syscall"}, runs=1)
-        self.assertEqual(got[0].problem, "exit status 0, expected 33")
+        self.assertEqual(got[0].problem, "exit status 0, expected 1")
         self.assertEqual(res[0].status, "ok")           # figures are kept, with the note
         self.assertIn("exit status 0", res[0].note)
 
@@ -341,6 +372,50 @@ class ResultTests(unittest.TestCase):
         self.assertEqual(r.icount, 16000000)
         self.assertEqual(r.wall_unit, "ms")
         self.assertAlmostEqual(r.wall[0], 300.0)        # third line of NATIVE_OUT, 0.1 s per line
+
+
+    def test_unavailable_is_skipped_with_reason(self):
+        res, got = self.run_all(self.answer, {"hvm_shadow.os_syscall"},
+                                missing={"os:hvm_shadow": "unavailable: tandem-run: --hvm shadow: not yet",
+                                         "os:native": "out/guest-kernel/native.elf"})
+        self.assertEqual((res[0].status, res[0].note), ("SKIPPED", "unavailable: tandem-run: --hvm shadow: not yet"))
+        self.assertEqual(got, [])
+
+    def test_pv_counters_less_baseline(self):
+        # PV per-op events: the scenario run's COUNTERS less the baseline boot's, over ops.
+        def answer(cmd, n):
+            if is_native(cmd):
+                return proc("BENCH scenario=native.os_syscall iters=100 per_op=60 ev.x=1\nBENCH done", rc=1)
+            if "only=none" in cmd:
+                return proc("(d1) BENCH done\n(XEN) [ 0.2] COUNTERS d=1 hypercalls=500 bounces=7 emul=900", rc=0)
+            return proc("(d1) BENCH scenario=pv.os_syscall iters=100 per_op=900 ops=110\n(d1) BENCH done\n"
+                        "(XEN) [ 0.2] COUNTERS d=1 hypercalls=610 bounces=117 emul=900", rc=0)
+        res, got = self.run_all(answer, {"pv.os_syscall"}, runs=2)
+        r = res[0]
+        self.assertEqual((r.per_op["hypercalls"], r.per_op["bounces"], r.per_op["emul"]), (1.0, 1.0, 0))
+        self.assertEqual(r.icount_ratio, 15)
+        self.assertEqual(sum(1 for g in got if g.image == "os:pv:base"), 1)      # icount only
+        text = report.os_table(res, got)
+        self.assertIn("hc=1.00 bnc=1.00", text)
+        nat = next(ln for ln in text.splitlines() if ln.startswith("syscall"))
+        self.assertIn("pv", nat)
+
+    def test_hvm_events_from_bench_fields(self):
+        def answer(cmd, n):
+            if is_native(cmd):
+                return proc("BENCH scenario=native.os_ctxsw iters=10 per_op=100\nBENCH done", rc=1)
+            return proc("(d1) BENCH scenario=hvm_npt.os_ctxsw iters=10 per_op=300 marked=1000 ev.exits=2010 "
+                        "ev.exit.intr=10 ev.exit.io=2000 ev.exit.npf=1\n(d1) BENCH done", rc=0)
+        res, got = self.run_all(answer, {"hvm_npt.os_ctxsw", "native.os_ctxsw"}, runs=1)
+        text = report.os_table(res, got)
+        row = next(ln for ln in text.splitlines() if " hvm_npt " in ln)
+        self.assertIn("3.00x", row)
+        self.assertIn("exits=2.01 exit.intr=0.01 exit.io=2.00", row)
+        self.assertNotIn("npf", row)            # 0.001 per op: below the table's floor
+        r = pick(res, "hvm_npt.os_ctxsw")
+        self.assertEqual(r.counters["guest_per_op"], {"exits": 2.01, "exit.intr": 0.01, "exit.io": 2.0,
+                                                      "exit.npf": 0.001})
+        self.assertEqual(report.os_table([], got), "")
 
 
 class ReportTests(unittest.TestCase):

@@ -33,6 +33,15 @@ $(OUT)/tests/guest/$(1).elf: tests/hvm/guest.S tests/hvm/hvm.ld
 endef
 $(foreach v,$(HVM_GUEST_VARIANTS),$(eval $(call hvm-guest-rule,$(firstword $(subst :, ,$(v))),$(word 2,$(subst :, ,$(v))))))
 
+# HVMCALL_counters' test guest (tests/hvm/counters.S, run by tests/guest/hvm_counters): the
+# benchmarks' per-operation exit counts, their success and refusal paths.
+# hvm_counters_shadow_guest: the same with -DCOUNTERS_SHADOW (guest/hvm_counters_shadow, paging=shadow).
+TEST_GUEST_ELFS += $(OUT)/tests/guest/hvm_counters_guest.elf $(OUT)/tests/guest/hvm_counters_shadow_guest.elf
+$(OUT)/tests/guest/hvm_counters_guest.elf $(OUT)/tests/guest/hvm_counters_shadow_guest.elf: tests/hvm/counters.S tests/hvm/hvm.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -c -x assembler-with-cpp $(if $(findstring shadow,$(notdir $@)),-DCOUNTERS_SHADOW) tests/hvm/counters.S -o $(@:.elf=.o)
+	$(Q)$(LD) --no-warn-rwx-segments -nostdlib -static -T tests/hvm/hvm.ld $(@:.elf=.o) -o $@
+
 # The HVM platform test guest (tests/hvm/plat, docs/hvm.md): C in long mode on a Multiboot
 # entry, linked at 1 MiB; its command line picks what it checks.
 HVM_PLAT_CFLAGS := $(COMMON_CFLAGS) -mcmodel=small -fno-pic -fno-pie

@@ -5,9 +5,8 @@ import os
 import re
 from dataclasses import dataclass
 
-from . import parse, scenarios
+from . import parse, qemu, scenarios
 
-NATIVE_EXIT_OK = 33     # isa-debug-exit value 0x10
 
 
 @dataclass
@@ -40,8 +39,8 @@ def problem_of(image: scenarios.Image, run: Run) -> str | None:
         return "kernel error: " + run.parsed.errors[0]
     if not run.parsed.done:
         return f"no 'BENCH done' (exit status {run.rc})"
-    if image.kind == "native" and run.rc != NATIVE_EXIT_OK:
-        return f"exit status {run.rc}, expected {NATIVE_EXIT_OK}"
+    if image.kind == "native" and run.rc != image.exit_ok:
+        return f"exit status {run.rc}, expected {image.exit_ok}"
     return None
 
 
@@ -52,7 +51,7 @@ def run_image(image: scenarios.Image, mode: str, rnd: int, cfg: Config, runner) 
     if cfg.log_dir:
         log = os.path.join(cfg.log_dir, f"{image.key.replace(':', '-')}.{mode}.{rnd}.log")
     # tools/tandem-run enforces cfg.timeout itself; the harness's own limit is the backstop.
-    pr = runner(cmd, cfg.timeout + (15 if image.kind == "pv" else 0), log)
+    pr = runner(cmd, cfg.timeout + (15 if image.kind in ("pv", "hvm") else 0), log)
     where = f"{image.key} {mode} run {rnd}: "
     run = Run(image=image.key, mode=mode, round=rnd,
               parsed=parse.parse_lines([t for _, t in pr.lines], where),
@@ -68,7 +67,7 @@ def collect(keys: list, cfg: Config, runner, progress=None, images=None) -> list
     images = images or scenarios.IMAGES
     runs = []
     plan = [(0, k, "icount") for k in keys]
-    plan += [(r, k, "wall") for r, k in scenarios.alternation_order(keys, cfg.runs)]
+    plan += [(r, k, "wall") for r, k in scenarios.alternation_order(keys, cfg.runs, images)]
     for i, (rnd, key, mode) in enumerate(plan, 1):
         if progress:
             progress(f"[{i}/{len(plan)}] {key} {mode}" + (f" round {rnd + 1}" if mode == "wall" else ""))
@@ -77,3 +76,17 @@ def collect(keys: list, cfg: Config, runner, progress=None, images=None) -> list
             progress(f"    problem: {run.problem}" + (f" (log {run.log})" if run.log else ""))
         runs.append(run)
     return runs
+
+
+def missing_images(keys: list, root: str, progress=None, images=None) -> dict:
+    """Images of keys that cannot run: key -> the path of one not built, or "unavailable: WHY"
+    when its probe (scenarios.probe: the runner refusing an option, say) fails."""
+    images = images or scenarios.IMAGES
+    missing = {k: images[k].path for k in keys if not os.path.isfile(os.path.join(root, images[k].path))}
+    for k in keys:
+        why = None if k in missing else qemu.unavailable(scenarios.probe(images[k]), root)
+        if why:
+            missing[k] = "unavailable: " + why
+            if progress:
+                progress(f"bench: {k} unavailable: {why}")
+    return missing

@@ -113,3 +113,19 @@ def machine_info(root: str) -> dict:
         "git_commit": _first_line(["git", "rev-parse", "HEAD"], root),
         "git_dirty": bool(dirty),
     }
+
+
+def unavailable(cmd: list | None, cwd: str | None = None) -> str | None:
+    """None if the probe command cmd (scenarios.probe) succeeds or there is none; else why not,
+    from its last line of output (tools/tandem-run's refusal of an option, say)."""
+    if not cmd:
+        return None
+    try:
+        out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                             timeout=30, cwd=cwd)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"cannot run {cmd[0]}: {e}"
+    if out.returncode == 0:
+        return None
+    lines = [ln.strip() for ln in (out.stderr + out.stdout).splitlines() if ln.strip()]
+    return (lines[0] if lines else f"{cmd[0]} exited with {out.returncode}")[:160]

@@ -160,3 +160,58 @@ def block_table(results: list, runs: list) -> str:
     out.append("b/a: (b)'s throughput over (a)'s (goal >= 0.80); hc/req, sent, recv, grants: per request, counted by"
                " the guest kernel (kcounters)")
     return "\n".join(out)
+
+
+# The benchmark program's platforms, in the order of the platform table (scenarios.OS_PLATFORMS).
+_OS = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.os_(\w+)$")
+# PV events per op from the hypervisor's COUNTERS (whole run / ops), as the platform table names them.
+PV_EVENTS = [("hc", "hypercalls"), ("bnc", "bounces"), ("cr3", "cr3_switches"), ("tlb", "tlb_flushes"),
+             ("ptval", "pt_validations"), ("emul", "emul")]
+
+
+def os_events(r, floor: float = 0.005) -> str:
+    """Events per operation beside a benchmark-program figure: the guest's own (HVM: VM exits by
+    reason and shadow-paging events between its marks, exact) from the icount run, else the
+    hypervisor's COUNTERS per op (PV: whole run less the baseline boot, / ops). Events rarer
+    than floor per op are left out (results.json has them all); "exits" always shows."""
+    guest = r.counters.get("guest_per_op")
+    if guest:
+        return " ".join(f"{k}={rate(v)}" for k, v in guest.items() if k == "exits" or v >= floor)
+    got = [f"{short}={rate(r.per_op[key])}" for short, key in PV_EVENTS if r.per_op.get(key, 0) >= floor]
+    return " ".join(got) if got else "-"
+
+
+def os_table(results: list, runs: list) -> str:
+    """The benchmark program on every platform (issue 16): per scenario, each platform's icount
+    and wall medians, their ratios to native, and the events per operation. Empty when no
+    scenario of the program was selected."""
+    rows = [["scenario", "platform", "icount", "x native", "wall", "x native", "unit", "events per op"]]
+    mine = [(m.group(2), m.group(1), r) for r in results for m in [_OS.match(r.scenario.name)] if m]
+    if not mine:
+        return ""
+    order = {p: i for i, p in enumerate(("native", "pv", "hvm_npt", "hvm_shadow"))}
+    names = []
+    for n, _, _ in mine:
+        if n not in names:
+            names.append(n)
+    for n in names:
+        for i, (_, plat, r) in enumerate(sorted((x for x in mine if x[0] == n), key=lambda x: order[x[1]])):
+            if r.status == "SKIPPED":
+                rows.append([n if i == 0 else "", plat, "-", "-", "-", "-", "", "SKIPPED: " + r.note])
+                continue
+            ev = os_events(r)
+            if r.status != "ok" or r.note:
+                ev += f" ({r.status}: {r.note})" if r.status != "ok" else f" ({r.note})"
+            rows.append([n if i == 0 else "", plat, num(r.icount), times(r.icount_ratio),
+                         num(r.wall_stats.get("median")), times(r.wall_ratio), r.wall_unit, ev])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    out = ["benchmark program (kbench/ubench, the same on every platform): per operation"]
+    for row in rows:
+        out.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 6, 7) else c.rjust(widths[i])
+                             for i, c in enumerate(row)).rstrip())
+    out.append("x native: platform / native (wall: median of per-round ratios); events (>= 0.005 per op):"
+               " HVM = the guest's counts between its marks (VM exits by reason, full TLB flushes, shadow"
+               " paging), exact;\nPV = the hypervisor's COUNTERS less a boot doing nothing, / ops (hc hypercalls,"
+               " bnc bounces, cr3 CR3 loads, tlb full flushes, ptval table validations, emul emulated"
+               " instructions)")
+    return "\n".join(out)

@@ -85,7 +85,32 @@ def _ops(m) -> int | None:
         return None
 
 
-def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None = None) -> Result:
+def minus_baseline(counters: dict, base: dict) -> dict:
+    """counters less a baseline run's (the same boot doing nothing): what the scenario added.
+    Keys the baseline lacks are kept; a key it has more of than the run goes to 0."""
+    out = {}
+    for k, v in counters.items():
+        b = base.get(k)
+        ok = isinstance(v, int) and isinstance(b, int) and not isinstance(v, bool)
+        out[k] = max(v - b, 0) if ok else v
+    return out
+
+
+def guest_events(m) -> dict:
+    """The guest's own events of a BENCH line (ev.NAME=COUNT over marked=OPS operations, the
+    benchmark program under HVM) per operation; {} without them."""
+    if m is None or "marked" not in m.fields:
+        return {}
+    try:
+        ops = int(m.fields["marked"])
+        ev = {k[3:]: int(v) for k, v in m.fields.items() if k.startswith("ev.")}
+    except ValueError:
+        return {}
+    return {k: v / ops for k, v in ev.items()} if ops > 0 else {}
+
+
+def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None = None,
+         base_run=None) -> Result:
     res = Result(scenario=s)
     m = ic_run.parsed.measurements.get(s.line_name) if ic_run else None
     res.icount = m.per_op if m else None
@@ -104,11 +129,20 @@ def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None
     wall_counters = [_counters(s, r) for r in wall_runs]
     if icount_counters:
         res.counters["icount"] = icount_counters
+        if s.baseline:
+            if base_run is not None and not base_run.problem and base_run.parsed.counters:
+                res.counters["baseline"] = dict(base_run.parsed.counters)
+                icount_counters = minus_baseline(icount_counters, base_run.parsed.counters)
+            else:
+                res.notes.append(f"no baseline {s.baseline}: counters include boot")
         res.per_op = per_op_counters(icount_counters, _ops(m))
         if res.per_op:
             res.counters["per_op"] = res.per_op
     if any(wall_counters):
         res.counters["wall"] = wall_counters
+    guest = guest_events(m)
+    if guest:
+        res.counters["guest_per_op"] = guest      # exact: between the guest's marks, icount run
     return res
 
 
@@ -129,7 +163,8 @@ def _compare(res: Result, nat: Result, scale: float) -> None:
 
 def build(selected: list, runs: list, missing: dict, n_rounds: int,
           table: list = scenarios.SCENARIOS) -> list:
-    """Results for selected. missing: image key -> path of images not built (SKIPPED)."""
+    """Results for selected. missing: image key -> path of an image not built, or a reason
+    starting "unavailable" (SKIPPED)."""
     by_name = {s.name: s for s in table}
     icount = {r.image: r for r in runs if r.mode == "icount"}
     wall = {}
@@ -142,10 +177,12 @@ def build(selected: list, runs: list, missing: dict, n_rounds: int,
     def get(s: scenarios.Scenario) -> Result:
         if s.name not in done:
             if s.image in missing:
+                why = missing[s.image]
                 done[s.name] = Result(scenario=s, status="SKIPPED",
-                                      notes=[f"not built yet ({missing[s.image]})"])
+                                      notes=[why if why.startswith("unavailable") else f"not built yet ({why})"])
             else:
-                done[s.name] = _one(s, icount.get(s.image), wall.get(s.image, [None] * n_rounds), clock_khz)
+                done[s.name] = _one(s, icount.get(s.image), wall.get(s.image, [None] * n_rounds), clock_khz,
+                                    icount.get(s.baseline) if s.baseline else None)
                 if s.counterpart:
                     _compare(done[s.name], get(by_name[s.counterpart]), s.scale)
         return done[s.name]

@@ -8,8 +8,25 @@ from __future__ import annotations
 import fnmatch
 from dataclasses import dataclass
 
-NATIVE_KERNEL = "out/bench/native.mb"
+# The native baseline: the native build of the guest kernel, its raw scenarios (mode=rawbench,
+# guest-kernel/arch/x86/native/rawbench.c) on bare QEMU.
+NATIVE_KERNEL = "out/guest-kernel/native.elf"
 PV_KERNEL_DIR = "out/tests/bench"
+# The benchmark program every platform runs (guest-kernel/kernel/kbench.c, user/ubench.c): the
+# bundled PV kernel and the native build of the same sources, on bare QEMU and as an HVM guest.
+PV_OS_KERNEL = "out/guest-kernel/kernel.elf"
+NATIVE_OS_KERNEL = "out/guest-kernel/native.elf"
+OS_SCENARIOS = ["syscall", "page_fault", "fork_exec_exit", "ctxsw", "cpu_loop"]
+OS_WHAT = {
+    "syscall": "null system call (getppid) from a user process",
+    "page_fault": "demand-zero page fault of a user process: fault, allocate, map one page, return",
+    "fork_exec_exit": "fork + exec of a program that exits at once + exit + wait",
+    "ctxsw": "switch between two user processes (yield), per switch",
+    "cpu_loop": "96 dependent integer instructions in user mode (no kernel)",
+}
+# Platforms of the benchmark program: (prefix, description); native is the counterpart of the others.
+OS_PLATFORMS = [("native", "bare QEMU"), ("pv", "PV under Tandem"),
+                ("hvm_npt", "HVM under Tandem, nested paging"), ("hvm_shadow", "HVM under Tandem, shadow paging")]
 ICOUNT = ["-icount", "shift=0,sleep=off"]
 
 
@@ -23,6 +40,9 @@ class Image:
     extra: tuple = ()           # extra tools/tandem-run options (a boot path, say)
     args: tuple = ()            # extra kernel command-line words (only=SCENARIO, say)
     config: str | None = None   # boot this domain configuration instead (iters fixed by it)
+    hvm: str | None = None      # kind "hvm": the paging mode (tools/tandem-run --hvm MODE)
+    exit_ok: int = 1            # kind "native": QEMU's exit status after a clean run (isa-debug-exit 0)
+    icount_only: bool = False   # booted for its counters alone: no wall runs (a baseline)
 
 
 @dataclass(frozen=True)
@@ -34,6 +54,7 @@ class Scenario:
     scale: float                # counterpart figure is multiplied by this before comparing
     what: str
     reports_as: str | None = None   # BENCH scenario= name, when not the same as name
+    baseline: str | None = None     # Image.key whose icount-run COUNTERS are subtracted (boot)
 
     @property
     def line_name(self) -> str:
@@ -48,9 +69,36 @@ def _pv(kernel: str, extra: tuple = (), only: str | None = None) -> Image:
                  first_line=r"^\(d\d+\) ", extra=extra, args=(f"only={only}",) if only else ())
 
 
-NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ")
+def _os_images() -> list:
+    """The benchmark program's images: native and the two HVM modes boot once for all five
+    scenarios (their event counts are the guest's own, per operation, from the BENCH line);
+    PV boots once per scenario, so the hypervisor's COUNTERS of a run belong to it."""
+    out = [Image(key="os:native", path=NATIVE_OS_KERNEL, kind="native", first_line=r".",
+                 args=("mode=bench",))]
+    # The same boot running no scenario: its COUNTERS (boot, start-up, power off) are subtracted
+    # from each PV scenario's, so the per-op events exclude boot as the HVM marks do.
+    out += [Image(key="os:pv:base", path=PV_OS_KERNEL, kind="pv", first_line=r"^\(d\d+\) ",
+                  args=("mode=bench", "only=none"), icount_only=True)]
+    out += [Image(key=f"os:pv:{n}", path=PV_OS_KERNEL, kind="pv", first_line=r"^\(d\d+\) ",
+                  args=("mode=bench", f"only=pv.os_{n}")) for n in OS_SCENARIOS]
+    out += [Image(key=f"os:{p}", path=NATIVE_OS_KERNEL, kind="hvm", first_line=r"^\(d\d+\) ",
+                  args=("mode=bench", f"plat={p}"), hvm=p[len("hvm_"):]) for p in ("hvm_npt", "hvm_shadow")]
+    return out
+
+
+def _os_scenarios() -> list:
+    out = []
+    for n in OS_SCENARIOS:
+        for plat, where in OS_PLATFORMS:
+            image = f"os:pv:{n}" if plat == "pv" else f"os:{plat}"
+            out.append(Scenario(f"{plat}.os_{n}", image, "op", None if plat == "native" else f"native.os_{n}", 1,
+                                f"{OS_WHAT[n]} ({where})", baseline="os:pv:base" if plat == "pv" else None))
+    return out
+
+
+NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ", args=("mode=rawbench",))
 IMAGES = {i.key: i for i in [
-    NATIVE,
+    NATIVE, *_os_images(),
     _pv("null_hypercall", only="pv.null_hypercall"), _pv("null_hypercall", only="pv.null_hypercall_raw"),
     _pv("syscall_bounce"), _pv("event_self"),
     # Two domains (tests/guest/dom_pingpong) ping-pong 10,000 events; d1 reports the round trip.
@@ -104,7 +152,7 @@ def _block_scenarios() -> list:
 
 _N = "native"
 SCENARIOS = [
-    Scenario("native.boot", _N, "boot", None, 1, "reset to first kernel line (Multiboot)"),
+    Scenario("native.boot", _N, "boot", None, 1, "reset to the raw scenarios' start (firmware, Multiboot, the native kernel's start-up)"),
     Scenario("native.null_loop", _N, "op", None, 1, "timed-loop bookkeeping (dec+jnz), the subtracted baseline"),
     Scenario("native.syscall", _N, "op", None, 1, "SYSCALL/SYSRET round trip from ring 3"),
     Scenario("native.int_iret", _N, "op", None, 1, "int/iretq round trip, ring 3 -> 0 -> 3"),
@@ -138,6 +186,7 @@ SCENARIOS = [
     Scenario("pv.virtio_net_echo_w16", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, 16 in flight, per round trip (2 packets)"),
     Scenario("pv.virtio_net_echo_w1", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, one at a time: the round trip"),
     *_block_scenarios(),
+    *_os_scenarios(),
     Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
     Scenario("pv.boot_uefi", "pv:boot--efi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
 ]
@@ -148,15 +197,27 @@ def command(image: Image, icount: bool, iters: int, timeout: float) -> list:
     if image.kind == "native":
         return (["qemu-system-x86_64", "-machine", "q35", "-m", "256", "-nographic",
                  "-no-reboot", "-net", "none", "-kernel", image.path,
-                 "-append", f"iters={iters}",
+                 "-append", " ".join([f"iters={iters}"] + list(image.args)),
                  "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
                 + (ICOUNT if icount else []))
+    if image.kind == "hvm":
+        return (["tools/tandem-run"] + (["--icount"] if icount else [])
+                + ["--timeout", str(int(timeout))] + list(image.extra) + ["--hvm", image.hvm, image.path,
+                                                                          "--", f"iters={iters}"] + list(image.args))
     if image.config:
         return (["tools/tandem-run"] + (["--icount"] if icount else [])
                 + ["--timeout", str(int(timeout))] + list(image.extra) + ["--config", image.config])
     return (["tools/tandem-run"] + (["--icount"] if icount else [])
             + ["--timeout", str(int(timeout))] + list(image.extra)
             + [image.path, "--", f"iters={iters}"] + list(image.args))
+
+
+def probe(image: Image) -> list:
+    """A command that succeeds without booting anything if image can run here (the runner knows
+    its options), or None when nothing needs asking."""
+    if image.kind != "hvm":
+        return None
+    return ["tools/tandem-run", "--print-qemu", "--hvm", image.hvm, image.path, "--", "mode=bench"]
 
 
 def matches(name: str, pattern: str | None) -> bool:
@@ -179,13 +240,17 @@ def images_needed(selected: list, scenarios: list = SCENARIOS) -> list:
     by_name = {s.name: s for s in scenarios}
     keys = []
     for s in selected:
-        for k in [s.image] + ([by_name[s.counterpart].image] if s.counterpart else []):
+        for k in ([s.image] + ([by_name[s.counterpart].image] if s.counterpart else [])
+                  + ([s.baseline] if s.baseline else [])):
             if k not in keys:
                 keys.append(k)
     return sorted(keys, key=lambda k: k != "native")
 
 
-def alternation_order(keys: list, runs: int) -> list:
+def alternation_order(keys: list, runs: int, images: dict | None = None) -> list:
     """Wall-run schedule as (round, key): A B A B ... (round-robin for more than two),
-    so slow drift of a shared machine hits every candidate alike."""
+    so slow drift of a shared machine hits every candidate alike. Baselines (icount_only)
+    have no wall runs."""
+    images = images or IMAGES
+    keys = [k for k in keys if not (k in images and images[k].icount_only)]
     return [(r, k) for r in range(runs) for k in keys]

@@ -5,11 +5,22 @@
  * here they say so instead of being unknown commands.
  *   mode=shell   (default) the shell and a background worker thread
  *   mode=io      the shell alone
+ *   mode=bench   the benchmark program (kernel/kbench.c), then power off
+ *   mode=rawbench  the raw native scenarios (rawbench.c), then power off
  */
 #include "native.h"
 #include "proc.h"
 #include "devices.h"
 #include "net.h"
+#include "kbench.h"
+
+void rawbench_run(const char *args);        /* rawbench.c */
+
+static void rawbench_thread(void *cmdline)
+{
+    rawbench_run(cmdline);
+    shutdown(SHUTDOWN_poweroff);
+}
 
 static char mode[16] = "shell";
 bool shell_wait_for_input;
@@ -32,6 +43,12 @@ static void cmdline_value(const char *cl, const char *key, char *buf, size_t siz
 void kernel_start_threads(const char *cmdline)
 {
     cmdline_value(cmdline, "mode", mode, sizeof(mode));
+    if (!strcmp(mode, "bench") || !strcmp(mode, "rawbench")) {
+        /* docs/benchmarks.md: nothing else runs beside it; it powers off when done. */
+        thread_create("bench", mode[0] == 'b' ? kbench_mode_thread : rawbench_thread, (void *)cmdline);
+        printk("Kernel ready: 100 Hz timer, mode=%s\n", mode);
+        return;
+    }
     if (!strcmp(mode, "io")) {
         thread_create("shell", shell_main, NULL);
         printk("Kernel ready: 100 Hz timer, mode=io: %s\n", "preemptive threads: shell");

@@ -110,6 +110,8 @@ struct hvm_vcpu {
 #define HVMCALL_console_write   0   /* rdi = guest-physical address, rsi = bytes (<= 4096) */
 #define HVMCALL_poweroff        1   /* rdi = 0 poweroff, 1 reboot, 2 crash */
 #define HVMCALL_set_timer       2   /* rdi = ns from now (0 = cancel), rsi = vector 32..255 */
+/* HVMCALL_counters 3: rdi = gpa of a struct hvm_counters, rsi = bytes (tandem/hvmcall.h): exits
+ * by reason, full TLB flushes and, with shadow paging, struct hvm_shadow_counters (svm.c). */
 
 /* ---- guest memory (hvm/guest_walk.c; docs/hvm.md "Guest walks") ---- */
 /* The hypervisor's pointer to guest frame gfn, or NULL if it is not one of the domain's. */

@@ -28,6 +28,7 @@
 #include <tandem/sched.h>
 #include <tandem/errno.h>
 #include <tandem/hvm/ioreq.h>
+#include <tandem/hvmcall.h>
 
 static bool svm_ok;
 static const char *svm_why = "SVM was not probed";
@@ -492,6 +493,84 @@ void hvm_get_paging(struct vcpu *v, struct hvm_paging *p)
     p->cpl = vm->cpl;
 }
 
+/* Shadow paging's counters (struct hvm_shadow_counters, kept by hvm/shadow.c) as named entries
+ * "shadow.NAME", at most max; how many (none for an NPT domain). */
+static unsigned int shadow_counters(struct domain *d, struct hvm_counter *out, unsigned int max)
+{
+    const struct hvm_shadow_counters *c = &d->arch.hvm->shc;
+    const struct { const char *name; uint64_t value; } t[] = {
+        { "faults", c->faults }, { "fault_fill", c->fault_fill }, { "fault_guest", c->fault_guest },
+        { "fault_spurious", c->fault_spurious }, { "fault_mmio", c->fault_mmio }, { "fills", c->fills },
+        { "wp_faults", c->wp_faults }, { "resyncs", c->resyncs }, { "unshadows", c->unshadows },
+        { "cr3_switches", c->cr3_switches }, { "cr3_hits", c->cr3_hits }, { "invlpgs", c->invlpgs },
+        { "full_flushes", c->full_flushes }, { "pages", c->pages },
+    };
+    unsigned int n = 0;
+
+    if (!d->arch.hvm->shadow)
+        return 0;
+    for (; n < ARRAY_SIZE(t) && n < max; n++) {
+        memset(&out[n], 0, sizeof(out[n]));
+        snprintf(out[n].name, sizeof(out[n].name), "shadow.%s", t[n].name);
+        out[n].value = t[n].value;
+    }
+    return n;
+}
+
+/* Counter i of d for HVMCALL_counters (tandem/hvmcall.h), sh[nsh] the shadow ones: false past the last. */
+static bool counter_entry(struct domain *d, unsigned int i, const struct hvm_counter *sh, unsigned int nsh,
+                          struct hvm_counter *c)
+{
+    struct hvm_domain *hd = d->arch.hvm;
+
+    memset(c, 0, sizeof(*c));
+    if (i == 0) {
+        snprintf(c->name, sizeof(c->name), "exits");
+        c->value = hd->exits_total;
+    } else if (i <= HVM_EXIT_NR) {
+        snprintf(c->name, sizeof(c->name), "exit.%s", exit_names[i - 1]);
+        c->value = hd->exits[i - 1];
+    } else if (i == HVM_EXIT_NR + 1) {
+        snprintf(c->name, sizeof(c->name), "tlb_flush");
+        c->value = hd->exits_total;     /* every VMRUN flushes all (svm_enter): one per exit */
+    } else if (i - HVM_EXIT_NR - 2 < nsh) {
+        *c = sh[i - HVM_EXIT_NR - 2];
+        c->name[sizeof(c->name) - 1] = 0;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/* HVMCALL_counters: the domain's counters into the guest's buffer at gpa (len bytes). */
+static int64_t hvmcall_counters(struct domain *d, uint64_t gpa, uint64_t len)
+{
+    struct hvm_counters h = { .version = HVM_COUNTERS_VERSION };
+    struct hvm_counter c, sh[32];
+    unsigned int nsh;
+    uint64_t room;
+
+    if ((gpa & 7) || len < sizeof(h) || len > HVM_COUNTERS_MAX_BYTES)
+        return -XEN_EINVAL;
+    if (gpa + len < gpa)
+        return -XEN_EFAULT;
+    for (uint64_t p = gpa >> PAGE_SHIFT; p <= (gpa + len - 1) >> PAGE_SHIFT; p++)
+        if (!hvm_gfn_map(d, p))
+            return -XEN_EFAULT;         /* checked whole first: nothing written on a refusal */
+    nsh = shadow_counters(d, sh, ARRAY_SIZE(sh));
+    h.paging = nsh ? HVM_COUNTERS_SHADOW : HVM_COUNTERS_NPT;
+    room = (len - sizeof(h)) / sizeof(c);
+    while (counter_entry(d, h.available, sh, nsh, &c)) {
+        if (h.available < room) {
+            if (!hvm_copy_to_guest(d, gpa + sizeof(h) + h.available * sizeof(c), &c, sizeof(c)))
+                return -XEN_EFAULT;
+            h.count++;
+        }
+        h.available++;
+    }
+    return hvm_copy_to_guest(d, gpa, &h, sizeof(h)) ? 0 : -XEN_EFAULT;
+}
+
 /* VMMCALL from guest ring 0: rax = op (HVMCALL_*), rdi, rsi; result in rax. */
 static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
 {
@@ -551,6 +630,9 @@ static void svm_vmmcall(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *r
         hv->timer_vector = (uint8_t)regs->rsi;
         hv->timer_deadline = regs->rdi ? now_ns() + MIN(regs->rdi, 1ULL << 40) : 0;
         break;                      /* svm_inject makes it the poll_deadline */
+    case HVMCALL_counters:
+        rc = hvmcall_counters(d, regs->rdi, regs->rsi);
+        break;
     default:
         rc = -XEN_ENOSYS;
         break;
