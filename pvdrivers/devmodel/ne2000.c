@@ -61,10 +61,15 @@ static void ne_reset(struct ne2000 *s)
 
 /* ---- receive ---- */
 
-/* The CRC-32 (Ethernet's, bit-reflected) of a MAC: its top 6 bits index MAR. */
+/*
+ * The MAR bit of a multicast MAC: the top six bits of its CRC-32 (Ethernet's polynomial, all ones
+ * in, no final inversion: Linux's ether_crc, QEMU's net_crc32), computed here bit-reflected, whose
+ * low six bits are those six in reverse.
+ */
 static unsigned int ne_mcast_bit(const uint8_t *mac)
 {
     uint32_t crc = 0xffffffffu;
+    unsigned int v = 0;
 
     for (int i = 0; i < 6; i++) {
         uint8_t b = mac[i];
@@ -72,9 +77,6 @@ static unsigned int ne_mcast_bit(const uint8_t *mac)
         for (int j = 0; j < 8; j++, b >>= 1)
             crc = ((crc ^ b) & 1) ? (crc >> 1) ^ 0xedb88320u : crc >> 1;
     }
-    crc = ~crc;
-    /* The DP8390 uses the CRC's six most significant bits, MSB-first: bit-reverse the low six. */
-    unsigned int v = 0;
     for (int i = 0; i < 6; i++)
         v |= ((crc >> i) & 1u) << (5 - i);
     return v;

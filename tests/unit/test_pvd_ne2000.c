@@ -287,10 +287,17 @@ static void test_receive_and_filter(void **state)
     frame_to(f, mcast, 100, 1);
     ne2000_receive(CARD, f, 100);
     assert_int_equal(ring_take(&next, got), 0);
+    /* 01:00:5e:00:00:01 hashes to bit 31 (Linux's ether_crc >> 26, QEMU's net_crc32 >> 26) */
     outb(NE_RCR, NE_RCR_AB | NE_RCR_AM);
     outb(NE_CR, 0x62);
     for (int i = 0; i < 8; i++)
-        outb(NE_MAR0 + i, 0xff);
+        outb(NE_MAR0 + i, i == 3 ? 0x7f : 0xff);
+    outb(NE_CR, 0x22);
+    ne2000_receive(CARD, f, 100);
+    assert_int_equal(ring_take(&next, got), 0);
+    outb(NE_CR, 0x62);
+    for (int i = 0; i < 8; i++)
+        outb(NE_MAR0 + i, i == 3 ? 0x80 : 0);
     outb(NE_CR, 0x22);
     ne2000_receive(CARD, f, 100);
     assert_int_equal(ring_take(&next, got), 100);
