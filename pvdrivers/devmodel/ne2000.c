@@ -5,8 +5,9 @@
  * remote DMA and transmission; received frames land in the ring PSTART..PSTOP at CURR behind a
  * 4-byte header (status, next page, length); BNRY is the guest's read pointer.
  * What must hold: every card address the guest gives (RSAR, TPSR, the ring pages) is checked
- * against the card's memory before a byte moves (ne_mem_read/ne_mem_write are the only
- * accesses); a register value that makes no sense stops that operation, counted, never more.
+ * against the card's memory before a byte moves (ne_mem_read/ne_mem_write for remote DMA and the
+ * ring, one byte at a time; ne_transmit's one copy after checking its whole range); a register
+ * value that makes no sense stops that operation, counted, never more.
  */
 #include "ne2000.h"
 #include <tandem/errno.h>
