@@ -40,6 +40,16 @@ $(OUT)/bench/blkfront-bench.img:
 	$(Q)tools/mkdisk $@ 64M zero
 BENCH_DEPS += $(OUT)/bench/blkfront-bench.img
 
+# The comparison's disk rows (tools/bench/benchlib/scenarios.py DISK_SHAPES): native's IDE disk on
+# bare QEMU, the HVM domains' emulated disk (bench/hvmdisk/*.cfg) and its driver domain's own; scratch.
+$(OUT)/bench/native-disk.img $(OUT)/bench/hvmdisk-bench.img:
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk $@ 64M zero
+$(OUT)/bench/hvmdisk-drv.img:
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk $@ 64K zero
+BENCH_DEPS += $(OUT)/bench/native-disk.img $(OUT)/bench/hvmdisk-bench.img $(OUT)/bench/hvmdisk-drv.img
+
 # `make bench BENCH_ARGS="--quick --only native.*"`; never fails on a number.
 .PHONY: bench-run
 bench: deps
