@@ -60,6 +60,12 @@ bench-run: $(BENCH_DEPS)
 	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/linux-blk
 	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/net
 
+# The comparison alone (docs/benchmarks.md section 9): the benchmark program's five scenarios and the
+# disk rows on native, PV, HVM-NPT and HVM-shadow, in one alternated run; `make bench` includes it.
+.PHONY: bench-compare
+bench-compare: $(BENCH_DEPS)
+	$(Q)tools/bench/run --only '*.os_*,*.disk_*' $(BENCH_ARGS)
+
 # Figures (c) of issue 13, Linux through xen-blkfront (docs/benchmarks.md): a boot of its own,
 # part of a plain `make bench` (not of one with BENCH_ARGS).
 .PHONY: bench-linux-blk
