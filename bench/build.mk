@@ -40,6 +40,16 @@ $(OUT)/bench/blkfront-bench.img:
 	$(Q)tools/mkdisk $@ 64M zero
 BENCH_DEPS += $(OUT)/bench/blkfront-bench.img
 
+# The comparison's disk rows (tools/bench/benchlib/scenarios.py DISK_SHAPES): native's IDE disk on
+# bare QEMU, the HVM domains' emulated disk (bench/hvmdisk/*.cfg) and its driver domain's own; scratch.
+$(OUT)/bench/native-disk.img $(OUT)/bench/hvmdisk-bench.img:
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk $@ 64M zero
+$(OUT)/bench/hvmdisk-drv.img:
+	@mkdir -p $(dir $@)
+	$(Q)tools/mkdisk $@ 64K zero
+BENCH_DEPS += $(OUT)/bench/native-disk.img $(OUT)/bench/hvmdisk-bench.img $(OUT)/bench/hvmdisk-drv.img
+
 # `make bench BENCH_ARGS="--quick --only native.*"`; never fails on a number.
 .PHONY: bench-run
 bench: deps
@@ -49,6 +59,12 @@ bench-run: $(BENCH_DEPS)
 	$(Q)tools/bench/run $(BENCH_ARGS)
 	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/linux-blk
 	$(Q)[ -n "$(BENCH_ARGS)" ] || tools/bench/net
+
+# The comparison alone (docs/benchmarks.md section 9): the benchmark program's five scenarios and the
+# disk rows on native, PV, HVM-NPT and HVM-shadow, in one alternated run; `make bench` includes it.
+.PHONY: bench-compare
+bench-compare: $(BENCH_DEPS)
+	$(Q)tools/bench/run --only '*.os_*,*.disk_*' $(BENCH_ARGS)
 
 # Figures (c) of issue 13, Linux through xen-blkfront (docs/benchmarks.md): a boot of its own,
 # part of a plain `make bench` (not of one with BENCH_ARGS).

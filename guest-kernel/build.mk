@@ -65,11 +65,16 @@ $(KERNEL_ELF): $(KERNEL_OBJS) $(GKERNEL_LIB) $(GUEST_LIB) $(GUEST_LDS) $(GNET_LI
 # and HVM domains. The common kernel sources compiled again with the native
 # platform's arch/platform.h (arch/x86/native/include) into $(OUT)/native/, over
 # arch/x86/native/; the PV-only parts (events, grants, store, split drivers, the
-# network, the domain commands) are not in it. Same user programs, same image.
+# domain commands) are not in it; the network is, over the NE2000 (arch/x86/native/ne2k.c). Same user programs, same image.
 NATIVE_COMMON_SRCS := $(addprefix guest-kernel/kernel/,exec.c kalloc.c kmutex.c mm.c page_alloc.c panic.c \
     proc.c sched.c shell.c syscall.c traps.c uaccess.c kbench.c xvd_shell.c diskfs.c diskprog.c)
-NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(wildcard guest-kernel/arch/x86/native/*.c guest-kernel/arch/x86/native/*.S)
+# The network service (guest-kernel/net/) comes along over the NE2000 (native/ne2k.c), less its PV
+# half (net_pv.c, netdev_vnet.c); liblwip.a is the PV kernel's, platform-free.
+NATIVE_NET_SRCS := $(filter-out guest-kernel/net/net_pv.c guest-kernel/net/netdev_vnet.c,$(GNET_SRCS))
+NATIVE_SRCS := $(NATIVE_COMMON_SRCS) $(NATIVE_NET_SRCS) \
+    $(wildcard guest-kernel/arch/x86/native/*.c guest-kernel/arch/x86/native/*.S)
 NATIVE_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_SRCS))
+NATIVE_NET_OBJS := $(patsubst %,$(OUT)/native/%.o,$(NATIVE_NET_SRCS))
 NATIVE_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(TLIB_SRCS) guest-kernel/lib/strtoul.c guest-kernel/lib/printk.c)
 NATIVE_LDS := guest-kernel/arch/x86/native/kernel.ld
 NATIVE_CFLAGS = $(COMMON_CFLAGS) -mcmodel=kernel -fno-pic -fno-pie -I guest-kernel/include \
@@ -79,6 +84,9 @@ ALL_TARGETS += $(NATIVE_ELF)
 
 # The native memory code (arch/x86/native/mmu.c) shares kernel/mm_private.h with kmap.c's PV counterpart.
 $(OUT)/native/guest-kernel/arch/x86/native/%.o: NATIVE_CFLAGS += -I guest-kernel/kernel
+$(NATIVE_NET_OBJS): NATIVE_CFLAGS += $(LWIP_INC)
+$(NATIVE_NET_OBJS): | $(LWIP_STAMP)
+$(OUT)/native/guest-kernel/arch/x86/native/ne2k.c.o $(OUT)/native/guest-kernel/arch/x86/native/net_native.c.o: | $(LWIP_STAMP)
 
 $(OUT)/native/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -90,9 +98,9 @@ $(OUT)/native/%.S.o: %.S
 	@echo "  AS      $< (native)"
 	$(Q)$(CC) $(NATIVE_CFLAGS) -D__ASSEMBLY__ -MMD -MP -c $< -o $@
 
-$(NATIVE_ELF): $(NATIVE_OBJS) $(NATIVE_LIB_OBJS) $(USER_ARCHIVE_OBJ) $(NATIVE_LDS)
+$(NATIVE_ELF): $(NATIVE_OBJS) $(NATIVE_LIB_OBJS) $(USER_ARCHIVE_OBJ) $(NATIVE_LDS) $(LWIP_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(NATIVE_LDS) -o $@ $(NATIVE_OBJS) $(USER_ARCHIVE_OBJ) $(NATIVE_LIB_OBJS)
+	$(Q)$(LD) $(GUEST_LDFLAGS) -T $(NATIVE_LDS) -o $@ $(NATIVE_OBJS) $(USER_ARCHIVE_OBJ) $(NATIVE_LIB_OBJS) $(LWIP_LIB)
 
 -include $(NATIVE_OBJS:.o=.d)

@@ -25,7 +25,7 @@ struct netdev {
     /* The next received frame copied into buf (at most max bytes): its length, 0 if none. */
     size_t (*recv)(struct netdev *d, void *buf, size_t max);
     bool (*link_up)(struct netdev *d);
-    /* Block until a frame may have arrived or deadline_ns (pvos_now_ns) passes. */
+    /* Block until a frame may have arrived or deadline_ns (system_time_ns) passes. */
     void (*wait)(struct netdev *d, uint64_t deadline_ns);
     void *priv;
     uint64_t rx_frames, tx_frames, rx_dropped, tx_dropped;     /* counted by netsvc.c */
@@ -33,6 +33,20 @@ struct netdev {
 
 /* netdev_vnet.c: d over the virtio NIC n (already attached): the driver domain's uplink. */
 void netdev_vnet_init(struct netdev *d, struct vnet *n, const char *name);
+
+/*
+ * What the network service asks of its platform (PV: net/net_pv.c; native: arch/x86/native/ne2k.c
+ * and net_native.c). netdev_find: the device ifup starts the stack on, probed on first use (NULL:
+ * none); *owner the virtio NIC under it if the stack takes one over whole (netsvc_owns), else
+ * left alone. netdev_describe: ifconfig's lines about d beyond the stack's own (none: nothing).
+ * net_domid, net_privileged, status_name: what the status page says of this kernel.
+ */
+#define NET_NAME_LEN 64
+struct netdev *netdev_find(struct vnet **owner);
+void netdev_describe(const struct netdev *d);
+unsigned int net_domid(void);
+bool net_privileged(void);
+void status_name(char *buf, size_t size);
 
 /* dev_shell.c: the driver domain's virtio NIC (probing devices on first use); NULL if none. */
 struct vnet *dev_eth0(void);

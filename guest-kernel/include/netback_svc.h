@@ -15,6 +15,8 @@
 
 struct netdev;
 struct vnet;
+struct netswitch;
+struct netpkt_pool;
 
 /* Boot, after xenbus_kernel_init: start the thread if we have a store and a virtio-net function. */
 void netback_svc_start(void);
@@ -22,6 +24,13 @@ void netback_svc_start(void);
 bool netback_svc_running(void);
 /* The switch's internal port as a netdev for the driver domain's own stack (NULL if not running). */
 struct netdev *netback_svc_netdev(void);
+/*
+ * For a device model's emulated NIC (devmodel_nic.c), another port of the switch: the switch and
+ * the pool its packets come from, NULL if the service is not running. Only with events masked
+ * (the data path's lock, netback_svc.c); a port's xmit is called so.
+ */
+struct netswitch *netback_svc_switch(void);
+const struct netpkt_pool *netback_svc_pool(void);
 /* The shell's `vifs`: the switch's ports and every vif with its counters. */
 void netback_svc_list(void);
 

@@ -22,6 +22,7 @@
  */
 #include "blkback_svc.h"
 #include "devmodel_svc.h"
+#include "devmodel_nic.h"
 #include "kalloc.h"
 #include "mm.h"
 #include "pvos.h"
@@ -280,6 +281,7 @@ static int instance_start(struct dms *s)
     if ((rc = ide_init(s->ide, &s->host, n0 ? NULL : &s->disk[0].blk, n1 ? NULL : &s->disk[1].blk,
                        s->disk[0].serial, s->disk[1].serial)))
         return (int)rc;
+    devmodel_nic_add(&s->host);         /* devmodel_nic.c: an NE2000 on the switch, if the netback service runs */
     if ((rc = dm_op(s->domid, &op)))
         return (int)rc;
     s->server = op.u.create_ioreq_server.id;
@@ -477,6 +479,7 @@ void devmodel_svc_list(void)
                        s->disk[k].serial, (unsigned long)s->disk[k].blk.sectors,
                        (unsigned long)s->ide->drive[k].reads, (unsigned long)s->ide->drive[k].writes,
                        (unsigned long)s->ide->drive[k].flushes, (unsigned long)s->ide->drive[k].errors);
+        devmodel_nic_list(&s->host);
     }
     printk("devmodel: %u HVM domain%s\n", n, n == 1 ? "" : "s");
 }

@@ -258,6 +258,16 @@ static int host_xmit(void *ctx, struct netpkt *pkt)
     return 0;
 }
 
+struct netswitch *netback_svc_switch(void)
+{
+    return running && host_port >= 0 ? &sw : NULL;     /* the thread has set the switch up */
+}
+
+const struct netpkt_pool *netback_svc_pool(void)
+{
+    return running && host_port >= 0 ? &pool : NULL;
+}
+
 /* The internal port's netdev (netsvc_lock held by the caller: the same mask as ours). */
 static int host_send(struct netdev *d, const void *frame, size_t len)
 {

@@ -1,21 +1,17 @@
 /*
  * The shell's network commands (docs/network.md): ifup, ifconfig, ping, wget, httpd, and
  * `net info` / `net ping` once the stack owns eth0. The first of ifup, ifconfig, ping and
- * wget starts the stack on the driver domain's virtio NIC and waits for a DHCP lease.
+ * wget starts the stack on the platform's device (netdev_find: PV net_pv.c, native ne2k.c)
+ * and waits for a DHCP lease.
  */
 #include "netsvc.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
 #include "lwip/init.h"
-#include "netback_svc.h"
-#include "netfront_dev.h"
 
 #define MAX_WORDS       5
 #define DHCP_WAIT_MS    15000
 #define PING_TIMEOUT_MS 1000
-#define NETFRONT_WAIT_NS 10000000000ULL /* a vif's back end has this long to connect */
-
-static struct netdev eth0_dev;
 
 static bool have_lease(void *arg)
 {
@@ -52,7 +48,7 @@ static void print_lease(void)
 static bool net_up(bool verbose)
 {
     struct netdev *d;
-    struct vnet *n;
+    struct vnet *n = NULL;
     int rc;
 
     if (netsvc_netif()) {
@@ -60,15 +56,7 @@ static bool net_up(bool verbose)
             print_lease();
         return true;
     }
-    n = NULL;
-    if ((d = netback_svc_netdev()))
-        ;                               /* the driver domain behind its switch: eth0 is the uplink */
-    else if ((d = netfront_netdev(NETFRONT_WAIT_NS)))
-        ;                               /* a vif (device/vif/N) */
-    else if ((n = dev_eth0())) {
-        netdev_vnet_init(&eth0_dev, n, "eth0");
-        d = &eth0_dev;
-    } else {
+    if (!(d = netdev_find(&n))) {
         printk("ifup: no network device\n");
         return false;
     }
@@ -98,7 +86,7 @@ static void cmd_ifconfig(void)
     printk("  inet %s netmask %s gateway %s (%s), dns %s\n", a.ip, a.mask, a.gw, bound ? "DHCP" : "no lease", a.dns);
     printk("  rx %lu frames (%lu dropped), tx %lu frames (%lu dropped)\n", (unsigned long)d->rx_frames,
            (unsigned long)d->rx_dropped, (unsigned long)d->tx_frames, (unsigned long)d->tx_dropped);
-    netfront_describe(d);
+    netdev_describe(d);
 }
 
 static void sort(uint64_t *v, unsigned int n)

@@ -4,7 +4,6 @@
  * netsvc.h.
  */
 #include "netsvc.h"
-#include "grant.h"
 #include "lwip/init.h"
 #include "lwip/dhcp.h"
 #include "lwip/dns.h"
@@ -127,7 +126,7 @@ static void netsvc_thread(void *arg)
         sleep_ms = sys_timeouts_sleeptime();
         netsvc_unlock(t);
         if (!more)
-            d->wait(d, pvos_now_ns() + (uint64_t)(sleep_ms < MAX_SLEEP_MS ? sleep_ms : MAX_SLEEP_MS) * 1000000);
+            d->wait(d, system_time_ns() + (uint64_t)(sleep_ms < MAX_SLEEP_MS ? sleep_ms : MAX_SLEEP_MS) * 1000000);
     }
 }
 
@@ -146,7 +145,7 @@ int netsvc_start(struct netdev *d, struct vnet *n)
         netsvc_unlock(t);
         return -XEN_ENOMEM;
     }
-    snprintf(hostname, sizeof(hostname), "tandem-d%u", kernel_domid());
+    snprintf(hostname, sizeof(hostname), "tandem-d%u", net_domid());
     netif_set_hostname(&nif, hostname);
     netif_set_default(&nif);
     netif_set_up(&nif);
@@ -165,7 +164,7 @@ int netsvc_start(struct netdev *d, struct vnet *n)
 
 bool netsvc_wait(bool (*cond)(void *arg), void *arg, uint64_t timeout_ms)
 {
-    uint64_t deadline = pvos_now_ns() + timeout_ms * 1000000;
+    uint64_t deadline = system_time_ns() + timeout_ms * 1000000;
 
     for (;;) {
         uint8_t t = netsvc_lock();
@@ -174,9 +173,9 @@ bool netsvc_wait(bool (*cond)(void *arg), void *arg, uint64_t timeout_ms)
         netsvc_unlock(t);
         if (ok)
             return true;
-        if (pvos_now_ns() >= deadline)
+        if (system_time_ns() >= deadline)
             return false;
-        thread_sleep_until(pvos_now_ns() + POLL_NS);
+        thread_sleep_until(system_time_ns() + POLL_NS);
     }
 }
 

@@ -44,7 +44,8 @@ void httpd_get_stats(struct httpd_stats *s);
 
 /* status.c: the domain's status page (name, uptime, memory, processes) into buf: its length. */
 size_t status_page(char *buf, size_t size);
-/* status.c: read what the page needs from the store (it sleeps: before the lock is ever held). */
+/* The platform's (net_pv.c: the store's name; native: nothing): what the page needs, read before
+ * the lock is ever held (it may sleep). */
 void status_init(void);
 
 /* wget.c: HTTP GET of url; prints the status line and the body's size and CRC-32. */

@@ -32,7 +32,7 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pc, struct pbuf *p, const ip_ad
         return 0;
     if (cur && lwip_ntohs(e.seqno) < cur->sent) {
         if (cur->received < 64)
-            cur->rtt_ns[cur->received] = pvos_now_ns() - sent_at[lwip_ntohs(e.seqno) % 64];
+            cur->rtt_ns[cur->received] = system_time_ns() - sent_at[lwip_ntohs(e.seqno) % 64];
         cur->received++;
     }
     pbuf_free(p);
@@ -95,7 +95,7 @@ int netping_run(const ip_addr_t *ip, unsigned int count, uint64_t timeout_ms, st
         return -XEN_ENOMEM;
     for (unsigned int i = 0; i < count && !rc; i++) {
         t = netsvc_lock();
-        sent_at[i % 64] = pvos_now_ns();
+        sent_at[i % 64] = system_time_ns();
         rc = ping_send(ip, (u16_t)i);
         if (!rc)
             r->sent++;

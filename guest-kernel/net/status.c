@@ -3,35 +3,9 @@
  * what the shell's info, uptime, mem and ps print, as a small HTML page.
  */
 #include "netsvc.h"
-#include "grant.h"
 #include "proc.h"
-#include "store.h"
-#include <tandem/domctl.h>
 
 static const char *const ps_states[] = { "running", "sleeping", "zombie" };
-
-static char store_name[TANDEM_DOMCTL_NAME_LEN];     /* the store's `name`, read by status_init */
-
-void status_init(void)
-{
-    struct xenbus_client *c = xenbus_kernel();
-
-    if (c && xenbus_read(c, XENBUS_TX_NONE, "name", store_name, sizeof(store_name), NULL))
-        store_name[0] = 0;
-}
-
-/* The configuration's name= of this domain (getdomaininfo needs privilege, else the store's); "" if neither. */
-static void status_name(char *buf, size_t size)
-{
-    struct tandem_domctl op = { .cmd = TANDEM_DOMCTL_getdomaininfo,
-                                .interface_version = TANDEM_DOMCTL_INTERFACE_VERSION, .domid = DOMID_SELF };
-
-    buf[0] = 0;
-    if (!HYPERVISOR_tandem_domctl(&op))
-        snprintf(buf, size, "%s", op.u.getdomaininfo.name);
-    else
-        snprintf(buf, size, "%s", store_name);
-}
 
 /* snprintf onto buf at *len, never past size. */
 static void put(char *buf, size_t size, size_t *len, const char *fmt, ...)
@@ -75,7 +49,7 @@ static void status_procs(char *buf, size_t size, size_t *len)
 
 size_t status_page(char *buf, size_t size)
 {
-    char name[TANDEM_DOMCTL_NAME_LEN];
+    char name[NET_NAME_LEN];
     struct netif *n = netsvc_netif();
     struct meminfo mi;
     uint64_t ns = system_time_ns();
@@ -84,9 +58,9 @@ size_t status_page(char *buf, size_t size)
     status_name(name, sizeof(name));
     mm_get_info(&mi);
     put(buf, size, &len, "<!DOCTYPE html>\n<html><head><title>Tandem d%u %s</title></head><body>\n"
-        "<h1>Tandem domain %u (%s)</h1>\n<pre>\n", kernel_domid(), name, kernel_domid(), name[0] ? name : "?");
-    put(buf, size, &len, "domain: %u\nname: %s\nprivileged: %s\n", kernel_domid(), name[0] ? name : "?",
-        (start_info->flags & SIF_PRIVILEGED) ? "yes" : "no");
+        "<h1>Tandem domain %u (%s)</h1>\n<pre>\n", net_domid(), name, net_domid(), name[0] ? name : "?");
+    put(buf, size, &len, "domain: %u\nname: %s\nprivileged: %s\n", net_domid(), name[0] ? name : "?",
+        net_privileged() ? "yes" : "no");
     put(buf, size, &len, "uptime: %lu.%03lu s\n", (unsigned long)(ns / 1000000000), (unsigned long)(ns / 1000000 % 1000));
     put(buf, size, &len, "memory: %lu pages (%lu MiB): %lu free, %lu page tables, %lu user, %lu kernel\n",
         (unsigned long)mi.total, (unsigned long)(mi.total >> 8), (unsigned long)mi.free,

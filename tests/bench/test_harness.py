@@ -10,7 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.dont_write_bytecode = True      # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 
-from benchlib import collect, parse, plot, report, results, scenarios, stats  # noqa: E402
+from benchlib import collect, model, parse, plot, report, results, scenarios, stats  # noqa: E402
 from benchlib.qemu import ProcResult  # noqa: E402
 
 NATIVE_OUT = """\
@@ -459,6 +459,97 @@ class ReportTests(unittest.TestCase):
                                           ("pv.null_hypercall", 2, 90, 500, 5000)])
         self.assertEqual(plot.floor_of([2, 90]), 1.0)
         self.assertEqual(plot.floor_of([1.0]), 0.1)
+
+
+class ModelTests(unittest.TestCase):
+    """The modelled hardware estimate (model.py, docs/benchmarks.md section 9)."""
+    label = "model"
+    by = {s.name: s for s in scenarios.SCENARIOS}
+
+    def row(self, name, icount=None, wall=None, guest=None, per_op=None):
+        return results.Result(scenario=self.by[name], icount=icount, wall_unit="ns" if wall else "",
+                              wall_stats={"median": wall} if wall else {},
+                              counters={"guest_per_op": guest} if guest else {}, per_op=per_op or {})
+
+    def test_costs_cited_and_positive(self):
+        """Every priced event has a cost, each documented in docs/benchmarks.md's cost table."""
+        with open(os.path.join(ROOT, "docs", "benchmarks.md"), encoding="utf-8") as f:
+            doc = f.read()
+        for k, c in model.COST_CYCLES.items():
+            self.assertGreater(c, 0)
+            self.assertIn(f"`{k}`", doc, f"cost {k} not in docs/benchmarks.md")
+        self.assertAlmostEqual(model.COST_NS["vmexit"], model.COST_CYCLES["vmexit"] / model.GHZ)
+
+    def test_estimate_is_instructions_plus_priced_events(self):
+        ns, terms = model.estimate(300, {"vmexit": 2, "syscall": 1})
+        want = 300 * model.NS_PER_INSN + 2 * model.COST_NS["vmexit"] + model.COST_NS["syscall"]
+        self.assertAlmostEqual(ns, want)
+        self.assertEqual(set(terms), {"insn", "vmexit", "syscall"})
+        self.assertEqual(model.estimate(None, {"vmexit": 1}), (None, {}))
+
+    def test_events_per_platform(self):
+        """native/HVM pay the guest's own entries and CR3 loads; HVM adds its exits and ioreqs;
+        PV's hypervisor counts replace the guest's (its CR3 loads are its own page-table switch)."""
+        self.assertEqual(model.events("native", "ctxsw", {}, {}, {}), {"syscall": 1, "cr3": 1})
+        self.assertEqual(model.events("hvm_shadow", "ctxsw", {"exits": 1.02, "ioreq": 0}, {}, {}),
+                         {"syscall": 1, "cr3": 1, "vmexit": 1.02})
+        self.assertEqual(model.events("pv", "syscall", {}, {"hypercalls": 1.0, "bounces": 1.0,
+                                                            "cr3_switches": 2.0, "tlb_flushes": 0.1}, {}),
+                         {"hypercall": 1.0, "bounce": 1.0, "cr3": 2.0})
+        self.assertEqual(model.events("cpu_loop" and "hvm_npt", "cpu_loop", {"exits": 0.0}, {}, {}), {})
+        # disk rows: HVM's exits and device-model round trips, PV's hypercalls and kicks (BENCH fields)
+        self.assertEqual(model.events("hvm_npt", None, {"exits": 18.4, "ioreq": 18.0}, {}, {}),
+                         {"vmexit": 18.4, "notify": 18.0})
+        self.assertEqual(model.events("pv", None, {}, {"hypercalls": 99}, {"hc_per_op": "2.50", "sent_per_op": "1.00"}),
+                         {"hypercall": 2.5, "notify": 1.0})
+        self.assertEqual(model.events("pv", None, {}, {}, {"hc_per_op": "-"}), {})
+
+    def test_apply_rows_and_ratios(self):
+        nat = self.row("native.os_syscall", icount=100)
+        npt = self.row("hvm_npt.os_syscall", icount=100, guest={"exits": 0.0})
+        sh = self.row("hvm_shadow.os_page_fault", icount=4000, guest={"exits": 3.0})
+        pv = self.row("pv.os_syscall", icount=1000, per_op={"hypercalls": 1, "bounces": 1, "cr3_switches": 2})
+        skipped = self.row("pv.os_ctxsw", icount=5)
+        skipped.status = "SKIPPED"
+        other = self.row("pv.null_hypercall", icount=7)
+        model.apply([pv, nat, npt, sh, skipped, other])
+        base = 100 * model.NS_PER_INSN + model.COST_NS["syscall"]
+        self.assertAlmostEqual(nat.model_ns, base)
+        self.assertAlmostEqual(npt.model_ratio, 1.0)
+        self.assertAlmostEqual(sh.model_ns, 4000 * model.NS_PER_INSN + model.COST_NS["exception"]
+                               + 3 * model.COST_NS["vmexit"])
+        self.assertAlmostEqual(pv.model_ratio, (1000 * model.NS_PER_INSN + model.COST_NS["hypercall"]
+                                                + model.COST_NS["bounce"] + 2 * model.COST_NS["cr3"]) / base)
+        self.assertIsNone(sh.model_ratio)           # its native counterpart is not in the list
+        self.assertIsNone(skipped.model_ns)
+        self.assertIsNone(other.model_ns)
+
+    def test_disk_rows_on_native_device_time(self):
+        nat = self.row("native.disk_read_4k", icount=9e6, wall=60000.0)
+        hvm = self.row("hvm_npt.disk_read_4k", icount=7e8, wall=4.5e6, guest={"exits": 18.4, "ioreq": 18.0})
+        pv = self.row("pv.disk_read_4k", wall=9e5)
+        fields = {"pv.disk_read_4k": {"hc_per_op": "3.00", "sent_per_op": "1.00"}}
+        model.apply([hvm, pv, nat], lambda name: fields.get(name, {}))
+        self.assertAlmostEqual(nat.model_ns, 60000.0)
+        self.assertAlmostEqual(hvm.model_ns, 60000.0 + 18.4 * model.COST_NS["vmexit"] + 18 * model.COST_NS["notify"])
+        self.assertAlmostEqual(pv.model_ns, 60000.0 + 3 * model.COST_NS["hypercall"] + model.COST_NS["notify"])
+        self.assertGreater(hvm.model_ratio, pv.model_ratio)
+
+    def test_table_and_plot_show_the_model(self):
+        nat = self.row("native.disk_read_4k", icount=9e6, wall=60000.0)
+        hvm = self.row("hvm_npt.disk_read_4k", icount=7e8, wall=4.5e6, guest={"exits": 18.4, "ioreq": 18.0})
+        os_nat = self.row("native.os_syscall", icount=100, wall=120.0)
+        model.apply([nat, hvm, os_nat])
+        text = report.os_table([os_nat, nat, hvm], [])
+        self.assertIn("model ns", text.splitlines()[1])
+        self.assertIn("MODELLED", text)
+        row = next(ln for ln in text.splitlines() if " hvm_npt " in ln).split()
+        self.assertEqual(row[1:3], ["-", "-"])     # disk rows: no icount figure
+        self.assertIn("ioreq=18.00", " ".join(row))
+        self.assertIn(f"{hvm.model_ratio:.2f}x", row)
+        got = dict(plot.comparison_rows([os_nat, nat, hvm]))
+        self.assertEqual(got["disk_read_4k"]["model"][2], hvm.model_ns)
+        self.assertEqual(got["syscall"]["icount"], [100, None, None, None])
 
 
 class LineResult(unittest.TextTestResult):

@@ -244,3 +244,12 @@ $(OUT)/tests/unit/pvd_devmodel: $(UNIT_OBJ)/test_pvd_devmodel.o $(UNIT_OBJ)/pvdm
 	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
 UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_devmodel
 -include $(UNIT_OBJ)/test_pvd_devmodel.d $(UNIT_OBJ)/pvdm/devmodel.d $(UNIT_OBJ)/pvdm/ide.d
+
+# pvdrivers/devmodel/ne2000.c (the emulated NIC, docs/devmodel.md "The emulated NIC"): pvd_ne2000
+# links it, its switch port (ne2000_switch.c) and the device model core with the real switch.
+$(OUT)/tests/unit/pvd_ne2000: $(UNIT_OBJ)/test_pvd_ne2000.o $(UNIT_OBJ)/pvdm/devmodel.o $(UNIT_OBJ)/pvdm/ne2000.o \
+        $(UNIT_OBJ)/pvdm/ne2000_switch.o $(NETSWITCH_UNIT_OBJS)
+	@echo "  HOSTLD  $@"
+	$(Q)$(HOST_CC) $(UNIT_CFLAGS) $^ -o $@ -lcmocka
+UNIT_TEST_BINS += $(OUT)/tests/unit/pvd_ne2000
+-include $(UNIT_OBJ)/test_pvd_ne2000.d $(UNIT_OBJ)/pvdm/ne2000.d $(UNIT_OBJ)/pvdm/ne2000_switch.d

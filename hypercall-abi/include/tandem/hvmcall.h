@@ -13,7 +13,8 @@
  * same entries in the same order for a domain: "exits" (all VM exits),
  * "exit.REASON" for every reason it counts (zero ones too), "tlb_flush"
  * (full TLB flushes: every VMRUN under TCG, which has no flush-by-ASID),
- * then, with shadow paging, "shadow.NAME" for each shadow-paging counter.
+ * "ioreq" (requests forwarded to a device model: each is a round trip
+ * through the device model's domain), then, with shadow paging, "shadow.NAME" for each shadow-paging counter.
  * Every count includes this call's own VMMCALL exit.
  */
 #ifndef TANDEM_PUBLIC_HVMCALL_H

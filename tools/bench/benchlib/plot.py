@@ -77,3 +77,72 @@ def write_plot(out_dir: str, results: list, title: str) -> str | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     return png if done.returncode == 0 else None
+
+
+# ---- the comparison (issue 17): one panel per metric, one bar per platform ----
+COMPARISON_SCRIPT = """\
+set terminal pngcairo noenhanced size 1500,1200 font ",10"
+set output '{png}'
+set datafile separator "\\t"
+set datafile missing "-"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set logscale y
+set grid ytics
+set key top left
+set xtics rotate by -25 left nomirror
+set bmargin 6
+set rmargin 8
+set multiplot layout 3,1 title "{title}"
+{panels}
+unset multiplot
+"""
+PLATFORMS = [("native", "native (bare QEMU)", "#4477aa"), ("pv", "PV", "#ee6677"),
+             ("hvm_npt", "HVM, nested paging", "#228833"), ("hvm_shadow", "HVM, shadow paging", "#ccbb44")]
+METRICS = [("icount", "instructions per op (icount)"), ("wall", "wall ns per op under TCG (median)"),
+           ("model", "MODELLED hardware ns per op (not measured)")]
+
+
+def comparison_rows(results: list) -> list:
+    """(label, {metric: [native, pv, hvm_npt, hvm_shadow]}) per comparison scenario with data."""
+    import re
+    pat = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.((?:os|disk)_\w+)$")
+    table = {}
+    for r in results:
+        m = pat.match(r.scenario.name)
+        if not m or r.status != "ok":
+            continue
+        label = m.group(2)[3:] if m.group(2).startswith("os_") else m.group(2)
+        i = [p for p, _, _ in PLATFORMS].index(m.group(1))
+        row = table.setdefault(label, {k: [None] * 4 for k, _ in METRICS})
+        row["icount"][i] = r.icount
+        row["wall"][i] = r.wall_stats.get("median") if r.wall_unit == "ns" else None
+        row["model"][i] = r.model_ns
+    return list(table.items())
+
+
+def write_comparison_plot(out_dir: str, results: list, title: str) -> str | None:
+    """comparison.dat/.gp/.png: three panels (icount, wall, model), a bar per platform per scenario."""
+    data = comparison_rows(results)
+    dat, gp, png = (os.path.join(out_dir, n) for n in ("comparison.dat", "comparison.gp", "comparison.png"))
+    if os.path.exists(png):
+        os.remove(png)
+    if not data or not shutil.which("gnuplot"):
+        return None
+    with open(dat, "w", encoding="utf-8") as f:
+        for label, row in data:
+            f.write("\t".join([label] + [_cell(v) for k, _ in METRICS for v in row[k]]) + "\n")
+    panels = []
+    for j, (k, ylabel) in enumerate(METRICS):
+        floor = floor_of(v for _, row in data for v in row[k])
+        cols = ", ".join((f"'{dat}' using {2 + 4 * j + i}:xtic(1)" if i == 0 else f"'' using {2 + 4 * j + i}")
+                         + f' title "{name}" lc rgb "{color}"' for i, (_, name, color) in enumerate(PLATFORMS))
+        panels.append(f'set ylabel "{ylabel}"\nset yrange [{floor}:*]\nplot {cols}')
+    with open(gp, "w", encoding="utf-8") as f:
+        f.write(COMPARISON_SCRIPT.format(png=png, title=title.replace('"', "'"), panels="\n".join(panels)))
+    try:
+        done = subprocess.run(["gnuplot", gp], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return png if done.returncode == 0 else None

@@ -70,7 +70,7 @@ LEGEND = ("icount: guest instructions per op under -icount shift=0 (PV: includes
 CSV_FIELDS = ["scenario", "kind", "status", "counterpart", "scale", "icount_per_op",
               "icount_native", "icount_ratio", "hypercalls_per_op", "bounces_per_op", "wall_unit", "wall_median", "wall_min", "wall_max",
               "wall_iqr", "wall_spread_pct", "wall_runs", "wall_native", "wall_ratio", "wall_values",
-              "note"]
+              "model_ns", "model_ratio", "note"]
 
 
 def _record(r) -> dict:
@@ -83,7 +83,8 @@ def _record(r) -> dict:
         "wall_unit": r.wall_unit or None, "wall_median": w.get("median"), "wall_min": w.get("min"),
         "wall_max": w.get("max"), "wall_iqr": w.get("iqr"), "wall_spread_pct": w.get("spread_pct"),
         "wall_runs": w.get("n", 0), "wall_native": r.wall_native, "wall_ratio": r.wall_ratio,
-        "wall_values": r.wall, "note": r.note, "counters": r.counters,
+        "wall_values": r.wall, "model_ns": r.model_ns, "model_ratio": r.model_ratio,
+        "model_terms_ns": r.model_terms, "note": r.note, "counters": r.counters,
     }
 
 
@@ -116,7 +117,7 @@ def write_json(path: str, machine: dict, config: dict, results: list, runs: list
 _BLOCK = re.compile(r"^pv\.xvd_(read|write|randread)_(\d+)k_qd(\d+)$")
 
 
-def _guest_fields(name: str, runs: list) -> dict:
+def guest_fields(name: str, runs: list) -> dict:
     """The BENCH line's extra fields (the guest's own per-request counters) of the first
     wall run that reported name, else the icount run's."""
     for mode in ("wall", "icount"):
@@ -143,8 +144,8 @@ def block_table(results: list, runs: list) -> str:
         op, kib, qd = m.group(1), int(m.group(2)), int(m.group(3))
         b_ns = r.wall_stats["median"]
         a_ns = a.wall_stats.get("median") if a is not None and a.wall_unit == "ns" else None
-        g = _guest_fields(r.scenario.name, runs)
-        ga = _guest_fields(r.scenario.counterpart, runs) if a is not None else {}
+        g = guest_fields(r.scenario.name, runs)
+        ga = guest_fields(r.scenario.counterpart, runs) if a is not None else {}
         rows.append([f"{op} {kib}K qd{qd}",
                      "-" if not a_ns else f"{kib * 1e9 / 1024 / a_ns:.1f}", "-" if not a_ns else f"{1e9 / a_ns:.0f}",
                      f"{kib * 1e9 / 1024 / b_ns:.1f}", f"{1e9 / b_ns:.0f}",
@@ -162,30 +163,44 @@ def block_table(results: list, runs: list) -> str:
     return "\n".join(out)
 
 
-# The benchmark program's platforms, in the order of the platform table (scenarios.OS_PLATFORMS).
-_OS = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.os_(\w+)$")
+# The comparison's platforms, in the order of the platform table (scenarios.OS_PLATFORMS): the
+# benchmark program's os_* rows and the disk_* rows.
+_OS = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.((?:os|disk)_\w+)$")
 # PV events per op from the hypervisor's COUNTERS (whole run / ops), as the platform table names them.
 PV_EVENTS = [("hc", "hypercalls"), ("bnc", "bounces"), ("cr3", "cr3_switches"), ("tlb", "tlb_flushes"),
              ("ptval", "pt_validations"), ("emul", "emul")]
+# A PV disk row's own per-request figures (xvd bench's BENCH line, counted by the domU's kernel).
+PV_DISK_FIELDS = [("hc", "hc_per_op"), ("sent", "sent_per_op"), ("recv", "recv_per_op"), ("grants", "grants_per_op")]
 
 
-def os_events(r, floor: float = 0.005) -> str:
-    """Events per operation beside a benchmark-program figure: the guest's own (HVM: VM exits by
-    reason and shadow-paging events between its marks, exact) from the icount run, else the
-    hypervisor's COUNTERS per op (PV: whole run less the baseline boot, / ops). Events rarer
-    than floor per op are left out (results.json has them all); "exits" always shows."""
+def os_events(r, floor: float = 0.005, fields: dict | None = None) -> str:
+    """Events per operation beside a comparison figure: the guest's own (HVM: VM exits by
+    reason, device-model round trips (ioreq) and shadow-paging events between its marks, exact)
+    from the icount run; a PV disk row's own per-request counts (fields); else the hypervisor's
+    COUNTERS per op (PV: whole run less the baseline boot, / ops). Events rarer than floor per
+    op are left out (results.json has them all); "exits" always shows."""
     guest = r.counters.get("guest_per_op")
     if guest:
         return " ".join(f"{k}={rate(v)}" for k, v in guest.items() if k == "exits" or v >= floor)
+    if r.scenario.name.startswith("pv.disk_") and fields:
+        got = [f"{short}={fields[key]}" for short, key in PV_DISK_FIELDS if key in fields]
+        return " ".join(got) if got else "-"
     got = [f"{short}={rate(r.per_op[key])}" for short, key in PV_EVENTS if r.per_op.get(key, 0) >= floor]
     return " ".join(got) if got else "-"
 
 
+def _disk_kib(name: str) -> int | None:
+    m = re.search(r"\.disk_\w+?_(\d+)k$", name)
+    return int(m.group(1)) if m else None
+
+
 def os_table(results: list, runs: list) -> str:
-    """The benchmark program on every platform (issue 16): per scenario, each platform's icount
-    and wall medians, their ratios to native, and the events per operation. Empty when no
-    scenario of the program was selected."""
-    rows = [["scenario", "platform", "icount", "x native", "wall", "x native", "unit", "events per op"]]
+    """The comparison (issues 16 and 17): per scenario (the benchmark program's and the disk rows),
+    each platform's icount and wall medians, their ratios to native, the modelled hardware
+    estimate (model.py) and its ratio, and the events per operation. Empty when no scenario of
+    the comparison was selected."""
+    rows = [["scenario", "platform", "icount", "x native", "wall", "x native", "unit", "model ns", "x native",
+             "events per op"]]
     mine = [(m.group(2), m.group(1), r) for r in results for m in [_OS.match(r.scenario.name)] if m]
     if not mine:
         return ""
@@ -196,22 +211,33 @@ def os_table(results: list, runs: list) -> str:
             names.append(n)
     for n in names:
         for i, (_, plat, r) in enumerate(sorted((x for x in mine if x[0] == n), key=lambda x: order[x[1]])):
+            label = (n[3:] if n.startswith("os_") else n) if i == 0 else ""
             if r.status == "SKIPPED":
-                rows.append([n if i == 0 else "", plat, "-", "-", "-", "-", "", "SKIPPED: " + r.note])
+                rows.append([label, plat, "-", "-", "-", "-", "", "-", "-", "SKIPPED: " + r.note])
                 continue
-            ev = os_events(r)
+            ev = os_events(r, fields=guest_fields(r.scenario.line_name, runs))
+            kib = _disk_kib(r.scenario.name)
+            med = r.wall_stats.get("median")
+            if kib and med and r.wall_unit == "ns":
+                ev = f"{kib * 1e9 / 1024 / med:.1f} MiB/s; " + ev
             if r.status != "ok" or r.note:
                 ev += f" ({r.status}: {r.note})" if r.status != "ok" else f" ({r.note})"
-            rows.append([n if i == 0 else "", plat, num(r.icount), times(r.icount_ratio),
-                         num(r.wall_stats.get("median")), times(r.wall_ratio), r.wall_unit, ev])
+            disk = n.startswith("disk_")       # no icount figure: its clock jumps over the idle waits
+            rows.append([label, plat, "-" if disk else num(r.icount), "-" if disk else times(r.icount_ratio),
+                         num(med), times(r.wall_ratio),
+                         r.wall_unit, num(r.model_ns), times(r.model_ratio), ev])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = ["benchmark program (kbench/ubench, the same on every platform): per operation"]
+    out = ["the comparison: one program (kbench/ubench; disk: xvd bench) on every platform, per operation"]
     for row in rows:
-        out.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 6, 7) else c.rjust(widths[i])
+        out.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 6, 9) else c.rjust(widths[i])
                              for i, c in enumerate(row)).rstrip())
-    out.append("x native: platform / native (wall: median of per-round ratios); events (>= 0.005 per op):"
-               " HVM = the guest's counts between its marks (VM exits by reason, full TLB flushes, shadow"
-               " paging), exact;\nPV = the hypervisor's COUNTERS less a boot doing nothing, / ops (hc hypercalls,"
-               " bnc bounces, cr3 CR3 loads, tlb full flushes, ptval table validations, emul emulated"
-               " instructions)")
+    out.append("x native: platform / native (wall: median of per-round ratios); model ns: MODELLED hardware estimate,"
+               " not measured = icount x 0.33 ns (disk: native's request time) + events x published per-event costs"
+               " (docs/benchmarks.md section 9);\ndisk rows have no icount (icount's clock skips the idle waits for the"
+               " device); "
+               "events (>= 0.005 per op): HVM = the guest's counts between its marks (VM exits by reason, full TLB"
+               " flushes, ioreq = device-model round trips, shadow paging), exact;\nPV = the hypervisor's COUNTERS less a"
+               " boot doing nothing, / ops (hc hypercalls, bnc bounces, cr3 CR3 loads, tlb full flushes, ptval table"
+               " validations, emul emulated instructions); PV disk: per request, counted by the domU (hc, events sent"
+               " and received, grant operations)")
     return "\n".join(out)

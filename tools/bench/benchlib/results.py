@@ -23,6 +23,9 @@ class Result:
     wall_ratio: float | None = None     # median of per-round ratios
     counters: dict = field(default_factory=dict)
     per_op: dict = field(default_factory=dict)  # icount run's counters (all domains) / ops
+    model_ns: float | None = None       # modelled hardware estimate, ns per op (model.py)
+    model_terms: dict = field(default_factory=dict)     # its parts: {"insn": ns, EVENT: ns}
+    model_ratio: float | None = None    # model_ns over the counterpart's
 
     @property
     def note(self) -> str:

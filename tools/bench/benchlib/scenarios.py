@@ -43,6 +43,8 @@ class Image:
     hvm: str | None = None      # kind "hvm": the paging mode (tools/tandem-run --hvm MODE)
     exit_ok: int = 1            # kind "native": QEMU's exit status after a clean run (isa-debug-exit 0)
     icount_only: bool = False   # booted for its counters alone: no wall runs (a baseline)
+    qemu: tuple = ()            # kind "native": extra QEMU arguments (a disk, say)
+    machine: str = "q35"        # kind "native": QEMU's -machine (pc: a PIIX IDE controller)
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,38 @@ def _os_images() -> list:
     return out
 
 
+# The comparison's disk rows (issue 17): the same `xvd bench` shapes, one request at a time, on
+# native (its IDE driver on bare QEMU's PIIX, -machine pc), PV (blkfront -> blkback -> virtio-blk,
+# bench/blkfront/blkfront.cfg) and HVM (the same IDE driver on the device model's emulated disk in
+# the driver domain, bench/hvmdisk/MODE.cfg). Each platform's BENCH line names the shape
+# PLAT.xvd_OP_Kk_qdD; native.elf under Tandem calls itself "hvm".
+DISK_SHAPES = [("read", 4), ("read", 64), ("write", 4), ("write", 64), ("randread", 4)]
+DISK_BENCH = "; ".join(f"xvd bench hda {op} {kib} {2048 if kib == 4 else 256} 1" for op, kib in DISK_SHAPES)
+DISK_WHAT = {"read": "sequential read", "write": "sequential write", "randread": "random read"}
+
+
+def _disk_images() -> list:
+    return [Image(key="disk:native", path=NATIVE_OS_KERNEL, kind="native", first_line=r".", machine="pc",
+                  args=("mode=io", "--", DISK_BENCH + "; echo BENCH done; poweroff"),
+                  qemu=("-drive", "file=out/bench/native-disk.img,format=raw,if=ide,index=0"))] + [
+        Image(key=f"disk:hvm_{m}", path=NATIVE_OS_KERNEL, kind="pv", first_line=r"^\(d\d+\) ",
+              config=f"bench/hvmdisk/{m}.cfg") for m in ("npt", "shadow")]
+
+
+def _disk_scenarios() -> list:
+    out = []
+    for op, kib in DISK_SHAPES:
+        for plat, where in OS_PLATFORMS:
+            image = {"native": "disk:native", "pv": "pv:blkfront"}.get(plat, f"disk:{plat}")
+            line = ("hvm" if plat.startswith("hvm") else plat) + f".xvd_{op}_{kib}k_qd1"
+            out.append(Scenario(f"{plat}.disk_{op}_{kib}k", image, "op",
+                                None if plat == "native" else f"native.disk_{op}_{kib}k", 1,
+                                f"disk: {DISK_WHAT[op]} of {kib} KiB, one request at a time, per request ({where}"
+                                + {"native": ", IDE on QEMU's PIIX)", "pv": ", blkfront/blkback)"}.get(plat, ", emulated IDE in the device model)"),
+                                reports_as=line))
+    return out
+
+
 def _os_scenarios() -> list:
     out = []
     for n in OS_SCENARIOS:
@@ -98,7 +132,7 @@ def _os_scenarios() -> list:
 
 NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ", args=("mode=rawbench",))
 IMAGES = {i.key: i for i in [
-    NATIVE, *_os_images(),
+    NATIVE, *_os_images(), *_disk_images(),
     _pv("null_hypercall", only="pv.null_hypercall"), _pv("null_hypercall", only="pv.null_hypercall_raw"),
     _pv("syscall_bounce"), _pv("event_self"),
     # Two domains (tests/guest/dom_pingpong) ping-pong 10,000 events; d1 reports the round trip.
@@ -187,6 +221,7 @@ SCENARIOS = [
     Scenario("pv.virtio_net_echo_w1", "pv:virtio", "op", None, 1, "ICMP echo to 10.0.2.2 over virtio-net, one at a time: the round trip"),
     *_block_scenarios(),
     *_os_scenarios(),
+    *_disk_scenarios(),
     Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
     Scenario("pv.boot_uefi", "pv:boot--efi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
 ]
@@ -195,10 +230,10 @@ SCENARIOS = [
 def command(image: Image, icount: bool, iters: int, timeout: float) -> list:
     """The command that boots image once and prints its console on stdout."""
     if image.kind == "native":
-        return (["qemu-system-x86_64", "-machine", "q35", "-m", "256", "-nographic",
+        return (["qemu-system-x86_64", "-machine", image.machine, "-m", "256", "-nographic",
                  "-no-reboot", "-net", "none", "-kernel", image.path,
                  "-append", " ".join([f"iters={iters}"] + list(image.args)),
-                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
+                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + list(image.qemu)
                 + (ICOUNT if icount else []))
     if image.kind == "hvm":
         return (["tools/tandem-run"] + (["--icount"] if icount else [])

@@ -12,6 +12,14 @@ static inline uint8_t inb(uint16_t port)
     __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+
+    __asm__ __volatile__("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

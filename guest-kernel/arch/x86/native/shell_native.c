@@ -1,7 +1,7 @@
 /*
  * What the native kernel runs (mode= on the command line, as kernel/modes.c
  * for PV) and its answers to the shell's PV-only commands: domains, the
- * store, grants, split drivers and the network live on the PV platform, so
+ * store, grants and split drivers live on the PV platform, so
  * here they say so instead of being unknown commands.
  *   mode=shell   (default) the shell and a background worker thread
  *   mode=io      the shell alone
@@ -92,13 +92,6 @@ bool shell_xs_command(char *line)
 
 void shell_xs_poll(void)
 {
-}
-
-bool shell_net_command(const char *line)
-{
-    static const char *const pv[] = { "ifup", "ifconfig", "ping", "wget", "httpd", NULL };
-
-    return unavailable(line, pv);
 }
 
 bool shell_dev_command(char *line)

@@ -535,8 +535,11 @@ static bool counter_entry(struct domain *d, unsigned int i, const struct hvm_cou
     } else if (i == HVM_EXIT_NR + 1) {
         snprintf(c->name, sizeof(c->name), "tlb_flush");
         c->value = hd->exits_total;     /* every VMRUN flushes all (svm_enter): one per exit */
-    } else if (i - HVM_EXIT_NR - 2 < nsh) {
-        *c = sh[i - HVM_EXIT_NR - 2];
+    } else if (i == HVM_EXIT_NR + 2) {
+        snprintf(c->name, sizeof(c->name), "ioreq");
+        c->value = hd->ioreq_sent;      /* requests sent to a device model (hvm_ioreq_send) */
+    } else if (i - HVM_EXIT_NR - 3 < nsh) {
+        *c = sh[i - HVM_EXIT_NR - 3];
         c->name[sizeof(c->name) - 1] = 0;
     } else {
         return false;
