@@ -1,5 +1,6 @@
 /*
- * The shell's network commands (docs/network.md): ifup, ifconfig, ping, wget, httpd, and
+ * The shell's network commands (docs/network.md): ifup, ifconfig, ping, wget, httpd, netbench
+ * (netbench.c), and
  * `net info` / `net ping` once the stack owns eth0. The first of ifup, ifconfig, ping and
  * wget starts the stack on the platform's device (netdev_find: PV net_pv.c, native ne2k.c)
  * and waits for a DHCP lease.
@@ -181,6 +182,11 @@ bool shell_net_command(const char *line)
             printk("wget URL\n");
         else if (net_up(false))
             wget_run(w[1]);
+    } else if (!strcmp(w[0], "netbench")) {
+        if (nw != 4)
+            netbench_command(w, nw);    /* its usage */
+        else if (net_up(false))
+            netbench_command(w, nw);
     } else if (!strcmp(w[0], "httpd")) {
         if (!netsvc_netif())
             printk("httpd: the stack is not up (ifup)\n");

@@ -34,8 +34,23 @@ struct netping_result {
     unsigned int sent, received;
     uint64_t rtt_ns[64];                /* the first 64 replies, then sorted by netping_run */
     bool arp_resolved;                  /* the next hop answered ARP */
+    uint64_t first_tsc, last_tsc;       /* TSC at netping_chain's first request and at the last reply */
 };
 int netping_run(const ip_addr_t *ip, unsigned int count, uint64_t timeout_ms, struct netping_result *r);
+/* The same requests back to back: each next one sent by the net thread as the reply comes in
+ * (netbench.c's round trip: no shell wake-up between them); the run ends early when a reply does
+ * not come within timeout_ms. */
+int netping_chain(const ip_addr_t *ip, unsigned int count, uint64_t timeout_ms, struct netping_result *r);
+
+/* wget.c's core: one GET of url, quietly; 0 with *bytes the body's size and *end_tsc the TSC when
+ * the server closed, or -errno (the reason printed). */
+int wget_fetch(const char *url, uint64_t *bytes, uint64_t *end_tsc);
+
+/* netbench.c: `netbench ping HOST COUNT`, `netbench wget URL COUNT` (w[0] is "netbench"). */
+void netbench_command(char **w, int nw);
+/* The platform's own per-domain counters for netbench's BENCH line, PV only (net_pv.c: kcounters):
+ * hypercalls, events sent, events received, grant operations; false where there are none. */
+bool netbench_pv_counters(uint64_t v[4]);
 
 /* httpd.c: the status page's server on TCP port 80. */
 int httpd_start(void);

@@ -16,6 +16,21 @@
 static struct raw_pcb *pcb;
 static struct netping_result *cur;
 static uint64_t sent_at[64];
+static struct {                         /* netping_chain: the next request sent from the reply's callback */
+    bool on;
+    unsigned int count;
+    const ip_addr_t *ip;
+} chain;
+
+static int ping_send(const ip_addr_t *ip, u16_t seq);
+
+static uint64_t ping_tsc(void)
+{
+    uint32_t lo, hi;
+
+    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi));
+    return (uint64_t)hi << 32 | lo;
+}
 
 /* The raw callback (lock held): p starts at the IP header. 1 = an echo reply of ours, eaten. */
 static u8_t ping_recv(void *arg, struct raw_pcb *pc, struct pbuf *p, const ip_addr_t *addr)
@@ -34,6 +49,10 @@ static u8_t ping_recv(void *arg, struct raw_pcb *pc, struct pbuf *p, const ip_ad
         if (cur->received < 64)
             cur->rtt_ns[cur->received] = system_time_ns() - sent_at[lwip_ntohs(e.seqno) % 64];
         cur->received++;
+        cur->last_tsc = ping_tsc();
+        if (chain.on && cur->received == cur->sent && cur->sent < chain.count &&
+            !ping_send(chain.ip, (u16_t)cur->sent))
+            cur->sent++;
     }
     pbuf_free(p);
     return 1;
@@ -56,6 +75,7 @@ static int ping_send(const ip_addr_t *ip, u16_t seq)
     for (unsigned int i = 0; i < PING_DATA; i++)
         ((u8_t *)(e + 1))[i] = (u8_t)i;
     e->chksum = inet_chksum(e, p->len);
+    sent_at[seq % 64] = system_time_ns();
     err = raw_sendto(pcb, p, ip);
     pbuf_free(p);
     return err == ERR_OK ? 0 : -XEN_EIO;
@@ -95,7 +115,6 @@ int netping_run(const ip_addr_t *ip, unsigned int count, uint64_t timeout_ms, st
         return -XEN_ENOMEM;
     for (unsigned int i = 0; i < count && !rc; i++) {
         t = netsvc_lock();
-        sent_at[i % 64] = system_time_ns();
         rc = ping_send(ip, (u16_t)i);
         if (!rc)
             r->sent++;
@@ -104,6 +123,52 @@ int netping_run(const ip_addr_t *ip, unsigned int count, uint64_t timeout_ms, st
             netsvc_wait(reply_in, NULL, timeout_ms);
     }
     t = netsvc_lock();
+    cur = NULL;
+    r->arp_resolved = ping_arp_resolved(ip);
+    netsvc_unlock(t);
+    return rc;
+}
+
+static bool chain_moved(void *arg)
+{
+    return cur->received != *(unsigned int *)arg || cur->received >= chain.count;
+}
+
+int netping_chain(const ip_addr_t *ip, unsigned int count, uint64_t timeout_ms, struct netping_result *r)
+{
+    unsigned int seen;
+    uint8_t t;
+    int rc;
+
+    *r = (struct netping_result){ 0 };
+    if (!netsvc_netif())
+        return -XEN_ENODEV;
+    t = netsvc_lock();
+    if (!pcb && (pcb = raw_new(IP_PROTO_ICMP)))
+        raw_recv(pcb, ping_recv, NULL);
+    if (!pcb) {
+        netsvc_unlock(t);
+        return -XEN_ENOMEM;
+    }
+    cur = r;
+    chain.on = true;
+    chain.count = count;
+    chain.ip = ip;
+    r->first_tsc = ping_tsc();
+    rc = ping_send(ip, 0);
+    if (!rc)
+        r->sent = 1;
+    netsvc_unlock(t);
+    /* The callback sends each next request; a reply lost for timeout_ms ends the run. */
+    while (!rc) {
+        t = netsvc_lock();
+        seen = r->received;
+        netsvc_unlock(t);
+        if (seen >= count || !netsvc_wait(chain_moved, &seen, timeout_ms))
+            break;
+    }
+    t = netsvc_lock();
+    chain.on = false;
     cur = NULL;
     r->arp_resolved = ping_arp_resolved(ip);
     netsvc_unlock(t);

@@ -15,6 +15,8 @@ class Config:
     runs: int = 5
     timeout: float = 120.0
     log_dir: str | None = None
+    http_port: int | None = None    # the network images' peer (hostnet.Server)
+    root: str = "."
 
 
 @dataclass
@@ -46,7 +48,9 @@ def problem_of(image: scenarios.Image, run: Run) -> str | None:
 
 def run_image(image: scenarios.Image, mode: str, rnd: int, cfg: Config, runner) -> Run:
     """Boot image once; runner(cmd, timeout, log_path) -> qemu.ProcResult."""
-    cmd = scenarios.command(image, mode == "icount", cfg.iters, cfg.timeout)
+    if image.net:
+        scenarios.materialize(image, cfg.http_port, cfg.root)
+    cmd = scenarios.command(image, mode == "icount", cfg.iters, cfg.timeout, cfg.http_port)
     log = None
     if cfg.log_dir:
         log = os.path.join(cfg.log_dir, f"{image.key.replace(':', '-')}.{mode}.{rnd}.log")
@@ -66,7 +70,7 @@ def collect(keys: list, cfg: Config, runner, progress=None, images=None) -> list
     """One icount run per image, then cfg.runs wall rounds in alternation order."""
     images = images or scenarios.IMAGES
     runs = []
-    plan = [(0, k, "icount") for k in keys]
+    plan = [(0, k, "icount") for k in keys if images[k].icount_run]
     plan += [(r, k, "wall") for r, k in scenarios.alternation_order(keys, cfg.runs, images)]
     for i, (rnd, key, mode) in enumerate(plan, 1):
         if progress:

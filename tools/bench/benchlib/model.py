@@ -6,7 +6,7 @@ entries, device-model round trips) and leaves out what it cannot know (caches, t
 longer TLB misses under NPT, the real device's own latency, the same on every platform).
 
     model_ns = icount * NS_PER_INSN + sum(events_per_op[e] * COST_NS[e])
-    disk rows: model_ns = native's measured request time + sum(events_per_op[e] * COST_NS[e])
+    disk and network rows: model_ns = native's measured time per op + sum(events_per_op[e] * COST_NS[e])
 
 Each cost is cited in docs/benchmarks.md (source and year); change a figure there and here together.
 """
@@ -40,13 +40,13 @@ GUEST_EVENTS = {
     "cpu_loop": {},
 }
 
-_NAME = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.(?:os_(\w+)|disk_\w+)$")
+_NAME = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.(?:os_(\w+)|disk_\w+|net_\w+)$")
 
 
 def events(platform: str, scenario: str | None, guest: dict, pv: dict, fields: dict) -> dict:
     """The priced events per operation of one row: guest = the HVM guest's counts per op (exits,
     ioreq, ...), pv = the hypervisor's COUNTERS per op (hypercalls, bounces, cr3_switches, ...),
-    fields = a BENCH line's own per-request figures (PV disk: hc_per_op, sent_per_op)."""
+    fields = a BENCH line's own per-request figures (PV disk and network: hc_per_op, sent_per_op)."""
     arch = dict(GUEST_EVENTS.get(scenario, {})) if scenario else {}
     ev = {}
     if platform == "pv":
@@ -94,8 +94,8 @@ def estimate_disk(device_ns: float | None, ev: dict) -> tuple:
 
 def apply(results: list, fields_of=None) -> None:
     """Attach r.model_ns, r.model_terms and r.model_ratio (over native's model) to every row of
-    the comparison (the benchmark program and the disk rows). fields_of(name) gives a row's
-    BENCH-line fields (PV disk rows)."""
+    the comparison (the benchmark program, the disk and the network rows). fields_of(name) gives a
+    row's BENCH-line fields (PV disk and network rows)."""
     by_name = {r.scenario.name: r for r in results}
     for r in sorted(results, key=lambda r: not r.scenario.name.startswith("native.")):
         m = _NAME.match(r.scenario.name)
@@ -107,9 +107,9 @@ def apply(results: list, fields_of=None) -> None:
         if m.group(2):
             r.model_ns, r.model_terms = estimate(r.icount, ev)
         else:
-            # A disk row: its wait for the device has no instruction count (icount's clock jumps
-            # over idle time), so the device's own time is native's measured request time, the
-            # same for every platform, and the platform adds its transitions.
+            # A disk or network row: its wait for the device (or the peer) has no instruction count
+            # (icount's clock jumps over idle time), so the device's own time is native's measured
+            # time per op, the same for every platform, and the platform adds its transitions.
             nat = r if m.group(1) == "native" else by_name.get(r.scenario.counterpart or "")
             base = nat.wall_stats.get("median") if nat is not None and nat.wall_unit == "ns" else None
             r.model_ns, r.model_terms = estimate_disk(base, ev)

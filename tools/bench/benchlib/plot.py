@@ -107,7 +107,7 @@ METRICS = [("icount", "instructions per op (icount)"), ("wall", "wall ns per op 
 def comparison_rows(results: list) -> list:
     """(label, {metric: [native, pv, hvm_npt, hvm_shadow]}) per comparison scenario with data."""
     import re
-    pat = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.((?:os|disk)_\w+)$")
+    pat = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.((?:os|disk|net)_\w+)$")
     table = {}
     for r in results:
         m = pat.match(r.scenario.name)

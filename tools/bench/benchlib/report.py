@@ -165,33 +165,52 @@ def block_table(results: list, runs: list) -> str:
 
 # The comparison's platforms, in the order of the platform table (scenarios.OS_PLATFORMS): the
 # benchmark program's os_* rows and the disk_* rows.
-_OS = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.((?:os|disk)_\w+)$")
+_OS = re.compile(r"^(native|pv|hvm_npt|hvm_shadow)\.((?:os|disk|net)_\w+)$")
 # PV events per op from the hypervisor's COUNTERS (whole run / ops), as the platform table names them.
 PV_EVENTS = [("hc", "hypercalls"), ("bnc", "bounces"), ("cr3", "cr3_switches"), ("tlb", "tlb_flushes"),
              ("ptval", "pt_validations"), ("emul", "emul")]
-# A PV disk row's own per-request figures (xvd bench's BENCH line, counted by the domU's kernel).
+# A PV disk or network row's own per-op figures (xvd bench's or netbench's BENCH line, counted by the
+# domU's kernel).
 PV_DISK_FIELDS = [("hc", "hc_per_op"), ("sent", "sent_per_op"), ("recv", "recv_per_op"), ("grants", "grants_per_op")]
 
 
 def os_events(r, floor: float = 0.005, fields: dict | None = None) -> str:
     """Events per operation beside a comparison figure: the guest's own (HVM: VM exits by
     reason, device-model round trips (ioreq) and shadow-paging events between its marks, exact)
-    from the icount run; a PV disk row's own per-request counts (fields); else the hypervisor's
+    from the icount run (a wall-only image's: its first wall run); a PV disk or network row's own
+    per-op counts (fields); else the hypervisor's
     COUNTERS per op (PV: whole run less the baseline boot, / ops). Events rarer than floor per
-    op are left out (results.json has them all); "exits" always shows."""
+    op are left out (results.json has them all); "exits" always shows. A network row starts
+    with its frames per op (pkts=, netbench's pkts_per_op)."""
+    pkts = f"pkts={fields['pkts_per_op']} " if fields and ".net_" in r.scenario.name and "pkts_per_op" in fields else ""
     guest = r.counters.get("guest_per_op")
     if guest:
-        return " ".join(f"{k}={rate(v)}" for k, v in guest.items() if k == "exits" or v >= floor)
-    if r.scenario.name.startswith("pv.disk_") and fields:
+        return pkts + " ".join(f"{k}={rate(v)}" for k, v in guest.items() if k == "exits" or v >= floor)
+    if r.scenario.name.startswith(("pv.disk_", "pv.net_")) and fields:
         got = [f"{short}={fields[key]}" for short, key in PV_DISK_FIELDS if key in fields]
-        return " ".join(got) if got else "-"
+        return pkts + (" ".join(got) if got else "-")
     got = [f"{short}={rate(r.per_op[key])}" for short, key in PV_EVENTS if r.per_op.get(key, 0) >= floor]
-    return " ".join(got) if got else "-"
+    return (pkts + " ".join(got)).strip() or "-"
 
 
 def _disk_kib(name: str) -> int | None:
     m = re.search(r"\.disk_\w+?_(\d+)k$", name)
     return int(m.group(1)) if m else None
+
+
+def io_rate(name: str, median_ns: float | None) -> str:
+    """The figure a reader wants beside an I/O row's time per op: MiB/s for a disk request of K KiB
+    and for the network's per-MiB receive, microseconds for a round trip; "" for other rows."""
+    if not median_ns or median_ns <= 0:
+        return ""
+    kib = _disk_kib(name)
+    if kib:
+        return f"{kib * 1e9 / 1024 / median_ns:.1f} MiB/s"
+    if name.endswith(".net_rx"):
+        return f"{1e9 / median_ns:.2f} MiB/s"
+    if name.endswith(".net_ping"):
+        return f"{median_ns / 1000:.1f} us RTT"
+    return ""
 
 
 def os_table(results: list, runs: list) -> str:
@@ -216,28 +235,30 @@ def os_table(results: list, runs: list) -> str:
                 rows.append([label, plat, "-", "-", "-", "-", "", "-", "-", "SKIPPED: " + r.note])
                 continue
             ev = os_events(r, fields=guest_fields(r.scenario.line_name, runs))
-            kib = _disk_kib(r.scenario.name)
             med = r.wall_stats.get("median")
-            if kib and med and r.wall_unit == "ns":
-                ev = f"{kib * 1e9 / 1024 / med:.1f} MiB/s; " + ev
+            rate_text = io_rate(r.scenario.name, med) if r.wall_unit == "ns" else ""
+            if rate_text:
+                ev = f"{rate_text}; " + ev
             if r.status != "ok" or r.note:
                 ev += f" ({r.status}: {r.note})" if r.status != "ok" else f" ({r.note})"
-            disk = n.startswith("disk_")       # no icount figure: its clock jumps over the idle waits
+            disk = n.startswith(("disk_", "net_"))     # no icount figure: its clock jumps over the idle waits
             rows.append([label, plat, "-" if disk else num(r.icount), "-" if disk else times(r.icount_ratio),
                          num(med), times(r.wall_ratio),
                          r.wall_unit, num(r.model_ns), times(r.model_ratio), ev])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    out = ["the comparison: one program (kbench/ubench; disk: xvd bench) on every platform, per operation"]
+    out = ["the comparison: one program (kbench/ubench; disk: xvd bench; network: netbench) on every platform,"
+           " per operation"]
     for row in rows:
         out.append("  ".join(c.ljust(widths[i]) if i in (0, 1, 6, 9) else c.rjust(widths[i])
                              for i, c in enumerate(row)).rstrip())
     out.append("x native: platform / native (wall: median of per-round ratios); model ns: MODELLED hardware estimate,"
-               " not measured = icount x 0.33 ns (disk: native's request time) + events x published per-event costs"
-               " (docs/benchmarks.md section 9);\ndisk rows have no icount (icount's clock skips the idle waits for the"
-               " device); "
+               " not measured = icount x 0.33 ns (disk, network: native's time per op) + events x published per-event"
+               " costs (docs/benchmarks.md section 9);\ndisk and network rows have no icount (icount's clock skips the"
+               " idle waits for the device); network: net_ping per round trip, net_rx per MiB received, pkts = frames"
+               " per op; "
                "events (>= 0.005 per op): HVM = the guest's counts between its marks (VM exits by reason, full TLB"
                " flushes, ioreq = device-model round trips, shadow paging), exact;\nPV = the hypervisor's COUNTERS less a"
                " boot doing nothing, / ops (hc hypercalls, bnc bounces, cr3 CR3 loads, tlb full flushes, ptval table"
-               " validations, emul emulated instructions); PV disk: per request, counted by the domU (hc, events sent"
-               " and received, grant operations)")
+               " validations, emul emulated instructions); PV disk and network: per op, counted by the domU (hc, events"
+               " sent and received, grant operations)")
     return "\n".join(out)

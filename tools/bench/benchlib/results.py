@@ -143,9 +143,12 @@ def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None
             res.counters["per_op"] = res.per_op
     if any(wall_counters):
         res.counters["wall"] = wall_counters
-    guest = guest_events(m)
+    # A wall-only image (scenarios.Image.icount_run False): its events from the first wall run.
+    guest = guest_events(m if ic_run is not None else next(
+        (w.parsed.measurements[s.line_name] for w in wall_runs
+         if w is not None and s.line_name in w.parsed.measurements), None))
     if guest:
-        res.counters["guest_per_op"] = guest      # exact: between the guest's marks, icount run
+        res.counters["guest_per_op"] = guest      # exact: between the guest's marks (icount run, else wall)
     return res
 
 

@@ -45,6 +45,9 @@ class Image:
     icount_only: bool = False   # booted for its counters alone: no wall runs (a baseline)
     qemu: tuple = ()            # kind "native": extra QEMU arguments (a disk, say)
     machine: str = "q35"        # kind "native": QEMU's -machine (pc: a PIIX IDE controller)
+    net: bool = False           # needs the harness's HTTP server on the host (hostnet.py): @HTTP_PORT@
+                                # in args and in the config (a .cfg.in, written out with it replaced)
+    icount_run: bool = True     # False: wall runs only (its events come from the first wall run)
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,46 @@ def _disk_scenarios() -> list:
     return out
 
 
+# The comparison's network rows (issue 17): the same `netbench` (guest-kernel/net/netbench.c) on
+# every platform against the same peer, QEMU's user network (slirp): NET_PINGS ICMP echoes to its
+# gateway 10.0.2.2 back to back (the round trip), then NET_GETS HTTP GETs of a NET_BULK_MIB MiB file
+# from the harness's server on the host (hostnet.py: 10.0.2.2:@HTTP_PORT@), per MiB received.
+# native: the native kernel's NE2000 driver on bare QEMU's ne2k_isa; pv: the bundled kernel as a
+# domU through netfront -> the driver domain's netback switch -> virtio-net (bench/netcmp/pv.cfg.in);
+# hvm: the same native kernel on the device model's emulated NE2000, a port of that same switch
+# (bench/netcmp/MODE.cfg.in). One MiB: the emulated NE2000 takes ~40 s for it under TCG (one
+# ioreq per 16-bit word of every frame). Wall runs only: under -icount the guest's clock jumps over its waits
+# for the host, so neither the count nor TCP's timers mean anything there.
+NET_PINGS, NET_GETS, NET_BULK_MIB = 500, 1, 1
+NET_BENCH = f"netbench ping 10.0.2.2 {NET_PINGS}; netbench wget http://10.0.2.2:@HTTP_PORT@/bulk.bin {NET_GETS}"
+NET_SHAPES = [("ping", "ICMP echo round trip to QEMU's gateway, back to back, per round trip"),
+              ("rx", f"TCP receive: HTTP GET of a {NET_BULK_MIB} MiB file from the host, per MiB")]
+NET_CFG_DIR = "out/bench/netcmp"
+
+
+def _net_images() -> list:
+    return [Image(key="net:native", path=NATIVE_OS_KERNEL, kind="native", first_line=r".", net=True,
+                  icount_run=False, args=("mode=io", "--", "ifup; ping 10.0.2.2 2; " + NET_BENCH
+                                          + "; echo BENCH done; poweroff"),
+                  qemu=("-netdev", "user,id=n0", "-device", "ne2k_isa,netdev=n0"))] + [
+        Image(key=f"net:{p}", path=NATIVE_OS_KERNEL if p != "pv" else PV_OS_KERNEL, kind="pv",
+              first_line=r"^\(d\d+\) ", config=f"bench/netcmp/{m}.cfg.in", net=True, icount_run=False)
+        for p, m in (("pv", "pv"), ("hvm_npt", "npt"), ("hvm_shadow", "shadow"))]
+
+
+def _net_scenarios() -> list:
+    out = []
+    for op, what in NET_SHAPES:
+        for plat, where in OS_PLATFORMS:
+            line = ("hvm" if plat.startswith("hvm") else plat) + f".net_{op}"
+            out.append(Scenario(f"{plat}.net_{op}", f"net:{plat}", "op",
+                                None if plat == "native" else f"native.net_{op}", 1,
+                                f"network: {what} ({where}"
+                                + {"native": ", its NE2000 driver on ne2k_isa)", "pv": ", netfront/netback)"}.get(
+                                    plat, ", emulated NE2000 in the device model)"), reports_as=line))
+    return out
+
+
 def _os_scenarios() -> list:
     out = []
     for n in OS_SCENARIOS:
@@ -132,7 +175,7 @@ def _os_scenarios() -> list:
 
 NATIVE = Image(key="native", path=NATIVE_KERNEL, kind="native", first_line=r"^BENCH ", args=("mode=rawbench",))
 IMAGES = {i.key: i for i in [
-    NATIVE, *_os_images(), *_disk_images(),
+    NATIVE, *_os_images(), *_disk_images(), *_net_images(),
     _pv("null_hypercall", only="pv.null_hypercall"), _pv("null_hypercall", only="pv.null_hypercall_raw"),
     _pv("syscall_bounce"), _pv("event_self"),
     # Two domains (tests/guest/dom_pingpong) ping-pong 10,000 events; d1 reports the round trip.
@@ -222,17 +265,45 @@ SCENARIOS = [
     *_block_scenarios(),
     *_os_scenarios(),
     *_disk_scenarios(),
+    *_net_scenarios(),
     Scenario("pv.boot_multiboot", "pv:boot", "boot", "native.boot", 1, "reset to first guest line, Multiboot path", "pv.boot"),
     Scenario("pv.boot_uefi", "pv:boot--efi", "boot", "native.boot", 1, "reset to first guest line, UEFI path", "pv.boot"),
 ]
 
 
-def command(image: Image, icount: bool, iters: int, timeout: float) -> list:
-    """The command that boots image once and prints its console on stdout."""
+def config_path(image: Image) -> str | None:
+    """The configuration the runner boots: a .cfg.in is written out (materialize) under NET_CFG_DIR."""
+    if image.config and image.config.endswith(".in"):
+        return f"{NET_CFG_DIR}/{image.key.replace(':', '-')}.cfg"
+    return image.config
+
+
+def substitute(text: str, http_port: int | None) -> str:
+    """@NETBENCH@ and @HTTP_PORT@ of a network image's configuration or command line."""
+    text = text.replace("@NETBENCH@", NET_BENCH)
+    return text if http_port is None else text.replace("@HTTP_PORT@", str(http_port))
+
+
+def materialize(image: Image, http_port: int | None, root: str = ".") -> None:
+    """Write a .cfg.in configuration out as config_path(image), its placeholders replaced."""
+    path = config_path(image)
+    if path == image.config:
+        return
+    import os
+    with open(os.path.join(root, image.config), encoding="utf-8") as f:
+        text = substitute(f.read(), http_port)
+    os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
+    with open(os.path.join(root, path), "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def command(image: Image, icount: bool, iters: int, timeout: float, http_port: int | None = None) -> list:
+    """The command that boots image once and prints its console on stdout (a network image's
+    @HTTP_PORT@ replaced by http_port when given)."""
     if image.kind == "native":
         return (["qemu-system-x86_64", "-machine", image.machine, "-m", "256", "-nographic",
                  "-no-reboot", "-net", "none", "-kernel", image.path,
-                 "-append", " ".join([f"iters={iters}"] + list(image.args)),
+                 "-append", substitute(" ".join([f"iters={iters}"] + list(image.args)), http_port),
                  "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"] + list(image.qemu)
                 + (ICOUNT if icount else []))
     if image.kind == "hvm":
@@ -241,7 +312,7 @@ def command(image: Image, icount: bool, iters: int, timeout: float) -> list:
                                                                           "--", f"iters={iters}"] + list(image.args))
     if image.config:
         return (["tools/tandem-run"] + (["--icount"] if icount else [])
-                + ["--timeout", str(int(timeout))] + list(image.extra) + ["--config", image.config])
+                + ["--timeout", str(int(timeout))] + list(image.extra) + ["--config", config_path(image)])
     return (["tools/tandem-run"] + (["--icount"] if icount else [])
             + ["--timeout", str(int(timeout))] + list(image.extra)
             + [image.path, "--", f"iters={iters}"] + list(image.args))
