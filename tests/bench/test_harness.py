@@ -10,7 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 sys.dont_write_bytecode = True      # keep __pycache__ out of the source tree
 sys.path.insert(0, os.path.join(ROOT, "tools", "bench"))
 
-from benchlib import collect, model, parse, plot, report, results, scenarios, stats  # noqa: E402
+from benchlib import collect, hostnet, model, parse, plot, report, results, scenarios, stats  # noqa: E402
 from benchlib.qemu import ProcResult  # noqa: E402
 
 NATIVE_OUT = """\
@@ -550,6 +550,166 @@ class ModelTests(unittest.TestCase):
         got = dict(plot.comparison_rows([os_nat, nat, hvm]))
         self.assertEqual(got["disk_read_4k"]["model"][2], hvm.model_ns)
         self.assertEqual(got["syscall"]["icount"], [100, None, None, None])
+
+
+# netbench's BENCH lines as the three kernels print them (guest-kernel/net/netbench.c).
+NET_NATIVE = """\
+BENCH scenario=native.net_ping iters=500 total=4500000 per_op=9000 unit=tsc ops=500 bytes=98000 pkts_per_op=2.00 tsc_khz=1000000
+BENCH scenario=native.net_rx iters=1 total=60000000 per_op=60000000 unit=tsc ops=1 bytes=1048576 pkts_per_op=1100.00 tsc_khz=1000000
+BENCH done
+"""
+NET_PV = """\
+(XEN) [ 0.05] BENCH clock tsc_khz=1000000
+(d1) BENCH scenario=pv.net_ping iters=500 total=100000000 per_op=200000 unit=tsc ops=500 bytes=98000 pkts_per_op=2.00 hc_per_op=5.23 sent_per_op=1.00 recv_per_op=2.00 grants_per_op=2.00
+(d1) BENCH scenario=pv.net_rx iters=1 total=80000000 per_op=80000000 unit=tsc ops=1 bytes=1048576 pkts_per_op=1096.00 hc_per_op=640.00 sent_per_op=300.00 recv_per_op=200.00 grants_per_op=734.00
+(d1) BENCH done
+"""
+NET_HVM = """\
+(d1) BENCH scenario=hvm.net_ping iters=500 total=6000000000 per_op=12000000 unit=tsc ops=500 bytes=98000 pkts_per_op=2.00 tsc_khz=1000000 marked=500 ev.exits=70000 ev.exit.io=69500 ev.exit.intr=500 ev.ioreq=69000
+(d1) BENCH scenario=hvm.net_rx iters=1 total=40000000000 per_op=40000000000 unit=tsc ops=1 bytes=1048576 pkts_per_op=1102.00 tsc_khz=1000000 marked=1 ev.exits=580000 ev.exit.io=578000 ev.ioreq=578000
+(d1) BENCH done
+"""
+
+
+class NetTests(unittest.TestCase):
+    """The comparison's network rows (scenarios.NET_SHAPES, netbench, hostnet, the model)."""
+    label = "net"
+    NAMES = {f"{p}.net_{op}" for op, _ in scenarios.NET_SHAPES for p, _ in scenarios.OS_PLATFORMS}
+
+    @staticmethod
+    def answer(cmd, n):
+        if is_native(cmd):
+            return proc(NET_NATIVE, rc=1)
+        text = " ".join(cmd)
+        return proc(NET_HVM if "hvm" in text else NET_PV, rc=0)
+
+    def run_net(self, runs=2):
+        sel = [s for s in scenarios.SCENARIOS if s.name in self.NAMES]
+        keys = scenarios.images_needed(sel)
+        fake = FakeRunner(self.answer)
+        got = collect.collect(keys, collect.Config(runs=runs, http_port=4242), fake)
+        res = results.build(sel, got, {}, runs)
+        model.apply(res, lambda name: report.guest_fields(
+            next(s.line_name for s in sel if s.name == name), got))
+        return res, got, fake
+
+    def test_rows_on_every_platform(self):
+        """Two shapes on four platforms, each compared with native's; HVM's lines say "hvm"."""
+        for op, _ in scenarios.NET_SHAPES:
+            for plat, _ in scenarios.OS_PLATFORMS:
+                s = next(x for x in scenarios.SCENARIOS if x.name == f"{plat}.net_{op}")
+                self.assertEqual(s.counterpart, None if plat == "native" else f"native.net_{op}")
+                self.assertEqual(s.line_name, ("hvm" if plat.startswith("hvm") else plat) + f".net_{op}")
+                img = scenarios.IMAGES[s.image]
+                self.assertTrue(img.net and not img.icount_run, s.image)
+        self.assertEqual(len(scenarios.select(scenarios.SCENARIOS, "*.net_*")), 8)
+        self.assertNotIn("pv.virtio_net_echo_w1", [s.name for s in scenarios.select(scenarios.SCENARIOS, "*.net_*")])
+
+    def test_commands_and_configs(self):
+        """The native image gets an NE2000 on the user network and the port in its script; the
+        Tandem images boot their .cfg.in written out with @NETBENCH@ and @HTTP_PORT@ replaced."""
+        nat = scenarios.command(scenarios.IMAGES["net:native"], False, 5, 60, 4242)
+        self.assertIn("ne2k_isa,netdev=n0", nat)
+        self.assertIn("user,id=n0", nat)
+        append = nat[nat.index("-append") + 1]
+        self.assertIn("netbench wget http://10.0.2.2:4242/bulk.bin", append)
+        self.assertNotIn("@", append)
+        with tempfile.TemporaryDirectory() as d:
+            for plat in ("pv", "hvm_npt", "hvm_shadow"):
+                img = scenarios.IMAGES[f"net:{plat}"]
+                os.makedirs(os.path.join(d, "bench", "netcmp"), exist_ok=True)
+                with open(os.path.join(ROOT, img.config), encoding="utf-8") as f:
+                    src = f.read()
+                self.assertIn("@NETBENCH@", src)
+                with open(os.path.join(d, img.config), "w", encoding="utf-8") as f:
+                    f.write(src)
+                scenarios.materialize(img, 4242, d)
+                cmd = scenarios.command(img, False, 5, 60, 4242)
+                path = cmd[cmd.index("--config") + 1]
+                self.assertEqual(path, scenarios.config_path(img))
+                with open(os.path.join(d, path), encoding="utf-8") as f:
+                    text = f.read()
+                self.assertNotIn("@", text.replace("@releaseDomain", ""))
+                self.assertIn("netbench ping 10.0.2.2 ", text)
+                self.assertIn("http://10.0.2.2:4242/bulk.bin", text)
+                if plat != "pv":
+                    self.assertIn(f"type=hvm paging={plat[4:]}", text)
+                    self.assertIn("dm=drv", text)
+
+    def test_wall_runs_only(self):
+        """No icount boot for a network image; its events come from the first wall run."""
+        res, got, fake = self.run_net(runs=2)
+        self.assertFalse(any("-icount" in c or "--icount" in c for c in fake.calls))
+        self.assertEqual(len(fake.calls), 8)
+        r = pick(res, "hvm_npt.net_ping")
+        self.assertEqual((r.status, r.icount, r.wall_unit), ("ok", None, "ns"))
+        self.assertEqual(r.wall_stats["median"], 12000000.0)
+        self.assertEqual(r.counters["guest_per_op"]["ioreq"], 138.0)
+        self.assertAlmostEqual(r.wall_ratio, 12000000 / 9000)
+        self.assertEqual(pick(res, "pv.net_rx").wall_stats["median"], 80000000.0)
+
+    def test_model(self):
+        """Native's measured time per op plus the platform's priced transitions: HVM its exits and
+        ioreqs, PV netfront's hypercalls and the events it sent (BENCH fields)."""
+        res, _, _ = self.run_net(runs=1)
+        nat, pv, hvm = (pick(res, n) for n in ("native.net_rx", "pv.net_rx", "hvm_shadow.net_rx"))
+        self.assertAlmostEqual(nat.model_ns, 60000000.0)
+        self.assertAlmostEqual(pv.model_ns, 60000000.0 + 640 * model.COST_NS["hypercall"] + 300 * model.COST_NS["notify"])
+        self.assertAlmostEqual(hvm.model_ns, 60000000.0 + 580000 * model.COST_NS["vmexit"]
+                               + 578000 * model.COST_NS["notify"])
+        self.assertGreater(hvm.model_ratio, pv.model_ratio)
+        ping = pick(res, "pv.net_ping")
+        self.assertAlmostEqual(ping.model_ns, 9000 + 5.23 * model.COST_NS["hypercall"] + model.COST_NS["notify"])
+
+    def test_table_and_plot(self):
+        res, got, _ = self.run_net(runs=1)
+        text = report.os_table(res, got)
+        lines = text.splitlines()
+        nat = next(ln for ln in lines if ln.startswith("net_rx "))
+        self.assertIn("16.67 MiB/s; pkts=1100.00", nat)
+        pv = next(ln for ln in lines if " pv " in ln and "hc=640.00" in ln)
+        self.assertIn("sent=300.00 recv=200.00 grants=734.00", pv)
+        hvm = next(ln for ln in lines if " hvm_npt " in ln and "us RTT" in ln)
+        self.assertIn("12000.0 us RTT; pkts=2.00 exits=140 exit.io=139", hvm)
+        self.assertIn("ioreq=138", hvm)
+        self.assertEqual(hvm.split()[1:3], ["-", "-"])     # no icount figure
+        rows = dict(plot.comparison_rows(res))
+        self.assertAlmostEqual(rows["net_rx"]["io_wall"][0], 1e9 / 60000000)
+        self.assertAlmostEqual(rows["net_ping"]["io_wall"][1], 1e6 / 200000)
+        self.assertIsNone(rows["net_ping"]["icount"][0])
+        self.assertEqual(plot.io_rate("disk_read_64k", 1e6), 64 * 1e9 / 1024 / 1e6)
+        self.assertIsNone(plot.io_rate("syscall", 100))
+        self.assertEqual(report.io_rate("pv.net_ping", 250000.0), "250.0 us RTT")
+
+    def test_netbench_line_parses(self):
+        """A line as the HVM kernel printed it in a run: per op in TSC ticks, the clock its own,
+        the guest's events per op."""
+        line = ("(d1) BENCH scenario=hvm.net_ping iters=500 total=16652270214 per_op=33304540 unit=tsc ops=500 "
+                "bytes=98000 pkts_per_op=2.01 tsc_khz=2599835 marked=500 ev.exits=70521 ev.exit.hlt=161 "
+                "ev.exit.io=69599 ev.tlb_flush=70521 ev.ioreq=69277")
+        run = parse.parse_lines([line])
+        m = run.measurements["hvm.net_ping"]
+        self.assertEqual((m.per_op, m.tsc_khz, m.fields["pkts_per_op"]), (33304540.0, 2599835, "2.01"))
+        self.assertAlmostEqual(results.guest_events(m)["ioreq"], 138.554)
+        self.assertEqual(run.warnings, [])
+
+    def test_host_server(self):
+        """The peer: bulk.bin of NET_BULK_MIB MiB on a free port; nothing started when not needed."""
+        import urllib.request
+        with tempfile.TemporaryDirectory() as d:
+            with hostnet.Server(d, 1, needed=False) as port:
+                self.assertIsNone(port)
+            with hostnet.Server(d, 1) as port:
+                self.assertIsNotNone(port)
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bulk.bin", timeout=10) as r:
+                    self.assertEqual(len(r.read()), 1 << 20)
+
+    def test_blkfront_randread_at_depth_1(self):
+        """pv.disk_randread_4k's line comes from blkfront.cfg's depth-1 random read."""
+        s = next(x for x in scenarios.SCENARIOS if x.name == "pv.disk_randread_4k")
+        self.assertEqual((s.image, s.line_name), ("pv:blkfront", "pv.xvd_randread_4k_qd1"))
+        with open(os.path.join(ROOT, "bench", "blkfront", "blkfront.cfg"), encoding="utf-8") as f:
+            self.assertIn("xvd bench xvda randread 4 2048 1;", f.read())
 
 
 class LineResult(unittest.TextTestResult):

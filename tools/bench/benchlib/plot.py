@@ -81,7 +81,7 @@ def write_plot(out_dir: str, results: list, title: str) -> str | None:
 
 # ---- the comparison (issue 17): one panel per metric, one bar per platform ----
 COMPARISON_SCRIPT = """\
-set terminal pngcairo noenhanced size 1500,1200 font ",10"
+set terminal pngcairo noenhanced size {width},{height} font ",10"
 set output '{png}'
 set datafile separator "\\t"
 set datafile missing "-"
@@ -94,14 +94,34 @@ set key top left
 set xtics rotate by -25 left nomirror
 set bmargin 6
 set rmargin 8
-set multiplot layout 3,1 title "{title}"
+set multiplot layout {rows},{cols} columnsfirst title "{title}"
 {panels}
 unset multiplot
 """
 PLATFORMS = [("native", "native (bare QEMU)", "#4477aa"), ("pv", "PV", "#ee6677"),
              ("hvm_npt", "HVM, nested paging", "#228833"), ("hvm_shadow", "HVM, shadow paging", "#ccbb44")]
 METRICS = [("icount", "instructions per op (icount)"), ("wall", "wall ns per op under TCG (median)"),
-           ("model", "MODELLED hardware ns per op (not measured)")]
+           ("model", "MODELLED hardware ns per op (not measured)"),
+           ("io_wall", "I/O under TCG (wall): MiB/s (disk_*, net_rx), round trips per ms (net_ping); higher is better"),
+           ("io_model", "I/O, MODELLED (not measured): MiB/s (disk_*, net_rx), round trips per ms (net_ping); higher is better")]
+YLABEL = {"icount": "instructions", "wall": "ns", "model": "ns (model)", "io_wall": "MiB/s, RTT/ms",
+          "io_model": "MiB/s, RTT/ms (model)"}
+
+
+def io_rate(label: str, ns: float | None) -> float | None:
+    """An I/O row's time per op as a rate: MiB/s for a disk request of K KiB and for net_rx (per
+    MiB), round trips per millisecond for net_ping; None for other rows."""
+    import re
+    if not ns or ns <= 0:
+        return None
+    m = re.match(r"^disk_\w+?_(\d+)k$", label)
+    if m:
+        return int(m.group(1)) * 1e9 / 1024 / ns
+    if label == "net_rx":
+        return 1e9 / ns
+    if label == "net_ping":
+        return 1e6 / ns
+    return None
 
 
 def comparison_rows(results: list) -> list:
@@ -119,11 +139,14 @@ def comparison_rows(results: list) -> list:
         row["icount"][i] = r.icount
         row["wall"][i] = r.wall_stats.get("median") if r.wall_unit == "ns" else None
         row["model"][i] = r.model_ns
+        row["io_wall"][i] = io_rate(label, row["wall"][i])
+        row["io_model"][i] = io_rate(label, r.model_ns)
     return list(table.items())
 
 
 def write_comparison_plot(out_dir: str, results: list, title: str) -> str | None:
-    """comparison.dat/.gp/.png: three panels (icount, wall, model), a bar per platform per scenario."""
+    """comparison.dat/.gp/.png (and comparison-METRIC.dat per panel): a panel per metric with data
+    (icount, wall, model; the I/O rows' rates measured and modelled), a bar per platform per scenario."""
     data = comparison_rows(results)
     dat, gp, png = (os.path.join(out_dir, n) for n in ("comparison.dat", "comparison.gp", "comparison.png"))
     if os.path.exists(png):
@@ -134,13 +157,26 @@ def write_comparison_plot(out_dir: str, results: list, title: str) -> str | None
         for label, row in data:
             f.write("\t".join([label] + [_cell(v) for k, _ in METRICS for v in row[k]]) + "\n")
     panels = []
-    for j, (k, ylabel) in enumerate(METRICS):
-        floor = floor_of(v for _, row in data for v in row[k])
-        cols = ", ".join((f"'{dat}' using {2 + 4 * j + i}:xtic(1)" if i == 0 else f"'' using {2 + 4 * j + i}")
+    for k, title_k in METRICS:
+        # Each panel the rows with a figure for it (icount: the OS rows; the rates: the I/O rows).
+        rows_ = [(label, row) for label, row in data if any(v for v in row[k])]
+        if not rows_:
+            continue                    # nothing measured for it (an --only without such rows)
+        path = os.path.join(out_dir, f"comparison-{k}.dat")
+        with open(path, "w", encoding="utf-8") as f:
+            for label, row in rows_:
+                f.write("\t".join([label] + [_cell(v) for v in row[k]]) + "\n")
+        floor = floor_of(v for _, row in rows_ for v in row[k])
+        cols = ", ".join((f"'{path}' using {2 + i}:xtic(1)" if i == 0 else f"'' using {2 + i}")
                          + f' title "{name}" lc rgb "{color}"' for i, (_, name, color) in enumerate(PLATFORMS))
-        panels.append(f'set ylabel "{ylabel}"\nset yrange [{floor}:*]\nplot {cols}')
+        panels.append(f'set title "{title_k}"\nset ylabel "{YLABEL[k]}"\nset yrange [{floor}:*]\nplot {cols}')
+    if not panels:
+        return None
+    cols_n = 2 if len(panels) > 3 else 1
+    rows_n = (len(panels) + cols_n - 1) // cols_n
     with open(gp, "w", encoding="utf-8") as f:
-        f.write(COMPARISON_SCRIPT.format(png=png, title=title.replace('"', "'"), panels="\n".join(panels)))
+        f.write(COMPARISON_SCRIPT.format(png=png, title=title.replace('"', "'"), panels="\n".join(panels),
+                                         rows=rows_n, cols=cols_n, width=1500 * cols_n, height=400 * rows_n + 100))
     try:
         done = subprocess.run(["gnuplot", gp], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
