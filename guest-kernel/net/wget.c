@@ -158,7 +158,7 @@ int wget_fetch(const char *url, uint64_t *bytes, uint64_t *end_tsc)
     if (rc)
         return rc;
     if (strncmp(w.resp.status, "HTTP/1.0 200", 12) && strncmp(w.resp.status, "HTTP/1.1 200", 12)) {
-        printk("wget %s: %s\n", url, w.resp.status);
+        printk("netbench wget %s: %s\n", url, w.resp.status);
         return -XEN_ENOENT;
     }
     *bytes = w.resp.body;

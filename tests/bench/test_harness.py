@@ -704,6 +704,24 @@ class NetTests(unittest.TestCase):
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/bulk.bin", timeout=10) as r:
                     self.assertEqual(len(r.read()), 1 << 20)
 
+    def test_events_from_wall_when_icount_run_lacks_them(self):
+        """An icount run that did not report a scenario (a request failed there) leaves the events
+        to the first wall run that did, with a note, so the model does not price nothing."""
+        def answer(cmd, n):
+            if is_native(cmd):
+                return proc("BENCH scenario=native.xvd_randread_4k_qd1 iters=10 per_op=100 tsc_khz=1000000\n"
+                            "BENCH done", rc=1)
+            if "--icount" in cmd:
+                return proc("(d1) BENCH done", rc=0)
+            return proc("(d1) BENCH scenario=hvm.xvd_randread_4k_qd1 iters=10 per_op=3000 tsc_khz=1000000 "
+                        "marked=10 ev.exits=185 ev.ioreq=180\n(d1) BENCH done", rc=0)
+        res, _ = ResultTests.run_all(self, answer, {"native.disk_randread_4k", "hvm_shadow.disk_randread_4k"}, runs=1)
+        model.apply(res)
+        r = pick(res, "hvm_shadow.disk_randread_4k")
+        self.assertEqual(r.counters["guest_per_op"], {"exits": 18.5, "ioreq": 18.0})
+        self.assertIn("events from a wall run", r.note)
+        self.assertAlmostEqual(r.model_ns, 100 + 18.5 * model.COST_NS["vmexit"] + 18 * model.COST_NS["notify"])
+
     def test_blkfront_randread_at_depth_1(self):
         """pv.disk_randread_4k's line comes from blkfront.cfg's depth-1 random read."""
         s = next(x for x in scenarios.SCENARIOS if x.name == "pv.disk_randread_4k")

@@ -143,10 +143,13 @@ def _one(s: scenarios.Scenario, ic_run, wall_runs: list, clock_khz: float | None
             res.counters["per_op"] = res.per_op
     if any(wall_counters):
         res.counters["wall"] = wall_counters
-    # A wall-only image (scenarios.Image.icount_run False): its events from the first wall run.
-    guest = guest_events(m if ic_run is not None else next(
-        (w.parsed.measurements[s.line_name] for w in wall_runs
-         if w is not None and s.line_name in w.parsed.measurements), None))
+    # The guest's events: the icount run's; a wall-only image's (scenarios.Image.icount_run False),
+    # or one whose icount run did not report this scenario, from the first wall run that did.
+    ev_m = m or next((w.parsed.measurements[s.line_name] for w in wall_runs
+                      if w is not None and s.line_name in w.parsed.measurements), None)
+    if ev_m is not m and ic_run is not None and ev_m is not None and "marked" in ev_m.fields:
+        res.notes.append("events from a wall run")
+    guest = guest_events(ev_m)
     if guest:
         res.counters["guest_per_op"] = guest      # exact: between the guest's marks (icount run, else wall)
     return res
