@@ -550,6 +550,7 @@ class ModelTests(unittest.TestCase):
         got = dict(plot.comparison_rows([os_nat, nat, hvm]))
         self.assertEqual(got["disk_read_4k"]["model"][2], hvm.model_ns)
         self.assertEqual(got["syscall"]["icount"], [100, None, None, None])
+        self.assertEqual(got["disk_read_4k"]["icount"], [None] * 4)     # the table's "-": not plotted
 
 
 # netbench's BENCH lines as the three kernels print them (guest-kernel/net/netbench.c).
