@@ -637,6 +637,18 @@ class NetTests(unittest.TestCase):
                     self.assertIn(f"type=hvm paging={plat[4:]}", text)
                     self.assertIn("dm=drv", text)
 
+    def test_hvm_nic_where_the_hypervisor_has_it(self):
+        """@HVM_NIC@ becomes nic=ne2000 when domconfig.c has the key, else nothing."""
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(scenarios.hvm_nic(d), "")
+            os.makedirs(os.path.join(d, "hypervisor", "common"))
+            with open(os.path.join(d, "hypervisor", "common", "domconfig.c"), "w", encoding="utf-8") as f:
+                f.write('    F("nic",        DC_NIC,     nic,        0, 0),\n')
+            self.assertEqual(scenarios.hvm_nic(d), "nic=ne2000")
+        line = "domain name=hvm type=hvm dm=drv @HVM_NIC@ cmdline=\"x\""
+        self.assertEqual(scenarios.substitute(line, 1, "nic=ne2000"), "domain name=hvm type=hvm dm=drv nic=ne2000 cmdline=\"x\"")
+        self.assertEqual(scenarios.substitute(line, 1, ""), "domain name=hvm type=hvm dm=drv cmdline=\"x\"")
+
     def test_wall_runs_only(self):
         """No icount boot for a network image; its events come from the first wall run."""
         res, got, fake = self.run_net(runs=2)

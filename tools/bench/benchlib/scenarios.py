@@ -278,9 +278,20 @@ def config_path(image: Image) -> str | None:
     return image.config
 
 
-def substitute(text: str, http_port: int | None) -> str:
-    """@NETBENCH@ and @HTTP_PORT@ of a network image's configuration or command line."""
-    text = text.replace("@NETBENCH@", NET_BENCH)
+def hvm_nic(root: str = ".") -> str:
+    """@HVM_NIC@: "nic=ne2000" where the hypervisor's configuration has the nic= key (an HVM domain
+    gets its NE2000 only with it), else "" (before it, every served HVM domain had one)."""
+    import os
+    try:
+        with open(os.path.join(root, "hypervisor", "common", "domconfig.c"), encoding="utf-8") as f:
+            return "nic=ne2000" if 'F("nic"' in f.read() else ""
+    except OSError:
+        return ""
+
+
+def substitute(text: str, http_port: int | None, nic: str = "") -> str:
+    """@NETBENCH@, @HTTP_PORT@ and @HVM_NIC@ of a network image's configuration or command line."""
+    text = text.replace("@NETBENCH@", NET_BENCH).replace(" @HVM_NIC@", f" {nic}" if nic else "")
     return text if http_port is None else text.replace("@HTTP_PORT@", str(http_port))
 
 
@@ -291,7 +302,7 @@ def materialize(image: Image, http_port: int | None, root: str = ".") -> None:
         return
     import os
     with open(os.path.join(root, image.config), encoding="utf-8") as f:
-        text = substitute(f.read(), http_port)
+        text = substitute(f.read(), http_port, hvm_nic(root))
     os.makedirs(os.path.join(root, os.path.dirname(path)), exist_ok=True)
     with open(os.path.join(root, path), "w", encoding="utf-8") as f:
         f.write(text)
