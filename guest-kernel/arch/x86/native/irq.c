@@ -27,6 +27,7 @@ static uint64_t ioapic_va;
 static unsigned int ioapic_pins;
 static enum { IRQ_NONE, IRQ_IOAPIC, IRQ_PIC } mode;
 static uint16_t pic_mask = 0xffff;
+static uint16_t masked = 0xffff;        /* as the controller has it: a write only when it changes */
 
 /* The IOAPIC's window: one 32-bit mov each, as for the local APIC (the HVM decoder's rule). */
 static uint32_t ioapic_read(uint32_t reg)
@@ -111,23 +112,29 @@ const char *native_irq_controller(void)
     return mode == IRQ_IOAPIC ? "IOAPIC" : mode == IRQ_PIC ? "8259" : NULL;
 }
 
-static void set_masked(unsigned int irq, bool masked)
+static void set_masked(unsigned int irq, bool masked_now)
 {
     uint8_t m = events_save();
 
+    if (!!(masked & 1u << irq) == masked_now) {
+        events_restore(m);
+        return;
+    }
+    masked = (uint16_t)(masked_now ? masked | 1u << irq : masked & ~(1u << irq));
     if (mode == IRQ_IOAPIC) {
         ioapic_write(IOAPIC_REDIR + 2 * irq + 1, native_apic_id() << 24);
-        ioapic_write(IOAPIC_REDIR + 2 * irq, (NATIVE_VEC_IRQ0 + irq) | (masked ? REDIR_MASKED : 0));
+        ioapic_write(IOAPIC_REDIR + 2 * irq, (NATIVE_VEC_IRQ0 + irq) | (masked_now ? REDIR_MASKED : 0));
     } else if (mode == IRQ_PIC) {
-        pic_mask = (uint16_t)(masked ? pic_mask | 1u << irq : pic_mask & ~(1u << irq));
+        pic_mask = (uint16_t)(masked_now ? pic_mask | 1u << irq : pic_mask & ~(1u << irq));
         pic_write_mask();
     }
     events_restore(m);
 }
 
+/* Line 2 is the 8259s' cascade: never masked. */
 void native_irq_mask(unsigned int irq)
 {
-    if (irq < NATIVE_NR_IRQS)
+    if (irq < NATIVE_NR_IRQS && irq != 2)
         set_masked(irq, true);
 }
 
