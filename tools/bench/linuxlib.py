@@ -40,6 +40,7 @@ OP_DESC = {w[0]: w[3] for w in WORKLOADS}
 # Workloads whose figure is a total over its operations (ms): counters per op divide by OPS; the
 # others print a per-operation figure already.
 BOOT = "boot_to_init"           # host seconds from launch to /init's first line
+DONE = "boot_to_done"           # host seconds from launch to /init's last line (every workload done)
 INIT_MARK = "LBENCH init: first line"
 DONE_MARK = "LBENCH done"
 
@@ -162,13 +163,14 @@ def summarize(runs: list, platforms: list, names: list) -> dict:
     """runs: [{round, platform, results{}, init_s}] -> {name: {platform: {values: [...per round], stats}}}."""
     rounds = 1 + max((r["round"] for r in runs), default=-1)
     table = {}
-    for name in names + [BOOT]:
+    for name in names + [BOOT, DONE]:
         row = {}
         for p in platforms:
             vals = [None] * rounds
             for r in runs:
                 if r["platform"] == p:
-                    vals[r["round"]] = r["init_s"] if name == BOOT else r["results"].get(name)
+                    vals[r["round"]] = (r["init_s"] if name == BOOT else r["done_s"] if name == DONE
+                                        else r["results"].get(name))
             row[p] = {"values": vals, "stats": stats.summarize(vals)}
         table[name] = row
     return table
@@ -209,7 +211,7 @@ def cell(st: dict) -> str:
 
 
 def unit_of(name: str) -> str:
-    return "s" if name == BOOT else UNITS.get(name, "?")
+    return "s" if name in (BOOT, DONE) else UNITS.get(name, "?")
 
 
 def main_table(table: dict, platforms: list) -> str:
@@ -226,20 +228,20 @@ def main_table(table: dict, platforms: list) -> str:
 
 
 def round_table(table: dict, platforms: list) -> str:
-    """Per-round ratios (same-round pairs: what rotation makes meaningful), one column per round."""
+    """Per-round ratios (same-round pairs: what rotation makes meaningful): one column per pair, the
+    rounds' ratios in order, then their median in parentheses."""
     pairs = [(a, b) for a, b in RATIOS if a in platforms and b in platforms]
     if not pairs:
         return ""
-    rounds = max(len(row[p]["values"]) for row in table.values() for p in platforms)
-    head = ["workload", "ratio"] + [f"round {i + 1}" for i in range(rounds)] + ["median"]
+    head = ["workload"] + [f"{LABEL[a]}/{LABEL[b]} per round (median)" for a, b in pairs]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for name, row in table.items():
         r = ratios(row)
+        cells = [name]
         for a, b in pairs:
             key = f"{a}/{b}"
-            per = r["per_round"][key]
-            lines.append("| " + " | ".join([name, f"{LABEL[a]}/{LABEL[b]}"] + [fmt(x, 3) for x in per]
-                                           + [fmt(r["paired"][key], 3)]) + " |")
+            cells.append(" ".join(fmt(x, 3) for x in r["per_round"][key]) + f" ({fmt(r['paired'][key], 3)})")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -268,7 +270,8 @@ def runs_csv(runs: list) -> str:
     w = csv.writer(f, lineterminator="\n")
     w.writerow(["round", "platform", "workload", "value", "unit"])
     for r in runs:
-        w.writerow([r["round"] + 1, r["platform"], BOOT, "" if r["init_s"] is None else f"{r['init_s']:.3f}", "s"])
+        for name, key in ((BOOT, "init_s"), (DONE, "done_s")):
+            w.writerow([r["round"] + 1, r["platform"], name, "" if r[key] is None else f"{r[key]:.3f}", "s"])
         for name in NAMES:
             if name in r["results"]:
                 v = r["results"][name]
