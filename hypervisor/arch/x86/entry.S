@@ -244,7 +244,7 @@ resume_guest:
  * These helpers are the only hypervisor code that runs with EFLAGS.AC set
  * (STAC), so SMAP lets them, and nothing else, touch guest (user) pages.
  */
-        .text
+        .section .text.pvfast, "ax"     /* beside the PV fast paths (types.h __pv_fast) */
         .globl raw_copy_guest
 raw_copy_guest:
         mov     %rdx, %rcx
