@@ -262,9 +262,14 @@ __pv_fast void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, u
         v->vcpu_info->arch.cr2 = read_cr2();
         err = (err & ~4U) | (v->arch.pv.in_kernel ? 0 : 4U);
     }
-    snprintf(what, sizeof(what), "%s (vector %u)",
-             vector < 32 ? exception_names[vector] : "software interrupt", vector);
-    pv_bounce(v, regs, ti->address, has_err, err, TI_GET_IF(ti), what);
+    if (unlikely(!ti->address)) {
+        /* The name is built for the crash message only, not on every fault. */
+        snprintf(what, sizeof(what), "%s (vector %u)",
+                 vector < 32 ? exception_names[vector] : "software interrupt", vector);
+        pv_bounce(v, regs, 0, has_err, err, TI_GET_IF(ti), what);
+        return;
+    }
+    pv_bounce(v, regs, ti->address, has_err, err, TI_GET_IF(ti), "exception");
 }
 
 /* `int n` refused by the real IDT (#GP with error (n<<3)|2): check the virtual DPL. */
