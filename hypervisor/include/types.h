@@ -37,6 +37,7 @@ typedef uint64_t vaddr_t;
  * and dTLB entries). docs/architecture.md, "The PV fast paths".
  */
 #define __pv_fast            __section(".text.pvfast")
+#define __pv_fast_mm         __section(".text.pvfast.mm")   /* page-table updates: after the above */
 #define __pv_fast_data       __section(".data.pvfast")
 #define barrier()            __asm__ __volatile__("" ::: "memory")
 #define container_of(p, t, m) ((t *)((char *)(p) - offsetof(t, m)))
