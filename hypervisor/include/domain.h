@@ -92,6 +92,7 @@ struct domain_counters {
     uint64_t priv_emulations;
     uint64_t mm_restarts;           /* MMU requests preempted partway through a table validation */
     uint64_t mm_teardown_restarts;  /* table teardowns (unpin, unlink, old base pointer) preempted */
+    uint64_t reuse_flushes;         /* flushes before a frame changed type or was reused (tlbflush_if_cached) */
     uint64_t hypercall_by_nr[NR_HYPERCALLS];
     uint64_t hypercall_tsc[NR_HYPERCALLS]; /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
 };
