@@ -62,6 +62,52 @@ static uint64_t size_mask(uint32_t size)
     return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
+/*
+ * A string request (INS/OUTS, data_is_ptr): count elements between the
+ * port and the guest's buffer at req->data (df: each below the last), in
+ * the order the guest's instruction makes them, a chunk at a time through
+ * a bounce buffer: OUT reads a chunk from guest memory and writes its
+ * elements to the device, IN reads them from the device and copies the
+ * chunk to guest memory. A chunk outside the guest's memory ends the
+ * request there (counted as a DMA fault; the elements before it stay done).
+ */
+static void dispatch_rep(struct dm_host *h, struct dm_device *dev, const struct ioreq *req)
+{
+    uint8_t buf[256];
+    uint32_t size = req->size, per = sizeof(buf) / size;
+    bool in = req->dir == IOREQ_READ;
+    struct ioreq one = *req;
+
+    one.count = 1;
+    one.data_is_ptr = 0;
+    for (uint32_t done = 0; done < req->count;) {
+        uint32_t n = req->count - done < per ? req->count - done : per;
+        uint64_t lo = req->df ? req->data - (uint64_t)(done + n - 1) * size : req->data + (uint64_t)done * size;
+
+        if (req->df && (uint64_t)(done + n - 1) * size > req->data) {
+            h->dma_faults++;            /* below guest-physical 0 */
+            return;
+        }
+        if (!in && dm_copy_from_guest(dev, buf, lo, (size_t)n * size))
+            return;
+        for (uint32_t i = 0; i < n; i++) {
+            uint8_t *e = buf + (size_t)(req->df ? n - 1 - i : i) * size;
+            if (in) {
+                uint64_t v = dev->ops->access(dev, &one);
+                __builtin_memcpy(e, &v, size);
+            } else {
+                one.data = 0;
+                __builtin_memcpy(&one.data, e, size);
+                dev->ops->access(dev, &one);
+            }
+            dev->accesses++;
+        }
+        if (in && dm_copy_to_guest(dev, lo, buf, (size_t)n * size))
+            return;
+        done += n;
+    }
+}
+
 void dm_dispatch(struct dm_host *h, struct ioreq *req)
 {
     uint32_t size = req->size, type;
@@ -76,8 +122,17 @@ void dm_dispatch(struct dm_host *h, struct ioreq *req)
     case IOREQ_TYPE_PCI_CONFIG: type = DM_RANGE_PCI; addr = req->addr >> 32; break;
     default:                    type = ~0U; break;
     }
+    if (req->data_is_ptr) {
+        /* INS/OUTS: port I/O of 1, 2 or 4 bytes, at most a page of them (the hypervisor sends one page's run). */
+        if (type == DM_RANGE_PORT && (size == 1 || size == 2 || size == 4) && req->count >= 1 &&
+            req->count <= DM_REP_MAX / size && (dev = dm_find(h, type, addr, size)))
+            dispatch_rep(h, dev, req);
+        else
+            h->unclaimed++;
+        return;                         /* data stays the buffer's address */
+    }
     if (type != ~0U && (size == 1 || size == 2 || size == 4 || (size == 8 && type == DM_RANGE_MEMORY)) &&
-        req->count == 1 && !req->data_is_ptr)
+        req->count == 1)
         dev = type == DM_RANGE_PCI ? dm_find(h, type, addr, 1) : dm_find(h, type, addr, size);
     if (!dev) {
         h->unclaimed++;

@@ -36,6 +36,7 @@
 #define DM_MAX_DEVICES  8       /* devices of one device model (one HVM domain) */
 #define DM_MAX_RANGES   4       /* ranges of one device */
 #define DM_PAGE_SIZE    4096
+#define DM_REP_MAX      4096    /* bytes of one string (data_is_ptr) request: a page */
 
 /* Range types: XEN_DMOP_IO_RANGE_* (tandem/hvm/dm_op.h), what the service registers. */
 #define DM_RANGE_PORT   0       /* I/O ports start..end (inclusive) */
@@ -118,8 +119,13 @@ struct dm_device *dm_find(struct dm_host *h, uint32_t type, uint64_t addr, uint3
 /*
  * Serve one request in place: a read's req->data is set (cut to req->size;
  * all ones when no device claims it, an unknown type, a bad size or a
- * count other than 1), a write goes to its device (or nowhere). Never
- * fails: the service then sets the state to IORESP_READY and notifies.
+ * count other than 1), a write goes to its device (or nowhere). A string
+ * request (INS/OUTS: port I/O with data_is_ptr, count elements, df) is
+ * served element by element through the device's access callback, each
+ * element between the port and the guest's buffer at req->data (moving
+ * down with df), at most DM_REP_MAX bytes; a buffer outside the guest's
+ * memory ends it there (dma_faults). Never fails: the service then sets
+ * the state to IORESP_READY and notifies.
  */
 void dm_dispatch(struct dm_host *h, struct ioreq *req);
 /* Each device's poll. */

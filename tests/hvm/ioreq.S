@@ -14,7 +14,10 @@
  * a PCI range: register r of function f reads P(f, r); another function
  * and a latch without the enable bit read all ones. Then MMIO (MOV forms,
  * MOVZX, a high byte register, a 16-bit merge) in the page at 0xe0000000,
- * no RAM, which the device model claims: offset o reads M(o). Then it powers off (VMMCALL). The hostile
+ * no RAM, which the device model claims: offset o reads M(o). Then string
+ * I/O (REP INS/OUTS on the claimed ports, into and out of its .bss pages):
+ * each run inside a page one string request (data_is_ptr), across a page
+ * two, a word straddling pages a plain one. Then it powers off (VMMCALL). The hostile
  * device models of hvm_ioreq_* stop answering or answer garbage partway:
  * the guest is then killed before it gets further. It first waits for its
  * device model: port 0x51c reads all ones until the server is enabled.
@@ -157,6 +160,87 @@ _start:
         expect  %esi, 0x12340000 | (M(0x24) & 0xffff), 0x19
         mov     $msg_mmio, %esi
         call    puts
+        /* String I/O: REP INSW of 8 words, one request (the device model fills the buffer) */
+        cld
+        mov     $strpage, %edi
+        mov     $8, %ecx
+        mov     $0x516, %dx
+        rep insw
+        expect  %ecx, 0, 0x1a
+        expect  %edi, strpage + 16, 0x1b
+        mov     $strpage, %esi
+        mov     $8, %ebx
+4:      movzwl  (%esi), %eax
+        expect  %eax, F(0x516) & 0xffff, 0x1c
+        add     $2, %esi
+        dec     %ebx
+        jnz     4b
+        /* REP OUTSB of 5 bytes to the loopback port: the last one reads back */
+        mov     $abcde, %esi
+        mov     $5, %ecx
+        mov     $0x518, %dx
+        rep outsb
+        expect  %ecx, 0, 0x1d
+        expect  %esi, abcde + 5, 0x1e
+        xor     %eax, %eax
+        inb     %dx, %al
+        expect  %eax, 'E', 0x1f
+        /* STD; REP INSB of 4 bytes downwards from strpage + 0x103 */
+        std
+        mov     $strpage + 0x103, %edi
+        mov     $4, %ecx
+        mov     $0x510, %dx
+        rep insb
+        cld
+        expect  %edi, strpage + 0xff, 0x21
+        mov     strpage + 0x100, %eax
+        expect  %eax, 0x5a5a5a5a, 0x22
+        /* REP INSW of 6 words across a page boundary: two requests, every word there */
+        mov     $strpage + 4096 - 6, %edi
+        mov     $6, %ecx
+        mov     $0x516, %dx
+        rep insw
+        expect  %ecx, 0, 0x23
+        expect  %edi, strpage + 4096 + 6, 0x24
+        mov     $strpage + 4096 - 6, %esi
+        mov     $6, %ebx
+4:      movzwl  (%esi), %eax
+        expect  %eax, F(0x516) & 0xffff, 0x25
+        add     $2, %esi
+        dec     %ebx
+        jnz     4b
+        /* REP INSL of 1100 dwords from a page start: a whole page in one request, then the rest */
+        mov     $strpage + 8192, %edi
+        mov     $1100, %ecx
+        mov     $0x514, %dx
+        rep insl
+        expect  %ecx, 0, 0x26
+        expect  %edi, strpage + 8192 + 4400, 0x27
+        mov     strpage + 8192 + 4396, %eax
+        expect  %eax, F(0x514), 0x28
+        mov     strpage + 8192 + 4092, %eax
+        expect  %eax, F(0x514), 0x29
+        /* A word straddling two pages (INSW, then OUTSW of it): each alone as a plain request */
+        mov     $strpage + 8191, %edi
+        mov     $0x516, %dx
+        insw
+        expect  %edi, strpage + 8193, 0x2a
+        movzwl  strpage + 8191, %eax
+        expect  %eax, F(0x516) & 0xffff, 0x2b
+        mov     $strpage + 8191, %esi
+        mov     $0x51a, %dx
+        outsw
+        expect  %esi, strpage + 8193, 0x2c
+        /* REP with ECX 0: nothing moves */
+        movl    $0x77777777, strpage + 0x200
+        mov     $strpage + 0x200, %edi
+        xor     %ecx, %ecx
+        mov     $0x516, %dx
+        rep insw
+        mov     strpage + 0x200, %eax
+        expect  %eax, 0x77777777, 0x2d
+        mov     $msg_string, %esi
+        call    puts
         mov     $msg_done, %esi
         call    puts
         mov     $1, %eax                /* HVMCALL_poweroff 0 */
@@ -203,10 +287,14 @@ msg_reads:   .asciz "ioreq: reads of 1, 2 and 4 bytes answered and merged\n"
 msg_writes:  .asciz "ioreq: writes recorded and read back\n"
 msg_pci:     .asciz "ioreq: PCI config cycles to its device model's function answered\n"
 msg_mmio:    .asciz "ioreq: MMIO reads and writes answered by its device model\n"
+msg_string:  .asciz "ioreq: string I/O (REP INS/OUTS) answered by its device model\n"
 msg_done:    .asciz "ioreq: all checks passed, powering off\n"
+abcde:       .ascii "ABCDE"
 msg_fail:    .asciz "ioreq: FAIL check "
 
         .section .bss
         .align 4096
+strpage:
+        .skip 4 * 4096                  /* the string I/O buffers: four pages */
         .skip 8192
 stack_top:

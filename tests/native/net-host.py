@@ -100,4 +100,5 @@ def check(work, log, name="native"):
     sys.exit(1 if bad else 0)
 
 
-{"setup": setup, "fetch": fetch, "check": check}[sys.argv[1]](*sys.argv[2:])
+# WORK made absolute: the server and the fetcher run with it as their directory.
+{"setup": setup, "fetch": fetch, "check": check}[sys.argv[1]](os.path.abspath(sys.argv[2]), *sys.argv[3:])

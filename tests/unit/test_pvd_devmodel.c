@@ -255,6 +255,72 @@ static void test_identify_and_read(void **state)
     guards_intact();
 }
 
+/* A string request as the hypervisor sends an INS/OUTS run (data_is_ptr: data is the buffer's gpa). */
+static void rep(uint16_t port, uint32_t size, bool in, uint64_t gpa, uint32_t count, bool df)
+{
+    struct ioreq r = { .addr = port, .data = gpa, .count = count, .size = size, .state = STATE_IOREQ_READY,
+                       .data_is_ptr = 1, .dir = in ? IOREQ_READ : IOREQ_WRITE, .df = df, .type = IOREQ_TYPE_PIO };
+
+    dm_dispatch(&host, &r);
+    assert_int_equal(r.data, gpa);              /* a string request's data stays the address */
+    assert_int_equal(mapped, 0);
+}
+
+/* REP INSW/OUTSW on the data port (what a stock kernel's PIO does): whole sectors per request, both directions, DF. */
+static void test_string_io(void **state)
+{
+    uint64_t req0, faults0;
+    (void)state;
+    setup(false);
+    /* REP INSW of sector 9 into frame 3 at offset 0x100: one request of 256 words. */
+    task(9, 2, false, ATA_READ_SECTORS);
+    assert_int_equal(inb(0x1f7), 0x58);
+    req0 = host.requests;
+    rep(0x1f0, 2, true, 3 * 4096 + 0x100, 256, false);
+    assert_int_equal(host.requests, req0 + 1);
+    assert_memory_equal(MEM + 3 * 4096 + 0x100, DISK + 9 * 512, 512);
+    /* Sector 10 with DF set: the first word lands at the highest address (as REP INSW with STD). */
+    assert_int_equal(inb(0x1f7), 0x58);
+    rep(0x1f0, 2, true, 5 * 4096 + 510, 256, true);
+    for (unsigned int i = 0; i < 256; i++)
+        assert_memory_equal(MEM + 5 * 4096 + 510 - 2 * i, DISK + 10 * 512 + 2 * i, 2);
+    assert_int_equal(inb(0x1f7), 0x50);
+    /* REP OUTSL of a sector from frame 7 to sector 20, in two requests (as a buffer across a page). */
+    for (unsigned int i = 0; i < 512; i++)
+        MEM[7 * 4096 + 4000 + i] = (uint8_t)(i * 13 + 1);
+    task(20, 1, false, ATA_WRITE_SECTORS);
+    assert_int_equal(inb(0x1f7), 0x58);
+    rep(0x1f0, 4, false, 7 * 4096 + 4000, 24, false);
+    rep(0x1f0, 4, false, 7 * 4096 + 4096, 104, false);
+    assert_memory_equal(DISK + 20 * 512, MEM + 7 * 4096 + 4000, 512);
+    assert_int_equal(inb(0x1f7), 0x50);
+
+    /* Hostile: a buffer beyond the guest's memory ends the request there (a DMA fault), nothing written. */
+    task(30, 1, false, ATA_READ_SECTORS);
+    faults0 = host.dma_faults;
+    rep(0x1f0, 2, true, GFRAMES * 4096ULL, 256, false);
+    assert_int_equal(host.dma_faults, faults0 + 1);
+    rep(0x1f0, 2, true, 4090, 8, true);          /* fine: 4076..4091 */
+    rep(0x1f0, 2, true, 6, 8, true);             /* below address 0 */
+    assert_int_equal(host.dma_faults, faults0 + 2);
+    rep(0x1f0, 2, true, ~0ULL - 3, 4, false);    /* wraps */
+    assert_int_equal(host.dma_faults, faults0 + 3);
+    /* More than a page of elements, a bad size, count 0, another type, nobody's port: unclaimed, untouched. */
+    req0 = host.unclaimed;
+    rep(0x1f0, 2, true, 0, 2049, false);
+    rep(0x1f0, 3, true, 0, 4, false);
+    rep(0x1f0, 8, true, 0, 4, false);
+    rep(0x1f0, 2, true, 0, 0, false);
+    rep(0x500, 2, true, 0, 4, false);
+    {
+        struct ioreq r = { .addr = 0x1f0, .data = 0, .count = 4, .size = 2, .data_is_ptr = 1,
+                           .dir = IOREQ_READ, .type = IOREQ_TYPE_COPY, .state = STATE_IOREQ_READY };
+        dm_dispatch(&host, &r);
+    }
+    assert_int_equal(host.unclaimed, req0 + 6);
+    guards_intact();
+}
+
 static void test_write_flush(void **state)
 {
     uint8_t pat[1024];
@@ -469,6 +535,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table),
         cmocka_unit_test(test_identify_and_read),
+        cmocka_unit_test(test_string_io),
         cmocka_unit_test(test_write_flush),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_dma),

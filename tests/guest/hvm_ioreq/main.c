@@ -288,6 +288,59 @@ static uint32_t answer(uint32_t port, uint32_t size)
     return size == 4 ? v : v & ((1U << (size * 8)) - 1);
 }
 
+/*
+ * A string request (the guest's REP INS/OUTS, data_is_ptr): count elements
+ * between the port and d1's memory at data (df: downwards), which the
+ * hypervisor keeps inside one page. Recorded (check_strings); each element
+ * as the single accesses are (answer, writes).
+ */
+static struct { uint32_t port, size, count; bool in, df; } strs[8];
+static unsigned int nr_strs;
+
+static void serve_string(void)
+{
+    uint32_t port = (uint32_t)slot->addr, size = slot->size, count = slot->count;
+    bool in = slot->dir == IOREQ_READ, df = slot->df;
+    uint64_t gpa = slot->data, lo = df ? gpa - (uint64_t)(count - 1) * size : gpa;
+    uint8_t *page;
+    int s;
+
+    if (slot->type != IOREQ_TYPE_PIO || port < 0x510 || port + size > 0x520 || (size != 1 && size != 2 && size != 4) ||
+        !count || count * size > 4096 || (df && (uint64_t)(count - 1) * size > gpa) ||
+        lo >> 12 != (lo + (uint64_t)count * size - 1) >> 12) {
+        test_fail("string request %u: type %u port %#x size %u count %u df %u gpa %#lx (not one page's run)",
+                  nr_requests, slot->type, port, size, count, df, (unsigned long)gpa);
+        return;
+    }
+    if (nr_strs < ARRAY_SIZE(strs))
+        strs[nr_strs] = (typeof(strs[0])){ port, size, count, in, df };
+    nr_strs++;
+    if ((s = pt_alloc_slot()) < 0) {
+        test_fail("no scratch slot");
+        return;
+    }
+    expect_rc(mmu_update_fd(pt_maddr(pt_scratch_l1, s), (lo & ~0xfffULL) | L1_FLAGS_RW, HVM, NULL), 0,
+              "map d1's gfn %#lx for a string request", (unsigned long)(lo >> 12));
+    page = pt_slot_va((unsigned int)s);
+    for (uint32_t i = 0; i < count; i++) {
+        uint8_t *e = page + ((gpa & 0xfff) + (df ? -(int64_t)i : (int64_t)i) * size);
+        uint32_t v = 0;
+        if (in) {
+            v = answer(port, size);
+            memcpy(e, &v, size);
+        } else {
+            memcpy(&v, e, size);
+            if (nr_writes < ARRAY_SIZE(writes))
+                writes[nr_writes] = (typeof(writes[0])){ port, size, v };
+            nr_writes++;
+            if (port == 0x518)
+                loopback = v;
+        }
+    }
+    expect_rc(pt_unmap((unsigned int)s), 0, "unmap d1's gfn");
+    pt_free_slot((unsigned int)s);
+}
+
 /* One request: true if it was answered (the guest goes on). */
 static bool serve(const char *want)
 {
@@ -295,6 +348,12 @@ static bool serve(const char *want)
     bool read = slot->dir == IOREQ_READ;
 
     nr_requests++;
+    if (slot->data_is_ptr) {
+        serve_string();
+        set_state(STATE_IORESP_READY);
+        md_send(lport);
+        return true;
+    }
     if (slot->type == IOREQ_TYPE_PCI_CONFIG && slot->addr >> 32 == FN && (slot->addr & 0xfff) + size <= 0x100)
         port = 0x10000 | (uint32_t)(slot->addr & 0xfff);
     else if (slot->type == IOREQ_TYPE_COPY && slot->addr >= MMIO && slot->addr + size <= MMIO + 0x1000 && size <= 4)
@@ -362,7 +421,32 @@ static void check_writes(void)
     static const struct { uint32_t port, size, data; } want[] = {
         { 0x518, 4, 0x12345678 }, { 0x518, 1, 0x99 }, { 0x51a, 2, 0xbeef }, { 0x1000a, 2, 0x4321 },
         { 0x20010, 4, 0x11223344 }, { 0x20014, 4, 0xa1b2c3d4 }, { 0x20018, 2, 0xcafe },
+        /* REP OUTSB of "ABCDE" (one string request), then OUTSW of a word straddling two pages (a plain one) */
+        { 0x518, 1, 'A' }, { 0x518, 1, 'B' }, { 0x518, 1, 'C' }, { 0x518, 1, 'D' }, { 0x518, 1, 'E' },
+        { 0x51a, 2, F(0x516) & 0xffff },
     };
+    /* The guest's string instructions (tests/hvm/ioreq.S), one request per run inside a page. */
+    static const struct { uint32_t port, size, count; bool in, df; } want_str[] = {
+        { 0x516, 2, 8, true, false },   /* REP INSW, 8 words */
+        { 0x518, 1, 5, false, false },  /* REP OUTSB, 5 bytes */
+        { 0x510, 1, 4, true, true },    /* STD; REP INSB, 4 bytes downwards */
+        { 0x516, 2, 3, true, false },   /* REP INSW of 6 words across a page: 3 ... */
+        { 0x516, 2, 3, true, false },   /* ... and 3 */
+        { 0x514, 4, 1024, true, false },/* REP INSL of 1100 dwords from a page start: a page ... */
+        { 0x514, 4, 76, true, false },  /* ... and the rest */
+    };
+
+    if (nr_strs != ARRAY_SIZE(want_str)) {
+        test_fail("%u string requests, want %u", nr_strs, (unsigned int)ARRAY_SIZE(want_str));
+        return;
+    }
+    for (unsigned int i = 0; i < ARRAY_SIZE(want_str); i++)
+        if (strs[i].port != want_str[i].port || strs[i].size != want_str[i].size ||
+            strs[i].count != want_str[i].count || strs[i].in != want_str[i].in || strs[i].df != want_str[i].df)
+            test_fail("string request %u: port %#x size %u count %u %s df %u, want %#x %u %u %s %u", i,
+                      strs[i].port, strs[i].size, strs[i].count, strs[i].in ? "in" : "out", strs[i].df,
+                      want_str[i].port, want_str[i].size, want_str[i].count, want_str[i].in ? "in" : "out",
+                      want_str[i].df);
 
     if (nr_writes != ARRAY_SIZE(want)) {
         test_fail("%u writes recorded, want %u", nr_writes, (unsigned int)ARRAY_SIZE(want));
@@ -372,7 +456,8 @@ static void check_writes(void)
         if (writes[i].port != want[i].port || writes[i].size != want[i].size || writes[i].data != want[i].data)
             test_fail("write %u: port %#x size %u data %#x, want %#x %u %#x", i, writes[i].port,
                       writes[i].size, writes[i].data, want[i].port, want[i].size, want[i].data);
-    printk("dm: %u requests served, writes as the guest made them\n", nr_requests);
+    printk("dm: %u requests served, writes as the guest made them; %u string requests, one per page's run\n",
+           nr_requests, nr_strs);
 }
 
 /* Serve until d1 ends: 1 if it powered off, -1 if it was killed or destroyed, 0 if gone (unknown). */

@@ -127,8 +127,7 @@ static bool identify(unsigned int unit, struct xvd *d)
     delay400();
     if ((st = wait_ready(true)) < 0 || (st & ST_ERR) || !(st & ST_DRQ))
         return false;                   /* an ATAPI device or no answer */
-    for (unsigned int i = 0; i < 256; i++)
-        w[i] = inw(CMD);
+    insw(CMD, w, 256);
     d->unit = unit;
     d->lba48 = w[83] & (1 << 10);
     d->sectors = d->lba48 ? (uint64_t)w[100] | (uint64_t)w[101] << 16 | (uint64_t)w[102] << 32 |
@@ -240,18 +239,11 @@ static int pio(struct xvd *d, uint64_t lba, uint32_t n, uint8_t *buf, bool write
     for (uint32_t s = 0; s < n; s++, buf += 512) {
         if ((st = wait_ready(true)) < 0 || (st & (ST_ERR | ST_DF)) || !(st & ST_DRQ))
             return st < 0 ? -XEN_ETIMEDOUT : -XEN_EIO;
+        /* A sector by REP OUTSL/INSL, as a stock driver moves it (one device-model request under HVM). */
         if (write)
-            for (unsigned int i = 0; i < 512; i += 4)
-                outl(CMD, (uint32_t)buf[i] | (uint32_t)buf[i + 1] << 8 | (uint32_t)buf[i + 2] << 16 |
-                     (uint32_t)buf[i + 3] << 24);
+            outsl(CMD, buf, 128);
         else
-            for (unsigned int i = 0; i < 512; i += 4) {
-                uint32_t v = inl(CMD);
-                buf[i] = (uint8_t)v;
-                buf[i + 1] = (uint8_t)(v >> 8);
-                buf[i + 2] = (uint8_t)(v >> 16);
-                buf[i + 3] = (uint8_t)(v >> 24);
-            }
+            insl(CMD, buf, 128);
     }
     if ((st = wait_ready(false)) < 0 || (st & (ST_ERR | ST_DF)))
         return st < 0 ? -XEN_ETIMEDOUT : -XEN_EIO;

@@ -20,6 +20,23 @@ static inline uint16_t inw(uint16_t port)
     __asm__ __volatile__("inw %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+/* REP INSW/OUTSW/INSL/OUTSL: n elements between a port and memory (one exit each run under HVM). */
+static inline void insw(uint16_t port, void *buf, unsigned long n)
+{
+    __asm__ __volatile__("rep insw" : "+D"(buf), "+c"(n) : "d"(port) : "memory");
+}
+static inline void outsw(uint16_t port, const void *buf, unsigned long n)
+{
+    __asm__ __volatile__("rep outsw" : "+S"(buf), "+c"(n) : "d"(port) : "memory");
+}
+static inline void insl(uint16_t port, void *buf, unsigned long n)
+{
+    __asm__ __volatile__("rep insl" : "+D"(buf), "+c"(n) : "d"(port) : "memory");
+}
+static inline void outsl(uint16_t port, const void *buf, unsigned long n)
+{
+    __asm__ __volatile__("rep outsl" : "+S"(buf), "+c"(n) : "d"(port) : "memory");
+}
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;

@@ -108,12 +108,8 @@ static bool ne_read(struct ne2k *c, uint16_t addr, void *buf, uint16_t len)
     uint16_t i;
 
     ne_rdma_start(addr, (uint16_t)((len + 1) & ~1u), CR_RREAD);
-    for (i = 0; i + 1 < len; i += 2) {
-        uint16_t w = inw(NE_BASE + NE_DATA);
-
-        p[i] = (uint8_t)w;
-        p[i + 1] = (uint8_t)(w >> 8);
-    }
+    i = len & ~1u;
+    insw(NE_BASE + NE_DATA, p, i / 2u);     /* REP INSW (little-endian words: the bytes in order) */
     if (i < len)
         p[i] = (uint8_t)inw(NE_BASE + NE_DATA);
     return ne_rdma_done(c);
@@ -122,8 +118,9 @@ static bool ne_read(struct ne2k *c, uint16_t addr, void *buf, uint16_t len)
 static bool ne_write(struct ne2k *c, uint16_t addr, const uint8_t *p, uint16_t len)
 {
     ne_rdma_start(addr, len, CR_RWRITE);
-    for (uint16_t i = 0; i < len; i += 2)
-        outw(NE_BASE + NE_DATA, (uint16_t)(p[i] | p[i + 1] << 8));
+    outsw(NE_BASE + NE_DATA, p, len / 2u);  /* REP OUTSW */
+    if (len & 1)
+        outw(NE_BASE + NE_DATA, p[len - 1]);
     return ne_rdma_done(c);
 }
 

@@ -45,20 +45,26 @@
 #ifndef __ASSEMBLY__
 /*
  * One request, 32 bytes. Byte 30 holds the bit-fields, low bit first:
- * state (bits 0-3), data_is_ptr (4), dir (5), df (6). Tandem always sends
- * count 1, data_is_ptr 0 and df 0 (no string I/O forwarded yet).
+ * state (bits 0-3), data_is_ptr (4), dir (5), df (6). Port I/O, MMIO and
+ * config cycles go as count 1, data_is_ptr 0, df 0. INS/OUTS (IOREQ_TYPE_PIO
+ * only) go as Xen's: data_is_ptr 1, data the guest-physical address of the
+ * first element, count elements of size bytes, all inside one page of the
+ * guest's memory, each next one at data + size (df 0) or data - size (df 1);
+ * the device model moves them between the port and that memory in order and
+ * answers; data in the answer is ignored. An element that straddles two
+ * pages goes alone as an ordinary request (count 1, data_is_ptr 0).
  */
 struct ioreq {
     uint64_t addr;              /* OUT (to the DM): port, guest-physical address or PCI address */
-    uint64_t data;              /* OUT: the value written; IN (from the DM): the value read */
-    uint32_t count;             /* OUT: repetitions (1) */
+    uint64_t data;              /* OUT: the value written, or the buffer (data_is_ptr); IN (from the DM): the value read */
+    uint32_t count;             /* OUT: repetitions (1 unless data_is_ptr) */
     uint32_t size;              /* OUT: bytes per access: 1, 2, 4 (or 8 for MMIO) */
     uint32_t vp_eport;          /* OUT: the target's event channel port for this vCPU */
     uint16_t _pad0;
     unsigned int state:4;       /* IN/OUT: STATE_* (see the diagram above) */
-    unsigned int data_is_ptr:1; /* OUT: 0 (data is the value itself) */
+    unsigned int data_is_ptr:1; /* OUT: 1 for INS/OUTS: data is a guest-physical address */
     unsigned int dir:1;         /* OUT: IOREQ_READ or IOREQ_WRITE */
-    unsigned int df:1;          /* OUT: direction flag of a string access (0) */
+    unsigned int df:1;          /* OUT: direction flag of a string access (1: each next element below) */
     unsigned int _pad1:1;
     uint8_t type;               /* OUT: IOREQ_TYPE_* */
 };

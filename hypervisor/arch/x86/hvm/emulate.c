@@ -183,8 +183,68 @@ static bool copy_virt(struct vcpu *v, uint64_t gva, void *buf, unsigned int n, b
     return true;
 }
 
+/*
+ * INS/OUTS on a port a device model claims, as Xen's hvmemul_rep_ins/outs:
+ * the elements from the current one to the end of its page (in the
+ * direction DF gives) go out as one request with the buffer's
+ * guest-physical address (data_is_ptr); the device model moves them, and
+ * the answer advances the registers (hvm_string_io_done). The buffer is
+ * checked here as the hypervisor's own copy would check it: mapped in the
+ * guest's page tables with the access the instruction makes, and guest
+ * memory. An element straddling two pages goes alone, its value carried in
+ * the request (OUT) or the answer (IN).
+ */
+static int string_io_forward(struct vcpu *v, uint16_t port, bool in, struct hvm_string_wait *sw, uint64_t gva,
+                             uint64_t count)
+{
+    struct hvm_paging pg;
+    struct hvm_walk w;
+    unsigned int off = gva & (PAGE_SIZE - 1), size = sw->size;
+    uint64_t n;
+
+    if (off + size > PAGE_SIZE) {
+        uint32_t val = 0;
+        if (!in && !copy_virt(v, gva, &val, size, false))
+            return HVM_IO_KILL;
+        sw->ptr = false;
+        sw->count = 1;
+        sw->gva = gva;
+        return hvm_ioreq_send_string(v, port, val, sw) ? HVM_IO_SENT : HVM_IO_KILL;
+    }
+    hvm_get_paging(v, &pg);
+    if (hvm_walk(v, gva, (in ? HVM_PFEC_WRITE : 0) | (pg.cpl == 3 ? HVM_PFEC_USER : 0), HVM_WALK_SET_AD, &w) !=
+            HVM_WALK_OK ||
+        (w.gpa >> PAGE_SHIFT) >= v->domain->arch.hvm->nr_pages)
+        return HVM_IO_KILL;
+    n = sw->df ? off / size + 1 : (PAGE_SIZE - off) / size;
+    sw->ptr = true;
+    sw->count = (uint32_t)MIN(n, count);
+    return hvm_ioreq_send_string(v, port, w.gpa, sw) ? HVM_IO_SENT : HVM_IO_KILL;
+}
+
+void hvm_string_io_done(struct vcpu *v, struct cpu_user_regs *regs, const struct hvm_string_wait *s,
+                        uint64_t val)
+{
+    uint64_t *ptr = s->in ? &regs->rdi : &regs->rsi;
+    uint64_t step = s->df ? (uint64_t)-(int64_t)s->size : s->size;
+
+    if (!s->ptr && s->in) {
+        uint32_t x = (uint32_t)val;
+        if (!copy_virt(v, s->gva, &x, s->size, true)) {
+            domain_crash(v->domain, "INS to a device model: its buffer is no longer mapped (or not writable)",
+                         regs);
+            return;
+        }
+    }
+    *ptr = (*ptr + step * s->count) & s->amask;     /* zero-extended, as hvm_string_io's own steps */
+    if (s->rep)
+        regs->rcx = (regs->rcx - s->count) & s->amask;
+    if (!s->rep || !(regs->rcx & s->amask))
+        regs->rip = s->next;
+}
+
 int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
-                  uint32_t info)
+                  uint32_t info, uint64_t next)
 {
     uint8_t b[MAX_INSN];
     unsigned int n = hvm_fetch_insn(v, regs->rip, b, sizeof(b)), bits = hvm_code_bits(v);
@@ -205,6 +265,14 @@ int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, uns
     ptr = in ? &regs->rdi : &regs->rsi;
     step = (regs->rflags & X86_EFLAGS_DF) ? (uint64_t)-(int64_t)size : size;
     count = rep ? regs->rcx & amask : 1;
+    if (count && !hvm_port_io_has_device(port) && hvm_ioreq_claims(v->domain, IOREQ_TYPE_PIO, port, size)) {
+        struct hvm_string_wait sw = { .active = true, .in = in, .rep = rep, .size = (uint8_t)size,
+                                      .df = (regs->rflags & X86_EFLAGS_DF) != 0, .amask = amask, .next = next };
+        int r = string_io_forward(v, port, in, &sw, base + (*ptr & amask), count);
+        if (r == HVM_IO_KILL)
+            goto unmapped;
+        return r;
+    }
     for (unsigned int k = 0; count && k < STRING_IO_BATCH; k++, count--) {
         uint32_t val = 0;
         uint64_t gva = base + (*ptr & amask);

@@ -79,6 +79,22 @@ struct hvm_domain {
     uint64_t exits_total;
 };
 
+/*
+ * An INS/OUTS forwarded to a device model (hvm/emulate.c): what completing
+ * it does to the registers (hvm_string_io_done). ptr: the device model moved
+ * `count` elements itself between the port and the guest-physical buffer
+ * (Xen's data_is_ptr); else one element whose value comes back in the
+ * answer (IN: written to gva through the guest's page tables).
+ */
+struct hvm_string_wait {
+    bool active, in, ptr, rep, df;
+    uint8_t size;
+    uint32_t count;
+    uint64_t amask;                 /* the address size's mask (RCX, RSI/RDI) */
+    uint64_t gva;                   /* !ptr && in: the element's address */
+    uint64_t next;                  /* RIP past the instruction */
+};
+
 /* A vCPU's request to a device model in flight (hvm/ioreq.c). */
 struct hvm_ioreq_wait {
     bool pending;                   /* sent, not yet completed: the vCPU does not enter the guest */
@@ -87,6 +103,7 @@ struct hvm_ioreq_wait {
     bool read;
     uint8_t size, dest_gpr, dest_size;
     uint32_t gen;                   /* that server's generation */
+    struct hvm_string_wait str;     /* INS/OUTS: completed by hvm_string_io_done */
 };
 
 /* The virtual local APIC (hvm/vlapic.c, xAPIC mode at HVM_LAPIC_BASE). */
@@ -223,8 +240,20 @@ bool hvm_port_io_has_device(uint16_t port);
 #define HVM_IO_DONE  0      /* finished: RIP to the next instruction */
 #define HVM_IO_AGAIN 1      /* a REP with elements left: RIP stays, the guest runs it again */
 #define HVM_IO_KILL  2      /* not emulated (logged): kill the domain */
+#define HVM_IO_SENT  3      /* forwarded to a device model: RIP stays; its answer completes it */
+/*
+ * next: RIP past the instruction (EXITINFO2). On a port a device model
+ * claims, the elements go to it as Xen's do: a run of them inside one page
+ * of the guest's buffer as ONE request (data_is_ptr, count, df: the device
+ * model moves them), an element straddling two pages as a single-value
+ * request; the answer (hvm_string_io_done) advances RSI/RDI and RCX, and
+ * RIP once the REP count is spent.
+ */
 int hvm_string_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsigned int size,
-                  uint32_t info);
+                  uint32_t info, uint64_t next);
+/* hvm/emulate.c: a forwarded INS/OUTS answered (hvm_ioreq_resume): val is the answer's data. */
+void hvm_string_io_done(struct vcpu *v, struct cpu_user_regs *regs, const struct hvm_string_wait *s,
+                        uint64_t val);
 /* svm/svm.c: the base of segment register seg (0 ES, 1 CS, 2 SS, 3 DS, 4 FS, 5 GS). */
 uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg);
 /*
@@ -255,6 +284,13 @@ uint64_t hvm_seg_base(struct vcpu *v, unsigned int seg);
 #define HVM_IOREQ_NO_GPR    0xff
 bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
                     uint64_t data, unsigned int dest_gpr, unsigned int dest_size);
+/*
+ * The same for INS/OUTS (hvm/emulate.c): port I/O of `count` elements of
+ * `size` bytes; with s->ptr, data is the guest-physical address of the
+ * first element (data_is_ptr; df: the next ones below it), else the value
+ * written (OUT) or 0 (IN) and count is 1. Completed by hvm_string_io_done.
+ */
+bool hvm_ioreq_send_string(struct vcpu *v, uint16_t port, uint64_t data, const struct hvm_string_wait *s);
 /* Whether an enabled server of d claims [addr, addr + size - 1] now (the MMIO path asks first). */
 bool hvm_ioreq_claims(struct domain *d, uint8_t type, uint64_t addr, unsigned int size);
 /*

@@ -132,8 +132,8 @@ bool hvm_ioreq_claims(struct domain *d, uint8_t type, uint64_t addr, unsigned in
     return r;
 }
 
-bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
-                    uint64_t data, unsigned int dest_gpr, unsigned int dest_size)
+static bool send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read, uint64_t data,
+                 unsigned int dest_gpr, unsigned int dest_size, const struct hvm_string_wait *str)
 {
     struct domain *d = v->domain;
     struct hvm_domain *hd = d->arch.hvm;
@@ -159,8 +159,11 @@ bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int si
         complain(d, s, id, "slot not free before a request (a state nobody asked for): overwritten", st);
     port = s->port[v->vcpu_id];
     p->addr = addr;
-    p->data = read ? 0 : data & (size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1);
-    p->count = 1;
+    if (str && str->ptr)
+        p->data = data;                 /* the buffer's guest-physical address */
+    else
+        p->data = read ? 0 : data & (size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1);
+    p->count = str ? str->count : 1;
     p->size = size;
     p->vp_eport = port;
     p->_pad0 = 0;
@@ -168,13 +171,30 @@ bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int si
     *w = (struct hvm_ioreq_wait){ .pending = true, .server = (uint8_t)id, .gen = s->gen,
                                   .last_state = STATE_IOREQ_READY, .read = read, .size = (uint8_t)size,
                                   .dest_gpr = (uint8_t)dest_gpr, .dest_size = (uint8_t)dest_size };
+    if (str)
+        w->str = *str;
     /* Blocked before the request is visible: an answer on another CPU wakes it (never lost). */
     vcpu_block(v);
-    __atomic_store_n(slot_byte(p), (uint8_t)(STATE_IOREQ_READY | (read ? 1u << 5 : 0)), __ATOMIC_RELEASE);
+    __atomic_store_n(slot_byte(p), (uint8_t)(STATE_IOREQ_READY | (str && str->ptr ? 1u << 4 : 0) |
+                                            (read ? 1u << 5 : 0) | (str && str->df ? 1u << 6 : 0)),
+                     __ATOMIC_RELEASE);
     hd->ioreq_sent++;
     spin_unlock(&hd->ioreq_lock);
     evtchn_notify_xen_port(d, port);
     return true;
+}
+
+bool hvm_ioreq_send(struct vcpu *v, uint8_t type, uint64_t addr, unsigned int size, bool read,
+                    uint64_t data, unsigned int dest_gpr, unsigned int dest_size)
+{
+    return send(v, type, addr, size, read, data, dest_gpr, dest_size, NULL);
+}
+
+bool hvm_ioreq_send_string(struct vcpu *v, uint16_t port, uint64_t data, const struct hvm_string_wait *s)
+{
+    if (!s->active || !s->count || (!s->ptr && s->count != 1) || s->count > PAGE_SIZE)
+        return false;
+    return send(v, IOREQ_TYPE_PIO, port, s->size, s->in, data, HVM_IOREQ_NO_GPR, 0, s);
 }
 
 static bool waiter_kill(struct vcpu *v, const char *why)
@@ -229,6 +249,12 @@ bool hvm_ioreq_resume(struct vcpu *v, struct cpu_user_regs *regs)
     __atomic_store_n(slot_byte(p), STATE_IOREQ_NONE, __ATOMIC_RELEASE);
     w->pending = false;
     spin_unlock(&hd->ioreq_lock);
+    if (w->str.active) {
+        struct hvm_string_wait str = w->str;
+        w->str.active = false;
+        hvm_string_io_done(v, regs, &str, val);
+        return v->domain->state == DOM_RUNNING;
+    }
     if (w->read)
         hvm_ioreq_write_gpr(regs, w->dest_gpr, w->dest_size,
                             w->size == 8 ? val : val & ((1ULL << (w->size * 8)) - 1));

@@ -447,8 +447,11 @@ static void svm_io(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs)
         return;
     }
     if (info & IOIO_STR) {
-        switch (hvm_string_io(v, regs, port, size, info)) {
+        switch (hvm_string_io(v, regs, port, size, info, next)) {
         case HVM_IO_AGAIN:
+            return;
+        case HVM_IO_SENT:
+            vm->int_state &= ~1ULL;     /* the device model's answer moves RIP (hvm_string_io_done) */
             return;
         case HVM_IO_KILL:
             svm_crash(v, regs, "INS/OUTS not emulated (see above)");
