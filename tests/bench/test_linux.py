@@ -98,10 +98,13 @@ class LinuxPlanTests(unittest.TestCase):
     def test_lbench_word(self):
         self.assertEqual(L.lbench_word(None), "lbench=none")
         self.assertEqual(L.lbench_word(L.NAMES), "lbench=all")
-        self.assertEqual(L.lbench_word(["a", "b"]), "lbench=a,b")
+        self.assertEqual(L.lbench_word(["a", "b"]), "lbench=a+b")
 
     def test_commands(self):
         f = {"root": "/r", "vmlinuz": "/o/vmlinuz", "initrd": "/o/i.cpio", "xen": "/o/xen.elf"}
+        two = L.command("xen", f, ["syscall_getppid", "pipe_pingpong"])
+        self.assertEqual(len(two[two.index("-initrd") + 1].split(",")), 2)      # two modules, no more
+        self.assertNotIn(",", " ".join(L.command("tandem", f, ["syscall_getppid", "pipe_pingpong"])))
         nat = L.command("native", f, ["syscall_getppid"], quick=True)
         self.assertEqual(nat[0], "qemu-system-x86_64")
         self.assertIn("q35", nat)

@@ -67,12 +67,12 @@ def select_workloads(only: str | None) -> list:
 
 
 def lbench_word(workloads: list | None) -> str:
-    """The kernel command line word bench/linux/init reads: lbench=all, lbench=none or a list."""
+    """The kernel command line word bench/linux/init reads: lbench=all, lbench=none or NAME+NAME..."""
     if workloads is None:
         return "lbench=none"
     if list(workloads) == NAMES:
         return "lbench=all"
-    return "lbench=" + ",".join(workloads)
+    return "lbench=" + "+".join(workloads)     # not ',': QEMU's Multiboot module list
 
 
 def command(platform: str, files: dict, workloads: list | None, quick: bool = False,
