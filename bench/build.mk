@@ -79,3 +79,6 @@ bench-net: $(ALL_TARGETS)
 	$(Q)tools/bench/net
 
 -include $(BENCH_PV_OBJS:.o=.d)
+
+# `make bench-linux`: Linux on native, Xen and Tandem (bench/linux/build.mk).
+include bench/linux/build.mk
