@@ -42,6 +42,8 @@ void perfc_dump_domain(struct domain *d)
            (unsigned long)c->priv_emulations);
     printk("COUNTERS d=%u mm_restarts=%lu mm_teardown_restarts=%lu\n", d->domain_id,
            (unsigned long)c->mm_restarts, (unsigned long)c->mm_teardown_restarts);
+    printk("COUNTERS d=%u mmu_entries=%lu cr3_baseptr=%lu clock_flushes=%lu\n", d->domain_id,
+           (unsigned long)c->mmu_entries, (unsigned long)c->cr3_baseptr, (unsigned long)c->clock_flushes);
     dump_by_nr(d, "hc.", c->hypercall_by_nr);
 #ifdef TANDEM_DEBUG
     dump_by_nr(d, "tsc.", c->hypercall_tsc);

@@ -93,6 +93,9 @@ struct domain_counters {
     uint64_t priv_emulations;
     uint64_t mm_restarts;           /* MMU requests preempted partway through a table validation */
     uint64_t mm_teardown_restarts;  /* table teardowns (unpin, unlink, old base pointer) preempted */
+    uint64_t mmu_entries;           /* mmu_update requests carried out (a call may carry many) */
+    uint64_t cr3_baseptr;           /* of cr3_switches: new kernel base pointers loaded (MMUEXT_NEW_BASEPTR) */
+    uint64_t clock_flushes;         /* local TLB flushes the TLB-flush clock asked for (a frame changing type) */
 };
 
 struct domain {

@@ -16,6 +16,7 @@
 #include "mm.h"
 #include "processor.h"
 #include "cpu.h"
+#include "domain.h"
 
 static uint64_t tlbflush_clock = 1;
 static uint64_t tlbflush_time[NR_CPUS];
@@ -60,7 +61,11 @@ void flush_tlb_mask(uint64_t mask)
 void tlbflush_if_cached(uint64_t stamp)
 {
     uint64_t mask = tlbflush_filter(stamp);
+    struct vcpu *v;
 
-    if (mask)
-        flush_tlb_mask(mask);
+    if (!mask)
+        return;
+    flush_tlb_mask(mask);
+    if ((v = current) && v->domain)
+        v->domain->ctr.clock_flushes++;
 }
