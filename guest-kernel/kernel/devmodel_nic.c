@@ -51,10 +51,9 @@ static void nic_destroy(struct dm_device *dev)
 
 static const struct dm_device_ops nic_ops = { .access = nic_access, .destroy = nic_destroy };
 
-int devmodel_nic_add(struct dm_host *h)
+int devmodel_nic_add(struct dm_host *h, const uint8_t mac[6])
 {
     static const struct ne2000_wire none = { 0 };
-    uint8_t mac[6] = { 0x00, 0x16, 0x3e, 0x4e, (uint8_t)(h->domid >> 8), (uint8_t)h->domid };
     struct netswitch *sw = netback_svc_switch();
     struct devmodel_nic *n = NULL;
     uint8_t m;

@@ -223,6 +223,36 @@ static int disk_setup(struct dms *s, unsigned int n)
     return 0;
 }
 
+/*
+ * The NE2000 of the domain's nic= (backend/ne2k/D/0, its MAC in mac): devmodel_nic.c puts it on
+ * the netback service's switch. Without the node, no card: the guest finds no NIC.
+ */
+static void nic_setup(struct dms *s)
+{
+    char path[64], mac[24];
+    uint8_t m[6];
+    unsigned int v[6];
+    int n = 0;
+
+    snprintf(path, sizeof(path), "backend/ne2k/%u/0/mac", s->domid);
+    if (xenbus_read(xenbus_kernel(), XENBUS_TX_NONE, path, mac, sizeof(mac), NULL)) {
+        printk("devmodel d%u: no NIC (no nic= on its line)\n", s->domid);
+        return;
+    }
+    for (unsigned int i = 0; i < 6; i++) {
+        const char *p = mac + 3 * i;
+        const char *end;
+        v[i] = (unsigned int)strtoul(p, &end, 16);
+        n += end == p + 2 && (i == 5 ? !*end : *end == ':') && v[i] < 256;
+        m[i] = (uint8_t)v[i];
+    }
+    if (n != 6 || (m[0] & 1)) {
+        printk("devmodel d%u: nic: bad MAC '%s' in the store: no NIC\n", s->domid, mac);
+        return;
+    }
+    devmodel_nic_add(&s->host, m);      /* devmodel_nic.c: an NE2000 on the switch, if the netback service runs */
+}
+
 /* ---- an instance ---- */
 
 static void on_event(uint32_t port, void *ctx)
@@ -281,7 +311,7 @@ static int instance_start(struct dms *s)
     if ((rc = ide_init(s->ide, &s->host, n0 ? NULL : &s->disk[0].blk, n1 ? NULL : &s->disk[1].blk,
                        s->disk[0].serial, s->disk[1].serial)))
         return (int)rc;
-    devmodel_nic_add(&s->host);         /* devmodel_nic.c: an NE2000 on the switch, if the netback service runs */
+    nic_setup(s);
     if ((rc = dm_op(s->domid, &op)))
         return (int)rc;
     s->server = op.u.create_ioreq_server.id;

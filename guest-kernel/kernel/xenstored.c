@@ -288,10 +288,11 @@ static void write_disk_backend_keys(const char *be, const char *bp, const struct
 }
 
 /*
- * A vif='s MAC: its mac= (the hypervisor checked it), else one of Xen's prefix 00:16:3e made
- * from the domain and the vif (libxl picks random ones; ours stay the same from boot to boot).
+ * A vif='s (or an HVM domain's nic='s) MAC: its mac= (the hypervisor checked it), else one of
+ * Xen's prefix 00:16:3e made from the domain and the vif (libxl picks random ones; ours stay the
+ * same from boot to boot); an emulated NE2000's 00:16:3e:4e:HH:LL (docs/devmodel.md).
  */
-static void vif_mac(const struct tandem_domctl_getdevice *g, uint16_t d, char *buf)
+static void vif_mac(const struct tandem_domctl_getdevice *g, uint16_t d, char *buf, bool ne2k)
 {
     char m[TANDEM_DOMCTL_SERIAL_LEN];
 
@@ -299,6 +300,8 @@ static void vif_mac(const struct tandem_domctl_getdevice *g, uint16_t d, char *b
     m[sizeof(m) - 1] = 0;
     if ((g->flags & TANDEM_DEVICE_mac) && strlen(m) == 17)
         snprintf(buf, 24, "%s", m);
+    else if (ne2k)
+        snprintf(buf, 24, "00:16:3e:4e:%02x:%02x", (d >> 8) & 0xff, d & 0xff);
     else
         snprintf(buf, 24, "00:16:3e:%02x:%02x:%02x", g->devid & 0xff, (d >> 8) & 0xff, d & 0xff);
 }
@@ -331,7 +334,8 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
         disk = (g->flags & TANDEM_DEVICE_disk) && ((!strcmp(type, "vbd") && g->devid >= 51712 &&
                (g->devid - 51712) % 16 == 0 && (g->devid - 51712) / 16 < 26) ||
                (!strcmp(type, "ide") && g->devid < 2));
-        vif = (g->flags & TANDEM_DEVICE_vif) && !strcmp(type, "vif") && g->devid < 256;
+        vif = (g->flags & TANDEM_DEVICE_vif) && ((!strcmp(type, "vif") && g->devid < 256) ||
+              (!strcmp(type, "ne2k") && g->devid == 0));     /* an HVM domain's nic= */
         if ((g->flags & TANDEM_DEVICE_disk) && !disk)
             printk("xenstored: d%u: device %s/%u is no disk of disk=: written without disk keys\n", d,
                    type, g->devid);
@@ -352,7 +356,7 @@ static void write_device_nodes(struct sd_dom *sd, unsigned int nr)
             sd_key(fe, "device-type", fp, "disk");
         }
         if (vif) {
-            vif_mac(g, d, mac);
+            vif_mac(g, d, mac, !strcmp(type, "ne2k"));
             sd_key(fe, "handle", fp, "%u", g->devid);
             sd_key(fe, "mac", fp, "%s", mac);
         }

@@ -5,7 +5,7 @@
 #include "cmdline.h"
 
 enum dc_type { DC_NAME, DC_MODULE, DC_CMDLINE, DC_SIZE, DC_UINT, DC_BOOL, DC_DEVICES, DC_DISKS,
-               DC_VIF, DC_TYPE, DC_PAGING };
+               DC_VIF, DC_NIC, DC_TYPE, DC_PAGING };
 
 struct dc_field {
     const char *key;
@@ -31,6 +31,7 @@ static const struct dc_field fields[] = {
     F("devices",    DC_DEVICES, devices,    0, 0),
     F("disk",       DC_DISKS,   nr_disks,   0, 0),
     F("vif",        DC_VIF,     vif,        0, 0),
+    F("nic",        DC_NIC,     nic,        0, 0),
     F("type",       DC_TYPE,    hvm,        0, 0),
     F("dm",         DC_NAME,    dm,         0, 0),
     F("paging",     DC_PAGING,  shadow_paging, 0, 0),
@@ -303,6 +304,26 @@ static const char *dc_vif(const char *v, struct domconfig_dom *d)
     return dc_mac(v + 4, d->vif_mac);
 }
 
+/*
+ * nic=ne2000 or nic=ne2000:mac=MAC (type=hvm, docs/configuration.md): the emulated NIC the
+ * device model gives the domain. NE2000 is the only model; without nic= there is none.
+ */
+static const char *dc_nic(const char *v, struct domconfig_dom *d)
+{
+    static const char usage[] = "the NIC model is ne2000 (nic=ne2000 or nic=ne2000:mac=XX:XX:XX:XX:XX:XX)";
+
+    d->nic_has_mac = false;
+    if (strncmp(v, "ne2000", 6) || (v[6] && v[6] != ':'))
+        return usage;
+    d->nic = true;
+    if (!v[6])
+        return NULL;
+    if (strncmp(v + 7, "mac=", 4))
+        return usage;
+    d->nic_has_mac = true;
+    return dc_mac(v + 11, d->nic_mac);
+}
+
 /* Store value v into d as field f; NULL or why it is bad. */
 static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, const char *v)
 {
@@ -348,6 +369,8 @@ static const char *dc_store(const struct dc_field *f, struct domconfig_dom *d, c
         return dc_disks(v, d);
     case DC_VIF:
         return dc_vif(v, d);
+    case DC_NIC:
+        return dc_nic(v, d);
     case DC_TYPE:
         if (strcmp(v, "pv") && strcmp(v, "hvm"))
             return "not pv or hvm";
@@ -463,7 +486,18 @@ static int dc_add_disk_vif_devices(struct domconfig_dom *d, struct domconfig_err
         snprintf(dev.serial, sizeof(dev.serial), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
                  m[5]);
     }
-    return d->vif ? dc_add_device(d, &dev, "vif", err) : 0;
+    if (d->vif && dc_add_device(d, &dev, "vif", err))
+        return -1;
+    /* An HVM domain's nic=: device ne2k/0 of its device model (the driver domain), MAC as vif='s. */
+    dev = (struct domconfig_device){ .type = "ne2k", .id = 0, .flags = TANDEM_DEVICE_vif, .backend = DOMID_INVALID };
+    if (d->nic_has_mac) {
+        const uint8_t *m = d->nic_mac;
+
+        dev.flags |= TANDEM_DEVICE_mac;
+        snprintf(dev.serial, sizeof(dev.serial), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+                 m[5]);
+    }
+    return d->nic ? dc_add_device(d, &dev, "nic", err) : 0;
 }
 
 /*
@@ -522,6 +556,12 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->hvm && (d->ramdisk[0] || d->nr_devices || d->vif))
         return dc_fail(err, d->line, "type", "an HVM domain has no ramdisk, devices or vif yet "
                        "(docs/hvm.md)");
+    if (d->nic && !d->hvm)
+        return dc_fail(err, d->line, "nic", "only an HVM domain has an emulated NIC (a PV domain's "
+                       "network is vif=)");
+    if (d->nic && !d->nr_disks)
+        return dc_fail(err, d->line, "nic", "an HVM domain's NIC comes from the device model that "
+                       "serves its disk=: nic= needs disk= for now (docs/devmodel.md)");
     if (d->hvm && d->nr_disks > DOMCONFIG_HVM_DISKS)
         return dc_fail(err, d->line, "disk", "an HVM domain has at most %u emulated disks (the IDE "
                        "primary channel's master and slave: docs/devmodel.md)", DOMCONFIG_HVM_DISKS);

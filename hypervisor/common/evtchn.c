@@ -137,7 +137,7 @@ static void port_set(struct domain *d, uint32_t port, struct evtchn n)
     *c = n;
 }
 
-bool local_events_need_delivery(struct vcpu *v)
+__pv_fast bool local_events_need_delivery(struct vcpu *v)
 {
     return READ_ONCE(v->vcpu_info->evtchn_upcall_pending) && !READ_ONCE(v->vcpu_info->evtchn_upcall_mask);
 }

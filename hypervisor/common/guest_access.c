@@ -6,7 +6,7 @@
 #include <tandem/errno.h>
 
 
-bool guest_range_ok(guest_va_t va, size_t len)
+__pv_fast bool guest_range_ok(guest_va_t va, size_t len)
 {
     guest_va_t end = va + len;
 
@@ -20,7 +20,7 @@ bool guest_range_ok(guest_va_t va, size_t len)
     return va >= 0xFFFF880000000000UL;
 }
 
-int copy_from_guest(void *dst, guest_va_t src, size_t len)
+__pv_fast int copy_from_guest(void *dst, guest_va_t src, size_t len)
 {
     if (!guest_range_ok(src, len)) {
         REFUSE_WHY("reading %zu bytes at %#lx: not guest address space (non-canonical, "
@@ -35,7 +35,7 @@ int copy_from_guest(void *dst, guest_va_t src, size_t len)
     return 0;
 }
 
-int copy_to_guest(guest_va_t dst, const void *src, size_t len)
+__pv_fast int copy_to_guest(guest_va_t dst, const void *src, size_t len)
 {
     if (!guest_range_ok(dst, len)) {
         REFUSE_WHY("writing %zu bytes at %#lx: not guest address space (non-canonical, "

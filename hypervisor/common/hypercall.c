@@ -55,7 +55,7 @@ const char *hypercall_name(unsigned long nr)
     return nr < NR_HYPERCALLS && hypercall_names[nr] ? hypercall_names[nr] : "unknown";
 }
 
-long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
+__pv_fast long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, uint64_t a3,
                         uint64_t a4, uint64_t a5)
 {
     struct domain *d = current->domain;

@@ -14,7 +14,7 @@
 #define BURST       40              /* lines at once, then RATE a second */
 #define RATE        20
 
-bool refuse_log_on;
+bool refuse_log_on __pv_fast_data;
 static char note[NR_CPUS][NOTE_LEN];
 static spinlock_t rate_lock = SPIN_LOCK_UNLOCKED;
 static uint64_t tokens = BURST, refill_ns;
@@ -25,7 +25,7 @@ void refuse_enable(bool on)
     refuse_log_on = on;
 }
 
-void refuse_begin(void)
+__pv_fast void refuse_begin(void)
 {
     if (refuse_log_on)
         note[this_cpu()->cpu_id][0] = '\0';

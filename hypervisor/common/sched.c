@@ -95,7 +95,7 @@ void sched_remove_vcpu(struct vcpu *v)
     spin_unlock_irqrestore(&rq->lock, f);
 }
 
-bool vcpu_runnable(const struct vcpu *v)
+__pv_fast bool vcpu_runnable(const struct vcpu *v)
 {
     return !v->pause_flags && v->domain->state == DOM_RUNNING && !v->domain->paused;
 }
@@ -424,11 +424,9 @@ void timer_interrupt(void)
     sched_recompute_timer();
 }
 
-/* Runs with interrupts off on every way back to a guest. */
-void prepare_to_return_guest(void)
+/* prepare_to_return_guest's loop: scheduling, a killed domain, idling (out of the fast path's pages). */
+static __attribute__((noinline)) void prepare_to_return_guest_slow(struct percpu *pc)
 {
-    struct percpu *pc = this_cpu();
-
     for (;;) {
         if (pc->need_resched || !pc->curr || !vcpu_runnable(pc->curr))
             schedule();
@@ -448,6 +446,23 @@ void prepare_to_return_guest(void)
         safe_halt();            /* idle: wait for the timer or another interrupt */
         local_irq_disable();
     }
+}
+
+/*
+ * Runs with interrupts off on every way back to a guest. The common case,
+ * the same vCPU going on with nothing to schedule, stays in the fast path's
+ * code (types.h __pv_fast); anything else is the loop above.
+ */
+__pv_fast void prepare_to_return_guest(void)
+{
+    struct percpu *pc = this_cpu();
+
+    if (likely(!pc->need_resched && pc->curr && vcpu_runnable(pc->curr))) {
+        arch_return_to_guest(guest_cpu_regs());
+        if (likely(vcpu_runnable(pc->curr)))
+            return;
+    }
+    prepare_to_return_guest_slow(pc);
 }
 
 __noreturn void sched_start(void)

@@ -85,17 +85,18 @@ struct domain_device {
     char serial[TANDEM_DOMCTL_SERIAL_LEN];  /* TANDEM_DEVICE_disk: NUL-terminated */
 };
 
+/* The ones every hypercall and bounce bumps first: with hypercall_by_nr they stay in struct domain's first page. */
 struct domain_counters {
     uint64_t hypercalls;
-    uint64_t hypercall_by_nr[NR_HYPERCALLS];
-    uint64_t hypercall_tsc[NR_HYPERCALLS]; /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
     uint64_t bounces, upcalls, pt_validations, tlb_flushes, cr3_switches, ptwr_emulations;
     uint64_t priv_emulations;
     uint64_t mm_restarts;           /* MMU requests preempted partway through a table validation */
     uint64_t mm_teardown_restarts;  /* table teardowns (unpin, unlink, old base pointer) preempted */
+    uint64_t reuse_flushes;         /* flushes before a frame changed type or was reused (tlbflush_if_cached) */
+    uint64_t hypercall_by_nr[NR_HYPERCALLS];
+    uint64_t hypercall_tsc[NR_HYPERCALLS]; /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
     uint64_t mmu_entries;           /* mmu_update requests carried out (a call may carry many) */
     uint64_t cr3_baseptr;           /* of cr3_switches: new kernel base pointers loaded (MMUEXT_NEW_BASEPTR) */
-    uint64_t clock_flushes;         /* local TLB flushes the TLB-flush clock asked for (a frame changing type) */
 };
 
 struct domain {
@@ -107,6 +108,13 @@ struct domain {
     spinlock_t con_lock;            /* con[], con_recent*, con_tokens, con_refill_ns, con_dropped, ring out side */
     enum domain_state state;
     int shutdown_reason;            /* SHUTDOWN_*, -1 while running */
+    /*
+     * Read or bumped on every hypercall, bounce and page-table update: here,
+     * beside state, in the structure's first page (docs/architecture.md,
+     * "The PV fast paths").
+     */
+    struct domain_counters ctr;
+    struct arch_domain arch;        /* x86 and guest-type state: arch code only */
     char crash_why[256];            /* whole: the builder's ELF reasons are long */
     /* SCHEDOP_shutdown calls refused (the hang report: a kernel looping on a failed shutdown). */
     unsigned long shutdown_refused;
@@ -169,7 +177,6 @@ struct domain {
     uint64_t con_refill_ns;         /* when con_tokens was last topped up; 0 = never */
     uint64_t con_dropped;           /* console_io bytes dropped since the last notice */
 
-    struct domain_counters ctr;
     /*
      * The teardown of a stopped domain, done in steps from the scheduler
      * (Xen's d->arch.rel_priv): domain_destroy() and
@@ -182,8 +189,6 @@ struct domain {
         uint64_t zombies, pages;    /* frames left to their last mapper; tot_pages at the start */
     } rel;
     struct domain *next_in_list;
-
-    struct arch_domain arch;        /* x86 and guest-type state: arch code only */
 };
 
 extern struct domain *domain_list;

@@ -35,7 +35,7 @@
 /*
  * One device of the domain's list, as the store names it (device/TYPE/ID):
  * a devices= entry (flags 0, backend DOMID_INVALID: its store domain serves
- * it), or one disk= made (TANDEM_DEVICE_disk) or vif= (TANDEM_DEVICE_vif),
+ * it), or one disk= made (TANDEM_DEVICE_disk) or vif= or nic= (TANDEM_DEVICE_vif),
  * served by the driver domain (backend: its id, set by domconfig_parse).
  */
 struct domconfig_device {
@@ -85,8 +85,12 @@ struct domconfig_dom {
     bool vif;                           /* vif= given: one network interface, vif/0 */
     bool vif_has_mac;                   /* vif=mac=...: vif_mac holds it */
     uint8_t vif_mac[6];
+    bool nic;                           /* nic=ne2000 (type=hvm): an emulated NE2000, device ne2k/0 */
+    bool nic_has_mac;                   /* nic=ne2000:mac=...: nic_mac holds it */
+    uint8_t nic_mac[6];
     /* devices= entries in the order given, then vbd/51712.. per disk (none for the driver
-     * domain's own disks: it drives them itself), then vif/0 */
+     * domain's own disks: it drives them itself; ide/0, ide/1 for an HVM domain), then vif/0
+     * or an HVM domain's ne2k/0 */
     unsigned int nr_devices;
     struct domconfig_device devices[DOMCONFIG_MAX_DEVICES];
 };

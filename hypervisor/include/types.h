@@ -29,6 +29,16 @@ typedef uint64_t vaddr_t;
 #define __noreturn           __attribute__((noreturn))
 #define __used               __attribute__((used))
 #define __section(s)         __attribute__((section(s)))
+/*
+ * The PV fast paths (SYSCALL bounce, iret, page-fault bounce, event delivery,
+ * page-table updates): their code and hot globals, each packed together by
+ * tandem.ld so that the paths touch few distinct pages (under TCG each one
+ * touched after a CR3 write costs a software-TLB refill; on hardware, iTLB
+ * and dTLB entries). docs/architecture.md, "The PV fast paths".
+ */
+#define __pv_fast            __section(".text.pvfast")
+#define __pv_fast_mm         __section(".text.pvfast.mm")   /* page-table updates: after the above */
+#define __pv_fast_data       __section(".data.pvfast")
 #define barrier()            __asm__ __volatile__("" ::: "memory")
 #define container_of(p, t, m) ((t *)((char *)(p) - offsetof(t, m)))
 #define READ_ONCE(x)         (*(const volatile typeof(x) *)&(x))

@@ -559,6 +559,54 @@ static void test_hvm_disks(void **state)
     assert_int_equal(cfg.dom[1].dm_domid, 0x7ff4);
 }
 
+/* nic=ne2000[:mac=MAC] (type=hvm): device ne2k/0 after the disks, served by the driver domain. */
+static void test_hvm_nic(void **state)
+{
+    const struct domconfig_dom *h;
+    (void)state;
+    assert_int_equal(parse("domain name=drv kernel=k driver=yes\n"
+                           "domain name=h kernel=g type=hvm disk=h.img nic=ne2000\n"
+                           "domain name=m kernel=g type=hvm disk=m.img nic=ne2000:mac=00:16:3E:aa:bb:0c\n"
+                           "domain name=n kernel=g type=hvm disk=n.img"), 0);
+    h = &cfg.dom[1];
+    assert_true(h->nic);
+    assert_false(h->nic_has_mac);
+    assert_int_equal(h->nr_devices, 2);
+    assert_string_equal(h->devices[1].type, "ne2k");
+    assert_int_equal(h->devices[1].id, 0);
+    assert_int_equal(h->devices[1].flags, TANDEM_DEVICE_vif);
+    assert_int_equal(h->devices[1].backend, 1);         /* the driver domain */
+    h = &cfg.dom[2];
+    assert_true(h->nic_has_mac);
+    assert_int_equal(h->devices[1].flags, TANDEM_DEVICE_vif | TANDEM_DEVICE_mac);
+    assert_string_equal(h->devices[1].serial, "00:16:3e:aa:bb:0c");
+    /* Without nic=: no card. */
+    assert_false(cfg.dom[3].nic);
+    assert_int_equal(cfg.dom[3].nr_devices, 1);
+    static const char *const bad[] = { "e1000", "", "ne2000x", "ne2000:", "ne2000:mac", "ne2000:model=x",
+                                       "NE2000" };
+    for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char line[160], want[200];
+        snprintf(line, sizeof(line), "domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm "
+                 "disk=h.img nic=%s", bad[i]);
+        snprintf(want, sizeof(want), "line 2, field 'nic': '%s': the NIC model is ne2000 (nic=ne2000 or "
+                 "nic=ne2000:mac=XX:XX:XX:XX:XX:XX)", bad[i]);
+        fails(line, want);
+    }
+    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=h.img nic=ne2000:mac=01:00:00:00:00:01",
+          "line 2, field 'nic': 'ne2000:mac=01:00:00:00:00:01': a multicast MAC (the first octet is odd) cannot "
+          "name an interface");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=h.img nic=ne2000:mac=00:16:3e",
+          "line 2, field 'nic': 'ne2000:mac=00:16:3e': a MAC is six hex pairs separated by ':' (e.g. 00:16:3e:00:00:01)");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=h.img nic=ne2000 nic=ne2000",
+          "line 2, field 'nic': given twice");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=p kernel=k nic=ne2000",
+          "line 2, field 'nic': only an HVM domain has an emulated NIC (a PV domain's network is vif=)");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm nic=ne2000",
+          "line 2, field 'nic': an HVM domain's NIC comes from the device model that serves its disk=: nic= needs "
+          "disk= for now (docs/devmodel.md)");
+}
+
 /* paging=npt|shadow (docs/hvm.md "Shadow paging"): type=hvm only, npt by default. */
 static void test_paging(void **state)
 {
@@ -668,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_type),
         cmocka_unit_test(test_dm),
         cmocka_unit_test(test_hvm_disks),
+        cmocka_unit_test(test_hvm_nic),
         cmocka_unit_test(test_paging),
         cmocka_unit_test(test_line_errors),
         cmocka_unit_test(test_limits),

@@ -343,6 +343,51 @@ static void test_wrap_backlog_irq(void **state)
     guards_intact();
 }
 
+/*
+ * The interrupt-driven native driver's protocol (ne2k.c): IMR = PRX|RXE|OVW. The line is
+ * ISR & IMR: high while a frame waits, low once the ring is drained and PRX acknowledged, so
+ * the next frame is a rising edge; a transmit (PTX not in IMR) leaves it low; IMR 0 lowers it
+ * and IMR back raises it again while PRX is still set.
+ */
+static void test_irq_level_protocol(void **state)
+{
+    uint8_t f[200], got[1600], next = RXS;
+
+    (void)state;
+    bring_up(NE_RCR_AB);
+    outb(NE_IMR, NE_ISR_PRX | NE_ISR_RXE | NE_ISR_OVW);
+    assert_int_equal(irq_level[NE2K_IRQ], 0);
+    /* a transmit: PTX set, not asked for, the line stays low */
+    frame_to(f, OTHER, sizeof(f), 1);
+    card_write(TXP << 8, f, sizeof(f));
+    outb(NE_ISR, NE_ISR_RDC);
+    outb(NE_TPSR, TXP);
+    outb(NE_TBCR0, sizeof(f));
+    outb(NE_TBCR1, 0);
+    outb(NE_CR, 0x26);
+    assert_true(inb(NE_ISR) & NE_ISR_PTX);
+    assert_int_equal(irq_level[NE2K_IRQ], 0);
+    /* a frame: the line rises */
+    frame_to(f, MAC, sizeof(f), 2);
+    assert_int_equal(ne2000_receive(CARD, f, sizeof(f)), 0);
+    assert_int_equal(irq_level[NE2K_IRQ], 1);
+    outb(NE_IMR, 0);
+    assert_int_equal(irq_level[NE2K_IRQ], 0);
+    outb(NE_IMR, NE_ISR_PRX | NE_ISR_RXE | NE_ISR_OVW);
+    assert_int_equal(irq_level[NE2K_IRQ], 1);
+    /* drained and acknowledged: low; the next frame is an edge again */
+    outb(NE_ISR, NE_ISR_PRX | NE_ISR_RXE);
+    assert_int_equal(irq_level[NE2K_IRQ], 0);
+    assert_true(ring_take(&next, got));
+    assert_memory_equal(got, f, sizeof(f));
+    assert_false(ring_take(&next, got));
+    assert_int_equal(irq_level[NE2K_IRQ], 0);
+    frame_to(f, MAC, sizeof(f), 3);
+    assert_int_equal(ne2000_receive(CARD, f, sizeof(f)), 0);
+    assert_int_equal(irq_level[NE2K_IRQ], 1);
+    guards_intact();
+}
+
 static void test_hostile_rdma(void **state)
 {
     uint8_t prom[32], zero[64] = { 0 };
@@ -542,6 +587,7 @@ int main(void)
         cmocka_unit_test_setup(test_transmit, setup),
         cmocka_unit_test_setup(test_receive_and_filter, setup),
         cmocka_unit_test_setup(test_wrap_backlog_irq, setup),
+        cmocka_unit_test_setup(test_irq_level_protocol, setup),
         cmocka_unit_test_setup(test_hostile_rdma, setup),
         cmocka_unit_test_setup(test_hostile_ring_and_tx, setup),
         cmocka_unit_test_setup(test_fuzz, setup),

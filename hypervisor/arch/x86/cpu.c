@@ -7,7 +7,7 @@
 #include "cpuid_faulting.h"
 #include <tandem/xen.h>
 
-struct percpu percpu_data[NR_CPUS];
+struct percpu percpu_data[NR_CPUS] __section(".data.pvfast.percpu");   /* beside the hot globals */
 char cpu0_stack[STACK_SIZE] __aligned(STACK_SIZE) __section(".bss.page_aligned");
 static uint64_t cpu0_gdt[16 * 512] __aligned(4096) __section(".bss.page_aligned");
 /*
@@ -16,7 +16,7 @@ static uint64_t cpu0_gdt[16 * 512] __aligned(4096) __section(".bss.page_aligned"
  * works on them: an IST vector never relies on the interrupted RSP or GS.
  */
 static char ist_blocks[NR_CPUS][STACK_SIZE] __aligned(STACK_SIZE);
-bool cpu_smap;
+bool cpu_smap __pv_fast_data;
 
 struct idt_entry {
     uint16_t off_lo, sel;

@@ -84,7 +84,7 @@ void arch_ctxt_switch_to_idle(void)
     write_cr3(__pa(idle_pg_table));
 }
 
-void arch_return_to_guest(struct cpu_user_regs *regs)
+__pv_fast void arch_return_to_guest(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 

@@ -15,7 +15,7 @@
 #include "iommu.h"
 
 uint64_t directmap_base;        /* 0 (identity) until the switch */
-struct page_info *frame_table;
+struct page_info *frame_table __pv_fast_data;
 uint64_t max_page;
 uint64_t *m2p_table;
 uint64_t *idle_pg_table;

@@ -18,8 +18,8 @@
 #include "cpu.h"
 #include "domain.h"
 
-static uint64_t tlbflush_clock = 1;
-static uint64_t tlbflush_time[NR_CPUS];
+static uint64_t tlbflush_clock __pv_fast_data = 1;
+static uint64_t tlbflush_time[NR_CPUS] __pv_fast_data;
 /* CPUs that may cache guest translations: CPU 0; an AP sets its bit before it runs a guest. */
 static uint64_t tlbflush_cpus = 1;
 
@@ -61,11 +61,10 @@ void flush_tlb_mask(uint64_t mask)
 void tlbflush_if_cached(uint64_t stamp)
 {
     uint64_t mask = tlbflush_filter(stamp);
-    struct vcpu *v;
 
-    if (!mask)
-        return;
-    flush_tlb_mask(mask);
-    if ((v = current) && v->domain)
-        v->domain->ctr.clock_flushes++;
+    if (mask) {
+        flush_tlb_mask(mask);
+        if (current)
+            current->domain->ctr.reuse_flushes++;
+    }
 }

@@ -218,7 +218,7 @@ static void debug_in_hypervisor(struct cpu_user_regs *regs)
     __asm__ __volatile__("mov %0, %%dr6" :: "r"(0xffff0ff0UL));
 }
 
-void do_trap(struct cpu_user_regs *regs)
+__pv_fast void do_trap(struct cpu_user_regs *regs)
 {
     unsigned int v = regs->entry_vector;
     uint64_t fix;

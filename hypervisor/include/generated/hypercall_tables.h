@@ -3,65 +3,65 @@
 /* Included once, by hypervisor/common/hypercall.c. */
 
 /* Thunks: the 5 raw argument registers to each handler's typed arguments. */
-static long hc_set_trap_table(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_set_trap_table(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_trap_table((guest_va_t)a1); }
-static long hc_mmu_update(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_mmu_update(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_mmu_update((guest_va_t)a1, (uint32_t)a2, (guest_va_t)a3, (uint32_t)a4); }
-static long hc_set_gdt(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_set_gdt(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_gdt((guest_va_t)a1, (uint64_t)a2); }
-static long hc_stack_switch(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_stack_switch(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_stack_switch((uint64_t)a1, (uint64_t)a2); }
-static long hc_set_callbacks(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_set_callbacks(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_callbacks((uint64_t)a1, (uint64_t)a2, (uint64_t)a3); }
-static long hc_fpu_taskswitch(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_fpu_taskswitch(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_fpu_taskswitch((uint64_t)a1); }
-static long hc_set_debugreg(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_set_debugreg(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_debugreg((uint64_t)a1, (uint64_t)a2); }
-static long hc_get_debugreg(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_get_debugreg(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_get_debugreg((uint64_t)a1); }
-static long hc_update_descriptor(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_update_descriptor(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_update_descriptor((uint64_t)a1, (uint64_t)a2); }
-static long hc_memory_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_memory_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_memory_op((uint64_t)a1, (guest_va_t)a2); }
-static long hc_multicall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_multicall(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_multicall((guest_va_t)a1, (uint32_t)a2); }
-static long hc_update_va_mapping(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_update_va_mapping(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_update_va_mapping((uint64_t)a1, (uint64_t)a2, (uint64_t)a3); }
-static long hc_set_timer_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_set_timer_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_timer_op((uint64_t)a1); }
-static long hc_xen_version(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_xen_version(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_xen_version((uint64_t)a1, (guest_va_t)a2); }
-static long hc_console_io(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_console_io(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_console_io((uint64_t)a1, (uint64_t)a2, (guest_va_t)a3); }
-static long hc_grant_table_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_grant_table_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_grant_table_op((uint32_t)a1, (guest_va_t)a2, (uint32_t)a3); }
-static long hc_vm_assist(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_vm_assist(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_vm_assist((uint64_t)a1, (uint64_t)a2); }
-static long hc_update_va_mapping_otherdomain(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_update_va_mapping_otherdomain(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_update_va_mapping_otherdomain((uint64_t)a1, (uint64_t)a2, (uint64_t)a3, (domid_t)a4); }
-static long hc_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_iret(); }
-static long hc_vcpu_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_vcpu_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_vcpu_op((uint64_t)a1, (uint64_t)a2, (guest_va_t)a3); }
-static long hc_set_segment_base(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_set_segment_base(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_set_segment_base((uint64_t)a1, (uint64_t)a2); }
-static long hc_mmuext_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_mmuext_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_mmuext_op((guest_va_t)a1, (uint32_t)a2, (guest_va_t)a3, (uint32_t)a4); }
-static long hc_sched_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_sched_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_sched_op((uint64_t)a1, (guest_va_t)a2); }
-static long hc_callback_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_callback_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_callback_op((uint64_t)a1, (guest_va_t)a2); }
-static long hc_event_channel_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_event_channel_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_event_channel_op((uint64_t)a1, (guest_va_t)a2); }
-static long hc_physdev_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_physdev_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_physdev_op((uint64_t)a1, (guest_va_t)a2); }
-static long hc_dm_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_dm_op(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_dm_op((domid_t)a1, (uint32_t)a2, (guest_va_t)a3); }
-static long hc_tandem_domctl(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static __pv_fast long hc_tandem_domctl(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 { return do_tandem_domctl((guest_va_t)a1); }
 
 /* pv64 guests: a NULL entry answers -ENOSYS. */
-hypercall_fn_t *const hypercall_table_pv64[NR_HYPERCALLS] = {
+hypercall_fn_t *const hypercall_table_pv64[NR_HYPERCALLS] __pv_fast_data = {
     [0] = hc_set_trap_table,
     [1] = hc_mmu_update,
     [2] = hc_set_gdt,

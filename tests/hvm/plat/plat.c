@@ -483,6 +483,55 @@ static void check_uart(void)
     print("plat: uart: LSR THRE|TEMT, IIR, FIFO, divisor latch, LCR, scratch\n");
 }
 
+/* The CMOS clock (hypervisor/arch/x86/hvm/vrtc.c): the hypervisor's wall clock, not settable. */
+static uint8_t cmos(uint8_t reg)
+{
+    outb(0x70, (uint8_t)(0x80 | reg));
+    return inb(0x71);
+}
+
+static bool bcd_ok(uint8_t v, unsigned int lo, unsigned int hi)
+{
+    unsigned int b = (v >> 4) * 10 + (v & 0x0f);
+
+    return (v & 0x0f) <= 9 && (v >> 4) <= 9 && b >= lo && b <= hi;
+}
+
+static void check_rtc(void)
+{
+    uint8_t sec, min, hour, day, mon, year, cent, bin;
+    uint16_t w;
+
+    CHECK(cmos(0x0a) == 0x26, "status A %x", cmos(0x0a));
+    CHECK(cmos(0x0b) == 0x02, "status B %x (want BCD, 24-hour)", cmos(0x0b));
+    CHECK(cmos(0x0d) == 0x80, "status D %x", cmos(0x0d));
+    sec = cmos(0); min = cmos(2); hour = cmos(4); day = cmos(7); mon = cmos(8); year = cmos(9); cent = cmos(0x32);
+    CHECK(bcd_ok(sec, 0, 59) && bcd_ok(min, 0, 59) && bcd_ok(hour, 0, 23) && bcd_ok(day, 1, 31) &&
+          bcd_ok(mon, 1, 12) && bcd_ok(year, 0, 99) && cent == 0x20 && year >= 0x24,
+          "time %x:%x:%x %x.%x.%x%x", hour, min, sec, day, mon, cent, year);
+    CHECK(bcd_ok(cmos(6), 1, 7), "weekday %x", cmos(6));
+    /* Not settable: a write to the seconds is ignored (a valid BCD value reads back). */
+    outb(0x70, 0);
+    outb(0x71, 0x99);
+    CHECK(bcd_ok(cmos(0), 0, 59), "seconds %x after writing 0x99", cmos(0));
+    /* Binary mode, then back. */
+    outb(0x70, 0x0b);
+    outb(0x71, 0x06);
+    bin = cmos(8);
+    CHECK(bin >= 1 && bin <= 12 && bin == (mon >> 4) * 10 + (mon & 0x0f), "binary month %u (BCD %x)", bin, mon);
+    outb(0x70, 0x0b);
+    outb(0x71, 0x02);
+    /* CMOS RAM keeps a byte; a 2-byte read of the data port is all ones; the index port reads 0xff. */
+    outb(0x70, 0x40);
+    outb(0x71, 0xa5);
+    CHECK(cmos(0x40) == 0xa5, "CMOS RAM 0x40 %x", cmos(0x40));
+    __asm__ volatile("inw %1, %0" : "=a"(w) : "Nd"((uint16_t)0x71));
+    CHECK(w == 0xffff, "a word read of 0x71 %x", w);
+    CHECK(inb(0x70) == 0xff, "the index port reads %x", inb(0x70));
+    print("plat: rtc: 20%x%x-%x%x-%x%x, BCD and binary, not settable, CMOS RAM\n", year >> 4, year & 15,
+          mon >> 4, mon & 15, day >> 4, day & 15);
+}
+
 /* INS/OUTS, emulated element by element through the guest's page tables. */
 static void check_string_io(void)
 {
@@ -616,6 +665,7 @@ void plat_main(void)
     check_cpuid();
     check_tsc();
     check_uart();
+    check_rtc();
     check_apic();
     check_mmio_forms();
     check_prefixed();

@@ -35,7 +35,7 @@ struct desc_ptr {
     uint64_t base;
 } __attribute__((packed));
 
-extern const uint64_t native_exc_table[32];
+extern const uint64_t native_exc_table[32], native_irq_table[NATIVE_NR_IRQS];
 extern char timer_entry[], spurious_entry[], syscall_entry[];
 extern uint64_t syscall_kstack;
 
@@ -129,6 +129,8 @@ void traps_init(void)
     for (unsigned v = 0; v < 32; v++)
         set_gate(v, native_exc_table[v], v == 3 ? 3 : 0, v == 8 ? 1 : 0);    /* int3 from anywhere */
     set_gate(NATIVE_VEC_TIMER, (uint64_t)timer_entry, 0, 0);
+    for (unsigned v = 0; v < NATIVE_NR_IRQS; v++)
+        set_gate(NATIVE_VEC_IRQ0 + v, native_irq_table[v], 0, 0);
     set_gate(NATIVE_VEC_SPURIOUS, (uint64_t)spurious_entry, 0, 0);
     __asm__ __volatile__("lidt %0" :: "m"(p) : "memory");
 }

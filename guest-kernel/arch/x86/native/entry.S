@@ -55,6 +55,21 @@ timer_entry:
         add     $16, %rsp
         iretq
 
+/* ISA lines 0-15 (irq.c): native_device_irq runs the handler, sends the EOI, may schedule. */
+.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+irq_\n:
+        pushq   $0
+        pushq   $(NATIVE_VEC_IRQ0 + \n)
+        jmp     irq_common
+.endr
+irq_common:
+        SAVE_GPRS
+        mov     %rsp, %rdi
+        call    native_device_irq
+        RESTORE_GPRS
+        add     $16, %rsp
+        iretq
+
 /* The APIC's spurious vector: no EOI, nothing to do. */
         .globl  spurious_entry
 spurious_entry:
@@ -124,6 +139,12 @@ thread_trampoline:
 native_exc_table:
 .irp v, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
         .quad   exc_\v
+.endr
+
+        .globl  native_irq_table
+native_irq_table:
+.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+        .quad   irq_\n
 .endr
 
         .bss

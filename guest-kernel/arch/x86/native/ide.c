@@ -1,13 +1,21 @@
 /*
  * The native kernel's ATA disk driver (docs/devmodel.md "The native
  * kernel's driver"): the primary IDE channel (0x1f0-0x1f7, 0x3f6), master
- * and slave, found by IDENTIFY DEVICE, driven by polling (nIEN set: no
- * interrupt controller is needed) with bus-master DMA when a BMDMA engine
- * answers (the PIIX IDE function's BAR4 on bare QEMU, the device model's
- * fixed 0xc000 in an HVM domain) and PIO otherwise, or with ide=pio on the
- * command line. It offers the disks through xvd.h, as hda and hdb, so the
- * shell's xvd commands, `disk ls` and `run hda:NAME` work on them as on a
- * PV domain's vbds.
+ * and slave, found by IDENTIFY DEVICE (polled, nIEN set), then driven by
+ * IRQ 14 (irq.c: the IOAPIC or the 8259s): the thread that issued a
+ * command sleeps until the handler has read the status (which lowers the
+ * drive's INTRQ) and, for DMA, the BMDMA status (its interrupt bit, then
+ * cleared) and stopped the engine; no interrupt within TIMEOUT_NS is
+ * -ETIMEDOUT, never a hang. Without an interrupt controller (irq=off) or
+ * with ide=poll it polls the status as before. Bus-master DMA when a BMDMA
+ * engine answers (the PIIX IDE function's BAR4 on bare QEMU, the device
+ * model's fixed 0xc000 in an HVM domain), PIO otherwise or with ide=pio.
+ * Every register access is a round trip to the device model in an HVM
+ * domain, so none is repeated: the device register is written only when
+ * it changes (and only then the 400 ns wait), the PRD table's address once.
+ * It offers the disks through xvd.h, as hda and hdb, so the shell's xvd
+ * commands, `disk ls` and `run hda:NAME` work on them as on a PV domain's
+ * vbds.
  */
 #include "native.h"
 #include "devices.h"
@@ -25,6 +33,10 @@
 #define ST_DF 0x20
 #define ST_DRQ 0x08
 #define ST_ERR 0x01
+#define BM_ACTIVE 0x01
+#define BM_ERROR 0x02
+#define BM_IRQ 0x04
+#define IDE_IRQ         14
 #define TIMEOUT_NS      5000000000ULL
 #define DMA_PAGES       16              /* a DMA command moves at most 64 KiB */
 
@@ -44,6 +56,15 @@ static uint16_t bm;                     /* BMDMA base port, 0 for none */
 static uint32_t *prd;
 static uint8_t *dma_page[DMA_PAGES];
 static bool pio_only;
+static bool use_irq;                    /* IRQ 14 taken: commands wait for it */
+static uint8_t cur_dev = 0xff;          /* the device register as last written (0xff: unknown) */
+static bool prd_loaded;                 /* the engine holds prd's address */
+static bool bm_dirty;                   /* its status may hold an interrupt or error bit that is not a DMA's */
+/* What IRQ 14's handler saw; the waiter it wakes. */
+static volatile bool irq_seen, dma_inflight;
+static volatile uint8_t irq_st, irq_bst;
+static struct thread *volatile irq_waiter;
+static uint64_t irq_timeouts, irq_spurious;
 
 /* outw/inw: native.h. */
 static inline void outl(uint16_t port, uint32_t v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
@@ -79,8 +100,88 @@ static int wait_ready(bool want_drq)
 
 static void select(const struct xvd *d, uint64_t lba, bool ext)
 {
-    outb(CMD + 6, (uint8_t)(0xe0 | (d->unit << 4) | (ext ? 0 : (lba >> 24) & 0x0f)));
+    uint8_t dev = (uint8_t)(0xe0 | (d->unit << 4) | (ext ? 0 : (lba >> 24) & 0x0f));
+
+    if (dev == cur_dev)
+        return;
+    outb(CMD + 6, dev);
+    cur_dev = dev;
     delay400();
+}
+
+/* After anything that may have left the channel in another state: write everything again. */
+static void forget_state(void)
+{
+    cur_dev = 0xff;
+    prd_loaded = false;
+    bm_dirty = true;
+}
+
+/*
+ * IRQ 14 (interrupts off). A DMA command's end: the BMDMA status must say
+ * interrupt (else it is not ours yet), the engine is stopped, the status
+ * read (the drive lowers INTRQ), the BMDMA interrupt and error bits
+ * cleared. Otherwise only the status. The waiter, if any, is woken.
+ */
+static void ide_irq(unsigned int irq)
+{
+    uint8_t bst = 0;
+
+    (void)irq;
+    if (dma_inflight) {
+        bst = inb(bm + 2);
+        if (!(bst & BM_IRQ)) {
+            irq_spurious++;
+            return;
+        }
+        outb(bm, 0);
+        dma_inflight = false;
+    }
+    irq_st = inb(CMD + 7);
+    if (bst & (BM_ERROR | BM_IRQ))
+        outb(bm + 2, (uint8_t)((bst & 0x60) | BM_ERROR | BM_IRQ));
+    irq_bst = bst;
+    irq_seen = true;
+    if (irq_waiter)
+        thread_wake(irq_waiter);
+}
+
+/* Before a command that will interrupt. */
+static void irq_arm(bool dma_cmd)
+{
+    uint8_t m = events_save();
+
+    irq_seen = false;
+    dma_inflight = dma_cmd;
+    events_restore(m);
+}
+
+/* Until IRQ 14's handler has run: its status, or -1 after TIMEOUT_NS (the channel is then forgotten). */
+static int wait_irq(void)
+{
+    uint64_t deadline = system_time_ns() + TIMEOUT_NS;
+    uint8_t m = events_save();
+    int st;
+
+    while (!irq_seen && system_time_ns() < deadline) {
+        irq_waiter = current_thread;
+        thread_sleep_until(deadline);
+        irq_waiter = NULL;
+    }
+    st = irq_seen ? irq_st : -1;
+    irq_seen = false;
+    if (st < 0) {
+        irq_timeouts++;
+        if (dma_inflight) {
+            outb(bm, 0);
+            outb(bm + 2, 0x06);
+            dma_inflight = false;
+        }
+        inb(CMD + 7);                   /* an INTRQ nobody took acknowledged: the next command's is an edge */
+        forget_state();
+    }
+    events_restore(m);
+    return st;
 }
 
 static void task(const struct xvd *d, uint64_t lba, uint32_t count, uint8_t cmd28, uint8_t cmd48)
@@ -120,6 +221,7 @@ static bool identify(unsigned int unit, struct xvd *d)
     int st;
 
     outb(CMD + 6, (uint8_t)(0xa0 | (unit << 4)));
+    cur_dev = 0xff;
     delay400();
     if (inb(CMD + 7) == 0 || inb(CMD + 7) == 0xff)
         return false;                   /* no drive (or no controller) */
@@ -177,11 +279,12 @@ void xvd_init(void)
             break;
         }
     pio_only = !strcmp(v, "pio");
+    use_irq = strcmp(v, "poll") != 0;
     if (!strcmp(v, "off") || inb(CMD + 7) == 0xff) {
         printk("ide: %s\n", v[0] ? "off (ide=off)" : "no IDE controller");
         return;
     }
-    outb(CTL, 0x02);                    /* nIEN: polled */
+    outb(CTL, 0x02);                    /* nIEN: polled while the drives are identified */
     find_bmdma();
     for (unsigned int i = 0; bm && i <= DMA_PAGES; i++) {
         uint64_t pfn = alloc_page(PG_KERNEL);
@@ -199,8 +302,22 @@ void xvd_init(void)
                    (unsigned long)(d->sectors >> 11), d->lba48 ? "LBA48, " : "",
                    d->dma ? "bus-master DMA" : "PIO");
         }
-    if (!nr_disks)
+    if (!nr_disks) {
         printk("ide: no ATA disk on the primary channel\n");
+        return;
+    }
+    if (bm) {
+        outb(bm, 0);
+        outb(bm + 2, 0x06);
+    }
+    forget_state();
+    use_irq = use_irq && native_irq_register(IDE_IRQ, ide_irq);
+    if (use_irq) {
+        inb(CMD + 7);                   /* anything pending from the identification acknowledged */
+        outb(CTL, 0x00);                /* nIEN clear: the drive interrupts */
+    }
+    printk("ide: %s\n", use_irq ? "interrupt-driven, IRQ 14" : !strcmp(v, "poll") ? "polled (ide=poll)" :
+           "polled (no interrupt controller)");
 }
 
 unsigned int xvd_count(void) { return nr_disks; }
@@ -228,6 +345,12 @@ void xvd_describe(const struct xvd *d)
            d->unit ? "slave" : "master", d->model, (unsigned long)d->sectors, d->lba48 ? "LBA48, " : "",
            d->dma ? "bus-master DMA" : "PIO", (unsigned long)d->reads, (unsigned long)d->writes,
            (unsigned long)d->errors);
+    if (use_irq)
+        printk("%s: IRQ 14 through the %s: %lu interrupts, %lu not ours, %lu timeouts\n", d->name,
+               native_irq_controller(), (unsigned long)native_irq_count(IDE_IRQ), (unsigned long)irq_spurious,
+               (unsigned long)irq_timeouts);
+    else
+        printk("%s: polled\n", d->name);
 }
 
 /* One PIO command of n (<= 256) sectors. */
@@ -235,18 +358,28 @@ static int pio(struct xvd *d, uint64_t lba, uint32_t n, uint8_t *buf, bool write
 {
     int st;
 
+    if (use_irq)
+        irq_arm(false);
     task(d, lba, n, write ? 0x30 : 0x20, write ? 0x34 : 0x24);
     for (uint32_t s = 0; s < n; s++, buf += 512) {
-        if ((st = wait_ready(true)) < 0 || (st & (ST_ERR | ST_DF)) || !(st & ST_DRQ))
+        /* Each block of a read interrupts when it is there; a write's first block does not (ATA). */
+        st = use_irq && (!write || s) ? wait_irq() : wait_ready(true);
+        if (st < 0 || (st & (ST_ERR | ST_DF)) || !(st & ST_DRQ)) {
+            forget_state();
             return st < 0 ? -XEN_ETIMEDOUT : -XEN_EIO;
+        }
         /* A sector by REP OUTSL/INSL, as a stock driver moves it (one device-model request under HVM). */
         if (write)
             outsl(CMD, buf, 128);
         else
             insl(CMD, buf, 128);
     }
-    if ((st = wait_ready(false)) < 0 || (st & (ST_ERR | ST_DF)))
+    if (use_irq && !write)
+        return 0;                       /* no interrupt after a read's last block: each one's status was good */
+    if ((st = use_irq ? wait_irq() : wait_ready(false)) < 0 || (st & (ST_ERR | ST_DF))) {
+        forget_state();
         return st < 0 ? -XEN_ETIMEDOUT : -XEN_EIO;
+    }
     return 0;
 }
 
@@ -264,6 +397,29 @@ static int dma(struct xvd *d, uint64_t lba, uint32_t n, uint8_t *buf, bool write
         prd[2 * i + 1] = len | (i + 1 == pages ? 0x80000000U : 0);
         if (write)
             memcpy(dma_page[i], buf + i * PAGE_SIZE, len);
+    }
+    if (use_irq) {
+        /* The engine is stopped and its status clear (the last command's handler did both). */
+        if (!prd_loaded) {
+            outl(bm + 4, (uint32_t)pfn_maddr(virt_to_pfn(prd)));
+            prd_loaded = true;
+        }
+        if (bm_dirty) {
+            outb(bm + 2, 0x06);
+            bm_dirty = false;
+        }
+        irq_arm(true);
+        task(d, lba, n, write ? 0xca : 0xc8, write ? 0x35 : 0x25);
+        outb(bm, write ? 0x01 : 0x09);  /* direction and start in one write, after the command */
+        st = wait_irq();
+        bst = irq_bst;
+        if (st < 0)
+            return -XEN_ETIMEDOUT;
+        if ((bst & BM_ERROR) || (st & (ST_ERR | ST_DF))) {
+            forget_state();
+            return -XEN_EIO;
+        }
+        goto copy_out;
     }
     outb(bm, 0);
     outl(bm + 4, (uint32_t)pfn_maddr(virt_to_pfn(prd)));
@@ -285,6 +441,7 @@ static int dma(struct xvd *d, uint64_t lba, uint32_t n, uint8_t *buf, bool write
         return -XEN_ETIMEDOUT;
     if ((bst & 0x02) || (st & (ST_ERR | ST_DF)))
         return -XEN_EIO;
+copy_out:
     if (!write)
         for (uint32_t i = 0; i < pages; i++)
             memcpy(buf + i * PAGE_SIZE, dma_page[i],
@@ -334,8 +491,11 @@ int xvd_flush(struct xvd *d)
 
     kmutex_lock(&lock);
     select(d, 0, false);
+    bm_dirty = true;                    /* the PIIX latches any command's interrupt in the BMDMA status */
+    if (use_irq)
+        irq_arm(false);
     outb(CMD + 7, d->lba48 ? 0xea : 0xe7);
-    st = wait_ready(false);
+    st = use_irq ? wait_irq() : wait_ready(false);
     kmutex_unlock(&lock);
     return st < 0 ? -XEN_ETIMEDOUT : (st & ST_ERR) ? -XEN_EIO : 0;
 }
@@ -539,9 +699,14 @@ static void idetest(void)
     task(&disks[0], 0, 4, 0x20, 0x24);        /* a READ instead: the write is abandoned */
     inl(CMD);
     outb(CTL, 0x06);                            /* SRST in the middle of the read */
-    outb(CTL, 0x02);
+    outb(CTL, use_irq ? 0x00 : 0x02);   /* interrupts back on if we take them */
     st = (uint8_t)wait_ready(false);
     printk("idetest: garbage sequences: status %02x after the reset\n", st);
+    if (bm) {
+        outb(bm, 0);
+        outb(bm + 2, 0x06);
+    }
+    forget_state();
     kmutex_unlock(&lock);
     if ((rc = xvd_read(&disks[0], 0, 1, sector0)) || (rc = xvd_read(&disks[0], 5, 1, again))) {
         printk("idetest: FAIL: the disk no longer reads (%d)\n", rc);
@@ -558,10 +723,44 @@ static void idetest(void)
     printk("idetest: %s\n", ok ? "every hostile programming refused, the disk still works" : "FAIL");
 }
 
+/*
+ * `irqtest` (tests/guest/hvm_dmdisk_hostile, native/bare-disk-dma; docs/devmodel.md
+ * "Hostile use"): every ISA line masked at the interrupt controller, as a kernel gone wrong
+ * would leave it. A read of hda must end in -ETIMEDOUT after TIMEOUT_NS, never hang; with the
+ * lines unmasked again the disk reads as before.
+ */
+static void irqtest(void)
+{
+    uint8_t sector[512];
+    int rc;
+
+    if (!nr_disks || !use_irq) {
+        printk("irqtest: needs hda, interrupt-driven\n");
+        return;
+    }
+    for (unsigned int i = 0; i < NATIVE_NR_IRQS; i++)
+        native_irq_mask(i);
+    rc = xvd_read(&disks[0], 0, 1, sector);
+    printk("irqtest: every line masked: a read of hda gives %d (%s)\n", rc,
+           rc == -XEN_ETIMEDOUT ? "timed out" : "NOT A TIMEOUT");
+    for (unsigned int i = 0; i < NATIVE_NR_IRQS; i++)
+        native_irq_unmask(i);
+    if ((rc = xvd_read(&disks[0], 0, 1, sector))) {
+        printk("irqtest: FAIL: unmasked again, the read gives %d\n", rc);
+        return;
+    }
+    sector[22] = 0;
+    printk("irqtest: unmasked again: sector 0 reads '%s'; %lu timeouts\n", (const char *)sector,
+           (unsigned long)irq_timeouts);
+}
+
 bool ide_shell_command(const char *line)
 {
-    if (strcmp(line, "idetest"))
+    if (!strcmp(line, "irqtest"))
+        irqtest();
+    else if (!strcmp(line, "idetest"))
+        idetest();
+    else
         return false;
-    idetest();
     return true;
 }

@@ -74,6 +74,7 @@ void native_start(uint32_t magic, uint32_t mbi_pa)
     console_input_init();
     timer_init();
     native_rtc_init();
+    native_irq_init();
     kernel_start_threads(start_info->cmd_line);
     events_enable();
     idle_loop();

@@ -81,8 +81,20 @@ void uart_poll(void);
 void timer_init(void);
 extern uint64_t native_tsc_khz, native_apic_khz;
 extern const char *native_clock_source;     /* how the frequencies were found */
+void native_apic_eoi(void);
+uint32_t native_apic_id(void);
+void native_apic_lint0_extint(void);         /* LINT0 unmasked in ExtINT mode: the 8259's output reaches us */
 /* The local APIC's MMIO window: every access a single 32-bit mov (the HVM emulator decodes it). */
 uint64_t native_mmio_map(uint64_t pa);      /* mmu.c: an uncached kernel VA for the 2 MiB around pa */
+
+/* irq.c: ISA device interrupts through the IOAPIC or the 8259 pair (after timer_init). */
+typedef void (*native_irq_handler_t)(unsigned int irq);
+void native_irq_init(void);
+bool native_irq_register(unsigned int irq, native_irq_handler_t h);    /* false: no controller, poll */
+void native_irq_mask(unsigned int irq);
+void native_irq_unmask(unsigned int irq);
+uint64_t native_irq_count(unsigned int irq);
+const char *native_irq_controller(void);    /* "IOAPIC", "8259" or NULL (none: irq=off) */
 
 /* mmu.c: the kernel map of memory from the Multiboot memory size. */
 void native_mm_init(uint64_t mem_top);

@@ -2,12 +2,20 @@
  * The native kernel's NE2000 driver (docs/network.md, "The native kernel"): the ISA card QEMU
  * offers as ne2k_isa (and the device model's emulation, docs/devmodel.md), a DP8390 at port
  * 0x300 with 16 KiB of packet memory at 0x4000 reached through remote DMA on the data port.
- * Polled: the card's interrupt stays masked (IMR 0), the net thread looks at ISR each tick.
+ * Interrupt-driven (irq.c: the IOAPIC or the 8259s, line NE_IRQ): IMR asks for received frames,
+ * receive errors and ring overflow, so the line is high while a frame waits and drops when ne_recv
+ * has emptied the ring and acknowledged PRX. The handler only masks the line at the interrupt
+ * controller and wakes the net thread; ne_wait unmasks it, looks at ISR once and sleeps until the
+ * interrupt or its deadline (a card that never interrupts costs latency, never a hang). No
+ * interrupt for transmit: the card holds one frame and ne_send finds CR.TXP clear or says EAGAIN;
+ * an interrupt per frame sent would cost two round trips to an HVM domain's device model and wake
+ * nobody. Without an interrupt controller (irq=off) or with ne2k=poll it polls ISR each tick.
  * The card's memory: one transmit buffer (pages 0x40-0x45), the receive ring 0x46-0x7f.
  * What the card says is checked before it is used: a ring header whose next page or length is
  * impossible resets the ring (counted), never a read past the frame buffer.
- * Every call but ne2k_wait runs under netsvc_lock (net.h); ne2k_wait masks interrupts itself
- * around its one register read, so the register page is always 0 outside a locked section.
+ * Every call but ne2k_wait runs under netsvc_lock (net.h: interrupts off); ne2k_wait masks
+ * interrupts itself around its one register read, so the register page is always 0 outside a
+ * locked section; the handler touches no register of the card.
  */
 #include "native.h"
 #include "net.h"
@@ -63,11 +71,16 @@
 #define MAX_FRAME       1514
 #define SPIN_LIMIT      100000          /* register polls before the card is declared dead */
 #define POLL_NS         1000000ULL      /* no interrupt: the ring is looked at this often (each tick) */
+#define NE_IRQ          9               /* QEMU's ne2k_isa default, the device model's NE2K_IRQ */
+#define IMR_RX          (ISR_PRX | ISR_RXE | ISR_OVW)
 
 struct ne2k {
     uint8_t next;                       /* the ring page the next frame starts at */
     uint64_t ring_resets, rdma_timeouts;
 };
+
+static bool use_irq;
+static struct thread *volatile irq_waiter;
 
 static struct ne2k card;
 static struct netdev ne_dev;
@@ -223,9 +236,39 @@ static bool ne_rx_pending(void)
     return pending;
 }
 
+/* Line NE_IRQ (interrupts off): masked until ne_wait looks at the card again; the net thread woken. */
+static void ne_irq(unsigned int irq)
+{
+    native_irq_mask(irq);
+    if (irq_waiter)
+        thread_wake(irq_waiter);
+}
+
+/*
+ * Interrupts off from the unmask to the sleep: an interrupt after the look at ISR is taken once
+ * we sleep and wakes us. The line is low when ISR shows nothing (IMR_RX is all it carries), so
+ * the next frame is a rising edge.
+ */
+static void ne_wait_irq(uint64_t deadline_ns)
+{
+    uint8_t m = events_save();
+
+    native_irq_unmask(NE_IRQ);
+    if (!(ne_in(NE_ISR) & IMR_RX) && system_time_ns() < deadline_ns) {
+        irq_waiter = current_thread;
+        thread_sleep_until(deadline_ns);
+        irq_waiter = NULL;
+    }
+    events_restore(m);
+}
+
 static void ne_wait(struct netdev *d, uint64_t deadline_ns)
 {
     (void)d;
+    if (use_irq) {
+        ne_wait_irq(deadline_ns);
+        return;
+    }
     for (;;) {
         uint64_t now = system_time_ns();
 
@@ -272,7 +315,7 @@ static bool ne_setup(struct ne2k *c, uint8_t mac[6])
     ne_out(NE_PSTOP, RX_STOP);
     ne_out(NE_BNRY, RX_STOP - 1);
     ne_out(NE_ISR, 0xff);
-    ne_out(NE_IMR, 0);                  /* polled */
+    ne_out(NE_IMR, use_irq ? IMR_RX : 0);
     ne_out(NE_CR, CR_PAGE1 | CR_NODMA | CR_STP);
     for (int i = 0; i < 6; i++)
         ne_out(NE_PAR0 + i, mac[i]);
@@ -286,6 +329,23 @@ static bool ne_setup(struct ne2k *c, uint8_t mac[6])
     return true;
 }
 
+static const char *how(void)
+{
+    return use_irq ? "IRQ 9" : "polled";
+}
+
+/* A word of the command line. */
+static bool cmdline_has(const char *word)
+{
+    const char *cl = (const char *)start_info->cmd_line;
+    size_t n = strlen(word);
+
+    for (const char *p = cl; *p; p++)
+        if ((p == cl || p[-1] == ' ') && !strncmp(p, word, n) && (!p[n] || p[n] == ' '))
+            return true;
+    return false;
+}
+
 struct netdev *netdev_find(struct vnet **owner)
 {
     uint8_t m;
@@ -297,11 +357,16 @@ struct netdev *netdev_find(struct vnet **owner)
     m = events_save();
     ne_dev = (struct netdev){ .name = "eth0", .mtu = 1500, .send = ne_send, .recv = ne_recv,
                               .link_up = ne_link_up, .wait = ne_wait, .priv = &card };
+    use_irq = !cmdline_has("ne2k=poll") && native_irq_controller();
     present = ne_reset() && ne_setup(&card, ne_dev.mac);
+    if (present && use_irq && !native_irq_register(NE_IRQ, ne_irq)) {
+        use_irq = false;
+        ne_out(NE_IMR, 0);
+    }
     events_restore(m);
     if (present)
-        printk("eth0: NE2000 at %#x, MAC %02x:%02x:%02x:%02x:%02x:%02x, polled\n", NE_BASE, ne_dev.mac[0],
-               ne_dev.mac[1], ne_dev.mac[2], ne_dev.mac[3], ne_dev.mac[4], ne_dev.mac[5]);
+        printk("eth0: NE2000 at %#x, MAC %02x:%02x:%02x:%02x:%02x:%02x, %s\n", NE_BASE, ne_dev.mac[0],
+               ne_dev.mac[1], ne_dev.mac[2], ne_dev.mac[3], ne_dev.mac[4], ne_dev.mac[5], how());
     return present ? &ne_dev : NULL;
 }
 
@@ -309,6 +374,9 @@ void netdev_describe(const struct netdev *d)
 {
     const struct ne2k *c = d->priv;
 
-    printk("  NE2000 at %#x, ring pages %#x-%#x, polled; %lu ring resets, %lu remote DMA timeouts\n", NE_BASE,
-           RX_START, RX_STOP - 1, (unsigned long)c->ring_resets, (unsigned long)c->rdma_timeouts);
+    printk("  NE2000 at %#x, ring pages %#x-%#x, %s; %lu ring resets, %lu remote DMA timeouts\n", NE_BASE,
+           RX_START, RX_STOP - 1, how(), (unsigned long)c->ring_resets, (unsigned long)c->rdma_timeouts);
+    if (use_irq)
+        printk("  IRQ %d through the %s: %lu interrupts\n", NE_IRQ, native_irq_controller(),
+               (unsigned long)native_irq_count(NE_IRQ));
 }

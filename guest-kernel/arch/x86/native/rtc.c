@@ -1,9 +1,9 @@
 /*
  * The wall clock: the CMOS real-time clock (MC146818, ports 0x70/0x71),
- * read once at boot; afterwards boot time plus system time. A platform
- * without one (Tandem's HVM domains: unused ports read all ones, so one
- * read tells) fails the checks below and the wall clock is 0, as `uptime`
- * then says.
+ * read once at boot; afterwards boot time plus system time. Bare QEMU has
+ * one, and so have Tandem's HVM domains (the hypervisor's, hvm/vrtc.c). A
+ * platform without one (unused ports read all ones, so one read tells)
+ * fails the checks below and the wall clock is 0, as `uptime` then says.
  */
 #include "native.h"
 

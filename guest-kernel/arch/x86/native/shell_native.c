@@ -15,7 +15,7 @@
 #include "xvd.h"
 #include "kbench.h"
 
-bool ide_shell_command(const char *line);     /* ide.c: `idetest` */
+bool ide_shell_command(const char *line);     /* ide.c: `idetest`, `irqtest` */
 
 void rawbench_run(const char *args);        /* rawbench.c */
 

@@ -9,6 +9,7 @@
 
 #define MSR_APIC_BASE   0x1b
 #define APIC_BASE_EN    (1UL << 11)
+#define APIC_ID         0x020
 #define APIC_TPR        0x080
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
@@ -21,6 +22,7 @@
 #define APIC_TDCR       0x3e0
 #define LVT_MASKED      (1u << 16)
 #define LVT_PERIODIC    (1u << 17)
+#define LVT_EXTINT      (7u << 8)
 #define TDCR_DIV16      0x3
 #define HZ              100
 
@@ -151,6 +153,21 @@ void timer_init(void)
     printk("timer: local APIC at %lx, periodic %u Hz; TSC %lu kHz, APIC bus %lu kHz (%s)\n",
            (unsigned long)(base & 0xfffff000), HZ, (unsigned long)native_tsc_khz,
            (unsigned long)native_apic_khz, native_clock_source);
+}
+
+void native_apic_eoi(void)
+{
+    apic_write(APIC_EOI, 0);
+}
+
+uint32_t native_apic_id(void)
+{
+    return apic_read(APIC_ID) >> 24;
+}
+
+void native_apic_lint0_extint(void)
+{
+    apic_write(APIC_LVT_LINT0, LVT_EXTINT);
 }
 
 void native_timer_irq(struct trap_frame *f);

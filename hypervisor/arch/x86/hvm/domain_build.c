@@ -163,6 +163,7 @@ int hvm_build_domain(struct domain *d, const struct dom_build_args *a, char *err
     d->arch.hvm = hd;
     hd->nr_pages = d->max_pages;
     hd->uart.rx = -1;
+    vrtc_init(&hd->rtc);
     hvm_irq_init(d);
     hd->shadow = a->hvm_shadow;
     hd->asid = svm_pick_asid(d->domain_id);

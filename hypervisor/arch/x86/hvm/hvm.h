@@ -31,6 +31,13 @@ struct hvm_vuart {
     int rx;                         /* a received byte not yet read from RBR, or -1 */
 };
 
+/* The CMOS clock at 0x70/0x71 (hvm/vrtc.c): the index written last, CMOS RAM (status B at 0x0b). */
+struct hvm_vrtc {
+    uint8_t index;
+    uint8_t ram[128];
+    uint64_t writes_ignored;        /* writes to the clock registers (the guest cannot set it) */
+};
+
 /* Shadow paging events (hvm/shadow.c), per domain: printed when it ends; plain counters a
  * benchmark VMMCALL may copy out as they are. */
 struct hvm_shadow_counters {
@@ -67,6 +74,7 @@ struct hvm_domain {
     uint32_t pci_cf8;               /* the guest's last 4-byte write to port 0xcf8 (PCI config address) */
     uint64_t nr_pages;              /* guest-physical size in pages */
     struct hvm_vuart uart;
+    struct hvm_vrtc rtc;
     struct hvm_irq irq;             /* PIC, IOAPIC, ISA and PCI INTx lines (hvm/irq.h) */
     uint64_t mmio_emulated;         /* MMIO accesses emulated (each one NPF exit) */
     mfn_t *p2m;                     /* guest frame -> machine frame, nr_pages entries */
@@ -235,6 +243,11 @@ void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsi
  * exit port, 0xe9): those never go to a device model (svm_io asks hvm_ioreq_send first for
  * the others). */
 bool hvm_port_io_has_device(uint16_t port);
+#define HVM_RTC_INDEX   0x70
+#define HVM_RTC_DATA    0x71
+bool vrtc_is_port(uint16_t port);
+void vrtc_init(struct hvm_vrtc *r);
+void vrtc_port_io(struct domain *d, uint16_t port, unsigned int size, bool in, uint32_t *val);
 
 /* hvm/emulate.c: INS/OUTS (IOIO with STR; info = EXITINFO1) at RIP. */
 #define HVM_IO_DONE  0      /* finished: RIP to the next instruction */

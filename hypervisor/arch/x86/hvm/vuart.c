@@ -2,7 +2,8 @@
  * An HVM domain's port devices (docs/hvm.md "The virtual platform"): a
  * 16550 UART at 0x3f8 (COM1) that is the domain's console, QEMU's
  * isa-debug-exit at 0xf4 to power off or crash, and the Bochs/QEMU debug
- * console at 0xe9; every other port is absent (reads all ones). The UART has no interrupt
+ * console at 0xe9 (the PIC's ports go to vpic.c, the CMOS clock's to vrtc.c);
+ * every other port is absent (reads all ones). The UART has no interrupt
  * line (there is no PIC or IOAPIC): the guest polls LSR. Bytes written to
  * THR are the domain's console output, printed as "(dN)" lines exactly as
  * port 0xe9's; RBR gives what the hypervisor's console sends this domain
@@ -96,7 +97,7 @@ static void uart_write(struct domain *d, struct hvm_vuart *u, unsigned int reg, 
 
 bool hvm_port_io_has_device(uint16_t port)
 {
-    return port == HVM_EXIT_PORT || port == DEBUG_CONSOLE_PORT || vpic_is_port(port) ||
+    return port == HVM_EXIT_PORT || port == DEBUG_CONSOLE_PORT || vpic_is_port(port) || vrtc_is_port(port) ||
            (port >= HVM_UART_BASE && port < HVM_UART_BASE + 8);
 }
 
@@ -126,6 +127,10 @@ void hvm_port_io(struct vcpu *v, struct cpu_user_regs *regs, uint16_t port, unsi
             *val = DEBUG_CONSOLE_PORT;  /* as Bochs: reading it says it is there */
         else
             console_guest_write(d, CONSOLE_SRC_IO, &c, 1);
+        return;
+    }
+    if (vrtc_is_port(port)) {
+        vrtc_port_io(d, port, size, in, val);
         return;
     }
     if (vpic_is_port(port)) {

@@ -130,7 +130,7 @@ long do_callback_op(uint64_t cmd, guest_va_t arg)
     }
 }
 
-long do_stack_switch(uint64_t ss, uint64_t sp)
+__pv_fast long do_stack_switch(uint64_t ss, uint64_t sp)
 {
     struct vcpu *v = current;
 
@@ -164,7 +164,7 @@ static void iret_crash(struct vcpu *v, const char *why, const struct cpu_user_re
     domain_crash_detail(v->domain, why, regs, frame);
 }
 
-long do_iret(void)
+__pv_fast long do_iret(void)
 {
     struct vcpu *v = current;
     struct cpu_user_regs *regs = guest_cpu_regs();
@@ -211,7 +211,7 @@ long do_iret(void)
     return regs->rax;
 }
 
-long do_set_segment_base(uint64_t which, uint64_t base)
+__pv_fast long do_set_segment_base(uint64_t which, uint64_t base)
 {
     struct vcpu *v = current;
 

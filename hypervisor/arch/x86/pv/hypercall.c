@@ -11,7 +11,7 @@
 
 #define SYSCALL_INSN_LEN 2      /* 0f 05 */
 
-void pv_hypercall(struct cpu_user_regs *regs)
+__pv_fast void pv_hypercall(struct cpu_user_regs *regs)
 {
     unsigned long nr = regs->rax;
     long ret = hypercall_dispatch(nr, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);

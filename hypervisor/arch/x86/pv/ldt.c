@@ -138,7 +138,7 @@ static const uint64_t *ldt_page(struct vcpu *v, unsigned int idx)
  * retried), or, in guest mode, the fault went to the guest. False leaves
  * the fault to the usual paths (a hypervisor fixup).
  */
-bool pv_ldt_fault(struct cpu_user_regs *regs, uint64_t cr2)
+__pv_fast bool pv_ldt_fault(struct cpu_user_regs *regs, uint64_t cr2)
 {
     struct percpu *pc = this_cpu();
     struct vcpu *v = current;

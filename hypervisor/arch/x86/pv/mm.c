@@ -53,7 +53,7 @@ static const char *type_name(unsigned int t)
     return t < ARRAY_SIZE(names) ? names[t] : "?";
 }
 
-static uint64_t l1_disallow(const struct domain *d)
+static __pv_fast_mm uint64_t l1_disallow(const struct domain *d)
 {
     return d && d == pci_driver_domain() ? 0 : L1_DISALLOW;
 }
@@ -86,7 +86,7 @@ static uint64_t page_count_info(const struct page_info *pg)
     return __atomic_load_n(&pg->count_info, __ATOMIC_ACQUIRE);
 }
 
-static bool page_count_cmpxchg(struct page_info *pg, uint64_t *old, uint64_t new)
+static __pv_fast_mm bool page_count_cmpxchg(struct page_info *pg, uint64_t *old, uint64_t new)
 {
     return __atomic_compare_exchange_n(&pg->count_info, old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
 }
@@ -97,7 +97,7 @@ static bool page_count_cmpxchg(struct page_info *pg, uint64_t *old, uint64_t new
  * held, and a frame given back meanwhile is let go (Xen checks the owner
  * after the increment the same way).
  */
-bool get_page(struct page_info *pg, const struct domain *d)
+__pv_fast_mm bool get_page(struct page_info *pg, const struct domain *d)
 {
     uint64_t x = page_count_info(pg);
     uint16_t f;
@@ -114,7 +114,7 @@ bool get_page(struct page_info *pg, const struct domain *d)
     return true;
 }
 
-void put_page(struct page_info *pg)
+__pv_fast_mm void put_page(struct page_info *pg)
 {
     uint64_t x = page_count_info(pg);
 
@@ -205,9 +205,9 @@ static bool needs_validation(unsigned int type)
 }
 
 /* Work done on this CPU since the last preemption point (entries validated). */
-static unsigned int mm_work[NR_CPUS];
+static unsigned int mm_work[NR_CPUS] __pv_fast_data;
 
-void pv_mm_preempt_reset(void)
+__pv_fast_mm void pv_mm_preempt_reset(void)
 {
     mm_work[this_cpu()->cpu_id] = 0;
 }
@@ -223,7 +223,7 @@ bool pv_mm_preempt_check(void)
 }
 
 /* The type word's count set to tc, flags cleared then set, type kept (the caller owns the state). */
-static void page_type_set(struct page_info *pg, uint32_t tc, uint16_t clear, uint16_t set)
+static __pv_fast_mm void page_type_set(struct page_info *pg, uint32_t tc, uint16_t clear, uint16_t set)
 {
     uint64_t x = page_type_info(pg);
 
@@ -231,7 +231,7 @@ static void page_type_set(struct page_info *pg, uint32_t tc, uint16_t clear, uin
         ;
 }
 
-static int page_get_type(struct page_info *pg, unsigned int type, bool preemptible)
+static __pv_fast_mm int page_get_type(struct page_info *pg, unsigned int type, bool preemptible)
 {
     uint64_t x = page_type_info(pg), nx;
     bool resume, validate;
@@ -300,7 +300,7 @@ static int page_get_type(struct page_info *pg, unsigned int type, bool preemptib
     return 0;
 }
 
-int get_page_type(struct page_info *pg, unsigned int type)
+__pv_fast_mm int get_page_type(struct page_info *pg, unsigned int type)
 {
     return page_get_type(pg, type, false);
 }
@@ -332,7 +332,7 @@ void pv_drop_partial(struct page_info *pg)
  * nr_validated 512) and the caller must tear it down. An L1 is devalidated
  * here (512 entries that name data frames: bounded, no cascade).
  */
-bool pv_mm_put_type_begin(struct page_info *pg)
+__pv_fast_mm bool pv_mm_put_type_begin(struct page_info *pg)
 {
     uint64_t x = page_type_info(pg), nx;
     unsigned int t;
@@ -423,7 +423,7 @@ int pv_mm_teardown(struct page_info *pg, bool preemptible)
     return 0;
 }
 
-void put_page_type(struct page_info *pg)
+__pv_fast_mm void put_page_type(struct page_info *pg)
 {
     if (pv_mm_put_type_begin(pg))
         pv_mm_teardown(pg, false);
@@ -443,7 +443,7 @@ int put_page_and_type_preemptible(mfn_t mfn)
     return 0;
 }
 
-int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
+__pv_fast_mm int pv_mm_finish_pending(struct vcpu *v, bool preemptible)
 {
     mfn_t m = v->arch.pv.mm_pending;
     int rc;
@@ -507,7 +507,7 @@ void put_page_and_type(mfn_t mfn)
 }
 
 /* Xen's adjust_guest_l*e: both guest modes run in ring 3, so every entry is user. */
-uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
+__pv_fast_mm uint64_t pv_adjust_entry(uint64_t e, unsigned int level)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
 
@@ -610,7 +610,7 @@ no_entries:
  * false for a self-reference (it holds none); a linear entry (c is of t's
  * own level, which a normal link's target never is) gives its counts back.
  */
-static bool put_linear_entry(mfn_t c, struct page_info *tpg)
+static __pv_fast_mm bool put_linear_entry(mfn_t c, struct page_info *tpg)
 {
     struct page_info *pg = mfn_to_page(c);
 
@@ -624,7 +624,7 @@ static bool put_linear_entry(mfn_t c, struct page_info *tpg)
 }
 
 /* Take the references entry e of a level-`level` table needs (-XEN_ERESTART: none taken). */
-static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d, bool preemptible,
+static __pv_fast_mm int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d, bool preemptible,
                           mfn_t table)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
@@ -687,7 +687,7 @@ static int get_entry_refs(uint64_t e, unsigned int level, const struct domain *d
 }
 
 /* Drop what entry e of the level-`level` table `table` holds. */
-static void put_entry_refs(uint64_t e, unsigned int level, mfn_t table)
+static __pv_fast_mm void put_entry_refs(uint64_t e, unsigned int level, mfn_t table)
 {
     mfn_t mfn = (e & PADDR_MASK) >> PAGE_SHIFT;
     struct page_info *pg;
@@ -714,7 +714,7 @@ void pv_put_entry_refs(uint64_t e, unsigned int level)
     put_entry_refs(e, level, 0);
 }
 
-static bool guest_slot(unsigned int level, unsigned int i)
+static __pv_fast_mm bool guest_slot(unsigned int level, unsigned int i)
 {
     return level != 4 || i < HV_L4_FIRST_SLOT || i > HV_L4_LAST_SLOT;
 }
@@ -871,7 +871,7 @@ static int validate_descriptors(struct page_info *pg)
  * New references are taken before the write and old ones dropped after, so
  * a failed update leaves everything as it was.
  */
-int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned int idx,
+__pv_fast_mm int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned int idx,
                  uint64_t val, bool preserve_ad)
 {
     struct page_info *tpg = mfn_to_page(table_mfn);
@@ -933,7 +933,7 @@ int pv_mod_entry(struct domain *d, struct domain *fd, mfn_t table_mfn, unsigned 
 }
 
 /* The L1 table (mfn) and index mapping va in the given L4, or -EINVAL. */
-int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx)
+__pv_fast_mm int pv_find_l1(struct domain *d, mfn_t l4, uint64_t va, mfn_t *l1_mfn, unsigned int *idx)
 {
     static const unsigned int shifts[3] = { L4_SHIFT, L3_SHIFT, L2_SHIFT };
     mfn_t m = l4;

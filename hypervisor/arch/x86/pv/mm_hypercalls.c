@@ -19,7 +19,7 @@
 #define MMU_UPDATE_PREEMPTED (~(~0U >> 1))
 
 /* Xen's get_pg_owner: whose frames a batch may touch. */
-static struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long *rc)
+static __pv_fast_mm struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long *rc)
 {
     struct domain *d;
 
@@ -44,7 +44,7 @@ static struct domain *get_pg_owner(struct domain *curr, domid_t foreigndom, long
     return d;
 }
 
-static long mmu_update_one(struct domain *d, struct domain *pg_owner, const struct mmu_update *req)
+static __pv_fast_mm long mmu_update_one(struct domain *d, struct domain *pg_owner, const struct mmu_update *req)
 {
     unsigned int cmd = req->ptr & 7;    /* Xen: ptr & (sizeof(l1_pgentry_t) - 1); 4-7 unknown */
     mfn_t mfn = req->ptr >> PAGE_SHIFT;
@@ -119,7 +119,7 @@ static long mmu_batch_continue(unsigned long nr, uint64_t list, uint32_t i, uint
  * is read back from *pdone, as in Xen). Preempted between requests when
  * hypercall_preempt_check() says so, also inside a multicall.
  */
-static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t pdone,
+static __pv_fast_mm long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t pdone,
                       uint64_t foreigndom, size_t size,
                       long (*one)(struct vcpu *, struct domain *, const void *))
 {
@@ -185,7 +185,7 @@ static long mmu_batch(unsigned long nr, uint64_t list, uint64_t count, uint64_t 
     return rc;
 }
 
-static long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *req)
+static __pv_fast_mm long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *req)
 {
     long rc = mmu_update_one(v->domain, pg_owner, req);
 
@@ -194,7 +194,7 @@ static long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *
     return rc;
 }
 
-long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
+__pv_fast_mm long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
 {
     return mmu_batch(__HYPERVISOR_mmu_update, ureqs, count, pdone, foreigndom,
                      sizeof(struct mmu_update), mmu_update_req);
@@ -330,7 +330,7 @@ long do_mmuext_op(guest_va_t uops, uint32_t count, guest_va_t pdone, uint32_t fo
                      sizeof(struct mmuext_op), mmuext_req);
 }
 
-static long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val, uint64_t flags)
+static __pv_fast_mm long update_va_mapping(struct domain *pg_owner, uint64_t va, uint64_t val, uint64_t flags)
 {
     struct vcpu *v = current;
     mfn_t l1;
@@ -374,7 +374,7 @@ static long uvm_finish_pending(unsigned long nr, uint64_t va, uint64_t val, uint
     return 0;
 }
 
-long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
+__pv_fast_mm long do_update_va_mapping(uint64_t va, uint64_t val, uint64_t flags)
 {
     long c;
 

@@ -36,7 +36,7 @@ static uint64_t canonical_or_0(uint64_t base)
     return is_canonical(base) ? base : 0;
 }
 
-void pv_sync_segment_bases(struct vcpu *v)
+__pv_fast void pv_sync_segment_bases(struct vcpu *v)
 {
     if (!(v->arch.pv.cr4 & X86_CR4_FSGSBASE))
         return;
@@ -56,7 +56,7 @@ void pv_apply_guest_cr4(const struct vcpu *v)
         write_cr4(want);
 }
 
-void pv_toggle_guest_mode(struct vcpu *v)
+__pv_fast void pv_toggle_guest_mode(struct vcpu *v)
 {
     pv_sync_segment_bases(v);
     v->arch.pv.in_kernel = !v->arch.pv.in_kernel;
@@ -197,7 +197,7 @@ void pv_set_fpu_ts(struct vcpu *v, bool ts)
         __asm__ __volatile__("clts");
 }
 
-bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
+__pv_fast bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
                bool has_err, uint32_t err, bool mask_events, const char *what)
 {
     struct domain *d = v->domain;
@@ -251,7 +251,7 @@ bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler,
     return true;
 }
 
-void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
+__pv_fast void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
                          bool has_err, uint32_t err)
 {
     const struct trap_info *ti = &v->arch.pv.trap_ctxt[vector];
@@ -262,9 +262,14 @@ void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned in
         v->vcpu_info->arch.cr2 = read_cr2();
         err = (err & ~4U) | (v->arch.pv.in_kernel ? 0 : 4U);
     }
-    snprintf(what, sizeof(what), "%s (vector %u)",
-             vector < 32 ? exception_names[vector] : "software interrupt", vector);
-    pv_bounce(v, regs, ti->address, has_err, err, TI_GET_IF(ti), what);
+    if (unlikely(!ti->address)) {
+        /* The name is built for the crash message only, not on every fault. */
+        snprintf(what, sizeof(what), "%s (vector %u)",
+                 vector < 32 ? exception_names[vector] : "software interrupt", vector);
+        pv_bounce(v, regs, 0, has_err, err, TI_GET_IF(ti), what);
+        return;
+    }
+    pv_bounce(v, regs, ti->address, has_err, err, TI_GET_IF(ti), "exception");
 }
 
 /* `int n` refused by the real IDT (#GP with error (n<<3)|2): check the virtual DPL. */
@@ -281,7 +286,7 @@ static void pv_soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs, unsign
     pv_inject_exception(v, regs, TRAP_gp_fault, true, (n << 3) | 2);
 }
 
-void pv_guest_exception(struct cpu_user_regs *regs)
+__pv_fast void pv_guest_exception(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
     unsigned int vec = regs->entry_vector;
@@ -339,7 +344,7 @@ void pv_guest_exception(struct cpu_user_regs *regs)
  * send, not while the guest is still in its NMI callback (until its next
  * iret); with no callback registered it is lost.
  */
-static void deliver_nmi(struct vcpu *v, struct cpu_user_regs *regs)
+static __pv_fast void deliver_nmi(struct vcpu *v, struct cpu_user_regs *regs)
 {
     const struct trap_info *ti = &v->arch.pv.trap_ctxt[TRAP_nmi];
 
@@ -357,7 +362,7 @@ bool pv_raise_nmi(struct vcpu *v)
     return !__atomic_exchange_n(&v->arch.pv.nmi_pending, true, __ATOMIC_SEQ_CST);
 }
 
-void pv_deliver_events(struct cpu_user_regs *regs)
+__pv_fast void pv_deliver_events(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 
@@ -370,7 +375,7 @@ void pv_deliver_events(struct cpu_user_regs *regs)
         v->domain->ctr.upcalls++;
 }
 
-void do_syscall(struct cpu_user_regs *regs)
+__pv_fast void do_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
 

@@ -19,8 +19,10 @@
 /* One L4 for both modes: the kernel half is not user-accessible (no _PAGE_USER). */
 #define ARCH_USER_L4    0
 
-/* Interrupt vectors: exceptions 0-31, the APIC timer, the APIC's spurious vector. */
+/* Interrupt vectors: exceptions 0-31, the APIC timer, ISA lines 0-15 (irq.c), the APIC's spurious vector. */
 #define NATIVE_VEC_TIMER    0x20
+#define NATIVE_VEC_IRQ0     0x30
+#define NATIVE_NR_IRQS      16
 #define NATIVE_VEC_SPURIOUS 0xff
 
 #ifndef __ASSEMBLY__
