@@ -43,6 +43,8 @@ void perfc_dump_domain(struct domain *d)
     printk("COUNTERS d=%u mm_restarts=%lu mm_teardown_restarts=%lu reuse_flushes=%lu\n", d->domain_id,
            (unsigned long)c->mm_restarts, (unsigned long)c->mm_teardown_restarts,
            (unsigned long)c->reuse_flushes);
+    printk("COUNTERS d=%u mmu_entries=%lu cr3_baseptr=%lu\n", d->domain_id,
+           (unsigned long)c->mmu_entries, (unsigned long)c->cr3_baseptr);
     dump_by_nr(d, "hc.", c->hypercall_by_nr);
 #ifdef TANDEM_DEBUG
     dump_by_nr(d, "tsc.", c->hypercall_tsc);

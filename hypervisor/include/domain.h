@@ -95,6 +95,8 @@ struct domain_counters {
     uint64_t reuse_flushes;         /* flushes before a frame changed type or was reused (tlbflush_if_cached) */
     uint64_t hypercall_by_nr[NR_HYPERCALLS];
     uint64_t hypercall_tsc[NR_HYPERCALLS]; /* TSC ticks inside each hypercall; TANDEM_DEBUG builds only */
+    uint64_t mmu_entries;           /* mmu_update requests carried out (a call may carry many) */
+    uint64_t cr3_baseptr;           /* of cr3_switches: new kernel base pointers loaded (MMUEXT_NEW_BASEPTR) */
 };
 
 struct domain {

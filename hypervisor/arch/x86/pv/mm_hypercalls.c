@@ -187,7 +187,11 @@ static __pv_fast_mm long mmu_batch(unsigned long nr, uint64_t list, uint64_t cou
 
 static __pv_fast_mm long mmu_update_req(struct vcpu *v, struct domain *pg_owner, const void *req)
 {
-    return mmu_update_one(v->domain, pg_owner, req);
+    long rc = mmu_update_one(v->domain, pg_owner, req);
+
+    if (!rc)
+        v->domain->ctr.mmu_entries++;
+    return rc;
 }
 
 __pv_fast_mm long do_mmu_update(guest_va_t ureqs, uint32_t count, guest_va_t pdone, uint32_t foreigndom)
@@ -212,6 +216,7 @@ int pv_set_baseptr(struct vcpu *v, mfn_t mfn, bool user)
     if (v == current && v->arch.pv.in_kernel != user) {
         write_cr3(*slot << PAGE_SHIFT);
         v->domain->ctr.cr3_switches++;
+        v->domain->ctr.cr3_baseptr++;
     }
     if (old)
         put_page_and_type_preemptible(old);     /* may leave its teardown to the batch */
