@@ -15,6 +15,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import stats  # noqa: E402
+from benchlib.plot import HISTOGRAM_PREAMBLE  # noqa: E402
 
 PLATFORMS = ("native", "xen", "tandem")
 LABEL = {"native": "native", "xen": "Xen", "tandem": "Tandem"}
@@ -294,12 +295,7 @@ def summary_csv(table: dict, platforms: list) -> str:
 PLOT = """\
 set terminal pngcairo noenhanced size 1400,700 font ",10"
 set output '{png}'
-set datafile separator "\\t"
-set datafile missing "-"
-set style data histogram
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set logscale y
+""" + HISTOGRAM_PREAMBLE + """\
 set yrange [0.3:*]
 set grid ytics
 set key top left

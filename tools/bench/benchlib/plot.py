@@ -6,15 +6,21 @@ import os
 import shutil
 import subprocess
 
-SCRIPT = """\
-set terminal pngcairo noenhanced size 1400,1000 font ",10"
-set output '{png}'
+# What every bar chart here (and tools/bench/linuxlib.py's) starts with: tab-separated data,
+# "-" for a missing figure, clustered bars, a log y axis; the terminal and output come before it.
+HISTOGRAM_PREAMBLE = """\
 set datafile separator "\\t"
 set datafile missing "-"
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.85 border -1
 set logscale y
+"""
+
+SCRIPT = """\
+set terminal pngcairo noenhanced size 1400,1000 font ",10"
+set output '{png}'
+""" + HISTOGRAM_PREAMBLE + """\
 set grid ytics
 set key top left
 set xtics rotate by -30 left nomirror
@@ -83,12 +89,7 @@ def write_plot(out_dir: str, results: list, title: str) -> str | None:
 COMPARISON_SCRIPT = """\
 set terminal pngcairo noenhanced size {width},{height} font ",10"
 set output '{png}'
-set datafile separator "\\t"
-set datafile missing "-"
-set style data histogram
-set style histogram clustered gap 1
-set style fill solid 0.85 border -1
-set logscale y
+""" + HISTOGRAM_PREAMBLE + """\
 set grid ytics
 set key outside right top vertical
 set xtics rotate by -25 left nomirror
