@@ -380,3 +380,146 @@ void netdev_describe(const struct netdev *d)
         printk("  IRQ %d through the %s: %lu interrupts\n", NE_IRQ, native_irq_controller(),
                (unsigned long)native_irq_count(NE_IRQ));
 }
+
+/*
+ * `nictest` (tests/guest/hvm_ne2k_hostile, docs/devmodel.md "The emulated
+ * NIC"): the card programmed as a hostile guest would. An NE2000 has no
+ * bus-master DMA, so a hostile guest's reach is the card's own address space
+ * and its register protocol: every card address out of packet memory, every
+ * absurd count and every garbage sequence must end in the documented answer
+ * (all ones read, nothing written, a transmit error), never a hang of this
+ * kernel or a crash of the device model; then the card is set up again and
+ * must work (the shell's `ifup` and `ping` after it show that).
+ */
+#define CR_PAGE2        0x80
+#define NE_PAGE_MEM_END 0xc000          /* packet memory is 0x4000-0xbfff */
+
+static bool nic_case(const char *what, bool ok, const char *detail)
+{
+    printk("nictest: %s: %s%s%s\n", what, ok ? "refused as documented" : "NOT REFUSED",
+           detail ? ", " : "", detail ? detail : "");
+    return ok;
+}
+
+/* A transmit of tbcr bytes from page tpsr: true if the card answers with ISR.TXE, nothing sent. */
+static bool nic_tx_refused(uint8_t tpsr, uint16_t tbcr)
+{
+    uint8_t isr = 0;
+
+    ne_out(NE_ISR, ISR_PTX | ISR_TXE);
+    ne_out(NE_TPSR, tpsr);
+    ne_out(NE_TBCR0, tbcr & 0xff);
+    ne_out(NE_TBCR1, tbcr >> 8);
+    ne_out(NE_CR, CR_NODMA | CR_TXP | CR_STA);
+    for (unsigned int i = 0; i < SPIN_LIMIT && !(isr & (ISR_PTX | ISR_TXE)); i++)
+        isr = ne_in(NE_ISR);
+    ne_out(NE_ISR, ISR_PTX | ISR_TXE);
+    return (isr & ISR_TXE) && !(isr & ISR_PTX);
+}
+
+static uint8_t nic_page2(uint8_t reg)
+{
+    uint8_t v;
+
+    ne_out(NE_CR, CR_PAGE2 | CR_NODMA | CR_STA);
+    v = ne_in(reg);
+    ne_out(NE_CR, CR_NODMA | CR_STA);
+    return v;
+}
+
+static void nictest(void)
+{
+    static uint8_t big[65536];
+    uint8_t prom[32], mac[6], m;
+    unsigned int n, i;
+    uint32_t seed = 0x2545f491;
+    bool ok = true, one;
+    char detail[80];
+
+    if (!netdev_find(NULL)) {
+        printk("nictest: needs the NE2000 (nic=ne2000)\n");
+        return;
+    }
+    memcpy(mac, ne_dev.mac, sizeof(mac));
+    m = events_save();
+    ne_out(NE_IMR, 0);
+
+    /* 1: a 64 KiB remote DMA read starting outside packet memory: every byte there reads 0xff. */
+    ne_rdma_start(NE_PAGE_MEM_END, 0xfffe, CR_RREAD);
+    insw(NE_BASE + NE_DATA, big, 0xfffe / 2);
+    one = ne_rdma_done(&card);
+    for (n = 0, i = 0; i < 0x10000 - NE_PAGE_MEM_END; i++)
+        n += big[i] == 0xff;
+    snprintf(detail, sizeof(detail), "%u of %u bytes 0xff, %s", n, 0x10000 - NE_PAGE_MEM_END,
+             one ? "completed" : "no completion");
+    ok &= nic_case("a 64 KiB remote DMA read beyond packet memory", one && n == 0x10000 - NE_PAGE_MEM_END, detail);
+
+    /* 2: remote DMA writes into the station PROM and beyond packet memory are dropped. */
+    memset(big, 0, 64);
+    one = ne_write(&card, 0, big, 32) && ne_write(&card, NE_PAGE_MEM_END, big, 64);
+    one &= ne_read(&card, 0, prom, sizeof(prom)) && ne_read(&card, NE_PAGE_MEM_END, big, 64);
+    for (i = 0; i < 6; i++)
+        one &= prom[2 * i] == mac[i];
+    for (i = 0; i < 64; i++)
+        one &= big[i] == 0xff;
+    ok &= nic_case("remote DMA writes into the PROM and beyond packet memory", one,
+                   one ? "the MAC reads as before" : NULL);
+
+    /* 3: the data port with no remote DMA set up, and the unused ports. */
+    one = inw(NE_BASE + NE_DATA) == 0xffff;
+    for (i = 0x11; i < 0x18; i++)
+        one &= inb(NE_BASE + i) == 0xff;
+    ok &= nic_case("the data port with no remote DMA, ports 0x311-0x317", one, "all ones");
+
+    /* 4: a word access to a byte register: all ones read, the write dropped. */
+    one = inw(NE_BASE + NE_ISR) == 0xffff;
+    outw(NE_BASE + NE_PSTART, 0x1234);
+    one &= nic_page2(NE_PSTART) == RX_START;
+    ok &= nic_case("word accesses to byte registers", one, "PSTART unchanged");
+
+    /* 5: transmits the card must refuse. */
+    ok &= nic_case("a transmit from outside packet memory", nic_tx_refused(0x10, 60), "TXE");
+    ok &= nic_case("a transmit of 4000 bytes", nic_tx_refused(TX_START, 4000), "TXE");
+    ok &= nic_case("a transmit shorter than a header", nic_tx_refused(TX_START, 10), "TXE");
+    ok &= nic_case("a transmit across the end of packet memory", nic_tx_refused(0xbe, 1514), "TXE");
+
+    /* 6: a ring that cannot be (PSTART >= PSTOP, CURR outside it): accepted, set right below. */
+    ne_out(NE_CR, CR_NODMA | CR_STP);
+    ne_out(NE_PSTART, 0x90);
+    ne_out(NE_PSTOP, 0x20);
+    ne_out(NE_CR, CR_PAGE1 | CR_NODMA | CR_STP);
+    ne_out(NE_CURR, 0xf0);
+    ne_out(NE_CR, CR_NODMA | CR_STA);
+
+    /* 7: 4000 random accesses of random sizes to every port of the card. */
+    for (i = 0; i < 4000; i++) {
+        uint16_t port, v;
+
+        seed = seed * 1103515245u + 12345u;
+        port = (uint16_t)(NE_BASE + ((seed >> 8) & 0x1f));
+        v = (uint16_t)(seed >> 16);
+        switch ((seed >> 13) & 3) {
+        case 0: outb(port, (uint8_t)v); break;
+        case 1: (void)inb(port); break;
+        case 2: outw(port, v); break;
+        default: (void)inw(port); break;
+        }
+    }
+    printk("nictest: a ring with PSTART >= PSTOP, then 4000 random accesses: done\n");
+
+    /* The card reset and set up again: it must answer as a DP8390 with the same MAC. */
+    one = ne_reset() && ne_setup(&card, ne_dev.mac);
+    one &= !memcmp(ne_dev.mac, mac, sizeof(mac));
+    events_restore(m);
+    printk("nictest: the card after it all: %s\n", one ? "reset, set up, same MAC" : "FAIL");
+    ok &= one;
+    printk("nictest: %s\n", ok ? "every hostile programming refused, the card set up again" : "FAIL");
+}
+
+bool ne2k_shell_command(const char *line)
+{
+    if (strcmp(line, "nictest"))
+        return false;
+    nictest();
+    return true;
+}

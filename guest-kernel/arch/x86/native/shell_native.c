@@ -16,6 +16,7 @@
 #include "kbench.h"
 
 bool ide_shell_command(const char *line);     /* ide.c: `idetest`, `irqtest` */
+bool ne2k_shell_command(const char *line);    /* ne2k.c: `nictest` */
 
 void rawbench_run(const char *args);        /* rawbench.c */
 
@@ -101,7 +102,7 @@ bool shell_dev_command(char *line)
     char buf[128], *w[8];
     int nw;
 
-    if (ide_shell_command(line))
+    if (ide_shell_command(line) || ne2k_shell_command(line))
         return true;
     if (word_is(line, "xvd")) {         /* the IDE disks (arch/x86/native/ide.c), through xvd.h */
         snprintf(buf, sizeof(buf), "%s", line);
