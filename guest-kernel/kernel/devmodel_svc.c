@@ -71,7 +71,7 @@ static struct pvos_wait wait;
 static volatile bool kick;
 static uint8_t *bounce;         /* one page: the virtio side of every disk request */
 static uint64_t bounce_maddr;
-static char dirbuf[256], dirbuf2[64];
+static char dirbuf[256], dirbuf2[64], dirbuf3[256];
 
 /* ---- hypercalls ---- */
 
@@ -300,18 +300,25 @@ static int instance_start(struct dms *s)
 
     n0 = disk_setup(s, 0);
     n1 = disk_setup(s, 1);
-    if ((n0 && n0 != -XEN_ENOENT) || (n1 && n1 != -XEN_ENOENT) || (n0 && n1)) {
+    if ((n0 && n0 != -XEN_ENOENT) || (n1 && n1 != -XEN_ENOENT)) {
         printk("devmodel d%u: its disks cannot be set up (hda %d, hdb %d)\n", s->domid, n0, n1);
-        return n0 && n0 != -XEN_ENOENT ? n0 : n1 ? n1 : -XEN_ENOENT;
+        return n0 && n0 != -XEN_ENOENT ? n0 : n1;
     }
-    if (!(s->ide = kalloc(sizeof(*s->ide))) || !(s->slot_pfn = alloc_page(PG_KERNEL)) ||
-        !(s->win_pfn = alloc_page(PG_KERNEL)))
+    if (!(s->slot_pfn = alloc_page(PG_KERNEL)) || !(s->win_pfn = alloc_page(PG_KERNEL)))
         return -XEN_ENOMEM;
     dm_host_init(&s->host, &host_ops, s, s->domid);
-    if ((rc = ide_init(s->ide, &s->host, n0 ? NULL : &s->disk[0].blk, n1 ? NULL : &s->disk[1].blk,
-                       s->disk[0].serial, s->disk[1].serial)))
-        return (int)rc;
+    if (!n0 || !n1) {                   /* disk=: the IDE controller; a nic= alone has none */
+        if (!(s->ide = kalloc(sizeof(*s->ide))))
+            return -XEN_ENOMEM;
+        if ((rc = ide_init(s->ide, &s->host, n0 ? NULL : &s->disk[0].blk, n1 ? NULL : &s->disk[1].blk,
+                           s->disk[0].serial, s->disk[1].serial)))
+            return (int)rc;
+    }
     nic_setup(s);
+    if (!s->host.nr_devices) {
+        printk("devmodel d%u: no disk and no NIC to emulate\n", s->domid);
+        return -XEN_ENOENT;
+    }
     if ((rc = dm_op(s->domid, &op)))
         return (int)rc;
     s->server = op.u.create_ioreq_server.id;
@@ -391,21 +398,16 @@ static struct dms *find(uint16_t d)
     return NULL;
 }
 
-static void scan(void)
+/* Start an instance for each domain listed under base (backend/ide or backend/ne2k) not served yet. */
+static void scan_list(const char *base, const char *list, int n)
 {
-    int n = xenbus_directory(xenbus_kernel(), XENBUS_TX_NONE, "backend/ide", dirbuf, sizeof(dirbuf));
-
-    if (n < 0 && n != -XEN_ENOENT)
-        return;                         /* the store did not answer: change nothing */
-    for (unsigned int i = 0; i < DMS_MAX; i++)
-        dms[i].present = false;
-    for (const char *p = dirbuf; n-- > 0; p += strlen(p) + 1) {
+    for (const char *p = list; n-- > 0; p += strlen(p) + 1) {
         uint16_t d = (uint16_t)strtoul(p, NULL, 10);
         struct dms *s = find(d);
         char path[32];
         int rc;
 
-        snprintf(path, sizeof(path), "backend/ide/%u", d);
+        snprintf(path, sizeof(path), "%s/%u", base, d);
         if (xenbus_directory(xenbus_kernel(), XENBUS_TX_NONE, path, dirbuf2, sizeof(dirbuf2)) <= 0)
             continue;                   /* being removed, or not written yet */
         if (s) {
@@ -428,6 +430,23 @@ static void scan(void)
             s->domid = d;
         }
     }
+}
+
+/*
+ * The HVM domains to serve: those with emulated disks (backend/ide/D) or a NIC (backend/ne2k/D),
+ * as the store writes them; an instance whose domain is in neither list any more is removed.
+ */
+static void scan(void)
+{
+    int ni = xenbus_directory(xenbus_kernel(), XENBUS_TX_NONE, "backend/ide", dirbuf, sizeof(dirbuf));
+    int nn = xenbus_directory(xenbus_kernel(), XENBUS_TX_NONE, "backend/ne2k", dirbuf3, sizeof(dirbuf3));
+
+    if ((ni < 0 && ni != -XEN_ENOENT) || (nn < 0 && nn != -XEN_ENOENT))
+        return;                         /* the store did not answer: change nothing */
+    for (unsigned int i = 0; i < DMS_MAX; i++)
+        dms[i].present = false;
+    scan_list("backend/ide", dirbuf, ni);
+    scan_list("backend/ne2k", dirbuf3, nn);
     for (unsigned int i = 0; i < DMS_MAX; i++)
         if (dms[i].used && !dms[i].present) {
             printk("devmodel d%u: gone: %lu requests served, %lu DMA faults; instance removed\n", dms[i].domid,

@@ -464,19 +464,20 @@ run:
         printk("xenstored: d%u: unpause refused (%d)\n", d, err);
 }
 
-/* Whether domain d's first device is an emulated IDE drive (an HVM domain's disk=). */
-static bool has_ide(uint16_t d)
+/* Whether domain d's first device is an emulated one (an HVM domain's disk= or, alone, its nic=). */
+static bool has_emulated(uint16_t d)
 {
     struct tandem_domctl op;
 
     op.u.getdevice.index = 0;
-    return !domctl(TANDEM_DOMCTL_getdevice, d, &op) && !strncmp(op.u.getdevice.type, "ide", 4);
+    return !domctl(TANDEM_DOMCTL_getdevice, d, &op) &&
+           (!strncmp(op.u.getdevice.type, "ide", 4) || !strncmp(op.u.getdevice.type, "ne2k", 5));
 }
 
 /*
- * An HVM domain with emulated disks: no store ring of its own (it is no PV guest), but its
+ * An HVM domain with emulated disks or a NIC: no store ring of its own (it is no PV guest), but its
  * device model (the driver domain) finds what to emulate in the store, as Xen's QEMU does:
- * its name, and a backend dir per emulated disk (backend/ide/D/N). Tracked like a domain
+ * its name, and a backend dir per emulated device (backend/ide/D/N, backend/ne2k/D/0). Tracked like a domain
  * whose connection is gone (SD_DEAD), so its nodes go when it does.
  */
 static void introduce_hvm(const struct tandem_domctl_getdomaininfo *di, const struct tandem_domctl_getstoreinfo *si)
@@ -521,7 +522,7 @@ static void introduce_waiting(void)
         if (domctl(TANDEM_DOMCTL_getstoreinfo, di.domid, &sop))
             continue;
         if (sop.u.getstoreinfo.store_domid == DOMID_INVALID && sop.u.getstoreinfo.nr_devices &&
-            has_ide(di.domid)) {
+            has_emulated(di.domid)) {
             introduce_hvm(&di, &sop.u.getstoreinfo);
             continue;
         }

@@ -559,9 +559,6 @@ static int dc_check_domain(struct domconfig *cfg, struct domconfig_dom *d,
     if (d->nic && !d->hvm)
         return dc_fail(err, d->line, "nic", "only an HVM domain has an emulated NIC (a PV domain's "
                        "network is vif=)");
-    if (d->nic && !d->nr_disks)
-        return dc_fail(err, d->line, "nic", "an HVM domain's NIC comes from the device model that "
-                       "serves its disk=: nic= needs disk= for now (docs/devmodel.md)");
     if (d->hvm && d->nr_disks > DOMCONFIG_HVM_DISKS)
         return dc_fail(err, d->line, "disk", "an HVM domain has at most %u emulated disks (the IDE "
                        "primary channel's master and slave: docs/devmodel.md)", DOMCONFIG_HVM_DISKS);
@@ -699,10 +696,13 @@ static int dc_resolve_dm(struct domconfig *cfg, struct domconfig_error *err)
         struct domconfig_dom *d = &cfg->dom[i];
         unsigned int k;
         d->dm_domid = DOMID_INVALID;
-        if (d->hvm && d->nr_disks && drv) {
+        if (d->hvm && d->nic && !drv)
+            return dc_fail(err, d->line, "nic", "the emulated NIC comes from the driver domain's device "
+                           "model: no line has driver=yes");
+        if (d->hvm && (d->nr_disks || d->nic) && drv) {
             if (d->dm[0] && strcmp(d->dm, drv->name))
-                return dc_fail(err, d->line, "dm", "'%s': an HVM domain's emulated disks are served by the "
-                               "driver domain's device model ('%s'): dm= names it or is left out", d->dm,
+                return dc_fail(err, d->line, "dm", "'%s': an HVM domain's emulated devices are served by "
+                               "the driver domain's device model ('%s'): dm= names it or is left out", d->dm,
                                drv->name);
             d->dm_domid = drv->domid;
             continue;

@@ -545,7 +545,7 @@ static void test_hvm_disks(void **state)
     assert_int_equal(parse("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=h.img dm=drv"), 0);
     assert_int_equal(cfg.dom[1].dm_domid, 1);
     fails("domain name=drv kernel=k driver=yes\ndomain name=q kernel=k\ndomain name=h kernel=g type=hvm disk=h.img dm=q",
-          "line 3, field 'dm': 'q': an HVM domain's emulated disks are served by the driver domain's device model "
+          "line 3, field 'dm': 'q': an HVM domain's emulated devices are served by the driver domain's device model "
           "('drv'): dm= names it or is left out");
     fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm disk=a.img,b.img,c.img",
           "line 2, field 'disk': an HVM domain has at most 2 emulated disks (the IDE primary channel's master and "
@@ -602,9 +602,17 @@ static void test_hvm_nic(void **state)
           "line 2, field 'nic': given twice");
     fails("domain name=drv kernel=k driver=yes\ndomain name=p kernel=k nic=ne2000",
           "line 2, field 'nic': only an HVM domain has an emulated NIC (a PV domain's network is vif=)");
-    fails("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm nic=ne2000",
-          "line 2, field 'nic': an HVM domain's NIC comes from the device model that serves its disk=: nic= needs "
-          "disk= for now (docs/devmodel.md)");
+    /* nic= alone: the driver domain's device model serves it (no disk needed), and without one, no NIC. */
+    assert_int_equal(parse("domain name=drv kernel=k driver=yes\ndomain name=h kernel=g type=hvm nic=ne2000"), 0);
+    assert_int_equal(cfg.dom[1].dm_domid, cfg.dom[0].domid);
+    assert_int_equal(cfg.dom[1].nr_devices, 1);
+    assert_string_equal(cfg.dom[1].devices[0].type, "ne2k");
+    fails("domain name=h kernel=g type=hvm nic=ne2000",
+          "line 1, field 'nic': the emulated NIC comes from the driver domain's device model: no line has "
+          "driver=yes");
+    fails("domain name=drv kernel=k driver=yes\ndomain name=q kernel=k\ndomain name=h kernel=g type=hvm nic=ne2000 dm=q",
+          "line 3, field 'dm': 'q': an HVM domain's emulated devices are served by the driver domain's device model "
+          "('drv'): dm= names it or is left out");
 }
 
 /* paging=npt|shadow (docs/hvm.md "Shadow paging"): type=hvm only, npt by default. */

@@ -105,7 +105,7 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
     }
     d->weight = c->weight;
     d->cap = c->cap;
-    d->dm_domid = c->dm_domid;          /* dm=, or the driver domain for emulated disks; else DOMID_INVALID */
+    d->dm_domid = c->dm_domid;          /* dm=, or the driver domain for emulated devices; else DOMID_INVALID */
     gnttab_set_limits(d, c->max_grant_frames, c->max_maptrack_frames);
     BUILD_BUG_ON(DOMCONFIG_MAX_DEVICES != ARRAY_SIZE(d->devices));
     BUILD_BUG_ON(sizeof(c->devices[0].type) != sizeof(d->devices[0].type));
@@ -132,11 +132,11 @@ static bool build_configured(const struct boot_info *bi, const struct domconfig_
                           c->shadow_paging);
     if (built && c->driver && !give_devices(d))
         built = false;
-    if (built && c->hvm && c->nr_disks) {
+    if (built && c->hvm && (c->nr_disks || c->nic)) {
         /* Its emulated devices are not there until its device model serves them (docs/devmodel.md). */
         d->dm_waiting = true;
         domain_pause(d);
-        printk("d%u: waits for its device model d%u to enable an ioreq server (emulated disks)\n",
+        printk("d%u: waits for its device model d%u to enable an ioreq server (emulated devices)\n",
                d->domain_id, d->dm_domid);
     }
     d->max_pages = maxmem >> PAGE_SHIFT;
