@@ -1,4 +1,5 @@
 /* Domain and vCPU lifecycle: create, shut down, crash with a dump, destroy. */
+#include "gdbstub.h"
 #include "lib.h"
 #include "domain.h"
 #include "irq.h"
@@ -171,6 +172,7 @@ void domain_shutdown(struct domain *d, int reason)
     d->shutdown_reason = reason;
     spin_unlock(&d->lock);
     printk("Domain %u (%s) shut down: %s\n", d->domain_id, d->name, shutdown_reason_name(reason));
+    gdbstub_domain_ended(d);            /* a debugger attached to it hears of the exit at once */
     evtchn_notify_dom_exc(d);
     raise_resched();
     /* As Xen's hardware domain: when the privileged domain 0 goes, the machine goes with it. */

@@ -12,6 +12,7 @@
  */
 #include "lib.h"
 #include "sched.h"
+#include "gdbstub.h"
 #include "cpu.h"
 #include "mm.h"
 #include "time.h"
@@ -415,8 +416,10 @@ void timer_interrupt(void)
     }
     spin_unlock_irqrestore(&rq->lock, f);
     console_service_input();
-    if (pc->cpu_id == 0)
+    if (pc->cpu_id == 0) {
         keyhandler_poll_port();     /* the debug-key port (tandem-run's hang report) */
+        gdbstub_poll();             /* the debugger's port, with gdb= */
+    }
     if (pc->curr && now >= rq->slice_end)
         pc->need_resched = true;
     if (now >= next_period)
@@ -485,6 +488,8 @@ const char *sched_vcpu_state(const struct vcpu *v)
         return "dying";
     if (v->pause_flags & VPF_down)
         return "down";
+    if (v->pause_flags & VPF_debug)
+        return "debugger";
     if (v->domain->paused || (v->pause_flags & VPF_paused))
         return "paused";
     if (v->pause_flags & VPF_blocked)

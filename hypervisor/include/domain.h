@@ -26,6 +26,7 @@ struct guest_console {
 #define VPF_blocked  (1U << 0)   /* SCHEDOP_block / poll */
 #define VPF_down     (1U << 1)   /* not brought up, or VCPUOP_down */
 #define VPF_paused   (1U << 2)   /* domain paused or dying */
+#define VPF_debug    (1U << 3)   /* stopped by the debugger (gdbstub.c) */
 
 struct vcpu {
     struct domain *domain;

@@ -5,6 +5,7 @@
  * then the others, each waiting for it (docs/xenstore.md).
  */
 #include "lib.h"
+#include "gdbstub.h"
 #include "bootinfo.h"
 #include "mm.h"
 #include "domain.h"
@@ -36,8 +37,10 @@ static bool build_one(struct domain *d, const struct bi_module *k, const struct 
     };
     char err[256];
 
-    if ((hvm ? hvm_build_domain(d, &a, err, sizeof(err)) : pv_build_domain(d, &a, err, sizeof(err))) == 0)
+    if ((hvm ? hvm_build_domain(d, &a, err, sizeof(err)) : pv_build_domain(d, &a, err, sizeof(err))) == 0) {
+        gdbstub_domain_built(d);        /* gdb=: it waits for the debugger */
         return true;
+    }
     printk(XENLOG_ERR "d%u: cannot build the domain from '%s': %s\n", d->domain_id, k->cmdline, err);
     refuse(d, err);
     return false;

@@ -19,6 +19,7 @@
 #include "irq.h"
 #include "iommu.h"
 #include "acpi.h"
+#include "gdbstub.h"
 #include <tandem/errno.h>
 
 static struct boot_info bi;
@@ -44,6 +45,7 @@ static const struct cmdline_param params[] = {
     { "serial_baud_model", PARAM_UINT, &opt_serial_baud_model, 0 },
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
     { "iommu_selftest", PARAM_BOOL, &opt_iommu_selftest, 0 },          /* test knob */
+    { "gdb", PARAM_STR, opt_gdb, sizeof(opt_gdb) },                    /* gdbstub.c: a domain id */
 };
 
 static void report_param(const char *key, const char *why, void *ctx)
@@ -70,6 +72,7 @@ void hv_main(const struct boot_info *in)
     refuse_enable(!strcmp(opt.loglvl, "debug") || !strcmp(opt.loglvl, "all"));
     cpu_enable_smap(0, opt.smap);
     traps_set_nmi_mode(opt.nmi);
+    gdbstub_init();
 
     mm_init(&bi);
     cpu_gdt_virt_init(0);

@@ -15,6 +15,7 @@
 #include "sched.h"
 #include "cpu.h"
 #include "cpuid_faulting.h"
+#include "gdbstub.h"
 #include <tandem/xen.h>
 #include <tandem/callback.h>
 
@@ -291,6 +292,8 @@ __pv_fast void pv_guest_exception(struct cpu_user_regs *regs)
     struct vcpu *v = current;
     unsigned int vec = regs->entry_vector;
 
+    if (unlikely(vec == TRAP_int3 || vec == TRAP_debug) && gdbstub_trap(v, regs, vec))
+        return;                         /* the debugger's breakpoint or step: the domain stops */
     switch (vec) {
     case TRAP_page_fault:
         /* A present, write, guest-kernel fault may be a direct page-table write. */
