@@ -365,7 +365,10 @@ void console_guest_write(struct domain *d, int src, const char *buf, size_t len)
 
 void console_guest_flush(struct domain *d)
 {
-    unsigned long flags = spin_lock_irqsave(&d->con_lock);
+    unsigned long flags;
+
+    console_ring_kick(d);               /* what it left in its ring is shown before it goes */
+    flags = spin_lock_irqsave(&d->con_lock);
 
     for (int src = 0; src < 2; src++)
         if (d->con[src].len)
