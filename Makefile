@@ -18,7 +18,7 @@ all: $(ALL_TARGETS)
 help:
 	@echo "make run    build everything and boot Tandem with the bundled domains in QEMU"
 	@echo "make test   unit tests, ABI header checks and in-QEMU tests; ends 'N passed, M failed'"
-	@echo "make bench  benchmarks (PV vs native), results under out/bench/"
+	@echo "make bench  benchmarks: native, PV, HVM-NPT and HVM-shadow compared (make bench-compare: that table alone); out/bench/"
 	@echo "make bench-linux  Debian's Linux natively, on Xen 4.17 and on Tandem (out/bench/linux/)"
 	@echo "make fuzz   host fuzz targets (FUZZ_TIME=s each) and the in-guest fuzzers (FUZZ_SEEDS=n)"
 	@echo "make deps   install missing Debian packages (as root)"
