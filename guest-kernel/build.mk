@@ -9,7 +9,7 @@ GUEST_LIB_SRCS := $(wildcard guest-kernel/lib/*.c) $(TLIB_SRCS)
 GUEST_LIB_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GUEST_LIB_SRCS) guest-kernel/arch/x86/head.S)
 GUEST_LIB := $(OUT)/guest-kernel/libguest.a
 GUEST_LDS := guest-kernel/arch/x86/kernel.ld
-KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c xs_shell.c dev_shell.c blk_shell.c xvd_shell.c net_ping.c)
+KERNEL_MAIN_SRCS := $(addprefix guest-kernel/kernel/,main.c shell.c modes.c pvos_selftest.c xs_shell.c dev_shell.c blk_shell.c xvd_shell.c net_ping.c trace_shell.c)
 GKERNEL_SRCS := $(filter-out $(KERNEL_MAIN_SRCS),$(wildcard guest-kernel/kernel/*.c)) $(wildcard guest-kernel/arch/x86/pv/*.c) \
     guest-kernel/arch/x86/entry.S
 GKERNEL_OBJS := $(patsubst %,$(OUT)/guest/%.o,$(GKERNEL_SRCS))

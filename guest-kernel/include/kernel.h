@@ -91,6 +91,7 @@ void worker_main(void *arg);
 /* modes.c: threads for the command line's mode=, and the shell's domain commands. */
 void kernel_start_threads(const char *cmdline);
 bool shell_domain_command(const char *line);
+bool shell_trace_command(const char *line);  /* trace_shell.c: the hypervisor trace */
 /* xs_shell.c: `xs ...` and `grants`; false if the line is neither. Events for watches: poll. */
 bool shell_xs_command(char *line);
 void shell_xs_poll(void);

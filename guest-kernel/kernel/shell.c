@@ -61,7 +61,7 @@ static void shell_exec(char *line)
 {
     if (!strcmp(line, "help"))
         printk("help echo ps uptime mem version worker pvostest info poweroff crash grants;"
-               " privileged: domains pause unpause destroy wait DOMID\n"
+               " privileged: domains pause unpause destroy wait DOMID; trace [on CLASSES|off|reset|count]\n"
                "ls: the built-in user programs; PROGRAM [ARGS] [&] runs one"
                " (e.g. hello, forktest, stress 2 8, segv)\n"
                "bench [iters=N] [only=syscall,page_fault,fork_exec_exit,ctxsw,cpu_loop]: the benchmark program\n"
@@ -97,6 +97,8 @@ static void shell_exec(char *line)
     else if (kbench_command(line))      /* kbench.c: bench [iters=N] [only=...] */
         ;
     else if (shell_domain_command(line))
+        ;
+    else if (shell_trace_command(line)) /* trace_shell.c: trace on|off|reset|count */
         ;
     else if (shell_xs_command(line))    /* xs_shell.c: xs ..., grants */
         ;

@@ -291,6 +291,11 @@ void domain_set_frame_baseline(uint64_t frames)
     frame_baseline = frames;
 }
 
+void domain_frame_baseline_take(uint64_t frames)
+{
+    frame_baseline -= frames;
+}
+
 bool domain_frames_report(void)
 {
     uint64_t free = free_frame_count(), records = 0, lost;

@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "time.h"
 #include "guest_access.h"
+#include "trace.h"
 #include <tandem/domctl.h>
 #include <tandem/errno.h>
 
@@ -172,6 +173,8 @@ long do_tandem_domctl(guest_va_t arg)
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getstoreinfo) > sizeof(op.u));
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) != 80);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) > sizeof(op.u));
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_trace_control) != 48);
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_trace_read) != 40);
     BUILD_BUG_ON(sizeof(((struct domain_device *)0)->serial) != TANDEM_DOMCTL_SERIAL_LEN);
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
@@ -179,6 +182,8 @@ long do_tandem_domctl(guest_va_t arg)
         return -XEN_EPERM;
     if (op.interface_version != TANDEM_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
+    if (op.cmd == TANDEM_DOMCTL_trace_control || op.cmd == TANDEM_DOMCTL_trace_read)
+        return all_zero(op.pad, sizeof(op.pad)) ? trace_domctl(&op, arg) : -XEN_EINVAL;  /* trace.c */
     if (op.cmd > TANDEM_DOMCTL_getdevice)
         return -XEN_ENOSYS;
     if (!all_zero(op.pad, sizeof(op.pad)))

@@ -18,6 +18,7 @@
  */
 #include "refuse.h"
 #include "lib.h"
+#include "trace.h"
 #include "evtchn_private.h"
 #include "mm.h"
 #include "sched.h"
@@ -164,6 +165,7 @@ void evtchn_set_pending(struct vcpu *v, uint32_t port)
     struct domain *d = v->domain;
     struct shared_info *s = d->shared_info;
 
+    TRACE(EVTCHN, EV_PENDING, d->domain_id, v->vcpu_id, port, 0);
     if (evtchn_fifo_active(d) && evtchn_fifo_set_pending(v, port))
         return;
     /* A FIFO port beyond 2-level's range, raised while the domain went back to 2-level: gone with it. */
@@ -582,6 +584,8 @@ static long evtchn_send(struct domain *d, uint32_t port)
         return -XEN_EINVAL;
     spin_lock(&d->event_lock);
     c = evtchn_from_port(d, port);
+    TRACE(EVTCHN, EV_SEND, port, c->state == EVTCHNSTAT_interdomain ? c->remote_domid : d->domain_id,
+          c->state == EVTCHNSTAT_interdomain ? c->remote_port : port, 0);
     switch (c->state) {
     case EVTCHNSTAT_interdomain:
         if (c->xen_consumer == XEN_CONSUMER_CONSOLE) {

@@ -1,5 +1,6 @@
 /* Hypercall dispatch through the tables generated from hypercalls.def; -ENOSYS for everything else. */
 #include "lib.h"
+#include "trace.h"
 #include "hypercall.h"
 #include "domain.h"
 #include "cpu.h"
@@ -72,6 +73,7 @@ __pv_fast long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, ui
         return -XEN_ENOSYS;
     }
     d->ctr.hypercall_by_nr[nr]++;
+    TRACE(HYPERCALL, HC_ENTER, nr, a1, a2, a3);
     refuse_begin();
 #ifdef TANDEM_DEBUG
     {
@@ -79,12 +81,14 @@ __pv_fast long hypercall_dispatch(unsigned long nr, uint64_t a1, uint64_t a2, ui
         uint64_t t0 = rdtsc();
         long ret = table[nr](a1, a2, a3, a4, a5);
         d->ctr.hypercall_tsc[nr] += rdtsc() - t0;
+        TRACE(HYPERCALL, HC_EXIT, nr, (uint64_t)ret, 0, 0);
         refuse_report(d, nr, a1, a2, a3, ret);
         return ret;
     }
 #else
     {
         long ret = table[nr](a1, a2, a3, a4, a5);
+        TRACE(HYPERCALL, HC_EXIT, nr, (uint64_t)ret, 0, 0);
         if (__builtin_expect(refuse_log_on, 0))
             refuse_report(d, nr, a1, a2, a3, ret);
         return ret;

@@ -11,6 +11,7 @@
  * and the next vCPU's in.
  */
 #include "lib.h"
+#include "trace.h"
 #include "sched.h"
 #include "gdbstub.h"
 #include "cpu.h"
@@ -122,6 +123,7 @@ static void update_runstate(struct vcpu *v, int state, uint64_t now);
 void vcpu_wake(struct vcpu *v)
 {
     if (__atomic_fetch_and(&v->pause_flags, ~VPF_blocked, __ATOMIC_SEQ_CST) & VPF_blocked) {
+        TRACE(SCHED, SCHED_WAKE, v->domain->domain_id, v->vcpu_id, 0, 0);
         v->polling = false;
         v->poll_deadline = 0;
         if (v->runstate == RUNSTATE_blocked && !v->is_running)
@@ -132,6 +134,7 @@ void vcpu_wake(struct vcpu *v)
 
 void vcpu_block(struct vcpu *v)
 {
+    TRACE(SCHED, SCHED_BLOCK, 0, 0, 0, 0);
     __atomic_fetch_or(&v->pause_flags, VPF_blocked, __ATOMIC_SEQ_CST);
     raise_resched();
 }
@@ -262,6 +265,9 @@ static void context_switch(struct percpu *pc, struct vcpu *prev, struct vcpu *ne
     struct cpu_user_regs *frame = guest_cpu_regs();
     unsigned long f;
 
+    TRACE(SCHED, SCHED_SWITCH, prev ? prev->domain->domain_id : TANDEM_TRACE_IDLE,
+          prev ? prev->vcpu_id : TANDEM_TRACE_IDLE, next ? next->domain->domain_id : TANDEM_TRACE_IDLE,
+          next ? next->vcpu_id : TANDEM_TRACE_IDLE);
     if (prev) {
         bool save_state = prev->domain->state == DOM_RUNNING;
         if (save_state)

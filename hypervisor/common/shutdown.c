@@ -1,5 +1,6 @@
 /* End of the run: report each domain's fate and power the machine off. */
 #include "lib.h"
+#include "trace.h"
 #include "shutdown.h"
 #include "domain.h"
 #include "processor.h"
@@ -21,6 +22,7 @@ const char *shutdown_reason_name(int r)
 __noreturn void machine_halt(unsigned int code)
 {
     local_irq_disable();
+    trace_dump();               /* the trace buffers to the trace port, if there is one */
     console_flush();            /* the buffered tail of the log, the final report */
     outl(0xf4, code);           /* QEMU isa-debug-exit, if present */
     outw(0x604, 0x2000);        /* QEMU ACPI power-off (q35 / piix) */

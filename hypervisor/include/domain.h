@@ -218,6 +218,8 @@ bool domain_destroy(struct domain *d);
 int domain_kill(struct domain *d, const char *why);
 /* Frames free when no domain exists (set once at boot); the final report checks them. */
 void domain_set_frame_baseline(uint64_t frames);
+/* Frames the hypervisor took for itself after boot (e.g. trace buffers): not a domain's. */
+void domain_frame_baseline_take(uint64_t frames);
 /* Print the frame count against the baseline; true if every domain frame came back. */
 bool domain_frames_report(void);
 unsigned int domains_alive(void);

@@ -27,6 +27,7 @@
 #include <tandem/physdev.h>
 #include <tandem/grant_table.h>
 #include <tandem/domctl.h>
+#include <tandem/trace.h>
 #include <tandem/hvm/ioreq.h>
 #include <tandem/hvm/dm_op.h>
 #include <tandem/io/ring.h>
@@ -437,6 +438,34 @@ static void check_io_layouts(void)
     OFF(XS, connection, 2068);  OFF(XS, error, 2072);   OFF(XS, evtchn_port, 2076);
 }
 
+static void check_trace(void)
+{
+    typedef struct tandem_trace_rec R;
+    SIZE(R, 48);
+    OFF(R, cpu, 8);  OFF(R, domid, 10);  OFF(R, vcpu, 12);  OFF(R, cls, 14);  OFF(R, event, 15);
+    OFF(R, arg, 16);
+    typedef struct tandem_trace_dump_hdr H;
+    SIZE(H, 48);
+    OFF(H, version, 8);  OFF(H, rec_size, 12);  OFF(H, tsc_khz, 16);  OFF(H, nr_cpus, 24);
+    OFF(H, classes, 28);  OFF(H, nr_names, 32);  OFF(H, nr_hcnames, 36);
+    SIZE(struct tandem_trace_name, 32);  OFF(struct tandem_trace_name, name, 4);
+    typedef struct tandem_trace_cpu_hdr C;
+    SIZE(C, 24);  OFF(C, nr_records, 8);  OFF(C, lost, 16);
+    typedef struct tandem_domctl_trace_control T;
+    SIZE(T, 48);
+    OFF(T, classes, 4);  OFF(T, nr_cpus, 8);  OFF(T, rec_size, 12);  OFF(T, tsc_khz, 16);
+    OFF(T, capacity, 24);  OFF(T, unread, 32);  OFF(T, lost, 40);
+    typedef struct tandem_domctl_trace_read D;
+    SIZE(D, 40);
+    OFF(D, max, 4);  OFF(D, buf, 8);  OFF(D, nr, 16);  OFF(D, lost, 24);  OFF(D, unread, 32);
+    VAL(TANDEM_DOMCTL_trace_control, 10);  VAL(TANDEM_DOMCTL_trace_read, 11);
+    VAL(TANDEM_TRACEOP_query, 0);  VAL(TANDEM_TRACEOP_enable, 1);  VAL(TANDEM_TRACEOP_disable, 2);
+    VAL(TANDEM_TRACEOP_reset, 3);  VAL(TANDEM_TRACE_READ_MAX, 512);
+    VAL(TANDEM_TRC_HYPERCALL, 1);  VAL(TANDEM_TRC_EVTCHN, 2);  VAL(TANDEM_TRC_SCHED, 4);
+    VAL(TANDEM_TRC_VMEXIT, 8);  VAL(TANDEM_TRC_PTVAL, 16);  VAL(TANDEM_TRC_TRAP, 32);
+    VAL(TANDEM_TRC_ALL, 0x3f);  VAL(TANDEM_TRACE_PORT, 0x4e9);  VAL(TANDEM_TRACE_VERSION, 1);
+}
+
 static void check_domctl(void)
 {
     SIZE(struct tandem_domctl, 128);
@@ -697,6 +726,7 @@ static const struct {
     { "layout/grant_table",  check_gnttab },
     { "layout/io",           check_io_layouts },
     { "layout/domctl",       check_domctl },
+    { "layout/trace",        check_trace },
     { "layout/hvm_dm",       check_hvm_dm },
     { "values/hypercalls",   check_hypercall_numbers },
     { "values/constants",    check_values },

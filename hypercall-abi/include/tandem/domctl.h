@@ -49,6 +49,22 @@
  *       device it is. backend_domid is the driver domain for disk= and vif=
  *       devices, the store domain for devices= entries.
  *   Unpausing a domain clears its TANDEM_STOREINF_waiting.
+ *   TANDEM_DOMCTL_trace_control  IN domid 0, u.trace_control.op and
+ *       .classes; OUT u.trace_control: the hypervisor trace's state after
+ *       the op (trace.h, docs/tracing.md). Ops: query; enable (classes: a
+ *       non-zero mask of TANDEM_TRC_*; allocates the per-CPU buffers on
+ *       first use: -ENOMEM when there is no memory for them); disable
+ *       (records kept); reset (records and lost counts dropped). -EINVAL:
+ *       domid not 0, an unknown op, classes 0 or with unknown bits for
+ *       enable, classes not 0 for the others, an OUT field not 0 on input.
+ *   TANDEM_DOMCTL_trace_read  IN domid 0, u.trace_read.cpu, .max (records
+ *       room at .buf), .buf (guest VA). Copies the oldest unread records of
+ *       that CPU's buffer to buf, at most max and at most
+ *       TANDEM_TRACE_READ_MAX per call, and consumes them. OUT .nr, and
+ *       that CPU's lost and still-unread counts. Before tracing was ever
+ *       enabled there are no buffers: nr 0. -EINVAL: domid not 0, cpu not
+ *       a CPU, max 0, an OUT field not 0 on input. -EFAULT: buf not
+ *       writable for nr records (nothing is consumed).
  */
 #ifndef TANDEM_PUBLIC_DOMCTL_H
 #define TANDEM_PUBLIC_DOMCTL_H
@@ -66,6 +82,8 @@
 #define TANDEM_DOMCTL_destroy        3
 #define TANDEM_DOMCTL_getstoreinfo   4  /* how a domain reaches its store (for the store domain) */
 #define TANDEM_DOMCTL_getdevice      5  /* the configuration's devices= entries of a domain */
+#define TANDEM_DOMCTL_trace_control  10 /* the hypervisor trace: query, enable, disable, reset */
+#define TANDEM_DOMCTL_trace_read     11 /* the hypervisor trace: take a CPU's oldest records */
 
 /* getdomaininfo flags. */
 #define TANDEM_DOMINF_dying       (1U << 0)  /* being destroyed */
@@ -160,6 +178,44 @@ struct tandem_domctl_getdevice {
                                    NUL-padded; else all NUL */
 };
 
+/* trace_control ops */
+#define TANDEM_TRACEOP_query   0
+#define TANDEM_TRACEOP_enable  1
+#define TANDEM_TRACEOP_disable 2
+#define TANDEM_TRACEOP_reset   3
+
+/*
+ * trace_control:
+ *   0 op  4 classes  8 nr_cpus  12 rec_size  16 tsc_khz  24 capacity  32 unread  40 lost
+ * (48 bytes)
+ */
+struct tandem_domctl_trace_control {
+    uint32_t op;                /* IN: TANDEM_TRACEOP_* */
+    uint32_t classes;           /* IN: enable: the mask; else 0. OUT: the mask now */
+    uint32_t nr_cpus;           /* OUT: CPUs with a buffer (0 before the first enable) */
+    uint32_t rec_size;          /* OUT: sizeof(struct tandem_trace_rec), 48 */
+    uint64_t tsc_khz;           /* OUT: TSC ticks per millisecond (records are stamped in TSC) */
+    uint64_t capacity;          /* OUT: records a CPU's buffer holds */
+    uint64_t unread;            /* OUT: records in all buffers not read yet */
+    uint64_t lost;              /* OUT: records not made since the last reset (a buffer was full) */
+};
+
+#define TANDEM_TRACE_READ_MAX 512        /* records per trace_read call */
+
+/*
+ * trace_read. 40 bytes:
+ *   0 cpu  4 max  8 buf  16 nr  20 pad  24 lost  32 unread
+ */
+struct tandem_domctl_trace_read {
+    uint32_t cpu;               /* IN: whose buffer */
+    uint32_t max;               /* IN: records there is room for at buf (not 0) */
+    uint64_t buf;               /* IN: guest VA of the room */
+    uint32_t nr;                /* OUT: records copied and consumed */
+    uint32_t pad;               /* OUT: 0 */
+    uint64_t lost;              /* OUT: that CPU's records not made since the last reset */
+    uint64_t unread;            /* OUT: that CPU's records still unread */
+};
+
 struct tandem_domctl {
     uint32_t cmd;               /* IN: TANDEM_DOMCTL_* */
     uint32_t interface_version; /* IN: TANDEM_DOMCTL_INTERFACE_VERSION */
@@ -169,6 +225,8 @@ struct tandem_domctl {
         struct tandem_domctl_getdomaininfo getdomaininfo; /* OUT */
         struct tandem_domctl_getstoreinfo getstoreinfo;   /* OUT */
         struct tandem_domctl_getdevice getdevice;         /* IN index, rest OUT */
+        struct tandem_domctl_trace_control trace_control; /* IN op, classes; OUT all */
+        struct tandem_domctl_trace_read trace_read;       /* IN cpu, max, buf; OUT the rest */
         uint8_t raw[112];       /* IN: must be 0 for pause/unpause/destroy */
     } u;
 };

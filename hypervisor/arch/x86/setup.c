@@ -20,6 +20,7 @@
 #include "iommu.h"
 #include "acpi.h"
 #include "gdbstub.h"
+#include "trace.h"
 #include <tandem/errno.h>
 
 static struct boot_info bi;
@@ -32,6 +33,8 @@ static struct {
     char smap[8];
     char nmi[8];
 } opt = { "info", 64UL << 20, 1, "auto", "dom0" };
+static char opt_trace[64];            /* trace=: classes recorded from boot */
+static uint64_t opt_trace_buf;        /* trace_buf=: bytes per CPU (default 1M) */
 
 static const struct cmdline_param params[] = {
     { "loglvl", PARAM_STR, opt.loglvl, sizeof(opt.loglvl) },
@@ -46,6 +49,8 @@ static const struct cmdline_param params[] = {
     { "fail_step", PARAM_STR, opt_fail_step, sizeof(opt_fail_step) },  /* test knob */
     { "iommu_selftest", PARAM_BOOL, &opt_iommu_selftest, 0 },          /* test knob */
     { "gdb", PARAM_STR, opt_gdb, sizeof(opt_gdb) },                    /* gdbstub.c: a domain id */
+    { "trace", PARAM_STR, opt_trace, sizeof(opt_trace) },              /* trace.c: classes */
+    { "trace_buf", PARAM_SIZE, &opt_trace_buf, 0 },                    /* trace.c: bytes per CPU */
 };
 
 static void report_param(const char *key, const char *why, void *ctx)
@@ -85,6 +90,7 @@ void hv_main(const struct boot_info *in)
     iommu_init();
     iommu_selftest();
     svm_init();
+    trace_init(opt_trace, opt_trace_buf);
     sched_init();
     frames_before = free_frame_count();
     boot_domains_build(&bi, opt.dom_mem, opt.dom_vcpus);

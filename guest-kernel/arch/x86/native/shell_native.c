@@ -84,6 +84,13 @@ bool shell_domain_command(const char *line)
     return unavailable(line, pv);
 }
 
+bool shell_trace_command(const char *line)
+{
+    static const char *const pv[] = { "trace", NULL };
+
+    return unavailable(line, pv);
+}
+
 bool shell_xs_command(char *line)
 {
     static const char *const pv[] = { "xs", "grants", NULL };

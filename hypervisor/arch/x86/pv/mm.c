@@ -23,6 +23,7 @@
  */
 #include "refuse.h"
 #include "lib.h"
+#include "trace.h"
 #include "mm.h"
 #include "grant_table.h"
 #include "domain.h"
@@ -283,7 +284,9 @@ static __pv_fast_mm int page_get_type(struct page_info *pg, unsigned int type, b
 
     if (!resume)
         pg->nr_validated = 0;
+    TRACE(PTVAL, PT_BEGIN, type, page_to_mfn(pg), 0, 0);
     rc = validate_table(pg, type, preemptible);
+    TRACE(PTVAL, PT_END, type, page_to_mfn(pg), (uint64_t)(long)rc, 0);
     if (rc == -XEN_ERESTART) {
         if (!resume)
             __atomic_fetch_add(&pg->count_info, 1, __ATOMIC_SEQ_CST);  /* the partial state's own general reference */

@@ -5,6 +5,7 @@
  * guest user mode is bounced to the syscall callback.
  */
 #include "lib.h"
+#include "trace.h"
 #include "pv.h"
 #include "traps.h"
 #include "hypercall.h"
@@ -263,6 +264,7 @@ __pv_fast void pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, u
         v->vcpu_info->arch.cr2 = read_cr2();
         err = (err & ~4U) | (v->arch.pv.in_kernel ? 0 : 4U);
     }
+    TRACE(TRAP, TRAP_EXC, vector, err, vector == TRAP_page_fault ? v->vcpu_info->arch.cr2 : 0, 0);
     if (unlikely(!ti->address)) {
         /* The name is built for the crash message only, not on every fault. */
         snprintf(what, sizeof(what), "%s (vector %u)",
@@ -374,8 +376,10 @@ __pv_fast void pv_deliver_events(struct cpu_user_regs *regs)
         return;                 /* the NMI frame could not be written: the domain is dead */
     if (!v->arch.pv.event_callback || !local_events_need_delivery(v))
         return;
-    if (pv_bounce(v, regs, v->arch.pv.event_callback, false, 0, true, "event upcall"))
+    if (pv_bounce(v, regs, v->arch.pv.event_callback, false, 0, true, "event upcall")) {
         v->domain->ctr.upcalls++;
+        TRACE(EVTCHN, EV_UPCALL, v->vcpu_id, 0, 0, 0);
+    }
 }
 
 __pv_fast void do_syscall(struct cpu_user_regs *regs)
@@ -393,6 +397,7 @@ __pv_fast void do_syscall(struct cpu_user_regs *regs)
         pv_inject_exception(v, regs, TRAP_invalid_op, false, 0);
         return;
     }
+    TRACE(TRAP, TRAP_SYSCALL, 0, 0, 0, 0);
     pv_bounce(v, regs, v->arch.pv.syscall_callback, false, 0,
               v->arch.pv.callback_flags & (1U << CALLBACKTYPE_syscall), "system call");
 }

@@ -13,6 +13,7 @@
  * entries need the U bit (npt.c).
  */
 #include "lib.h"
+#include "trace.h"
 #include "domain.h"
 #include "mm.h"
 #include "processor.h"
@@ -738,6 +739,7 @@ static void svm_exit(struct vcpu *v, struct vmcb *vm, struct cpu_user_regs *regs
     /* VMEXIT_INVALID is -1; TCG writes it as a 32-bit -1 (0xffffffff). */
     uint64_t code = (uint32_t)vm->exitcode == 0xffffffffu ? VMEXIT_INVALID : vm->exitcode;
 
+    TRACE(VMEXIT, VM_EXIT, code, vm->rip, vm->exitinfo1, vm->exitinfo2);
     switch (code) {
     case VMEXIT_INTR:
         count(d, HVM_EXIT_INTR);        /* taken at STGI in svm_vmrun */
@@ -832,6 +834,7 @@ __noreturn void svm_enter(struct vcpu *v, struct cpu_user_regs *regs)
     svm_inject(v, vm);
     vm->tlb_control = TLB_CONTROL_FLUSH_ALL;    /* no flush-by-ASID under TCG */
     vm->clean = 0;
+    TRACE(VMEXIT, VM_RESUME, vm->exitcode, 0, 0, 0);
     svm_vmrun(regs, __pa(vm), __pa(host_area[cpu]));
     regs->rip = vm->rip;
     regs->rsp = vm->rsp;
