@@ -10,6 +10,7 @@
 #include "sched.h"
 #include "time.h"
 #include "guest_access.h"
+#include "console.h"
 #include <tandem/domctl.h>
 #include <tandem/errno.h>
 
@@ -160,6 +161,20 @@ static struct domain *decode_target(const struct tandem_domctl *op, struct domai
     return d;
 }
 
+/* readconsole: Xen's sysctl readconsole over the console ring (console.c). */
+static long read_console(struct tandem_domctl *op, guest_va_t arg)
+{
+    struct tandem_domctl_readconsole *r = &op->u.readconsole;
+    long rc;
+
+    if (op->domid || r->pad || r->pad2 || r->clear > 1 || r->incremental > 1 ||
+        !all_zero((const uint8_t *)r + sizeof(*r), sizeof(op->u) - sizeof(*r)))
+        return -XEN_EINVAL;
+    if ((rc = console_read_ring(r->buffer, r->count, r->clear, r->incremental, &r->index, &r->count)))
+        return rc;
+    return copy_to_guest(arg, op, sizeof(*op)) ? -XEN_EFAULT : 0;
+}
+
 long do_tandem_domctl(guest_va_t arg)
 {
     struct domain *self = current->domain, *d;
@@ -172,6 +187,7 @@ long do_tandem_domctl(guest_va_t arg)
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getstoreinfo) > sizeof(op.u));
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) != 80);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) > sizeof(op.u));
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_readconsole) != 24);
     BUILD_BUG_ON(sizeof(((struct domain_device *)0)->serial) != TANDEM_DOMCTL_SERIAL_LEN);
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
@@ -179,7 +195,7 @@ long do_tandem_domctl(guest_va_t arg)
         return -XEN_EPERM;
     if (op.interface_version != TANDEM_DOMCTL_INTERFACE_VERSION)
         return -XEN_EACCES;
-    if (op.cmd > TANDEM_DOMCTL_getdevice)
+    if (op.cmd > TANDEM_DOMCTL_readconsole)
         return -XEN_ENOSYS;
     if (!all_zero(op.pad, sizeof(op.pad)))
         return -XEN_EINVAL;
@@ -195,6 +211,8 @@ long do_tandem_domctl(guest_va_t arg)
             return rc;
         return copy_to_guest(arg, &op, sizeof(op)) ? -XEN_EFAULT : 0;
     }
+    if (op.cmd == TANDEM_DOMCTL_readconsole)
+        return read_console(&op, arg);
     if (!(d = decode_target(&op, self, &rc)))
         return rc;
     switch (op.cmd) {

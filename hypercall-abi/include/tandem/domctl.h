@@ -48,6 +48,19 @@
  *       of the device holding it, read-only or not, and the region of that
  *       device it is. backend_domid is the driver domain for disk= and vif=
  *       devices, the store domain for devices= entries.
+ *   TANDEM_DOMCTL_readconsole  IN domid 0, u.readconsole (below): Xen's
+ *       XEN_SYSCTL_readconsole. The hypervisor keeps the last 32 KiB that
+ *       went to its serial console (its own lines and the (dN) guest
+ *       lines, without \r) in a ring with free-running indices. Copies to
+ *       buffer, at most count bytes (and at most 32 KiB a call), from the
+ *       oldest byte not cleared, or with incremental from index when that
+ *       lies between it and the newest; OUT count: bytes written, index:
+ *       the index after the last byte copied (give it back with
+ *       incremental to read on). clear: forget what was read (the next
+ *       non-incremental read starts after it). -EINVAL: a pad field or
+ *       domid not 0, or flags beyond 0/1; -EFAULT: buffer not writable (the
+ *       bytes before the fault may have been written, nothing is cleared,
+ *       the struct is not written back).
  *   Unpausing a domain clears its TANDEM_STOREINF_waiting.
  */
 #ifndef TANDEM_PUBLIC_DOMCTL_H
@@ -66,6 +79,7 @@
 #define TANDEM_DOMCTL_destroy        3
 #define TANDEM_DOMCTL_getstoreinfo   4  /* how a domain reaches its store (for the store domain) */
 #define TANDEM_DOMCTL_getdevice      5  /* the configuration's devices= entries of a domain */
+#define TANDEM_DOMCTL_readconsole    6  /* the hypervisor's console ring (Xen's sysctl readconsole) */
 
 /* getdomaininfo flags. */
 #define TANDEM_DOMINF_dying       (1U << 0)  /* being destroyed */
@@ -160,6 +174,20 @@ struct tandem_domctl_getdevice {
                                    NUL-padded; else all NUL */
 };
 
+/*
+ * readconsole (Xen's struct xen_sysctl_readconsole). 24 bytes:
+ *   0 clear  1 incremental  2 pad  4 index  8 buffer  16 count  20 pad2
+ */
+struct tandem_domctl_readconsole {
+    uint8_t  clear;             /* IN: 0 or 1: forget the bytes read */
+    uint8_t  incremental;       /* IN: 0 or 1: start at index */
+    uint16_t pad;               /* IN: 0 */
+    uint32_t index;             /* IN (incremental): where to start; OUT: after the last byte read */
+    uint64_t buffer;            /* IN: guest VA of count bytes */
+    uint32_t count;             /* IN: buffer size; OUT: bytes written */
+    uint32_t pad2;              /* IN: 0 */
+};
+
 struct tandem_domctl {
     uint32_t cmd;               /* IN: TANDEM_DOMCTL_* */
     uint32_t interface_version; /* IN: TANDEM_DOMCTL_INTERFACE_VERSION */
@@ -169,6 +197,7 @@ struct tandem_domctl {
         struct tandem_domctl_getdomaininfo getdomaininfo; /* OUT */
         struct tandem_domctl_getstoreinfo getstoreinfo;   /* OUT */
         struct tandem_domctl_getdevice getdevice;         /* IN index, rest OUT */
+        struct tandem_domctl_readconsole readconsole;     /* IN and OUT */
         uint8_t raw[112];       /* IN: must be 0 for pause/unpause/destroy */
     } u;
 };
