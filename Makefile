@@ -33,6 +33,8 @@ RUN_CONFIG ?= tools/default.cfg
 RUN_DISK := $(OUT)/disk0.img
 # Domain 2's disk (disk=guest.img): a program disk (docs/diskfs.md) of programs not built in.
 RUN_GUEST_DISK := $(OUT)/guest.img
+# The control channel tools/tandem talks to (its default socket: $(OUT)/tandem.sock).
+RUN_CONTROL ?= $(OUT)/tandem.sock
 RUN_GUEST_PROGS := $(OUT)/guest-kernel/user/disk/diskhello.elf,hello2=$(OUT)/guest-kernel/user/hello.elf
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -40,7 +42,8 @@ run: deps
 	    echo "make run: made $(RUN_DISK) (64 MiB; sector N begins 'TANDEM SECTOR N')"; }
 	$(Q)[ -f $(RUN_GUEST_DISK) ] || { tools/mkdisk $(RUN_GUEST_DISK) 4M programs:$(RUN_GUEST_PROGS) && \
 	    echo "make run: made $(RUN_GUEST_DISK) (domain 2's xvda: a program disk with diskhello and hello)"; }
-	$(Q)OUT=$(OUT) tools/tandem-run --interactive $(RUN_ARGS) --config $(RUN_CONFIG)
+	$(Q)echo "make run: from another terminal, tools/tandem list|console NAME|pause|unpause|destroy|shutdown|reboot|top|dmesg (control channel $(RUN_CONTROL); docs/toolstack.md)"
+	$(Q)OUT=$(OUT) tools/tandem-run --interactive --control $(RUN_CONTROL) $(RUN_ARGS) --config $(RUN_CONFIG)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all test-bins

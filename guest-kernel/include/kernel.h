@@ -80,6 +80,10 @@ int console_getchar(void);      /* blocks the calling thread */
 
 void console_wait_input(void);  /* blocks the calling thread until a character is there */
 bool console_input_pending(void);   /* a character is there to read */
+/* Bytes for console_getchar as if typed (ctlagent.c's console); how many fitted. */
+size_t console_inject(const char *buf, size_t len);
+/* ctlagent.c: the control agent for tools/tandem, if a control serial card is ours. */
+void ctlagent_start(void);
 
 void shell_main(void *arg);
 /* shell.c: split line in place at spaces into at most max words (w[0..]); their number. */

@@ -70,6 +70,7 @@ void kernel_start_threads(const char *cmdline)
     netback_svc_start();        /* netback_svc.c: the driver domain's switch and vifs */
     devmodel_svc_start();       /* devmodel_svc.c: device models of HVM domains (backend/ide) */
     netfront_dev_init();        /* netfront_dev.c: our vifs, if the store lists any */
+    ctlagent_start();           /* ctlagent.c: tools/tandem's agent, if a control serial card is ours */
     word_value(cmdline, "mode", mode, sizeof(mode));
     if (!strcmp(mode, "worker")) {
         shell_wait_for_input = true;

@@ -8,6 +8,8 @@
 #include "mm.h"
 #include "processor.h"
 #include "config.h"
+#include "guest_access.h"
+#include <tandem/errno.h>
 #include <tandem/io/console.h>
 
 static spinlock_t console_lock = SPIN_LOCK_UNLOCKED;
@@ -99,9 +101,73 @@ static void console_tx_send(void)
     }
 }
 
+/*
+ * The console ring (Xen's conring): the last CON_RING bytes of what went
+ * to the serial line, hypervisor lines and (dN) guest lines alike, \r left
+ * out, for tandem_domctl readconsole (console_read_ring). Indices are
+ * free-running; ring_c is the oldest byte still to be read (readconsole's
+ * clear moves it), ring_p the next written. Under console_lock.
+ */
+#define CON_RING        32768
+static char con_ring[CON_RING];
+static uint32_t ring_c, ring_p;
+
+static void ring_put(char c)
+{
+    con_ring[ring_p++ % CON_RING] = c;
+    if (ring_p - ring_c > CON_RING)
+        ring_c = ring_p - CON_RING;
+}
+
+/*
+ * Xen's read_console_ring: from ring_c (or from *index when incremental
+ * and it lies between ring_c and ring_p), at most max bytes to the
+ * caller's buffer, a chunk at a time with the lock dropped around each
+ * copy (a fault in the copy is never taken under the lock). OUT *index:
+ * the index after the last byte read; *count: the bytes written.
+ */
+int console_read_ring(guest_va_t buf, uint32_t max, bool clear, bool incremental, uint32_t *index,
+                      uint32_t *count)
+{
+    char chunk[512];
+    uint32_t sofar = 0, c, p, len;
+    unsigned long flags;
+
+    max = MIN(max, (uint32_t)CON_RING);     /* one call copies at most the ring's size */
+    flags = spin_lock_irqsave(&console_lock);
+    c = ring_c;
+    p = ring_p;
+    if (incremental && (uint32_t)(*index - c) <= (uint32_t)(p - c))
+        c = *index;
+    spin_unlock_irqrestore(&console_lock, flags);
+    while (c != p && sofar < max) {
+        flags = spin_lock_irqsave(&console_lock);
+        p = ring_p;                         /* what was written meanwhile is read too */
+        if ((uint32_t)(p - c) > CON_RING)
+            c = p - CON_RING;               /* overwritten meanwhile: from the oldest kept */
+        len = MIN(MIN((uint32_t)(p - c), CON_RING - c % CON_RING), MIN(max - sofar, (uint32_t)sizeof(chunk)));
+        memcpy(chunk, &con_ring[c % CON_RING], len);
+        spin_unlock_irqrestore(&console_lock, flags);
+        if (copy_to_guest(buf + sofar, chunk, len))
+            return -XEN_EFAULT;
+        sofar += len;
+        c += len;
+    }
+    if (clear) {
+        flags = spin_lock_irqsave(&console_lock);
+        ring_c = (uint32_t)(ring_p - c) > CON_RING ? ring_p - CON_RING : c;
+        spin_unlock_irqrestore(&console_lock, flags);
+    }
+    *index = c;
+    *count = sofar;
+    return 0;
+}
+
 /* Queue one byte of hypervisor output; \n goes out as \r\n. Lock held. */
 static void tx_put(char c)
 {
+    if (c != '\r')
+        ring_put(c);
     if (c == '\n')
         tx_put('\r');
     if (!tx_free())

@@ -11,6 +11,7 @@
 #include "time.h"
 #include "guest_access.h"
 #include "trace.h"
+#include "console.h"
 #include <tandem/domctl.h>
 #include <tandem/errno.h>
 
@@ -161,6 +162,20 @@ static struct domain *decode_target(const struct tandem_domctl *op, struct domai
     return d;
 }
 
+/* readconsole: Xen's sysctl readconsole over the console ring (console.c). */
+static long read_console(struct tandem_domctl *op, guest_va_t arg)
+{
+    struct tandem_domctl_readconsole *r = &op->u.readconsole;
+    long rc;
+
+    if (op->domid || r->pad || r->pad2 || r->clear > 1 || r->incremental > 1 ||
+        !all_zero((const uint8_t *)r + sizeof(*r), sizeof(op->u) - sizeof(*r)))
+        return -XEN_EINVAL;
+    if ((rc = console_read_ring(r->buffer, r->count, r->clear, r->incremental, &r->index, &r->count)))
+        return rc;
+    return copy_to_guest(arg, op, sizeof(*op)) ? -XEN_EFAULT : 0;
+}
+
 long do_tandem_domctl(guest_va_t arg)
 {
     struct domain *self = current->domain, *d;
@@ -175,6 +190,7 @@ long do_tandem_domctl(guest_va_t arg)
     BUILD_BUG_ON(sizeof(struct tandem_domctl_getdevice) > sizeof(op.u));
     BUILD_BUG_ON(sizeof(struct tandem_domctl_trace_control) != 48);
     BUILD_BUG_ON(sizeof(struct tandem_domctl_trace_read) != 40);
+    BUILD_BUG_ON(sizeof(struct tandem_domctl_readconsole) != 24);
     BUILD_BUG_ON(sizeof(((struct domain_device *)0)->serial) != TANDEM_DOMCTL_SERIAL_LEN);
     if (copy_from_guest(&op, arg, sizeof(op)))
         return -XEN_EFAULT;
@@ -184,7 +200,7 @@ long do_tandem_domctl(guest_va_t arg)
         return -XEN_EACCES;
     if (op.cmd == TANDEM_DOMCTL_trace_control || op.cmd == TANDEM_DOMCTL_trace_read)
         return all_zero(op.pad, sizeof(op.pad)) ? trace_domctl(&op, arg) : -XEN_EINVAL;  /* trace.c */
-    if (op.cmd > TANDEM_DOMCTL_getdevice)
+    if (op.cmd > TANDEM_DOMCTL_readconsole)
         return -XEN_ENOSYS;
     if (!all_zero(op.pad, sizeof(op.pad)))
         return -XEN_EINVAL;
@@ -200,6 +216,8 @@ long do_tandem_domctl(guest_va_t arg)
             return rc;
         return copy_to_guest(arg, &op, sizeof(op)) ? -XEN_EFAULT : 0;
     }
+    if (op.cmd == TANDEM_DOMCTL_readconsole)
+        return read_console(&op, arg);
     if (!(d = decode_target(&op, self, &rc)))
         return rc;
     switch (op.cmd) {

@@ -7,6 +7,7 @@
 #include "evtchn.h"
 #include "guest_access.h"
 #include "time.h"
+#include "shutdown.h"
 #include <tandem/sched.h>
 #include <tandem/xen.h>
 #include <tandem/errno.h>
@@ -85,6 +86,37 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
     return 0;
 }
 
+/*
+ * SCHEDOP_remote_shutdown, as Xen's: a privileged caller shuts another
+ * domain (or itself) down with a SHUTDOWN_* reason, as if that domain had
+ * called SCHEDOP_shutdown. -EFAULT arg unreadable; -ESRCH no such domain
+ * (checked first, as Xen's rcu_lock_domain_by_id before its XSM check;
+ * DOMID_SELF is not an id here); -EPERM caller not privileged; -EINVAL
+ * reason > SHUTDOWN_MAX (pad is not looked at, as Xen). A domain already shut down or dying
+ * is left as it is (0).
+ */
+static long remote_shutdown(struct domain *self, guest_va_t arg)
+{
+    struct sched_remote_shutdown rs;
+    struct domain *d;
+
+    if (copy_from_guest(&rs, arg, sizeof(rs)))
+        return -XEN_EFAULT;
+    if (!(d = get_domain_by_id(rs.domain_id)))
+        return -XEN_ESRCH;
+    if (!self->is_privileged)
+        return -XEN_EPERM;
+    if (rs.reason > SHUTDOWN_MAX)
+        return -XEN_EINVAL;
+    if (rs.reason == SHUTDOWN_crash && d->state == DOM_RUNNING)
+        snprintf(d->crash_why, sizeof(d->crash_why), "d%u reported a crash for it (SCHEDOP_remote_shutdown)",
+                 self->domain_id);
+    printk("d%u: SCHEDOP_remote_shutdown of d%u (%s)\n", self->domain_id, d->domain_id,
+           shutdown_reason_name((int)rs.reason));
+    domain_shutdown(d, (int)rs.reason);
+    return 0;
+}
+
 long do_sched_op(uint64_t cmd, guest_va_t arg)
 {
     struct vcpu *v = current;
@@ -115,6 +147,8 @@ long do_sched_op(uint64_t cmd, guest_va_t arg)
                     sizeof(v->domain->crash_why));
         domain_shutdown(v->domain, sd.reason);
         return 0;
+    case SCHEDOP_remote_shutdown:
+        return remote_shutdown(v->domain, arg);
     case SCHEDOP_shutdown_code:
         return copy_from_guest(&sd, arg, sizeof(sd)) ? -XEN_EFAULT : 0;
     default:

@@ -30,6 +30,12 @@ void console_guest_flush(struct domain *d);
 void console_tx_poll(void);
 bool console_tx_pending(void);
 void console_flush(void);
+/*
+ * tandem_domctl readconsole (Xen's sysctl readconsole): the console ring's
+ * bytes to guest buffer buf; 0 or -XEN_EFAULT (docs/abi/hypercalls.md).
+ */
+int console_read_ring(uint64_t buf, uint32_t max, bool clear, bool incremental, uint32_t *index,
+                      uint32_t *count);
 /* Characters typed for the current domain while it had input (each domain has its own queue). */
 size_t console_read_input(char *buf, size_t len);
 void console_poll_input(void);

@@ -495,6 +495,11 @@ static void check_domctl(void)
     VAL(TANDEM_DEVICE_disk, 1);  VAL(TANDEM_DEVICE_readonly, 2);  VAL(TANDEM_DEVICE_region, 4);
     VAL(TANDEM_DEVICE_vif, 8);
     VAL(TANDEM_DEVICE_mac, 16);
+    VAL(TANDEM_DOMCTL_readconsole, 6);
+    typedef struct tandem_domctl_readconsole R;
+    SIZE(R, 24);
+    OFF(R, incremental, 1);  OFF(R, pad, 2);  OFF(R, index, 4);  OFF(R, buffer, 8);
+    OFF(R, count, 16);  OFF(R, pad2, 20);
 }
 
 /* Every entry of hypercalls.def agrees with xen.h's __HYPERVISOR_* number. */

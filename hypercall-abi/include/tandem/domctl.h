@@ -48,6 +48,19 @@
  *       of the device holding it, read-only or not, and the region of that
  *       device it is. backend_domid is the driver domain for disk= and vif=
  *       devices, the store domain for devices= entries.
+ *   TANDEM_DOMCTL_readconsole  IN domid 0, u.readconsole (below): Xen's
+ *       XEN_SYSCTL_readconsole. The hypervisor keeps the last 32 KiB that
+ *       went to its serial console (its own lines and the (dN) guest
+ *       lines, without \r) in a ring with free-running indices. Copies to
+ *       buffer, at most count bytes (and at most 32 KiB a call), from the
+ *       oldest byte not cleared, or with incremental from index when that
+ *       lies between it and the newest; OUT count: bytes written, index:
+ *       the index after the last byte copied (give it back with
+ *       incremental to read on). clear: forget what was read (the next
+ *       non-incremental read starts after it). -EINVAL: a pad field or
+ *       domid not 0, or flags beyond 0/1; -EFAULT: buffer not writable (the
+ *       bytes before the fault may have been written, nothing is cleared,
+ *       the struct is not written back).
  *   Unpausing a domain clears its TANDEM_STOREINF_waiting.
  *   TANDEM_DOMCTL_trace_control  IN domid 0, u.trace_control.op and
  *       .classes; OUT u.trace_control: the hypervisor trace's state after
@@ -82,6 +95,7 @@
 #define TANDEM_DOMCTL_destroy        3
 #define TANDEM_DOMCTL_getstoreinfo   4  /* how a domain reaches its store (for the store domain) */
 #define TANDEM_DOMCTL_getdevice      5  /* the configuration's devices= entries of a domain */
+#define TANDEM_DOMCTL_readconsole    6  /* the hypervisor's console ring (Xen's sysctl readconsole) */
 #define TANDEM_DOMCTL_trace_control  10 /* the hypervisor trace: query, enable, disable, reset */
 #define TANDEM_DOMCTL_trace_read     11 /* the hypervisor trace: take a CPU's oldest records */
 
@@ -178,6 +192,20 @@ struct tandem_domctl_getdevice {
                                    NUL-padded; else all NUL */
 };
 
+/*
+ * readconsole (Xen's struct xen_sysctl_readconsole). 24 bytes:
+ *   0 clear  1 incremental  2 pad  4 index  8 buffer  16 count  20 pad2
+ */
+struct tandem_domctl_readconsole {
+    uint8_t  clear;             /* IN: 0 or 1: forget the bytes read */
+    uint8_t  incremental;       /* IN: 0 or 1: start at index */
+    uint16_t pad;               /* IN: 0 */
+    uint32_t index;             /* IN (incremental): where to start; OUT: after the last byte read */
+    uint64_t buffer;            /* IN: guest VA of count bytes */
+    uint32_t count;             /* IN: buffer size; OUT: bytes written */
+    uint32_t pad2;              /* IN: 0 */
+};
+
 /* trace_control ops */
 #define TANDEM_TRACEOP_query   0
 #define TANDEM_TRACEOP_enable  1
@@ -225,6 +253,7 @@ struct tandem_domctl {
         struct tandem_domctl_getdomaininfo getdomaininfo; /* OUT */
         struct tandem_domctl_getstoreinfo getstoreinfo;   /* OUT */
         struct tandem_domctl_getdevice getdevice;         /* IN index, rest OUT */
+        struct tandem_domctl_readconsole readconsole;     /* IN and OUT */
         struct tandem_domctl_trace_control trace_control; /* IN op, classes; OUT all */
         struct tandem_domctl_trace_read trace_read;       /* IN cpu, max, buf; OUT the rest */
         uint8_t raw[112];       /* IN: must be 0 for pause/unpause/destroy */

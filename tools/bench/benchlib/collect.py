@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from dataclasses import dataclass
 
 from . import parse, qemu, scenarios
@@ -66,15 +67,25 @@ def run_image(image: scenarios.Image, mode: str, rnd: int, cfg: Config, runner) 
     return run
 
 
+def eta_text(elapsed: float, done: int, total: int) -> str:
+    """", about M min S s left" from the mean time of the runs done so far ("" before the first)."""
+    if done <= 0 or done >= total:
+        return ""
+    left = int(elapsed / done * (total - done) + 0.5)
+    return f", about {left // 60} min {left % 60:02d} s left" if left >= 60 else f", about {left} s left"
+
+
 def collect(keys: list, cfg: Config, runner, progress=None, images=None) -> list:
     """One icount run per image, then cfg.runs wall rounds in alternation order."""
     images = images or scenarios.IMAGES
     runs = []
     plan = [(0, k, "icount") for k in keys if images[k].icount_run]
     plan += [(r, k, "wall") for r, k in scenarios.alternation_order(keys, cfg.runs, images)]
+    t0 = time.monotonic()
     for i, (rnd, key, mode) in enumerate(plan, 1):
         if progress:
-            progress(f"[{i}/{len(plan)}] {key} {mode}" + (f" round {rnd + 1}" if mode == "wall" else ""))
+            progress(f"[{i}/{len(plan)}] {key} {mode}" + (f" round {rnd + 1}" if mode == "wall" else "")
+                     + eta_text(time.monotonic() - t0, i - 1, len(plan)))
         run = run_image(images[key], mode, rnd, cfg, runner)
         if progress and run.problem:
             progress(f"    problem: {run.problem}" + (f" (log {run.log})" if run.log else ""))

@@ -157,7 +157,9 @@ int pv_layout_compute(struct pv_layout *l, const struct elf_pv_info *info,
     l->nr_boot_pages = (l->v_end - l->virt_base) >> PAGE_SHIFT;
     if (l->nr_boot_pages > nr_pages)
         return layout_fail(err, errlen, -XEN_ENOMEM,
-                           "domain memory too small: %llu pages, the image and boot structures need %llu",
+                           "domain memory too small: %llu pages, the image and boot structures need %llu"
+                           " (give more: tandem-run --memory SIZE, dom_mem=SIZE, or memory= on its"
+                           " configuration line)",
                            (ull)nr_pages, (ull)l->nr_boot_pages);
     return 0;
 }
