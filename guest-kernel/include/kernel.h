@@ -96,6 +96,12 @@ void worker_main(void *arg);
 void kernel_start_threads(const char *cmdline);
 bool shell_domain_command(const char *line);
 bool shell_trace_command(const char *line);  /* trace_shell.c: the hypervisor trace */
+struct tandem_domctl;
+struct tandem_trace_rec;
+/* trace_shell.c, also for ctlagent.c: "hypercall,sched" (or '+') -> mask; trace_control; trace_read. */
+bool trace_parse_classes(const char *s, uint32_t *mask);
+long trace_control_op(uint32_t what, uint32_t mask, struct tandem_domctl *op);
+long trace_take(uint32_t cpu, const struct tandem_trace_rec **out, struct tandem_domctl *op);
 /* xs_shell.c: `xs ...` and `grants`; false if the line is neither. Events for watches: poll. */
 bool shell_xs_command(char *line);
 void shell_xs_poll(void);

@@ -18,7 +18,11 @@
  * console ID (the console ring's (dID) lines as they come, "| " each, until
  * the client sends a line "TAG detach"; "TAG in TEXT" lines meanwhile are
  * typed into our own shell when ID is us: input to other domains is not
- * forwarded); create (not supported yet: ERR).
+ * forwarded); create (not supported yet: ERR); trace on CLASSES, trace
+ * off, trace stat (TANDEM_DOMCTL_trace_control: OK with the state), trace
+ * read (every unread record of every CPU, taken with TANDEM_DOMCTL_trace_read:
+ * one "| CPU HEX" line each, the 48 bytes in hex, then OK with the CPUs,
+ * tsc_khz, the classes and the lost count; docs/tracing.md).
  */
 #include "kernel.h"
 #include "grant.h"
@@ -26,6 +30,7 @@
 #include <tandem/domctl.h>
 #include <tandem/sched.h>
 #include <tandem/errno.h>
+#include <tandem/trace.h>
 
 #define CTL_VENDOR      0x1b36          /* QEMU's PCI serial card: pci-serial */
 #define CTL_DEVICE      0x0002
@@ -281,6 +286,69 @@ static void cmd_console(const char *tag, unsigned long id)
     }
 }
 
+static void trace_state(const char *tag, const struct tandem_domctl_trace_control *t)
+{
+    replyf(tag, "OK", "classes=%#x cpus=%u capacity=%lu unread=%lu lost=%lu tsc_khz=%lu", t->classes, t->nr_cpus,
+           (unsigned long)t->capacity, (unsigned long)t->unread, (unsigned long)t->lost, (unsigned long)t->tsc_khz);
+}
+
+static void cmd_trace(const char *tag, char **w, int n)
+{
+    static const char hex[] = "0123456789abcdef";
+    struct tandem_domctl op, st;
+    const struct tandem_trace_rec *recs;
+    uint32_t mask;
+    unsigned long lost = 0;
+    long rc;
+
+    if (n >= 3 && !strcmp(w[2], "on")) {
+        if (!trace_parse_classes(n >= 4 ? w[3] : "all", &mask)) {
+            replyf(tag, "ERR", "not trace classes: %s (hypercall,evtchn,sched,vmexit,ptval,trap or all)", w[3]);
+            return;
+        }
+        rc = trace_control_op(TANDEM_TRACEOP_enable, mask, &op);
+    } else if (n == 3 && !strcmp(w[2], "off"))
+        rc = trace_control_op(TANDEM_TRACEOP_disable, 0, &op);
+    else if (n == 3 && !strcmp(w[2], "stat"))
+        rc = trace_control_op(TANDEM_TRACEOP_query, 0, &op);
+    else if (n == 3 && !strcmp(w[2], "read")) {
+        if ((rc = trace_control_op(TANDEM_TRACEOP_query, 0, &st))) {
+            replyf(tag, "ERR", "trace_control refused: %s (%ld)", err_name(rc), rc);
+            return;
+        }
+        for (uint32_t c = 0; c < st.u.trace_control.nr_cpus; c++) {
+            do {
+                if ((rc = trace_take(c, &recs, &op))) {
+                    replyf(tag, "ERR", "trace_read refused: %s (%ld)", err_name(rc), rc);
+                    return;
+                }
+                for (uint32_t i = 0; i < op.u.trace_read.nr; i++) {
+                    char text[8 + 2 * sizeof(*recs) + 1];
+                    const uint8_t *b = (const uint8_t *)&recs[i];
+                    int k = snprintf(text, sizeof(text), "%u ", c);
+                    for (size_t j = 0; j < sizeof(*recs); j++) {
+                        text[k++] = hex[b[j] >> 4];
+                        text[k++] = hex[b[j] & 15];
+                    }
+                    text[k] = 0;
+                    reply(tag, "|", text);
+                }
+            } while (op.u.trace_read.nr && op.u.trace_read.unread);
+            lost += op.u.trace_read.lost;
+        }
+        replyf(tag, "OK", "cpus=%u tsc_khz=%lu classes=%#x lost=%lu", st.u.trace_control.nr_cpus,
+               (unsigned long)st.u.trace_control.tsc_khz, st.u.trace_control.classes, lost);
+        return;
+    } else {
+        reply(tag, "ERR", "trace takes on [CLASSES], off, stat or read");
+        return;
+    }
+    if (rc)
+        replyf(tag, "ERR", "trace_control refused: %s (%ld)", err_name(rc), rc);
+    else
+        trace_state(tag, &op.u.trace_control);
+}
+
 static void request(char *req)
 {
     char *w[4], tag[24];
@@ -293,7 +361,7 @@ static void request(char *req)
     if (n < 2)
         return;                         /* an empty or garbled line: nobody to answer */
     snprintf(tag, sizeof(tag), "%s", w[0]);
-    if (n >= 3 && strcmp(w[1], "dmesg") && strcmp(w[1], "create")) {
+    if (n >= 3 && strcmp(w[1], "dmesg") && strcmp(w[1], "create") && strcmp(w[1], "trace")) {
         id = strtoul(w[2], &end, 0);
         if (end == w[2] || *end || id > 0x7fef) {
             replyf(tag, "ERR", "not a domain id: %s", w[2]);
@@ -306,6 +374,8 @@ static void request(char *req)
         cmd_list(tag);
     else if (!strcmp(w[1], "dmesg"))
         cmd_dmesg(tag, n >= 3 && !strcmp(w[2], "clear"));
+    else if (!strcmp(w[1], "trace"))
+        cmd_trace(tag, w, n);
     else if (!strcmp(w[1], "create"))
         reply(tag, "ERR", "not supported yet: this Tandem cannot create domains at run time");
     else if (n != 3)

@@ -27,14 +27,14 @@ static long trace_op(uint32_t cmd, struct tandem_domctl *op)
     return HYPERVISOR_tandem_domctl(op);
 }
 
-static long control(uint32_t what, uint32_t mask, struct tandem_domctl *op)
+long trace_control_op(uint32_t what, uint32_t mask, struct tandem_domctl *op)
 {
     *op = (struct tandem_domctl){ .u.trace_control = { .op = what, .classes = mask } };
     return trace_op(TANDEM_DOMCTL_trace_control, op);
 }
 
 /* "hypercall,sched" (or hypercall+sched: a Multiboot command line has no commas) -> mask. */
-static bool parse_classes(const char *s, uint32_t *mask)
+bool trace_parse_classes(const char *s, uint32_t *mask)
 {
     *mask = 0;
     if (!*s || !strcmp(s, "all")) {
@@ -67,6 +67,14 @@ static void print_state(const struct tandem_domctl_trace_control *t)
 
 static struct tandem_trace_rec recs[TANDEM_TRACE_READ_MAX];
 
+/* Up to TANDEM_TRACE_READ_MAX of CPU cpu's oldest records into *out (taken); op.u.trace_read says more. */
+long trace_take(uint32_t cpu, const struct tandem_trace_rec **out, struct tandem_domctl *op)
+{
+    *op = (struct tandem_domctl){ .u.trace_read = { .cpu = cpu, .max = ARRAY_SIZE(recs), .buf = (uintptr_t)recs } };
+    *out = recs;
+    return trace_op(TANDEM_DOMCTL_trace_read, op);
+}
+
 /* Take every unread record of every CPU; count them by class and event (events 1-4). */
 static void cmd_count(void)
 {
@@ -75,7 +83,7 @@ static void cmd_count(void)
     uint32_t cpus;
     long rc;
 
-    if ((rc = control(TANDEM_TRACEOP_query, 0, &op))) {
+    if ((rc = trace_control_op(TANDEM_TRACEOP_query, 0, &op))) {
         printk("trace: refused (%ld)\n", rc);
         return;
     }
@@ -114,20 +122,20 @@ bool shell_trace_command(const char *line)
     while (*line == ' ')
         line++;
     if (!*line || !strcmp(line, "stat"))
-        rc = control(TANDEM_TRACEOP_query, 0, &op);
+        rc = trace_control_op(TANDEM_TRACEOP_query, 0, &op);
     else if (!strncmp(line, "on", 2) && (!line[2] || line[2] == ' ')) {
         line += 2;
         while (*line == ' ')
             line++;
-        if (!parse_classes(line, &mask)) {
+        if (!trace_parse_classes(line, &mask)) {
             printk("trace on: '%s': classes are hypercall,evtchn,sched,vmexit,ptval,trap or all\n", line);
             return true;
         }
-        rc = control(TANDEM_TRACEOP_enable, mask, &op);
+        rc = trace_control_op(TANDEM_TRACEOP_enable, mask, &op);
     } else if (!strcmp(line, "off"))
-        rc = control(TANDEM_TRACEOP_disable, 0, &op);
+        rc = trace_control_op(TANDEM_TRACEOP_disable, 0, &op);
     else if (!strcmp(line, "reset"))
-        rc = control(TANDEM_TRACEOP_reset, 0, &op);
+        rc = trace_control_op(TANDEM_TRACEOP_reset, 0, &op);
     else if (!strcmp(line, "count")) {
         cmd_count();
         return true;
