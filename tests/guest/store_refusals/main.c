@@ -84,8 +84,8 @@ static void lookups(void)
     init(&op, TANDEM_DOMCTL_getstoreinfo, 1);
     op.interface_version = 0;
     refused(&op, -XEN_EACCES, "getstoreinfo with interface_version 0");
-    init(&op, TANDEM_DOMCTL_getdevice + 1, 1);
-    refused(&op, -XEN_ENOSYS, "cmd getdevice + 1");
+    init(&op, TANDEM_DOMCTL_trace_read + 1, 1);
+    refused(&op, -XEN_ENOSYS, "cmd trace_read + 1 (the first unknown)");
 
     /* A read-only argument: read, checked, then the copy back faults. */
     init(&op, TANDEM_DOMCTL_getstoreinfo, 1);
